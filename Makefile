@@ -1,0 +1,57 @@
+# homepost: every target runs on the pinned Node (.node-version). When the node on PATH is another
+# version, the official build is fetched from the npm registry into .cache/ (tools/fetch-node.sh)
+# and put first on PATH, so npm ci, run, test, bench and build all use it. Nothing is installed
+# globally.
+SHELL := /bin/bash
+NODE_VERSION := $(shell cat .node-version)
+ARCH := $(shell uname -m | sed -e s/x86_64/x64/ -e s/aarch64/arm64/)
+NODE_DIR := $(CURDIR)/.cache/node-v$(NODE_VERSION)-linux-$(ARCH)
+ifeq ($(shell node --version 2>/dev/null),v$(NODE_VERSION))
+NODE := $(shell command -v node)
+else
+NODE := $(NODE_DIR)/bin/node
+export PATH := $(NODE_DIR)/bin:$(PATH)
+endif
+DEPS := node_modules/.installed
+
+.PHONY: deps run test check unit bench bench-store bench-smtp bench-imap bench-pop3 clean
+
+deps: $(DEPS)
+
+$(NODE):
+	tools/fetch-node.sh $(NODE_VERSION) $(ARCH) $(NODE_DIR)
+
+$(DEPS): package.json package-lock.json | $(NODE)
+	npm ci --no-audit --no-fund
+	touch $@
+
+# Starts the server on the development defaults: ./data, the development port map, example.test.
+run: $(DEPS)
+	bin/homepost serve --dev --data ./data
+
+# Type-check, then every test (unit tests beside the code, integration tests in test/).
+test: check unit
+
+check: $(DEPS)
+	node_modules/.bin/tsc -p tsconfig.json
+
+unit: $(DEPS)
+	node --test --test-concurrency=2 'src/**/*.test.ts' 'test/**/*.test.ts'
+
+# Every benchmark; each prints a table and its ratio to the reference measured in the same run.
+bench: bench-store bench-smtp bench-imap bench-pop3
+
+bench-store: $(DEPS)
+	node bench/store.ts
+
+bench-smtp: $(DEPS)
+	node bench/smtp.ts
+
+bench-imap: $(DEPS)
+	node bench/imap.ts
+
+bench-pop3: $(DEPS)
+	node bench/pop3.ts
+
+clean:
+	rm -rf node_modules dist bench/out

@@ -1,0 +1,63 @@
+// Password hashing with argon2id (RFC 9106) from node:crypto, stored as a PHC string:
+//   $argon2id$v=19$m=19456,t=2,p=1$<salt b64>$<hash b64>
+// Parameters follow OWASP's minimum for argon2id (19 MiB, 2 passes, 1 lane). Each hash holds its
+// parameters, so raising them later leaves old hashes verifiable.
+import { argon2, randomBytes, timingSafeEqual } from 'node:crypto';
+
+const PARAMS = { memory: 19456, passes: 2, parallelism: 1, tagLength: 32 };
+
+// A 512 MB device cannot afford many 19 MiB hashes at once: at most two run together; the rest
+// wait their turn (authentication is throttled anyway).
+const MAX_CONCURRENT = 2;
+let running = 0;
+const waiting: (() => void)[] = [];
+
+async function withSlot<T>(fn: () => Promise<T>): Promise<T> {
+  if (running >= MAX_CONCURRENT) await new Promise<void>((r) => waiting.push(r));
+  running++;
+  try {
+    return await fn();
+  } finally {
+    running--;
+    waiting.shift()?.();
+  }
+}
+
+function derive(password: string, salt: Buffer, p: typeof PARAMS): Promise<Buffer> {
+  return withSlot(
+    () =>
+      new Promise((resolve, reject) =>
+        argon2('argon2id', { message: password, nonce: salt, ...p }, (err, key) =>
+          err ? reject(err) : resolve(key),
+        ),
+      ),
+  );
+}
+
+const b64 = (b: Buffer) => b.toString('base64').replace(/=+$/, '');
+
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  const key = await derive(password, salt, PARAMS);
+  const { memory: m, passes: t, parallelism: p } = PARAMS;
+  return `$argon2id$v=19$m=${m},t=${t},p=${p}$${b64(salt)}$${b64(key)}`;
+}
+
+const PHC = /^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/;
+
+export async function verifyPassword(password: string, phc: string): Promise<boolean> {
+  const m = PHC.exec(phc);
+  if (!m) return false;
+  const expected = Buffer.from(m[5], 'base64');
+  const key = await derive(password, Buffer.from(m[4], 'base64'), {
+    memory: Number(m[1]),
+    passes: Number(m[2]),
+    parallelism: Number(m[3]),
+    tagLength: expected.length,
+  });
+  return key.length === expected.length && timingSafeEqual(key, expected);
+}
+
+// Verifying against this when an account does not exist keeps the answer's timing the same as
+// for a wrong password, so timing does not reveal which addresses exist.
+export const DUMMY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';

@@ -1,0 +1,52 @@
+// `homepost serve`: runs the server until SIGTERM or SIGINT, then shuts down gracefully.
+import { parseServeOptions, SERVE_USAGE } from '../config/options.ts';
+import { createLogger } from '../log/log.ts';
+import { startServer, type RunningServer } from '../serve/server.ts';
+
+export async function serveCommand(argv: string[]): Promise<number> {
+  if (argv.includes('--help')) {
+    process.stdout.write(SERVE_USAGE + '\n');
+    return 0;
+  }
+  const options = parseServeOptions(argv);
+  // Mail, keys and the control socket are the owner's alone.
+  process.umask(0o077);
+  const log = createLogger({ level: options.logLevel });
+  const server = await startServer(options, log);
+  if (server.devAccount) process.stdout.write(devBanner(server));
+  await new Promise<void>((resolve) => {
+    const onSignal = (signal: string) => {
+      log.info('server.stopping', { signal });
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      resolve();
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+  await server.stop();
+  log.info('server.stopped', {});
+  return 0;
+}
+
+// The lines `make run` prints: where to point a mail client and the setup page.
+function devBanner(server: RunningServer): string {
+  const { address, password } = server.devAccount!;
+  const host = '127.0.0.1';
+  const p = server.ports;
+  const lines = [
+    '',
+    `homepost is running (development). Data: ${server.context.options.dataDir}`,
+    `  account   ${address}  password ${password}`,
+  ];
+  const show = (label: string, names: string[]) => {
+    const parts = names.filter((n) => p[n] !== undefined).map((n) => `${n} ${host}:${p[n]}`);
+    if (parts.length) lines.push(`  ${label.padEnd(9)} ${parts.join(', ')}`);
+  };
+  show('mail in', ['smtp']);
+  show('send', ['submission', 'submissions']);
+  show('read', ['imap', 'imaps', 'pop3', 'pop3s']);
+  if (p.http !== undefined) lines.push(`  setup     http://${host}:${p.http}/`);
+  lines.push(`  Point a mail client at ${host} with the account above (self-signed certificate: accept it once).`, '');
+  return lines.join('\n') + '\n';
+}

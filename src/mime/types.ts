@@ -1,0 +1,74 @@
+// The parsed form of a message, computed once at delivery or APPEND and stored beside the body
+// (design.md: "parse once"). IMAP's ENVELOPE, BODYSTRUCTURE and BODY[section] are answered from
+// it without re-parsing; byte offsets point into the raw message as stored.
+
+// Bump when the shape or meaning of ParsedMessage changes; stored records carry the version they
+// were made with so that `homepost verify` can find and re-parse stale ones.
+export const MIME_FORMAT_VERSION = 1;
+
+// RFC 9051 7.5.2 / RFC 3501 7.4.2 address structure. Group syntax (RFC 5322 3.4) is encoded the
+// IMAP way: a start marker { mailbox: group name, host: null } and an end marker
+// { mailbox: null, host: null }. `name` is the raw display name: encoded-words stay encoded,
+// quotes removed, as IMAP sends it.
+export interface Address {
+  name: string | null;
+  adl: string | null;
+  mailbox: string | null;
+  host: string | null;
+}
+
+// RFC 9051 7.5.2 ENVELOPE: raw header values (unfolded, encoded-words left as they are).
+// Sender and reply-to already default to from when absent, as the server must send them.
+export interface Envelope {
+  date: string | null;
+  subject: string | null;
+  from: Address[] | null;
+  sender: Address[] | null;
+  replyTo: Address[] | null;
+  to: Address[] | null;
+  cc: Address[] | null;
+  bcc: Address[] | null;
+  inReplyTo: string | null;
+  messageId: string | null;
+}
+
+// A MIME parameter as BODYSTRUCTURE reports it (attribute lowercased, value as decoded from
+// RFC 2045 quoting and RFC 2231 continuations).
+export type Param = [attribute: string, value: string];
+
+export interface Disposition {
+  type: string;
+  params: Param[];
+}
+
+export interface MimePart {
+  // Byte offsets into the raw message: headers start, body start (after the blank line), body end.
+  headerStart: number;
+  bodyStart: number;
+  end: number;
+  type: string; // lowercase, "text"
+  subtype: string; // lowercase, "plain"
+  params: Param[];
+  id: string | null;
+  description: string | null;
+  encoding: string; // Content-Transfer-Encoding as given, default "7bit"
+  md5: string | null;
+  disposition: Disposition | null;
+  language: string[] | null;
+  location: string | null;
+  // Body octets (end - bodyStart) and, for text/* and message/rfc822, the body's line count.
+  size: number;
+  lines: number;
+  // multipart/*: the parts in order. message/rfc822: exactly one, the encapsulated message's
+  // top-level part. Otherwise empty.
+  children: MimePart[];
+  // message/rfc822 only: the encapsulated message's envelope.
+  envelope: Envelope | null;
+}
+
+export interface ParsedMessage {
+  version: number;
+  size: number;
+  envelope: Envelope;
+  root: MimePart;
+}

@@ -1,0 +1,19 @@
+// What `homepost serve` hands each protocol when it starts it.
+import type { AuthThrottle } from '../auth/throttle.ts';
+import type { ServeOptions } from '../config/options.ts';
+import type { Logger } from '../log/log.ts';
+import type { Listener } from '../net/listener.ts';
+import type { Store } from '../store/index.ts';
+import type { TlsManager } from '../tls/manager.ts';
+
+export interface ServiceContext {
+  options: ServeOptions;
+  store: Store;
+  tls: TlsManager;
+  // One throttle for every protocol's authentication (design.md, security model).
+  throttle: AuthThrottle;
+  log: Logger;
+}
+
+// A protocol's entry point: start its listeners; their close() ends its sessions gracefully.
+export type ServiceStarter = (ctx: ServiceContext) => Promise<Listener[]>;

@@ -1,0 +1,50 @@
+// `homepost serve`: one process, one store, every listener (design.md).
+import path from 'node:path';
+import { AuthThrottle } from '../auth/throttle.ts';
+import type { ServeOptions } from '../config/options.ts';
+import type { Logger } from '../log/log.ts';
+import type { Listener } from '../net/listener.ts';
+import { Store } from '../store/index.ts';
+import { TlsManager } from '../tls/manager.ts';
+import type { ServiceContext, ServiceStarter } from './context.ts';
+import { ensureDevAccount } from './dev.ts';
+import { serviceStarters } from './services.ts';
+
+export interface RunningServer {
+  context: ServiceContext;
+  listeners: Listener[];
+  // Port of each listener by name (the actual one when 0 was asked for).
+  ports: Record<string, number>;
+  devAccount: { address: string; password: string } | null;
+  stop(): Promise<void>;
+}
+
+export async function startServer(options: ServeOptions, log: Logger, starters: ServiceStarter[] = serviceStarters): Promise<RunningServer> {
+  const store = await Store.open(options.dataDir, log.child({ component: 'store' }));
+  const devAccount = options.dev ? await ensureDevAccount(store, options.dataDir) : null;
+  const tls = new TlsManager({
+    certFile: store.settings.get('tls.certFile', path.join(options.dataDir, 'tls', 'cert.pem')),
+    keyFile: store.settings.get('tls.keyFile', path.join(options.dataDir, 'tls', 'key.pem')),
+    hostname: options.hostname,
+    domains: store.accounts.listDomains().map((d) => d.name),
+    log: log.child({ component: 'tls' }),
+  });
+  tls.watch();
+  const context: ServiceContext = { options, store, tls, throttle: new AuthThrottle(), log };
+  const listeners: Listener[] = [];
+  const stop = async () => {
+    // Stop accepting and end sessions, then let in-flight commits finish and close the store.
+    await Promise.allSettled(listeners.map((l) => l.close()));
+    tls.close();
+    await store.close();
+  };
+  try {
+    for (const start of starters) listeners.push(...(await start(context)));
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  const ports = Object.fromEntries(listeners.map((l) => [l.name, l.port]));
+  log.info('server.ready', { dataDir: options.dataDir, ports, dev: options.dev });
+  return { context, listeners, ports, devAccount, stop };
+}

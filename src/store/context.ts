@@ -1,0 +1,63 @@
+// What every part of the store shares: the environment, the databases, the change bus, and the one
+// way to write.
+import type { RootDatabase } from 'lmdb';
+import type { Logger } from '../log/log.ts';
+import type { ChangeBus, StoreChange } from './changes.ts';
+import { asFullError, StoreError } from './errors.ts';
+import type { Dbs } from './open.ts';
+
+export type Counter = 'nextAccountId' | 'nextMailboxId' | 'nextQueueId';
+
+export class StoreContext {
+  readonly env: RootDatabase;
+  readonly dbs: Dbs;
+  readonly bus: ChangeBus;
+  readonly log: Logger;
+  private pending = new Set<Promise<unknown>>();
+  private closed = false;
+
+  constructor(env: RootDatabase, dbs: Dbs, bus: ChangeBus, log: Logger) {
+    this.env = env;
+    this.dbs = dbs;
+    this.bus = bus;
+    this.log = log;
+  }
+
+  // Runs fn inside a write transaction and resolves once the commit holding it is on disk
+  // (open.ts: overlappingSync false). fn runs synchronously inside the transaction, in call order,
+  // so its reads see every earlier write; if it throws, its writes are rolled back (a child
+  // transaction) and the promise rejects. Calls made in the same event turn share one commit.
+  // Changes fn records are published only after the commit.
+  write<T>(fn: (changes: StoreChange[]) => T): Promise<T> {
+    if (this.closed) return Promise.reject(new StoreError('closed', 'the store is closed'));
+    const changes: StoreChange[] = [];
+    const p = this.env.childTransaction(() => fn(changes)).then(
+      (result) => {
+        for (const c of changes) this.bus.publish(c);
+        return result as T;
+      },
+      (e: unknown) => {
+        throw asFullError(e) ?? e;
+      },
+    );
+    this.pending.add(p);
+    const done = () => this.pending.delete(p);
+    p.then(done, done);
+    return p;
+  }
+
+  // Next value of a counter; only inside write().
+  next(counter: Counter): number {
+    const n = this.dbs.meta.get(counter) ?? 1;
+    this.dbs.meta.putSync(counter, n + 1);
+    return n;
+  }
+
+  // Lets in-flight commits finish, then closes the environment.
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.allSettled([...this.pending]);
+    await this.env.close();
+  }
+}

@@ -1,0 +1,38 @@
+// Message flags (RFC 9051 2.3.2): the system flags, case-insensitive and stored in their canonical
+// spelling, and keywords. \Recent is session state (RFC 3501 2.3.2) and never stored.
+
+export const SYSTEM_FLAGS = ['\\Seen', '\\Answered', '\\Flagged', '\\Deleted', '\\Draft'] as const;
+const canonical = new Map(SYSTEM_FLAGS.map((f) => [f.toLowerCase(), f as string]));
+export const MAX_FLAGS = 128;
+
+// Canonical, de-duplicated (case-insensitively) flags; \Recent and unknown system flags dropped.
+export function normalizeFlags(flags: readonly string[]): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  for (const f of flags) {
+    const lower = f.toLowerCase();
+    const name = f.startsWith('\\') ? canonical.get(lower) : f;
+    if (!name || seen.has(lower)) continue;
+    seen.add(lower);
+    out.push(name);
+  }
+  return out.slice(0, MAX_FLAGS);
+}
+
+export type FlagOp = 'replace' | 'add' | 'remove';
+
+export function applyFlags(current: readonly string[], op: FlagOp, flags: readonly string[]): string[] {
+  if (op === 'replace') return normalizeFlags(flags);
+  if (op === 'add') return normalizeFlags([...current, ...flags]);
+  const drop = new Set(flags.map((f) => f.toLowerCase()));
+  return current.filter((f) => !drop.has(f.toLowerCase()));
+}
+
+export function sameFlags(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  const set = new Set(a.map((f) => f.toLowerCase()));
+  return b.every((f) => set.has(f.toLowerCase()));
+}
+
+export const isSeen = (flags: readonly string[]) => flags.includes('\\Seen');
+export const isDeleted = (flags: readonly string[]) => flags.includes('\\Deleted');

@@ -1,0 +1,224 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { message, storeWithAccount } from '../../test/support/temp-store.ts';
+import type { StoreChange } from './changes.ts';
+import { isStoreError } from './errors.ts';
+
+test('UIDs ascend and are never reused; UIDNEXT and MODSEQ advance', async () => {
+  const t = await storeWithAccount();
+  try {
+    const inbox = t.store.mailboxes.get(t.account.id, 'INBOX')!;
+    const a = await t.store.messages.append({ mailboxId: inbox.id, raw: message(1) });
+    const b = await t.store.messages.append({ mailboxId: inbox.id, raw: message(2) });
+    assert.deepEqual([a.uid, b.uid], [1, 2]);
+    assert.equal(a.uidValidity, inbox.uidValidity);
+    await t.store.messages.setFlags({ mailboxId: inbox.id, uids: [2], op: 'add', flags: ['\\Deleted'] });
+    assert.deepEqual(await t.store.messages.expunge({ mailboxId: inbox.id, onlyDeleted: true }), [2]);
+    const c = await t.store.messages.append({ mailboxId: inbox.id, raw: message(3) });
+    assert.equal(c.uid, 3, 'an expunged UID is not given again');
+    const mb = t.store.mailboxes.getById(inbox.id)!;
+    assert.equal(mb.uidNext, 4);
+    const modseqs = t.store.messages.list(inbox.id).map((m) => m.modseq);
+    assert.ok(modseqs.every((m, i) => i === 0 || m > modseqs[i - 1]));
+    assert.ok(mb.highestModSeq >= Math.max(...modseqs));
+    assert.deepEqual(t.store.messages.vanished(inbox.id, 0), [2]);
+    assert.deepEqual(t.store.messages.vanished(inbox.id, mb.highestModSeq), []);
+  } finally {
+    await t.close();
+  }
+});
+
+test('flags: canonical system flags, keywords, \\Recent never stored, MODSEQ only on change, UNCHANGEDSINCE', async () => {
+  const t = await storeWithAccount();
+  try {
+    const inbox = t.store.mailboxes.get(t.account.id, 'INBOX')!;
+    await t.store.messages.append({ mailboxId: inbox.id, raw: message(1), flags: ['\\seen', '$Label1', '\\Recent', '$label1'] });
+    await t.store.messages.append({ mailboxId: inbox.id, raw: message(2) });
+    assert.deepEqual(t.store.messages.get(inbox.id, 1)!.flags, ['\\Seen', '$Label1']);
+    assert.equal(t.store.mailboxes.getById(inbox.id)!.unseen, 1);
+
+    const before = t.store.messages.get(inbox.id, 1)!.modseq;
+    const same = await t.store.messages.setFlags({ mailboxId: inbox.id, uids: [1], op: 'add', flags: ['\\SEEN'] });
+    assert.deepEqual(same.updated, []);
+    assert.equal(t.store.messages.get(inbox.id, 1)!.modseq, before);
+
+    const r = await t.store.messages.setFlags({ mailboxId: inbox.id, uids: [1, 2, 99], op: 'replace', flags: ['\\Flagged'] });
+    assert.deepEqual(r.updated.map((u) => [u.uid, u.flags]), [[1, ['\\Flagged']], [2, ['\\Flagged']]]);
+    assert.equal(t.store.mailboxes.getById(inbox.id)!.unseen, 2);
+    const m1 = t.store.messages.get(inbox.id, 1)!;
+    assert.ok(m1.modseq > before);
+
+    const cond = await t.store.messages.setFlags({ mailboxId: inbox.id, uids: [1, 2], op: 'remove', flags: ['\\flagged'], unchangedSince: m1.modseq - 1 });
+    assert.deepEqual(cond.failed, [1, 2]);
+    assert.deepEqual(cond.updated, []);
+    const ok = await t.store.messages.setFlags({ mailboxId: inbox.id, uids: [1], op: 'remove', flags: ['\\flagged'], unchangedSince: m1.modseq });
+    assert.deepEqual(ok.updated.map((u) => u.flags), [[]]);
+  } finally {
+    await t.close();
+  }
+});
+
+test('expunge: only \\Deleted, optionally within a UID set; explicit list for POP3', async () => {
+  const t = await storeWithAccount();
+  try {
+    const inbox = t.store.mailboxes.get(t.account.id, 'INBOX')!;
+    for (let i = 1; i <= 5; i++) await t.store.messages.append({ mailboxId: inbox.id, raw: message(i) });
+    await t.store.messages.setFlags({ mailboxId: inbox.id, uids: [1, 3, 5], op: 'add', flags: ['\\Deleted'] });
+    assert.deepEqual(await t.store.messages.expunge({ mailboxId: inbox.id, uids: [3, 4, 5], onlyDeleted: true }), [3, 5]);
+    assert.deepEqual(await t.store.messages.expunge({ mailboxId: inbox.id, onlyDeleted: true }), [1]);
+    assert.deepEqual(await t.store.messages.expunge({ mailboxId: inbox.id, uids: [4, 2], onlyDeleted: false }), [2, 4]);
+    const mb = t.store.mailboxes.getById(inbox.id)!;
+    assert.equal(mb.count, 0);
+    assert.equal(mb.size, 0);
+    assert.equal(t.store.accounts.get('user@example.test')!.used, 0);
+  } finally {
+    await t.close();
+  }
+});
+
+test('bodies are stored once for all recipients and copies, and freed with the last reference', async () => {
+  const t = await storeWithAccount();
+  try {
+    const bob = await t.store.accounts.create({ address: 'bob@example.test', password: 'password1' });
+    const raw = message('shared');
+    const out = await t.store.messages.deliver({ raw, targets: [{ accountId: t.account.id }, { accountId: bob.id }] });
+    assert.ok(out.every((o) => o.ok));
+    const { bodies, bodyRefs } = t.store.ctx.dbs;
+    assert.equal(bodies.getCount(), 1);
+    const hash = t.store.messages.get(out[0].ok ? out[0].mailboxId : 0, 1)!.hash;
+    assert.equal(t.store.bodies.refs(hash), 2);
+    assert.deepEqual(t.store.messages.body(hash), raw);
+
+    const inbox = t.store.mailboxes.get(t.account.id, 'INBOX')!;
+    const archive = t.store.mailboxes.get(t.account.id, 'Archive')!;
+    const copied = await t.store.messages.copy({ from: inbox.id, uids: [1, 42], to: archive.id });
+    assert.deepEqual(copied.map, [[1, 1]]);
+    assert.equal(copied.uidValidity, archive.uidValidity);
+    assert.equal(t.store.bodies.refs(hash), 3);
+    assert.equal(bodies.getCount(), 1);
+    assert.equal(t.store.accounts.get('user@example.test')!.used, raw.length * 2);
+
+    // The same message appended again is still one body.
+    await t.store.messages.append({ mailboxId: archive.id, raw });
+    assert.equal(t.store.bodies.refs(hash), 4);
+
+    await t.store.messages.expunge({ mailboxId: inbox.id, onlyDeleted: false });
+    await t.store.messages.expunge({ mailboxId: archive.id, onlyDeleted: false });
+    assert.equal(t.store.bodies.refs(hash), 1);
+    const bobInbox = t.store.mailboxes.get(bob.id, 'INBOX')!;
+    await t.store.messages.expunge({ mailboxId: bobInbox.id, onlyDeleted: false });
+    assert.equal(bodies.getCount(), 0);
+    assert.equal(bodyRefs.getCount(), 0);
+    assert.equal(t.store.ctx.dbs.parsed.getCount(), 0);
+  } finally {
+    await t.close();
+  }
+});
+
+test('move: one commit, new UIDs in the target, expunged in the source', async () => {
+  const t = await storeWithAccount();
+  try {
+    const inbox = t.store.mailboxes.get(t.account.id, 'INBOX')!;
+    const trash = t.store.mailboxes.get(t.account.id, 'Trash')!;
+    for (let i = 1; i <= 3; i++) await t.store.messages.append({ mailboxId: inbox.id, raw: message(i), flags: ['$k'] });
+    const changes: StoreChange[] = [];
+    t.store.onChange(t.account.id, (c) => changes.push(c));
+    const txn = t.store.lastTxnId();
+    const r = await t.store.messages.move({ from: inbox.id, uids: [3, 1], to: trash.id, origin: 'session-1' });
+    assert.equal(t.store.lastTxnId(), txn + 1, 'one commit');
+    assert.deepEqual(r.map, [[1, 1], [3, 2]]);
+    assert.deepEqual(t.store.messages.list(inbox.id).map((m) => m.uid), [2]);
+    assert.deepEqual(t.store.messages.list(trash.id).map((m) => m.flags), [['$k'], ['$k']]);
+    assert.deepEqual(changes.map((c) => [c.kind, c.origin]), [['added', 'session-1'], ['expunged', 'session-1']]);
+    assert.equal(t.store.accounts.get('user@example.test')!.used, message(1).length + message(2).length + message(3).length);
+  } finally {
+    await t.close();
+  }
+});
+
+test('quota: a delivery over quota fails for that recipient only; append and copy are refused', async () => {
+  const t = await storeWithAccount();
+  try {
+    const bob = await t.store.accounts.create({ address: 'bob@example.test', password: 'password1', quota: 1000 });
+    const big = Buffer.concat([message('big'), Buffer.alloc(900, 'x')]);
+    const out = await t.store.messages.deliver({ raw: big, targets: [{ accountId: t.account.id }, { accountId: bob.id }] });
+    assert.equal(out[0].ok, true);
+    assert.deepEqual(out[1].ok ? null : out[1].code, 'over-quota');
+    const bobInbox = t.store.mailboxes.get(bob.id, 'INBOX')!;
+    await t.store.messages.append({ mailboxId: bobInbox.id, raw: message(1) });
+    await assert.rejects(t.store.messages.append({ mailboxId: bobInbox.id, raw: big }), (e) => isStoreError(e, 'over-quota'));
+    const archive = t.store.mailboxes.get(bob.id, 'Archive')!;
+    await t.store.messages.copy({ from: bobInbox.id, uids: [1], to: archive.id });
+    await t.store.accounts.setQuota('bob@example.test', message(1).length * 2 + 10);
+    await assert.rejects(t.store.messages.copy({ from: bobInbox.id, uids: [1], to: archive.id }), (e) => isStoreError(e, 'over-quota'));
+    assert.equal(t.store.accounts.get('bob@example.test')!.used, message(1).length * 2);
+  } finally {
+    await t.close();
+  }
+});
+
+test('changes are published after commit, to listeners of that account only', async () => {
+  const t = await storeWithAccount();
+  try {
+    const bob = await t.store.accounts.create({ address: 'bob@example.test', password: 'password1' });
+    const mine: StoreChange[] = [];
+    const all: StoreChange[] = [];
+    const stop = t.store.onChange(t.account.id, (c) => mine.push(c));
+    t.store.onChange('*', (c) => all.push(c));
+    const inbox = t.store.mailboxes.get(t.account.id, 'INBOX')!;
+    const pending = t.store.messages.deliver({ raw: message(1), targets: [{ accountId: t.account.id }, { accountId: bob.id }] });
+    assert.equal(mine.length, 0, 'nothing before the commit');
+    await pending;
+    assert.deepEqual(mine, [{ kind: 'added', accountId: t.account.id, mailboxId: inbox.id, uids: [1], origin: undefined }]);
+    assert.equal(all.length, 2);
+    await t.store.messages.setFlags({ mailboxId: inbox.id, uids: [1], op: 'add', flags: ['\\Seen'] });
+    assert.equal(mine.at(-1)!.kind, 'flags');
+    stop();
+    await t.store.mailboxes.create(t.account.id, 'New');
+    assert.equal(mine.length, 2);
+    t.store.onChange(t.account.id, () => { throw new Error('a broken listener'); });
+    await t.store.mailboxes.create(t.account.id, 'Newer');
+    assert.equal(all.at(-1)!.kind, 'mailbox-created', 'a throwing listener does not stop the others');
+  } finally {
+    await t.close();
+  }
+});
+
+test('writes issued together share one commit', async () => {
+  const t = await storeWithAccount();
+  try {
+    const inbox = t.store.mailboxes.get(t.account.id, 'INBOX')!;
+    const before = t.store.lastTxnId();
+    const results = await Promise.all(
+      Array.from({ length: 16 }, (_, i) => t.store.messages.deliver({ raw: message(i), targets: [{ accountId: t.account.id }] })),
+    );
+    assert.deepEqual(results.map((r) => (r[0].ok ? r[0].uid : 0)).sort((a, b) => a - b), Array.from({ length: 16 }, (_, i) => i + 1));
+    assert.ok(t.store.lastTxnId() - before <= 2, `16 deliveries took ${t.store.lastTxnId() - before} commits`);
+    assert.equal(t.store.mailboxes.getById(inbox.id)!.count, 16);
+  } finally {
+    await t.close();
+  }
+});
+
+test('read paths never write', async () => {
+  const t = await storeWithAccount();
+  try {
+    const inbox = t.store.mailboxes.get(t.account.id, 'INBOX')!;
+    await t.store.messages.append({ mailboxId: inbox.id, raw: message(1) });
+    const txn = t.store.lastTxnId();
+    const m = t.store.messages.get(inbox.id, 1)!;
+    t.store.messages.list(inbox.id);
+    t.store.messages.body(m.hash);
+    t.store.messages.parsed(m.hash);
+    t.store.messages.vanished(inbox.id, 0);
+    t.store.mailboxes.list(t.account.id);
+    t.store.mailboxes.subscriptions(t.account.id);
+    t.store.accounts.resolve('user+x@example.test');
+    t.store.accounts.list();
+    await t.store.accounts.authenticate('user@example.test', 'correct horse 1');
+    t.store.settings.get('x', null);
+    assert.equal(t.store.lastTxnId(), txn);
+  } finally {
+    await t.close();
+  }
+});

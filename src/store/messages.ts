@@ -1,0 +1,280 @@
+// Messages in mailboxes: delivery, APPEND, flags, expunge, COPY and MOVE. UIDs are strictly
+// ascending and never reused within a UIDVALIDITY (RFC 9051 2.3.1.1); every change takes a new
+// MODSEQ (RFC 7162 3.1) and expunged UIDs keep theirs so QRESYNC can report VANISHED (RFC 7162 3.2.10).
+import { parseMessage } from '../mime/parse.ts';
+import type { ParsedMessage } from '../mime/types.ts';
+import { bodyHash, type Bodies } from './bodies.ts';
+import type { StoreChange } from './changes.ts';
+import type { StoreContext } from './context.ts';
+import { StoreError, type StoreErrorCode } from './errors.ts';
+import { applyFlags, isDeleted, isSeen, normalizeFlags, sameFlags, type FlagOp } from './flags.ts';
+import { INBOX, type Mailboxes } from './mailboxes.ts';
+import type { MailboxRecord, MessageRecord } from './records.ts';
+
+export interface DeliveryTarget {
+  accountId: number;
+  mailbox?: string; // default INBOX
+  flags?: string[];
+}
+
+export type DeliveryOutcome =
+  | { ok: true; accountId: number; mailboxId: number; uid: number; uidValidity: number }
+  | { ok: false; accountId: number; code: StoreErrorCode; message: string };
+
+export interface FlagUpdate {
+  uid: number;
+  flags: string[];
+  modseq: number;
+}
+
+// A raw message ready to store: its hash, and its parse unless the body is already stored.
+interface Prepared {
+  raw: Buffer;
+  hash: Buffer;
+  parsed: ParsedMessage | undefined;
+}
+
+export class Messages {
+  private ctx: StoreContext;
+  private bodies: Bodies;
+  private mailboxes: Mailboxes;
+
+  constructor(ctx: StoreContext, bodies: Bodies, mailboxes: Mailboxes) {
+    this.ctx = ctx;
+    this.bodies = bodies;
+    this.mailboxes = mailboxes;
+  }
+
+  // Final delivery of one message to several accounts in one commit. Resolves once that commit is
+  // on disk, with one outcome per target: a target over quota fails alone.
+  async deliver(opts: { raw: Buffer; targets: DeliveryTarget[]; internalDate?: number; origin?: unknown }): Promise<DeliveryOutcome[]> {
+    const body = this.prepare(opts.raw);
+    const date = opts.internalDate ?? Date.now();
+    return this.ctx.write((changes) =>
+      opts.targets.map((t): DeliveryOutcome => {
+        try {
+          const mb = this.mailboxes.get(t.accountId, t.mailbox ?? INBOX);
+          if (!mb) throw new StoreError('not-found', `no mailbox ${t.mailbox ?? INBOX}`);
+          const uid = this.insert(mb, body, normalizeFlags(t.flags ?? []), date, changes, opts.origin);
+          return { ok: true, accountId: t.accountId, mailboxId: mb.id, uid, uidValidity: mb.uidValidity };
+        } catch (e) {
+          if (!(e instanceof StoreError)) throw e;
+          return { ok: false, accountId: t.accountId, code: e.code, message: e.message };
+        }
+      }),
+    );
+  }
+
+  // RFC 9051 6.3.12 APPEND; the result carries what RFC 4315 APPENDUID reports.
+  async append(opts: {
+    mailboxId: number;
+    raw: Buffer;
+    flags?: string[];
+    internalDate?: number;
+    origin?: unknown;
+  }): Promise<{ uid: number; uidValidity: number }> {
+    const body = this.prepare(opts.raw);
+    return this.ctx.write((changes) => {
+      const mb = this.requireMailbox(opts.mailboxId);
+      const uid = this.insert(mb, body, normalizeFlags(opts.flags ?? []), opts.internalDate ?? Date.now(), changes, opts.origin);
+      return { uid, uidValidity: mb.uidValidity };
+    });
+  }
+
+  get(mailboxId: number, uid: number): MessageRecord | null {
+    return this.ctx.dbs.messages.get([mailboxId, uid]) ?? null;
+  }
+
+  // Messages of a mailbox in UID order, optionally from a UID on.
+  list(mailboxId: number, fromUid = 1): MessageRecord[] {
+    return [...this.ctx.dbs.messages.getRange({ start: [mailboxId, fromUid], end: [mailboxId + 1] })].map((e) => e.value);
+  }
+
+  // UIDs expunged with a MODSEQ above `since` (RFC 7162 3.2.5.1 VANISHED).
+  vanished(mailboxId: number, since: number): number[] {
+    const out: number[] = [];
+    for (const { key, value } of this.ctx.dbs.expunged.getRange({ start: [mailboxId], end: [mailboxId + 1] })) {
+      if (value > since) out.push(key[1]);
+    }
+    return out;
+  }
+
+  body(hash: Buffer): Buffer | undefined {
+    return this.bodies.get(hash);
+  }
+
+  parsed(hash: Buffer): ParsedMessage | undefined {
+    return this.bodies.parsed(hash);
+  }
+
+  // RFC 9051 6.4.6 STORE. With unchangedSince (RFC 7162 3.1.3), messages whose MODSEQ is higher
+  // are left alone and reported in `failed`. Messages whose flags do not change keep their MODSEQ.
+  async setFlags(opts: {
+    mailboxId: number;
+    uids: number[];
+    op: FlagOp;
+    flags: string[];
+    unchangedSince?: number;
+    origin?: unknown;
+  }): Promise<{ updated: FlagUpdate[]; failed: number[] }> {
+    return this.ctx.write((changes) => {
+      const mb = this.requireMailbox(opts.mailboxId);
+      const { messages, mailboxes } = this.ctx.dbs;
+      const modseq = mb.highestModSeq + 1;
+      const updated: FlagUpdate[] = [];
+      const failed: number[] = [];
+      let unseen = mb.unseen;
+      for (const uid of opts.uids) {
+        const m = messages.get([mb.id, uid]);
+        if (!m) continue;
+        if (opts.unchangedSince !== undefined && m.modseq > opts.unchangedSince) {
+          failed.push(uid);
+          continue;
+        }
+        const flags = applyFlags(m.flags, opts.op, opts.flags);
+        if (sameFlags(flags, m.flags)) continue;
+        unseen += Number(isSeen(m.flags)) - Number(isSeen(flags));
+        messages.putSync([mb.id, uid], { ...m, flags, modseq });
+        updated.push({ uid, flags, modseq });
+      }
+      if (updated.length) {
+        mailboxes.putSync(mb.id, { ...mb, highestModSeq: modseq, unseen });
+        changes.push({ kind: 'flags', accountId: mb.accountId, mailboxId: mb.id, messages: updated, origin: opts.origin });
+      }
+      return { updated, failed };
+    });
+  }
+
+  // Removes messages: those in `uids` (all when omitted), and with onlyDeleted just the ones
+  // flagged \Deleted at commit time (RFC 9051 6.4.3 EXPUNGE, RFC 4315 UID EXPUNGE). POP3 passes
+  // its own list. Resolves to the UIDs removed, ascending.
+  async expunge(opts: { mailboxId: number; uids?: number[]; onlyDeleted: boolean; origin?: unknown }): Promise<number[]> {
+    return this.ctx.write((changes) => {
+      const mb = this.requireMailbox(opts.mailboxId);
+      const candidates = opts.uids ? [...new Set(opts.uids)].sort((a, b) => a - b) : this.list(mb.id).map((m) => m.uid);
+      const removed = this.remove(mb, candidates, opts.onlyDeleted, changes, opts.origin);
+      return removed;
+    });
+  }
+
+  // RFC 9051 6.4.7 COPY with RFC 4315 COPYUID data: [source uid, new uid] pairs.
+  async copy(opts: { from: number; uids: number[]; to: number; origin?: unknown }): Promise<{ uidValidity: number; map: [number, number][] }> {
+    return this.ctx.write((changes) => this.copyInside(opts, changes));
+  }
+
+  // RFC 6851 MOVE: copy and expunge in one commit.
+  async move(opts: { from: number; uids: number[]; to: number; origin?: unknown }): Promise<{ uidValidity: number; map: [number, number][] }> {
+    return this.ctx.write((changes) => {
+      const result = this.copyInside(opts, changes);
+      const src = this.requireMailbox(opts.from);
+      this.remove(src, result.map.map(([uid]) => uid), false, changes, opts.origin);
+      return result;
+    });
+  }
+
+  // --- inside writes ---
+
+  private prepare(raw: Buffer): Prepared {
+    const hash = bodyHash(raw);
+    return { raw, hash, parsed: this.bodies.exists(hash) ? undefined : parseMessage(raw) };
+  }
+
+  private insert(mb: MailboxRecord, body: Prepared, flags: string[], internalDate: number, changes: StoreChange[], origin: unknown): number {
+    if (mb.noSelect) throw new StoreError('forbidden', `${mb.name} cannot hold messages`);
+    const current = this.requireMailbox(mb.id);
+    this.chargeQuota(current.accountId, body.raw.length);
+    if (!body.parsed && !this.bodies.exists(body.hash)) body.parsed = parseMessage(body.raw);
+    this.bodies.addRef(body.hash, body.raw, body.parsed);
+    const uid = current.uidNext;
+    const modseq = current.highestModSeq + 1;
+    this.ctx.dbs.messages.putSync([mb.id, uid], { uid, hash: body.hash, flags, internalDate, size: body.raw.length, modseq });
+    this.ctx.dbs.mailboxes.putSync(mb.id, {
+      ...current,
+      uidNext: uid + 1,
+      highestModSeq: modseq,
+      count: current.count + 1,
+      unseen: current.unseen + Number(!isSeen(flags)),
+      size: current.size + body.raw.length,
+    });
+    const last = changes.at(-1);
+    if (last?.kind === 'added' && last.mailboxId === mb.id) last.uids.push(uid);
+    else changes.push({ kind: 'added', accountId: mb.accountId, mailboxId: mb.id, uids: [uid], origin });
+    return uid;
+  }
+
+  private copyInside(opts: { from: number; uids: number[]; to: number; origin?: unknown }, changes: StoreChange[]) {
+    const src = this.requireMailbox(opts.from);
+    let dst = this.requireMailbox(opts.to);
+    if (dst.noSelect) throw new StoreError('forbidden', `${dst.name} cannot hold messages`);
+    if (src.accountId !== dst.accountId) throw new StoreError('forbidden', 'copies stay within one account');
+    const { messages, mailboxes } = this.ctx.dbs;
+    const sources = [...new Set(opts.uids)]
+      .sort((a, b) => a - b)
+      .map((uid) => messages.get([src.id, uid]))
+      .filter((m): m is MessageRecord => m !== undefined);
+    this.chargeQuota(dst.accountId, sources.reduce((n, m) => n + m.size, 0));
+    const map: [number, number][] = [];
+    const modseq = dst.highestModSeq + 1;
+    let uid = dst.uidNext;
+    let unseen = dst.unseen;
+    let size = dst.size;
+    for (const m of sources) {
+      this.bodies.addRef(m.hash);
+      messages.putSync([dst.id, uid], { ...m, uid, modseq });
+      map.push([m.uid, uid]);
+      unseen += Number(!isSeen(m.flags));
+      size += m.size;
+      uid++;
+    }
+    if (map.length) {
+      dst = { ...dst, uidNext: uid, highestModSeq: modseq, count: dst.count + map.length, unseen, size };
+      mailboxes.putSync(dst.id, dst);
+      changes.push({ kind: 'added', accountId: dst.accountId, mailboxId: dst.id, uids: map.map(([, u]) => u), origin: opts.origin });
+    }
+    return { uidValidity: dst.uidValidity, map };
+  }
+
+  private remove(mb: MailboxRecord, uids: number[], onlyDeleted: boolean, changes: StoreChange[], origin: unknown): number[] {
+    const { messages, expunged, mailboxes, usage } = this.ctx.dbs;
+    const current = this.requireMailbox(mb.id);
+    const modseq = current.highestModSeq + 1;
+    const removed: number[] = [];
+    let { count, unseen, size } = current;
+    for (const uid of uids) {
+      const m = messages.get([mb.id, uid]);
+      if (!m || (onlyDeleted && !isDeleted(m.flags))) continue;
+      messages.removeSync([mb.id, uid]);
+      expunged.putSync([mb.id, uid], modseq);
+      this.bodies.unref(m.hash);
+      removed.push(uid);
+      count--;
+      unseen -= Number(!isSeen(m.flags));
+      size -= m.size;
+    }
+    if (removed.length) {
+      mailboxes.putSync(mb.id, { ...current, highestModSeq: modseq, count, unseen, size });
+      usage.putSync(mb.accountId, (usage.get(mb.accountId) ?? 0) - (current.size - size));
+      changes.push({ kind: 'expunged', accountId: mb.accountId, mailboxId: mb.id, uids: removed, modseq, origin });
+    }
+    return removed;
+  }
+
+  // Adds `bytes` to the account's usage, or throws over-quota (RFC 9208 5.1: the limit is the
+  // account's storage; a zero quota means no limit).
+  private chargeQuota(accountId: number, bytes: number): void {
+    const address = this.ctx.dbs.accountIds.get(accountId);
+    const account = address ? this.ctx.dbs.accounts.get(address) : undefined;
+    if (!account) throw new StoreError('not-found', `no account ${accountId}`);
+    const used = this.ctx.dbs.usage.get(accountId) ?? 0;
+    if (account.quota > 0 && used + bytes > account.quota) {
+      throw new StoreError('over-quota', `${account.address} is over quota`);
+    }
+    this.ctx.dbs.usage.putSync(accountId, used + bytes);
+  }
+
+  private requireMailbox(id: number): MailboxRecord {
+    const mb = this.ctx.dbs.mailboxes.get(id);
+    if (!mb) throw new StoreError('not-found', `no mailbox ${id}`);
+    return mb;
+  }
+}

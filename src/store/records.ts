@@ -1,0 +1,53 @@
+// The records kept in LMDB, one interface per database (see open.ts for the key of each).
+// Field names cost nothing per record: msgpackr stores each record shape once.
+
+export interface DomainRecord {
+  name: string; // lowercase A-label
+  createdAt: number;
+}
+
+export interface AccountRecord {
+  id: number;
+  address: string; // lowercase local@domain
+  passwordHash: string; // PHC string, see src/auth/password.ts
+  quota: number; // bytes; 0 means no limit
+  disabled: boolean;
+  // RFC 1939 APOP needs a secret the server can read; opt-in and separate from the login
+  // password, which is only ever stored hashed.
+  popSecret: string | null;
+  createdAt: number;
+}
+
+export interface AliasRecord {
+  address: string; // lowercase local@domain, or "@domain" for the domain's catch-all
+  targets: string[]; // local accounts, other aliases, or external addresses
+}
+
+export interface MailboxRecord {
+  id: number;
+  accountId: number;
+  name: string; // UTF-8, hierarchy delimiter "/", "INBOX" always in that case
+  uidValidity: number;
+  uidNext: number;
+  highestModSeq: number;
+  specialUse: string | null; // RFC 6154: \Sent, \Drafts, \Trash, \Junk, \Archive
+  // RFC 3501 6.3.4: a deleted mailbox with inferiors keeps its name as \Noselect.
+  noSelect: boolean;
+  count: number;
+  unseen: number;
+  size: number;
+}
+
+export interface MessageRecord {
+  uid: number;
+  hash: Buffer; // SHA-256 of the raw message: the key of its body
+  flags: string[]; // system flags ("\\Seen") and keywords; never \Recent
+  internalDate: number; // ms since the epoch
+  size: number;
+  modseq: number;
+}
+
+export interface BodyRefRecord {
+  refs: number; // messages and queue entries that point at the body
+  size: number;
+}

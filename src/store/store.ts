@@ -1,0 +1,67 @@
+// The mailstore: the one typed API every protocol, the CLI and the setup page use (design.md).
+import { mkdirSync } from 'node:fs';
+import { silentLogger, type Logger } from '../log/log.ts';
+import { Accounts } from './accounts.ts';
+import { Bodies } from './bodies.ts';
+import { ChangeBus, type ChangeListener } from './changes.ts';
+import { checkConsistency } from './consistency.ts';
+import { StoreContext } from './context.ts';
+import { Mailboxes } from './mailboxes.ts';
+import { Messages } from './messages.ts';
+import { openEnv, STORE_FORMAT } from './open.ts';
+import { Settings } from './settings.ts';
+
+export class Store {
+  readonly accounts: Accounts;
+  readonly mailboxes: Mailboxes;
+  readonly messages: Messages;
+  readonly bodies: Bodies;
+  readonly settings: Settings;
+  readonly file: string;
+  // Internal plumbing for store modules added later (the outbound queue); not for protocol code.
+  readonly ctx: StoreContext;
+
+  private constructor(ctx: StoreContext, file: string) {
+    this.ctx = ctx;
+    this.file = file;
+    this.bodies = new Bodies(ctx);
+    this.mailboxes = new Mailboxes(ctx, this.bodies);
+    this.accounts = new Accounts(ctx, this.mailboxes);
+    this.messages = new Messages(ctx, this.bodies, this.mailboxes);
+    this.settings = new Settings(ctx);
+  }
+
+  // Opens (creating if needed) the store in `dir`.
+  static async open(dir: string, log: Logger = silentLogger): Promise<Store> {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const { env, dbs, file } = openEnv(dir);
+    const bus = new ChangeBus((e) => log.error('store.listener_failed', { error: e }));
+    const ctx = new StoreContext(env, dbs, bus, log);
+    const format = dbs.meta.get('format');
+    if (format === undefined) {
+      await ctx.write(() => dbs.meta.putSync('format', STORE_FORMAT));
+    } else if (format > STORE_FORMAT) {
+      await env.close();
+      throw new Error(`${file} has store format ${format}; this homepost knows up to ${STORE_FORMAT}`);
+    }
+    return new Store(ctx, file);
+  }
+
+  // Called after each commit with the changes of that account ('*': of every account).
+  onChange(accountId: number | '*', listener: ChangeListener): () => void {
+    return this.ctx.bus.subscribe(accountId, listener);
+  }
+
+  checkConsistency(): string[] {
+    return checkConsistency(this.ctx.dbs);
+  }
+
+  // LMDB's last committed transaction id: tests use it to prove that read paths do not write.
+  lastTxnId(): number {
+    return (this.ctx.env.getStats() as { lastTxnId: number }).lastTxnId;
+  }
+
+  close(): Promise<void> {
+    return this.ctx.close();
+  }
+}

@@ -1,0 +1,156 @@
+// The one TLS policy and certificate for every listener (SMTP, IMAP, POP3, the setup page).
+// - First start without a certificate: generate a self-signed one (certificate.ts), key mode 0600.
+// - TLS 1.2 and 1.3 only (RFC 8996 retires 1.0 and 1.1; RFC 8314 4.1 asks for current versions).
+// - Hot reload: the files are polled; a changed, valid pair replaces the current context for new
+//   connections and STARTTLS upgrades, while open sessions keep theirs. A broken pair is logged
+//   and ignored.
+import { X509Certificate, createHash } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, unwatchFile, watchFile, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import tls from 'node:tls';
+import type { Logger } from '../log/log.ts';
+import { createSelfSigned, keyMatches } from './certificate.ts';
+
+export const TLS_VERSIONS = { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3' } as const;
+
+export interface CertificateInfo {
+  subject: string;
+  altNames: string[];
+  validFrom: string;
+  validTo: string;
+  fingerprint256: string;
+  selfSigned: boolean;
+  certFile: string;
+  keyFile: string;
+}
+
+export interface TlsManagerOptions {
+  certFile: string;
+  keyFile: string;
+  // Names for a generated certificate: the host name first.
+  hostname: string;
+  domains: string[];
+  log: Logger;
+  pollMs?: number;
+}
+
+export class TlsManager {
+  private o: TlsManagerOptions;
+  private current!: { context: tls.SecureContext; keyPem: string; certPem: string; cert: X509Certificate };
+  private listeners = new Set<() => void>();
+  private lastStamp = '';
+
+  constructor(o: TlsManagerOptions) {
+    this.o = o;
+    if (!existsSync(o.certFile) || !existsSync(o.keyFile)) this.generate();
+    const loaded = this.load();
+    if (loaded instanceof Error) throw loaded;
+  }
+
+  // For new connections and STARTTLS upgrades.
+  get context(): tls.SecureContext {
+    return this.current.context;
+  }
+
+  // PEM strings, for libraries that take their own key/cert options (smtp-server).
+  get pem(): { key: string; cert: string } {
+    return { key: this.current.keyPem, cert: this.current.certPem };
+  }
+
+  // Options for tls.createServer / new tls.TLSSocket: the policy and the current context.
+  serverOptions(): tls.TlsOptions {
+    return { ...TLS_VERSIONS, secureContext: this.current.context };
+  }
+
+  // Called after each successful reload (listeners then update their servers' default context).
+  onReload(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  info(): CertificateInfo {
+    const c = this.current.cert;
+    return {
+      subject: c.subject,
+      altNames: (c.subjectAltName ?? '').split(', ').filter(Boolean),
+      validFrom: c.validFrom,
+      validTo: c.validTo,
+      fingerprint256: c.fingerprint256,
+      selfSigned: c.checkIssued(c),
+      certFile: this.o.certFile,
+      keyFile: this.o.keyFile,
+    };
+  }
+
+  // Re-reads the files; true when a new valid pair is now in use.
+  reload(): boolean {
+    const r = this.load();
+    if (r instanceof Error) {
+      this.o.log.error('tls.reload_failed', { error: r, certFile: this.o.certFile });
+      return false;
+    }
+    if (!r) return false;
+    this.o.log.info('tls.reloaded', { subject: this.current.cert.subject, validTo: this.current.cert.validTo });
+    for (const l of this.listeners) l();
+    return true;
+  }
+
+  // Writes a new self-signed pair over the current files, then loads it.
+  regenerate(): CertificateInfo {
+    this.generate();
+    this.reload();
+    return this.info();
+  }
+
+  watch(): void {
+    const check = () => this.reload();
+    watchFile(this.o.certFile, { interval: this.o.pollMs ?? 5000, persistent: false }, check);
+    watchFile(this.o.keyFile, { interval: this.o.pollMs ?? 5000, persistent: false }, check);
+  }
+
+  close(): void {
+    unwatchFile(this.o.certFile);
+    unwatchFile(this.o.keyFile);
+    this.listeners.clear();
+  }
+
+  // Loads the pair if it changed since the last load: true when loaded, false when unchanged.
+  private load(): boolean | Error {
+    try {
+      const stamp = [this.o.certFile, this.o.keyFile].map((f) => `${statSync(f).mtimeMs}:${statSync(f).size}`).join('|');
+      if (stamp === this.lastStamp) return false;
+      const certPem = readFileSync(this.o.certFile, 'utf8');
+      const keyPem = readFileSync(this.o.keyFile, 'utf8');
+      const cert = new X509Certificate(certPem);
+      if (!keyMatches(keyPem, cert)) return new Error('the key does not belong to the certificate');
+      const context = tls.createSecureContext({ key: keyPem, cert: certPem, ...TLS_VERSIONS });
+      this.current = { context, keyPem, certPem, cert };
+      this.lastStamp = stamp;
+      return true;
+    } catch (e) {
+      return e as Error;
+    }
+  }
+
+  private generate(): void {
+    const { hostname, domains } = this.o;
+    const addresses = Object.values(os.networkInterfaces()).flatMap((l) => (l ?? []).map((a) => a.address));
+    const pair = createSelfSigned({
+      commonName: hostname,
+      dnsNames: [hostname, ...domains, ...domains.map((d) => `mail.${d}`), 'localhost'],
+      ipAddresses: ['127.0.0.1', '::1', ...addresses],
+    });
+    mkdirSync(path.dirname(this.o.keyFile), { recursive: true, mode: 0o700 });
+    mkdirSync(path.dirname(this.o.certFile), { recursive: true, mode: 0o700 });
+    // Written beside and renamed, so a reader never sees half a file.
+    const tmpKey = this.o.keyFile + '.new';
+    writeFileSync(tmpKey, pair.keyPem, { mode: 0o600 });
+    chmodSync(tmpKey, 0o600);
+    writeFileSync(this.o.certFile + '.new', pair.certPem, { mode: 0o644 });
+    renameSync(tmpKey, this.o.keyFile);
+    renameSync(this.o.certFile + '.new', this.o.certFile);
+    const fp = createHash('sha256').update(pair.certPem).digest('hex').slice(0, 16);
+    this.o.log.info('tls.generated', { certFile: this.o.certFile, subject: hostname, id: fp });
+  }
+}
