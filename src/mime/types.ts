@@ -33,7 +33,8 @@ export interface Envelope {
 }
 
 // A MIME parameter as BODYSTRUCTURE reports it (attribute lowercased, value as decoded from
-// RFC 2045 quoting and RFC 2231 continuations).
+// RFC 2045 quoting and RFC 2231 continuations). An RFC 2231 extended parameter ("name*0*=...")
+// is reported as "name*" with its value decoded to UTF-8, as RFC 9051 7.5.2 asks (params.ts).
 export type Param = [attribute: string, value: string];
 
 export interface Disposition {

@@ -61,7 +61,10 @@ export class Connection {
       const lf = data.indexOf(0x0a);
       if (this.discarding) {
         this.consume(lf >= 0 ? lf + 1 : data.length);
-        if (lf >= 0) this.discarding = false;
+        if (lf >= 0) {
+          this.discarding = false;
+          continue;
+        }
       } else if (lf >= 0) {
         const end = lf > 0 && data[lf - 1] === 0x0d ? lf - 1 : lf;
         if (end > maxLength) {

@@ -109,11 +109,11 @@ test('deleting an account removes its mailboxes, messages and unreferenced bodie
     await t.store.messages.deliver({ raw, targets: [{ accountId: t.account.id }, { accountId: bob.id }] });
     const solo = Buffer.from('Subject: solo\r\n\r\nonly bob\r\n');
     await t.store.messages.deliver({ raw: solo, targets: [{ accountId: bob.id }] });
-    assert.equal(t.store.ctx.dbs.bodies.getCount(), 2);
+    assert.equal(t.store.bodies.count(), 2);
     await t.store.accounts.remove('bob@example.test');
     assert.equal(t.store.accounts.get('bob@example.test'), null);
     assert.equal(t.store.mailboxes.list(bob.id).length, 0);
-    assert.equal(t.store.ctx.dbs.bodies.getCount(), 1);
+    assert.equal(t.store.bodies.count(), 1);
   } finally {
     await t.close();
   }

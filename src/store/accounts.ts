@@ -78,7 +78,7 @@ export class Accounts {
     const address = requireAddress(opts.address);
     const passwordHash = await hashPassword(requirePassword(opts.password));
     return this.ctx.write((changes) => {
-      const { accounts, accountIds, aliases, domains, usage } = this.ctx.dbs;
+      const { accounts, accountIds, aliases, domains } = this.ctx.dbs;
       if (!domains.get(domainOf(address))) throw new StoreError('not-found', `no domain ${domainOf(address)}`);
       if (accounts.get(address) || aliases.get(address)) throw new StoreError('exists', `${address} exists`);
       const rec: AccountRecord = {
@@ -92,7 +92,6 @@ export class Accounts {
       };
       accounts.putSync(address, rec);
       accountIds.putSync(rec.id, address);
-      usage.putSync(rec.id, 0);
       this.mailboxes.createDefaults(rec.id, changes);
       return info(rec, 0);
     });
@@ -103,10 +102,9 @@ export class Accounts {
     await this.ctx.write((changes) => {
       const rec = this.requireRecord(a);
       this.mailboxes.removeAll(rec.id, changes);
-      const { accounts, accountIds, usage } = this.ctx.dbs;
+      const { accounts, accountIds } = this.ctx.dbs;
       accounts.removeSync(a);
       accountIds.removeSync(rec.id);
-      usage.removeSync(rec.id);
       changes.push({ kind: 'account-deleted', accountId: rec.id });
     });
   }
@@ -134,7 +132,7 @@ export class Accounts {
   get(address: string): AccountInfo | null {
     const a = normalizeAddress(address);
     const rec = a ? this.ctx.dbs.accounts.get(a) : undefined;
-    return rec ? info(rec, this.ctx.dbs.usage.get(rec.id) ?? 0) : null;
+    return rec ? info(rec, this.mailboxes.usedBytes(rec.id)) : null;
   }
 
   getById(id: number): AccountInfo | null {
@@ -143,7 +141,7 @@ export class Accounts {
   }
 
   list(): AccountInfo[] {
-    return [...this.ctx.dbs.accounts.getRange()].map((e) => info(e.value, this.ctx.dbs.usage.get(e.value.id) ?? 0));
+    return [...this.ctx.dbs.accounts.getRange()].map((e) => info(e.value, this.mailboxes.usedBytes(e.value.id)));
   }
 
   // The account for these credentials, or null (unknown, disabled, wrong password: the caller
@@ -153,7 +151,7 @@ export class Accounts {
     const rec = a ? this.ctx.dbs.accounts.get(a) : undefined;
     const ok = await verifyPassword(password, rec?.passwordHash ?? DUMMY_HASH);
     if (!rec || !ok || rec.disabled) return null;
-    return info(rec, this.ctx.dbs.usage.get(rec.id) ?? 0);
+    return info(rec, this.mailboxes.usedBytes(rec.id));
   }
 
   // For APOP only: the readable POP secret of an enabled account, or null.
@@ -161,7 +159,7 @@ export class Accounts {
     const a = normalizeAddress(address);
     const rec = a ? this.ctx.dbs.accounts.get(a) : undefined;
     if (!rec || rec.disabled || rec.popSecret === null) return null;
-    return { account: info(rec, this.ctx.dbs.usage.get(rec.id) ?? 0), secret: rec.popSecret };
+    return { account: info(rec, this.mailboxes.usedBytes(rec.id)), secret: rec.popSecret };
   }
 
   // --- aliases ---

@@ -3,10 +3,16 @@
 import { createHash } from 'node:crypto';
 import type { ParsedMessage } from '../mime/types.ts';
 import type { StoreContext } from './context.ts';
+import type { BodyMetaRecord } from './records.ts';
 
 export function bodyHash(raw: Buffer): Buffer {
   return createHash('sha256').update(raw).digest();
 }
+
+const META = Buffer.from([0]);
+const RAW = Buffer.from([1]);
+export const metaKey = (hash: Buffer) => Buffer.concat([hash, META]);
+export const rawKey = (hash: Buffer) => Buffer.concat([hash, RAW]);
 
 export class Bodies {
   private ctx: StoreContext;
@@ -18,45 +24,50 @@ export class Bodies {
   // Inside a write: one more reference to the body with this hash. `raw` and `parsed` are stored
   // when the body is new; callers that only copy an existing reference omit them.
   addRef(hash: Buffer, raw?: Buffer, parsed?: ParsedMessage, count = 1): void {
-    const { bodies, bodyRefs, parsed: parsedDb } = this.ctx.dbs;
-    const ref = bodyRefs.get(hash);
-    if (ref) {
-      bodyRefs.putSync(hash, { refs: ref.refs + count, size: ref.size });
+    const meta = this.meta(hash);
+    if (meta) {
+      this.ctx.dbs.bodies.putSync(metaKey(hash), { ...meta, refs: meta.refs + count });
       return;
     }
     if (!raw || !parsed) throw new Error('addRef of an unknown body without its content');
-    bodies.putSync(hash, raw);
-    parsedDb.putSync(hash, parsed);
-    bodyRefs.putSync(hash, { refs: count, size: raw.length });
+    this.ctx.dbs.bodies.putSync(metaKey(hash), { refs: count, size: raw.length, parsed });
+    this.ctx.dbs.bodies.putSync(rawKey(hash), raw);
   }
 
   // Inside a write: one reference fewer; the body goes with its last reference.
   unref(hash: Buffer): void {
-    const { bodies, bodyRefs, parsed } = this.ctx.dbs;
-    const ref = bodyRefs.get(hash);
-    if (!ref) return;
-    if (ref.refs > 1) {
-      bodyRefs.putSync(hash, { refs: ref.refs - 1, size: ref.size });
+    const meta = this.meta(hash);
+    if (!meta) return;
+    if (meta.refs > 1) {
+      this.ctx.dbs.bodies.putSync(metaKey(hash), { ...meta, refs: meta.refs - 1 });
       return;
     }
-    bodies.removeSync(hash);
-    parsed.removeSync(hash);
-    bodyRefs.removeSync(hash);
+    this.ctx.dbs.bodies.removeSync(metaKey(hash));
+    this.ctx.dbs.bodies.removeSync(rawKey(hash));
   }
 
   exists(hash: Buffer): boolean {
-    return this.ctx.dbs.bodyRefs.get(hash) !== undefined;
+    return this.ctx.dbs.bodies.doesExist(metaKey(hash));
   }
 
   get(hash: Buffer): Buffer | undefined {
-    return this.ctx.dbs.bodies.get(hash);
+    return this.ctx.dbs.bodies.get(rawKey(hash)) as Buffer | undefined;
   }
 
   parsed(hash: Buffer): ParsedMessage | undefined {
-    return this.ctx.dbs.parsed.get(hash) as ParsedMessage | undefined;
+    return this.meta(hash)?.parsed;
   }
 
   refs(hash: Buffer): number {
-    return this.ctx.dbs.bodyRefs.get(hash)?.refs ?? 0;
+    return this.meta(hash)?.refs ?? 0;
+  }
+
+  // Number of distinct bodies stored.
+  count(): number {
+    return this.ctx.dbs.bodies.getCount() / 2;
+  }
+
+  private meta(hash: Buffer): BodyMetaRecord | undefined {
+    return this.ctx.dbs.bodies.get(metaKey(hash)) as BodyMetaRecord | undefined;
   }
 }

@@ -5,6 +5,7 @@ import type { Logger } from '../log/log.ts';
 import type { ChangeBus, StoreChange } from './changes.ts';
 import { asFullError, StoreError } from './errors.ts';
 import type { Dbs } from './open.ts';
+import { PageReserve } from './reserve.ts';
 
 export type Counter = 'nextAccountId' | 'nextMailboxId' | 'nextQueueId';
 
@@ -13,6 +14,7 @@ export class StoreContext {
   readonly dbs: Dbs;
   readonly bus: ChangeBus;
   readonly log: Logger;
+  readonly reserve: PageReserve;
   private pending = new Set<Promise<unknown>>();
   private closed = false;
 
@@ -21,6 +23,7 @@ export class StoreContext {
     this.dbs = dbs;
     this.bus = bus;
     this.log = log;
+    this.reserve = new PageReserve(env, Object.values(dbs));
   }
 
   // Runs fn inside a write transaction and resolves once the commit holding it is on disk
@@ -33,6 +36,7 @@ export class StoreContext {
     const changes: StoreChange[] = [];
     const p = this.env.childTransaction(() => fn(changes)).then(
       (result) => {
+        this.reserve.committed(this);
         for (const c of changes) this.bus.publish(c);
         return result as T;
       },

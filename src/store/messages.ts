@@ -235,7 +235,7 @@ export class Messages {
   }
 
   private remove(mb: MailboxRecord, uids: number[], onlyDeleted: boolean, changes: StoreChange[], origin: unknown): number[] {
-    const { messages, expunged, mailboxes, usage } = this.ctx.dbs;
+    const { messages, expunged, mailboxes } = this.ctx.dbs;
     const current = this.requireMailbox(mb.id);
     const modseq = current.highestModSeq + 1;
     const removed: number[] = [];
@@ -253,23 +253,20 @@ export class Messages {
     }
     if (removed.length) {
       mailboxes.putSync(mb.id, { ...current, highestModSeq: modseq, count, unseen, size });
-      usage.putSync(mb.accountId, (usage.get(mb.accountId) ?? 0) - (current.size - size));
       changes.push({ kind: 'expunged', accountId: mb.accountId, mailboxId: mb.id, uids: removed, modseq, origin });
     }
     return removed;
   }
 
-  // Adds `bytes` to the account's usage, or throws over-quota (RFC 9208 5.1: the limit is the
-  // account's storage; a zero quota means no limit).
+  // Throws over-quota when `bytes` more would exceed the account's quota (RFC 9208 5.1: the
+  // limit is the account's storage; a zero quota means no limit).
   private chargeQuota(accountId: number, bytes: number): void {
     const address = this.ctx.dbs.accountIds.get(accountId);
     const account = address ? this.ctx.dbs.accounts.get(address) : undefined;
     if (!account) throw new StoreError('not-found', `no account ${accountId}`);
-    const used = this.ctx.dbs.usage.get(accountId) ?? 0;
-    if (account.quota > 0 && used + bytes > account.quota) {
+    if (account.quota > 0 && this.mailboxes.usedBytes(accountId) + bytes > account.quota) {
       throw new StoreError('over-quota', `${account.address} is over quota`);
     }
-    this.ctx.dbs.usage.putSync(accountId, used + bytes);
   }
 
   private requireMailbox(id: number): MailboxRecord {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type {
   AccountRecord,
   AliasRecord,
-  BodyRefRecord,
+  BodyMetaRecord,
   DomainRecord,
   MailboxRecord,
   MessageRecord,
@@ -45,12 +45,11 @@ export interface Dbs {
   mailboxes: Database<MailboxRecord, number>; // by mailbox id
   mailboxNames: Database<number, [number, string]>; // [accountId, name] -> mailbox id
   subscriptions: Database<true, [number, string]>; // [accountId, name]
-  usage: Database<number, number>; // accountId -> bytes in all its mailboxes
   messages: Database<MessageRecord, [number, number]>; // [mailboxId, uid]
   expunged: Database<number, [number, number]>; // [mailboxId, uid] -> modseq of the expunge
-  bodies: Database<Buffer, Buffer>; // sha256 -> raw message
-  bodyRefs: Database<BodyRefRecord, Buffer>;
-  parsed: Database<unknown, Buffer>; // sha256 -> ParsedMessage (src/mime)
+  // sha256 + 0x00 -> BodyMetaRecord (references, parsed form); sha256 + 0x01 -> the raw message.
+  // One database with adjacent keys, so a delivery's two records share their leaf and branch pages.
+  bodies: Database<BodyMetaRecord | Buffer, Buffer>;
   queue: Database<unknown, number>; // outbound queue entries by id
 }
 
@@ -76,12 +75,9 @@ export function openEnv(dir: string): OpenedEnv {
     mailboxes: db('mailboxes'),
     mailboxNames: db('mailboxNames'),
     subscriptions: db('subscriptions'),
-    usage: db('usage'),
     messages: db('messages'),
     expunged: db('expunged'),
-    bodies: db('bodies', { ...binaryKeys, encoding: 'binary' }),
-    bodyRefs: db('bodyRefs', binaryKeys),
-    parsed: db('parsed', binaryKeys),
+    bodies: db('bodies', binaryKeys),
     queue: db('queue'),
   };
   return { env, dbs, file };

@@ -1,3 +1,5 @@
+import type { ParsedMessage } from '../mime/types.ts';
+
 // The records kept in LMDB, one interface per database (see open.ts for the key of each).
 // Field names cost nothing per record: msgpackr stores each record shape once.
 
@@ -47,7 +49,10 @@ export interface MessageRecord {
   modseq: number;
 }
 
-export interface BodyRefRecord {
+// Kept apart from the raw body (which is written once) and together with each other: a delivery
+// touches one small record here instead of two.
+export interface BodyMetaRecord {
   refs: number; // messages and queue entries that point at the body
   size: number;
+  parsed: ParsedMessage;
 }
