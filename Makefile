@@ -14,7 +14,7 @@ export PATH := $(NODE_DIR)/bin:$(PATH)
 endif
 DEPS := node_modules/.installed
 
-.PHONY: deps run test check unit bench bench-store bench-smtp bench-imap bench-pop3 clean
+.PHONY: deps run test check unit bench bench-store bench-smtp bench-imap bench-pop3 binary clean
 
 deps: $(DEPS)
 
@@ -52,6 +52,11 @@ bench-imap: $(DEPS)
 
 bench-pop3: $(DEPS)
 	node bench/pop3.ts
+
+# The single executables dist/homepost-linux-x64 and dist/homepost-linux-arm64 (README, "Building
+# the executable"); test/binary/ runs the same script and tests both.
+binary: $(DEPS)
+	node tools/build-binary.ts
 
 clean:
 	rm -rf node_modules dist bench/out

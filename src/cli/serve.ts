@@ -1,7 +1,8 @@
 // `homepost serve`: runs the server until SIGTERM or SIGINT, then shuts down gracefully.
 import { parseServeOptions, SERVE_USAGE } from '../config/options.ts';
 import { createLogger } from '../log/log.ts';
-import { startServer, type RunningServer } from '../serve/server.ts';
+import type { RunningServer } from '../serve/server.ts';
+import { useDataDir } from './sea.ts';
 
 export async function serveCommand(argv: string[]): Promise<number> {
   if (argv.includes('--help')) {
@@ -12,6 +13,9 @@ export async function serveCommand(argv: string[]): Promise<number> {
   // Mail, keys and the control socket are the owner's alone.
   process.umask(0o077);
   const log = createLogger({ level: options.logLevel });
+  // The server (and the store with lmdb's native addon) loads once the data folder is known (sea.ts).
+  useDataDir(options.dataDir);
+  const { startServer } = await import('../serve/server.ts');
   const server = await startServer(options, log);
   if (server.devAccount) process.stdout.write(devBanner(server));
   await new Promise<void>((resolve) => {

@@ -95,6 +95,8 @@ export async function listen(o: ListenerOptions): Promise<Listener> {
     if (!o.tls) return start(raw);
     const secure = new tls.TLSSocket(raw, { isServer: true, ...o.tls.serverOptions() });
     const timer = setTimeout(() => secure.destroy(), o.handshakeTimeoutMs ?? 30_000);
+    // A client that leaves before the handshake ends emits no error: the timer goes with it.
+    raw.once('close', () => clearTimeout(timer));
     secure.on('error', (e) => {
       clearTimeout(timer);
       o.log.info('tls.handshake_failed', { listener: o.name, remote: address, error: e });

@@ -13,6 +13,8 @@ export interface ServiceContext {
   // One throttle for every protocol's authentication (design.md, security model).
   throttle: AuthThrottle;
   log: Logger;
+  // The listeners started so far, in start order (for `homepost status`).
+  listeners: readonly Listener[];
 }
 
 // A protocol's entry point: start its listeners; their close() ends its sessions gracefully.

@@ -30,8 +30,8 @@ export async function startServer(options: ServeOptions, log: Logger, starters: 
     log: log.child({ component: 'tls' }),
   });
   tls.watch();
-  const context: ServiceContext = { options, store, tls, throttle: new AuthThrottle(), log };
   const listeners: Listener[] = [];
+  const context: ServiceContext = { options, store, tls, throttle: new AuthThrottle(), log, listeners };
   const stop = async () => {
     // Stop accepting and end sessions, then let in-flight commits finish and close the store.
     await Promise.allSettled(listeners.map((l) => l.close()));
@@ -44,7 +44,8 @@ export async function startServer(options: ServeOptions, log: Logger, starters: 
     await stop();
     throw e;
   }
-  const ports = Object.fromEntries(listeners.map((l) => [l.name, l.port]));
+  // TCP listeners only (the control socket is a Unix socket, port 0).
+  const ports = Object.fromEntries(listeners.filter((l) => l.port > 0).map((l) => [l.name, l.port]));
   log.info('server.ready', { dataDir: options.dataDir, ports, dev: options.dev });
   return { context, listeners, ports, devAccount, stop };
 }

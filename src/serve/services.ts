@@ -1,4 +1,9 @@
 // The protocols `homepost serve` starts, in order.
+import { pop3Starter } from '../pop3/index.ts';
+import { startControl } from '../control/server.ts';
+import { startImap } from '../imap/server.ts';
+import { smtpStarter } from '../smtp/service.ts';
 import type { ServiceStarter } from './context.ts';
 
-export const serviceStarters: ServiceStarter[] = [];
+// The control socket comes first: it refuses to start when another daemon uses the data folder.
+export const serviceStarters: ServiceStarter[] = [startControl, pop3Starter(), smtpStarter, startImap];

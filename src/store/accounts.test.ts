@@ -32,7 +32,7 @@ test('accounts: created with default mailboxes, hashed password, authenticate', 
     ]);
     assert.deepEqual(t.store.mailboxes.subscriptions(t.account.id).sort(), ['Archive', 'Drafts', 'INBOX', 'Junk', 'Sent', 'Trash']);
     const raw = t.store.ctx.dbs.accounts.get('user@example.test')!;
-    assert.match(raw.passwordHash, /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    assert.match(raw.passwordHash, /^\$argon2id\$v=19\$m=7168,t=5,p=1\$/);
     assert.ok(!raw.passwordHash.includes('correct horse'));
     assert.equal((await t.store.accounts.authenticate('USER@example.test', 'correct horse 1'))?.id, t.account.id);
     assert.equal(await t.store.accounts.authenticate('user@example.test', 'correct horse 2'), null);

@@ -1,4 +1,5 @@
 // Domains, accounts and aliases, and the resolution of a recipient address to local accounts.
+import { CredentialCache } from '../auth/credential-cache.ts';
 import { DUMMY_HASH, hashPassword, verifyPassword } from '../auth/password.ts';
 import type { StoreContext } from './context.ts';
 import { StoreError } from './errors.ts';
@@ -31,6 +32,7 @@ const MAX_ALIAS_DEPTH = 8;
 export class Accounts {
   private ctx: StoreContext;
   private mailboxes: Mailboxes;
+  private verified = new CredentialCache();
 
   constructor(ctx: StoreContext, mailboxes: Mailboxes) {
     this.ctx = ctx;
@@ -149,8 +151,12 @@ export class Accounts {
   async authenticate(address: string, password: string): Promise<AccountInfo | null> {
     const a = normalizeAddress(address);
     const rec = a ? this.ctx.dbs.accounts.get(a) : undefined;
+    if (rec && !rec.disabled && this.verified.hit(rec.address, password, rec.passwordHash)) {
+      return info(rec, this.mailboxes.usedBytes(rec.id));
+    }
     const ok = await verifyPassword(password, rec?.passwordHash ?? DUMMY_HASH);
     if (!rec || !ok || rec.disabled) return null;
+    this.verified.remember(rec.address, password, rec.passwordHash);
     return info(rec, this.mailboxes.usedBytes(rec.id));
   }
 

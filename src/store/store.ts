@@ -9,6 +9,7 @@ import { StoreContext } from './context.ts';
 import { Mailboxes } from './mailboxes.ts';
 import { Messages } from './messages.ts';
 import { openEnv, STORE_FORMAT } from './open.ts';
+import { Queue } from './queue.ts';
 import { Settings } from './settings.ts';
 
 export class Store {
@@ -17,6 +18,7 @@ export class Store {
   readonly messages: Messages;
   readonly bodies: Bodies;
   readonly settings: Settings;
+  readonly queue: Queue;
   readonly file: string;
   // Internal plumbing for store modules added later (the outbound queue); not for protocol code.
   readonly ctx: StoreContext;
@@ -29,6 +31,7 @@ export class Store {
     this.accounts = new Accounts(ctx, this.mailboxes);
     this.messages = new Messages(ctx, this.bodies, this.mailboxes);
     this.settings = new Settings(ctx);
+    this.queue = new Queue(ctx, this.bodies);
   }
 
   // Opens (creating if needed) the store in `dir`.
@@ -44,6 +47,7 @@ export class Store {
       await env.close();
       throw new Error(`${file} has store format ${format}; this homepost knows up to ${STORE_FORMAT}`);
     }
+    await ctx.reserve.maintain(ctx);
     return new Store(ctx, file);
   }
 

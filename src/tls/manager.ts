@@ -77,7 +77,8 @@ export class TlsManager {
       validFrom: c.validFrom,
       validTo: c.validTo,
       fingerprint256: c.fingerprint256,
-      selfSigned: c.checkIssued(c),
+      // Not checkIssued(c): OpenSSL's issuer check wants keyCertSign, which a leaf does not have.
+      selfSigned: c.issuer === c.subject && c.verify(c.publicKey),
       certFile: this.o.certFile,
       keyFile: this.o.keyFile,
     };

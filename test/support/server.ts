@@ -14,10 +14,11 @@ export interface TestServer extends RunningServer {
 }
 
 // extraArgs: more `homepost serve` flags. starters: only these protocols (default: all).
+// dev: false starts without --dev (no development account, no plaintext login on loopback).
 // HOMEPOST_TEST_LOG=1 prints the server's log lines.
-export async function startTestServer(opts: { extraArgs?: string[]; starters?: ServiceStarter[]; log?: Logger } = {}): Promise<TestServer> {
+export async function startTestServer(opts: { extraArgs?: string[]; starters?: ServiceStarter[]; log?: Logger; dev?: boolean } = {}): Promise<TestServer> {
   const dataDir = tempDir('homepost-server-');
-  const options = parseServeOptions(['--dev', '--ephemeral', '--data', dataDir, '--hostname', 'mail.example.test', ...(opts.extraArgs ?? [])], {});
+  const options = parseServeOptions([...(opts.dev === false ? [] : ['--dev']), '--ephemeral', '--data', dataDir, '--hostname', 'mail.example.test', ...(opts.extraArgs ?? [])], {});
   const log = opts.log ?? (process.env.HOMEPOST_TEST_LOG ? createLogger({ level: 'debug' }) : silentLogger);
   const server = await startServer(options, log, opts.starters);
   return {

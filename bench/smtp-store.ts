@@ -1,0 +1,23 @@
+// Run by bench/smtp.ts as a separate process, so the benchmark never keeps the LMDB file of a
+// loop-mounted filesystem open (the mount must go away afterwards).
+//   node bench/smtp-store.ts setup DIR   the domain, the account and the settings of the run
+//   node bench/smtp-store.ts count DIR   prints the number of messages in the account's INBOX
+import { Store } from '../src/store/index.ts';
+
+const [command, dir] = process.argv.slice(2);
+const store = await Store.open(dir);
+try {
+  if (command === 'setup') {
+    await store.accounts.addDomain('example.test');
+    await store.accounts.create({ address: 'user@example.test', password: 'bench password 1' });
+    // Loopback is the trusted relay here: no SPF/DKIM/DMARC (no DNS in a benchmark).
+    await store.settings.set('smtp.trustedNetworks', ['127.0.0.1/32']);
+  } else if (command === 'count') {
+    const account = store.accounts.get('user@example.test')!;
+    console.log(store.mailboxes.get(account.id, 'INBOX')!.count);
+  } else {
+    throw new Error(`unknown command ${command}`);
+  }
+} finally {
+  await store.close();
+}

@@ -1,0 +1,68 @@
+// When no daemon runs, commands that can work offline open the store themselves and call the
+// same API methods the daemon would (src/control/api.ts).
+import { existsSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { callMethod } from '../control/api.ts';
+import { ApiError, type ApiContext, type Params } from '../control/method.ts';
+import { createLogger, type Logger } from '../log/log.ts';
+import type { Store } from '../store/index.ts';
+import { TlsManager } from '../tls/manager.ts';
+import { useDataDir } from './sea.ts';
+
+export async function callOffline(dataDir: string, method: string, params: Params): Promise<unknown> {
+  if (!existsSync(dataDir)) {
+    throw new ApiError('needs-daemon', `homepost is not running and there is no data folder ${dataDir} (give --data DIR or set HOMEPOST_DATA)`);
+  }
+  runAsOwnerOf(dataDir);
+  // Problems go to stderr as log lines: stdout holds the command's output.
+  const log = createLogger({ level: 'warn', write: (line) => process.stderr.write(line) });
+  // The store (and with it lmdb's native addon) is imported only now that the data folder is
+  // known: the single executable unpacks the addon there (sea.ts).
+  useDataDir(dataDir);
+  // What the store and the certificate files are created with: the owner's alone, as in serve.
+  process.umask(0o077);
+  const { Store } = await import('../store/index.ts');
+  const store = await Store.open(dataDir, log.child({ component: 'store' }));
+  let tls: TlsManager | undefined;
+  const ctx: ApiContext = {
+    store,
+    dataDir,
+    daemon: null,
+    log,
+    tls: (opts) => (tls ??= offlineTls(store, dataDir, opts?.create ?? false, log)),
+  };
+  try {
+    return await callMethod(ctx, method, params);
+  } finally {
+    tls?.close();
+    await store.close();
+  }
+}
+
+// Run by root (sudo) on a data folder another user owns (the daemon's, on the device), the
+// command becomes that user: files it creates (the store's lock, a certificate, the unpacked
+// addons) must stay usable by the daemon.
+function runAsOwnerOf(dataDir: string): void {
+  const owner = statSync(dataDir);
+  if (process.getuid?.() !== 0 || owner.uid === 0) return;
+  process.setgroups!([]);
+  process.setgid!(owner.gid);
+  process.setuid!(owner.uid);
+}
+
+// A manager over the files the daemon uses (the same settings and defaults as src/serve/server.ts).
+function offlineTls(store: Store, dataDir: string, create: boolean, log: Logger): TlsManager {
+  const certFile = store.settings.get('tls.certFile', path.join(dataDir, 'tls', 'cert.pem'));
+  const keyFile = store.settings.get('tls.keyFile', path.join(dataDir, 'tls', 'key.pem'));
+  if (!create && !(existsSync(certFile) && existsSync(keyFile))) {
+    throw new ApiError('not-found', 'no certificate yet: homepost serve makes one on its first start, or run homepost cert generate');
+  }
+  return new TlsManager({
+    certFile,
+    keyFile,
+    hostname: os.hostname(),
+    domains: store.accounts.listDomains().map((d) => d.name),
+    log: log.child({ component: 'tls' }),
+  });
+}

@@ -1,0 +1,68 @@
+// `homepost domain add|del|list`: the mail domains this server accepts mail for.
+import type { DomainRecord } from '../../store/index.ts';
+import { entry, type CommandGroup } from '../group.ts';
+import { method, noParams, str } from '../method.ts';
+import { date, table } from '../text.ts';
+
+interface DomainRow extends DomainRecord {
+  accounts: number;
+  aliases: number;
+}
+
+const add = method({
+  offline: true,
+  write: true,
+  params: (raw) => ({ domain: str(raw, 'domain') }),
+  run: (ctx, p): Promise<DomainRecord> => ctx.store.accounts.addDomain(p.domain),
+});
+
+const del = method({
+  offline: true,
+  write: true,
+  params: (raw) => ({ domain: str(raw, 'domain') }),
+  run: async (ctx, p) => {
+    await ctx.store.accounts.removeDomain(p.domain);
+    return { domain: p.domain };
+  },
+});
+
+const list = method({
+  offline: true,
+  write: false,
+  params: noParams,
+  run: (ctx): DomainRow[] => {
+    const { accounts } = ctx.store;
+    const domainOf = (a: string) => a.slice(a.lastIndexOf('@') + 1);
+    const count = (names: string[], d: string) => names.filter((n) => domainOf(n) === d).length;
+    const accountNames = accounts.list().map((a) => a.address);
+    const aliasNames = accounts.listAliases().map((a) => a.address);
+    return accounts.listDomains().map((d) => ({ ...d, accounts: count(accountNames, d.name), aliases: count(aliasNames, d.name) }));
+  },
+});
+
+export const domainGroup: CommandGroup = {
+  name: 'domain',
+  summary: 'mail domains this server receives mail for',
+  entries: [
+    entry('add', add, {
+      summary: 'receive mail for a domain (point its MX record at this server)',
+      args: ['domain'],
+      text: (r) => `added ${r.name}\n`,
+    }),
+    entry('del', del, {
+      summary: 'stop receiving mail for a domain (it must have no accounts or aliases left)',
+      args: ['domain'],
+      text: (r) => `deleted ${r.domain}\n`,
+    }),
+    entry('list', list, {
+      summary: 'list the domains',
+      text: (rows) =>
+        rows.length === 0
+          ? 'no domains\n'
+          : table(
+              ['DOMAIN', 'ACCOUNTS', 'ALIASES', 'CREATED'],
+              rows.map((d) => [d.name, String(d.accounts), String(d.aliases), date(d.createdAt)]),
+            ),
+    }),
+  ],
+};

@@ -1,0 +1,11 @@
+// Every command group, in the order `homepost --help` lists them. A new group (the outbound
+// queue's) is one file beside this one and one line here.
+import type { CommandGroup } from '../group.ts';
+import { aliasGroup } from './alias.ts';
+import { certGroup } from './cert.ts';
+import { domainGroup } from './domain.ts';
+import { relayGroup } from './relay.ts';
+import { statusGroup } from './status.ts';
+import { userGroup } from './user.ts';
+
+export const commandGroups: CommandGroup[] = [statusGroup, domainGroup, userGroup, aliasGroup, relayGroup, certGroup];

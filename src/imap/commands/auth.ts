@@ -1,0 +1,111 @@
+// Getting authenticated: STARTTLS (RFC 9051 6.2.1), AUTHENTICATE PLAIN with SASL-IR (RFC 9051
+// 6.2.2, RFC 4959, RFC 4616) and LOGIN (RFC 9051 6.2.3). Passwords are taken only when
+// session.authAllowed (TLS, or loopback in development), and every attempt goes through the shared
+// throttle (src/auth/throttle.ts).
+import { STATES, type CommandResult, type CommandSpec } from '../command.ts';
+import { AlreadyAnswered, ImapBadSyntax, ImapUserError } from '../errors.ts';
+import type { ImapSession } from '../session.ts';
+
+export const starttls: CommandSpec = {
+  names: ['STARTTLS'],
+  states: STATES.notAuthenticated,
+  async run({ session, tag }) {
+    if (session.conn.secure) throw new ImapBadSyntax('TLS is already active');
+    await session.send(`${tag} OK Begin TLS negotiation now\r\n`);
+    try {
+      // Anything the client pipelined after STARTTLS is discarded by the connection.
+      await session.startTls();
+    } catch (e) {
+      session.log.info('imap.starttls_failed', { error: e });
+      session.logout();
+      session.conn.destroy();
+      return;
+    }
+    // The tagged OK was sent before the handshake; nothing more to answer.
+    throw new AlreadyAnswered();
+  },
+};
+
+async function authenticate(session: ImapSession, user: string, password: string): Promise<CommandResult> {
+  const { throttle, store } = session.svc;
+  const address = session.conn.remoteAddress;
+  const verdict = await throttle.gate(address, user);
+  if (!verdict.allowed) {
+    session.log.warn('imap.login_throttled', { user, scope: verdict.scope });
+    throw new ImapUserError('Too many failed logins; try again later', 'UNAVAILABLE');
+  }
+  const account = await store.accounts.authenticate(user, password);
+  if (!account) {
+    throttle.failure(address, user);
+    session.log.info('imap.login_failed', { user });
+    throw new ImapUserError('Authentication failed', 'AUTHENTICATIONFAILED');
+  }
+  throttle.success(address);
+  session.login(account);
+  session.log.info('imap.login', {});
+  return { code: `CAPABILITY ${session.capabilities()}`, text: 'Logged in' };
+}
+
+function requirePrivacy(session: ImapSession): void {
+  // RFC 9051 6.2.3 LOGINDISABLED; RFC 5530 PRIVACYREQUIRED.
+  if (!session.authAllowed) throw new ImapUserError('Use STARTTLS first', 'PRIVACYREQUIRED');
+}
+
+export const login: CommandSpec<{ user: string; password: string }> = {
+  names: ['LOGIN'],
+  states: STATES.notAuthenticated,
+  args(p) {
+    p.sp();
+    const user = p.astring();
+    p.sp();
+    const password = p.astring();
+    return { user, password };
+  },
+  async run({ session }, { user, password }) {
+    requirePrivacy(session);
+    return authenticate(session, user, password);
+  },
+};
+
+// RFC 4616 2: message = [authzid] UTF8NUL authcid UTF8NUL passwd
+function decodePlain(b64: string): { user: string; password: string } {
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64) || b64.length % 4 !== 0) throw new ImapBadSyntax('Invalid base64 data');
+  const parts = Buffer.from(b64, 'base64').toString('utf8').split('\0');
+  if (parts.length !== 3 || !parts[1] || !parts[2]) throw new ImapUserError('Malformed PLAIN response', 'AUTHENTICATIONFAILED');
+  const [authzid, user, password] = parts as [string, string, string];
+  // We have no proxy authorization: an authzid must name the same account.
+  if (authzid && authzid.toLowerCase() !== user.toLowerCase()) throw new ImapUserError('Not authorized', 'AUTHORIZATIONFAILED');
+  return { user, password };
+}
+
+export const authenticateCommand: CommandSpec<{ mechanism: string; initial: string | null }> = {
+  names: ['AUTHENTICATE'],
+  states: STATES.notAuthenticated,
+  args(p) {
+    p.sp();
+    const mechanism = p.atom().toUpperCase();
+    let initial: string | null = null;
+    // RFC 4959: SASL-IR, "=" for an empty initial response.
+    if (p.trySp()) initial = p.atom();
+    return { mechanism, initial };
+  },
+  async run({ session }, { mechanism, initial }) {
+    if (mechanism !== 'PLAIN') throw new ImapUserError('Unsupported authentication mechanism', 'CANNOT');
+    requirePrivacy(session);
+    let response = initial === '=' ? '' : initial;
+    if (response === null) {
+      await session.send('+ \r\n');
+      await session.flush();
+      const line = await session.conn.readLine(session.svc.config.maxLine);
+      if (line === null) {
+        session.logout();
+        return;
+      }
+      response = line.toString('latin1');
+      // RFC 9051 6.2.2: "*" cancels the exchange.
+      if (response === '*') throw new ImapBadSyntax('Authentication cancelled');
+    }
+    const { user, password } = decodePlain(response);
+    return authenticate(session, user, password);
+  },
+};

@@ -1,0 +1,78 @@
+// LIST with its extensions, LSUB, and modified UTF-7 names.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { loggedIn, ok, startImapServer, type ImapTestServer, type RawClient } from '../../../test/imap/support.ts';
+
+describe('LIST and LSUB', () => {
+  let s: ImapTestServer;
+  let c: RawClient;
+  before(async () => {
+    s = await startImapServer();
+    const { mailboxes } = s.context.store;
+    await mailboxes.create(s.accountId, 'Projects/2026/Q1');
+    await mailboxes.create(s.accountId, 'Entwürfe');
+    await mailboxes.subscribe(s.accountId, 'Projects/2026/Q1');
+    await mailboxes.subscribe(s.accountId, 'Gone');
+    c = await loggedIn(s);
+  });
+  after(async () => {
+    c.close();
+    await s.close();
+  });
+
+  test('patterns: *, % and the empty name', async () => {
+    assert.deepEqual((await ok(c, 'LIST "" ""')).untagged, ['* LIST (\\Noselect) "/" ""']);
+    assert.deepEqual((await ok(c, 'LIST "" %')).untagged, [
+      '* LIST (\\HasNoChildren) "/" INBOX',
+      '* LIST (\\HasNoChildren \\Archive) "/" Archive',
+      '* LIST (\\HasNoChildren \\Drafts) "/" Drafts',
+      '* LIST (\\HasNoChildren) "/" Entw&APw-rfe',
+      '* LIST (\\HasNoChildren \\Junk) "/" Junk',
+      '* LIST (\\HasChildren) "/" Projects',
+      '* LIST (\\HasNoChildren \\Sent) "/" Sent',
+      '* LIST (\\HasNoChildren \\Trash) "/" Trash',
+    ]);
+    assert.deepEqual((await ok(c, 'LIST Projects/ *')).untagged, ['* LIST (\\HasChildren) "/" Projects/2026', '* LIST (\\HasNoChildren) "/" Projects/2026/Q1']);
+    assert.deepEqual((await ok(c, 'LIST "" inbox')).untagged, ['* LIST (\\HasNoChildren) "/" INBOX']);
+    assert.deepEqual((await ok(c, 'LIST "" Entw&APw-*')).untagged, ['* LIST (\\HasNoChildren) "/" Entw&APw-rfe']);
+  });
+
+  test('LIST-EXTENDED: SUBSCRIBED with RECURSIVEMATCH, SPECIAL-USE, RETURN STATUS', async () => {
+    assert.deepEqual((await ok(c, 'LIST (SUBSCRIBED) "" "P*"')).untagged, ['* LIST (\\HasNoChildren \\Subscribed) "/" Projects/2026/Q1']);
+    assert.deepEqual((await ok(c, 'LIST (SUBSCRIBED RECURSIVEMATCH) "" %')).untagged.filter((l) => l.includes('Projects') || l.includes('Gone')), [
+      '* LIST (\\NonExistent \\Subscribed) "/" Gone',
+      '* LIST (\\HasChildren) "/" Projects ("CHILDINFO" ("SUBSCRIBED"))',
+    ]);
+    assert.deepEqual((await ok(c, 'LIST (SPECIAL-USE) "" *')).untagged.length, 5);
+    const r = await ok(c, 'LIST "" (INBOX Sent) RETURN (SUBSCRIBED STATUS (MESSAGES UIDNEXT))');
+    assert.deepEqual(r.untagged, [
+      '* LIST (\\HasNoChildren \\Subscribed) "/" INBOX',
+      '* STATUS INBOX (MESSAGES 0 UIDNEXT 1)',
+      '* LIST (\\HasNoChildren \\Subscribed \\Sent) "/" Sent',
+      '* STATUS Sent (MESSAGES 0 UIDNEXT 1)',
+    ]);
+    assert.match((await c.command('LIST (RECURSIVEMATCH) "" *')).tagged, /BAD/);
+    assert.match((await c.command('LIST "" * RETURN (BOGUS)')).tagged, /BAD/);
+  });
+
+  test('UTF8=ACCEPT clients see UTF-8 names', async () => {
+    const d = await loggedIn(s);
+    await ok(d, 'ENABLE UTF8=ACCEPT');
+    assert.deepEqual((await ok(d, 'LIST "" Entw*')).untagged, ['* LIST (\\HasNoChildren) "/" "Entwürfe"']);
+    d.close();
+  });
+
+  test('LSUB lists subscriptions, a parent matched by % as \\Noselect', async () => {
+    assert.deepEqual((await ok(c, 'LSUB "" %')).untagged, [
+      '* LSUB () "/" INBOX',
+      '* LSUB () "/" Archive',
+      '* LSUB () "/" Drafts',
+      '* LSUB (\\Noselect) "/" Gone',
+      '* LSUB () "/" Junk',
+      '* LSUB (\\Noselect) "/" Projects',
+      '* LSUB () "/" Sent',
+      '* LSUB () "/" Trash',
+    ]);
+    assert.deepEqual((await ok(c, 'LSUB "" Projects/*')).untagged, ['* LSUB () "/" Projects/2026/Q1']);
+  });
+});

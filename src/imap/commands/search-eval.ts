@@ -1,0 +1,133 @@
+// Evaluates a parsed search key against the messages of the selected mailbox (RFC 9051 6.4.4).
+// String keys match case-insensitively as substrings; header values are decoded (RFC 2047) and
+// bodies transfer- and charset-decoded (src/mime) before matching. Message text is loaded only
+// when a key needs it.
+import { decodeEncodedWords, decodePartText, fieldValue, splitHeader, textParts, type HeaderField, type ParsedMessage } from '../../mime/index.ts';
+import type { MessageRecord } from '../../store/index.ts';
+import type { MailboxView } from '../mailbox-view.ts';
+import type { SearchKey } from './search-keys.ts';
+
+export interface Candidate {
+  record: MessageRecord;
+  // Loaded on first use.
+  raw?: Buffer;
+  parsed?: ParsedMessage;
+  fields?: HeaderField[];
+}
+
+export interface SearchEnv {
+  view: MailboxView;
+  body(c: Candidate): { raw: Buffer; parsed: ParsedMessage };
+  // Resolved sequence sets, by key.
+  sets: Map<SearchKey, Set<number>>;
+  newUids: Set<number>; // recent to this session
+}
+
+const DAY = 86_400_000;
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+
+// RFC 9051 6.4.4 SENT*: the date of the Date header, "disregarding time and timezone".
+export function sentDay(value: string): number | null {
+  const m = /(\d{1,2})\s+([A-Za-z]{3})[a-z]*\s+(\d{2,4})/.exec(value);
+  if (!m) return null;
+  const month = MONTHS.indexOf(m[2]!.toLowerCase());
+  if (month < 0) return null;
+  let year = Number(m[3]);
+  // RFC 5322 4.3 obsolete two- and three-digit years.
+  if (m[3]!.length === 2) year += year < 50 ? 2000 : 1900;
+  else if (m[3]!.length === 3) year += 1900;
+  return Date.UTC(year, month, Number(m[1]));
+}
+
+function compareDay(day: number, op: 'before' | 'on' | 'since', key: number): boolean {
+  if (op === 'before') return day < key;
+  if (op === 'on') return day === key;
+  return day >= key;
+}
+
+function headerFields(env: SearchEnv, c: Candidate): HeaderField[] {
+  if (!c.fields) {
+    const { raw, parsed } = env.body(c);
+    c.fields = splitHeader(raw, parsed.root.headerStart, parsed.root.bodyStart);
+  }
+  return c.fields;
+}
+
+function headerValues(env: SearchEnv, c: Candidate, name: string): string[] {
+  const { raw } = env.body(c);
+  return headerFields(env, c)
+    .filter((f) => f.name.toLowerCase() === name)
+    .map((f) => decodeEncodedWords(fieldValue(raw, f)));
+}
+
+const contains = (haystack: string, needle: string) => haystack.toLowerCase().includes(needle.toLowerCase());
+
+function bodyMatches(env: SearchEnv, c: Candidate, needle: string): boolean {
+  const { raw, parsed } = env.body(c);
+  return textParts(parsed.root).some((part) => contains(decodePartText(raw, part), needle));
+}
+
+export function matches(env: SearchEnv, c: Candidate, key: SearchKey): boolean {
+  const r = c.record;
+  switch (key.k) {
+    case 'all':
+      return true;
+    case 'flag': {
+      const has = r.flags.some((f) => f.toLowerCase() === key.flag.toLowerCase());
+      return has === key.present;
+    }
+    case 'header': {
+      const values = headerValues(env, c, key.field);
+      // An empty string matches every message that has the field.
+      return key.value === '' ? values.length > 0 : values.some((v) => contains(v, key.value));
+    }
+    case 'body':
+      return bodyMatches(env, c, key.value);
+    case 'text': {
+      const { raw } = env.body(c);
+      const header = headerFields(env, c).map((f) => `${f.name}: ${decodeEncodedWords(fieldValue(raw, f))}`).join('\n');
+      return contains(header, key.value) || bodyMatches(env, c, key.value);
+    }
+    case 'date': {
+      if (!key.sent) return compareDay(Math.floor(r.internalDate / DAY) * DAY, key.op, key.day);
+      const value = headerValues(env, c, 'date')[0];
+      const day = value ? sentDay(value) : null;
+      return day !== null && compareDay(day, key.op, key.day);
+    }
+    case 'size':
+      return key.larger ? r.size > key.n : r.size < key.n;
+    case 'not':
+      return !matches(env, c, key.key);
+    case 'or':
+      return matches(env, c, key.a) || matches(env, c, key.b);
+    case 'and':
+      return key.keys.every((k) => matches(env, c, k));
+    case 'set':
+      return env.sets.get(key)!.has(r.uid);
+    case 'modseq':
+      return r.modseq >= key.n;
+    case 'recent':
+      return env.newUids.has(r.uid) === key.present;
+    case 'new':
+      return env.newUids.has(r.uid) && !r.flags.includes('\\Seen');
+  }
+}
+
+// Resolves every sequence set of the program against the view once, before evaluation.
+export function resolveSets(view: MailboxView, key: SearchKey, out: Map<SearchKey, Set<number>>): void {
+  switch (key.k) {
+    case 'set':
+      out.set(key, new Set(view.resolve(key.set, key.uid, true)));
+      return;
+    case 'not':
+      return resolveSets(view, key.key, out);
+    case 'or':
+      resolveSets(view, key.a, out);
+      return resolveSets(view, key.b, out);
+    case 'and':
+      for (const k of key.keys) resolveSets(view, k, out);
+      return;
+    default:
+      return;
+  }
+}

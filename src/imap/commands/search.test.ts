@@ -1,0 +1,127 @@
+// SEARCH keys, ESEARCH return options, SAVE and "$", CHARSET, MODSEQ.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { loggedIn, ok, startImapServer, type ImapTestServer, type RawClient } from '../../../test/imap/support.ts';
+
+const mail = (subject: string, from: string, date: string, body: string, extra = '') =>
+  `From: ${from}\r\nTo: dev@example.test\r\nCc: carol@example.net\r\nSubject: ${subject}\r\nDate: ${date}\r\n${extra}\r\n${body}`;
+
+describe('SEARCH', () => {
+  let s: ImapTestServer;
+  let c: RawClient;
+  before(async () => {
+    s = await startImapServer();
+    const day = (d: number) => Date.UTC(2026, 5, d, 12);
+    await s.deliver(mail('Quarterly report', 'Alice <alice@example.org>', 'Mon, 1 Jun 2026 09:00:00 +0000', 'numbers inside\r\n'), { flags: ['\\Seen'], internalDate: day(1) });
+    await s.deliver(mail('=?utf-8?q?Gr=C3=BC=C3=9Fe?=', 'Bob <bob@example.org>', 'Tue, 2 Jun 2026 09:00:00 +0000', 'SGVsbG8gd8O2cmxk\r\n', 'Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n'), { flags: ['\\Flagged', '$Work'], internalDate: day(2) });
+    await s.deliver(mail('lunch', 'alice@example.org', '3 Jun 2026 23:30:00 -0500', 'x'.repeat(2000) + '\r\n', 'X-Priority: 1\r\n'), { flags: ['\\Deleted', '\\Answered'], internalDate: day(3) });
+    await s.deliver(mail('Re: lunch', 'dave@example.com', 'Thu, 4 Jun 2026 09:00:00 +0000', 'see you\r\n'), { internalDate: day(4) });
+    c = await loggedIn(s);
+    await ok(c, 'SELECT INBOX');
+  });
+  after(async () => {
+    c.close();
+    await s.close();
+  });
+
+  const search = async (q: string) => (await ok(c, q)).untagged;
+
+  test('flags, keywords, sizes, sets and logic', async () => {
+    const cases: [string, string][] = [
+      ['SEARCH ALL', '* SEARCH 1 2 3 4'],
+      ['SEARCH SEEN', '* SEARCH 1'],
+      ['SEARCH UNSEEN', '* SEARCH 2 3 4'],
+      ['SEARCH FLAGGED KEYWORD $Work', '* SEARCH 2'],
+      ['SEARCH UNKEYWORD $work', '* SEARCH 1 3 4'],
+      ['SEARCH DELETED ANSWERED', '* SEARCH 3'],
+      ['SEARCH UNDELETED UNANSWERED UNFLAGGED UNDRAFT', '* SEARCH 1 4'],
+      ['SEARCH LARGER 1000', '* SEARCH 3'],
+      ['SEARCH SMALLER 1000', '* SEARCH 1 2 4'],
+      ['SEARCH OR SEEN FLAGGED', '* SEARCH 1 2'],
+      ['SEARCH NOT (SEEN OR FLAGGED DELETED)', '* SEARCH 1 2 3 4'],
+      ['SEARCH NOT (OR SEEN FLAGGED) NOT DELETED', '* SEARCH 4'],
+      ['SEARCH 2:* UID 1:3', '* SEARCH 2 3'],
+      ['UID SEARCH 4,1', '* SEARCH 1 4'],
+      ['SEARCH RECENT', '* SEARCH 1 2 3 4'],
+      ['SEARCH NEW', '* SEARCH 2 3 4'],
+      ['SEARCH OLD', '* SEARCH'],
+      ['SEARCH 3:9', '* SEARCH 3 4'],
+    ];
+    for (const [q, want] of cases) assert.deepEqual(await search(q), [want], q);
+  });
+
+  test('headers, bodies and text, decoded and case-insensitive', async () => {
+    const cases: [string, string][] = [
+      ['SEARCH FROM alice', '* SEARCH 1 3'],
+      ['SEARCH FROM "BOB@EXAMPLE"', '* SEARCH 2'],
+      ['SEARCH TO dev@example.test CC carol', '* SEARCH 1 2 3 4'],
+      ['SEARCH BCC anyone', '* SEARCH'],
+      ['SEARCH SUBJECT lunch', '* SEARCH 3 4'],
+      ['SEARCH CHARSET UTF-8 SUBJECT {6}\r\ngrüße', '* SEARCH 2'],
+      ['SEARCH BODY "WÖRLD"', '* SEARCH 2'],
+      ['SEARCH BODY numbers', '* SEARCH 1'],
+      ['SEARCH TEXT "see you"', '* SEARCH 4'],
+      ['SEARCH TEXT carol', '* SEARCH 1 2 3 4'],
+      ['SEARCH HEADER X-Priority ""', '* SEARCH 3'],
+      ['SEARCH HEADER x-priority 2', '* SEARCH'],
+    ];
+    for (const [q, want] of cases) {
+      if (q.includes('{6}')) {
+        const tag = c.nextTag();
+        c.write(`${tag} SEARCH CHARSET UTF-8 SUBJECT {${Buffer.byteLength('grüße')}+}\r\ngrüße\r\n`);
+        const r = await c.until(tag);
+        assert.deepEqual(r.untagged, [want], q);
+        continue;
+      }
+      assert.deepEqual(await search(q), [want], q);
+    }
+  });
+
+  test('dates: internal and sent, ignoring time and zone', async () => {
+    const cases: [string, string][] = [
+      ['SEARCH BEFORE 3-Jun-2026', '* SEARCH 1 2'],
+      ['SEARCH ON 3-Jun-2026', '* SEARCH 3'],
+      ['SEARCH SINCE "03-Jun-2026"', '* SEARCH 3 4'],
+      ['SEARCH SENTON 3-Jun-2026', '* SEARCH 3'],
+      ['SEARCH SENTBEFORE 2-Jun-2026', '* SEARCH 1'],
+      ['SEARCH SENTSINCE 4-Jun-2026', '* SEARCH 4'],
+    ];
+    for (const [q, want] of cases) assert.deepEqual(await search(q), [want], q);
+  });
+
+  test('ESEARCH return options, SAVE and $', async () => {
+    const tag = c.nextTag();
+    c.write(`${tag} UID SEARCH RETURN (MIN MAX COUNT ALL) UNSEEN\r\n`);
+    assert.deepEqual((await c.until(tag)).untagged, [`* ESEARCH (TAG "${tag}") UID MIN 2 MAX 4 COUNT 3 ALL 2:4`]);
+    const t2 = c.nextTag();
+    c.write(`${t2} SEARCH RETURN () FROM nobody\r\n`);
+    assert.deepEqual((await c.until(t2)).untagged, [`* ESEARCH (TAG "${t2}")`]);
+    assert.deepEqual(await search('SEARCH RETURN (SAVE) FROM alice'), []);
+    assert.deepEqual(await search('SEARCH $'), ['* SEARCH 1 3']);
+    assert.deepEqual((await ok(c, 'UID FETCH $ UID')).untagged, ['* 1 FETCH (UID 1)', '* 3 FETCH (UID 3)']);
+    const t3 = c.nextTag();
+    c.write(`${t3} SEARCH RETURN (SAVE MAX) ALL\r\n`);
+    assert.deepEqual((await c.until(t3)).untagged, [`* ESEARCH (TAG "${t3}") MAX 4`], 'SAVE with MAX only saves the max');
+    assert.deepEqual(await search('SEARCH $'), ['* SEARCH 4']);
+  });
+
+  test('CHARSET, MODSEQ and bad keys', async () => {
+    const r = await c.command('SEARCH CHARSET KOI8-R ALL');
+    assert.match(r.tagged, /NO \[BADCHARSET \(UTF-8 US-ASCII\)\]/);
+    const m = await search('SEARCH MODSEQ 1');
+    assert.match(m[0]!, /^\* SEARCH 1 2 3 4 \(MODSEQ \d+\)$/);
+    for (const bad of ['SEARCH', 'SEARCH FOO', 'SEARCH (ALL', 'SEARCH BEFORE yesterday', 'SEARCH OR ALL', 'SEARCH ' + 'NOT '.repeat(200) + 'ALL']) {
+      assert.match((await c.command(bad)).tagged, /BAD/, bad.slice(0, 40));
+    }
+  });
+
+  test('IMAP4rev2 clients get ESEARCH', async () => {
+    const d = await loggedIn(s);
+    await ok(d, 'ENABLE IMAP4rev2');
+    await ok(d, 'EXAMINE INBOX');
+    const tag = d.nextTag();
+    d.write(`${tag} SEARCH SUBJECT lunch\r\n`);
+    assert.deepEqual((await d.until(tag)).untagged, [`* ESEARCH (TAG "${tag}") ALL 3:4`]);
+    d.close();
+  });
+});

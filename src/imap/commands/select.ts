@@ -1,0 +1,171 @@
+// SELECT and EXAMINE (RFC 9051 6.3.2, 6.3.3; CONDSTORE and QRESYNC parameters, RFC 7162 3.1.8,
+// 3.2.5), CLOSE (6.4.1) and UNSELECT (6.4.2).
+import { STATES, type CommandSpec } from '../command.ts';
+import { encodeSequenceSet } from '../encoder.ts';
+import { ImapBadSyntax, ImapUserError } from '../errors.ts';
+import { MailboxView } from '../mailbox-view.ts';
+import type { Parser, SequenceSet } from '../parser.ts';
+import type { ImapSession } from '../session.ts';
+import { listLine } from './list.ts';
+
+interface QresyncParams {
+  uidValidity: number;
+  modseq: number;
+  knownUids: SequenceSet | null;
+}
+
+interface SelectArgs {
+  wire: Buffer;
+  condstore: boolean;
+  qresync: QresyncParams | null;
+}
+
+function parseSelect(p: Parser): SelectArgs {
+  p.sp();
+  const wire = p.astringBytes();
+  let condstore = false;
+  let qresync: QresyncParams | null = null;
+  if (p.trySp()) {
+    p.list(() => {
+      const name = p.atom().toUpperCase();
+      if (name === 'CONDSTORE') {
+        condstore = true;
+      } else if (name === 'QRESYNC') {
+        p.sp();
+        p.char('(');
+        const uidValidity = p.nzNumber();
+        p.sp();
+        const modseq = p.number64();
+        let knownUids: SequenceSet | null = null;
+        if (p.trySp()) {
+          if (p.peek() !== 0x28) knownUids = p.sequenceSet();
+          // seq-match-data: accepted and not needed (RFC 7162 3.2.5.2 lets the server ignore it).
+          if (knownUids === null || p.trySp()) {
+            p.list(() => p.sequenceSet());
+          }
+        }
+        p.char(')');
+        qresync = { uidValidity, modseq, knownUids };
+      } else {
+        p.fail(`Unknown SELECT parameter ${name}`);
+      }
+    }, true);
+  }
+  return { wire, condstore, qresync };
+}
+
+async function openMailbox(session: ImapSession, args: SelectArgs, readOnly: boolean) {
+  // RFC 7162 3.2.5: QRESYNC parameters only after ENABLE QRESYNC.
+  if (args.qresync && !session.qresync) throw new ImapBadSyntax('QRESYNC is not enabled');
+  const hadView = session.view !== null;
+  session.unselect();
+  // RFC 9051 7.1 / RFC 7162 3.2.11: tell the client that the old mailbox is closed.
+  if (hadView && (session.rev2 || session.qresync)) await session.untagged('OK [CLOSED] Previous mailbox closed');
+  const accountId = session.account!.id;
+  const name = session.mailboxName(args.wire);
+  const mb = session.store.mailboxes.get(accountId, name);
+  if (!mb || mb.noSelect) throw new ImapUserError('Mailbox does not exist', 'NONEXISTENT');
+  if (args.condstore) session.enabled.add('CONDSTORE');
+  const records = session.store.messages.list(mb.id);
+  const uids = records.map((r) => r.uid);
+  const keywords = new Set<string>();
+  let firstUnseen = 0;
+  records.forEach((r, i) => {
+    for (const f of r.flags) if (!f.startsWith('\\')) keywords.add(f);
+    if (!firstUnseen && !r.flags.includes('\\Seen')) firstUnseen = i + 1;
+  });
+  const recent = readOnly ? session.svc.recent.peek(mb.id, uids) : session.svc.recent.claim(mb.id, uids);
+  const view = new MailboxView({
+    mailboxId: mb.id,
+    uidValidity: mb.uidValidity,
+    readOnly,
+    name: mb.name,
+    uids,
+    recent,
+    keywords,
+    highestModSeq: mb.highestModSeq,
+  });
+  session.select(view);
+
+  if (session.rev2) {
+    await session.untagged(`${view.exists} EXISTS`);
+  } else {
+    await session.sendFlagsLists(view);
+    await session.untagged(`${view.exists} EXISTS`);
+    await session.untagged(`${view.recent.size} RECENT`);
+    if (firstUnseen) await session.untagged(`OK [UNSEEN ${firstUnseen}] First unseen`);
+  }
+  await session.untagged(`OK [UIDVALIDITY ${mb.uidValidity}] UIDs valid`);
+  await session.untagged(`OK [UIDNEXT ${mb.uidNext}] Predicted next UID`);
+  // RFC 7162 3.1.2.1: with every SELECT/EXAMINE of a mailbox that keeps mod-sequences.
+  await session.untagged(`OK [HIGHESTMODSEQ ${mb.highestModSeq}] Highest`);
+  if (session.rev2) {
+    await session.sendFlagsLists(view);
+    // RFC 9051 6.3.2: a LIST response with the mailbox name and its attributes.
+    await session.send(listLine(session, mb.name, session.store.mailboxes.list(accountId), null));
+  }
+  if (args.qresync && args.qresync.uidValidity === mb.uidValidity) await qresyncReport(session, view, args.qresync, records);
+  return { code: readOnly ? 'READ-ONLY' : 'READ-WRITE', text: `${readOnly ? 'EXAMINE' : 'SELECT'} completed` };
+}
+
+// RFC 7162 3.2.5.2: what changed since the client's MODSEQ: VANISHED (EARLIER), then FETCH.
+async function qresyncReport(
+  session: ImapSession,
+  view: MailboxView,
+  q: QresyncParams,
+  records: { uid: number; flags: string[]; modseq: number }[],
+): Promise<void> {
+  let vanished = session.store.messages.vanished(view.mailboxId, q.modseq);
+  if (q.knownUids && !q.knownUids.saved) {
+    const ranges = q.knownUids.ranges;
+    const max = vanished.reduce((m, u) => Math.max(m, u), view.uids[view.uids.length - 1] ?? 0);
+    vanished = vanished.filter((u) => ranges.some(([a, b]) => {
+      const lo = Math.min(a ?? max, b ?? max);
+      const hi = Math.max(a ?? max, b ?? max);
+      return u >= lo && u <= hi;
+    }));
+  }
+  if (vanished.length) await session.untagged(`VANISHED (EARLIER) ${encodeSequenceSet(vanished.sort((a, b) => a - b))}`);
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i]!;
+    if (r.modseq > q.modseq) await session.send(session.fetchFlagsLine(i + 1, r.uid, r.flags, r.modseq, true));
+  }
+}
+
+export const select: CommandSpec<SelectArgs> = {
+  names: ['SELECT'],
+  states: STATES.authenticated,
+  args: parseSelect,
+  run: ({ session }, args) => openMailbox(session, args, false),
+};
+
+export const examine: CommandSpec<SelectArgs> = {
+  names: ['EXAMINE'],
+  states: STATES.authenticated,
+  args: parseSelect,
+  run: ({ session }, args) => openMailbox(session, args, true),
+};
+
+// RFC 9051 6.4.1: expunge silently (read-write only) and leave the selected state.
+export const close: CommandSpec = {
+  names: ['CLOSE'],
+  states: STATES.selected,
+  async run({ session }) {
+    const view = session.view!;
+    session.unselect();
+    if (view.readOnly || !view.uids.length) return;
+    const removed = await session.store.messages.expunge({ mailboxId: view.mailboxId, uids: view.uids, onlyDeleted: true, origin: session });
+    // RFC 7162: CLOSE reports no expunges, so a CONDSTORE client learns the new HIGHESTMODSEQ here.
+    const mb = removed.length && session.condstore ? session.store.mailboxes.getById(view.mailboxId) : null;
+    if (mb) return { code: `HIGHESTMODSEQ ${mb.highestModSeq}`, text: 'CLOSE completed' };
+  },
+};
+
+// RFC 9051 6.4.2
+export const unselect: CommandSpec = {
+  names: ['UNSELECT'],
+  states: STATES.selected,
+  async run({ session }) {
+    session.unselect();
+  },
+};

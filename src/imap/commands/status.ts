@@ -1,0 +1,80 @@
+// STATUS (RFC 9051 6.3.11; SIZE, RFC 8438; HIGHESTMODSEQ, RFC 7162 3.1.6; DELETED, RFC 9051;
+// RECENT for rev1, RFC 3501 6.3.10). Counts come from the mailbox record; DELETED and RECENT walk
+// the message list, only when asked for.
+import type { MailboxRecord } from '../../store/index.ts';
+import { STATES, type CommandSpec } from '../command.ts';
+import { ImapUserError } from '../errors.ts';
+import type { Parser } from '../parser.ts';
+import type { ImapSession } from '../session.ts';
+
+const ITEMS = new Set(['MESSAGES', 'RECENT', 'UIDNEXT', 'UIDVALIDITY', 'UNSEEN', 'DELETED', 'SIZE', 'HIGHESTMODSEQ', 'APPENDLIMIT']);
+
+export function parseStatusItems(p: Parser): string[] {
+  return p.list(() => {
+    const item = p.atom().toUpperCase();
+    if (!ITEMS.has(item)) p.fail(`Unknown STATUS item ${item.slice(0, 30)}`);
+    return item;
+  }, true);
+}
+
+// The "(MESSAGES 3 UIDNEXT 4 ...)" of a mailbox.
+export function statusValues(session: ImapSession, mb: MailboxRecord, items: readonly string[]): string {
+  // RFC 7162 3.1: STATUS (HIGHESTMODSEQ) is a CONDSTORE enabling command.
+  if (items.includes('HIGHESTMODSEQ')) session.enabled.add('CONDSTORE');
+  const needList = items.includes('DELETED') || items.includes('RECENT');
+  const records = needList ? session.store.messages.list(mb.id) : [];
+  const out: string[] = [];
+  for (const item of items) {
+    let value: number;
+    switch (item) {
+      case 'MESSAGES':
+        value = mb.count;
+        break;
+      case 'RECENT': {
+        const floor = session.svc.recent.floor(mb.id);
+        const mine = session.view?.mailboxId === mb.id ? session.view.recent : null;
+        value = records.filter((r) => r.uid > floor || mine?.has(r.uid)).length;
+        break;
+      }
+      case 'UIDNEXT':
+        value = mb.uidNext;
+        break;
+      case 'UIDVALIDITY':
+        value = mb.uidValidity;
+        break;
+      case 'UNSEEN':
+        value = mb.unseen;
+        break;
+      case 'DELETED':
+        value = records.filter((r) => r.flags.includes('\\Deleted')).length;
+        break;
+      case 'SIZE':
+        value = mb.size;
+        break;
+      case 'HIGHESTMODSEQ':
+        value = mb.highestModSeq;
+        break;
+      default: // APPENDLIMIT (RFC 7889 3)
+        value = session.svc.config.maxMessage;
+    }
+    out.push(`${item} ${value}`);
+  }
+  return `(${out.join(' ')})`;
+}
+
+export const status: CommandSpec<{ wire: Buffer; items: string[] }> = {
+  names: ['STATUS'],
+  states: STATES.authenticated,
+  args(p) {
+    p.sp();
+    const wire = p.astringBytes();
+    p.sp();
+    return { wire, items: parseStatusItems(p) };
+  },
+  async run({ session }, { wire, items }) {
+    const name = session.mailboxName(wire);
+    const mb = session.store.mailboxes.get(session.account!.id, name);
+    if (!mb || mb.noSelect) throw new ImapUserError('Mailbox does not exist', 'NONEXISTENT');
+    await session.untagged(`STATUS ${session.encodeMailbox(mb.name)} ${statusValues(session, mb, items)}`);
+  },
+};

@@ -1,0 +1,61 @@
+// STORE in its forms, UNCHANGEDSINCE/MODIFIED, and what another session sees of the change.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { loggedIn, message, ok, startImapServer, type ImapTestServer } from '../../../test/imap/support.ts';
+
+describe('STORE', () => {
+  let s: ImapTestServer;
+  before(async () => {
+    s = await startImapServer();
+    for (let i = 1; i <= 4; i++) await s.deliver(message(i));
+  });
+  after(() => s.close());
+
+  test('+FLAGS, -FLAGS, FLAGS and .SILENT', async () => {
+    const c = await loggedIn(s);
+    await ok(c, 'ENABLE IMAP4rev2');
+    await ok(c, 'SELECT INBOX');
+    assert.deepEqual((await ok(c, 'STORE 1:2 +FLAGS (\\Seen \\Flagged)')).untagged, ['* 1 FETCH (FLAGS (\\Seen \\Flagged))', '* 2 FETCH (FLAGS (\\Seen \\Flagged))']);
+    assert.deepEqual((await ok(c, 'STORE 2 -FLAGS \\Flagged')).untagged, ['* 2 FETCH (FLAGS (\\Seen))']);
+    assert.deepEqual((await ok(c, 'STORE 3 FLAGS (\\draft $Label1)')).untagged, ['* 3 FETCH (FLAGS (\\Draft $Label1))']);
+    assert.deepEqual((await ok(c, 'UID STORE 4 +FLAGS.SILENT (\\Answered)')).untagged, []);
+    assert.deepEqual((await ok(c, 'UID STORE 4 +FLAGS (\\Answered)')).untagged, ['* 4 FETCH (UID 4 FLAGS (\\Answered))']);
+    assert.deepEqual(s.context.store.messages.get(s.context.store.mailboxes.get(s.accountId, 'INBOX')!.id, 3)!.flags, ['\\Draft', '$Label1']);
+    for (const bad of ['STORE 1 +FLAGS (\\Recent)', 'STORE 1 +FLAGS (\\Bogus)', 'STORE 1 FLAG (\\Seen)', 'STORE 9 +FLAGS (\\Seen)', 'STORE 1 +FLAGS', 'STORE 1 (UNCHANGEDSINCE x) FLAGS ()']) {
+      assert.match((await c.command(bad)).tagged, /BAD/, bad);
+    }
+    c.close();
+  });
+
+  test('UNCHANGEDSINCE: MODIFIED lists what changed since; MODSEQ reported once CONDSTORE is on', async () => {
+    const c = await loggedIn(s);
+    await ok(c, 'SELECT INBOX (CONDSTORE)');
+    const f = await ok(c, 'FETCH 1:2 MODSEQ');
+    const m1 = Number(/MODSEQ \((\d+)\)/.exec(f.untagged[0]!)![1]);
+    const m2 = Number(/MODSEQ \((\d+)\)/.exec(f.untagged[1]!)![1]);
+    const r = await ok(c, `STORE 1:2 (UNCHANGEDSINCE ${Math.min(m1, m2)}) +FLAGS (\\Deleted)`);
+    const changed = m1 <= m2 ? 1 : 2;
+    const failed = changed === 1 ? 2 : 1;
+    assert.equal(r.tagged, `A4 OK [MODIFIED ${failed}] Conditional STORE failed`);
+    assert.match(r.untagged[0]!, new RegExp(`^\\* ${changed} FETCH \\(FLAGS \\(.*\\\\Deleted\\) MODSEQ \\(\\d+\\)\\)$`));
+    const silent = await ok(c, 'UID STORE 1:2 (UNCHANGEDSINCE 99999) -FLAGS.SILENT (\\Deleted)');
+    assert.deepEqual(silent.untagged.map((l) => l.replace(/\d+\)\)$/, 'N))')), [`* ${changed} FETCH (UID ${changed} MODSEQ (N))`]);
+    c.close();
+  });
+
+  test('another session sees the flag change on NOOP, with a FLAGS update for a new keyword', async () => {
+    const a = await loggedIn(s);
+    const b = await loggedIn(s);
+    await ok(a, 'SELECT INBOX');
+    await ok(b, 'SELECT INBOX');
+    await ok(a, 'STORE 1 +FLAGS ($NewKeyword)');
+    const n = await ok(b, 'NOOP');
+    assert.equal(n.untagged[0], '* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Label1 $NewKeyword)');
+    assert.match(n.untagged[1]!, /^\* OK \[PERMANENTFLAGS \(.*\$NewKeyword \\\*\)\]/);
+    assert.match(n.untagged[2]!, /^\* 1 FETCH \(FLAGS \(.*\$NewKeyword.*\)\)$/);
+    const quiet = await ok(a, 'NOOP');
+    assert.deepEqual(quiet.untagged, [], 'own changes are not echoed again');
+    a.close();
+    b.close();
+  });
+});

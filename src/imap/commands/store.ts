@@ -1,0 +1,90 @@
+// STORE and UID STORE (RFC 9051 6.4.6) with UNCHANGEDSINCE and MODIFIED (RFC 7162 3.1.3). All
+// changes of one command are one store commit.
+import type { FlagOp } from '../../store/index.ts';
+import { STATES, type CommandSpec } from '../command.ts';
+import { encodeSequenceSet } from '../encoder.ts';
+import { ImapBadSyntax, ImapUserError } from '../errors.ts';
+import type { SequenceSet } from '../parser.ts';
+import { parseStorableFlag } from './flags.ts';
+
+interface StoreArgs {
+  set: SequenceSet;
+  unchangedSince: number | null;
+  op: FlagOp;
+  silent: boolean;
+  flags: string[];
+}
+
+function storeSpec(name: 'STORE' | 'UID STORE'): CommandSpec<StoreArgs> {
+  return {
+    names: [name],
+    states: STATES.selected,
+    holdExpunges: name === 'STORE',
+    args(p) {
+      p.sp();
+      const set = p.sequenceSet();
+      p.sp();
+      let unchangedSince: number | null = null;
+      if (p.peek() === 0x28) {
+        p.list(() => {
+          if (!p.tryWord('UNCHANGEDSINCE')) p.fail('Unknown STORE modifier');
+          p.sp();
+          unchangedSince = p.number64();
+        }, true);
+        p.sp();
+      }
+      const item = p.atom().toUpperCase();
+      const m = /^([+-]?)FLAGS(\.SILENT)?$/.exec(item);
+      if (!m) throw new ImapBadSyntax('Expected FLAGS, +FLAGS or -FLAGS');
+      const op: FlagOp = m[1] === '+' ? 'add' : m[1] === '-' ? 'remove' : 'replace';
+      p.sp();
+      const flags: string[] = [];
+      if (p.peek() === 0x28) flags.push(...p.list(() => parseStorableFlag(p)));
+      else {
+        do flags.push(parseStorableFlag(p));
+        while (p.trySp());
+      }
+      return { set, unchangedSince, op, silent: Boolean(m[2]), flags };
+    },
+    async run({ session, uid }, a) {
+      const view = session.view!;
+      if (view.readOnly) throw new ImapUserError('Mailbox is read-only', 'READ-ONLY');
+      if (a.unchangedSince !== null) session.enabled.add('CONDSTORE');
+      const uids = view.resolve(a.set, uid);
+      if (!uids.length) return;
+      const { updated, failed } = await session.store.messages.setFlags({
+        mailboxId: view.mailboxId,
+        uids,
+        op: a.op,
+        flags: a.flags,
+        unchangedSince: a.unchangedSince ?? undefined,
+        origin: session,
+      });
+      const changed = new Map(updated.map((u) => [u.uid, u]));
+      const failedSet = new Set(failed);
+      for (const u of uids) {
+        if (failedSet.has(u)) continue;
+        const seq = view.seqOf(u);
+        const upd = changed.get(u);
+        if (a.silent) {
+          // RFC 7162 3.1.3: even with .SILENT, a CONDSTORE client learns the new MODSEQ.
+          if (upd && session.condstore) {
+            const uidPart = uid || session.qresync ? `UID ${u} ` : '';
+            await session.untagged(`${seq} FETCH (${uidPart}MODSEQ (${upd.modseq}))`);
+          }
+          continue;
+        }
+        const record = upd ?? session.store.messages.get(view.mailboxId, u);
+        if (!record) continue;
+        await session.send(session.fetchFlagsLine(seq, u, record.flags, record.modseq, uid));
+      }
+      if (failed.length) {
+        const list = uid ? failed : failed.map((u) => view.seqOf(u)).sort((x, y) => x - y);
+        return { code: `MODIFIED ${encodeSequenceSet(list)}`, text: 'Conditional STORE failed' };
+      }
+    },
+  };
+}
+
+export const store = storeSpec('STORE');
+export const uidStore = storeSpec('UID STORE');

@@ -1,0 +1,215 @@
+// A session's view of its selected mailbox (RFC 9051 2.3.1.2): the sorted UID list that maps
+// message sequence numbers to UIDs, and the store changes other writers made that the client
+// has not been told about yet. Sequence numbers change only when sync() reports the expunges
+// (style.md: the store owns change; each session keeps its own view).
+import type { StoreChange } from '../store/index.ts';
+import { ImapBadSyntax } from './errors.ts';
+import type { SequenceSet } from './parser.ts';
+
+export interface PendingFlags {
+  flags: string[];
+  modseq: number;
+}
+
+export class MailboxView {
+  readonly mailboxId: number;
+  readonly uidValidity: number;
+  readonly readOnly: boolean;
+  name: string;
+  uids: number[];
+  // Messages recent to this session (rev1 only).
+  recent: Set<number>;
+  keywords: Set<string>;
+  highestModSeq: number;
+  // RFC 5182 / RFC 9051 6.4.4.4 SAVE: the UIDs of the last saved search result.
+  saved: number[] = [];
+  // Changes not reported yet.
+  private added: number[] = [];
+  private expunged = new Set<number>();
+  private flagChanges = new Map<number, PendingFlags>();
+  private newKeywords = false;
+  deleted = false;
+
+  constructor(o: {
+    mailboxId: number;
+    uidValidity: number;
+    readOnly: boolean;
+    name: string;
+    uids: number[];
+    recent: number[];
+    keywords: Iterable<string>;
+    highestModSeq: number;
+  }) {
+    this.mailboxId = o.mailboxId;
+    this.uidValidity = o.uidValidity;
+    this.readOnly = o.readOnly;
+    this.name = o.name;
+    this.uids = o.uids;
+    this.recent = new Set(o.recent);
+    this.keywords = new Set(o.keywords);
+    this.highestModSeq = o.highestModSeq;
+  }
+
+  get exists(): number {
+    return this.uids.length;
+  }
+
+  // 1-based sequence number of a UID, or 0.
+  seqOf(uid: number): number {
+    let lo = 0;
+    let hi = this.uids.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const v = this.uids[mid]!;
+      if (v === uid) return mid + 1;
+      if (v < uid) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return 0;
+  }
+
+  // The UIDs a sequence set names, ascending and without duplicates. RFC 9051 6.4.8: UID ranges
+  // name the UIDs that exist ("*" is the highest, and n:* covers it even when n is larger);
+  // message sequence numbers beyond the mailbox are an error, except for SEARCH (lenient: they
+  // match nothing, as Dovecot answers).
+  resolve(set: SequenceSet, byUid: boolean, lenient = false): number[] {
+    if (set.saved) {
+      const present = this.saved.filter((u) => this.seqOf(u) > 0);
+      return present;
+    }
+    const n = this.uids.length;
+    if (byUid) {
+      if (n === 0) return [];
+      const max = this.uids[n - 1]!;
+      const out = new Set<number>();
+      for (const [a, b] of set.ranges) {
+        let lo = a ?? max;
+        let hi = b ?? max;
+        if (lo > hi) [lo, hi] = [hi, lo];
+        // Walk the smaller of the range and the mailbox.
+        if (hi - lo < n) {
+          for (let u = lo; u <= hi; u++) if (this.seqOf(u)) out.add(u);
+        } else {
+          for (const u of this.uids) if (u >= lo && u <= hi) out.add(u);
+        }
+      }
+      return [...out].sort((x, y) => x - y);
+    }
+    const seqs = new Set<number>();
+    for (const [a, b] of set.ranges) {
+      let lo = a ?? n;
+      let hi = b ?? n;
+      if (lo > hi) [lo, hi] = [hi, lo];
+      if (lenient) hi = Math.min(hi, n);
+      else if (lo < 1 || hi > n) throw new ImapBadSyntax('Invalid message sequence number');
+      for (let s = lo; s <= hi; s++) seqs.add(s);
+    }
+    return [...seqs].sort((x, y) => x - y).map((s) => this.uids[s - 1]!);
+  }
+
+  // Records a change made by another writer (own changes are reported by the command itself;
+  // only additions are always taken, since EXISTS comes from here).
+  apply(change: StoreChange, own: boolean): boolean {
+    if (!('mailboxId' in change) || change.mailboxId !== this.mailboxId) return false;
+    switch (change.kind) {
+      case 'added':
+        this.added.push(...change.uids);
+        return true;
+      case 'flags':
+        if (own) {
+          for (const m of change.messages) this.highestModSeq = Math.max(this.highestModSeq, m.modseq);
+          return false;
+        }
+        for (const m of change.messages) {
+          this.flagChanges.set(m.uid, { flags: m.flags, modseq: m.modseq });
+          for (const f of m.flags) {
+            if (!f.startsWith('\\') && !this.keywords.has(f)) {
+              this.keywords.add(f);
+              this.newKeywords = true;
+            }
+          }
+        }
+        return true;
+      case 'expunged':
+        if (own) return false;
+        for (const u of change.uids) {
+          this.expunged.add(u);
+          this.flagChanges.delete(u);
+        }
+        return true;
+      case 'mailbox-deleted':
+        this.deleted = true;
+        return true;
+      case 'mailbox-renamed':
+        this.name = change.name;
+        return false;
+      default:
+        return false;
+    }
+  }
+
+  get hasPending(): boolean {
+    return this.added.length > 0 || this.expunged.size > 0 || this.flagChanges.size > 0 || this.deleted;
+  }
+
+  // Takes the pending changes to report. With allowExpunge false (during FETCH, STORE and
+  // SEARCH: RFC 9051 7.5.1) expunges stay pending and the sequence numbers stay as they are.
+  take(allowExpunge: boolean): {
+    expunged: { seq: number; uid: number }[];
+    existsBefore: number;
+    added: number[];
+    flags: { seq: number; uid: number; change: PendingFlags }[];
+    newKeywords: boolean;
+  } {
+    const expunged: { seq: number; uid: number }[] = [];
+    if (allowExpunge && this.expunged.size) {
+      const gone = [...this.expunged];
+      this.expunged.clear();
+      expunged.push(...this.removeSorted(gone));
+    }
+    const existsBefore = this.uids.length;
+    const last = this.uids[this.uids.length - 1] ?? 0;
+    const added = [...new Set(this.added)].filter((u) => u > last && !this.expunged.has(u)).sort((a, b) => a - b);
+    this.added = [];
+    this.uids.push(...added);
+    const flags: { seq: number; uid: number; change: PendingFlags }[] = [];
+    for (const [uid, change] of this.flagChanges) {
+      this.highestModSeq = Math.max(this.highestModSeq, change.modseq);
+      const seq = this.seqOf(uid);
+      if (seq) flags.push({ seq, uid, change });
+    }
+    this.flagChanges.clear();
+    flags.sort((a, b) => a.seq - b.seq);
+    const newKeywords = this.newKeywords;
+    this.newKeywords = false;
+    return { expunged, existsBefore, added, flags, newKeywords };
+  }
+
+  // Removes UIDs this session expunged itself; their sequence numbers at removal, in order.
+  removeOwn(uids: readonly number[]): { seq: number; uid: number }[] {
+    for (const u of uids) this.expunged.delete(u);
+    return this.removeSorted(uids);
+  }
+
+  // Drops the UIDs from the view in one pass. Each comes with the sequence number it has at the
+  // moment it is reported, in ascending order (earlier removals shift later ones down by one).
+  private removeSorted(uids: readonly number[]): { seq: number; uid: number }[] {
+    const gone = new Set(uids);
+    const out: { seq: number; uid: number }[] = [];
+    const kept: number[] = [];
+    for (let i = 0; i < this.uids.length; i++) {
+      const uid = this.uids[i]!;
+      if (gone.has(uid)) {
+        out.push({ seq: i + 1 - out.length, uid });
+        this.recent.delete(uid);
+      } else {
+        kept.push(uid);
+      }
+    }
+    if (out.length) {
+      this.uids = kept;
+      this.saved = this.saved.filter((u) => !gone.has(u));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,56 @@
+// The POP3 listeners: 110 with STLS (RFC 2595 4) and 995 with implicit TLS (RFC 8314), one
+// connection tracker and one maildrop lock table for both.
+import type net from 'node:net';
+import { Connection } from '../net/connection.ts';
+import { ConnectionTracker, listen, type Listener } from '../net/listener.ts';
+import type { ServiceContext, ServiceStarter } from '../serve/context.ts';
+import { MaildropLocks } from './maildrop.ts';
+import { Pop3Session, type Pop3Settings } from './session.ts';
+
+export interface Pop3Options {
+  // RFC 1939 3: at least 10 minutes.
+  idleTimeoutMs?: number;
+  maxConnections?: number;
+  maxPerAddress?: number;
+}
+
+export const DEFAULT_IDLE_TIMEOUT_MS = 10 * 60_000;
+
+export function pop3Starter(o: Pop3Options = {}): ServiceStarter {
+  return async (ctx: ServiceContext): Promise<Listener[]> => {
+    const log = ctx.log.child({ component: 'pop3' });
+    const tracker = new ConnectionTracker({ maxConnections: o.maxConnections ?? 200, maxPerAddress: o.maxPerAddress ?? 20 });
+    const locks = new MaildropLocks();
+    const idleTimeoutMs = o.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+    const session = (settings: Pop3Settings) => (socket: net.Socket) => {
+      const s = new Pop3Session({ ...ctx, log }, new Connection(socket), settings);
+      void s.run();
+      return { shutdown: () => s.shutdown() };
+    };
+    const plain = await listen({
+      name: 'pop3',
+      ...ctx.options.listen.pop3,
+      tracker,
+      log,
+      onSession: session({ locks, stls: true, idleTimeoutMs }),
+      // RFC 3206 4 SYS/TEMP: try again later.
+      refuse: (socket) => socket.write('-ERR [SYS/TEMP] too many connections, try again later\r\n'),
+    });
+    try {
+      const secure = await listen({
+        name: 'pop3s',
+        ...ctx.options.listen.pop3s,
+        tls: ctx.tls,
+        tracker,
+        log,
+        onSession: session({ locks, stls: false, idleTimeoutMs }),
+        // Refused before the TLS handshake: plaintext would only be noise to a TLS client.
+        refuse: () => {},
+      });
+      return [plain, secure];
+    } catch (e) {
+      await plain.close();
+      throw e;
+    }
+  };
+}

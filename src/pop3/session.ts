@@ -1,0 +1,299 @@
+// One POP3 connection (RFC 1939): the state machine AUTHORIZATION -> TRANSACTION -> UPDATE, the
+// command loop, and the replies. Commands live in commands/; only this file changes the state.
+import { randomBytes } from 'node:crypto';
+import { Connection, LineTooLongError } from '../net/connection.ts';
+import type { Logger } from '../log/log.ts';
+import type { ServiceContext } from '../serve/context.ts';
+import type { AccountInfo } from '../store/index.ts';
+import { isStoreError } from '../store/index.ts';
+import { messages } from './commands/command.ts';
+import { COMMANDS } from './commands/index.ts';
+import { Pop3Error } from './errors.ts';
+import { Maildrop, type MaildropLocks } from './maildrop.ts';
+
+export type Pop3State = 'authorization' | 'transaction' | 'update';
+
+export interface Pop3Settings {
+  locks: MaildropLocks;
+  // This listener offers STLS (port 110); the implicit-TLS one (995) does not.
+  stls: boolean;
+  // RFC 1939 3: an inactivity autologout timer of at least 10 minutes.
+  idleTimeoutMs: number;
+}
+
+// RFC 2449 4: a command line is at most 255 octets. Longer lines are accepted up to this bound
+// (a 1024-character password fits), beyond it they get -ERR.
+export const MAX_LINE = 2048;
+// RFC 5034 4: an AUTH continuation line is not bound by the command line limit.
+export const MAX_SASL_LINE = 8192;
+
+let sessionCounter = 0;
+
+export class Pop3Session {
+  readonly conn: Connection;
+  readonly ctx: ServiceContext;
+  readonly log: Logger;
+  // RFC 1939 7 APOP: the greeting's timestamp, <pid.random@hostname>.
+  readonly timestamp: string;
+  // The name a USER command gave, waiting for PASS.
+  pendingUser: string | null = null;
+  private settings: Pop3Settings;
+  private current: Pop3State = 'authorization';
+  private account: AccountInfo | null = null;
+  private drop: Maildrop | null = null;
+  // RFC 6856 2: the client issued UTF8.
+  private utf8 = false;
+  private busy = false;
+  private ending = false;
+
+  constructor(ctx: ServiceContext, conn: Connection, settings: Pop3Settings) {
+    this.ctx = ctx;
+    this.conn = conn;
+    this.settings = settings;
+    const id = `${(++sessionCounter).toString(36)}${randomBytes(3).toString('hex')}`;
+    this.log = ctx.log.child({ session: id, remote: conn.remoteAddress });
+    this.timestamp = `<${process.pid}.${randomBytes(8).toString('hex')}@${ctx.options.hostname}>`;
+  }
+
+  // USER, PASS, APOP and AUTH need TLS, except from loopback in development (design.md).
+  get authAllowed(): boolean {
+    return this.conn.secure || (this.ctx.options.dev && isLoopback(this.conn.remoteAddress));
+  }
+
+  get stlsAvailable(): boolean {
+    return this.settings.stls && !this.conn.secure;
+  }
+
+  get maildrop(): Maildrop {
+    if (!this.drop) throw new Error('no maildrop outside the TRANSACTION state');
+    return this.drop;
+  }
+
+  get user(): string | null {
+    return this.account?.address ?? null;
+  }
+
+  async run(): Promise<void> {
+    this.conn.setIdleTimeout(this.settings.idleTimeoutMs, () => this.idle());
+    this.log.debug('pop3.connect', { secure: this.conn.secure });
+    try {
+      // RFC 1939 4 greeting, with the APOP timestamp (RFC 1939 7).
+      await this.send(`+OK homepost POP3 ready ${this.timestamp}`);
+      while (!this.ending) {
+        let line: Buffer | null;
+        try {
+          line = await this.conn.readLine(MAX_LINE);
+        } catch (e) {
+          if (!(e instanceof LineTooLongError)) throw e;
+          await this.send('-ERR line too long');
+          continue;
+        }
+        if (line === null) break;
+        this.busy = true;
+        await this.execute(line.toString('utf8'));
+        this.busy = false;
+      }
+    } catch (e) {
+      this.log.error('pop3.session_failed', { error: e });
+    } finally {
+      this.end();
+    }
+  }
+
+  // Listener shutdown: goodbye without the UPDATE state (RFC 1939 6: nothing is removed). A
+  // command under way finishes first (a QUIT commits; the loop then ends the session).
+  shutdown(): void {
+    if (this.ending) return;
+    this.ending = true;
+    if (!this.busy) this.goodbye('-ERR [SYS/TEMP] server shutting down');
+  }
+
+  // RFC 1939 3 autologout, without the UPDATE state. Nothing was read or written for the whole
+  // timeout; in the middle of a response (a client that stopped reading) there is nothing to say.
+  private idle(): void {
+    if (this.ending) return;
+    this.ending = true;
+    this.log.info('pop3.idle_timeout', { user: this.user, busy: this.busy });
+    if (this.busy) this.conn.destroy();
+    else this.goodbye('-ERR autologout: idle for too long');
+  }
+
+  // A last line, then close (close() gives a peer that does not read a few seconds, then cuts).
+  private goodbye(line: string): void {
+    void this.send(line);
+    this.conn.close();
+  }
+
+  private async execute(line: string): Promise<void> {
+    const space = line.indexOf(' ');
+    const keyword = (space < 0 ? line : line.slice(0, space)).toUpperCase();
+    const args = space < 0 ? '' : line.slice(space + 1);
+    const command = COMMANDS.get(keyword);
+    try {
+      if (!command) throw new Pop3Error(null, keyword ? `unknown command: ${printable(keyword)}` : 'empty command');
+      if (!command.states.includes(this.current)) throw new Pop3Error(null, `${keyword} is not valid in the ${this.current.toUpperCase()} state`);
+      await command.run(this, args);
+    } catch (e) {
+      await this.send(this.failure(e, keyword).reply);
+    }
+  }
+
+  private failure(e: unknown, keyword: string): Pop3Error {
+    if (e instanceof Pop3Error) return e;
+    if (isStoreError(e, 'full')) return new Pop3Error('SYS/TEMP', 'the mail store is full');
+    if (isStoreError(e, 'closed')) {
+      this.ending = true;
+      return new Pop3Error('SYS/TEMP', 'server shutting down');
+    }
+    this.log.error('pop3.command_failed', { command: keyword, error: e });
+    return new Pop3Error('SYS/TEMP', 'internal error');
+  }
+
+  // --- replies ---
+
+  // A status line. Text from the client or the store (an EAI address) may hold UTF-8, which
+  // only a client that issued UTF8 gets as such (RFC 6856 2).
+  async send(line: string): Promise<boolean> {
+    return this.conn.write((this.utf8 ? line : line.replace(/[^\x00-\x7f]/g, '?')) + '\r\n');
+  }
+
+  // A multi-line response of short lines (CAPA, LIST, UIDL): none starts with ".".
+  async sendLines(first: string, lines: string[]): Promise<boolean> {
+    return this.conn.write(first + '\r\n' + lines.map((l) => l + '\r\n').join('') + '.\r\n');
+  }
+
+  // A multi-line response carrying a message (RETR, TOP), from byte-stuffed pieces: gathered into
+  // writes of about WRITE_BYTES (a small message is one write with its status line and the
+  // terminator), a large piece written as it is, each write waiting for the socket to drain.
+  async sendMessage(first: string, pieces: Iterable<Buffer>): Promise<boolean> {
+    let batch: Buffer[] = [Buffer.from(first + '\r\n')];
+    let size = batch[0].length;
+    const flush = async () => {
+      const data = batch.length === 1 ? batch[0] : Buffer.concat(batch, size);
+      batch = [];
+      size = 0;
+      return this.conn.write(data);
+    };
+    for (const piece of pieces) {
+      if (piece.length >= WRITE_BYTES) {
+        if (size > 0 && !(await flush())) return false;
+        if (!(await this.conn.write(piece))) return false;
+        continue;
+      }
+      batch.push(piece);
+      size += piece.length;
+      if (size >= WRITE_BYTES && !(await flush())) return false;
+    }
+    batch.push(TERMINATOR);
+    size += TERMINATOR.length;
+    return flush();
+  }
+
+  // RFC 5034 4: the client's answer to a "+ " continuation, or null when it is gone.
+  async readContinuation(): Promise<string | null> {
+    try {
+      const line = await this.conn.readLine(MAX_SASL_LINE);
+      return line === null ? null : line.toString('utf8');
+    } catch (e) {
+      if (e instanceof LineTooLongError) throw new Pop3Error(null, 'line too long');
+      throw e;
+    }
+  }
+
+  // --- state changes ---
+
+  enableUtf8(): void {
+    this.utf8 = true;
+  }
+
+  // RFC 2595 4 STLS: TLS starts, the session stays in AUTHORIZATION and forgets a USER name.
+  async startTls(): Promise<void> {
+    await this.send('+OK begin TLS negotiation');
+    this.pendingUser = null;
+    try {
+      const dropped = await this.conn.startTls(this.ctx.tls);
+      if (dropped) this.log.info('pop3.stls_discarded', { bytes: dropped });
+    } catch (e) {
+      this.log.info('pop3.stls_failed', { error: e });
+      this.ending = true;
+      this.conn.destroy();
+    }
+  }
+
+  // RFC 1939 4: authenticated; lock and open the maildrop, or say why not (the lock is released
+  // before a negative reply, and the session stays in AUTHORIZATION).
+  async login(account: AccountInfo, mechanism: string): Promise<void> {
+    this.pendingUser = null;
+    if (!this.settings.locks.acquire(account.id)) {
+      this.log.info('pop3.in_use', { user: account.address });
+      throw new Pop3Error('IN-USE', 'maildrop already in use by another POP3 session');
+    }
+    let drop: Maildrop;
+    try {
+      drop = Maildrop.open(this.ctx.store, account.id);
+    } catch (e) {
+      this.settings.locks.release(account.id);
+      throw e;
+    }
+    this.account = account;
+    this.drop = drop;
+    this.current = 'transaction';
+    this.log.info('pop3.login', { user: account.address, mechanism, messages: drop.numbers.length });
+    await this.send(`+OK ${account.address} has ${messages(drop.numbers.length)}`);
+  }
+
+  // RFC 1939 4 and 6 QUIT: in TRANSACTION, enter UPDATE and commit; then close.
+  async quit(): Promise<void> {
+    this.ending = true;
+    if (this.current === 'authorization') {
+      await this.send('+OK bye');
+      this.conn.close();
+      return;
+    }
+    this.current = 'update';
+    let reply: string;
+    try {
+      const result = await this.maildrop.commit(this);
+      this.log.info('pop3.update', { user: this.user, expunged: result.expunged, seen: result.seen });
+      reply = `+OK bye, ${result.expunged} deleted`;
+    } catch (e) {
+      this.log.error('pop3.update_failed', { user: this.user, error: e });
+      reply = '-ERR [SYS/TEMP] some deleted messages not removed';
+    }
+    // The maildrop is free before the client hears the reply, so it can log in again at once.
+    this.release();
+    await this.send(reply);
+    this.conn.close();
+  }
+
+  // The connection is gone (QUIT, drop, timeout, shutdown): release the maildrop. Without QUIT,
+  // nothing is expunged (RFC 1939 6).
+  private end(): void {
+    this.ending = true;
+    if (this.account && this.current === 'transaction') {
+      this.log.info('pop3.dropped', { user: this.user, deleteMarks: this.drop?.deletedCount ?? 0 });
+    }
+    this.release();
+    if (!this.conn.isClosed) this.conn.close();
+    this.log.debug('pop3.disconnect', {});
+  }
+
+  private release(): void {
+    this.drop?.close();
+    if (this.account) this.settings.locks.release(this.account.id);
+    this.account = null;
+    this.drop = null;
+  }
+}
+
+const TERMINATOR = Buffer.from('.\r\n');
+const WRITE_BYTES = 64 * 1024;
+
+export function isLoopback(address: string): boolean {
+  return address === '::1' || address.startsWith('127.');
+}
+
+// A command name as it may appear in a reply: printable ASCII, bounded.
+function printable(s: string): string {
+  return s.replace(/[^\x21-\x7e]/g, '?').slice(0, 40);
+}

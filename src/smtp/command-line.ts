@@ -1,0 +1,43 @@
+// Splits "MAIL FROM:<path> params" and "RCPT TO:<path> params" (RFC 5321 4.1.1.2, 4.1.1.3) into
+// the path and its parameters, then parses both strictly (address.ts, esmtp-params.ts).
+// RFC 5321 4.1.2 says no space belongs after the colon; like Postfix (strict_rfc821_envelopes=no)
+// one space there is tolerated, since the address itself is what relay decisions rest on.
+import { AddressSyntaxError, parsePath, type ParsedPath } from './address.ts';
+import { parseParams, type EsmtpParams } from './esmtp-params.ts';
+
+export interface PathCommand {
+  path: ParsedPath;
+  params: EsmtpParams;
+}
+
+// Where the path that starts at text[0] === "<" ends (after its ">"), skipping quoted strings.
+function pathEnd(text: string): number {
+  let quoted = false;
+  for (let i = 1; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '\\') i++;
+      else if (c === '"') quoted = false;
+    } else if (c === '"') quoted = true;
+    else if (c === '>') return i + 1;
+  }
+  throw new AddressSyntaxError('path without closing ">"');
+}
+
+export function parsePathCommand(line: string, verb: 'MAIL FROM' | 'RCPT TO', utf8: (params: EsmtpParams) => boolean): PathCommand {
+  const prefix = verb + ':';
+  if (line.slice(0, prefix.length).toUpperCase() !== prefix) throw new AddressSyntaxError(`expected ${prefix}`);
+  let rest = line.slice(prefix.length);
+  if (rest.startsWith(' ')) rest = rest.slice(1);
+  if (!rest.startsWith('<')) throw new AddressSyntaxError('a path is enclosed in "<" and ">"');
+  const end = pathEnd(rest);
+  const after = rest.slice(end);
+  if (after !== '' && !after.startsWith(' ')) throw new AddressSyntaxError('expected a space after the path');
+  const params = parseParams(after.slice(1));
+  const path = parsePath(rest.slice(0, end), {
+    nullAllowed: verb === 'MAIL FROM',
+    postmasterAllowed: verb === 'RCPT TO',
+    utf8: utf8(params),
+  });
+  return { path, params };
+}

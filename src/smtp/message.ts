@@ -1,0 +1,128 @@
+// The message as received in DATA, and the header fields the server adds to it:
+// Received (RFC 5321 4.4), Return-Path at final delivery (RFC 5321 4.4), and for submission
+// Message-ID and Date when missing (RFC 6409 8.2, 8.3). Trace fields go on top, so the client's
+// bytes follow them unchanged; Message-ID and Date go at the end of the header block.
+import { randomBytes } from 'node:crypto';
+import { addressSpecs } from '../mime/address.ts';
+import { allValues, findField, findHeaderEnd, splitHeader, type HeaderField } from '../mime/headers.ts';
+
+const LF = 0x0a;
+const CR = 0x0d;
+
+// RFC 5321 2.3.8: lines end in CRLF. A bare LF from a sloppy client becomes CRLF (Postfix's
+// smtpd_forbid_bare_newline=normalize), so stored messages are what IMAP must serve. The end of
+// DATA is only ever CRLF.CRLF (smtp-server), so this cannot smuggle commands.
+export function normalizeLineEndings(raw: Buffer): Buffer {
+  let bare = 0;
+  for (let i = raw.indexOf(LF); i >= 0; i = raw.indexOf(LF, i + 1)) if (i === 0 || raw[i - 1] !== CR) bare++;
+  if (bare === 0) return raw;
+  const out = Buffer.allocUnsafe(raw.length + bare);
+  let o = 0;
+  for (let i = 0; i < raw.length; i++) {
+    if (raw[i] === LF && (i === 0 || raw[i - 1] !== CR)) out[o++] = CR;
+    out[o++] = raw[i];
+  }
+  return out;
+}
+
+export interface HeaderInfo {
+  fields: HeaderField[];
+  headerEnd: number; // start of the blank line (or the end of the message)
+  from: string[]; // addr-specs of every From field
+  hasMessageId: boolean;
+  hasDate: boolean;
+}
+
+export function headerInfo(raw: Buffer): HeaderInfo {
+  const { headerEnd } = findHeaderEnd(raw);
+  const fields = splitHeader(raw, 0, headerEnd);
+  return {
+    fields,
+    headerEnd,
+    from: allValues(raw, fields, 'From').flatMap(addressSpecs),
+    hasMessageId: findField(fields, 'Message-ID') !== null,
+    hasDate: findField(fields, 'Date') !== null,
+  };
+}
+
+// RFC 5322 3.3 date-time, in UTC ("+0000": "GMT" is obsolete syntax, 4.3).
+export function rfc5322Date(date: Date): string {
+  return date.toUTCString().replace(/GMT$/, '+0000');
+}
+
+// RFC 5322 3.6.4 msg-id: unique left part "@" the server's name.
+export function newMessageId(hostname: string): string {
+  return `<${Date.now().toString(36)}.${randomBytes(9).toString('base64url')}@${hostname}>`;
+}
+
+// RFC 6409 8.2 / 8.3: a submission without Date or Message-ID gets them, at the end of the header.
+export function addSubmissionFields(raw: Buffer, info: HeaderInfo, hostname: string, now: Date): Buffer {
+  const added: string[] = [];
+  if (!info.hasDate) added.push(`Date: ${rfc5322Date(now)}\r\n`);
+  if (!info.hasMessageId) added.push(`Message-ID: ${newMessageId(hostname)}\r\n`);
+  if (added.length === 0) return raw;
+  // A message without a header/body separator gets one, so the new fields stay header fields.
+  const blank = info.headerEnd >= raw.length ? '\r\n' : '';
+  let head = raw.subarray(0, info.headerEnd);
+  if (head.length > 0 && head[head.length - 1] !== LF) head = Buffer.concat([head, Buffer.from('\r\n')]);
+  return Buffer.concat([head, Buffer.from(added.join('') + blank), raw.subarray(info.headerEnd)]);
+}
+
+// Removes the given byte ranges (header fields) from the message.
+export function removeRanges(raw: Buffer, ranges: { start: number; end: number }[]): Buffer {
+  if (ranges.length === 0) return raw;
+  const parts: Buffer[] = [];
+  let pos = 0;
+  for (const r of [...ranges].sort((a, b) => a.start - b.start)) {
+    parts.push(raw.subarray(pos, r.start));
+    pos = r.end;
+  }
+  parts.push(raw.subarray(pos));
+  return Buffer.concat(parts);
+}
+
+export interface ReceivedInfo {
+  helo: string;
+  remoteAddress: string;
+  hostname: string;
+  // RFC 3848 / RFC 6531 3.7.3 protocol: ESMTP, ESMTPS, ESMTPA, ESMTPSA, UTF8SMTP...
+  protocol: string;
+  tls: string | null; // "TLSv1.3 TLS_AES_256_GCM_SHA384"
+  id: string;
+  recipient: string | null; // only when there is exactly one (RFC 5321 7.2: do not list Bcc)
+  date: Date;
+}
+
+const DOMAIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
+
+export function addressLiteral(ip: string): string {
+  return ip.includes(':') ? `[IPv6:${ip}]` : `[${ip}]`;
+}
+
+// A comment (RFC 5322 3.2.2) that cannot break out of its parentheses or the header.
+function comment(text: string): string {
+  return `(${text.replace(/[()\\\x00-\x1f\x7f]/g, '').slice(0, 200)})`;
+}
+
+// RFC 5321 4.4 Time-stamp-line:
+//   Stamp = From-domain By-domain Opt-info [CFWS] ";" FWS date-time
+//   Extended-Domain = Domain / ( Domain FWS "(" TCP-info ")" ) / ( address-literal FWS "(" TCP-info ")" )
+// The HELO name is used as From-domain when it is a Domain or the client's own literal; otherwise
+// the connection's address literal stands there and the HELO name goes into a comment.
+export function receivedField(r: ReceivedInfo): string {
+  const literal = addressLiteral(r.remoteAddress);
+  const heloOk = (DOMAIN.test(r.helo) && r.helo.length <= 255) || r.helo.toLowerCase() === literal.toLowerCase();
+  const from = heloOk ? `from ${r.helo} (${literal})` : `from ${literal} (${literal}) ${comment(`helo=${r.helo}`)}`;
+  const lines = [
+    `Received: ${from}`,
+    `\tby ${r.hostname} (homepost)${r.tls ? ' ' + comment(r.tls) : ''}`,
+    `\twith ${r.protocol} id ${r.id}`,
+  ];
+  if (r.recipient) lines.push(`\tfor <${r.recipient}>`);
+  lines[lines.length - 1] += `; ${rfc5322Date(r.date)}`;
+  return lines.join('\r\n') + '\r\n';
+}
+
+export function returnPathField(sender: string): string {
+  return `Return-Path: <${sender}>\r\n`;
+}

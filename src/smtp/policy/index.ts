@@ -1,0 +1,30 @@
+// The rules of each stage, in order. The RCPT relay rules come from smtp.relayRules (Postfix's
+// smtpd_relay_restrictions); the list always ends in "deny", whatever the setting says.
+import { dmarc } from './data.dmarc.ts';
+import { ownFrom } from './data.own-from.ts';
+import { ownAddress } from './mail.own-address.ts';
+import { authenticated } from './rcpt.authenticated.ts';
+import { deny } from './rcpt.deny.ts';
+import { localRecipient } from './rcpt.local-recipient.ts';
+import { quota } from './rcpt.quota.ts';
+import { trustedNetwork } from './rcpt.trusted-network.ts';
+import type { Rule } from './types.ts';
+
+export const RELAY_RULES: Record<string, Rule<'rcpt'>> = Object.fromEntries(
+  [authenticated, trustedNetwork, localRecipient, deny].map((r) => [r.name, r]),
+);
+
+export const MAIL_RULES: readonly Rule<'mail'>[] = [ownAddress];
+export const DATA_RULES: readonly Rule<'data'>[] = [ownFrom, dmarc];
+
+// The RCPT rules for these settings; unknown names are reported through `unknown`.
+export function rcptRules(names: readonly string[], unknown: (name: string) => void): Rule<'rcpt'>[] {
+  const rules: Rule<'rcpt'>[] = [quota];
+  for (const name of names) {
+    const rule = RELAY_RULES[name];
+    if (rule) rules.push(rule);
+    else unknown(name);
+  }
+  if (rules.at(-1) !== deny) rules.push(deny);
+  return rules;
+}

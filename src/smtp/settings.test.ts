@@ -1,0 +1,26 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { DEFAULT_RELAY_RULES, readSmtpSettings, SMTP_SETTING_KEYS } from './settings.ts';
+
+test('defaults, development trust, and bad values falling back', () => {
+  const none = { get: <T>(_k: string, f: T) => f };
+  const d = readSmtpSettings(none, false);
+  assert.equal(d.maxMessageSize, 50 * 1024 * 1024);
+  assert.equal(d.maxRecipients, 100);
+  assert.deepEqual(d.trustedNetworks, []);
+  assert.deepEqual(d.relayRules, DEFAULT_RELAY_RULES);
+  assert.equal(d.quotaReply, 'temporary');
+  assert.equal(d.rejectDmarc, false);
+  assert.deepEqual(readSmtpSettings(none, true).trustedNetworks.map((c) => c.text), ['127.0.0.0/8', '::1/128']);
+  const values: Record<string, unknown> = {
+    [SMTP_SETTING_KEYS.maxRecipients]: -1,
+    [SMTP_SETTING_KEYS.trustedNetworks]: ['127.0.0.1/32', 'garbage'],
+    [SMTP_SETTING_KEYS.quotaReply]: 'permanent',
+    [SMTP_SETTING_KEYS.relayRules]: 'not a list',
+  };
+  const s = readSmtpSettings({ get: <T>(k: string, f: T) => (k in values ? (values[k] as T) : f) }, true);
+  assert.equal(s.maxRecipients, 100);
+  assert.deepEqual(s.trustedNetworks.map((c) => c.text), ['127.0.0.1/32'], 'the setting replaces the development default');
+  assert.equal(s.quotaReply, 'permanent');
+  assert.deepEqual(s.relayRules, DEFAULT_RELAY_RULES);
+});

@@ -1,0 +1,168 @@
+// The single executables, built by `make binary` (tools/build-binary.ts), run as shipped:
+// - x64, end to end: serve, add an account with its own CLI (password on stdin), receive a message
+//   over SMTP (python3 smtplib), read it back over IMAP (python3 imaplib), stop with SIGTERM;
+//   then the checkout's store code reads what the executable wrote (same lmdb dictionary).
+// - arm64, under qemu-aarch64-static with Debian's arm64 libc/libstdc++ in a private sysroot
+//   (no binfmt_misc): --version and a store round trip through the CLI.
+import assert from 'node:assert/strict';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { Store } from '../../src/store/index.ts';
+import { VERSION } from '../../src/version.ts';
+import { tempDir } from '../support/temp-store.ts';
+import { ROOT, runCli, runJson } from '../cli/run-cli.ts';
+
+const X64 = path.join(ROOT, 'dist/homepost-linux-x64');
+const ARM64 = path.join(ROOT, 'dist/homepost-linux-arm64');
+const SYSROOT = path.join(ROOT, '.cache/arm64-sysroot');
+
+before(() => {
+  // Both executables (unchanged inputs are not rebuilt); prints its table of sizes and times.
+  const out = execFileSync(process.execPath, [path.join(ROOT, 'tools/build-binary.ts')], { cwd: ROOT, encoding: 'utf8' });
+  process.stderr.write(out.replace(/^/gm, '# '));
+});
+
+// The executable's log lines until server.ready, whose ports it returns.
+function startDaemon(dataDir: string): Promise<{ child: ChildProcess; ports: Record<string, number>; log: string[] }> {
+  const child = spawn(X64, ['serve', '--dev', '--ephemeral', '--data', dataDir, '--hostname', 'mail.example.test'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const log: string[] = [];
+  let partial = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no server.ready:\n${log.join('\n')}`)), 30_000);
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => log.push(d));
+    child.on('exit', (code) => reject(new Error(`exited ${code} before ready:\n${log.join('\n')}`)));
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      partial += d;
+      let nl;
+      while ((nl = partial.indexOf('\n')) !== -1) {
+        const line = partial.slice(0, nl);
+        partial = partial.slice(nl + 1);
+        log.push(line);
+        if (line.startsWith('{') && JSON.parse(line).event === 'server.ready') {
+          clearTimeout(timer);
+          child.removeAllListeners('exit');
+          resolve({ child, ports: JSON.parse(line).ports, log });
+        }
+      }
+    });
+  });
+}
+
+function python(code: string, args: string[], input?: Buffer): Buffer {
+  return execFileSync('python3', ['-c', code, ...args], { input, timeout: 30_000 });
+}
+
+const SEND = `
+import smtplib, sys
+with smtplib.SMTP('127.0.0.1', int(sys.argv[1]), timeout=20) as s:
+    s.sendmail(sys.argv[2], [sys.argv[3]], sys.stdin.buffer.read())
+`;
+
+const FETCH = `
+import imaplib, sys
+m = imaplib.IMAP4('127.0.0.1', int(sys.argv[1]), timeout=20)
+m.login(sys.argv[2], sys.argv[3])
+m.select('INBOX')
+typ, data = m.fetch('1', '(BODY.PEEK[])')
+assert typ == 'OK', typ
+sys.stdout.buffer.write(data[0][1])
+m.logout()
+`;
+
+describe('dist/homepost-linux-x64', () => {
+  const dir = tempDir('homepost-bin-');
+  const data = ['--data', dir];
+  const cli = { command: [X64] };
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('serve, add an account, SMTP in, IMAP out, SIGTERM', async () => {
+    const { child, ports, log } = await startDaemon(dir);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      assert.ok(ports.smtp && ports.imap, `SMTP and IMAP listen: ${JSON.stringify(ports)}`);
+      const add = await runCli(['user', 'add', 'carol@example.test', ...data], { ...cli, input: 'binary password 1\n' });
+      assert.equal(add.code, 0, add.stderr);
+
+      // Over lmdb's compression threshold (1000 bytes), so the body is stored compressed.
+      const token = `token-${process.pid}-${Date.now()}`;
+      const message = Buffer.from(
+        `From: Outsider <outsider@example.org>\r\nTo: carol@example.test\r\nSubject: ${token}\r\n` +
+          `Date: Thu, 26 Nov 2026 07:00:00 +0000\r\nMessage-ID: <${token}@example.org>\r\n\r\n` +
+          Array.from({ length: 40 }, (_, i) => `line ${i} of the message that travels through the executable\r\n`).join(''),
+      );
+      python(SEND, [String(ports.smtp), 'outsider@example.org', 'carol@example.test'], message);
+      const fetched = python(FETCH, [String(ports.imap), 'carol@example.test', 'binary password 1']);
+      assert.ok(fetched.subarray(fetched.length - message.length).equals(message), 'IMAP returns the message as sent (after the trace headers)');
+
+      const status = JSON.parse((await runCli(['status', '--json', ...data], cli)).stdout);
+      assert.equal(status.store.messages, 1);
+      assert.deepEqual([status.runtime.arch, status.runtime.executable, status.runtime.addons.sort()], ['x64', true, ['lmdb', 'msgpackr-extract']]);
+      assert.equal(status.daemon.pid, child.pid);
+      // The addons, unpacked once under their content hash, read-only.
+      const native = readdirSync(path.join(dir, 'native')).sort();
+      assert.deepEqual(native.map((f) => f.replace(/-[0-9a-f]{16}\.node$/, '')), ['lmdb', 'msgpackr-extract']);
+      for (const f of native) assert.equal(statSync(path.join(dir, 'native', f)).mode & 0o777, 0o500);
+
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0);
+      assert.ok(log.some((l) => l.includes('"server.stopped"')));
+
+      // What the executable wrote, read by the checkout's store code.
+      const store = await Store.open(dir);
+      try {
+        const account = store.accounts.get('carol@example.test')!;
+        const inbox = store.mailboxes.get(account.id, 'INBOX')!;
+        const [m] = store.messages.list(inbox.id);
+        assert.ok(store.messages.body(m.hash)!.equals(fetched));
+        assert.deepEqual(store.checkConsistency(), []);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  test('the CLI of the executable without a daemon; --help needs no data folder', async () => {
+    assert.equal((await runCli(['--version'], cli)).stdout, `homepost ${VERSION} (node ${process.version}, x64)\n`);
+    // Help and usage do not load the store, so no data folder is touched.
+    const help = await runCli(['user', 'add', '--help'], { ...cli, env: { HOMEPOST_DATA: '/proc/no/such/folder' } });
+    assert.equal(help.code, 0, help.stderr);
+    const users = await runJson<{ address: string }[]>(['user', 'list', ...data], cli);
+    assert.deepEqual(users.map((u) => u.address), ['carol@example.test', 'dev@example.test']);
+    assert.equal((await runCli(['status', ...data], cli)).code, 3);
+  });
+});
+
+describe('dist/homepost-linux-arm64 under qemu-aarch64-static', () => {
+  const dir = tempDir('homepost-arm64-');
+  const data = ['--data', dir];
+  let cli: { command: string[]; timeoutMs: number };
+  before(() => {
+    execFileSync(path.join(ROOT, 'tools/sea/arm64-sysroot.sh'), [SYSROOT], { stdio: ['ignore', 'ignore', 'inherit'] });
+    cli = { command: ['qemu-aarch64-static', '-L', SYSROOT, ARM64], timeoutMs: 120_000 };
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('--version', async () => {
+    const r = await runCli(['--version'], cli);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `homepost ${VERSION} (node ${process.version}, arm64)\n`);
+  });
+
+  test('a store round trip: domain, account, list, status; x64 reads the same store', async () => {
+    assert.equal((await runCli(['domain', 'add', 'example.test', ...data], cli)).code, 0);
+    const add = await runCli(['user', 'add', 'arm@example.test', ...data], { ...cli, input: 'arm64 password 1\n' });
+    assert.equal(add.code, 0, add.stderr);
+    const users = await runJson<{ address: string }[]>(['user', 'list', ...data], cli);
+    assert.deepEqual(users.map((u) => u.address), ['arm@example.test']);
+    const status = await runCli(['status', '--json', ...data], cli);
+    assert.equal(status.code, 3);
+    assert.deepEqual(JSON.parse(status.stdout).runtime.addons.sort(), ['lmdb', 'msgpackr-extract']);
+    assert.equal(JSON.parse(status.stdout).runtime.arch, 'arm64');
+    // The same file read on x64 (both little-endian, 64-bit).
+    assert.deepEqual(await runJson(['user', 'list', ...data], { command: [X64] }), users);
+  });
+});

@@ -1,0 +1,69 @@
+// esbuild plugin for the single executable: what differs between running from a checkout and
+// running from one file.
+// - lmdb and msgpackr-extract find their native addon with node-gyp-build-optional-packages,
+//   which searches folders beside their source and in node_modules. In the bundle that import
+//   becomes a function returning src/cli/sea.ts's loadAddon(NAME): the addon rides as a SEA asset.
+// - lmdb reads its compression dictionary with readFileSync(new URL('./dict/dict.txt',
+//   import.meta.url)); that expression becomes lmdbDictionary() from the same module.
+// - ordered-binary (lmdb's key encoding) builds its string reader with a direct eval that names
+//   module variables (`position`, `readString`). Bundled as an ES module its top-level names are
+//   hoisted into the bundle's scope and renamed around msgpackr's equal names, and the eval'ed
+//   reader then reads the wrong `position` and never ends. Its CommonJS build keeps those names
+//   local to a function, where esbuild leaves them alone.
+// - Our own code must not locate files through import.meta (design.md: nothing is read relative
+//   to the source tree at run time); the build fails if it tries.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { Plugin } from 'esbuild';
+
+// The packages whose addon we embed, by their package name.
+export const ADDON_PACKAGES = ['lmdb', 'msgpackr-extract'] as const;
+
+const LOADER = 'node-gyp-build-optional-packages';
+const LMDB_DICT_READ = /fs\.readFileSync\(\s*new URL\(\s*'\.\/dict\/dict\.txt',\s*import\.meta\.url\.replace\([^)]*\),?\s*\),?\s*\)/g;
+
+export function seaPlugin(root: string): Plugin {
+  const runtime = path.join(root, 'src/cli/sea.ts');
+  const src = path.join(root, 'src') + path.sep;
+  return {
+    name: 'homepost-sea',
+    setup(build) {
+      build.onResolve({ filter: new RegExp(`^${LOADER}$`) }, (args) => {
+        const pkg = ADDON_PACKAGES.find((p) => args.importer.includes(`${path.sep}node_modules${path.sep}${p}${path.sep}`));
+        if (!pkg) return { errors: [{ text: `${LOADER} imported by ${args.importer}, whose addon is not embedded (tools/sea/plugin.ts)` }] };
+        return { path: pkg, namespace: 'sea-addon' };
+      });
+      build.onResolve({ filter: /^ordered-binary$/ }, (args) => ({
+        // require() resolution picks the package's "require" build.
+        path: createRequire(args.importer).resolve('ordered-binary'),
+      }));
+
+      build.onLoad({ filter: /.*/, namespace: 'sea-addon' }, (args) => ({
+        // node-gyp-build's signature: load(dir) -> the addon's exports; dir is ignored here.
+        contents: `const { loadAddon } = require(${JSON.stringify(runtime)});\nmodule.exports = () => loadAddon(${JSON.stringify(args.path)});\n`,
+        loader: 'js',
+        resolveDir: root,
+      }));
+
+      build.onLoad({ filter: /[\\/]node_modules[\\/]lmdb[\\/]open\.js$/ }, (args) => {
+        const code = readFileSync(args.path, 'utf8');
+        const found = code.match(LMDB_DICT_READ)?.length ?? 0;
+        if (found !== 1) {
+          return { errors: [{ text: `lmdb/open.js reads dict.txt ${found} times in a way tools/sea/plugin.ts does not know; update LMDB_DICT_READ` }] };
+        }
+        const contents = `import { lmdbDictionary as __homepostLmdbDictionary } from ${JSON.stringify(runtime)};\n` + code.replace(LMDB_DICT_READ, '__homepostLmdbDictionary()');
+        return { contents, loader: 'js' };
+      });
+
+      build.onLoad({ filter: /\.ts$/ }, (args) => {
+        if (!args.path.startsWith(src)) return undefined;
+        const code = readFileSync(args.path, 'utf8');
+        if (/\bimport\.meta\b/.test(code.replace(/\/\/.*$/gm, ''))) {
+          return { errors: [{ text: `${path.relative(root, args.path)} uses import.meta: the executable has no source tree to find files in` }] };
+        }
+        return { contents: code, loader: 'ts' };
+      });
+    },
+  };
+}
