@@ -111,6 +111,8 @@ function makeBlob(main: string, assetFiles: Record<string, string>): string {
     disableExperimentalSEAWarning: true,
     useSnapshot: false,
     useCodeCache: false,
+    // The V8 heap limits for a 512 MB device (README, "Memory"); bin/homepost uses the same file.
+    execArgv: readFileSync(path.join(root, '.node-flags'), 'utf8').trim().split(/\s+/),
     assets: assetFiles,
   };
   const configFile = path.join(work, 'sea-config.json');

@@ -15,10 +15,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const log = createLogger({ level: options.logLevel });
   // The server (and the store with lmdb's native addon) loads once the data folder is known (sea.ts).
   useDataDir(options.dataDir);
-  const { startServer } = await import('../serve/server.ts');
-  const server = await startServer(options, log);
-  if (server.devAccount) process.stdout.write(devBanner(server));
-  await new Promise<void>((resolve) => {
+  // Listen for the signals before anything starts, so a stop during start-up is graceful too.
+  const stopRequested = new Promise<void>((resolve) => {
     const onSignal = (signal: string) => {
       log.info('server.stopping', { signal });
       process.off('SIGTERM', onSignal);
@@ -28,6 +26,10 @@ export async function serveCommand(argv: string[]): Promise<number> {
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
   });
+  const { startServer } = await import('../serve/server.ts');
+  const server = await startServer(options, log);
+  if (server.devAccount) process.stdout.write(devBanner(server));
+  await stopRequested;
   await server.stop();
   log.info('server.stopped', {});
   return 0;

@@ -9,6 +9,23 @@ import { PageReserve } from './reserve.ts';
 
 export type Counter = 'nextAccountId' | 'nextMailboxId' | 'nextQueueId';
 
+// When a commit fails (disk full, I/O error), lmdb-js rejects every write of the batch (we turn
+// those into StoreError 'full') and also an internal promise of its own that nobody can handle,
+// which would end the process. Only that rejection is swallowed here; any other unhandled
+// rejection still ends the process as Node's default does.
+let failedCommitGuard = false;
+function guardFailedCommits(log: Logger): void {
+  if (failedCommitGuard) return;
+  failedCommitGuard = true;
+  process.on('unhandledRejection', (reason) => {
+    if (reason instanceof Error && reason.message.startsWith('Commit failed (see commitError')) {
+      log.warn('store.commit_failed_internal', {});
+      return;
+    }
+    throw reason;
+  });
+}
+
 export class StoreContext {
   readonly env: RootDatabase;
   readonly dbs: Dbs;
@@ -24,6 +41,7 @@ export class StoreContext {
     this.bus = bus;
     this.log = log;
     this.reserve = new PageReserve(env, Object.values(dbs));
+    guardFailedCommits(log);
   }
 
   // Runs fn inside a write transaction and resolves once the commit holding it is on disk
@@ -41,6 +59,10 @@ export class StoreContext {
         return result as T;
       },
       (e: unknown) => {
+        // lmdb-js rejects a failed commit with a generic error whose `commitError` promise later
+        // rejects with LMDB's own; left alone, that second rejection would end the process.
+        const detail = (e as { commitError?: Promise<unknown> })?.commitError;
+        detail?.catch((cause: unknown) => this.log.error('store.commit_failed', { error: cause }));
         throw asFullError(e) ?? e;
       },
     );

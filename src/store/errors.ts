@@ -23,12 +23,15 @@ export function isStoreError(e: unknown, code?: StoreErrorCode): e is StoreError
   return e instanceof StoreError && (code === undefined || e.code === code);
 }
 
-// LMDB reports a full map or disk as MDB_MAP_FULL / ENOSPC; both mean "try again later".
+// LMDB reports a full map or disk as MDB_MAP_FULL / ENOSPC, and a commit the disk refused (full,
+// file size limit, I/O error) as "Commit failed": in every case nothing of the batch was written,
+// so callers answer "try again later" (SMTP 452 4.3.1, IMAP NO [SERVERBUG]...).
 export function asFullError(e: unknown): StoreError | null {
   const text = String((e as Error)?.message ?? e);
   const code = (e as NodeJS.ErrnoException)?.code;
   if (code === 'ENOSPC' || /MDB_MAP_FULL|ENOSPC|No space left/i.test(text)) {
     return new StoreError('full', 'the mail store is full');
   }
+  if (/^Commit failed/.test(text)) return new StoreError('full', 'the mail store could not write (disk full or failing)');
   return null;
 }

@@ -15,9 +15,13 @@ export interface ServeChild {
   ports: Record<string, number>;
 }
 
-// Starts the daemon from the checkout and waits for its server.ready log line.
-export async function startServeChild(dir: string, extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<ServeChild> {
-  const child = spawn(path.join(ROOT, 'bin/homepost'), ['serve', '--ephemeral', '--data', dir, '--hostname', 'mail.example.test', ...extraArgs], {
+// Starts the daemon from the checkout and waits for its server.ready log line. With
+// fileSizeLimitKb, it runs under that file size limit (ulimit -f) with SIGXFSZ ignored, so writes
+// past it fail as on a full disk.
+export async function startServeChild(dir: string, extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}, fileSizeLimitKb?: number): Promise<ServeChild> {
+  const argv = [path.join(ROOT, 'bin/homepost'), 'serve', '--ephemeral', '--data', dir, '--hostname', 'mail.example.test', ...extraArgs];
+  const [command, ...args] = fileSizeLimitKb ? ['bash', '-c', `trap '' XFSZ; ulimit -f ${fileSizeLimitKb}; exec "$@"`, 'bash', ...argv] : argv;
+  const child = spawn(command, args, {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, ...env },
   });

@@ -2,6 +2,7 @@
 // 6.2.2, RFC 4959, RFC 4616) and LOGIN (RFC 9051 6.2.3). Passwords are taken only when
 // session.authAllowed (TLS, or loopback in development), and every attempt goes through the shared
 // throttle (src/auth/throttle.ts).
+import { decodeBase64, isOwnAuthorization, parsePlain } from '../../auth/sasl-plain.ts';
 import { STATES, type CommandResult, type CommandSpec } from '../command.ts';
 import { AlreadyAnswered, ImapBadSyntax, ImapUserError } from '../errors.ts';
 import type { ImapSession } from '../session.ts';
@@ -69,13 +70,12 @@ export const login: CommandSpec<{ user: string; password: string }> = {
 
 // RFC 4616 2: message = [authzid] UTF8NUL authcid UTF8NUL passwd
 function decodePlain(b64: string): { user: string; password: string } {
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64) || b64.length % 4 !== 0) throw new ImapBadSyntax('Invalid base64 data');
-  const parts = Buffer.from(b64, 'base64').toString('utf8').split('\0');
-  if (parts.length !== 3 || !parts[1] || !parts[2]) throw new ImapUserError('Malformed PLAIN response', 'AUTHENTICATIONFAILED');
-  const [authzid, user, password] = parts as [string, string, string];
-  // We have no proxy authorization: an authzid must name the same account.
-  if (authzid && authzid.toLowerCase() !== user.toLowerCase()) throw new ImapUserError('Not authorized', 'AUTHORIZATIONFAILED');
-  return { user, password };
+  const decoded = decodeBase64(b64);
+  if (decoded === null) throw new ImapBadSyntax('Invalid base64 data');
+  const creds = parsePlain(decoded);
+  if (!creds) throw new ImapUserError('Malformed PLAIN response', 'AUTHENTICATIONFAILED');
+  if (!isOwnAuthorization(creds)) throw new ImapUserError('Not authorized', 'AUTHORIZATIONFAILED');
+  return { user: creds.authcid, password: creds.password };
 }
 
 export const authenticateCommand: CommandSpec<{ mechanism: string; initial: string | null }> = {

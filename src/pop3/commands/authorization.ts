@@ -4,7 +4,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { AccountInfo } from '../../store/index.ts';
 import { Pop3Error } from '../errors.ts';
-import { decodeBase64, parsePlain } from '../sasl-plain.ts';
+import { decodeBase64, isOwnAuthorization, parsePlain } from '../../auth/sasl-plain.ts';
 import type { Pop3Session } from '../session.ts';
 import { argsOf, type Pop3Command } from './command.ts';
 
@@ -107,10 +107,8 @@ export const auth: Pop3Command = {
     if (decoded === null) throw new Pop3Error(null, 'invalid base64');
     const creds = parsePlain(decoded);
     if (creds === null) throw new Pop3Error('AUTH', 'malformed PLAIN credentials');
-    // No proxy authorization: an authzid, when given, must be the authcid itself.
-    const proxy = creds.authzid !== '' && creds.authzid.toLowerCase() !== creds.authcid.toLowerCase();
     await authenticate(s, creds.authcid, 'PLAIN', () =>
-      proxy ? null : s.ctx.store.accounts.authenticate(creds.authcid, creds.password),
+      isOwnAuthorization(creds) ? s.ctx.store.accounts.authenticate(creds.authcid, creds.password) : null,
     );
   },
 };

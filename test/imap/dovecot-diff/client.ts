@@ -77,8 +77,9 @@ export class TranscriptClient {
     }
   }
 
+  // Commands are written in UTF-8 (literal lengths in the scripts count UTF-8 octets).
   write(data: string | Buffer): void {
-    this.socket.write(typeof data === 'string' ? Buffer.from(data, 'latin1') : data);
+    this.socket.write(typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
   }
 
   // Sends "tag command" and returns every response up to and including the tagged one (or a

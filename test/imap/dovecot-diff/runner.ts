@@ -3,7 +3,7 @@
 // before the first step; steps run strictly one after the other, so interleavings are the same
 // on both servers.
 import { TranscriptClient, type Response } from './client.ts';
-import { Renamer, responseLines } from './normalize.ts';
+import { normalizeStep, Renamer, responseLines } from './normalize.ts';
 import type { Script, Step } from './scripts.ts';
 
 export interface Target {
@@ -29,7 +29,7 @@ const textOf = (s: Step) => (typeof s === 'string' ? s.replace(/^[ab]: /, '') : 
 export async function runScript(target: Target, script: Script): Promise<StepResult[]> {
   const results: StepResult[] = [];
   const record = (step: string, raw: Response[]) => {
-    results.push({ step, raw, lines: raw.flatMap((r) => responseLines(r, target.uidValidity)) });
+    results.push({ step, raw, lines: normalizeStep(raw.flatMap((r) => responseLines(r, target.uidValidity))) });
   };
   const sessions = new Map<'a' | 'b', { client: TranscriptClient; tags: number; idleTag: string | null }>();
   const vars = new Map<string, string>();
@@ -53,10 +53,10 @@ export async function runScript(target: Target, script: Script): Promise<StepRes
         return value;
       });
       let raw: Response[];
-      const wait = /^<wait (\d+)>$/.exec(text);
-      if (wait) {
-        // Untagged responses another session's change must cause (during IDLE).
-        raw = await client.take(Number(wait[1]));
+      if (text === '<wait>') {
+        // What another session's change must cause (during IDLE): the first response, then
+        // whatever follows it closely.
+        raw = [...(await client.take(1)), ...(await client.drain(300))];
       } else if (text === '<quiet>') {
         // Nothing may arrive unasked.
         raw = await client.drain(300);

@@ -1,4 +1,5 @@
-// RFC 4616 PLAIN, as RFC 5034 carries it: base64 of [authzid] NUL authcid NUL passwd.
+// RFC 4616 PLAIN, shared by IMAP AUTHENTICATE (RFC 9051 6.2.2) and POP3 AUTH (RFC 5034):
+// base64 of [authzid] NUL authcid NUL passwd.
 
 export interface PlainCredentials {
   authzid: string;
@@ -8,7 +9,7 @@ export interface PlainCredentials {
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
-// Strict base64 (RFC 4648 4, as RFC 5034 4 requires); null when the text is not.
+// Strict base64 (RFC 4648 4, as RFC 5034 4 and RFC 9051 6.2.2 require); null when the text is not.
 export function decodeBase64(text: string): Buffer | null {
   return BASE64.test(text) ? Buffer.from(text, 'base64') : null;
 }
@@ -32,4 +33,9 @@ export function parsePlain(message: Buffer): PlainCredentials | null {
   } catch {
     return null;
   }
+}
+
+// We offer no proxy authorization: an authzid, when given, must name the authcid's own account.
+export function isOwnAuthorization(creds: PlainCredentials): boolean {
+  return creds.authzid === '' || creds.authzid.toLowerCase() === creds.authcid.toLowerCase();
 }

@@ -1,0 +1,2 @@
+import type { AllowedDifference } from './compare.ts';
+export const allowed: AllowedDifference[] = [];
