@@ -5,7 +5,7 @@
 // - arm64, under qemu-aarch64-static with Debian's arm64 libc/libstdc++ in a private sysroot
 //   (no binfmt_misc): --version and a store round trip through the CLI.
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -13,6 +13,7 @@ import { Store } from '../../src/store/index.ts';
 import { VERSION } from '../../src/version.ts';
 import { tempDir } from '../support/temp-store.ts';
 import { ROOT, runCli, runJson } from '../cli/run-cli.ts';
+import { startServeChild } from '../support/serve-child.ts';
 
 const X64 = path.join(ROOT, 'dist/homepost-linux-x64');
 const ARM64 = path.join(ROOT, 'dist/homepost-linux-arm64');
@@ -24,31 +25,6 @@ before(() => {
   process.stderr.write(out.replace(/^/gm, '# '));
 });
 
-// The executable's log lines until server.ready, whose ports it returns.
-function startDaemon(dataDir: string): Promise<{ child: ChildProcess; ports: Record<string, number>; log: string[] }> {
-  const child = spawn(X64, ['serve', '--dev', '--ephemeral', '--data', dataDir, '--hostname', 'mail.example.test'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const log: string[] = [];
-  let partial = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no server.ready:\n${log.join('\n')}`)), 30_000);
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => log.push(d));
-    child.on('exit', (code) => reject(new Error(`exited ${code} before ready:\n${log.join('\n')}`)));
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-      partial += d;
-      let nl;
-      while ((nl = partial.indexOf('\n')) !== -1) {
-        const line = partial.slice(0, nl);
-        partial = partial.slice(nl + 1);
-        log.push(line);
-        if (line.startsWith('{') && JSON.parse(line).event === 'server.ready') {
-          clearTimeout(timer);
-          child.removeAllListeners('exit');
-          resolve({ child, ports: JSON.parse(line).ports, log });
-        }
-      }
-    });
-  });
-}
 
 function python(code: string, args: string[], input?: Buffer): Buffer {
   return execFileSync('python3', ['-c', code, ...args], { input, timeout: 30_000 });
@@ -78,8 +54,7 @@ describe('dist/homepost-linux-x64', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   test('serve, add an account, SMTP in, IMAP out, SIGTERM', async () => {
-    const { child, ports, log } = await startDaemon(dir);
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const { child, ports, lines: log, exited } = await startServeChild({ dataDir: dir, executable: X64, args: ['--dev'] });
     try {
       assert.ok(ports.smtp && ports.imap, `SMTP and IMAP listen: ${JSON.stringify(ports)}`);
       const add = await runCli(['user', 'add', 'carol@example.test', ...data], { ...cli, input: 'binary password 1\n' });
@@ -106,7 +81,7 @@ describe('dist/homepost-linux-x64', () => {
       for (const f of native) assert.equal(statSync(path.join(dir, 'native', f)).mode & 0o777, 0o500);
 
       child.kill('SIGTERM');
-      assert.equal(await exited, 0);
+      assert.deepEqual(await exited, { code: 0, signal: null });
       assert.ok(log.some((l) => l.includes('"server.stopped"')));
 
       // What the executable wrote, read by the checkout's store code.

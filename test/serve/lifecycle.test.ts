@@ -1,41 +1,27 @@
 // `homepost serve` as a real process: it logs one JSON object per line, says it is ready with its
 // ports, and on SIGTERM stops accepting, lets commits finish, closes the store and exits 0.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync, rmSync, statSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { test } from 'node:test';
 import { Store } from '../../src/store/index.ts';
+import { startServeChild } from '../support/serve-child.ts';
 import { tempDir } from '../support/temp-store.ts';
-
-const bin = path.join(import.meta.dirname, '../../bin/homepost');
 
 test('serve: JSON log lines, ready with ports, graceful SIGTERM, data private to its owner', async () => {
   const dir = tempDir('homepost-serve-');
-  const child = spawn(bin, ['serve', '--dev', '--ephemeral', '--data', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const { child, ports, lines, exited } = await startServeChild({ dataDir: dir, args: ['--dev'], stderr: 'pipe' });
+  let stderr = '';
+  child.stderr!.on('data', (b) => (stderr += b));
   try {
-    const lines: string[] = [];
-    let stderr = '';
-    child.stderr.on('data', (b) => (stderr += b));
-    const ready = new Promise<Record<string, unknown>>((resolve, reject) => {
-      createInterface({ input: child.stdout }).on('line', (line) => {
-        lines.push(line);
-        if (line.startsWith('{') && JSON.parse(line).event === 'server.ready') resolve(JSON.parse(line));
-      });
-      child.once('exit', (code) => reject(new Error(`exited ${code}: ${stderr}`)));
-    });
-    const readyLine = await ready;
-    const ports = readyLine.ports as Record<string, number>;
     for (const [name, port] of Object.entries(ports)) {
       const s = net.connect(port, '127.0.0.1');
       await new Promise<void>((r, j) => s.once('connect', () => (s.destroy(), r())).once('error', j));
       assert.ok(port > 0, name);
     }
-    const exit = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     child.kill('SIGTERM');
-    assert.equal(await exit, 0, stderr);
+    assert.deepEqual(await exited, { code: 0, signal: null }, stderr);
 
     const password = readFileSync(path.join(dir, 'dev-password'), 'utf8').trim();
     const logLines = lines.filter((l) => l.startsWith('{'));

@@ -2,45 +2,9 @@
 // `bin/homepost serve --dev --ephemeral --data DIR`, send from `workers` concurrent SMTP
 // sessions, SIGKILL the process while they send, then open the store and compare what was
 // acknowledged with what is there.
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { Store } from '../../src/store/index.ts';
+import { startServeChild } from '../support/serve-child.ts';
 import { RawSmtp } from './harness.ts';
-
-const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
-
-export interface ServeChild {
-  child: ChildProcess;
-  ports: Record<string, number>;
-}
-
-// Starts the daemon from the checkout and waits for its server.ready log line. With
-// fileSizeLimitKb, it runs under that file size limit (ulimit -f) with SIGXFSZ ignored, so writes
-// past it fail as on a full disk.
-export async function startServeChild(dir: string, extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}, fileSizeLimitKb?: number): Promise<ServeChild> {
-  const argv = [path.join(ROOT, 'bin/homepost'), 'serve', '--ephemeral', '--data', dir, '--hostname', 'mail.example.test', ...extraArgs];
-  const [command, ...args] = fileSizeLimitKb ? ['bash', '-c', `trap '' XFSZ; ulimit -f ${fileSizeLimitKb}; exec "$@"`, 'bash', ...argv] : argv;
-  const child = spawn(command, args, {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, ...env },
-  });
-  const lines = createInterface({ input: child.stdout! });
-  const ports = await new Promise<Record<string, number>>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('homepost serve did not become ready')), 30_000);
-    child.once('exit', (code) => reject(new Error(`homepost serve exited with ${code}`)));
-    lines.on('line', (line) => {
-      if (!line.startsWith('{')) return;
-      const rec = JSON.parse(line) as { event: string; ports?: Record<string, number> };
-      if (rec.event === 'server.ready') {
-        clearTimeout(timer);
-        resolve(rec.ports!);
-      }
-    });
-  });
-  lines.on('line', () => {}); // keep draining the log
-  return { child, ports };
-}
 
 export interface RoundResult {
   acked: number;
@@ -50,8 +14,7 @@ export interface RoundResult {
 }
 
 export async function crashRound(dir: string, round: number, o: { workers: number; loadMs: number }): Promise<RoundResult> {
-  const { child, ports } = await startServeChild(dir, ['--dev']);
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const { child, ports, exited } = await startServeChild({ dataDir: dir, args: ['--dev'] });
   const acked: string[] = [];
   const sent = new Set<string>();
   let stop = false;

@@ -6,13 +6,13 @@ import { rmSync } from 'node:fs';
 import { test } from 'node:test';
 import { Store } from '../../src/store/index.ts';
 import { tempDir } from '../support/temp-store.ts';
-import { startServeChild } from './crash-round.ts';
+import { startServeChild } from '../support/serve-child.ts';
 import { RawSmtp } from './harness.ts';
 
 test('disk full: 452 4.3.1, the session and the server survive, acknowledged mail is kept', async () => {
   const dir = tempDir('homepost-smtp-full-');
   // 16 MB of file size for the whole data folder's biggest file, the store.
-  const { child, ports } = await startServeChild(dir, ['--dev'], {}, 16 * 1024);
+  const { child, ports, exited } = await startServeChild({ dataDir: dir, args: ['--dev'], fileSizeLimitKb: 16 * 1024 });
   const acked: string[] = [];
   try {
     const c = await RawSmtp.connect(ports.smtp);
@@ -41,7 +41,6 @@ test('disk full: 452 4.3.1, the session and the server survive, acknowledged mai
     assert.equal((await again.reply()).code, 220, 'the server still accepts connections');
     again.close();
   } finally {
-    const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGTERM');
     await exited;
   }
