@@ -9,7 +9,10 @@
 // sync_file_range` attached to both servers: the seccomp filter stops only those calls, so the
 // other syscalls run untraced; both servers pay the same small cost per traced call.
 // homepost runs with 127.0.0.1 in smtp.trustedNetworks, so no SPF/DKIM/DMARC (no DNS in a
-// benchmark), like LMTP which does none either. Then BENCH_CRASH_ROUNDS rounds of the kill -9
+// benchmark), like LMTP which does none either. The end-to-end line: smtp-source relays to remote
+// recipients through homepost (trusted 127.0.0.1), which queues each message, signs it (DKIM,
+// From in a local domain) and delivers it through its smarthost setting to smtp-sink; the clock
+// stops at the last delivery homepost logs. Then BENCH_CRASH_ROUNDS rounds of the kill -9
 // test (test/smtp/crash-round.ts).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -124,8 +127,8 @@ function traced(args: string[], traceFile: string, stdio: 'pipe' | 'ignore'): Ch
   });
 }
 
-function smtpSource(port: number, concurrency: number, lmtp: boolean): number {
-  const args = ['-s', String(concurrency), '-m', String(COUNT), '-l', String(SIZE), '-f', 'sender@example.org', '-t', 'user@example.test'];
+function smtpSource(port: number, concurrency: number, lmtp: boolean, from = 'sender@example.org', to = 'user@example.test'): number {
+  const args = ['-s', String(concurrency), '-m', String(COUNT), '-l', String(SIZE), '-f', from, '-t', to];
   if (lmtp) args.unshift('-L');
   const started = process.hrtime.bigint();
   execFileSync('smtp-source', [...args, `127.0.0.1:${port}`], { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -169,6 +172,55 @@ async function runHomepost(concurrency: number): Promise<Run & { stored: number 
     throw e;
   } finally {
     await ended(child);
+    fs.destroy();
+  }
+}
+
+// submission -> queue -> delivery: homepost relays to smtp-sink (its smarthost); the time runs
+// from the first message sent to the last one delivered (the time field of its queue.attempt line).
+async function runEndToEnd(concurrency: number): Promise<Run & { stored: number }> {
+  const fs = createLoopFs(2048);
+  const sinkPort = await freePort();
+  const sink = spawn('smtp-sink', ['-u', 'nobody', `127.0.0.1:${sinkPort}`, '1000'], { stdio: ['ignore', 'ignore', 'ignore'] });
+  let child: ChildProcess | null = null;
+  try {
+    await waitForPort(sinkPort);
+    const data = path.join(fs.mountpoint, 'homepost');
+    execFileSync(process.execPath, [path.join(here, 'smtp-store.ts'), 'setup', data], { stdio: 'inherit' });
+    execFileSync(process.execPath, [path.join(here, 'smtp-store.ts'), 'relay', data, String(sinkPort)], { stdio: 'inherit' });
+    const trace = path.join(fs.mountpoint, '..', `strace-e2e-${concurrency}.txt`);
+    child = traced([path.join(root, 'bin/homepost'), 'serve', '--ephemeral', '--data', data, '--hostname', 'bench.example.test'], trace, 'pipe');
+    let delivered = 0;
+    let lastDelivery = 0;
+    let allDelivered: () => void = () => {};
+    const done = new Promise<void>((r) => (allDelivered = r));
+    const port = await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('homepost did not start')), 30_000);
+      createInterface({ input: child!.stdout! }).on('line', (line) => {
+        if (line.includes('"server.ready"')) {
+          clearTimeout(timer);
+          resolve((JSON.parse(line) as { ports: Record<string, number> }).ports.smtp);
+        } else if (line.includes('"queue.attempt"') && line.includes('"outcome":"delivered"')) {
+          lastDelivery = Math.max(lastDelivery, Date.parse((JSON.parse(line) as { time: string }).time));
+          if (++delivered === COUNT) allDelivered();
+        }
+      });
+    });
+    const node = descendants(child!.pid!)[0];
+    const before = fs.bytesWritten();
+    const started = Date.now();
+    smtpSource(port, concurrency, false, 'user@example.test', 'user@remote.example');
+    await Promise.race([done, new Promise((r) => setTimeout(r, 120_000))]);
+    const seconds = ((delivered === COUNT ? lastDelivery : Date.now()) - started) / 1000;
+    const deviceBytes = fs.bytesWritten() - before;
+    const rss = memory([node]);
+    await stopTraced(child!, node);
+    const fsyncs = countSyncs(trace);
+    rmSync(trace, { force: true });
+    return { seconds, rss, deviceBytes, fsyncs, stored: delivered };
+  } finally {
+    await ended(child);
+    sink.kill('SIGTERM');
     fs.destroy();
   }
 }
@@ -258,7 +310,10 @@ for (const concurrency of CONCURRENCIES) {
   }
   if (!hp || !dc) throw new Error('BENCH_REPEAT must be at least 1');
   const sink = await runSink(concurrency);
+  let e2e: (Run & { stored: number }) | null = null;
+  for (let i = 0; i < REPEAT; i++) e2e = best(e2e, await runEndToEnd(concurrency));
   if (hp.stored !== COUNT) notes.push(`homepost stored ${hp.stored} of ${COUNT} at concurrency ${concurrency}`);
+  if (e2e!.stored !== COUNT) notes.push(`homepost delivered ${e2e!.stored} of ${COUNT} to smtp-sink at concurrency ${concurrency}`);
   if (dc.stored !== COUNT) notes.push(`dovecot stored ${dc.stored} of ${COUNT} at concurrency ${concurrency}`);
   const row = (name: string, r: Run) => [
     name,
@@ -270,6 +325,7 @@ for (const concurrency of CONCURRENCIES) {
     r.fsyncs === null ? '-' : (r.fsyncs / COUNT).toFixed(2),
   ];
   rows.push(row('homepost', hp), row('dovecot lmtp (maildir)', dc), row('smtp-sink (no store)', sink));
+  rows.push(row('homepost relay -> queue -> smtp-sink', e2e!));
   rows.push([
     'ratio homepost/dovecot',
     concurrency,

@@ -2,6 +2,7 @@
 import { parseServeOptions, SERVE_USAGE } from '../config/options.ts';
 import { createLogger } from '../log/log.ts';
 import type { RunningServer } from '../serve/server.ts';
+import { ensureMallocSettings } from './malloc.ts';
 import { useDataDir } from './sea.ts';
 
 export async function serveCommand(argv: string[]): Promise<number> {
@@ -10,6 +11,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const options = parseServeOptions(argv);
+  ensureMallocSettings();
   // Mail, keys and the control socket are the owner's alone.
   process.umask(0o077);
   const log = createLogger({ level: options.logLevel });

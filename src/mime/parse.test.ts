@@ -20,19 +20,20 @@ const offsets = (p: MimePart): number[] => [p.headerStart, p.bodyStart, p.end, p
 test('single-part messages: offsets, sizes and text lines', () => {
   const cases: [string, number[]][] = [
     ['Subject: s\r\n\r\nhello\r\n', [0, 14, 21, 7, 1]],
-    ['Subject: s\r\n\r\nhello', [0, 14, 19, 5, 1]],
+    // no line break at the end: no complete line (RFC 5322 2.1)
+    ['Subject: s\r\n\r\nhello', [0, 14, 19, 5, 0]],
     ['Subject: s\r\n\r\na\r\nb\r\n\r\n', [0, 14, 22, 8, 3]],
     ['Subject: s\r\n\r\n\r\n', [0, 14, 16, 2, 1]],
     // empty body, header-only (no blank line), no header at all, empty message
     ['Subject: s\r\n\r\n', [0, 14, 14, 0, 0]],
     ['Subject: s\r\n', [0, 12, 12, 0, 0]],
     ['Subject: s', [0, 10, 10, 0, 0]],
-    ['\r\nbody', [0, 2, 6, 4, 1]],
+    ['\r\nbody', [0, 2, 6, 4, 0]],
     ['', [0, 0, 0, 0, 0]],
     // bare LF
     ['Subject: s\n\nline\nline\n', [0, 12, 22, 10, 2]],
     // a line without colon does not end the header: the blank line does
-    ['Subject: s\r\nnot a header\r\n\r\nbody', [0, 28, 32, 4, 1]],
+    ['Subject: s\r\nnot a header\r\n\r\nbody', [0, 28, 32, 4, 0]],
   ];
   for (const [input, expected] of cases) {
     const parsed = parse(Buffer.from(input, 'latin1'));
@@ -117,7 +118,8 @@ test('RFC 2046 5.1.1 multipart: delimiters, CRLF before a delimiter, preamble an
   assert.deepEqual(offsets(parsed.root), [0, 45, raw.length, raw.length - 45, 0]);
   const [one, two] = parsed.root.children;
   assert.equal(s.slice(one!.headerStart, one!.end), '\r\none');
-  assert.deepEqual(offsets(one!), [s.indexOf('--b') + 5, s.indexOf('--b') + 7, s.indexOf('one') + 3, 3, 1]);
+  // "one" runs into the delimiter's CRLF: no line break of its own (RFC 2046 5.1.1)
+  assert.deepEqual(offsets(one!), [s.indexOf('--b') + 5, s.indexOf('--b') + 7, s.indexOf('one') + 3, 3, 0]);
   assert.equal(s.slice(two!.headerStart, two!.bodyStart), 'Content-Type: text/html\r\n\r\n');
   assert.equal(s.slice(two!.bodyStart, two!.end), 'two\r\n');
   assert.equal(two!.lines, 1);
@@ -128,7 +130,7 @@ test('multipart with bare LF and a delimiter right after the header', () => {
   const parsed = parse(raw);
   const part = parsed.root.children[0]!;
   assert.equal(raw.toString('latin1', part.bodyStart, part.end), 'a');
-  assert.equal(part.lines, 1);
+  assert.equal(part.lines, 0);
 });
 
 test('RFC 2046 5.1.5 multipart/digest parts default to message/rfc822', () => {
@@ -220,7 +222,8 @@ test('a header cut by a delimiter ends the part; the line break belongs to the d
   assert.equal(s.slice(cut!.headerStart, cut!.bodyStart), 'Content-Type: text/html');
   assert.equal(cut!.size, 0);
   assert.equal(empty!.headerStart, empty!.end);
-  assert.equal(s.slice(blank!.headerStart, blank!.bodyStart), 'Content-Type: text/plain\r\n\r\n');
+  // The blank line is the delimiter's CRLF: the part is its header field alone (RFC 2046 5.1.1).
+  assert.equal(s.slice(blank!.headerStart, blank!.bodyStart), 'Content-Type: text/plain\r\n');
   assert.equal(blank!.size, 0);
 });
 
@@ -299,29 +302,38 @@ test('part limit: after MAX_PARTS parts, delimiters are text of the last part', 
 });
 
 test('a delimiter right after a blank line or a delimiter: no part ends before a part inside it', () => {
-  const cases: [string, string[], string][] = [
+  // [name, lines, shape, the part's MIME header, where it ends] (Dovecot reads them the same way)
+  const cases: [string, string[], string, string, string][] = [
     [
-      'multipart header then outer delimiter',
+      'multipart header then outer delimiter: the blank line is the delimiter CRLF',
       ['Content-Type: multipart/mixed; boundary=o', '', '--o', 'Content-Type: multipart/mixed; boundary=i', '', '--o--', ''],
       'multipart/mixed(multipart/mixed(text/plain))',
+      'Content-Type: multipart/mixed; boundary=i\r\n',
+      '\r\n--o--',
     ],
     [
-      'message header then outer delimiter',
+      'message header then outer delimiter: an empty encapsulated message',
       ['Content-Type: multipart/mixed; boundary=o', '', '--o', 'Content-Type: message/rfc822', '', '--o--', ''],
       'multipart/mixed(message/rfc822(text/plain))',
+      'Content-Type: message/rfc822\r\n',
+      '\r\n--o--',
     ],
     [
       'inner delimiter then outer delimiter',
       ['Content-Type: multipart/mixed; boundary=o', '', '--o', 'Content-Type: multipart/mixed; boundary=i', '', '--i', '--o--', ''],
       'multipart/mixed(multipart/mixed(text/plain))',
+      'Content-Type: multipart/mixed; boundary=i\r\n\r\n',
+      '--o--',
     ],
   ];
-  for (const [name, lines, shape] of cases) {
+  for (const [name, lines, shape, header, end] of cases) {
     const raw = crlf(lines);
     const parsed = parse(raw);
     assert.equal(shapeOf(parsed.root), shape, name);
     const inner = parsed.root.children[0]!;
-    assert.equal(inner.end, raw.indexOf('--o--'), name);
+    assert.equal(raw.toString('latin1', inner.headerStart, inner.bodyStart), header, name);
+    assert.equal(inner.end, raw.indexOf(end), name);
+    for (const child of inner.children) assert.ok(child.headerStart >= inner.bodyStart && child.end <= inner.end, name);
   }
 });
 

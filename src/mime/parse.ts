@@ -30,9 +30,11 @@
 //   the message belongs to the part being read (Dovecot does the same). The parse is iterative:
 //   no recursion, so nesting cannot exhaust the stack.
 // Sizes are raw octets as stored (bare LF is not counted as CRLF, unlike Dovecot's virtual
-// sizes): they match the bytes BODY[...] serves. Line counts are text lines: the LFs of the body,
-// plus one when the body ends without a line break (RFC 2046 puts the CRLF before a delimiter in
-// the delimiter, so "a\r\nb" before "\r\n--b" is two lines; Dovecot counts LFs only and says 1).
+// sizes): they match the bytes BODY[...] serves. Line counts (RFC 9051 7.5.2 body-fld-lines,
+// "the size of the body in text lines") count the body's line breaks: a line is "delimited with"
+// CRLF (RFC 5322 2.1), and a body ending without one (before a delimiter, whose CRLF RFC 2046
+// 5.1.1 attaches to the delimiter: "a part that does not end with a CRLF") ends in no complete
+// line. UW-IMAP and Dovecot count the same way.
 import type { Envelope, MimePart, ParsedMessage } from './types.ts';
 import { MIME_FORMAT_VERSION } from './types.ts';
 import { emptyEnvelope } from './envelope.ts';
@@ -275,11 +277,22 @@ class Parser {
       lfCut--;
       if (cut > 0 && raw[cut - 1] === CR) cut--;
     }
-    // ...unless that line break already ended the header of the innermost part being closed
-    // (the delimiter follows its blank line, or it is the first line of a part): then the parts
-    // end at the delimiter line itself, and no part ends before a part inside it (as Dovecot).
+    // When that line break is the blank line that ended the header of a part being closed, that
+    // part is its header fields alone ("body-part := MIME-part-headers [CRLF *OCTET]"): its header
+    // ends before the delimiter's CRLF and its body, with a message/rfc822's encapsulated message,
+    // is empty (as Dovecot). When the delimiter is the first line of a part, the parts end at the
+    // delimiter line itself, so that no part ends before a part inside it.
+    let headerOnly = false;
+    for (let k = this.stack.length - 1; k > index && !headerOnly; k--) {
+      const f = this.stack[k]!;
+      if (f.mode === 'header' || f.part.bodyStart <= cut || f.part.headerStart > cut) continue;
+      f.part.bodyStart = cut;
+      f.lfBody = lfCut;
+      for (let j = k + 1; j < this.stack.length; j++) this.stack[j]!.part.headerStart = cut;
+      headerOnly = true;
+    }
     const top = this.stack[this.stack.length - 1]!;
-    if ((top.mode === 'header' ? top.part.headerStart : top.part.bodyStart) > cut) {
+    if (!headerOnly && (top.mode === 'header' ? top.part.headerStart : top.part.bodyStart) > cut) {
       cut = pos;
       lfCut = lf;
     }
@@ -345,10 +358,9 @@ class Parser {
     }
   }
 
-  // Text lines in [start, end) holding lfs LFs: one more when the last line has no LF.
+  // Text lines in [start, end) holding lfs LFs: the line breaks.
   lines(start: number, end: number, lfs: number): number {
-    if (end <= start) return 0;
-    return lfs + (this.raw[end - 1] === LF ? 0 : 1);
+    return end <= start ? 0 : lfs;
   }
 }
 

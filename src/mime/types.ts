@@ -4,7 +4,8 @@
 
 // Bump when the shape or meaning of ParsedMessage changes; stored records carry the version they
 // were made with so that `homepost verify` can find and re-parse stale ones.
-export const MIME_FORMAT_VERSION = 1;
+// 2: line counts are the body's line breaks (an unterminated last line no longer counts).
+export const MIME_FORMAT_VERSION = 2;
 
 // RFC 9051 7.5.2 / RFC 3501 7.4.2 address structure. Group syntax (RFC 5322 3.4) is encoded the
 // IMAP way: a start marker { mailbox: group name, host: null } and an end marker

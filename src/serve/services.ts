@@ -3,7 +3,8 @@ import { pop3Starter } from '../pop3/index.ts';
 import { startControl } from '../control/server.ts';
 import { startImap } from '../imap/server.ts';
 import { smtpStarter } from '../smtp/service.ts';
+import { outboundStarter } from '../smtp/queue/service.ts';
 import type { ServiceStarter } from './context.ts';
 
 // The control socket comes first: it refuses to start when another daemon uses the data folder.
-export const serviceStarters: ServiceStarter[] = [startControl, pop3Starter(), smtpStarter, startImap];
+export const serviceStarters: ServiceStarter[] = [startControl, pop3Starter(), smtpStarter, startImap, outboundStarter];

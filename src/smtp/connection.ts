@@ -15,7 +15,7 @@ import type net from 'node:net';
 import type tls from 'node:tls';
 import type { ParsedPath } from './address.ts';
 import { parsePathCommand } from './command-line.ts';
-import type { EsmtpParams } from './esmtp-params.ts';
+import type { DsnMailParams, DsnRcptParams, EsmtpParams } from './esmtp-params.ts';
 import { REPLIES } from './reply.ts';
 
 // What the library passes to onMailFrom/onRcptTo, with the strict parse attached.
@@ -24,6 +24,8 @@ export interface ParsedCommand {
   args: EsmtpParams | false;
   path: ParsedPath;
   params: EsmtpParams;
+  // RFC 3461, strictly parsed (not the library's own `dsn`, which it fills in after this).
+  dsnParams: DsnMailParams & DsnRcptParams;
 }
 
 export interface ConnectionPolicy {
@@ -92,9 +94,9 @@ export class HomepostConnection extends SMTPConnection {
     const line = rawCommand.toString().replace(/^\s+|\s+$/g, '');
     try {
       const smtpUtf8 = verb === 'RCPT TO' ? Boolean(this.session.envelope?.smtpUtf8) : false;
-      const { path, params } = parsePathCommand(line, verb, (p) => smtpUtf8 || p.SMTPUTF8 === true);
+      const { path, params, dsn } = parsePathCommand(line, verb, (p) => smtpUtf8 || p.SMTPUTF8 === true);
       const address = path.kind === 'mailbox' ? path.mailbox.address : path.kind === 'postmaster' ? 'Postmaster' : '';
-      const parsed: ParsedCommand = { address, args: Object.keys(params).length ? params : false, path, params };
+      const parsed: ParsedCommand = { address, args: Object.keys(params).length ? params : false, path, params, dsnParams: dsn };
       return parsed;
     } catch (e) {
       const isParam = (e as Error).name === 'ParamSyntaxError';

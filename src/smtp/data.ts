@@ -5,12 +5,12 @@ import type { SMTPServerSession } from 'smtp-server';
 import type { Logger } from '../log/log.ts';
 import type { Store } from '../store/index.ts';
 import { checkInbound } from './auth-results.ts';
-import { deliver } from './delivery.ts';
+import { deliver, type DsnRequest } from './delivery.ts';
 import type { DnsResolve } from './dns.ts';
 import { prepareMessage } from './incoming.ts';
 import { DATA_RULES } from './policy/index.ts';
 import { runStage } from './policy/runner.ts';
-import type { SmtpContext } from './policy/types.ts';
+import type { Recipient, SmtpContext } from './policy/types.ts';
 import { verdictReply, type SmtpReply } from './reply.ts';
 
 export interface DataStage {
@@ -57,12 +57,16 @@ export async function receiveMessage(o: DataStage): Promise<SmtpReply> {
     : await deliver(o.store, {
         raw: prepared.raw,
         sender,
-        localAccounts: t.recipients.flatMap((r) => r.local),
-        external: t.recipients.flatMap((r) => r.external),
+        local: t.recipients.flatMap((r) => r.local.map((accountId) => ({ accountId, ...dsnOf(r) }))),
+        external: t.recipients.flatMap((r) => r.external.map((address) => ({ address, ...dsnOf(r, address) }))),
         accountId: ctx.session.account?.id ?? null,
         smtpUtf8: Boolean(envelope.smtpUtf8),
         bodyType: envelope.bodyType === '8bitmime' ? '8bitmime' : '7bit',
+        envid: t.dsn?.envid ?? null,
+        ret: t.dsn?.ret ?? null,
         quotaReply: ctx.settings.quotaReply,
+        hostname: o.hostname,
+        log: o.log,
       });
   // One line per message, with every rule's decision (Haraka's transaction results).
   o.log.info('smtp.message', {
@@ -74,6 +78,15 @@ export async function receiveMessage(o: DataStage): Promise<SmtpReply> {
     results: t.results,
   });
   return result.reply;
+}
+
+// RFC 3461 4.1, 4.2: a recipient's NOTIFY and ORCPT travel with each address it expands to; an
+// alias target that was not named at RCPT gets the RCPT address as its ORCPT, so a notice names
+// the address the sender used.
+function dsnOf(r: Recipient, target?: string): DsnRequest {
+  const given = r.mailbox.address;
+  const orcpt = r.dsn?.orcpt ?? (target !== undefined && target.toLowerCase() !== given.toLowerCase() ? `${/[^\x00-\x7f]/.test(given) ? 'utf-8' : 'rfc822'};${given}` : null);
+  return { notify: r.dsn?.notify ?? null, orcpt };
 }
 
 // RFC 3848 and RFC 6531 3.7.3: the "with" protocol of the Received field.

@@ -88,7 +88,7 @@ async function startListener(
     maxClients: settings.maxConnections,
     closeTimeout: 3000,
     hideENHANCEDSTATUSCODES: false, // RFC 2034
-    hideDSN: true,
+    hideDSN: false, // RFC 3461: NOTIFY, RET, ENVID, ORCPT (esmtp-params.ts, queue/)
     hideREQUIRETLS: true,
     authMethods: ['PLAIN', 'LOGIN'],
     authOptional: kind === 'mx',

@@ -14,6 +14,7 @@ import type { ParsedCommand } from './connection.ts';
 import { receiveMessage } from './data.ts';
 import type { DnsResolve } from './dns.ts';
 import { MAIL_RULES, rcptRules } from './policy/index.ts';
+import { srsReverse } from './queue/srs.ts';
 import { RELAY_DENIED } from './policy/rcpt.deny.ts';
 import { runStage } from './policy/runner.ts';
 import type { Directory, Listener, Recipient, SessionInfo, SmtpContext, Transaction } from './policy/types.ts';
@@ -34,7 +35,8 @@ export interface SessionDeps {
   log: Logger;
 }
 
-const MAIL_PARAMS = new Set(['SIZE', 'BODY', 'SMTPUTF8', 'AUTH']); // RFC 1870, 6152, 6531, 4954 5
+const MAIL_PARAMS = new Set(['SIZE', 'BODY', 'SMTPUTF8', 'AUTH', 'RET', 'ENVID']); // RFC 1870, 6152, 6531, 4954 5, 3461
+const RCPT_PARAMS = new Set(['NOTIFY', 'ORCPT']); // RFC 3461 4.1, 4.2
 
 export function isLoopback(ip: string): boolean {
   return ip === '::1' || ip.startsWith('127.') || ip.startsWith('::ffff:127.');
@@ -43,7 +45,11 @@ export function isLoopback(ip: string): boolean {
 export function storeDirectory(store: Store): Directory {
   return {
     isLocalDomain: (d) => store.accounts.isLocalDomain(d),
-    resolve: (a) => store.accounts.resolve(a),
+    // A bounce to an SRS address we issued goes back to the original sender (queue/srs.ts).
+    resolve: (a) => {
+      const original = srsReverse(store, a);
+      return original ? { accounts: [], external: [original] } : store.accounts.resolve(a);
+    },
     ownAddresses: (id) => store.accounts.ownAddresses(id),
     usage: (id) => {
       const a = store.accounts.getById(id);
@@ -193,7 +199,7 @@ export class SessionHandlers {
     const unknown = Object.keys(parsed.params).find((k) => !MAIL_PARAMS.has(k));
     if (unknown) return cb(replyError({ ...REPLIES.unknownParameter, text: `${REPLIES.unknownParameter.text}: ${unknown}` }));
     const size = typeof parsed.params.SIZE === 'string' ? Number(parsed.params.SIZE) : null;
-    s.transaction = { sender: parsed.path, declaredSize: size, recipients: [], results: [] };
+    s.transaction = { sender: parsed.path, declaredSize: size, recipients: [], results: [], dsn: { ret: parsed.dsnParams.ret, envid: parsed.dsnParams.envid } };
     const v = await runStage(MAIL_RULES, this.context(s), { sender: parsed.path }, s.settings.commandTimeoutMs);
     this.answer(s, 'mail', v, cb);
   }
@@ -205,12 +211,11 @@ export class SessionHandlers {
   private async rcpt(parsed: ParsedCommand, session: SMTPServerSession, cb: Callback): Promise<void> {
     const s = this.sessions.get(session.id);
     if (!s) return cb(replyError(REPLIES.localError));
-    if (Object.keys(parsed.params).length) {
-      return cb(replyError({ ...REPLIES.unknownParameter, text: `${REPLIES.unknownParameter.text}: ${Object.keys(parsed.params)[0]}` }));
-    }
+    const unknown = Object.keys(parsed.params).find((k) => !RCPT_PARAMS.has(k));
+    if (unknown) return cb(replyError({ ...REPLIES.unknownParameter, text: `${REPLIES.unknownParameter.text}: ${unknown}` }));
     const mailbox = parsed.path.kind === 'mailbox' ? parsed.path.mailbox : this.postmaster();
     if (!mailbox) return cb(replyError(REPLIES.noSuchUser));
-    const recipient: Recipient = { mailbox, local: [], external: [] };
+    const recipient: Recipient = { mailbox, local: [], external: [], dsn: { notify: parsed.dsnParams.notify, orcpt: parsed.dsnParams.orcpt } };
     const rules = rcptRules(s.settings.relayRules, (name) => this.d.log.error('smtp.unknown_rule', { rule: name }));
     const v = await runStage(rules, this.context(s), { recipient }, s.settings.commandTimeoutMs);
     if (v.verdict === 'accept') {

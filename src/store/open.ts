@@ -9,6 +9,7 @@ import type {
   MailboxRecord,
   MessageRecord,
 } from './records.ts';
+import type { DkimDomainRecord } from './dkim.ts';
 
 // Options chosen for SD cards (docs/store.md has the measurements):
 // - compression: LZ4 off the main thread; mail text shrinks to about a third, so fewer bytes
@@ -51,6 +52,7 @@ export interface Dbs {
   // One database with adjacent keys, so a delivery's two records share their leaf and branch pages.
   bodies: Database<BodyMetaRecord | Buffer, Buffer>;
   queue: Database<unknown, number>; // outbound queue entries by id
+  dkim: Database<DkimDomainRecord, string>; // DKIM keys by domain (dkim.ts)
 }
 
 export interface OpenedEnv {
@@ -79,6 +81,7 @@ export function openEnv(dir: string): OpenedEnv {
     expunged: db('expunged'),
     bodies: db('bodies', binaryKeys),
     queue: db('queue'),
+    dkim: db('dkim'),
   };
   return { env, dbs, file };
 }

@@ -49,3 +49,39 @@ test('queue entries survive reopening the store', async () => {
     rmSync(t.dir, { recursive: true, force: true });
   }
 });
+
+test('modify: a read-modify-write in one commit, null removes; subscribers hear after the commit', async () => {
+  const t = await storeWithAccount();
+  try {
+    const events: string[] = [];
+    const off = t.store.queue.subscribe((e) => events.push(`${e.kind}:${e.kind === 'enqueued' ? e.entry.id : e.id}`));
+    const raw = message('modify');
+    const e = await t.store.queue.enqueue({
+      sender: 'user@example.test',
+      recipients: ['a@remote.example', { address: 'b@remote.example', notify: ['success'], orcpt: 'rfc822;b@alias.example' }],
+      raw,
+      envid: 'env1',
+      ret: 'hdrs',
+      now: 100,
+    });
+    assert.deepEqual([e.envid, e.ret, e.recipients[1].notify, e.recipients[1].orcpt, e.recipients[0].nextAttemptAt], ['env1', 'hdrs', ['success'], 'rfc822;b@alias.example', 100]);
+    // Two changes issued together both land: each sees the other's write.
+    await Promise.all([
+      t.store.queue.modify(e.id, (x) => ({ ...x, recipients: x.recipients.map((r) => (r.address === 'a@remote.example' ? { ...r, state: 'deferred' as const, nextAttemptAt: 500 } : r)) })),
+      t.store.queue.modify(e.id, (x) => ({ ...x, recipients: x.recipients.map((r) => (r.address === 'b@remote.example' ? { ...r, state: 'delivered' as const } : r)) })),
+    ]);
+    const both = t.store.queue.get(e.id)!;
+    assert.deepEqual(both.recipients.map((r) => r.state), ['deferred', 'delivered']);
+    assert.equal(both.nextAttemptAt, 500, 'follows the pending recipients');
+    assert.deepEqual(t.store.queue.due(400), []);
+    assert.deepEqual(t.store.queue.due(500).map((x) => x.id), [e.id]);
+    assert.equal(await t.store.queue.modify(e.id, () => null), null);
+    assert.equal(t.store.queue.get(e.id), null);
+    assert.equal(t.store.bodies.refs(e.hash), 0);
+    await assert.rejects(t.store.queue.modify(e.id, (x) => x), { code: 'not-found' });
+    assert.deepEqual(events, [`enqueued:${e.id}`, `changed:${e.id}`, `changed:${e.id}`, `removed:${e.id}`]);
+    off();
+  } finally {
+    await t.close();
+  }
+});

@@ -1,17 +1,25 @@
 // The durable outbound queue: messages accepted for recipients this server does not deliver
-// locally (authenticated submission, trusted relay, aliases that forward). An entry holds the
-// envelope, each recipient's state, and a reference to the message body, which is stored once
-// and reference-counted like a mailbox message (bodies.ts). SMTP acknowledges a message only after
-// its entry's commit is on disk; the outbound delivery (a later module) takes entries whose
-// nextAttemptAt has come, updates recipients, and removes the entry when nothing is left to do.
+// locally (authenticated submission, trusted relay, aliases that forward) or could not deliver
+// locally yet (a full mailbox). An entry holds the envelope, each recipient's state and delivery
+// bookkeeping, and a reference to the message body, which is stored once and reference-counted
+// like a mailbox message (bodies.ts). SMTP acknowledges a message only after its entry's commit is
+// on disk; the outbound delivery (src/smtp/queue) takes entries whose recipients are due, records
+// each attempt, and removes the entry when nothing is left to do (no recipient to try, no delivery
+// status notification owed).
 import { parseMessage } from '../mime/parse.ts';
 import { bodyHash, type Bodies } from './bodies.ts';
 import type { StoreContext } from './context.ts';
 import { StoreError } from './errors.ts';
 
 // queued: not tried yet; deferred: a temporary failure, retried at nextAttemptAt;
-// delivered: done; failed: a permanent failure (a bounce is owed to the sender).
+// delivered: a peer (or the local store) accepted it; failed: a permanent failure.
 export type QueueRecipientState = 'queued' | 'deferred' | 'delivered' | 'failed';
+
+// RFC 3461 4.1 NOTIFY values; the recipient's list is empty for NOTIFY=NEVER.
+export type DsnNotify = 'success' | 'failure' | 'delay';
+
+// RFC 3464 2.3.3 Action of a delivery status notification owed for a recipient.
+export type DsnAction = 'failed' | 'delayed' | 'delivered' | 'relayed';
 
 export interface QueueRecipient {
   address: string;
@@ -20,6 +28,19 @@ export interface QueueRecipient {
   lastAttemptAt: number | null;
   // The last reply or error text ("452 4.2.2 Mailbox full"), for bounces and `homepost queue`.
   lastResult: string | null;
+  // RFC 3463 status of lastResult ("4.2.2") and the host that gave it (RFC 3464 Remote-MTA).
+  status: string | null;
+  remoteMta: string | null;
+  // When a queued or deferred recipient is due.
+  nextAttemptAt: number;
+  // RFC 3461 NOTIFY as given at RCPT: null when not given, [] for NEVER.
+  notify: DsnNotify[] | null;
+  // RFC 3461 ORCPT, decoded: "rfc822;user@example.org"; null when not given.
+  orcpt: string | null;
+  // A DSN owed to the sender for this recipient, not written yet (cleared in the commit that
+  // writes it), and whether the one delay notice was sent.
+  notice: DsnAction | null;
+  delayNotified: boolean;
 }
 
 export interface QueueEntry {
@@ -30,76 +51,151 @@ export interface QueueEntry {
   hash: Buffer; // body, see bodies.ts
   size: number;
   arrivedAt: number;
+  // The earliest nextAttemptAt of its queued and deferred recipients.
   nextAttemptAt: number;
   // The account that submitted it, null for relayed or forwarded mail.
   accountId: number | null;
   // RFC 6531 SMTPUTF8 and RFC 6152 BODY=8BITMIME of the original transaction.
   smtpUtf8: boolean;
   bodyType: '7bit' | '8bitmime';
+  // RFC 3461 4.4 ENVID (decoded) and 4.3 RET of the original transaction.
+  envid: string | null;
+  ret: 'full' | 'hdrs' | null;
 }
+
+export interface RecipientDsn {
+  notify?: DsnNotify[] | null;
+  orcpt?: string | null;
+}
+
+export type EnqueueRecipient = string | ({ address: string } & RecipientDsn);
 
 export interface EnqueueOptions {
   sender: string;
-  recipients: string[];
+  recipients: EnqueueRecipient[];
   raw: Buffer;
   accountId?: number | null;
   smtpUtf8?: boolean;
   bodyType?: '7bit' | '8bitmime';
-  // Recipients that already failed temporarily (state "deferred" with this result).
-  deferred?: { address: string; result: string }[];
+  envid?: string | null;
+  ret?: 'full' | 'hdrs' | null;
+  // Recipients that already failed temporarily (state "deferred" with this result), due again
+  // at retryAt (default: at once).
+  deferred?: ({ address: string; result: string } & RecipientDsn)[];
+  retryAt?: number;
   now?: number;
+}
+
+// What subscribers hear after each commit that changed the queue.
+export type QueueEvent = { kind: 'enqueued'; entry: QueueEntry } | { kind: 'changed'; id: number } | { kind: 'removed'; id: number };
+export type QueueListener = (event: QueueEvent) => void;
+
+export function isPending(r: QueueRecipient): boolean {
+  return r.state === 'queued' || r.state === 'deferred';
+}
+
+// Entries written before the delivery bookkeeping existed get its defaults.
+function normalize(raw: unknown): QueueEntry {
+  const e = raw as QueueEntry;
+  return {
+    ...e,
+    envid: e.envid ?? null,
+    ret: e.ret ?? null,
+    recipients: e.recipients.map((r) => ({
+      ...r,
+      status: r.status ?? null,
+      remoteMta: r.remoteMta ?? null,
+      nextAttemptAt: r.nextAttemptAt ?? e.nextAttemptAt,
+      notify: r.notify ?? null,
+      orcpt: r.orcpt ?? null,
+      notice: r.notice ?? null,
+      delayNotified: r.delayNotified ?? false,
+    })),
+  };
+}
+
+// The entry's nextAttemptAt follows its recipients.
+function withNextAttempt(e: QueueEntry): QueueEntry {
+  const due = e.recipients.filter(isPending).map((r) => r.nextAttemptAt);
+  return { ...e, nextAttemptAt: due.length ? Math.min(...due) : e.nextAttemptAt };
 }
 
 export class Queue {
   private ctx: StoreContext;
   private bodies: Bodies;
+  private listeners = new Set<QueueListener>();
 
   constructor(ctx: StoreContext, bodies: Bodies) {
     this.ctx = ctx;
     this.bodies = bodies;
   }
 
+  // Called after each commit that enqueued, changed or removed an entry (the delivery worker).
+  subscribe(listener: QueueListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
   // Adds an entry; resolves once its commit is on disk.
   async enqueue(o: EnqueueOptions): Promise<QueueEntry> {
+    const now = o.now ?? Date.now();
+    const recipient = (r: { address: string } & RecipientDsn, state: QueueRecipientState, result: string | null): QueueRecipient => ({
+      address: r.address,
+      state,
+      attempts: state === 'deferred' ? 1 : 0,
+      lastAttemptAt: state === 'deferred' ? now : null,
+      lastResult: result,
+      status: result ? (/^\d{3} ([245]\.\d{1,3}\.\d{1,3})\b/.exec(result)?.[1] ?? null) : null,
+      remoteMta: null,
+      nextAttemptAt: state === 'deferred' ? (o.retryAt ?? now) : now,
+      notify: r.notify ?? null,
+      orcpt: r.orcpt ?? null,
+      notice: null,
+      delayNotified: false,
+    });
     const recipients: QueueRecipient[] = [
-      ...o.recipients.map((address): QueueRecipient => ({ address, state: 'queued', attempts: 0, lastAttemptAt: null, lastResult: null })),
-      ...(o.deferred ?? []).map((d): QueueRecipient => ({ address: d.address, state: 'deferred', attempts: 1, lastAttemptAt: o.now ?? Date.now(), lastResult: d.result })),
+      ...o.recipients.map((r) => recipient(typeof r === 'string' ? { address: r } : r, 'queued', null)),
+      ...(o.deferred ?? []).map((d) => recipient(d, 'deferred', d.result)),
     ];
     if (recipients.length === 0) throw new StoreError('invalid', 'a queue entry needs a recipient');
     const hash = bodyHash(o.raw);
     const parsed = this.bodies.exists(hash) ? undefined : parseMessage(o.raw);
-    const now = o.now ?? Date.now();
-    return this.ctx.write(() => {
-      const entry: QueueEntry = {
+    const entry = await this.ctx.write(() => {
+      const e: QueueEntry = {
         id: this.ctx.next('nextQueueId'),
         sender: o.sender,
         recipients,
         hash,
         size: o.raw.length,
         arrivedAt: now,
-        nextAttemptAt: now,
+        nextAttemptAt: Math.min(...recipients.map((r) => r.nextAttemptAt)),
         accountId: o.accountId ?? null,
         smtpUtf8: o.smtpUtf8 ?? false,
         bodyType: o.bodyType ?? '7bit',
+        envid: o.envid ?? null,
+        ret: o.ret ?? null,
       };
       this.bodies.addRef(hash, o.raw, parsed ?? (this.bodies.exists(hash) ? undefined : parseMessage(o.raw)));
-      this.ctx.dbs.queue.putSync(entry.id, entry);
-      return entry;
+      this.ctx.dbs.queue.putSync(e.id, e);
+      return e;
     });
+    this.publish({ kind: 'enqueued', entry });
+    return entry;
   }
 
   get(id: number): QueueEntry | null {
-    return (this.ctx.dbs.queue.get(id) as QueueEntry | undefined) ?? null;
+    const v = this.ctx.dbs.queue.get(id);
+    return v === undefined ? null : normalize(v);
   }
 
   // Every entry, oldest first.
   list(): QueueEntry[] {
-    return [...this.ctx.dbs.queue.getRange()].map((e) => e.value as QueueEntry);
+    return [...this.ctx.dbs.queue.getRange()].map((e) => normalize(e.value));
   }
 
-  // Entries with a recipient still to try whose next attempt is due at `now`.
+  // Entries with work at `now`: a recipient due, or a delivery status notification owed.
   due(now = Date.now()): QueueEntry[] {
-    return this.list().filter((e) => e.nextAttemptAt <= now && e.recipients.some((r) => r.state === 'queued' || r.state === 'deferred'));
+    return this.list().filter((e) => e.recipients.some((r) => (isPending(r) && r.nextAttemptAt <= now) || r.notice !== null));
   }
 
   body(entry: QueueEntry): Buffer | undefined {
@@ -108,13 +204,37 @@ export class Queue {
 
   // Records attempts: new recipient states and the next attempt time, in one commit.
   async update(id: number, changes: { recipients?: QueueRecipient[]; nextAttemptAt?: number }): Promise<QueueEntry> {
-    return this.ctx.write(() => {
+    const next = await this.ctx.write(() => {
       const entry = this.get(id);
       if (!entry) throw new StoreError('not-found', `no queue entry ${id}`);
-      const next: QueueEntry = { ...entry, ...changes };
-      this.ctx.dbs.queue.putSync(id, next);
-      return next;
+      const updated: QueueEntry = { ...entry, ...changes };
+      this.ctx.dbs.queue.putSync(id, updated);
+      return updated;
     });
+    this.publish({ kind: 'changed', id });
+    return next;
+  }
+
+  // Read-modify-write of one entry inside one write transaction, so concurrent deliveries of one
+  // entry's recipients never overwrite each other's results. `change` gets the current entry and
+  // returns its new form (nextAttemptAt follows the recipients), or null to remove it with its
+  // reference to the body. The hash and id cannot change.
+  async modify(id: number, change: (entry: QueueEntry) => QueueEntry | null): Promise<QueueEntry | null> {
+    const result = await this.ctx.write(() => {
+      const entry = this.get(id);
+      if (!entry) throw new StoreError('not-found', `no queue entry ${id}`);
+      const next = change(entry);
+      if (next === null) {
+        this.ctx.dbs.queue.removeSync(id);
+        this.bodies.unref(entry.hash);
+        return null;
+      }
+      const updated = withNextAttempt({ ...next, id: entry.id, hash: entry.hash });
+      this.ctx.dbs.queue.putSync(id, updated);
+      return updated;
+    });
+    this.publish(result ? { kind: 'changed', id } : { kind: 'removed', id });
+    return result;
   }
 
   // Removes an entry and its reference to the body.
@@ -125,5 +245,16 @@ export class Queue {
       this.ctx.dbs.queue.removeSync(id);
       this.bodies.unref(entry.hash);
     });
+    this.publish({ kind: 'removed', id });
+  }
+
+  private publish(event: QueueEvent): void {
+    for (const l of [...this.listeners]) {
+      try {
+        l(event);
+      } catch (e) {
+        this.ctx.log.error('store.queue_listener_failed', { error: e });
+      }
+    }
   }
 }

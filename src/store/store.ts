@@ -6,6 +6,7 @@ import { Bodies } from './bodies.ts';
 import { ChangeBus, type ChangeListener } from './changes.ts';
 import { checkConsistency } from './consistency.ts';
 import { StoreContext } from './context.ts';
+import { Dkim } from './dkim.ts';
 import { Mailboxes } from './mailboxes.ts';
 import { Messages } from './messages.ts';
 import { openEnv, STORE_FORMAT } from './open.ts';
@@ -19,6 +20,7 @@ export class Store {
   readonly bodies: Bodies;
   readonly settings: Settings;
   readonly queue: Queue;
+  readonly dkim: Dkim;
   readonly file: string;
   // Internal plumbing for store modules added later (the outbound queue); not for protocol code.
   readonly ctx: StoreContext;
@@ -32,6 +34,7 @@ export class Store {
     this.messages = new Messages(ctx, this.bodies, this.mailboxes);
     this.settings = new Settings(ctx);
     this.queue = new Queue(ctx, this.bodies);
+    this.dkim = new Dkim(ctx);
   }
 
   // Opens (creating if needed) the store in `dir`.

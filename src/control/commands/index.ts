@@ -3,9 +3,11 @@
 import type { CommandGroup } from '../group.ts';
 import { aliasGroup } from './alias.ts';
 import { certGroup } from './cert.ts';
+import { dkimGroup } from './dkim.ts';
 import { domainGroup } from './domain.ts';
+import { queueGroup } from './queue.ts';
 import { relayGroup } from './relay.ts';
 import { statusGroup } from './status.ts';
 import { userGroup } from './user.ts';
 
-export const commandGroups: CommandGroup[] = [statusGroup, domainGroup, userGroup, aliasGroup, relayGroup, certGroup];
+export const commandGroups: CommandGroup[] = [statusGroup, domainGroup, userGroup, aliasGroup, relayGroup, certGroup, queueGroup, dkimGroup];

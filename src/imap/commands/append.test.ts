@@ -30,6 +30,21 @@ describe('APPEND', () => {
     watcher.close();
   });
 
+  test('bare LF line ends are stored as CRLF, except in a literal8', async () => {
+    const c = await loggedIn(s);
+    const lf = 'Subject: lf\n\nline one\nline two\r\n';
+    c.write(`L1 APPEND Junk {${lf.length}+}\r\n${lf}\r\n`);
+    assert.match((await c.until('L1')).tagged, /^L1 OK/);
+    const bin = Buffer.from('Subject: lf8\n\n\x00\n');
+    c.write(Buffer.concat([Buffer.from(`L2 APPEND Junk ~{${bin.length}+}\r\n`), bin, Buffer.from('\r\n')]));
+    assert.match((await c.until('L2')).tagged, /^L2 OK/);
+    const mb = s.context.store.mailboxes.get(s.accountId, 'Junk')!;
+    const body = (uid: number) => s.context.store.messages.body(s.context.store.messages.get(mb.id, uid)!.hash)!;
+    assert.equal(body(1).toString(), 'Subject: lf\r\n\r\nline one\r\nline two\r\n');
+    assert.deepEqual(body(2), bin);
+    c.close();
+  });
+
   test('LITERAL+ and literal8 need no continuation', async () => {
     const c = await loggedIn(s);
     const m = message('plus');

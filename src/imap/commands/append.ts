@@ -1,6 +1,7 @@
 // APPEND (RFC 9051 6.3.12) with APPENDUID (RFC 4315 3), literal8 (RFC 3516 4.4) and the UTF8
 // form (RFC 6855 4). The message literal was read by the framer within APPENDLIMIT; OK is sent
 // only once the store's commit holding the message is on disk.
+import { normalizeLineEndings } from '../../smtp/message.ts';
 import { STATES, type CommandSpec } from '../command.ts';
 import { ImapUserError } from '../errors.ts';
 import { parseFlagList } from './flags.ts';
@@ -39,7 +40,11 @@ export const append: CommandSpec<AppendArgs> = {
       p.char(')');
     } else {
       if (p.peek() !== 0x7b && p.peek() !== 0x7e) p.fail('Expected the message as a literal');
-      message = p.stringBytes(true).data;
+      const literal = p.stringBytes(true);
+      // RFC 9051 2.3.4: RFC822.SIZE counts the message "as expressed in [RFC5322] format", with
+      // CRLF line ends; a bare LF becomes CRLF, as SMTP delivery stores it (src/smtp/message.ts).
+      // A literal8 (RFC 3516 4.4) may carry binary parts: it is kept as it is.
+      message = literal.binary ? literal.data : normalizeLineEndings(literal.data);
     }
     return { wire, flags, date, message };
   },

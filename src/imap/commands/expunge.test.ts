@@ -46,6 +46,21 @@ describe('EXPUNGE', () => {
     b.close();
   });
 
+  test('UID FETCH skips what another session expunged and reports the expunge', async () => {
+    const a = await loggedIn(s);
+    const b = await loggedIn(s);
+    await ok(a, 'SELECT INBOX');
+    await ok(b, 'SELECT INBOX');
+    const uids = (await ok(a, 'UID SEARCH ALL')).untagged[0]!.split(' ').slice(2).map(Number);
+    await ok(b, `UID STORE ${uids[0]} +FLAGS.SILENT (\\Deleted)`);
+    await ok(b, 'EXPUNGE');
+    const f = await a.command(`UID FETCH ${uids.join(',')} UID`);
+    assert.match(f.tagged, /^\S+ OK/);
+    assert.deepEqual(f.untagged, [...uids.slice(1).map((u, i) => `* ${i + 2} FETCH (UID ${u})`), '* 1 EXPUNGE']);
+    a.close();
+    b.close();
+  });
+
   test('EXPUNGE in a read-only mailbox is refused', async () => {
     const c = await loggedIn(s);
     await ok(c, 'EXAMINE INBOX');

@@ -115,8 +115,10 @@ function fetchSpec(name: 'FETCH' | 'UID FETCH'): CommandSpec<FetchArgs> {
         if (mods.changedSince !== null && record.modseq <= mods.changedSince) continue;
         await session.send(fetchResponse(session, view.seqOf(u), record, wanted, seenNow.has(u)));
       }
-      // RFC 5530 EXPUNGEISSUED: another session expunged some of them; NOOP will tell.
-      if (missing) throw new ImapUserError('Some of the requested messages no longer exist', 'EXPUNGEISSUED');
+      // RFC 5530 EXPUNGEISSUED: another session expunged some of them; NOOP will tell. UID FETCH
+      // ignores UIDs that no longer exist (RFC 9051 6.4.9) and reports the expunges before its OK
+      // (RFC 9051 7.5.1 allows EXPUNGE responses during UID FETCH).
+      if (missing && !uid) throw new ImapUserError('Some of the requested messages no longer exist', 'EXPUNGEISSUED');
     },
   };
 }

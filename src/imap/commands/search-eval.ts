@@ -2,7 +2,7 @@
 // String keys match case-insensitively as substrings; header values are decoded (RFC 2047) and
 // bodies transfer- and charset-decoded (src/mime) before matching. Message text is loaded only
 // when a key needs it.
-import { decodeEncodedWords, decodePartText, fieldValue, splitHeader, textParts, type HeaderField, type ParsedMessage } from '../../mime/index.ts';
+import { decodeEncodedWords, decodePartText, fieldValue, splitHeader, textParts, type HeaderField, type MimePart, type ParsedMessage } from '../../mime/index.ts';
 import type { MessageRecord } from '../../store/index.ts';
 import type { MailboxView } from '../mailbox-view.ts';
 import type { SearchKey } from './search-keys.ts';
@@ -60,6 +60,20 @@ function headerValues(env: SearchEnv, c: Candidate, name: string): string[] {
     .map((f) => decodeEncodedWords(fieldValue(raw, f)));
 }
 
+// RFC 9051 6.4.4 TEXT: "the header (including MIME header fields) or body": the message header,
+// every part's MIME header and the header of every encapsulated message, decoded (RFC 2047).
+function allHeaders(env: SearchEnv, c: Candidate): string {
+  const { raw, parsed } = env.body(c);
+  const out: string[] = [];
+  const todo: MimePart[] = [parsed.root];
+  while (todo.length) {
+    const part = todo.pop()!;
+    for (const f of splitHeader(raw, part.headerStart, part.bodyStart)) out.push(`${f.name}: ${decodeEncodedWords(fieldValue(raw, f))}`);
+    for (let i = part.children.length - 1; i >= 0; i--) todo.push(part.children[i]!);
+  }
+  return out.join('\n');
+}
+
 const contains = (haystack: string, needle: string) => haystack.toLowerCase().includes(needle.toLowerCase());
 
 function bodyMatches(env: SearchEnv, c: Candidate, needle: string): boolean {
@@ -83,11 +97,8 @@ export function matches(env: SearchEnv, c: Candidate, key: SearchKey): boolean {
     }
     case 'body':
       return bodyMatches(env, c, key.value);
-    case 'text': {
-      const { raw } = env.body(c);
-      const header = headerFields(env, c).map((f) => `${f.name}: ${decodeEncodedWords(fieldValue(raw, f))}`).join('\n');
-      return contains(header, key.value) || bodyMatches(env, c, key.value);
-    }
+    case 'text':
+      return contains(allHeaders(env, c), key.value) || bodyMatches(env, c, key.value);
     case 'date': {
       if (!key.sent) return compareDay(Math.floor(r.internalDate / DAY) * DAY, key.op, key.day);
       const value = headerValues(env, c, 'date')[0];

@@ -125,3 +125,57 @@ describe('SEARCH', () => {
     d.close();
   });
 });
+
+// RFC 9051 6.4.4 TEXT: "the header (including MIME header fields) or body of the message".
+describe('SEARCH TEXT in MIME headers and encapsulated messages', () => {
+  let s: ImapTestServer;
+  let c: RawClient;
+  before(async () => {
+    s = await startImapServer();
+    await s.deliver(
+      [
+        'From: a@example.org',
+        'Subject: forwarded',
+        'Content-Type: multipart/mixed; boundary=b',
+        '',
+        '--b',
+        'Content-Type: application/pdf; name="report.pdf"',
+        'Content-Transfer-Encoding: base64',
+        '',
+        'JVBERg==',
+        '--b',
+        'Content-Type: message/rfc822',
+        '',
+        'From: Carol <carol@example.net>',
+        'Subject: =?utf-8?q?Gr=C3=BC=C3=9Fe?=',
+        '',
+        'inner text',
+        '--b--',
+        '',
+      ].join('\r\n'),
+    );
+    await s.deliver('From: b@example.org\r\nSubject: plain\r\n\r\nnothing here\r\n');
+    c = await loggedIn(s);
+    await ok(c, 'EXAMINE INBOX');
+  });
+  after(async () => {
+    c.close();
+    await s.close();
+  });
+
+  test('MIME header fields and encapsulated headers match TEXT, not BODY', async () => {
+    const cases: [string, string][] = [
+      ['SEARCH TEXT "report.pdf"', '* SEARCH 1'],
+      ['SEARCH TEXT content-transfer-encoding', '* SEARCH 1'],
+      ['SEARCH TEXT carol', '* SEARCH 1'],
+      ['SEARCH TEXT "grüsse"', '* SEARCH'],
+      ['SEARCH BODY carol', '* SEARCH'],
+      ['SEARCH BODY "inner text"', '* SEARCH 1'],
+      ['SEARCH TEXT nothing', '* SEARCH 2'],
+    ];
+    for (const [q, want] of cases) assert.deepEqual((await ok(c, q)).untagged, [want], q);
+    const tag = c.nextTag();
+    c.write(`${tag} SEARCH CHARSET UTF-8 TEXT {${Buffer.byteLength('grüße')}+}\r\ngrüße\r\n`);
+    assert.deepEqual((await c.until(tag)).untagged, ['* SEARCH 1'], 'encoded-words of an encapsulated header are decoded');
+  });
+});

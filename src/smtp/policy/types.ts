@@ -2,6 +2,7 @@
 // plain SmtpContext and answers a Verdict; session.ts runs the rules of a stage in order and
 // reply.ts turns the deciding verdict into the SMTP reply. Rules never touch the socket or LMDB.
 import type { Mailbox, ParsedPath } from '../address.ts';
+import type { DsnMailParams, DsnRcptParams } from '../esmtp-params.ts';
 import type { SmtpSettings } from '../settings.ts';
 
 export type Outcome = 'next' | 'accept' | 'reject' | 'tempfail';
@@ -49,6 +50,7 @@ export interface Recipient {
   // Filled in by the rule that accepted it: where the message goes.
   local: number[]; // account ids
   external: string[]; // addresses for the outbound queue
+  dsn?: DsnRcptParams; // RFC 3461 NOTIFY and ORCPT of its RCPT TO
 }
 
 export interface Transaction {
@@ -56,6 +58,7 @@ export interface Transaction {
   declaredSize: number | null; // MAIL FROM SIZE= (RFC 1870)
   recipients: Recipient[];
   results: RuleResult[];
+  dsn?: DsnMailParams; // RFC 3461 RET and ENVID of MAIL FROM
 }
 
 export interface SmtpContext {

@@ -9,7 +9,7 @@ export type Response = string;
 
 export class TranscriptClient {
   private socket: net.Socket;
-  private buffer = Buffer.alloc(0);
+  private buffer: Buffer = Buffer.alloc(0);
   private waiters: (() => void)[] = [];
   private closed = false;
 

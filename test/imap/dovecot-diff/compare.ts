@@ -4,8 +4,8 @@
 import type { StepResult } from './runner.ts';
 
 export interface AllowedDifference {
-  // The script's name.
-  script: string;
+  // The scripts it applies to, or '*' for every script.
+  script: string | string[];
   // The step as the script wrote it ("b: FETCH 2 (UID FLAGS)"); any step when absent.
   step?: RegExp;
   // What homepost may send that Dovecot does not, and the other way round (whole lines).
@@ -58,7 +58,7 @@ export function unexpectedDifferences(
   used: Set<AllowedDifference>,
 ): Difference[] {
   const out: Difference[] = [];
-  const entries = allowed.filter((e) => e.script === script);
+  const entries = allowed.filter((e) => e.script === '*' || e.script === script || (Array.isArray(e.script) && e.script.includes(script)));
   const steps = Math.max(homepost.length, dovecot.length);
   for (let k = 0; k < steps; k++) {
     const h = homepost[k];

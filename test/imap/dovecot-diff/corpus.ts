@@ -5,7 +5,6 @@
 // seconds, a few days apart, so that date searches split the set.
 import { realisticMessage } from '../../../bench/lib/corpus.ts';
 import {
-  bareLf,
   deepNesting,
   digest,
   eightBitHeaders,
@@ -144,9 +143,10 @@ function messages(): [string, Buffer][] {
   ];
 }
 
-// Messages outside the well-formed corpus: malformed MIME (test/fixtures/mime/*.eml) and bare LF
-// line ends. RFC 2046 and RFC 9051 do not say how to read them, so the servers' readings differ
-// where their parsers decide differently; they get their own mailbox and script.
+// Messages outside the well-formed corpus: malformed MIME (test/fixtures/mime/*.eml). RFC 2046
+// and RFC 9051 do not say how to read them, so the servers' readings differ where their parsers
+// decide differently; they get their own mailbox and script. (Bare LF line ends cannot reach the
+// store through delivery, which normalizes them: the append script APPENDs such a message.)
 export const MALFORMED = [
   'broken-addresses.eml',
   'cut-headers.eml',
@@ -169,5 +169,5 @@ export function inboxCorpus(): CorpusMessage[] {
 
 // The mailbox "Malformed".
 export function malformedCorpus(): CorpusMessage[] {
-  return dated([...MALFORMED.map((f): [string, Buffer] => [f, readFixture(f)]), ['bare-lf', bareLf().raw]], Date.UTC(2023, 5, 1, 6, 0, 0));
+  return dated(MALFORMED.map((f): [string, Buffer] => [f, readFixture(f)]), Date.UTC(2023, 5, 1, 6, 0, 0));
 }

@@ -77,7 +77,8 @@ function parents(): Map<number, number> {
   return out;
 }
 
-export async function startDovecot(opts: { users: { name: string; password: string }[]; messages?: DovecotMessage[] }): Promise<Dovecot> {
+// conf: a config template with @DIR@ and @PORT@ (default: dovecot.conf beside this file).
+export async function startDovecot(opts: { users: { name: string; password: string }[]; messages?: DovecotMessage[]; conf?: string }): Promise<Dovecot> {
   ensureMailUser();
   const dir = mkdtempSync(path.join(tmpdir(), 'homepost-dovecot-'));
   chmodSync(dir, 0o755);
@@ -103,7 +104,7 @@ export async function startDovecot(opts: { users: { name: string; password: stri
   }
   writeFileSync(path.join(dir, 'users'), opts.users.map((u) => `${u.name}:{PLAIN}${u.password}\n`).join(''));
   const conf = path.join(dir, 'dovecot.conf');
-  writeFileSync(conf, readFileSync(CONF, 'utf8').replaceAll('@DIR@', dir).replaceAll('@PORT@', String(port)));
+  writeFileSync(conf, readFileSync(opts.conf ?? CONF, 'utf8').replaceAll('@DIR@', dir).replaceAll('@PORT@', String(port)));
   execFileSync('chown', ['-R', 'dovemail:dovemail', path.join(dir, 'mail')]);
   // The master daemonizes; no pipes for it to hold open. TZ=UTC: dates as homepost writes them.
   execFileSync('dovecot', ['-c', conf], { stdio: 'ignore', env: { ...process.env, TZ: 'UTC' } });

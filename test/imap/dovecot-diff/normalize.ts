@@ -11,7 +11,9 @@
 //   (RFC 9051 4.3: quoted and literal are two forms of one string), and a literal8 without NUL
 //   as a literal (RFC 3516 4.3: literal8 only matters for NUL);
 // - the order of the data items of a FETCH response (RFC 9051 7.5.2 defines a list of item
-//   name/value pairs, not their order) and of the flags in a flag list (RFC 9051 2.3.2: a set).
+//   name/value pairs, not their order), of STATUS items (7.2.4), of the flags in a flag list
+//   (2.3.2: a set), of mailbox attributes (7.3.1: a set), of LIST responses (6.3.9) and of the
+//   EXPUNGE responses that remove several messages at once (7.5.1: see expungeRuns).
 // Everything else, literal octets included, is compared as sent. INTERNALDATE needs no rewriting:
 // both servers get the same dates and Dovecot runs with TZ=UTC.
 import type { Response } from './client.ts';
@@ -168,9 +170,6 @@ function normalizeText(text: string, first: boolean, uidValidity: Renamer): stri
     if (/^\* ID /i.test(t)) return '* ID <server identification>';
   }
   t = t.replace(/CAPABILITY [^\]\r\n]*/i, 'CAPABILITY <capabilities>');
-  t = t.replace(/\b(UIDVALIDITY|APPENDUID|COPYUID) (\d+)/gi, (_, k: string, v: string) => `${k} <uidvalidity ${uidValidity.name(v)}>`);
-  t = t.replace(/\bMODSEQ \(\d+\)/gi, 'MODSEQ (<modseq>)').replace(/\b(HIGHESTMODSEQ|MODSEQ) \d+/gi, '$1 <modseq>');
-  t = t.replace(/\b(FLAGS|PERMANENTFLAGS) \(([^()]*)\)/gi, (_, k: string, list: string) => `${k} (${list.split(' ').filter(Boolean).sort().join(' ')})`);
   // RFC 9051 7.2.4: STATUS items are name/value pairs in no defined order.
   t = t.replace(/^(\* STATUS .*) \(([^()]*)\)$/i, (_, head: string, list: string) => {
     const words = list.split(' ');
@@ -178,6 +177,11 @@ function normalizeText(text: string, first: boolean, uidValidity: Renamer): stri
     for (let i = 0; i + 1 < words.length; i += 2) pairs.push(`${words[i]} ${words[i + 1]}`);
     return `${head} (${pairs.sort().join(' ')})`;
   });
+  t = t.replace(/\b(UIDVALIDITY|APPENDUID|COPYUID) (\d+)/gi, (_, k: string, v: string) => `${k} <uidvalidity ${uidValidity.name(v)}>`);
+  t = t.replace(/\bMODSEQ \(\d+\)/gi, 'MODSEQ (<modseq>)').replace(/\b(HIGHESTMODSEQ|MODSEQ) \d+/gi, '$1 <modseq>');
+  t = t.replace(/\b(FLAGS|PERMANENTFLAGS) \(([^()]*)\)/gi, (_, k: string, list: string) => `${k} (${list.split(' ').filter(Boolean).sort().join(' ')})`);
+  // RFC 9051 7.2.2 / 7.3.1: mailbox attributes are a set.
+  t = t.replace(/^(\* (?:LIST|LSUB) )\(([^()]*)\)/i, (_, head: string, list: string) => `${head}(${list.split(' ').filter(Boolean).sort().join(' ')})`);
   if (first) {
     const status = STATUS_RESPONSE.exec(t);
     if (status) return status[2] ? `${status[1]} ${status[2]}` : status[1]!;

@@ -4,7 +4,7 @@
 // on both servers.
 import { TranscriptClient, type Response } from './client.ts';
 import { normalizeStep, Renamer, responseLines } from './normalize.ts';
-import type { Script, Step } from './scripts.ts';
+import type { Script, Step } from './scripts/index.ts';
 
 export interface Target {
   name: 'homepost' | 'dovecot';
@@ -56,7 +56,7 @@ export async function runScript(target: Target, script: Script): Promise<StepRes
       if (text === '<wait>') {
         // What another session's change must cause (during IDLE): the first response, then
         // whatever follows it closely.
-        raw = [...(await client.take(1)), ...(await client.drain(300))];
+        raw = [...(await client.take(1, 10_000)), ...(await client.drain(300))];
       } else if (text === '<quiet>') {
         // Nothing may arrive unasked.
         raw = await client.drain(300);

@@ -1,0 +1,18 @@
+// glibc's allocator keeps the memory of large freed blocks in per-thread arenas: after logins,
+// the 7 MiB argon2id work areas (src/auth/password.ts, computed on libuv's threads) stay in RSS,
+// 50-85 MB of it (bench-imap). A fixed mmap threshold returns such blocks to the system at once
+// and one arena keeps the rest together. glibc reads these settings only when a process starts,
+// so `serve` executes itself again with them (process.execve replaces the process: same pid,
+// nothing doubled), unless the environment already sets them (a systemd unit may).
+import { isSea } from 'node:sea';
+
+export const MALLOC_ENV = { MALLOC_ARENA_MAX: '1', MALLOC_MMAP_THRESHOLD_: '131072' };
+
+// Returns only when the settings are in effect (or cannot be: not Linux).
+export function ensureMallocSettings(): void {
+  if (process.platform !== 'linux' || Object.keys(MALLOC_ENV).every((k) => process.env[k] !== undefined)) return;
+  const args = isSea()
+    ? [process.execPath, ...process.argv.slice(2)]
+    : [process.execPath, ...process.execArgv, ...process.argv.slice(1)];
+  process.execve!(process.execPath, args, { ...process.env, ...MALLOC_ENV });
+}
