@@ -2,7 +2,7 @@
 // connection tracker for both, a session per connection (session.ts).
 import type net from 'node:net';
 import { Connection } from '../net/connection.ts';
-import { ConnectionTracker, listen } from '../net/listener.ts';
+import { ConnectionTracker, listen, startAll } from '../net/listener.ts';
 import type { ServiceContext, ServiceStarter } from '../serve/context.ts';
 import { RecentTracker } from './recent.ts';
 import { ImapSession, type ImapConfig, type ImapServices } from './session.ts';
@@ -49,16 +49,13 @@ export function imapStarter(overrides: Partial<ImapConfig> = {}, limits: ImapLim
       void session.run();
       return { shutdown: () => session.shutdown() };
     };
-    // RFC 9051 7.1.5: BYE at greeting time refuses the connection.
+    // RFC 9051 7.1.5: BYE at greeting time refuses the connection. On 993 the refusal comes
+    // before the TLS handshake, where plaintext would only be noise: the connection is closed.
     const refuse = (socket: net.Socket) => socket.write('* BYE Too many connections; try again later\r\n');
-    const plain = await listen({ name: 'imap', ...ctx.options.listen.imap, tracker, log, onSession, refuse });
-    try {
-      const secure = await listen({ name: 'imaps', ...ctx.options.listen.imaps, tls: ctx.tls, tracker, log, onSession, refuse });
-      return [plain, secure];
-    } catch (e) {
-      await plain.close();
-      throw e;
-    }
+    return startAll([
+      () => listen({ name: 'imap', ...ctx.options.listen.imap, tracker, log, onSession, refuse }),
+      () => listen({ name: 'imaps', ...ctx.options.listen.imaps, tls: ctx.tls, tracker, log, onSession, refuse: () => {} }),
+    ]);
   };
 }
 

@@ -130,3 +130,15 @@ export async function listen(o: ListenerOptions): Promise<Listener> {
     },
   };
 }
+
+// Starts listeners in order; if one cannot start, closes those already started and rethrows.
+export async function startAll(starts: (() => Promise<Listener>)[]): Promise<Listener[]> {
+  const started: Listener[] = [];
+  try {
+    for (const start of starts) started.push(await start());
+    return started;
+  } catch (e) {
+    await Promise.allSettled(started.map((l) => l.close()));
+    throw e;
+  }
+}

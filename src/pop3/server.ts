@@ -2,7 +2,7 @@
 // connection tracker and one maildrop lock table for both.
 import type net from 'node:net';
 import { Connection } from '../net/connection.ts';
-import { ConnectionTracker, listen, type Listener } from '../net/listener.ts';
+import { ConnectionTracker, listen, startAll, type Listener } from '../net/listener.ts';
 import type { ServiceContext, ServiceStarter } from '../serve/context.ts';
 import { MaildropLocks } from './maildrop.ts';
 import { Pop3Session, type Pop3Settings } from './session.ts';
@@ -27,30 +27,28 @@ export function pop3Starter(o: Pop3Options = {}): ServiceStarter {
       void s.run();
       return { shutdown: () => s.shutdown() };
     };
-    const plain = await listen({
-      name: 'pop3',
-      ...ctx.options.listen.pop3,
-      tracker,
-      log,
-      onSession: session({ locks, stls: true, idleTimeoutMs }),
-      // RFC 3206 4 SYS/TEMP: try again later.
-      refuse: (socket) => socket.write('-ERR [SYS/TEMP] too many connections, try again later\r\n'),
-    });
-    try {
-      const secure = await listen({
-        name: 'pop3s',
-        ...ctx.options.listen.pop3s,
-        tls: ctx.tls,
-        tracker,
-        log,
-        onSession: session({ locks, stls: false, idleTimeoutMs }),
-        // Refused before the TLS handshake: plaintext would only be noise to a TLS client.
-        refuse: () => {},
-      });
-      return [plain, secure];
-    } catch (e) {
-      await plain.close();
-      throw e;
-    }
+    return startAll([
+      () =>
+        listen({
+          name: 'pop3',
+          ...ctx.options.listen.pop3,
+          tracker,
+          log,
+          onSession: session({ locks, stls: true, idleTimeoutMs }),
+          // RFC 3206 4 SYS/TEMP: try again later.
+          refuse: (socket) => socket.write('-ERR [SYS/TEMP] too many connections, try again later\r\n'),
+        }),
+      () =>
+        listen({
+          name: 'pop3s',
+          ...ctx.options.listen.pop3s,
+          tls: ctx.tls,
+          tracker,
+          log,
+          onSession: session({ locks, stls: false, idleTimeoutMs }),
+          // Refused before the TLS handshake: plaintext would only be noise to a TLS client.
+          refuse: () => {},
+        }),
+    ]);
   };
 }
