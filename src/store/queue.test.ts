@@ -85,3 +85,16 @@ test('modify: a read-modify-write in one commit, null removes; subscribers hear 
     await t.close();
   }
 });
+
+test('deferred recipients wait until retryAt; the entry is due with its earliest recipient', async () => {
+  const t = await storeWithAccount();
+  try {
+    const e = await t.store.queue.enqueue({ sender: '', recipients: [], deferred: [{ address: 'user@example.test', result: '452 4.2.2 Mailbox full' }], raw: message('later'), retryAt: 9000, now: 1000 });
+    assert.deepEqual([e.recipients[0].nextAttemptAt, e.nextAttemptAt, e.recipients[0].status], [9000, 9000, '4.2.2']);
+    assert.deepEqual(t.store.queue.due(8999), []);
+    assert.deepEqual(t.store.queue.due(9000).map((x) => x.id), [e.id]);
+    await t.store.queue.remove(e.id);
+  } finally {
+    await t.close();
+  }
+});

@@ -3,7 +3,8 @@
 // worker hears of the change and acts at once (a retry is attempted, a bounce is written). Without
 // a daemon the change waits in the store for the next start.
 import { findHeaderEnd, firstValue, splitHeader } from '../../mime/headers.ts';
-import { isPending, type QueueEntry, type QueueRecipient, type Store } from '../../store/index.ts';
+import type { QueueEntry, QueueRecipient, Store } from '../../store/index.ts';
+import { isPending } from '../../store/queue.ts';
 import { bounceAll, retryAll } from '../../smtp/queue/record.ts';
 import { entry, type CommandGroup } from '../group.ts';
 import { ApiError, method, noParams, type Params } from '../method.ts';

@@ -156,7 +156,12 @@ export class Peer {
         peer.abort();
         throw Object.assign(new Error('refusing to send credentials over an unencrypted connection'), { code: 'ETLS' });
       }
-      await new Promise<void>((resolve, reject) => conn.login({ user: target.auth!.user, pass: target.auth!.pass }, (err) => (err ? reject(err) : resolve())));
+      try {
+        await new Promise<void>((resolve, reject) => conn.login({ user: target.auth!.user, pass: target.auth!.pass }, (err) => (err ? reject(err) : resolve())));
+      } catch (e) {
+        peer.abort();
+        throw e;
+      }
     }
     return peer;
   }

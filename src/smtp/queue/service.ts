@@ -33,7 +33,7 @@ export function createOutboundStarter(o: OutboundServiceOptions = {}): ServiceSt
     log.info('queue.started', { entries: ctx.store.queue.list().length });
     const handle: Listener = {
       name: 'outbound',
-      host: 'delivery',
+      host: 'queue worker',
       port: 0,
       async close() {
         await worker.close();

@@ -25,7 +25,9 @@ import type { OutboundSettings } from './settings.ts';
 export interface RemoteContext {
   settings: OutboundSettings;
   resolve: DnsResolve;
-  idle: IdlePeers;
+  idle: IdlePeers; // sessions to reuse
+  // Takes a session that is fit for another transaction once this one is recorded.
+  keep(peer: Peer): void;
   signer: DkimSigner | null;
   raw: Buffer; // the queued message
   parsed: () => ParsedMessage; // its MIME structure, for the 8BITMIME downgrade
@@ -135,8 +137,12 @@ export async function deliverRemote(entry: QueueEntry, recipients: QueueRecipien
     const untrack = ctx.track(peer);
     try {
       const p = await prepare(peer);
+      if (ctx.signal.aborted) {
+        peer.abort();
+        return interrupted();
+      }
       if ('fail' in p) {
-        ctx.idle.put(dest.key, peer, settings.idleMs);
+        ctx.keep(peer);
         return recipients.map((r) => p.fail(r.address));
       }
       const dsn = peer.has('DSN');
@@ -161,7 +167,7 @@ export async function deliverRemote(entry: QueueEntry, recipients: QueueRecipien
         return null;
       }
       if (!result.clean && !(await peer.reset())) peer.abort();
-      else ctx.idle.put(dest.key, peer, settings.idleMs);
+      else ctx.keep(peer);
       return sent.map(({ queued, address }) => {
         const res = fromReply(queued.address, result.replies.get(address) ?? '451 4.4.2 No reply', peer.target.name);
         // RFC 3461 5.2.2: a peer without DSN ends what we can report: "relayed".

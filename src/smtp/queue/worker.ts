@@ -8,7 +8,7 @@
 // apart).
 //
 // Never twice: a recipient is in at most one job at a time (inFlight), and what a peer accepted
-// is recorded before anything else happens on that connection. close() stops taking work,
+// is recorded before anything else happens on that connection (run). close() stops taking work,
 // abandons transactions whose message has not started to flow (the peer has nothing to deliver;
 // they are retried at the next start without counting as an attempt), waits up to
 // outbound.shutdownGraceMs for the replies to messages already sent, records every result, and
@@ -78,11 +78,6 @@ export class DeliveryWorker {
     this.pass();
   }
 
-  // Work in progress: recipients in a transaction right now (for tests and status).
-  get busy(): number {
-    return this.inFlight.size;
-  }
-
   // Read each time (a few LMDB reads): a change applies to the next attempt.
   private settings(): OutboundSettings {
     return readOutboundSettings(this.o.store.settings, {
@@ -138,6 +133,8 @@ export class DeliveryWorker {
     const policy = { retrySchedule: settings.retrySchedule, lifetimeMs: settings.lifetimeMs, delayNoticeMs: settings.delayNoticeMs };
     if (dueDelayNotices(entry, policy, now)) {
       this.serialize(entry.id, () => this.o.store.queue.modify(entry.id, (e) => dueDelayNotices(e, policy, this.now()) ?? e).then(() => undefined));
+    } else if (policy.delayNoticeMs > 0 && dueDelayNotices(entry, policy, entry.arrivedAt + policy.delayNoticeMs)) {
+      this.wakeAt(entry.arrivedAt + policy.delayNoticeMs); // the notice is due before the next attempt
     }
     if (entry.recipients.some((r) => r.notice !== null) || finished(entry)) this.settle(entry.id, settings);
     const due: QueueRecipient[] = [];
@@ -186,21 +183,27 @@ export class DeliveryWorker {
       if (e instanceof SlotsClosed) return; // stopping: not attempted, nothing to record
       throw e;
     }
-    let results: AttemptResult[];
+    // The slot is held until the results are on disk: the session the peer answered on goes back
+    // for reuse only then, so nothing else happens on it before its 250s are recorded.
+    const kept: Peer[] = [];
     try {
       if (this.closing) return;
-      results = await this.attempt(job, settings);
-    } catch (e) {
-      // A fault of ours: the recipients wait like after a temporary failure, never in a loop.
-      this.o.log.error('queue.attempt_failed', { id: job.entry.id, error: e as Error });
-      results = job.recipients.map((r) => local(r.address, 'deferred', 451, '4.3.0', 'Local error in processing'));
+      let results: AttemptResult[];
+      try {
+        results = await this.attempt(job, settings, kept);
+      } catch (e) {
+        // A fault of ours: the recipients wait like after a temporary failure, never in a loop.
+        this.o.log.error('queue.attempt_failed', { id: job.entry.id, error: e as Error });
+        results = job.recipients.map((r) => local(r.address, 'deferred', 451, '4.3.0', 'Local error in processing'));
+      }
+      await this.record(job, results, settings);
     } finally {
+      for (const peer of kept) this.idle.put(job.dest.key, peer, settings.idleMs);
       release();
     }
-    await this.record(job, results, settings);
   }
 
-  private async attempt(job: Job, settings: OutboundSettings): Promise<AttemptResult[]> {
+  private async attempt(job: Job, settings: OutboundSettings, kept: Peer[]): Promise<AttemptResult[]> {
     const { store } = this.o;
     if (job.dest.kind === 'local') return deliverLocally(store, job.entry, job.recipients, readSmtpSettings(store.settings, false).quotaReply);
     const raw = store.queue.body(job.entry);
@@ -211,6 +214,7 @@ export class DeliveryWorker {
       settings,
       resolve: this.o.resolve(),
       idle: this.idle,
+      keep: (peer) => kept.push(peer),
       signer: settings.dkim ? this.signer : null,
       raw,
       parsed: () => store.bodies.parsed(job.entry.hash) ?? parseMessage(raw),
