@@ -14,7 +14,7 @@ export PATH := $(NODE_DIR)/bin:$(PATH)
 endif
 DEPS := node_modules/.installed
 
-.PHONY: deps run test check unit bench bench-store bench-smtp bench-imap bench-pop3 binary clean
+.PHONY: deps run test test-deps check unit bench bench-store bench-smtp bench-imap bench-pop3 binary clean
 
 deps: $(DEPS)
 
@@ -29,8 +29,12 @@ $(DEPS): package.json package-lock.json | $(NODE)
 run: $(DEPS)
 	bin/homepost serve --dev --data ./data
 
-# Type-check, then every test (unit tests beside the code, integration tests in test/).
-test: check unit
+# The Debian packages the tests use (installed when missing), a type-check, then every test (unit
+# tests beside the code, integration tests in test/).
+test: test-deps check unit
+
+test-deps:
+	tools/install-test-deps.sh
 
 check: $(DEPS)
 	node_modules/.bin/tsc -p tsconfig.json
