@@ -38,6 +38,7 @@ test-deps:
 
 check: $(DEPS)
 	node_modules/.bin/tsc -p tsconfig.json
+	node_modules/.bin/tsc -p web/tsconfig.json
 
 unit: $(DEPS)
 	node --test --test-concurrency=2 'src/**/*.test.ts' 'test/**/*.test.ts'

@@ -15,7 +15,7 @@
 // plaintext LOGIN on loopback (homepost in development mode); homepost checks argon2id hashes
 // (with its cache of recent successful logins), Dovecot {PLAIN} passwords.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Store } from '../src/store/index.ts';
 import { freePort, startDovecot, waitForPort, type Dovecot } from '../test/imap/dovecot-diff/dovecot.ts';
@@ -77,10 +77,20 @@ function homepostCommand(): { cmd: string; args: string[]; what: string } {
   if (choice !== 'bundle' && existsSync(binary) && (choice === 'binary' || statSync(binary).mtimeMs > newestSource(path.join(root, 'src'))) && runs()) {
     return { cmd: binary, args: [], what: 'dist/homepost-linux-x64 (single executable)' };
   }
-  // bench/out is inside the checkout, so the bundle's external packages resolve from node_modules.
+  const bundle = bundleCommand();
+  return { ...bundle, what: bundle.what + (choice ? '' : ' (dist/homepost-linux-x64 is missing, older than src/ or does not start)') };
+}
+
+// An esbuild bundle of src/main.ts on this Node. bench/out is inside the checkout, so the
+// bundle's external packages resolve from node_modules.
+let bundled = false;
+function bundleCommand(): { cmd: string; args: string[]; what: string } {
   const out = path.join(root, 'bench', 'out', 'imap', 'homepost.mjs');
-  execFileSync(path.join(root, 'node_modules', '.bin', 'esbuild'), ['src/main.ts', '--bundle', '--platform=node', '--format=esm', `--outfile=${out}`, '--packages=external', '--log-level=warning'], { cwd: root, stdio: 'inherit' });
-  return { cmd: process.execPath, args: [out], what: `an esbuild bundle of src/main.ts on Node ${process.version}` + (choice ? '' : ' (dist/homepost-linux-x64 is missing, older than src/ or does not start)') };
+  if (!bundled) {
+    bundled = true;
+    execFileSync(path.join(root, 'node_modules', '.bin', 'esbuild'), ['src/main.ts', '--bundle', '--platform=node', '--format=esm', `--outfile=${out}`, '--packages=external', '--log-level=warning'], { cwd: root, stdio: 'inherit' });
+  }
+  return { cmd: process.execPath, args: [out], what: `an esbuild bundle of src/main.ts on Node ${process.version}` };
 }
 
 // A data folder with the accounts and their mail, written offline through the store.
@@ -102,14 +112,14 @@ async function homepostData(): Promise<string> {
   return dir;
 }
 
-async function startHomepost(name: string, command: { cmd: string; args: string[] }, env: NodeJS.ProcessEnv = {}): Promise<Server> {
+async function startHomepost(name: string, command: { cmd: string; args: string[] }, nodeFlags: string[]): Promise<Server> {
   const dir = await homepostData();
   const port = await freePort();
   const log = openSync(path.join(dir, 'homepost.log'), 'w');
-  const child: ChildProcess = spawn(command.cmd, [...command.args, 'serve', '--dev', '--data', dir, '--ephemeral', '--listen', `imap=127.0.0.1:${port}`], {
+  const child: ChildProcess = spawn(command.cmd, [...nodeFlags, ...command.args, 'serve', '--dev', '--data', dir, '--ephemeral', '--listen', `imap=127.0.0.1:${port}`], {
     cwd: root,
     stdio: ['ignore', log, log],
-    env: { ...process.env, ...env },
+    env: process.env,
   });
   closeSync(log);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -160,31 +170,37 @@ async function idleMemory(server: Server): Promise<Memory> {
   }
 }
 
-// Process settings that cap homepost's memory (the closing note of the output says why).
-const TUNED = { MALLOC_ARENA_MAX: '1', MALLOC_MMAP_THRESHOLD_: '131072', NODE_OPTIONS: '--max-semi-space-size=2' };
+// The V8 heap limits homepost ships with (.node-flags: bin/homepost passes them, the executable
+// has them as its execArgv); BENCH_NODE_FLAGS tries others. "homepost, V8 defaults" runs the
+// same bundle without them, to show what they cost and save. Both run with the glibc malloc
+// settings `serve` sets for itself (src/cli/malloc.ts).
+const SHIPPED_FLAGS = readFileSync(path.join(root, '.node-flags'), 'utf8').trim().split(/\s+/);
+const FLAGS = process.env.BENCH_NODE_FLAGS !== undefined ? process.env.BENCH_NODE_FLAGS.split(/\s+/).filter(Boolean) : SHIPPED_FLAGS;
 
 mkdirSync(path.join(root, 'bench', 'out'), { recursive: true });
 const command = homepostCommand();
 const servers: Server[] = [];
 try {
-  servers.push(await startHomepost('homepost', command));
-  servers.push(await startHomepost('homepost tuned', command, TUNED));
+  const binary = command.cmd !== process.execPath;
+  // The executable carries its flags; node flags cannot be added to it on the command line.
+  servers.push(await startHomepost('homepost', command, binary ? [] : FLAGS));
+  servers.push(await startHomepost('homepost, V8 defaults', binary ? bundleCommand() : command, []));
   servers.push(await startReference());
-  const [homepost, tuned, dovecot] = servers as [Server, Server, Server];
+  const [homepost, defaults, dovecot] = servers as [Server, Server, Server];
   console.log(`IMAP load: ${USERS} accounts x ${BASE} messages of 2-8 KB, clients take the accounts in turn; ${SECONDS} s per run after a ${WARMUP_SECONDS} s warm-up, best of ${REPEAT} runs`);
-  console.log(`homepost: ${command.what}; "homepost tuned": the same with ${Object.entries(TUNED).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  console.log(`homepost: ${command.what}${binary ? '' : ` with ${FLAGS.join(' ') || 'no node flags'}`}; "homepost, V8 defaults": the bundle without node flags`);
   console.log(`Dovecot ${execFileSync('dovecot', ['--version'], { encoding: 'utf8' }).trim()} (imap, maildir, bench/dovecot-imap.conf)`);
 
   const memory = new Map<Server, { idle: Memory; idling: Memory; loaded?: Memory; idlingLoaded?: Memory }>();
   for (const s of servers) memory.set(s, { idle: memoryOf(s.pids()), idling: await idleMemory(s) });
   for (const s of servers) await load(s, 10, WARMUP_SECONDS);
   // REPEAT interleaved runs per server and client count; the fastest counts (load from elsewhere on
-  // the machine only ever slows a run down). The tuned homepost gets one run of each.
+  // the machine only ever slows a run down). "V8 defaults" gets one run of each.
   const runs = new Map<Server, Record<number, LoadStats>>(servers.map((s) => [s, {}]));
   for (let r = 0; r < REPEAT; r++) {
     for (const clients of CLIENTS) {
       for (const s of servers) {
-        if (s === tuned && r > 0) continue;
+        if (s === defaults && r > 0) continue;
         const st = await load(s, clients, SECONDS);
         const best = runs.get(s)![clients];
         if (!best || perSecond(st) > perSecond(best)) runs.get(s)![clients] = st;
@@ -211,8 +227,8 @@ try {
     }
     rows.push(row);
   }
-  for (const s of [homepost, tuned]) {
-    const row: (string | number)[] = [s === homepost ? 'all commands' : 'all (tuned)'];
+  for (const s of [homepost, defaults]) {
+    const row: (string | number)[] = [s === homepost ? 'all commands' : 'all (V8 defaults)'];
     for (const n of CLIENTS) {
       const h = runs.get(s)![n]!;
       const d = runs.get(dovecot)![n]!;
@@ -221,7 +237,7 @@ try {
     rows.push(row);
   }
   const errors: (string | number)[] = ['errors'];
-  for (const n of CLIENTS) errors.push(runs.get(homepost)![n]!.errors, runs.get(dovecot)![n]!.errors, `tuned ${runs.get(tuned)![n]!.errors}`);
+  for (const n of CLIENTS) errors.push(runs.get(homepost)![n]!.errors, runs.get(dovecot)![n]!.errors, `V8 defaults ${runs.get(defaults)![n]!.errors}`);
   rows.push(errors);
   printTable(header, rows);
   for (const s of servers) for (const n of CLIENTS) for (const e of runs.get(s)![n]!.firstErrors) console.log(`  ${s.name}, ${n} clients: ${e}`);
@@ -237,21 +253,21 @@ try {
   );
 
   const ratio = (s: Server, n: number) => perSecond(runs.get(s)![n]!) / perSecond(runs.get(dovecot)![n]!);
-  console.log(`\nratio homepost/dovecot, all commands: 10 clients ${ratio(homepost, 10).toFixed(2)} (target >= 1.00: ${ratio(homepost, 10) >= 1 ? 'met' : 'MISSED'}), 50 clients ${ratio(homepost, 50).toFixed(2)}; tuned ${ratio(tuned, 10).toFixed(2)} and ${ratio(tuned, 50).toFixed(2)}`);
-  for (const s of [homepost, tuned]) {
+  console.log(`\nratio homepost/dovecot, all commands: 10 clients ${ratio(homepost, 10).toFixed(2)} (target >= 1.00: ${ratio(homepost, 10) >= 1 ? 'met' : 'MISSED'}), 50 clients ${ratio(homepost, 50).toFixed(2)}; V8 defaults ${ratio(defaults, 10).toFixed(2)} and ${ratio(defaults, 50).toFixed(2)}`);
+  for (const s of [homepost, defaults]) {
     const m = memory.get(s)!;
     const rss = m.idling.rssKb / 1024;
     console.log(`${s.name} RSS with ${IDLE} connections in IDLE: ${rss.toFixed(1)} MB (target <= 100 MB: ${rss <= 100 ? 'met' : 'MISSED'}), ${MB(m.idlingLoaded!.rssKb)} MB after the load; ` +
       `ratio to Dovecot's sums: RSS ${(m.idling.rssKb / memory.get(dovecot)!.idling.rssKb).toFixed(2)}, PSS ${(m.idling.pssKb / memory.get(dovecot)!.idling.pssKb).toFixed(2)}`);
   }
   console.log(
-    '\nWhere homepost\'s memory goes (measured with /proc/PID/smaps, heap snapshots and --trace-gc): about 55 MB of the idle RSS are ' +
-      'pages of the Node executable (file-backed, clean); an IMAP session holds about 20 KB of live heap (4 MB for 200). What grows ' +
-      'with 200 logins is (1) glibc keeping the 7 MiB argon2id work areas in its per-thread arenas after the hashes are done ' +
-      '(MALLOC_MMAP_THRESHOLD_ makes them mmap()ed and returned), (2) V8 growing its young generation to 3 x 16 MB under ' +
-      'allocation (--max-semi-space-size caps it, at some throughput cost), and (3) pages of the mapped store.mdb (about 12 MB ' +
-      'more after 200 SELECTs: the kernel maps cached neighbours of each page read; clean and reclaimable, but counted in RSS). ' +
-      '(1) and (2) are process settings for the systemd unit or the executable\'s execArgv, outside src/imap.',
+    '\nWhere homepost\'s memory goes (measured with /proc/PID/smaps, heap snapshots and --trace-gc): about 50 MB of the idle RSS are ' +
+      'pages of the Node executable (file-backed, clean, shared with any other Node process); an IMAP session holds about 20 KB of ' +
+      'live heap (4 MB for 200). What grows with 200 logins is (1) glibc keeping the 7 MiB argon2id work areas in its per-thread ' +
+      'arenas (serve sets MALLOC_MMAP_THRESHOLD_ so they are mmap()ed and returned), (2) V8 growing its young generation to ' +
+      '3 x 16 MB under allocation (.node-flags caps it at some throughput cost: compare "V8 defaults"), and (3) pages of the mapped ' +
+      'store.mdb (clean and reclaimable, but counted in RSS). mailauth is loaded on the first DKIM signature or inbound ' +
+      'SPF/DKIM/DMARC check, not during this benchmark; it adds about 13 MB once loaded (src/smtp/mailauth.ts).',
   );
 } finally {
   for (const s of servers) await s.stop();

@@ -12,13 +12,14 @@
 // usage: node tools/build-binary.ts [--arch x64|arm64 ...]   (default: both)
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
 import { addonKey, LMDB_DICTIONARY_KEY } from '../src/cli/sea.ts';
 import { extractFile, fetchPackage, lockedPackage } from './sea/fetch.ts';
 import { ADDON_PACKAGES, seaPlugin } from './sea/plugin.ts';
+import { webAssets } from './sea/web.ts';
 
 const ARCHES = ['x64', 'arm64'] as const;
 type Arch = (typeof ARCHES)[number];
@@ -82,7 +83,7 @@ async function bundle(): Promise<string> {
 }
 
 // SEA asset key -> file. Addons of every architecture: one blob serves both executables.
-function assets(): Record<string, string> {
+async function assets(): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const arch of ARCHES) {
     for (const name of ADDON_PACKAGES) {
@@ -92,15 +93,8 @@ function assets(): Record<string, string> {
     }
   }
   out[LMDB_DICTIONARY_KEY] = path.join(root, 'node_modules/lmdb/dict/dict.txt');
-  // The setup page's build, when web/ has one: served from the assets "web/<path>".
-  const web = path.join(root, 'web', 'dist');
-  if (existsSync(web)) {
-    for (const rel of readdirSync(web, { recursive: true, encoding: 'utf8' })) {
-      const file = path.join(web, rel);
-      if (statSync(file).isFile()) out[`web/${rel.split(path.sep).join('/')}`] = file;
-    }
-  }
-  return out;
+  // The setup page, served from the assets "web/<name>".
+  return { ...out, ...(await webAssets(path.join(work, 'web'))) };
 }
 
 function makeBlob(main: string, assetFiles: Record<string, string>): string {

@@ -10,6 +10,7 @@ packages=(
   make ca-certificates curl openssl python3 procps iproute2 xz-utils util-linux e2fsprogs strace
   dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix
   swaks libnet-ssleay-perl libio-socket-ssl-perl fetchmail isync neomutt
+  chromium
   qemu-user-static
 )
 

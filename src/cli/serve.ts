@@ -54,7 +54,7 @@ function devBanner(server: RunningServer): string {
   show('mail in', ['smtp']);
   show('send', ['submission', 'submissions']);
   show('read', ['imap', 'imaps', 'pop3', 'pop3s']);
-  if (p.http !== undefined) lines.push(`  setup     http://${host}:${p.http}/`);
+  if (p.https !== undefined) lines.push(`  setup     https://${host}:${p.https}/  (first visit: the setup code is in the admin.setup_code log line)`);
   lines.push(`  Point a mail client at ${host} with the account above (self-signed certificate: accept it once).`, '');
   return lines.join('\n') + '\n';
 }

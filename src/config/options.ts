@@ -3,7 +3,7 @@
 import os from 'node:os';
 import path from 'node:path';
 
-export const SERVICES = ['smtp', 'submission', 'submissions', 'imap', 'imaps', 'pop3', 'pop3s', 'http'] as const;
+export const SERVICES = ['smtp', 'submission', 'submissions', 'imap', 'imaps', 'pop3', 'pop3s', 'http', 'https'] as const;
 export type Service = (typeof SERVICES)[number];
 
 export const PRODUCTION_PORTS: Record<Service, number> = {
@@ -15,6 +15,7 @@ export const PRODUCTION_PORTS: Record<Service, number> = {
   pop3: 110,
   pop3s: 995,
   http: 80,
+  https: 443,
 };
 
 // Unprivileged ports for development (`make run`, tests).
@@ -27,6 +28,7 @@ export const DEV_PORTS: Record<Service, number> = {
   pop3: 2110,
   pop3s: 2995,
   http: 8080,
+  https: 8443,
 };
 
 export interface Address {

@@ -3,8 +3,8 @@
 // Nothing is rejected here (data.dmarc.ts may, when configured). DNS goes through the injected
 // resolver, bounded by the caller's signal: at the deadline every remaining query fails and the
 // checks report temperror.
-import { authenticate } from 'mailauth';
 import { withSignal, type DnsResolve } from './dns.ts';
+import { loadMailauth } from './mailauth.ts';
 
 export interface InboundAuth {
   spf: string;
@@ -19,6 +19,7 @@ export async function checkInbound(
   raw: Buffer,
   o: { ip: string; helo: string; sender: string; hostname: string; resolve: DnsResolve; signal: AbortSignal },
 ): Promise<InboundAuth> {
+  const { authenticate } = await loadMailauth();
   const result = await authenticate(raw, {
     ip: o.ip,
     helo: o.helo,

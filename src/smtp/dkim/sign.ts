@@ -5,10 +5,10 @@
 // canonicalization survives the header refolding and trailing-space changes relays make
 // (RFC 6376 3.4). The signature covers the bytes as they are sent, after any 8BITMIME downgrade
 // (RFC 6376 5.3), so signing happens per transmission.
-import { dkimSign } from 'mailauth';
 import type { Logger } from '../../log/log.ts';
 import { headerInfo } from '../message.ts';
 import type { Store } from '../../store/index.ts';
+import { loadMailauth } from '../mailauth.ts';
 
 // RFC 6376 5.4.1 recommends these; From is signed twice ("over-signed", 8.15) so that a second
 // From cannot be added without breaking the signature.
@@ -50,6 +50,7 @@ export class DkimSigner {
     if (!domain) return raw;
     try {
       const { keys } = await this.store.dkim.ensure(domain);
+      const { dkimSign } = await loadMailauth();
       const result = await dkimSign(raw, {
         signingDomain: domain,
         selector: keys[0].selector,

@@ -1,0 +1,120 @@
+// The setup page's JSON API (docs/admin.md): session, setup and login of the admin, and the
+// methods every client of the API layer shares (src/control: the CLI calls the same ones).
+//   GET  /api/session        {adminExists, loggedIn}
+//   POST /api/setup          {code, password} -> session cookie (first boot only)
+//   POST /api/login          {password} -> session cookie
+//   POST /api/logout
+//   POST /api/call/<method>  params -> {result}
+//   GET  /api/system         the device's health (system.ts)
+// Changes are POSTs with a JSON body only; everything but session, setup and login needs a session.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { asApiError, callMethod } from '../control/api.ts';
+import type { ApiContext } from '../control/method.ts';
+import type { AdminAuth } from './auth.ts';
+import { readJsonObject } from './body.ts';
+import { apiErrorStatus, HttpError, sendJson } from './errors.ts';
+import { clearedSessionCookie, sessionCookie, sessionToken } from './sessions.ts';
+import type { SystemMonitor } from './system.ts';
+
+export interface ApiDeps {
+  api: ApiContext;
+  auth: AdminAuth;
+  system: SystemMonitor;
+}
+
+interface Call {
+  remote: string;
+  token: string | null;
+  loggedIn: boolean;
+  body: Record<string, unknown>;
+  // Aborted when the client goes away before its answer.
+  signal: AbortSignal;
+  // The rest of the path after a prefix route.
+  rest: string;
+}
+
+interface Reply {
+  body: unknown;
+  cookie?: string;
+}
+
+interface Route {
+  method: 'GET' | 'POST';
+  session: boolean;
+  run(d: ApiDeps, c: Call): Reply | Promise<Reply>;
+}
+
+const routes: Record<string, Route> = {
+  '/api/session': {
+    method: 'GET',
+    session: false,
+    run: (d, c) => ({ body: { adminExists: d.auth.hasAdmin(), loggedIn: c.loggedIn } }),
+  },
+  '/api/setup': {
+    method: 'POST',
+    session: false,
+    run: async (d, c) => {
+      const token = await d.auth.setup(c.remote, c.body.code, c.body.password, c.signal);
+      return { body: { loggedIn: true }, cookie: sessionCookie(token) };
+    },
+  },
+  '/api/login': {
+    method: 'POST',
+    session: false,
+    run: async (d, c) => {
+      const token = await d.auth.login(c.remote, c.body.password, c.signal);
+      return { body: { loggedIn: true }, cookie: sessionCookie(token) };
+    },
+  },
+  '/api/logout': {
+    method: 'POST',
+    session: true,
+    run: (d, c) => {
+      d.auth.sessions.delete(c.token);
+      return { body: { loggedIn: false }, cookie: clearedSessionCookie() };
+    },
+  },
+  '/api/system': {
+    method: 'GET',
+    session: true,
+    run: async (d) => ({ body: await d.system.get() }),
+  },
+  // A prefix: the method's name follows.
+  '/api/call/': {
+    method: 'POST',
+    session: true,
+    run: async (d, c) => {
+      try {
+        return { body: { result: (await callMethod(d.api, c.rest, c.body)) ?? null } };
+      } catch (e) {
+        const { code, message } = asApiError(e);
+        throw new HttpError(apiErrorStatus(code), code, message);
+      }
+    },
+  },
+};
+
+function route(path: string): { route: Route; rest: string } | null {
+  if (Object.hasOwn(routes, path) && !path.endsWith('/')) return { route: routes[path], rest: '' };
+  const prefix = '/api/call/';
+  const name = path.slice(prefix.length);
+  if (path.startsWith(prefix) && /^[a-z][a-z0-9.-]{0,63}$/.test(name)) return { route: routes[prefix], rest: name };
+  return null;
+}
+
+export async function handleApi(d: ApiDeps, path: string, req: IncomingMessage, res: ServerResponse, remote: string, signal: AbortSignal): Promise<void> {
+  const found = route(path);
+  if (!found) throw new HttpError(404, 'not-found', `no API route ${path.slice(0, 100)}`);
+  const { route: r, rest } = found;
+  if (req.method !== r.method) throw new HttpError(405, 'method-not-allowed', `use ${r.method}`, { headers: { Allow: r.method } });
+  const token = sessionToken(req.headers.cookie);
+  const loggedIn = d.auth.sessions.touch(token);
+  if (r.session && !loggedIn) {
+    throw d.auth.hasAdmin()
+      ? new HttpError(401, 'login-required', 'log in first')
+      : new HttpError(401, 'setup-required', 'set the admin password with the setup code first');
+  }
+  const body = r.method === 'POST' ? await readJsonObject(req) : {};
+  const reply = await r.run(d, { remote, token, loggedIn, body, signal, rest });
+  sendJson(res, 200, reply.body, reply.cookie ? { 'Set-Cookie': reply.cookie } : {});
+}

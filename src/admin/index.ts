@@ -1,0 +1,92 @@
+// The setup page (design.md: src/admin; docs/admin.md): HTTPS serves the Preact app of web/ and
+// its JSON API over the API layer the CLI uses (src/control); plain HTTP only redirects to it.
+// On first boot a one-time setup code is announced on the console and in the log.
+import os from 'node:os';
+import type { ApiContext } from '../control/method.ts';
+import { ConnectionTracker, startAll, type Listener } from '../net/listener.ts';
+import type { ServiceStarter } from '../serve/context.ts';
+import { adminApp } from './app.ts';
+import { loadAssets, type AssetTable } from './assets.ts';
+import { AdminAuth } from './auth.ts';
+import { DEFAULT_TIMEOUTS, listenHttp, type HttpTimeouts } from './http-server.ts';
+import { redirectToHttps } from './redirect.ts';
+import { SessionTable, type SessionOptions } from './sessions.ts';
+import { announceSetupCode } from './setup-code.ts';
+import { SystemMonitor } from './system.ts';
+
+export interface AdminOptions {
+  // Where the setup code is shown besides the log: default /dev/console, none with --dev.
+  console?: string | null;
+  maxConnections?: number;
+  maxPerAddress?: number;
+  timeouts?: Partial<HttpTimeouts>;
+  sessions?: SessionOptions;
+}
+
+export function adminStarter(o: AdminOptions = {}): ServiceStarter {
+  return async (ctx): Promise<Listener[]> => {
+    const log = ctx.log.child({ component: 'admin' });
+    // As the control socket builds it (src/control/server.ts): the same methods, the same daemon.
+    const api: ApiContext = {
+      store: ctx.store,
+      dataDir: ctx.options.dataDir,
+      tls: () => ctx.tls,
+      daemon: { pid: process.pid, startedAt: Date.now(), options: ctx.options, listeners: ctx.listeners },
+      log,
+    };
+    const auth = new AdminAuth({ store: ctx.store, throttle: ctx.throttle, log, sessions: new SessionTable(o.sessions) });
+    let assets: Promise<AssetTable> | null = null;
+    const app = adminApp({
+      api,
+      auth,
+      system: new SystemMonitor(ctx.options.dataDir),
+      log,
+      // Built once; a failed build is tried again on the next request.
+      assets: () =>
+        (assets ??= loadAssets(log).catch((e: unknown) => {
+          assets = null;
+          throw e;
+        })),
+    });
+    // Browsers open several connections per page; 'http' and 'https' share the limits.
+    const tracker = new ConnectionTracker({ maxConnections: o.maxConnections ?? 64, maxPerAddress: o.maxPerAddress ?? 16 });
+    const timeouts = { ...DEFAULT_TIMEOUTS, ...o.timeouts };
+    const { https, http } = ctx.options.listen;
+    let httpsPort = https.port;
+    const listeners = await startAll([
+      async () => {
+        const l = await listenHttp({ name: 'https', ...https, tls: ctx.tls, tracker, log, timeouts, handler: app });
+        httpsPort = l.port;
+        return l;
+      },
+      () =>
+        listenHttp({
+          name: 'http',
+          ...http,
+          tracker,
+          log,
+          timeouts,
+          handler: redirectToHttps({ httpsPort, fallbackHost: ctx.options.hostname }),
+        }),
+    ]);
+    const code = auth.setupCode;
+    if (code) {
+      const consolePath = o.console !== undefined ? o.console : ctx.options.dev ? null : '/dev/console';
+      announceSetupCode(code, setupUrls(https.host, httpsPort, ctx.options.hostname), log, consolePath);
+    }
+    return listeners;
+  };
+}
+
+// Where a person reaches the page: the address it listens on, or, listening on every address,
+// the host name and the machine's LAN addresses.
+function setupUrls(host: string, port: number, hostname: string): string[] {
+  const p = port === 443 ? '' : `:${port}`;
+  const wildcard = host === '::' || host === '0.0.0.0' || host === '';
+  const lan = Object.values(os.networkInterfaces())
+    .flat()
+    .filter((a) => a && !a.internal && a.family === 'IPv4')
+    .map((a) => a!.address);
+  const hosts = wildcard ? [hostname, ...lan] : [host];
+  return hosts.map((h) => `https://${h.includes(':') ? `[${h}]` : h}${p}/`);
+}

@@ -1,0 +1,175 @@
+// The setup page in headless Chromium (Debian's, driven by playwright-core): first boot with the
+// code from the server's log, then accounts and relay settings made through the page, checked
+// from outside it: python3 imaplib logs in with the account the page created, and the API shows
+// the relay setting the page saved.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { after, before, describe, test } from 'node:test';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startAdmin, type AdminServer } from './support.ts';
+
+const ADMIN_PASSWORD = 'browser admin password';
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+// LOGIN over implicit TLS, verifying the server's certificate (it names 127.0.0.1); prints the
+// SELECT answer, or the server's refusal.
+const IMAP_LOGIN = `
+import imaplib, ssl, sys
+port, cafile, user, password = sys.argv[1:5]
+m = imaplib.IMAP4_SSL('127.0.0.1', int(port), ssl_context=ssl.create_default_context(cafile=cafile), timeout=20)
+try:
+    m.login(user, password)
+except imaplib.IMAP4.error as e:
+    print('refused', e)
+    sys.exit(0)
+typ, data = m.select('INBOX')
+print(typ, data[0].decode())
+m.logout()
+`;
+
+async function imapLogin(server: AdminServer, user: string, password: string): Promise<string> {
+  const { stdout } = await promisify(execFile)('python3', ['-c', IMAP_LOGIN, String(server.ports.imaps), server.certFile, user, password]);
+  return stdout.trim();
+}
+
+describe('setup page in a browser', () => {
+  let server: AdminServer;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  const problems: string[] = [];
+
+  before(async () => {
+    server = await startAdmin();
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    context = await browser.newContext({ ignoreHTTPSErrors: true });
+    page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    // A script error or a CSP violation shows on the console (answers the test asks for, like
+    // a 403 for a wrong code, show there too: those are left out).
+    page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && problems.push(m.text()));
+    page.on('pageerror', (e) => problems.push(e.message));
+  });
+  after(async () => {
+    await browser?.close();
+    if (server) await server.stop();
+  });
+
+  // The API as the page's session sees it (Playwright's request context shares its cookies).
+  async function apiCall(method: string, params: Record<string, unknown> = {}): Promise<any> {
+    const r = await context.request.post(`${server.base}/api/call/${method}`, { data: params });
+    assert.equal(r.status(), 200, await r.text());
+    return (await r.json()).result;
+  }
+
+  test('first boot: from the http port to the setup form; the code from the log sets the admin password', async () => {
+    await page.goto(`http://127.0.0.1:${server.ports.http}/`);
+    assert.equal(page.url(), `${server.base}/`, 'redirected to https');
+    await page.getByRole('heading', { name: 'Set up homepost' }).waitFor();
+    // A wrong code first: the error shows inline and the form stays.
+    await page.getByLabel('Setup code').fill('AAAA-BBBB-CCCC');
+    await page.getByLabel('New admin password').fill(ADMIN_PASSWORD);
+    await page.getByLabel('Repeat the password').fill(ADMIN_PASSWORD);
+    await page.getByRole('button', { name: 'Set up' }).click();
+    await assertAlert(page, /wrong setup code/);
+    await page.getByLabel('Setup code').fill(server.setupCode());
+    await page.getByRole('button', { name: 'Set up' }).click();
+    await page.getByRole('heading', { name: 'Status' }).waitFor();
+    const cookie = (await context.cookies()).find((c) => c.name === 'homepost_session');
+    assert.ok(cookie);
+    assert.deepEqual([cookie.httpOnly, cookie.secure, cookie.sameSite, cookie.path], [true, true, 'Strict', '/']);
+  });
+
+  test('status: the daemon and the device', async () => {
+    const main = page.getByRole('main');
+    await main.getByText(server.dataDir, { exact: true }).waitFor();
+    await main.getByRole('region', { name: 'Device' }).getByText('Data disk').waitFor();
+    await main.getByRole('cell', { name: 'imaps', exact: true }).waitFor();
+  });
+
+  test('accounts: a domain and an account made in the page; IMAP logs in with it', async () => {
+    await page.getByRole('link', { name: 'Accounts' }).click();
+    await page.getByRole('heading', { name: 'Accounts', exact: true }).waitFor();
+    await page.getByLabel('Domain', { exact: true }).fill('ui.test');
+    await page.getByRole('button', { name: 'Add domain' }).click();
+    await page.getByRole('cell', { name: 'ui.test', exact: true }).waitFor();
+
+    // The store's refusal shows inline.
+    await page.getByLabel('Address', { exact: true }).fill('alice@ui.test');
+    await page.getByLabel('Password', { exact: true }).fill('short');
+    await page.getByRole('button', { name: 'Add account' }).click();
+    await assertAlert(page, /a password has 8 to 1024 characters/);
+
+    await page.getByLabel('Password', { exact: true }).fill('alice password 1');
+    await page.getByRole('button', { name: 'Add account' }).click();
+    await page.getByRole('cell', { name: 'alice@ui.test', exact: true }).waitFor();
+    assert.match(await imapLogin(server, 'alice@ui.test', 'alice password 1'), /^OK \d+$/);
+    assert.match(await imapLogin(server, 'alice@ui.test', 'wrong password'), /^refused/);
+  });
+
+  test('accounts: a new password set in the page replaces the old one', async () => {
+    await page.getByRole('button', { name: 'Change password of alice@ui.test' }).click();
+    await page.getByLabel('New password for alice@ui.test').fill('alice password 2');
+    await page.getByRole('button', { name: 'Save password' }).click();
+    await page.getByRole('button', { name: 'Password changed' }).waitFor();
+    assert.match(await imapLogin(server, 'alice@ui.test', 'alice password 2'), /^OK \d+$/);
+    assert.match(await imapLogin(server, 'alice@ui.test', 'alice password 1'), /^refused/);
+  });
+
+  test('accounts: an alias added and deleted (after confirming)', async () => {
+    await page.getByLabel('Alias address (or @domain for a catch-all)').fill('postmaster@ui.test');
+    await page.getByLabel('Delivers to (addresses, comma-separated)').fill('alice@ui.test');
+    await page.getByRole('button', { name: 'Add alias' }).click();
+    await page.getByRole('cell', { name: 'postmaster@ui.test', exact: true }).waitFor();
+    assert.deepEqual(await apiCall('alias.list'), [{ address: 'postmaster@ui.test', targets: ['alice@ui.test'] }]);
+    await page.getByRole('button', { name: 'Delete alias postmaster@ui.test' }).click();
+    await page.getByRole('button', { name: 'Really delete alias postmaster@ui.test' }).click();
+    await page.getByText('No aliases.').waitFor();
+    assert.deepEqual(await apiCall('alias.list'), []);
+  });
+
+  test('relay: trusted networks saved in the page are what relay.show returns', async () => {
+    await page.getByRole('link', { name: 'Relay' }).click();
+    await page.getByRole('heading', { name: 'Relay restrictions' }).waitFor();
+    const networks = page.getByRole('textbox', { name: /^Trusted networks/ });
+    await networks.fill('not-a-network');
+    await page.getByRole('button', { name: 'Save trusted networks' }).click();
+    await assertAlert(page, /not a network: not-a-network/);
+    await networks.fill('192.0.2.0/24\n2001:db8::/32');
+    await page.getByRole('button', { name: 'Save trusted networks' }).click();
+    await page.getByRole('status').getByText(/^Saved/).waitFor();
+    const relay = await apiCall('relay.show');
+    assert.deepEqual([relay.trustedNetworks, relay.trustedNetworksSet], [['192.0.2.0/24', '2001:db8::/32'], true]);
+  });
+
+  test('queue and certificate views; a new certificate from the page is the one served', async () => {
+    await page.getByRole('link', { name: 'Queue' }).click();
+    await page.getByText('The queue is empty.').waitFor();
+    await page.getByRole('link', { name: 'Certificate' }).click();
+    const before = (await apiCall('cert.show')).fingerprint256 as string;
+    await page.getByText(before, { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Generate a new self-signed certificate' }).click();
+    await page.getByRole('button', { name: 'Generate it now' }).click();
+    await page.getByRole('status').getByText(/^New certificate in use/).waitFor();
+    const after = (await apiCall('cert.show')).fingerprint256 as string;
+    assert.notEqual(after, before);
+    await page.getByText(after, { exact: true }).waitFor();
+  });
+
+  test('log out, log in again; a wrong password shows inline', async () => {
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByLabel('Admin password').fill('not the password');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await assertAlert(page, /wrong password/);
+    await page.getByLabel('Admin password').fill(ADMIN_PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    // The section in the URL is kept.
+    await page.getByRole('heading', { name: 'Certificate' }).waitFor();
+    assert.deepEqual(problems, [], 'no script errors or CSP violations');
+  });
+});
+
+async function assertAlert(page: Page, text: RegExp): Promise<void> {
+  await page.getByRole('alert').filter({ hasText: text }).waitFor();
+}

@@ -1,0 +1,55 @@
+// The setup page's side of the JSON API (src/admin/api.ts, docs/admin.md). Every failure is an
+// ApiFailure with the server's code and message, shown inline by the view that asked.
+
+export interface SessionState {
+  adminExists: boolean;
+  loggedIn: boolean;
+}
+
+export class ApiFailure extends Error {
+  readonly status: number;
+  readonly code: string;
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+// Told when the server says the session is over (expired, or the server restarted).
+let onSessionEnded: () => void = () => {};
+export function whenSessionEnds(fn: () => void): void {
+  onSessionEnded = fn;
+}
+
+async function request<T>(path: string, body?: unknown): Promise<T> {
+  const init: RequestInit = body === undefined ? {} : { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) };
+  let res: Response;
+  try {
+    res = await fetch(path, { ...init, credentials: 'same-origin' });
+  } catch {
+    throw new ApiFailure(0, 'network', 'homepost does not answer (is it running?)');
+  }
+  const data = (await res.json().catch(() => null)) as { error?: { code: string; message: string } } | null;
+  if (!res.ok) {
+    const failure = new ApiFailure(res.status, data?.error?.code ?? 'http', data?.error?.message ?? `HTTP ${res.status}`);
+    if (res.status === 401 && failure.code === 'login-required') onSessionEnded();
+    throw failure;
+  }
+  return data as T;
+}
+
+export const getSession = () => request<SessionState>('/api/session');
+export const setup = (code: string, password: string) => request<SessionState>('/api/setup', { code, password });
+export const login = (password: string) => request<SessionState>('/api/login', { password });
+export const logout = () => request<SessionState>('/api/logout', {});
+export const getSystem = () => request<import('../../src/admin/system.ts').SystemInfo>('/api/system');
+
+// A method of the API layer ("user.add"), as the CLI calls it.
+export async function call<T>(method: string, params: Record<string, unknown> = {}): Promise<T> {
+  return (await request<{ result: T }>(`/api/call/${method}`, params)).result;
+}
+
+export function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

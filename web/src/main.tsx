@@ -1,0 +1,69 @@
+// The setup page: first boot asks for the setup code and a new admin password, then a login,
+// then the sections of the admin (docs/admin.md). No router: the section is the URL's #fragment.
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { getSession, logout, message, whenSessionEnds, type SessionState } from './api.ts';
+import { ErrorText } from './ui.tsx';
+import { AccountsView } from './views/accounts.tsx';
+import { CertificateView } from './views/certificate.tsx';
+import { LoginView, SetupView } from './views/entry.tsx';
+import { QueueView } from './views/queue.tsx';
+import { RelayView } from './views/relay.tsx';
+import { StatusView } from './views/status.tsx';
+
+const SECTIONS = [
+  { id: 'status', title: 'Status', view: StatusView },
+  { id: 'accounts', title: 'Accounts', view: AccountsView },
+  { id: 'relay', title: 'Relay', view: RelayView },
+  { id: 'certificate', title: 'Certificate', view: CertificateView },
+  { id: 'queue', title: 'Queue', view: QueueView },
+] as const;
+
+const sectionOf = (hash: string) => SECTIONS.find((s) => `#${s.id}` === hash) ?? SECTIONS[0];
+
+function App() {
+  const [session, setSession] = useState<SessionState | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const refresh = () => getSession().then(setSession, (e: unknown) => setError(message(e)));
+  useEffect(() => {
+    void refresh();
+    whenSessionEnds(() => setSession({ adminExists: true, loggedIn: false }));
+  }, []);
+  if (!session) return <main>{error ? <ErrorText error={error} /> : <p>Loading…</p>}</main>;
+  if (!session.adminExists) return <SetupView onDone={refresh} />;
+  if (!session.loggedIn) return <LoginView onDone={refresh} />;
+  return <Admin onLogout={() => logout().finally(refresh)} />;
+}
+
+function Admin(p: { onLogout: () => void }) {
+  const [hash, setHash] = useState(location.hash);
+  useEffect(() => {
+    const onChange = () => setHash(location.hash);
+    addEventListener('hashchange', onChange);
+    return () => removeEventListener('hashchange', onChange);
+  }, []);
+  const current = sectionOf(hash);
+  const View = current.view;
+  return (
+    <>
+      <header>
+        <h1>homepost</h1>
+        <nav aria-label="Sections">
+          {SECTIONS.map((s) => (
+            <a key={s.id} href={`#${s.id}`} aria-current={s === current ? 'page' : undefined}>
+              {s.title}
+            </a>
+          ))}
+        </nav>
+        <button type="button" onClick={p.onLogout}>
+          Log out
+        </button>
+      </header>
+      <main>
+        <View />
+      </main>
+    </>
+  );
+}
+
+render(<App />, document.getElementById('app')!);

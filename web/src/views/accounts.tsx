@@ -1,0 +1,220 @@
+// Accounts: the domains this server receives mail for, their mail accounts, and aliases.
+import { useState } from 'preact/hooks';
+import type { AccountInfo, AliasRecord, DomainRecord } from '../../../src/store/index.ts';
+import { bytes, parseBytes } from '../../../src/control/text.ts';
+import { call } from '../api.ts';
+import { ConfirmButton, ErrorText, Field, Section, useAction, useLoad } from '../ui.tsx';
+
+type DomainRow = DomainRecord & { accounts: number; aliases: number };
+
+const load = () => Promise.all([call<DomainRow[]>('domain.list'), call<AccountInfo[]>('user.list'), call<AliasRecord[]>('alias.list')]);
+
+export function AccountsView() {
+  const { data, error, reload } = useLoad(load);
+  return (
+    <>
+      <h2>Accounts</h2>
+      <ErrorText error={error} />
+      <Domains rows={data?.[0] ?? []} changed={reload} />
+      <Accounts rows={data?.[1] ?? []} changed={reload} />
+      <Aliases rows={data?.[2] ?? []} changed={reload} />
+    </>
+  );
+}
+
+function Domains(p: { rows: DomainRow[]; changed: () => void }) {
+  const [domain, setDomain] = useState('');
+  const action = useAction();
+  const add = async (e: Event) => {
+    e.preventDefault();
+    if (await action.run(() => call('domain.add', { domain }))) setDomain('');
+    p.changed();
+  };
+  const remove = (name: string) => void action.run(() => call('domain.del', { domain: name })).then(p.changed);
+  return (
+    <Section title="Domains">
+      {p.rows.length === 0 ? (
+        <p>No domains yet: add the domain whose mail this server receives.</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th>Domain</th>
+              <th>Accounts</th>
+              <th>Aliases</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {p.rows.map((d) => (
+              <tr key={d.name}>
+                <td>{d.name}</td>
+                <td>{d.accounts}</td>
+                <td>{d.aliases}</td>
+                <td>
+                  <ConfirmButton label={`Delete ${d.name}`} confirm={`Really delete ${d.name}`} onConfirm={() => remove(d.name)} disabled={action.busy} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <form onSubmit={add} aria-label="Add a domain">
+        <Field label="Domain" value={domain} onInput={setDomain} />
+        <button type="submit" disabled={action.busy}>
+          Add domain
+        </button>
+      </form>
+      <ErrorText error={action.error} />
+    </Section>
+  );
+}
+
+function Accounts(p: { rows: AccountInfo[]; changed: () => void }) {
+  const [address, setAddress] = useState('');
+  const [password, setPassword] = useState('');
+  const [quota, setQuota] = useState('');
+  const [quotaError, setQuotaError] = useState<string | null>(null);
+  const action = useAction();
+  const add = async (e: Event) => {
+    e.preventDefault();
+    const q = quota.trim() === '' ? undefined : parseBytes(quota);
+    if (q === null) return setQuotaError('a quota is a size like 500M or 2G');
+    setQuotaError(null);
+    if (await action.run(() => call('user.add', { address, password, ...(q ? { quota: q } : {}) }))) {
+      setAddress('');
+      setPassword('');
+      setQuota('');
+    }
+    p.changed();
+  };
+  const remove = (a: string) => void action.run(() => call('user.del', { address: a })).then(p.changed);
+  return (
+    <Section title="Mail accounts">
+      {p.rows.length === 0 ? (
+        <p>No accounts yet.</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th>Address</th>
+              <th>Used</th>
+              <th>Quota</th>
+              <th>State</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {p.rows.map((a) => (
+              <tr key={a.address}>
+                <td>{a.address}</td>
+                <td>{bytes(a.used)}</td>
+                <td>{a.quota ? bytes(a.quota) : '-'}</td>
+                <td>{a.disabled ? 'disabled' : 'active'}</td>
+                <td>
+                  <NewPassword address={a.address} />
+                  <ConfirmButton label={`Delete ${a.address}`} confirm={`Delete ${a.address} and all of its mail`} onConfirm={() => remove(a.address)} disabled={action.busy} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <form onSubmit={add} aria-label="Add an account">
+        <Field label="Address" value={address} onInput={setAddress} />
+        <Field label="Password" type="password" autoComplete="new-password" value={password} onInput={setPassword} />
+        <Field label="Quota (optional, e.g. 2G)" value={quota} onInput={setQuota} required={false} />
+        <button type="submit" disabled={action.busy}>
+          Add account
+        </button>
+      </form>
+      <ErrorText error={quotaError ?? action.error} />
+    </Section>
+  );
+}
+
+function NewPassword(p: { address: string }) {
+  const [open, setOpen] = useState(false);
+  const [password, setPassword] = useState('');
+  const [done, setDone] = useState(false);
+  const action = useAction();
+  if (!open) {
+    return (
+      <button type="button" onClick={() => (setOpen(true), setDone(false))}>
+        {done ? 'Password changed' : `Change password of ${p.address}`}
+      </button>
+    );
+  }
+  const save = async (e: Event) => {
+    e.preventDefault();
+    if (await action.run(() => call('user.passwd', { address: p.address, password }))) {
+      setPassword('');
+      setOpen(false);
+      setDone(true);
+    }
+  };
+  return (
+    <form onSubmit={save} class="inline">
+      <Field label={`New password for ${p.address}`} type="password" autoComplete="new-password" value={password} onInput={setPassword} />
+      <button type="submit" disabled={action.busy}>
+        Save password
+      </button>
+      <button type="button" onClick={() => setOpen(false)}>
+        Cancel
+      </button>
+      <ErrorText error={action.error} />
+    </form>
+  );
+}
+
+function Aliases(p: { rows: AliasRecord[]; changed: () => void }) {
+  const [address, setAddress] = useState('');
+  const [targets, setTargets] = useState('');
+  const action = useAction();
+  const add = async (e: Event) => {
+    e.preventDefault();
+    const list = targets.split(/[\s,]+/).filter(Boolean);
+    if (await action.run(() => call('alias.add', { address, targets: list }))) {
+      setAddress('');
+      setTargets('');
+    }
+    p.changed();
+  };
+  const remove = (a: string) => void action.run(() => call('alias.del', { address: a })).then(p.changed);
+  return (
+    <Section title="Aliases">
+      {p.rows.length === 0 ? (
+        <p>No aliases.</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th>Alias</th>
+              <th>Delivers to</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {p.rows.map((a) => (
+              <tr key={a.address}>
+                <td>{a.address}</td>
+                <td>{a.targets.join(', ')}</td>
+                <td>
+                  <ConfirmButton label={`Delete alias ${a.address}`} confirm={`Really delete alias ${a.address}`} onConfirm={() => remove(a.address)} disabled={action.busy} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <form onSubmit={add} aria-label="Add an alias">
+        <Field label="Alias address (or @domain for a catch-all)" value={address} onInput={setAddress} />
+        <Field label="Delivers to (addresses, comma-separated)" value={targets} onInput={setTargets} />
+        <button type="submit" disabled={action.busy}>
+          Add alias
+        </button>
+      </form>
+      <ErrorText error={action.error} />
+    </Section>
+  );
+}

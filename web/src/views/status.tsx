@@ -1,0 +1,95 @@
+// Status: the daemon (the API's "status" method, as `homepost status` shows it) and the device.
+import type { SystemInfo } from '../../../src/admin/system.ts';
+import type { StatusResult } from '../../../src/control/commands/status.ts';
+import { bytes, duration } from '../../../src/control/text.ts';
+import { call, getSystem } from '../api.ts';
+import { ErrorText, Section, useLoad, when } from '../ui.tsx';
+
+const load = () => Promise.all([call<StatusResult>('status'), getSystem()]);
+
+function Rows(p: { rows: [string, string][] }) {
+  return (
+    <dl>
+      {p.rows.map(([k, v]) => (
+        <div key={k}>
+          <dt>{k}</dt>
+          <dd>{v}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+export function StatusView() {
+  const { data, error, reload } = useLoad(load);
+  return (
+    <>
+      <h2>Status</h2>
+      <button type="button" onClick={reload}>
+        Refresh
+      </button>
+      <ErrorText error={error} />
+      {data && <Daemon s={data[0]} />}
+      {data && <Device d={data[1]} />}
+    </>
+  );
+}
+
+function Daemon(p: { s: StatusResult }) {
+  const { s } = p;
+  const d = s.daemon;
+  return (
+    <Section title="homepost">
+      <Rows
+        rows={[
+          ['Version', `${s.version} (node ${s.runtime.node}, ${s.runtime.arch}${s.runtime.executable ? ', single executable' : ''})`],
+          ['Running', d ? `since ${when(d.startedAt)} (${duration(d.uptimeSeconds)}), pid ${d.pid}${d.dev ? ', development' : ''}` : 'no'],
+          ['Host name', d?.hostname ?? '-'],
+          ['Data folder', s.dataDir],
+          ['Store', `${bytes(s.store.bytes)}: ${s.store.domains} domains, ${s.store.accounts} accounts, ${s.store.aliases} aliases`],
+          ['Messages', `${s.store.messages} (${bytes(s.store.messageBytes)})`],
+        ]}
+      />
+      {d && (
+        <table>
+          <caption>Listeners</caption>
+          <thead>
+            <tr>
+              <th>Service</th>
+              <th>Address</th>
+            </tr>
+          </thead>
+          <tbody>
+            {d.listeners.map((l) => (
+              <tr key={l.name}>
+                <td>{l.name}</td>
+                <td>{l.port ? `${l.host.includes(':') ? `[${l.host}]` : l.host}:${l.port}` : l.host}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </Section>
+  );
+}
+
+function Device(p: { d: SystemInfo }) {
+  const { d } = p;
+  const unknown = 'not available';
+  return (
+    <Section title="Device">
+      <Rows
+        rows={[
+          ['System', d.os ? `${d.os.distro} ${d.os.release}, kernel ${d.os.kernel} (${d.os.arch})` : unknown],
+          ['Up', duration(d.uptimeSeconds)],
+          ['CPU temperature', d.cpu.temperatureC === null ? unknown : `${d.cpu.temperatureC.toFixed(1)} °C`],
+          ['CPU load', `${d.cpu.loadPercent === null ? unknown : `${d.cpu.loadPercent}%`} of ${d.cpu.cores} cores; load average ${d.cpu.loadAverage.join(', ')}`],
+          ['Memory', d.memory ? `${bytes(d.memory.available)} available of ${bytes(d.memory.total)}` : unknown],
+          ['Swap', d.memory ? (d.memory.swapTotal ? `${bytes(d.memory.swapUsed)} used of ${bytes(d.memory.swapTotal)}` : 'none') : unknown],
+          ['Data disk', d.disk ? `${bytes(d.disk.available)} free of ${bytes(d.disk.total)} (${d.disk.path})` : unknown],
+          ['homepost memory', `${bytes(d.process.rss)} resident`],
+        ]}
+      />
+    </Section>
+  );
+}
