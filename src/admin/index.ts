@@ -2,7 +2,7 @@
 // its JSON API over the API layer the CLI uses (src/control); plain HTTP only redirects to it.
 // On first boot a one-time setup code is announced on the console and in the log.
 import os from 'node:os';
-import type { ApiContext } from '../control/method.ts';
+import { daemonApiContext } from '../control/api.ts';
 import { ConnectionTracker, startAll, type Listener } from '../net/listener.ts';
 import type { ServiceStarter } from '../serve/context.ts';
 import { adminApp } from './app.ts';
@@ -26,14 +26,7 @@ export interface AdminOptions {
 export function adminStarter(o: AdminOptions = {}): ServiceStarter {
   return async (ctx): Promise<Listener[]> => {
     const log = ctx.log.child({ component: 'admin' });
-    // As the control socket builds it (src/control/server.ts): the same methods, the same daemon.
-    const api: ApiContext = {
-      store: ctx.store,
-      dataDir: ctx.options.dataDir,
-      tls: () => ctx.tls,
-      daemon: { pid: process.pid, startedAt: Date.now(), options: ctx.options, listeners: ctx.listeners },
-      log,
-    };
+    const api = daemonApiContext(ctx, log);
     const auth = new AdminAuth({ store: ctx.store, throttle: ctx.throttle, log, sessions: new SessionTable(o.sessions) });
     let assets: Promise<AssetTable> | null = null;
     const app = adminApp({

@@ -3,11 +3,25 @@
 import { isStoreError } from '../store/errors.ts';
 import { commandGroups } from './commands/index.ts';
 import { methodName } from './group.ts';
+import type { Logger } from '../log/log.ts';
+import type { ServiceContext } from '../serve/context.ts';
 import { ApiError, type ApiContext, type Method, type Params } from './method.ts';
 
 export const methods: ReadonlyMap<string, Method> = new Map(
   commandGroups.flatMap((g) => g.entries.map((e) => [methodName(g, e), e.method as Method] as const)),
 );
+
+// The context API calls run in inside the daemon: the control socket and the setup page build it
+// alike, so a method sees the same daemon whoever asks.
+export function daemonApiContext(ctx: ServiceContext, log: Logger): ApiContext {
+  return {
+    store: ctx.store,
+    dataDir: ctx.options.dataDir,
+    tls: () => ctx.tls,
+    daemon: { pid: process.pid, startedAt: ctx.startedAt, options: ctx.options, listeners: ctx.listeners },
+    log,
+  };
+}
 
 export async function callMethod(ctx: ApiContext, name: string, params: unknown): Promise<unknown> {
   const m = methods.get(name);

@@ -5,7 +5,7 @@ import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import type { Listener } from '../net/listener.ts';
 import type { ServiceStarter } from '../serve/context.ts';
-import { asApiError, callMethod } from './api.ts';
+import { asApiError, callMethod, daemonApiContext } from './api.ts';
 import type { ApiContext } from './method.ts';
 import { MAX_REQUEST_BYTES, readLines, socketPath, type Request, type Response } from './protocol.ts';
 
@@ -21,13 +21,7 @@ export const startControl: ServiceStarter = async (ctx) => {
     throw new Error(`the control socket ${file} would be longer than ${MAX_SOCKET_PATH} bytes; choose a shorter --data path`);
   }
   const log = ctx.log.child({ component: 'control' });
-  const api: ApiContext = {
-    store: ctx.store,
-    dataDir: ctx.options.dataDir,
-    tls: () => ctx.tls,
-    daemon: { pid: process.pid, startedAt: Date.now(), options: ctx.options, listeners: ctx.listeners },
-    log,
-  };
+  const api = daemonApiContext(ctx, log);
   await removeStaleSocket(file);
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {

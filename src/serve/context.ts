@@ -13,7 +13,9 @@ export interface ServiceContext {
   // One throttle for every protocol's authentication (design.md, security model).
   throttle: AuthThrottle;
   log: Logger;
-  // The listeners started so far, in start order (for `homepost status`).
+  // When the server started (ms since the epoch) and the listeners started so far, in start order
+  // (for `homepost status`).
+  startedAt: number;
   listeners: readonly Listener[];
 }
 

@@ -31,7 +31,7 @@ export async function startServer(options: ServeOptions, log: Logger, starters: 
   });
   tls.watch();
   const listeners: Listener[] = [];
-  const context: ServiceContext = { options, store, tls, throttle: new AuthThrottle(), log, listeners };
+  const context: ServiceContext = { options, store, tls, throttle: new AuthThrottle(), log, startedAt: Date.now(), listeners };
   const stop = async () => {
     // Stop accepting and end sessions, then let in-flight commits finish and close the store.
     await Promise.allSettled(listeners.map((l) => l.close()));

@@ -78,7 +78,7 @@ export async function deliver(store: Store, req: DeliveryRequest): Promise<Deliv
     const succeeded: (LocalRecipient & { address: string })[] = [];
     for (const o of outcomes ?? []) {
       const request = accounts.find((r) => r.accountId === o.accountId)!;
-      const address = store.accounts.getById(o.accountId)?.address ?? String(o.accountId);
+      const address = store.accounts.addressOf(o.accountId) ?? String(o.accountId);
       if (o.ok) {
         delivered++;
         succeeded.push({ ...request, address });

@@ -51,10 +51,7 @@ export function storeDirectory(store: Store): Directory {
       return original ? { accounts: [], external: [original] } : store.accounts.resolve(a);
     },
     ownAddresses: (id) => store.accounts.ownAddresses(id),
-    usage: (id) => {
-      const a = store.accounts.getById(id);
-      return { used: a?.used ?? 0, quota: a?.quota ?? 0 };
-    },
+    usage: (id) => store.accounts.quotaUsage(id),
   };
 }
 

@@ -142,6 +142,20 @@ export class Accounts {
     return address ? this.get(address) : null;
   }
 
+  // The address of an account id: one read, where get() also sums the mailboxes for `used`.
+  addressOf(id: number): string | null {
+    return this.ctx.dbs.accountIds.get(id) ?? null;
+  }
+
+  // For quota checks on every RCPT: the quota and, only when there is one, the bytes used
+  // (without a quota `used` is not summed and reads 0).
+  quotaUsage(id: number): { quota: number; used: number } {
+    const address = this.ctx.dbs.accountIds.get(id);
+    const rec = address ? this.ctx.dbs.accounts.get(address) : undefined;
+    if (!rec) return { quota: 0, used: 0 };
+    return { quota: rec.quota, used: rec.quota > 0 ? this.mailboxes.usedBytes(id) : 0 };
+  }
+
   list(): AccountInfo[] {
     return [...this.ctx.dbs.accounts.getRange()].map((e) => info(e.value, this.mailboxes.usedBytes(e.value.id)));
   }

@@ -4,24 +4,43 @@ import type { StoreContext } from './context.ts';
 
 export class Settings {
   private ctx: StoreContext;
+  // Decoded values, frozen (callers share them): SMTP reads a dozen settings per connection. This
+  // process is the store's one writer, and set() drops the entry once its commit is done.
+  private cache = new Map<string, unknown>();
 
   constructor(ctx: StoreContext) {
     this.ctx = ctx;
   }
 
   get<T>(key: string, fallback: T): T {
-    const v = this.ctx.dbs.settings.get(key);
+    let v = this.cache.get(key);
+    if (v === undefined && !this.cache.has(key)) {
+      v = deepFreeze(this.ctx.dbs.settings.get(key));
+      this.cache.set(key, v);
+    }
     return v === undefined ? fallback : (v as T);
   }
 
   async set(key: string, value: unknown): Promise<void> {
-    await this.ctx.write(() => {
-      if (value === undefined) this.ctx.dbs.settings.removeSync(key);
-      else this.ctx.dbs.settings.putSync(key, value);
-    });
+    try {
+      await this.ctx.write(() => {
+        if (value === undefined) this.ctx.dbs.settings.removeSync(key);
+        else this.ctx.dbs.settings.putSync(key, value);
+      });
+    } finally {
+      this.cache.delete(key);
+    }
   }
 
   all(): Record<string, unknown> {
     return Object.fromEntries([...this.ctx.dbs.settings.getRange()].map((e) => [e.key, e.value]));
   }
+}
+
+function deepFreeze<T>(v: T): T {
+  if (typeof v === 'object' && v !== null && !ArrayBuffer.isView(v) && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v)) deepFreeze(x);
+  }
+  return v;
 }

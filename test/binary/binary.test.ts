@@ -1,7 +1,8 @@
 // The single executables, built by `make binary` (tools/build-binary.ts), run as shipped:
 // - x64, end to end: serve, add an account with its own CLI (password on stdin), receive a message
-//   over SMTP (python3 smtplib), read it back over IMAP (python3 imaplib), stop with SIGTERM;
-//   then the checkout's store code reads what the executable wrote (same lmdb dictionary).
+//   over SMTP (python3 smtplib), read it back over IMAP (python3 imaplib), load the setup page from
+//   the executable's assets (curl), stop with SIGTERM; then the checkout's store code reads what
+//   the executable wrote (same lmdb dictionary).
 // - arm64, under qemu-aarch64-static with Debian's arm64 libc/libstdc++ in a private sysroot
 //   (no binfmt_misc): --version and a store round trip through the CLI.
 import assert from 'node:assert/strict';
@@ -70,6 +71,12 @@ describe('dist/homepost-linux-x64', () => {
       python(SEND, [String(ports.smtp), 'outsider@example.org', 'carol@example.test'], message);
       const fetched = python(FETCH, [String(ports.imap), 'carol@example.test', 'binary password 1']);
       assert.ok(fetched.subarray(fetched.length - message.length).equals(message), 'IMAP returns the message as sent (after the trace headers)');
+
+      // The setup page's files come from the SEA assets (the checkout builds them with esbuild).
+      const curl = (p: string) => execFileSync('curl', ['-sS', '--fail', '--cacert', path.join(dir, 'tls', 'cert.pem'), '--max-time', '20', `https://127.0.0.1:${ports.https}${p}`], { encoding: 'utf8' });
+      assert.match(curl('/'), /<script type="module" src="\/app\.js"><\/script>/);
+      assert.match(curl('/app.js'), /setup code/i);
+      assert.deepEqual(JSON.parse(curl('/api/session')), { adminExists: false, loggedIn: false });
 
       const status = JSON.parse((await runCli(['status', '--json', ...data], cli)).stdout);
       assert.equal(status.store.messages, 1);

@@ -124,6 +124,7 @@ describe('control socket life cycle', () => {
     tls: {} as TlsManager,
     throttle: new AuthThrottle(),
     log: silentLogger,
+    startedAt: Date.now(),
     listeners: [],
   });
 

@@ -30,8 +30,8 @@ export interface Directory {
   // Local account ids and external addresses mail to this address goes to, or null.
   resolve(address: string): { accounts: number[]; external: string[] } | null;
   ownAddresses(accountId: number): string[];
-  // Bytes used and the quota (0: none) of an account.
-  usage(accountId: number): { used: number; quota: number };
+  // The quota (0: none) of an account and the bytes it uses.
+  usage(accountId: number): { used: number; quota: number }; // used is 0 when quota is 0
 }
 
 export interface SessionInfo {
