@@ -18,7 +18,8 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Store } from '../src/store/index.ts';
-import { freePort, startDovecot, waitForPort, type Dovecot } from '../test/imap/dovecot-diff/dovecot.ts';
+import { startDovecot, type Dovecot } from '../test/imap/dovecot-diff/dovecot.ts';
+import { freePort, waitForPort } from '../test/support/ports.ts';
 import { tempDir } from '../test/support/temp-store.ts';
 import { realisticMessage } from './lib/corpus.ts';
 import { COMMANDS, idleConnections, runLoad, type LoadStats } from './lib/imap-load.ts';
@@ -119,7 +120,6 @@ async function startHomepost(name: string, command: { cmd: string; args: string[
   const child: ChildProcess = spawn(command.cmd, [...nodeFlags, ...command.args, 'serve', '--dev', '--data', dir, '--ephemeral', '--listen', `imap=127.0.0.1:${port}`], {
     cwd: root,
     stdio: ['ignore', log, log],
-    env: process.env,
   });
   closeSync(log);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -7,9 +7,8 @@
 // the ratio is the median of the per-round ratios (a round's downloads run back to back, so load
 // from elsewhere on the machine hits both alike). The downloaded bytes are compared: every server
 // must send the same messages.
-import { execFile, execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { hashPassword } from '../src/auth/password.ts';
@@ -17,6 +16,7 @@ import { silentLogger } from '../src/log/log.ts';
 import { parseServeOptions } from '../src/config/options.ts';
 import { pop3Starter } from '../src/pop3/index.ts';
 import { startServer } from '../src/serve/server.ts';
+import { startDovecot } from '../test/imap/dovecot-diff/dovecot.ts';
 import { realisticMessage } from './lib/corpus.ts';
 import { printTable } from './lib/table.ts';
 
@@ -63,29 +63,6 @@ function download(port: number, user: string): Promise<Download> {
   );
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
-
-async function waitForPort(port: number, ms = 10_000): Promise<void> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const ok = await new Promise<boolean>((r) => {
-      const c = net.connect(port, '127.0.0.1', () => (c.destroy(), r(true)));
-      c.on('error', () => r(false));
-    });
-    if (ok) return;
-    if (Date.now() > until) throw new Error(`nothing listens on ${port}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 // CRLF throughout (the corpus can end a message in CR CR LF, which a maildir's LF form cannot keep).
 const messages = Array.from({ length: COUNT }, (_, i) =>
   Buffer.from(realisticMessage(i, { size: SIZE, to: 'bench@example.test' }).toString('latin1').replace(/\r+\n/g, '\r\n'), 'latin1'),
@@ -104,34 +81,23 @@ for (let i = 0; i < COUNT; i += 100) {
   await Promise.all(messages.slice(i, i + 100).map((raw, j) => store.messages.deliver({ raw, targets: [{ accountId: account.id }], internalDate: Date.UTC(2026, 10, 1) + (i + j) * 1000 })));
 }
 
-// --- Dovecot: the same messages in a maildir, stored as Dovecot's own delivery stores them (LF
-// line ends, S= and W= sizes in the file name) ---
-const dvDir = mkdtempSync(path.join(tmpdir(), 'homepost-bench-dovecot-'));
-chmodSync(dvDir, 0o755);
-const dvPort = await freePort();
-for (const d of ['run/state', 'log', 'mail']) mkdirSync(path.join(dvDir, d), { recursive: true });
-for (const user of ['bench', 'benchplain']) {
-  const maildir = path.join(dvDir, 'mail', user, 'Maildir');
-  for (const d of ['cur', 'new', 'tmp']) mkdirSync(path.join(maildir, d), { recursive: true });
-  messages.forEach((raw, i) => {
-    const lf = Buffer.from(raw.toString('latin1').replace(/\r\n/g, '\n'), 'latin1');
-    writeFileSync(path.join(maildir, 'cur', `${1790000000 + i}.M${i}P1.bench,S=${lf.length},W=${raw.length}:2,`), lf);
-  });
-}
+// --- Dovecot: the same messages in a maildir, stored as Dovecot's own delivery stores them ---
 // Dovecot verifies homepost's PHC argon2id strings itself (libsodium).
-writeFileSync(path.join(dvDir, 'users'), `bench:{ARGON2ID}${await hashPassword(PASSWORD)}\nbenchplain:{PLAIN}${PASSWORD}\n`);
-const conf = path.join(dvDir, 'dovecot.conf');
-writeFileSync(conf, readFileSync(path.join(here, 'dovecot-pop3.conf'), 'utf8').replaceAll('@DIR@', dvDir).replaceAll('@PORT@', String(dvPort)));
-execFileSync('chown', ['-R', 'dovemail:dovemail', path.join(dvDir, 'mail')]);
-// Dovecot's master daemonizes and keeps inherited descriptors: no pipes for it to hold open.
-execFileSync('dovecot', ['-c', conf], { stdio: 'ignore' });
+const dovecot = await startDovecot({
+  users: [
+    { name: 'bench', password: PASSWORD, hash: `{ARGON2ID}${await hashPassword(PASSWORD)}` },
+    { name: 'benchplain', password: PASSWORD },
+  ],
+  messages: ['bench', 'benchplain'].flatMap((user) => messages.map((raw, i) => ({ user, raw, internalDate: Date.UTC(2026, 10, 1) + i * 1000 }))),
+  conf: path.join(here, 'dovecot-pop3.conf'),
+  layout: 'lda',
+});
 
 try {
-  await waitForPort(dvPort);
   const targets = [
     { name: 'homepost', port: server.ports.pop3, user: 'bench@example.test' },
-    { name: 'dovecot', port: dvPort, user: 'bench' },
-    { name: 'dovecot {PLAIN}', port: dvPort, user: 'benchplain' },
+    { name: 'dovecot', port: dovecot.port, user: 'bench' },
+    { name: 'dovecot {PLAIN}', port: dovecot.port, user: 'benchplain' },
   ];
   const warm: Record<string, Download> = {};
   for (const t of targets) warm[t.name] = await download(t.port, t.user);
@@ -153,13 +119,7 @@ try {
   console.log(`\nratio homepost/dovecot, same password hash: session ${ratio('total', 'dovecot')}, download ${ratio('download', 'dovecot')} (target: <= 1.00)`);
   console.log(`ratio homepost/dovecot {PLAIN}:             session ${ratio('total', 'dovecot {PLAIN}')}, download ${ratio('download', 'dovecot {PLAIN}')}`);
 } finally {
-  try {
-    process.kill(Number(readFileSync(path.join(dvDir, 'run', 'master.pid'), 'utf8')));
-  } catch (e) {
-    console.error('could not stop dovecot:', (e as Error).message);
-  }
+  await dovecot.stop();
   await server.stop();
-  await new Promise((r) => setTimeout(r, 300));
-  rmSync(dvDir, { recursive: true, force: true });
   rmSync(hpDir, { recursive: true, force: true });
 }

@@ -16,11 +16,11 @@
 // test (test/smtp/crash-round.ts).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { crashRound } from '../test/smtp/crash-round.ts';
+import { freePort, waitForPort } from '../test/support/ports.ts';
 import { tempDir } from '../test/support/temp-store.ts';
 import { canUseLoop, createLoopFs, type LoopFs } from './lib/loopfs.ts';
 import { printTable } from './lib/table.ts';
@@ -41,29 +41,6 @@ interface Run {
   rss: { peak: number; anon: number };
   deviceBytes: number | null;
   fsyncs: number | null;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForPort(port: number, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1');
-      s.once('connect', () => (s.destroy(), resolve(true)));
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`nothing listens on ${port}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 // Every descendant pid of `pid` (strace -> sh -> node; dovecot master -> lmtp, auth ...).
@@ -184,7 +161,7 @@ async function runEndToEnd(concurrency: number): Promise<Run & { stored: number 
   const sink = spawn('smtp-sink', ['-u', 'nobody', `127.0.0.1:${sinkPort}`, '1000'], { stdio: ['ignore', 'ignore', 'ignore'] });
   let child: ChildProcess | null = null;
   try {
-    await waitForPort(sinkPort);
+    await waitForPort(sinkPort, 20_000);
     const data = path.join(fs.mountpoint, 'homepost');
     execFileSync(process.execPath, [path.join(here, 'smtp-store.ts'), 'setup', data], { stdio: 'inherit' });
     execFileSync(process.execPath, [path.join(here, 'smtp-store.ts'), 'relay', data, String(sinkPort)], { stdio: 'inherit' });
@@ -252,7 +229,7 @@ async function runDovecot(concurrency: number): Promise<Run & { stored: number }
     writeFileSync(path.join(dir, 'dovecot.conf'), conf);
     const trace = path.join(dir, 'strace.txt');
     child = traced(['dovecot', '-F', '-c', path.join(dir, 'dovecot.conf')], trace, 'ignore');
-    await waitForPort(port);
+    await waitForPort(port, 20_000);
     const master = descendants(child!.pid!).find((p) => comm(p) === 'dovecot')!;
     const before = fs.bytesWritten();
     const seconds = smtpSource(port, concurrency, true);
@@ -273,7 +250,7 @@ async function runSink(concurrency: number): Promise<Run> {
   const port = await freePort();
   const child = spawn('smtp-sink', ['-c', '-u', 'nobody', `127.0.0.1:${port}`, '1000'], { stdio: ['ignore', 'ignore', 'ignore'] });
   try {
-    await waitForPort(port);
+    await waitForPort(port, 20_000);
     const seconds = smtpSource(port, concurrency, false);
     return { seconds, rss: memory([child.pid!]), deviceBytes: null, fsyncs: null };
   } finally {

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { AuthThrottle } from '../auth/throttle.ts';
+import { prng } from '../../test/support/prng.ts';
 import { message, RawClient, startImapServer, type ImapTestServer } from '../../test/imap/support.ts';
 
 const SEEDS = [
@@ -25,18 +26,6 @@ const SEEDS = [
   'STORE 1:* +FLAGS.SILENT (\\Seen $Fuzz)', 'UID STORE 2 (UNCHANGEDSINCE 1) -FLAGS (\\Seen)', 'STORE 1 FLAGS \\Flagged \\Draft',
   'COPY 1:2 Archive', 'UID COPY 1 "Trash"', 'MOVE 3 Junk', 'UID MOVE 1:* Trash', 'IDLE', 'UID FETCH $ UID',
 ];
-
-// mulberry32: small, seeded, reproducible.
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SPECIALS = Buffer.from('(){}[]<>"\\*%$ .:,~+-0123456789\0\x7f\xff');
 
@@ -111,7 +100,7 @@ async function exchange(c: RawClient, tag: string, bytes: Buffer): Promise<strin
 test('mutated commands in every state are always answered', async () => {
   const seed = Number(process.env.IMAP_FUZZ_SEED ?? 20261126);
   const rounds = Number(process.env.IMAP_FUZZ_ROUNDS ?? 250);
-  const r = rng(seed);
+  const r = prng(seed);
   const clients = new Map<State, RawClient>();
   for (const st of ['not-authenticated', 'authenticated', 'selected'] as State[]) clients.set(st, await connect(st));
   let answered = 0;

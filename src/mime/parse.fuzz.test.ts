@@ -11,7 +11,8 @@ import { decodePartBody, decodePartText } from './decode.ts';
 import { headerFieldsSubset } from './headers.ts';
 import { decodeEncodedWords } from './encoded-words.ts';
 import { filenameOf } from './params.ts';
-import { prng, readFixture, wellFormedCorpus } from '../../test/fixtures/mime/build.ts';
+import { readFixture, wellFormedCorpus } from '../../test/fixtures/mime/build.ts';
+import { prng } from '../../test/support/prng.ts';
 import { checkParsed } from '../../test/fixtures/mime/check.ts';
 
 const ROUNDS = 3000;

@@ -4,7 +4,8 @@
 // The client's bytes otherwise stay as they were.
 import type { InboundAuth } from './auth-results.ts';
 import { forgedResultsFields } from './auth-results.ts';
-import { addSubmissionFields, headerInfo, normalizeLineEndings, receivedField, removeRanges, type ReceivedInfo } from './message.ts';
+import { normalizeLineEndings } from '../mime/line-endings.ts';
+import { addSubmissionFields, headerInfo, receivedField, removeRanges, type ReceivedInfo } from './message.ts';
 import type { IncomingMessage, RuleResult } from './policy/types.ts';
 
 export interface PrepareOptions {

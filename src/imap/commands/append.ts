@@ -1,7 +1,7 @@
 // APPEND (RFC 9051 6.3.12) with APPENDUID (RFC 4315 3), literal8 (RFC 3516 4.4) and the UTF8
 // form (RFC 6855 4). The message literal was read by the framer within APPENDLIMIT; OK is sent
 // only once the store's commit holding the message is on disk.
-import { normalizeLineEndings } from '../../smtp/message.ts';
+import { normalizeLineEndings } from '../../mime/line-endings.ts';
 import { STATES, type CommandSpec } from '../command.ts';
 import { ImapUserError } from '../errors.ts';
 import { parseFlagList } from './flags.ts';

@@ -1,13 +1,14 @@
-// Dovecot's imap as a reference server (peers.md): a temporary folder with the config from
-// dovecot.conf, a users file with {PLAIN} passwords and one maildir per user filled with the given
-// messages, started on a free 127.0.0.1 port. Messages are written as maildir files in new/, as
-// Dovecot's own delivery leaves them, and Dovecot indexes them on first access: the file's bytes are
-// the message (identical to what homepost's store gets) and its mtime is the INTERNALDATE.
+// Dovecot as a reference server (peers.md), for the IMAP differential tests and the IMAP and POP3
+// benchmarks: a temporary folder with a config (dovecot.conf by default), a users file and one
+// maildir per user filled with the given messages, started on a free 127.0.0.1 port. By default
+// messages are written as maildir files in new/, and Dovecot indexes them on first access: the
+// file's bytes are the message (identical to what homepost's store gets) and its mtime is the
+// INTERNALDATE.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { freePort, waitForPort } from '../../support/ports.ts';
 
 const CONF = new URL('./dovecot.conf', import.meta.url).pathname;
 
@@ -26,29 +27,6 @@ export interface Dovecot {
   // The master and every process it started, for RSS sums.
   pids(): number[];
   stop(): Promise<void>;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
-
-export async function waitForPort(port: number, ms = 10_000): Promise<void> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const ok = await new Promise<boolean>((r) => {
-      const c = net.connect(port, '127.0.0.1', () => (c.destroy(), r(true)));
-      c.on('error', () => r(false));
-    });
-    if (ok) return;
-    if (Date.now() > until) throw new Error(`nothing listens on 127.0.0.1:${port}`);
-    await new Promise((r) => setTimeout(r, 30));
-  }
 }
 
 // peers.md: the mail processes run as this user. Created once, if missing.
@@ -78,7 +56,16 @@ function parents(): Map<number, number> {
 }
 
 // conf: a config template with @DIR@ and @PORT@ (default: dovecot.conf beside this file).
-export async function startDovecot(opts: { users: { name: string; password: string }[]; messages?: DovecotMessage[]; conf?: string }): Promise<Dovecot> {
+// A user's password goes into the users file as {PLAIN}, or as `hash` (a scheme-prefixed hash such
+// as {ARGON2ID}$argon2id$...) when given. layout "lda" stores messages as Dovecot's own delivery
+// does (LF line ends, in cur/ with S= and W= sizes in the name, so nothing is rescanned); the
+// default puts the bytes as they are in new/.
+export async function startDovecot(opts: {
+  users: { name: string; password: string; hash?: string }[];
+  messages?: DovecotMessage[];
+  conf?: string;
+  layout?: 'new' | 'lda';
+}): Promise<Dovecot> {
   ensureMailUser();
   const dir = mkdtempSync(path.join(tmpdir(), 'homepost-dovecot-'));
   chmodSync(dir, 0o755);
@@ -97,12 +84,20 @@ export async function startDovecot(opts: { users: { name: string; password: stri
     const folder = path.join(dir, 'mail', m.user, 'Maildir', ...(m.mailbox ? [`.${m.mailbox}`] : []));
     for (const d of ['cur', 'new', 'tmp']) mkdirSync(path.join(folder, d), { recursive: true });
     // Dovecot gives new files their UIDs in file name order: the names sort as delivered.
-    const file = path.join(folder, 'new', `${1700000000 + n}.M${String(n).padStart(6, '0')}P1.homepost-diff`);
-    writeFileSync(file, m.raw);
+    const base = `${1700000000 + n}.M${String(n).padStart(6, '0')}P1.homepost-diff`;
+    let file: string;
+    if (opts.layout === 'lda') {
+      const lf = Buffer.from(m.raw.toString('latin1').replace(/\r\n/g, '\n'), 'latin1');
+      file = path.join(folder, 'cur', `${base},S=${lf.length},W=${m.raw.length}:2,`);
+      writeFileSync(file, lf);
+    } else {
+      file = path.join(folder, 'new', base);
+      writeFileSync(file, m.raw);
+    }
     const t = m.internalDate / 1000;
     utimesSync(file, t, t);
   }
-  writeFileSync(path.join(dir, 'users'), opts.users.map((u) => `${u.name}:{PLAIN}${u.password}\n`).join(''));
+  writeFileSync(path.join(dir, 'users'), opts.users.map((u) => `${u.name}:${u.hash ?? `{PLAIN}${u.password}`}\n`).join(''));
   const conf = path.join(dir, 'dovecot.conf');
   writeFileSync(conf, readFileSync(opts.conf ?? CONF, 'utf8').replaceAll('@DIR@', dir).replaceAll('@PORT@', String(port)));
   execFileSync('chown', ['-R', 'dovemail:dovemail', path.join(dir, 'mail')]);
