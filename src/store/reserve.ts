@@ -1,43 +1,38 @@
-// Keeps a reserve of free pages inside the LMDB file, so that commits overwrite blocks the file
+// Keeps the LMDB file ahead of the pages LMDB uses, so that commits overwrite blocks the file
 // already has instead of growing it.
 //
 // Why: each commit that grows the file makes ext4 allocate blocks and change the file size, and the
 // fdatasync of that commit then also writes a journal transaction (bitmap, group descriptor, inode,
 // commit block: ~24 KB). A delivery at a time grows the file on nearly every commit, so on an SD
 // card this doubles the bytes written per message (bench-store: ~64 KB -> ~40 KB per message at
-// concurrency 1). Growing the file in one large step, by writing a ballast value and deleting it,
-// leaves its pages on LMDB's free list; later commits reuse them in place. The ballast costs its
-// pages written once; docs/store.md has the trade-off measured at both concurrencies.
-import type { Database, RootDatabase } from 'lmdb';
+// concurrency 1). So the file is grown in one step of zeros past LMDB's last page; LMDB's next
+// pages land inside it. docs/store.md has the trade-off measured at both concurrencies.
+//
+// The zeros go in 64 KB writes: the page cache keeps what one write() covers as one folio, and
+// Linux (6.18 and later) maps a whole cached folio into the process on a fault. Pieces no larger
+// than the kernel's fault-around window (64 KB) keep a read of one record from mapping megabytes
+// of the file into the server's RSS (bench-imap).
+import { closeSync, fdatasyncSync, fstatSync, openSync, statSync, writeSync } from 'node:fs';
+import type { RootDatabase } from 'lmdb';
 import type { StoreContext } from './context.ts';
 
 const PAGE = 4096;
-export const RESERVE_LOW_PAGES = 256; // top up below 1 MB of free pages
-export const RESERVE_STEP_PAGES = 1024; // by 4 MB at a time
+export const RESERVE_LOW_BYTES = 256 * PAGE; // top up below 1 MB ahead of the last page
+export const RESERVE_STEP_BYTES = 1024 * PAGE; // to 4 MB ahead
+const PIECE = 64 * 1024;
 
-interface PageStats {
-  treeBranchPageCount: number;
-  treeLeafPageCount: number;
-  overflowPages: number;
-}
-
-const pagesOf = (s: PageStats) => s.treeBranchPageCount + s.treeLeafPageCount + s.overflowPages;
-
-// How many commits pass between two looks at the free list (a look reads a few stats pages).
+// How many commits pass between two looks at the file size.
 const CHECK_EVERY = 16;
 
-export class PageReserve {
+export class FileReserve {
   private env: RootDatabase;
-  private dbs: Database[];
-  private ballast: Database<Buffer, string>;
+  private file: string;
   private toppingUp = false;
   private commits = 0;
 
-  constructor(env: RootDatabase, dbs: Database[]) {
+  constructor(env: RootDatabase, file: string) {
     this.env = env;
-    this.dbs = dbs;
-    // Uncompressed, so the ballast occupies exactly the pages it is meant to reserve.
-    this.ballast = env.openDB<Buffer, string>({ name: 'reserve', encoding: 'binary', compression: false });
+    this.file = file;
   }
 
   // Called after each commit.
@@ -47,20 +42,36 @@ export class PageReserve {
     this.maintain(ctx).catch((e: unknown) => ctx.log.warn('store.reserve_failed', { error: e }));
   }
 
-  // Pages inside the file that no database uses: LMDB's free list.
-  freePages(): number {
-    const env = this.env.getStats() as PageStats & { lastPageNumber: number; root: PageStats; free: PageStats };
-    const used = pagesOf(env.root) + pagesOf(env.free) + this.dbs.reduce((n, d) => n + pagesOf(d.getStats() as PageStats), 0);
-    return env.lastPageNumber + 1 - 2 - used - pagesOf(this.ballast.getStats() as PageStats);
+  // Bytes of the file past the last page LMDB has committed.
+  ahead(): number {
+    const { lastPageNumber } = this.env.getStats() as { lastPageNumber: number };
+    return statSync(this.file).size - (lastPageNumber + 1) * PAGE;
   }
 
-  // Tops the reserve up when it runs low: one commit writes the ballast, the next frees it.
+  // Tops the reserve up when it runs low. The zeros are written inside a write transaction: no
+  // other commit can be writing then, and pages this transaction allocates past the end of the
+  // file are written by its commit, after the zeros.
   async maintain(ctx: StoreContext): Promise<void> {
-    if (this.toppingUp || this.freePages() >= RESERVE_LOW_PAGES) return;
+    if (this.toppingUp || this.ahead() >= RESERVE_LOW_BYTES) return;
     this.toppingUp = true;
     try {
-      await ctx.write(() => this.ballast.putSync('ballast', Buffer.alloc(RESERVE_STEP_PAGES * PAGE - 64)));
-      await ctx.write(() => this.ballast.removeSync('ballast'));
+      await ctx.write(() => {
+        const { lastPageNumber } = this.env.getStats() as { lastPageNumber: number };
+        const fd = openSync(this.file, 'r+');
+        try {
+          let at = fstatSync(fd).size;
+          const end = (lastPageNumber + 1) * PAGE + RESERVE_STEP_BYTES;
+          const zeros = Buffer.alloc(PIECE);
+          // Each piece within one 64 KB-aligned block, as folios are.
+          for (let n: number; at < end; at += n) {
+            n = Math.min(PIECE - (at % PIECE), end - at);
+            writeSync(fd, zeros, 0, n, at);
+          }
+          fdatasyncSync(fd);
+        } finally {
+          closeSync(fd);
+        }
+      });
     } finally {
       this.toppingUp = false;
     }

@@ -7,6 +7,8 @@ export class Settings {
   // Decoded values, frozen (callers share them): SMTP reads a dozen settings per connection. This
   // process is the store's one writer, and set() drops the entry once its commit is done.
   private cache = new Map<string, unknown>();
+  // Counts the changes, so that values derived from settings know when to derive them again.
+  version = 0;
 
   constructor(ctx: StoreContext) {
     this.ctx = ctx;
@@ -29,6 +31,7 @@ export class Settings {
       });
     } finally {
       this.cache.delete(key);
+      this.version++;
     }
   }
 

@@ -42,7 +42,7 @@ export class Store {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const { env, dbs, file } = openEnv(dir);
     const bus = new ChangeBus((e) => log.error('store.listener_failed', { error: e }));
-    const ctx = new StoreContext(env, dbs, bus, log);
+    const ctx = new StoreContext(env, dbs, bus, log, file);
     const format = dbs.meta.get('format');
     if (format === undefined) {
       await ctx.write(() => dbs.meta.putSync('format', STORE_FORMAT));

@@ -7,7 +7,8 @@
 //   (no binfmt_misc): --version and a store round trip through the CLI.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Store } from '../../src/store/index.ts';
@@ -31,9 +32,11 @@ function python(code: string, args: string[], input?: Buffer): Buffer {
   return execFileSync('python3', ['-c', code, ...args], { input, timeout: 30_000 });
 }
 
+// From 127.0.0.2, an untrusted client once the test trusts only 127.0.0.1, so the inbound checks
+// (mailauth) run.
 const SEND = `
 import smtplib, sys
-with smtplib.SMTP('127.0.0.1', int(sys.argv[1]), timeout=20) as s:
+with smtplib.SMTP('127.0.0.1', int(sys.argv[1]), timeout=20, source_address=('127.0.0.2', 0)) as s:
     s.sendmail(sys.argv[2], [sys.argv[3]], sys.stdin.buffer.read())
 `;
 
@@ -61,6 +64,10 @@ describe('dist/homepost-linux-x64', () => {
       const add = await runCli(['user', 'add', 'carol@example.test', ...data], { ...cli, input: 'binary password 1\n' });
       assert.equal(add.code, 0, add.stderr);
 
+      // Only 127.0.0.1 trusted, so mail from 127.0.0.2 is checked.
+      const relay = await runCli(['relay', 'set', '--trusted-networks', '127.0.0.1/32', ...data], cli);
+      assert.equal(relay.code, 0, relay.stderr);
+
       // Over lmdb's compression threshold (1000 bytes), so the body is stored compressed.
       const token = `token-${process.pid}-${Date.now()}`;
       const message = Buffer.from(
@@ -71,16 +78,28 @@ describe('dist/homepost-linux-x64', () => {
       python(SEND, [String(ports.smtp), 'outsider@example.org', 'carol@example.test'], message);
       const fetched = python(FETCH, [String(ports.imap), 'carol@example.test', 'binary password 1']);
       assert.ok(fetched.subarray(fetched.length - message.length).equals(message), 'IMAP returns the message as sent (after the trace headers)');
+      // mailauth, compiled from its chunk in the executable, checked the message (no DNS here).
+      assert.match(fetched.toString('latin1'), /^Authentication-Results: [^\r]*\r\n(\s[^\r]*\r\n)*/m);
+      assert.match(fetched.toString('latin1'), /\bspf=\w+/);
 
       // The setup page's files come from the SEA assets (the checkout builds them with esbuild).
-      const curl = (p: string) => execFileSync('curl', ['-sS', '--fail', '--cacert', path.join(dir, 'tls', 'cert.pem'), '--max-time', '20', `https://127.0.0.1:${ports.https}${p}`], { encoding: 'utf8' });
+      const curl = (p: string, args: string[] = []) =>
+        execFileSync('curl', ['-sS', '--fail', '--cacert', path.join(dir, 'tls', 'cert.pem'), '--max-time', '20', ...args, `https://127.0.0.1:${ports.https}${p}`], { encoding: 'utf8' });
       assert.match(curl('/'), /<script type="module" src="\/app\.js"><\/script>/);
       assert.match(curl('/app.js'), /setup code/i);
       assert.deepEqual(JSON.parse(curl('/api/session')), { adminExists: false, loggedIn: false });
+      // First boot with the logged setup code; the status view's system figures come from
+      // systeminformation, another chunk.
+      const code = log.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { event?: string; code?: string }).find((r) => r.event === 'admin.setup_code')!.code!;
+      const jar = path.join(dir, 'cookies.txt');
+      curl('/api/setup', ['-c', jar, '-H', 'Content-Type: application/json', '-d', JSON.stringify({ code, password: 'admin password 1' })]);
+      const system = JSON.parse(curl('/api/system', ['-b', jar]));
+      assert.ok(system.memory.total > 0 && typeof system.os.kernel === 'string', JSON.stringify(system));
 
       const status = JSON.parse((await runCli(['status', '--json', ...data], cli)).stdout);
       assert.equal(status.store.messages, 1);
       assert.deepEqual([status.runtime.arch, status.runtime.executable, status.runtime.addons.sort()], ['x64', true, ['lmdb', 'msgpackr-extract']]);
+      assert.deepEqual(status.runtime.chunks.sort(), ['mailauth', 'systeminformation']);
       assert.equal(status.daemon.pid, child.pid);
       // The addons, unpacked once under their content hash, read-only.
       const native = readdirSync(path.join(dir, 'native')).sort();
@@ -115,6 +134,18 @@ describe('dist/homepost-linux-x64', () => {
     const users = await runJson<{ address: string }[]>(['user', 'list', ...data], cli);
     assert.deepEqual(users.map((u) => u.address), ['carol@example.test', 'dev@example.test']);
     assert.equal((await runCli(['status', ...data], cli)).code, 3);
+
+    // A damaged copy of an addon in the data folder is replaced from the executable before loading.
+    const name = readdirSync(path.join(dir, 'native')).find((f) => f.startsWith('lmdb-'))!;
+    const copy = path.join(dir, 'native', name);
+    const intact = readFileSync(copy);
+    chmodSync(copy, 0o600);
+    writeFileSync(copy, Buffer.concat([intact.subarray(0, 4096), Buffer.from('damaged'), intact.subarray(4096 + 7)]));
+    assert.deepEqual((await runJson<{ address: string }[]>(['user', 'list', ...data], cli)).map((u) => u.address), users.map((u) => u.address));
+    const now = readFileSync(copy);
+    assert.ok(now.equals(intact), 'the copy is whole again');
+    assert.equal(createHash('sha256').update(now).digest('hex').slice(0, 16), name.slice('lmdb-'.length, -'.node'.length));
+    assert.equal(statSync(copy).mode & 0o777, 0o500);
   });
 });
 

@@ -10,6 +10,10 @@
 //   hoisted into the bundle's scope and renamed around msgpackr's equal names, and the eval'ed
 //   reader then reads the wrong `position` and never ends. Its CommonJS build keeps those names
 //   local to a function, where esbuild leaves them alone.
+// - Packages our code loads with import() only when a feature is first used (LAZY_PACKAGES) are
+//   bundled apart, each into a SEA asset of its own (tools/build-binary.ts), and the import()
+//   becomes loadChunk(NAME) from src/cli/sea.ts. The main script, which Node keeps in memory as a
+//   string and whose pages of the executable it reads, is then a quarter of the size.
 // - Our own code must not locate files through import.meta (design.md: nothing is read relative
 //   to the source tree at run time); the build fails if it tries.
 import { readFileSync } from 'node:fs';
@@ -19,6 +23,8 @@ import type { Plugin } from 'esbuild';
 
 // The packages whose addon we embed, by their package name.
 export const ADDON_PACKAGES = ['lmdb', 'msgpackr-extract'] as const;
+// Imported only with import() (src/smtp/mailauth.ts, src/admin/system.ts): chunks of their own.
+export const LAZY_PACKAGES = ['mailauth', 'systeminformation'] as const;
 
 const LOADER = 'node-gyp-build-optional-packages';
 const LMDB_DICT_READ = /fs\.readFileSync\(\s*new URL\(\s*'\.\/dict\/dict\.txt',\s*import\.meta\.url\.replace\([^)]*\),?\s*\),?\s*\)/g;
@@ -34,6 +40,13 @@ export function seaPlugin(root: string): Plugin {
         if (!pkg) return { errors: [{ text: `${LOADER} imported by ${args.importer}, whose addon is not embedded (tools/sea/plugin.ts)` }] };
         return { path: pkg, namespace: 'sea-addon' };
       });
+      const lazy = new RegExp(`^(${LAZY_PACKAGES.join('|')})$`);
+      build.onResolve({ filter: lazy }, (args) => {
+        if (args.kind !== 'dynamic-import') {
+          return { errors: [{ text: `${args.path} is imported statically by ${args.importer}; it is loaded lazily as a chunk (tools/sea/plugin.ts)` }] };
+        }
+        return { path: args.path, namespace: 'sea-chunk' };
+      });
       build.onResolve({ filter: /^ordered-binary$/ }, (args) => ({
         // require() resolution picks the package's "require" build.
         path: createRequire(args.importer).resolve('ordered-binary'),
@@ -42,6 +55,12 @@ export function seaPlugin(root: string): Plugin {
       build.onLoad({ filter: /.*/, namespace: 'sea-addon' }, (args) => ({
         // node-gyp-build's signature: load(dir) -> the addon's exports; dir is ignored here.
         contents: `const { loadAddon } = require(${JSON.stringify(runtime)});\nmodule.exports = () => loadAddon(${JSON.stringify(args.path)});\n`,
+        loader: 'js',
+        resolveDir: root,
+      }));
+
+      build.onLoad({ filter: /.*/, namespace: 'sea-chunk' }, (args) => ({
+        contents: `const { loadChunk } = require(${JSON.stringify(runtime)});\nmodule.exports = loadChunk(${JSON.stringify(args.path)});\n`,
         loader: 'js',
         resolveDir: root,
       }));

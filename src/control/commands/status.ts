@@ -2,7 +2,7 @@
 // a daemon the store part is still shown (from a store the CLI opens) and the exit code is 3, like
 // `systemctl status` of a stopped service.
 import { statSync } from 'node:fs';
-import { isSea, loadedAddons } from '../../cli/sea.ts';
+import { isSea, loadedAddons, loadedChunks } from '../../cli/sea.ts';
 import { VERSION } from '../../version.ts';
 import { entry, type CommandGroup } from '../group.ts';
 import { method, noParams } from '../method.ts';
@@ -17,6 +17,7 @@ export interface StatusResult {
     arch: string;
     executable: boolean; // the single executable (false: run from a checkout)
     addons: string[]; // native addons loaded from the executable
+    chunks: string[]; // lazily loaded packages compiled from the executable
   };
   daemon: {
     pid: number;
@@ -57,7 +58,7 @@ const status = method({
     return {
       version: VERSION,
       dataDir: ctx.dataDir,
-      runtime: { node: process.version, arch: process.arch, executable: isSea(), addons: loadedAddons() },
+      runtime: { node: process.version, arch: process.arch, executable: isSea(), addons: loadedAddons(), chunks: loadedChunks() },
       daemon: daemon && {
         pid: daemon.pid,
         startedAt: daemon.startedAt,

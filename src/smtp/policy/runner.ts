@@ -11,29 +11,42 @@ export async function runStage<S extends Stage>(
   input: StageInput[S],
   deadlineMs: number,
 ): Promise<Verdict & { rule: string | null }> {
-  // One deadline for the stage: the rule running when it passes is answered for.
   const controller = new AbortController();
+  let running: string | null = null;
+  let over = false;
+  const record = (rule: string, v: Verdict) => ctx.transaction.results.push({ rule, outcome: v.verdict, reason: v.reason ?? v.text ?? '' });
+  // One deadline for the stage, raced once against the whole sequence: the rule running when it
+  // passes is answered for, and nothing it returns later is recorded.
   let timer: NodeJS.Timeout | undefined;
-  const overrun = new Promise<Verdict>((resolve) => {
+  const overrun = new Promise<Verdict & { rule: string | null }>((resolve) => {
     timer = setTimeout(() => {
+      over = true;
       controller.abort(new Error(`policy overran ${deadlineMs} ms`));
       const r = REPLIES.policyTimeout;
-      resolve({ verdict: 'tempfail', code: r.code, enhanced: r.enhanced, text: r.text, reason: 'deadline' });
+      const v: Verdict = { verdict: 'tempfail', code: r.code, enhanced: r.enhanced, text: r.text, reason: 'deadline' };
+      if (running) record(running, v);
+      resolve({ ...v, rule: running });
     }, deadlineMs);
   });
-  try {
+  const sequence = async (): Promise<Verdict & { rule: string | null }> => {
     for (const rule of rules) {
-      const v = await Promise.race([
-        rule.run(ctx, input, controller.signal).catch((e: unknown): Verdict => {
-          const r = REPLIES.localError;
-          return { verdict: 'tempfail', code: r.code, enhanced: r.enhanced, text: r.text, reason: `error: ${(e as Error)?.message ?? e}` };
-        }),
-        overrun,
-      ]);
-      ctx.transaction.results.push({ rule: rule.name, outcome: v.verdict, reason: v.reason ?? v.text ?? '' });
+      running = rule.name;
+      let v: Verdict;
+      try {
+        v = await rule.run(ctx, input, controller.signal);
+      } catch (e) {
+        const r = REPLIES.localError;
+        v = { verdict: 'tempfail', code: r.code, enhanced: r.enhanced, text: r.text, reason: `error: ${(e as Error)?.message ?? e}` };
+      }
+      if (over) break;
+      record(rule.name, v);
       if (v.verdict !== 'next') return { ...v, rule: rule.name };
     }
+    running = null;
     return { verdict: 'next', rule: null };
+  };
+  try {
+    return await Promise.race([sequence(), overrun]);
   } finally {
     clearTimeout(timer);
   }
