@@ -2,7 +2,7 @@
 // size and xz-compressed size of dist/homepost-linux-<arch>, time from start to the server.ready
 // log line (first start on an empty data folder; restart; with --drop-caches, as root, also a
 // restart with the page cache dropped: that slows everything else on the machine for a moment),
-// and resident memory after IDLE_SECONDS idle.
+// and resident memory after IDLE_SECONDS idle (as root, with the page cache dropped first).
 // usage: node tools/sea/measure.ts [--drop-caches]   (after make binary; this machine's arch)
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -65,6 +65,10 @@ for (let i = 0; i < RUNS; i++) {
 }
 const dir = mkdtempSync(path.join(tmpdir(), 'homepost-measure-'));
 await startToReady(dir);
+// The executable's pages as read from disk (as after a boot), not as xz's reads or the build's
+// writes left them in the page cache: Linux maps a whole cached folio on a fault, and those are
+// large (bench/lib/memory.ts, dropPageCache).
+const fromDisk = dropCaches();
 const { rssKb } = await startToReady(dir, IDLE_SECONDS);
 rmSync(dir, { recursive: true, force: true });
 
@@ -79,7 +83,7 @@ process.stdout.write(
     `  first start to ready          ${ms(first)}  (new data folder: store, addons, certificate)`,
     `  restart to ready              ${ms(warm)}`,
     `  restart, page cache dropped   ${ms(cold)}`,
-    `  RSS after ${IDLE_SECONDS} s idle            ${(rssKb / 1024).toFixed(0)} MiB`,
+    `  RSS after ${IDLE_SECONDS} s idle            ${(rssKb / 1024).toFixed(0)} MiB${fromDisk ? ' (page cache dropped before the start)' : ' (page cache not dropped: not root)'}`,
     '',
   ].join('\n'),
 );
