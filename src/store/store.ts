@@ -50,7 +50,8 @@ export class Store {
       await env.close();
       throw new Error(`${file} has store format ${format}; this homepost knows up to ${STORE_FORMAT}`);
     }
-    await ctx.reserve.maintain(ctx);
+    // A full disk must not keep the store from opening: the reserve is topped up after later commits.
+    await ctx.reserve.maintain(ctx).catch((e: unknown) => log.warn('store.reserve_failed', { error: e }));
     return new Store(ctx, file);
   }
 

@@ -4,16 +4,22 @@
 //   "D <tag>"           acknowledged
 //   "E <tag> <code>"    refused with this StoreError code
 //   "done"              still alive after the refusals
-// usage: node test/store/full-worker.ts DIR
+// With "reopen", the store is only opened again (its file at the limit, so its reserve cannot
+// grow), and prints "R <messages in INBOX>" before trying to deliver.
+// usage: node test/store/full-worker.ts DIR [reopen]
 import { isStoreError, Store } from '../../src/store/index.ts';
 
-const dir = process.argv[2];
+const [dir, mode] = process.argv.slice(2);
 const store = await Store.open(dir);
+if (mode === 'reopen') {
+  const inbox = store.mailboxes.get(store.accounts.get('user@example.test')!.id, 'INBOX')!;
+  process.stdout.write(`R ${store.messages.list(inbox.id).length}\n`);
+}
 if (!store.accounts.isLocalDomain('example.test')) await store.accounts.addDomain('example.test');
 const account = store.accounts.get('user@example.test') ?? (await store.accounts.create({ address: 'user@example.test', password: 'full disk 1' }));
 let refusals = 0;
-for (let n = 0; refusals < 5 && n < 100_000; n++) {
-  const tag = `m${n}`;
+for (let n = 0; refusals < (mode === 'reopen' ? 1 : 5) && n < 100_000; n++) {
+  const tag = `${mode === 'reopen' ? 'r' : 'm'}${n}`;
   // Random bytes do not compress: the file grows by each message's size.
   const text = Buffer.from(crypto.getRandomValues(new Uint8Array(6000))).toString('base64').replace(/.{76}/g, '$&\r\n');
   const raw = Buffer.from(`Subject: ${tag}\r\n\r\n${text}\r\n`);

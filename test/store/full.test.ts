@@ -14,17 +14,24 @@ test('a full disk gives a temporary error, the process survives, acknowledged ma
   const dir = tempDir('homepost-full-');
   try {
     // 12 MB file size limit (ulimit -f counts 1 KB blocks); SIGXFSZ ignored so writes get EFBIG.
-    const out = execFileSync('bash', ['-c', `trap '' XFSZ; ulimit -f 12288; exec "$0" "$1" "$2"`, process.execPath, worker, dir], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const lines = out.trim().split('\n');
+    const underLimit = (...args: string[]) =>
+      execFileSync('bash', ['-c', `trap '' XFSZ; ulimit -f 12288; exec "$@"`, 'bash', process.execPath, worker, dir, ...args], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    const lines = underLimit().trim().split('\n');
     const delivered = lines.filter((l) => l.startsWith('D ')).map((l) => l.split(' ')[1]);
     const refused = lines.filter((l) => l.startsWith('E '));
     assert.ok(delivered.length > 100, `delivered ${delivered.length} before the disk filled`);
     assert.equal(refused.length, 5);
     for (const r of refused) assert.equal(r.split(' ')[2], 'full', r);
     assert.equal(lines.at(-1), 'done', 'the process survived and closed the store');
+
+    // Opened again while still full: the file reserve cannot grow, yet the store opens and reads.
+    const again = underLimit('reopen').trim().split('\n');
+    assert.equal(again[0], `R ${delivered.length}`);
+    assert.match(again[1], /^E r0 full$/);
+    assert.equal(again.at(-1), 'done');
 
     const store = await Store.open(dir);
     try {
