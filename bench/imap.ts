@@ -271,7 +271,7 @@ try {
       'MALLOC_MMAP_THRESHOLD_, so the 7 MiB argon2id work areas go back to the system), and about 6 MB of pages of the mapped ' +
       'store.mdb (clean and reclaimable, but counted in RSS; the file grows in 64 KB pieces so that a record read maps no more ' +
       'than the kernel\'s fault-around window, src/store/reserve.ts). "loaded" adds the store pages every FETCH mapped. mailauth ' +
-      'is loaded on the first DKIM signature or inbound SPF/DKIM/DMARC check, not during this benchmark; it adds about 13 MB.',
+      'is loaded on the first DKIM signature or inbound SPF/DKIM/DMARC check, not during this benchmark; it adds about 29 MB of RSS.',
   );
 } finally {
   for (const s of servers) await s.stop();
