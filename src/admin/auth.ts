@@ -23,12 +23,27 @@ export class AdminAuth {
   // Null once used, or when an admin password exists.
   private code: string | null;
 
-  constructor(o: { store: Store; throttle: AuthThrottle; log: Logger; sessions: SessionTable }) {
+  // Shows a new setup code (console and log) after a reset; the first one is shown at start.
+  private announce: (code: string) => void;
+
+  constructor(o: { store: Store; throttle: AuthThrottle; log: Logger; sessions: SessionTable; announce: (code: string) => void }) {
     this.store = o.store;
     this.throttle = o.throttle;
     this.log = o.log;
     this.sessions = o.sessions;
+    this.announce = o.announce;
     this.code = this.hasAdmin() ? null : newSetupCode();
+    this.store.settings.watch(ADMIN_PASSWORD_KEY, () => this.passwordChanged());
+  }
+
+  // `homepost admin reset-password` removed the password: every session ends, and setup starts
+  // again with a new code.
+  private passwordChanged(): void {
+    if (this.hasAdmin()) return;
+    this.sessions.clear();
+    this.code = newSetupCode();
+    this.log.info('admin.password_reset', {});
+    this.announce(this.code);
   }
 
   // The code to announce at start, when setup is still to be done.

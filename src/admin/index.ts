@@ -27,7 +27,11 @@ export function adminStarter(o: AdminOptions = {}): ServiceStarter {
   return async (ctx): Promise<Listener[]> => {
     const log = ctx.log.child({ component: 'admin' });
     const api = daemonApiContext(ctx, log);
-    const auth = new AdminAuth({ store: ctx.store, throttle: ctx.throttle, log, sessions: new SessionTable(o.sessions) });
+    const consolePath = o.console !== undefined ? o.console : ctx.options.dev ? null : '/dev/console';
+    const { https, http } = ctx.options.listen;
+    let httpsPort = https.port;
+    const announce = (code: string) => announceSetupCode(code, setupUrls(https.host, httpsPort, ctx.options.hostname), log, consolePath);
+    const auth = new AdminAuth({ store: ctx.store, throttle: ctx.throttle, log, sessions: new SessionTable(o.sessions), announce });
     let assets: Promise<AssetTable> | null = null;
     const app = adminApp({
       api,
@@ -44,8 +48,6 @@ export function adminStarter(o: AdminOptions = {}): ServiceStarter {
     // Browsers open several connections per page; 'http' and 'https' share the limits.
     const tracker = new ConnectionTracker({ maxConnections: o.maxConnections ?? 64, maxPerAddress: o.maxPerAddress ?? 16 });
     const timeouts = { ...DEFAULT_TIMEOUTS, ...o.timeouts };
-    const { https, http } = ctx.options.listen;
-    let httpsPort = https.port;
     const listeners = await startAll([
       async () => {
         const l = await listenHttp({ name: 'https', ...https, tls: ctx.tls, tracker, log, timeouts, handler: app });
@@ -63,10 +65,7 @@ export function adminStarter(o: AdminOptions = {}): ServiceStarter {
         }),
     ]);
     const code = auth.setupCode;
-    if (code) {
-      const consolePath = o.console !== undefined ? o.console : ctx.options.dev ? null : '/dev/console';
-      announceSetupCode(code, setupUrls(https.host, httpsPort, ctx.options.hostname), log, consolePath);
-    }
+    if (code) announce(code);
     return listeners;
   };
 }

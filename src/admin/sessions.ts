@@ -64,6 +64,11 @@ export class SessionTable {
     if (token !== null && TOKEN.test(token)) this.entries.delete(digest(token));
   }
 
+  // Ends every session (the admin password was reset).
+  clear(): void {
+    this.entries.clear();
+  }
+
   private expired(e: Entry, now: number): boolean {
     return now - e.lastSeen >= this.o.idleMs || now - e.created >= this.o.absoluteMs;
   }

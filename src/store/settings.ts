@@ -9,6 +9,7 @@ export class Settings {
   private cache = new Map<string, unknown>();
   // Counts the changes, so that values derived from settings know when to derive them again.
   version = 0;
+  private watchers = new Map<string, Set<() => void>>();
 
   constructor(ctx: StoreContext) {
     this.ctx = ctx;
@@ -33,6 +34,15 @@ export class Settings {
       this.cache.delete(key);
       this.version++;
     }
+    for (const fn of this.watchers.get(key) ?? []) fn();
+  }
+
+  // fn runs after each change of this key is on disk (in this process); returns the unwatch.
+  watch(key: string, fn: () => void): () => void {
+    let set = this.watchers.get(key);
+    if (!set) this.watchers.set(key, (set = new Set()));
+    set.add(fn);
+    return () => set.delete(fn);
   }
 
   all(): Record<string, unknown> {

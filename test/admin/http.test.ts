@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { runCli } from '../cli/run-cli.ts';
 import { api, cookieOf, curl, startAdmin, type AdminServer } from './support.ts';
 
 const PASSWORD = 'admin password 1';
@@ -211,5 +212,29 @@ describe('setup page over HTTP(S)', () => {
     const login = await api(server, '/api/login', { body: { password: PASSWORD } });
     assert.equal(login.status, 200);
     assert.equal((await api(server, '/api/call/status', { body: {}, cookie: cookieOf(login) })).status, 200);
+    cookie = cookieOf(login);
+  });
+
+  test('homepost admin reset-password: sessions end, a new setup code is shown and works; offline, the next start shows one', async () => {
+    const codes = () => server.logRecords().filter((r) => r.event === 'admin.setup_code').map((r) => r.code as string);
+    assert.deepEqual(codes(), []);
+    const reset = await runCli(['admin', 'reset-password', '--data', server.dataDir]);
+    assert.equal(reset.code, 0, reset.stderr);
+    assert.match(reset.stdout, /new setup code: it is on the console and in the log/);
+    assert.equal((await api(server, '/api/call/status', { body: {}, cookie })).status, 401, 'the session ended');
+    assert.deepEqual((await api(server, '/api/session')).json, { adminExists: false, loggedIn: false });
+    assert.equal((await api(server, '/api/login', { body: { password: PASSWORD } })).status, 401, 'the old password is gone');
+    assert.equal(codes().length, 1, 'a new setup code is logged at once');
+    const setup = await api(server, '/api/setup', { body: { code: codes()[0], password: 'admin password 2' } });
+    assert.equal(setup.status, 200);
+    assert.equal((await api(server, '/api/call/status', { body: {}, cookie: cookieOf(setup) })).status, 200);
+
+    await server.stop({ keep: true });
+    const offline = await runCli(['admin', 'reset-password', '--data', server.dataDir]);
+    assert.equal(offline.code, 0, offline.stderr);
+    assert.match(offline.stdout, /The next start of homepost serve shows a new setup code/);
+    server = await startAdmin({ dataDir: server.dataDir });
+    assert.equal(codes().length, 1, 'the start after an offline reset shows a setup code');
+    assert.deepEqual((await api(server, '/api/session')).json, { adminExists: false, loggedIn: false });
   });
 });

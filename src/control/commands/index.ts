@@ -1,6 +1,7 @@
 // Every command group, in the order `homepost --help` lists them. A new group (the outbound
 // queue's) is one file beside this one and one line here.
 import type { CommandGroup } from '../group.ts';
+import { adminGroup } from './admin.ts';
 import { aliasGroup } from './alias.ts';
 import { certGroup } from './cert.ts';
 import { dkimGroup } from './dkim.ts';
@@ -10,4 +11,4 @@ import { relayGroup } from './relay.ts';
 import { statusGroup } from './status.ts';
 import { userGroup } from './user.ts';
 
-export const commandGroups: CommandGroup[] = [statusGroup, domainGroup, userGroup, aliasGroup, relayGroup, certGroup, queueGroup, dkimGroup];
+export const commandGroups: CommandGroup[] = [statusGroup, domainGroup, userGroup, aliasGroup, relayGroup, certGroup, queueGroup, dkimGroup, adminGroup];
