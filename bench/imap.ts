@@ -259,7 +259,9 @@ try {
   for (const s of [homepost, defaults]) {
     const m = memory.get(s)!;
     const rss = m.idling.rssKb / 1024;
-    console.log(`${s.name} RSS with ${IDLE} connections in IDLE: ${rss.toFixed(1)} MB (target <= 100 MB: ${rss <= 100 ? 'met' : 'MISSED'}), ${MB(m.idlingLoaded!.rssKb)} MB after the load; ` +
+    // The target is the shipped configuration's; "V8 defaults" is there to compare with.
+    const target = s === homepost ? ` (target <= 100 MB: ${rss <= 100 ? 'met' : 'MISSED'})` : '';
+    console.log(`${s.name} RSS with ${IDLE} connections in IDLE: ${rss.toFixed(1)} MB${target}, ${MB(m.idlingLoaded!.rssKb)} MB after the load; ` +
       `ratio to Dovecot's sums: RSS ${(m.idling.rssKb / memory.get(dovecot)!.idling.rssKb).toFixed(2)}, PSS ${(m.idling.pssKb / memory.get(dovecot)!.idling.pssKb).toFixed(2)}`);
   }
   console.log(

@@ -64,6 +64,10 @@ describe('dist/homepost-linux-x64', () => {
       const add = await runCli(['user', 'add', 'carol@example.test', ...data], { ...cli, input: 'binary password 1\n' });
       assert.equal(add.code, 0, add.stderr);
 
+      // Nothing lazily loaded yet: the chunks are compiled on first use, not at start.
+      const started = JSON.parse((await runCli(['status', '--json', ...data], cli)).stdout);
+      assert.deepEqual(started.runtime.chunks, []);
+
       // Only 127.0.0.1 trusted, so mail from 127.0.0.2 is checked.
       const relay = await runCli(['relay', 'set', '--trusted-networks', '127.0.0.1/32', ...data], cli);
       assert.equal(relay.code, 0, relay.stderr);
