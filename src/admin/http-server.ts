@@ -3,9 +3,7 @@
 // (RFC 9112) with timeouts for slow headers, slow requests and idle keep-alive connections, and
 // answers what it cannot parse (400, 408, 431) itself.
 import http from 'node:http';
-import type { Logger } from '../log/log.ts';
-import { listen, type ConnectionTracker, type Listener } from '../net/listener.ts';
-import type { TlsManager } from '../tls/manager.ts';
+import { listen, type Listener, type ListenerOptions } from '../net/listener.ts';
 
 export interface HttpTimeouts {
   headersMs: number; // the request line and header fields
@@ -15,16 +13,11 @@ export interface HttpTimeouts {
 
 export const DEFAULT_TIMEOUTS: HttpTimeouts = { headersMs: 10_000, requestMs: 30_000, keepAliveMs: 5_000 };
 
-export interface HttpListenerOptions {
-  name: string;
-  host: string;
-  port: number;
-  tls?: TlsManager;
-  tracker: ConnectionTracker;
-  log: Logger;
+// Where and how to accept, as for every listener, plus what HTTP adds.
+export type HttpListenerOptions = Pick<ListenerOptions, 'name' | 'host' | 'port' | 'tls' | 'tracker' | 'log'> & {
   timeouts: HttpTimeouts;
   handler: http.RequestListener;
-}
+};
 
 export async function listenHttp(o: HttpListenerOptions): Promise<Listener> {
   let closing = false;
@@ -49,13 +42,9 @@ export async function listenHttp(o: HttpListenerOptions): Promise<Listener> {
   // node:http enforces headersTimeout and requestTimeout from a timer it starts on 'listening';
   // its sockets come from the listener below, so it is told here.
   server.emit('listening');
+  const { timeouts: _timeouts, handler: _handler, ...accept } = o;
   const listener = await listen({
-    name: o.name,
-    host: o.host,
-    port: o.port,
-    tls: o.tls,
-    tracker: o.tracker,
-    log: o.log,
+    ...accept,
     onSession(socket) {
       server.emit('connection', socket);
       return {
