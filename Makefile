@@ -14,7 +14,7 @@ export PATH := $(NODE_DIR)/bin:$(PATH)
 endif
 DEPS := node_modules/.installed
 
-.PHONY: deps run test test-deps check unit bench bench-store bench-smtp bench-imap bench-pop3 binary clean
+.PHONY: deps run test test-deps check unit bench bench-store bench-smtp bench-imap bench-pop3 bench-fuzz bench-hostile binary clean
 
 deps: $(DEPS)
 
@@ -57,6 +57,17 @@ bench-imap: $(DEPS)
 
 bench-pop3: $(DEPS)
 	node bench/pop3.ts
+
+# The parser fuzz targets (test/fuzz) for minutes instead of the tests' bounded cases: about 5 in
+# all, or MINUTES=n. Not part of `make bench`: it measures no reference.
+bench-fuzz: $(DEPS)
+	node bench/fuzz.ts $(if $(MINUTES),--minutes $(MINUTES))
+
+# The attacks of test/hostile against the executable (built first) and against a reference build
+# of an earlier commit (BASE=REF, default 8ca0e11; built once under .cache/bench-hostile/): event-
+# loop stalls and peak RSS. Fails when the executable misses its targets. Not part of `make bench`.
+bench-hostile: $(DEPS) binary
+	node bench/hostile.ts $(if $(BASE),--base $(BASE))
 
 # The single executables dist/homepost-linux-x64 and dist/homepost-linux-arm64 (README, "Building
 # the executable"); test/binary/ runs the same script and tests both.

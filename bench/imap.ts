@@ -17,6 +17,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
+import * as esbuild from 'esbuild';
 import { Store } from '../src/store/index.ts';
 import { startDovecot, type Dovecot } from '../test/imap/dovecot-diff/dovecot.ts';
 import { freePort, waitForPort } from '../test/support/ports.ts';
@@ -64,7 +65,7 @@ function newestSource(dir: string): number {
 }
 
 // The command that runs homepost as shipped, and what it is.
-function homepostCommand(): { cmd: string; args: string[]; what: string } {
+async function homepostCommand(): Promise<{ cmd: string; args: string[]; what: string }> {
   const binary = path.join(root, 'dist', 'homepost-linux-x64');
   const choice = process.env.BENCH_HOMEPOST;
   const runs = () => {
@@ -78,20 +79,35 @@ function homepostCommand(): { cmd: string; args: string[]; what: string } {
   if (choice !== 'bundle' && existsSync(binary) && (choice === 'binary' || statSync(binary).mtimeMs > newestSource(path.join(root, 'src'))) && runs()) {
     return { cmd: binary, args: [], what: 'dist/homepost-linux-x64 (single executable)' };
   }
-  const bundle = bundleCommand();
+  const bundle = await bundleCommand();
   return { ...bundle, what: bundle.what + (choice ? '' : ' (dist/homepost-linux-x64 is missing, older than src/ or does not start)') };
 }
 
-// An esbuild bundle of src/main.ts on this Node. bench/out is inside the checkout, so the
-// bundle's external packages resolve from node_modules.
+// An esbuild bundle of src/main.ts on this Node, and beside it one of the worker threads' script
+// (src/offload/worker.ts), which src/offload/worker-url.ts then names. bench/out is inside the
+// checkout, so the bundles' external packages resolve from node_modules.
 let bundled = false;
-function bundleCommand(): { cmd: string; args: string[]; what: string } {
-  const out = path.join(root, 'bench', 'out', 'imap', 'homepost.mjs');
+async function bundleCommand(): Promise<{ cmd: string; args: string[]; what: string }> {
+  const outdir = path.join(root, 'bench', 'out', 'imap');
   if (!bundled) {
     bundled = true;
-    execFileSync(path.join(root, 'node_modules', '.bin', 'esbuild'), ['src/main.ts', '--bundle', '--platform=node', '--format=esm', `--outfile=${out}`, '--packages=external', '--log-level=warning'], { cwd: root, stdio: 'inherit' });
+    const workerUrl: esbuild.Plugin = {
+      name: 'worker-url',
+      setup: (build) => build.onLoad({ filter: /[\\/]src[\\/]offload[\\/]worker-url\.ts$/ }, () => ({ contents: "export const workerUrl = new URL('./worker.mjs', import.meta.url);", loader: 'ts' })),
+    };
+    await esbuild.build({
+      entryPoints: { homepost: path.join(root, 'src/main.ts'), worker: path.join(root, 'src/offload/worker.ts') },
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      outdir,
+      outExtension: { '.js': '.mjs' },
+      packages: 'external',
+      logLevel: 'warning',
+      plugins: [workerUrl],
+    });
   }
-  return { cmd: process.execPath, args: [out], what: `an esbuild bundle of src/main.ts on Node ${process.version}` };
+  return { cmd: process.execPath, args: [path.join(outdir, 'homepost.mjs')], what: `an esbuild bundle of src/main.ts on Node ${process.version}` };
 }
 
 // A data folder with the accounts and their mail, written offline through the store.
@@ -178,14 +194,14 @@ const SHIPPED_FLAGS = readFileSync(path.join(root, '.node-flags'), 'utf8').trim(
 const FLAGS = process.env.BENCH_NODE_FLAGS !== undefined ? process.env.BENCH_NODE_FLAGS.split(/\s+/).filter(Boolean) : SHIPPED_FLAGS;
 
 mkdirSync(path.join(root, 'bench', 'out'), { recursive: true });
-const command = homepostCommand();
+const command = await homepostCommand();
 const dropped = dropPageCache();
 const servers: Server[] = [];
 try {
   const binary = command.cmd !== process.execPath;
   // The executable carries its flags; node flags cannot be added to it on the command line.
   servers.push(await startHomepost('homepost', command, binary ? [] : FLAGS));
-  servers.push(await startHomepost('homepost, V8 defaults', binary ? bundleCommand() : command, []));
+  servers.push(await startHomepost('homepost, V8 defaults', binary ? await bundleCommand() : command, []));
   servers.push(await startReference());
   const [homepost, defaults, dovecot] = servers as [Server, Server, Server];
   console.log(`IMAP load: ${USERS} accounts x ${BASE} messages of 2-8 KB, clients take the accounts in turn; ${SECONDS} s per run after a ${WARMUP_SECONDS} s warm-up, best of ${REPEAT} runs`);

@@ -18,6 +18,7 @@ import path from 'node:path';
 import * as esbuild from 'esbuild';
 import { ADDON_HASHES_KEY, addonKey, chunkKey, LMDB_DICTIONARY_KEY } from '../src/cli/sea.ts';
 import { extractFile, fetchPackage, lockedPackage } from './sea/fetch.ts';
+import { WORKER_CHUNK } from '../src/offload/spawn.ts';
 import { ADDON_PACKAGES, LAZY_PACKAGES, seaPlugin } from './sea/plugin.ts';
 import { webAssets } from './sea/web.ts';
 
@@ -82,13 +83,18 @@ async function bundle(): Promise<string> {
   return outfile;
 }
 
-// Each lazily imported package in a CommonJS script of its own (tools/sea/plugin.ts).
+// Each lazily imported package in a CommonJS script of its own (tools/sea/plugin.ts), and the
+// worker threads' script (src/offload), which loads those the same way.
 async function chunks(): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   const require = createRequire(path.join(root, 'package.json'));
-  for (const name of LAZY_PACKAGES) {
+  const entries: [string, string, esbuild.Plugin[]][] = [
+    ...LAZY_PACKAGES.map((name): [string, string, esbuild.Plugin[]] => [name, require.resolve(name), []]),
+    [WORKER_CHUNK, path.join(root, 'src/offload/worker.ts'), [seaPlugin(root)]],
+  ];
+  for (const [name, entry, plugins] of entries) {
     const outfile = path.join(work, 'chunks', `${name}.cjs`);
-    const result = await esbuild.build({ ...bundleOptions, entryPoints: [require.resolve(name)], outfile });
+    const result = await esbuild.build({ ...bundleOptions, entryPoints: [entry], outfile, plugins });
     if (result.errors.length) throw new Error(`bundle of ${name} failed`);
     out[chunkKey(name)] = outfile;
   }

@@ -71,7 +71,9 @@ async function clientLoop(o: LoadOptions, index: number, stats: LoadStats, until
   while (Date.now() < until) {
     let client: TranscriptClient | null = null;
     try {
-      client = await TranscriptClient.connect(o.port);
+      // Each client from a loopback address of its own, as clients on many hosts: homepost
+      // takes at most 20 connections before login from one address (docs/limits.md).
+      client = await TranscriptClient.connect(o.port, `127.0.1.${1 + (index % 250)}`);
       await client.take(1, 30_000);
       const s = new Session(client, stats);
       await s.run('LOGIN', `LOGIN ${user} "${o.password}"`);

@@ -2,7 +2,7 @@
 // then the API (api.ts) or the page's files (assets.ts); one debug log line per request.
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Logger } from '../log/log.ts';
-import { normalizeAddress } from '../net/connection.ts';
+import { normalizeAddress } from '../net/address.ts';
 import { handleApi, type ApiDeps } from './api.ts';
 import type { AssetTable } from './assets.ts';
 import { HttpError, sendError } from './errors.ts';

@@ -1,8 +1,8 @@
 // Who may use the setup page: on first boot whoever knows the setup code (once), then whoever
 // knows the admin password. The password's hash (src/auth/password.ts, the accounts' KDF) is kept
-// in the store's settings; sessions are in memory. Every failed attempt counts in the throttle
-// all protocols share, under the user name "admin".
-import type { AuthThrottle } from '../auth/throttle.ts';
+// in the store's settings; sessions are in memory. Every attempt goes through the login path all
+// protocols share (src/auth/login.ts), under the user name "admin".
+import type { LoginGate } from '../auth/login.ts';
 import { hashPassword, verifyPassword } from '../auth/password.ts';
 import type { Logger } from '../log/log.ts';
 import type { Store } from '../store/index.ts';
@@ -17,7 +17,7 @@ const MAX_PASSWORD = 1024;
 
 export class AdminAuth {
   private store: Store;
-  private throttle: AuthThrottle;
+  private logins: LoginGate;
   private log: Logger;
   readonly sessions: SessionTable;
   // Null once used, or when an admin password exists.
@@ -26,9 +26,9 @@ export class AdminAuth {
   // Shows a new setup code (console and log) after a reset; the first one is shown at start.
   private announce: (code: string) => void;
 
-  constructor(o: { store: Store; throttle: AuthThrottle; log: Logger; sessions: SessionTable; announce: (code: string) => void }) {
+  constructor(o: { store: Store; logins: LoginGate; log: Logger; sessions: SessionTable; announce: (code: string) => void }) {
     this.store = o.store;
-    this.throttle = o.throttle;
+    this.logins = o.logins;
     this.log = o.log;
     this.sessions = o.sessions;
     this.announce = o.announce;
@@ -59,23 +59,31 @@ export class AdminAuth {
   async setup(remote: string, code: unknown, password: unknown, signal: AbortSignal): Promise<string> {
     if (typeof code !== 'string' || code.length > 64) throw new HttpError(400, 'bad-request', 'code is required');
     const newPassword = checkNewPassword(password);
-    await this.gate(remote, signal);
-    if (this.hasAdmin()) throw new HttpError(409, 'setup-done', 'the admin password is set; log in');
-    const expected = this.code;
-    if (expected === null) throw new HttpError(409, 'setup-in-progress', 'setup is in progress in another request');
-    if (!sameCode(expected, code)) {
-      this.fail(remote, 'admin.setup_failed');
-      throw new HttpError(403, 'bad-code', 'wrong setup code (it is on the device console and in the homepost log)');
-    }
-    // Void at once, so that a second request with the same code cannot race this one.
-    this.code = null;
-    try {
-      await this.store.settings.set(ADMIN_PASSWORD_KEY, await hashPassword(newPassword));
-    } catch (e) {
-      this.code = expected;
-      throw e;
-    }
-    this.throttle.success(remote);
+    const result = await this.logins.login({
+      protocol: 'admin',
+      remote,
+      user: ADMIN_USER,
+      mechanism: 'setup-code',
+      signal,
+      log: this.log,
+      check: async () => {
+        if (signal.aborted) throw new HttpError(400, 'client-gone', 'the client left');
+        if (this.hasAdmin()) throw new HttpError(409, 'setup-done', 'the admin password is set; log in');
+        const expected = this.code;
+        if (expected === null) throw new HttpError(409, 'setup-in-progress', 'setup is in progress in another request');
+        if (!sameCode(expected, code)) return null;
+        // Void at once, so that a second request with the same code cannot race this one.
+        this.code = null;
+        try {
+          await this.store.settings.set(ADMIN_PASSWORD_KEY, await hashPassword(newPassword));
+        } catch (e) {
+          this.code = expected;
+          throw e;
+        }
+        return true;
+      },
+    });
+    if (!result.ok) throw refusal(result, new HttpError(403, 'bad-code', 'wrong setup code (it is on the device console and in the homepost log)'));
     this.log.info('admin.setup_done', { remote });
     return this.sessions.create();
   }
@@ -85,35 +93,30 @@ export class AdminAuth {
     if (typeof password !== 'string' || password === '' || password.length > MAX_PASSWORD) throw new HttpError(400, 'bad-request', 'password is required');
     const hash = this.store.settings.get<unknown>(ADMIN_PASSWORD_KEY, null);
     if (typeof hash !== 'string') throw new HttpError(401, 'setup-required', 'set the admin password with the setup code first');
-    await this.gate(remote, signal);
-    if (!(await verifyPassword(password, hash))) {
-      this.fail(remote, 'admin.login_failed');
-      throw new HttpError(401, 'bad-password', 'wrong password');
-    }
-    this.throttle.success(remote);
-    this.log.info('admin.login', { remote });
+    const result = await this.logins.login({
+      protocol: 'admin',
+      remote,
+      user: ADMIN_USER,
+      mechanism: 'password',
+      signal,
+      log: this.log,
+      check: async () => {
+        if (signal.aborted) throw new HttpError(400, 'client-gone', 'the client left');
+        return (await verifyPassword(password, hash)) ? true : null;
+      },
+    });
+    if (!result.ok) throw refusal(result, new HttpError(401, 'bad-password', 'wrong password'));
     return this.sessions.create();
   }
+}
 
-  // Waits the delay the throttle asks for, then refuses if the address or "admin" is locked by
-  // then (attempts sent together all pass the first check).
-  private async gate(remote: string, signal: AbortSignal): Promise<void> {
-    const first = await this.throttle.gate(remote, ADMIN_USER, signal);
-    const v = first.allowed ? this.throttle.check(remote, ADMIN_USER) : first;
-    if (!v.allowed) {
-      this.log.info('admin.throttled', { remote, scope: v.scope });
-      // RFC 6585 4, RFC 9110 10.2.3: seconds to wait.
-      throw new HttpError(429, 'throttled', 'too many failed attempts; try again later', {
-        headers: { 'Retry-After': String(Math.ceil(v.retryAfterMs / 1000)) },
-      });
-    }
-    if (signal.aborted) throw new HttpError(400, 'client-gone', 'the client left');
-  }
-
-  private fail(remote: string, event: string): void {
-    this.throttle.failure(remote, ADMIN_USER);
-    this.log.info(event, { remote });
-  }
+// A refused attempt as the page hears it: while locked, 429 with the seconds to wait (RFC 6585 4,
+// RFC 9110 10.2.3); otherwise the wrong-credentials error.
+function refusal(result: { reason: 'failed' } | { reason: 'locked'; retryAfterMs: number }, wrong: HttpError): HttpError {
+  if (result.reason === 'failed') return wrong;
+  return new HttpError(429, 'throttled', 'too many failed attempts; try again later', {
+    headers: { 'Retry-After': String(Math.ceil(result.retryAfterMs / 1000)) },
+  });
 }
 
 function checkNewPassword(password: unknown): string {

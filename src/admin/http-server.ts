@@ -14,7 +14,7 @@ export interface HttpTimeouts {
 export const DEFAULT_TIMEOUTS: HttpTimeouts = { headersMs: 10_000, requestMs: 30_000, keepAliveMs: 5_000 };
 
 // Where and how to accept, as for every listener, plus what HTTP adds.
-export type HttpListenerOptions = Pick<ListenerOptions, 'name' | 'host' | 'port' | 'tls' | 'tracker' | 'log'> & {
+export type HttpListenerOptions = Pick<ListenerOptions, 'name' | 'host' | 'port' | 'tls' | 'tracker' | 'log' | 'handshakeTimeoutMs'> & {
   timeouts: HttpTimeouts;
   handler: http.RequestListener;
 };

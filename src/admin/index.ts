@@ -14,6 +14,10 @@ import { SessionTable, type SessionOptions } from './sessions.ts';
 import { announceSetupCode } from './setup-code.ts';
 import { SystemMonitor } from './system.ts';
 
+// A browser on the LAN finishes its TLS handshake in milliseconds: a connection still without one
+// after 5 s (one that never sends a ClientHello) gives its slot back, not after the default 30 s.
+const HANDSHAKE_TIMEOUT_MS = 5_000;
+
 export interface AdminOptions {
   // Where the setup code is shown besides the log: default /dev/console, none with --dev.
   console?: string | null;
@@ -31,7 +35,7 @@ export function adminStarter(o: AdminOptions = {}): ServiceStarter {
     const { https, http } = ctx.options.listen;
     let httpsPort = https.port;
     const announce = (code: string) => announceSetupCode(code, setupUrls(https.host, httpsPort, ctx.options.hostname), log, consolePath);
-    const auth = new AdminAuth({ store: ctx.store, throttle: ctx.throttle, log, sessions: new SessionTable(o.sessions), announce });
+    const auth = new AdminAuth({ store: ctx.store, logins: ctx.logins, log, sessions: new SessionTable(o.sessions), announce });
     let assets: Promise<AssetTable> | null = null;
     const app = adminApp({
       api,
@@ -45,12 +49,13 @@ export function adminStarter(o: AdminOptions = {}): ServiceStarter {
           throw e;
         })),
     });
-    // Browsers open several connections per page; 'http' and 'https' share the limits.
+    // Browsers open several connections per page; 'http' and 'https' share the limits. One address
+    // holds at most a quarter of them, so a client that opens many and says nothing leaves room.
     const tracker = new ConnectionTracker({ maxConnections: o.maxConnections ?? 64, maxPerAddress: o.maxPerAddress ?? 16 });
     const timeouts = { ...DEFAULT_TIMEOUTS, ...o.timeouts };
     const listeners = await startAll([
       async () => {
-        const l = await listenHttp({ name: 'https', ...https, tls: ctx.tls, tracker, log, timeouts, handler: app });
+        const l = await listenHttp({ name: 'https', ...https, tls: ctx.tls, handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS, tracker, log, timeouts, handler: app });
         httpsPort = l.port;
         return l;
       },
@@ -61,7 +66,7 @@ export function adminStarter(o: AdminOptions = {}): ServiceStarter {
           tracker,
           log,
           timeouts,
-          handler: redirectToHttps({ httpsPort, fallbackHost: ctx.options.hostname }),
+          handler: redirectToHttps({ httpsPort, hostname: ctx.options.hostname }),
         }),
     ]);
     const code = auth.setupCode;

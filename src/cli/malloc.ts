@@ -1,12 +1,14 @@
 // glibc's allocator keeps the memory of large freed blocks in per-thread arenas: after logins,
 // the 7 MiB argon2id work areas (src/auth/password.ts, computed on libuv's threads) stay in RSS,
 // 50-85 MB of it (bench-imap). A fixed mmap threshold returns such blocks to the system at once
-// and one arena keeps the rest together. glibc reads these settings only when a process starts,
+// and one arena keeps the rest together. The threshold is 64 KiB, the size of each socket read's
+// buffer: a client that streams hundreds of MB (eight 49 MB messages at once) otherwise leaves
+// the heap fragmented by them, 70 MB above idle after the load ended (bench-hostile). glibc reads these settings only when a process starts,
 // so `serve` executes itself again with them (process.execve replaces the process: same pid,
 // nothing doubled), unless the environment already sets them (a systemd unit may).
 import { isSea } from 'node:sea';
 
-export const MALLOC_ENV = { MALLOC_ARENA_MAX: '1', MALLOC_MMAP_THRESHOLD_: '131072' };
+export const MALLOC_ENV = { MALLOC_ARENA_MAX: '1', MALLOC_MMAP_THRESHOLD_: '65536' };
 
 // Returns only when the settings are in effect (or cannot be: not Linux).
 export function ensureMallocSettings(): void {

@@ -32,10 +32,22 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const server = await startServer(options, log);
   if (server.devAccount) process.stdout.write(devBanner(server));
   await stopRequested;
+  // A stop takes a few seconds at most (sessions are told goodbye, busy workers are ended, the
+  // store closes). Should anything hang, the process ends anyway: nothing unacknowledged is
+  // lost by that, and LMDB needs no recovery. A second signal ends it at once.
+  const force = (why: string) => {
+    log.error('server.stop_forced', { reason: why });
+    process.exit(1);
+  };
+  setTimeout(() => force('timeout'), STOP_DEADLINE_MS).unref();
+  process.once('SIGTERM', () => force('SIGTERM'));
+  process.once('SIGINT', () => force('SIGINT'));
   await server.stop();
   log.info('server.stopped', {});
   return 0;
 }
+
+const STOP_DEADLINE_MS = 10_000;
 
 // The lines `make run` prints: where to point a mail client and the setup page.
 function devBanner(server: RunningServer): string {

@@ -2,6 +2,7 @@
 // name, look the command up, check the session's state BEFORE anything runs, let the command
 // parse its arguments and run, then report pending mailbox changes and answer. The typed errors
 // thrown anywhere below become NO or BAD here, and only here.
+import type { MessageBuffer } from '../memory/message-buffer.ts';
 import { LineTooLongError } from '../net/connection.ts';
 import { isStoreError } from '../store/index.ts';
 import { commandTable } from './commands/index.ts';
@@ -10,7 +11,7 @@ import { Parser } from './parser.ts';
 import type { CommandContext, CommandSpec } from './command.ts';
 import type { ImapSession, SessionState } from './session.ts';
 
-export async function dispatch(session: ImapSession, parts: Buffer[]): Promise<void> {
+export async function dispatch(session: ImapSession, parts: Buffer[], message: MessageBuffer | null = null): Promise<void> {
   const p = new Parser(parts);
   p.utf8Atoms = session.utf8;
   let tag = '*';
@@ -29,7 +30,7 @@ export async function dispatch(session: ImapSession, parts: Buffer[]): Promise<v
     if (!spec.states.includes(session.state)) {
       throw new ImapBadSyntax(session.state === 'not-authenticated' ? 'Authenticate first' : session.state === 'authenticated' && spec.states.includes('selected') ? 'No mailbox selected' : `${name} is not valid in this state`);
     }
-    const ctx: CommandContext = { session, tag, name, uid: name.startsWith('UID ') };
+    const ctx: CommandContext = { session, tag, name, uid: name.startsWith('UID '), message };
     const args = spec.args ? spec.args(p, ctx) : undefined;
     p.end();
     session.expungesReported = false;

@@ -4,7 +4,9 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { test } from 'node:test';
 import { Connection } from '../net/connection.ts';
-import { Framer, literalAtEnd, peekTagAndCommand } from './framer.ts';
+import { MemoryBudget } from '../memory/budget.ts';
+import { MessageBuffer } from '../memory/message-buffer.ts';
+import { Framer, literalAtEnd, peekTagAndCommand, type FramerLimits } from './framer.ts';
 
 async function pair(): Promise<{ server: Connection; client: net.Socket; received: () => string; close: () => void }> {
   const listener = net.createServer();
@@ -17,7 +19,12 @@ async function pair(): Promise<{ server: Connection; client: net.Socket; receive
   return { server, client, received: () => got, close: () => (client.destroy(), server.destroy(), listener.close()) };
 }
 
-const limits = { maxLine: 100, maxCommand: 300, maxMessage: 1000 };
+const limits: FramerLimits = { maxLine: 100, maxCommand: 300, maxMessage: 20_000, oversizedLiteral: 'discard' };
+
+function framer(conn: Connection, o: { limits?: FramerLimits; budget?: MemoryBudget } = {}): Framer {
+  const budget = o.budget ?? new MemoryBudget();
+  return new Framer({ conn, limits: () => o.limits ?? limits, newMessage: (binary, size) => new MessageBuffer(budget, (o.limits ?? limits).maxMessage, { normalize: !binary, expected: size }) });
+}
 
 test('literal announcements', () => {
   assert.deepEqual(literalAtEnd(Buffer.from('A APPEND x {12}')), { size: 12, sync: true, binary: false });
@@ -31,14 +38,14 @@ test('literal announcements', () => {
 test('commands with synchronizing and non-synchronizing literals', async () => {
   const p = await pair();
   try {
-    const framer = new Framer(p.server, limits);
+    const f = framer(p.server);
     p.client.write('a LOGIN {4}\r\n');
-    const next = framer.next();
+    const next = f.next();
     await new Promise((r) => setTimeout(r, 50));
     assert.equal(p.received(), '+ Ready for literal data\r\n');
     p.client.write('user {4+}\r\npass\r\nb NOOP\r\n');
-    assert.deepEqual((await next)!, { kind: 'command', parts: ['a LOGIN {4}', 'user', ' {4+}', 'pass', ''].map((s) => Buffer.from(s)) });
-    assert.deepEqual(await framer.next(), { kind: 'command', parts: [Buffer.from('b NOOP')] });
+    assert.deepEqual((await next)!, { kind: 'command', parts: ['a LOGIN {4}', 'user', ' {4+}', 'pass', ''].map((s) => Buffer.from(s)), message: null });
+    assert.deepEqual(await f.next(), { kind: 'command', parts: [Buffer.from('b NOOP')], message: null });
     assert.equal(p.received(), '+ Ready for literal data\r\n', 'no continuation for LITERAL+');
   } finally {
     p.close();
@@ -48,18 +55,61 @@ test('commands with synchronizing and non-synchronizing literals', async () => {
 test('limits: refused before reading; non-synchronizing data skipped; long lines', async () => {
   const p = await pair();
   try {
-    const framer = new Framer(p.server, limits);
-    p.client.write('a APPEND INBOX {1001}\r\n');
-    assert.deepEqual(await framer.next(), { kind: 'refused', tag: 'a', command: 'APPEND', reason: 'Message too large' });
+    const f = framer(p.server);
+    p.client.write('a APPEND INBOX {20001}\r\n');
+    assert.deepEqual(await f.next(), { kind: 'refused', tag: 'a', command: 'APPEND', code: 'TOOBIG', reason: 'Message too large' });
     p.client.write(`b LOGIN {400+}\r\n${'x'.repeat(400)} y\r\nc NOOP\r\n`);
-    assert.deepEqual(await framer.next(), { kind: 'refused', tag: 'b', command: 'LOGIN', reason: 'Literal too large' });
-    assert.deepEqual(await framer.next(), { kind: 'command', parts: [Buffer.from('c NOOP')] });
+    assert.deepEqual(await f.next(), { kind: 'refused', tag: 'b', command: 'LOGIN', code: 'TOOBIG', reason: 'Literal too large' });
+    assert.deepEqual(await f.next(), { kind: 'command', parts: [Buffer.from('c NOOP')], message: null });
     p.client.write(`d APPEND INBOX {999+}\r\n${'m'.repeat(999)}\r\n`);
-    const ok = await framer.next();
+    const ok = await f.next();
     assert.equal(ok!.kind, 'command');
     p.client.write('e NOOP ' + 'z'.repeat(200) + '\r\n');
-    assert.deepEqual(await framer.next(), { kind: 'line-too-long' });
+    assert.deepEqual(await f.next(), { kind: 'fatal', text: 'Line too long' });
     assert.equal(p.received(), '', 'nothing was invited');
+  } finally {
+    p.close();
+  }
+});
+
+test("APPEND's message literal streams into a MessageBuffer charged to the budget; a spent budget refuses it", async () => {
+  const p = await pair();
+  const budget = new MemoryBudget(200_000);
+  try {
+    const f = framer(p.server, { budget });
+    // Bare LFs become CRLF on the way in; a literal8 stays as sent.
+    const body = 'Subject: x\n\n' + 'line\n'.repeat(2000);
+    p.client.write(`a APPEND INBOX {${body.length}+}\r\n${body}\r\n`);
+    const frame = await f.next();
+    assert.equal(frame!.kind, 'command');
+    const message = frame!.kind === 'command' ? frame!.message! : null;
+    assert.equal(message!.view().toString(), body.replace(/\n/g, '\r\n'));
+    assert.ok(budget.inUse >= body.length, 'the message is charged');
+    assert.ok(frame!.kind === 'command' && frame!.parts.includes(frame!.parts.at(-2)!));
+    // While it is held, a second one that does not fit is refused before it is sent.
+    p.client.write('b APPEND INBOX {15000}\r\n');
+    assert.deepEqual(await f.next(), { kind: 'refused', tag: 'b', command: 'APPEND', code: 'LIMIT', reason: 'Not enough memory for this message now; try again later' });
+    message!.release();
+    assert.equal(budget.inUse, 0);
+    p.client.write('c APPEND INBOX ~{9000}\r\n');
+    await new Promise((r) => setTimeout(r, 50));
+    p.client.write(Buffer.concat([Buffer.from('\n'.repeat(9000)), Buffer.from('\r\n')]));
+    const binary = await f.next();
+    assert.ok(binary!.kind === 'command' && binary!.message!.view().equals(Buffer.from('\n'.repeat(9000))));
+  } finally {
+    p.close();
+  }
+});
+
+test('before login: small limits; an oversized non-synchronizing literal ends the connection', async () => {
+  const p = await pair();
+  try {
+    const f = framer(p.server, { limits: { maxLine: 100, maxCommand: 100, maxMessage: 0, oversizedLiteral: 'close' } });
+    p.client.write('a APPEND INBOX {52428000}\r\n');
+    assert.deepEqual(await f.next(), { kind: 'refused', tag: 'a', command: 'APPEND', code: 'TOOBIG', reason: 'Literal too large' });
+    p.client.write('b APPEND INBOX {52428000+}\r\nxxxx');
+    assert.deepEqual(await f.next(), { kind: 'fatal', text: 'Literal too large' });
+    assert.equal(p.received(), '', 'no continuation was sent');
   } finally {
     p.close();
   }

@@ -1,9 +1,16 @@
 // Splits the input into commands: a command is its lines and the literals between them
 // (RFC 9051 2.2.1, 4.3). Synchronizing literals ("{n}") get a continuation request; LITERAL+
 // and LITERAL- ("{n+}", RFC 7888) and literal8 ("~{n}", RFC 3516) are read without one.
-// Limits are checked on the announced size BEFORE anything is read: a synchronizing literal over
-// the limit is refused without a continuation request (the client then sends nothing more of the
-// command); a non-synchronizing one is read and dropped in small pieces, never held in memory.
+// Limits are checked on the announced size BEFORE anything is read, and they depend on the
+// session's state: before login only what LOGIN and AUTHENTICATE need is taken. A synchronizing
+// literal over the limit is refused without a continuation request (the client then sends
+// nothing more of the command); a non-synchronizing one is read and dropped in small pieces,
+// never held in memory, or, before login, ends the connection (RFC 7888 4).
+// APPEND's message literal is not gathered like the rest: it streams into a MessageBuffer
+// (src/memory) charged to the memory budget up front; when the budget cannot hold it, the
+// command is refused with NO [LIMIT] (RFC 5530).
+import { countReceived } from '../memory/collect.ts';
+import type { MessageBuffer } from '../memory/message-buffer.ts';
 import { LineTooLongError, type Connection } from '../net/connection.ts';
 
 export interface FramerLimits {
@@ -11,20 +18,31 @@ export interface FramerLimits {
   maxLine: number;
   // All lines and literals of one command, except the message literal of APPEND.
   maxCommand: number;
-  // The message literal of APPEND (the maximum message size).
+  // The message literal of APPEND (the maximum message size); 0 where APPEND is not allowed.
   maxMessage: number;
+  // What to do with a non-synchronizing literal over the limits: read and drop it, or close.
+  oversizedLiteral: 'discard' | 'close';
+}
+
+interface Refusal {
+  code: 'TOOBIG' | 'LIMIT';
+  reason: string;
 }
 
 export type Frame =
-  | { kind: 'command'; parts: Buffer[] }
-  // A literal over the limit: answer the tag with NO/BAD [TOOBIG]; the command was consumed.
-  | { kind: 'refused'; tag: string; command: string; reason: string }
-  // A line over the limit: its tail was discarded unseen, so the session cannot safely go on.
-  | { kind: 'line-too-long' };
+  // parts: the lines and literals; message: APPEND's message literal, also in parts.
+  | { kind: 'command'; parts: Buffer[]; message: MessageBuffer | null }
+  // A literal refused (the command was consumed): answer the tag with BAD/NO [code].
+  | ({ kind: 'refused'; tag: string; command: string } & Refusal)
+  // The session cannot safely go on (the tail of an over-long line was skipped unseen, or a
+  // literal over the limits was sent before login): BYE with this text.
+  | { kind: 'fatal'; text: string };
 
 // literal = "{" number64 ["+"] "}" CRLF; literal8 = "~{" number64 "}" CRLF (RFC 9051 9, 7888, 3516)
 const LITERAL_AT_END = /(~?)\{(\d{1,20})(\+?)\}$/;
-const DISCARD_CHUNK = 64 * 1024;
+// An APPEND literal of at most this size is gathered with the command (a mailbox name, a small
+// message); a larger one is the message and streams into a MessageBuffer.
+const SMALL_LITERAL = 8 * 1024;
 
 // The literal announced at the end of a line, if any.
 export function literalAtEnd(line: Buffer): { size: number; sync: boolean; binary: boolean } | null {
@@ -43,63 +61,96 @@ export function peekTagAndCommand(line: Buffer): { tag: string; command: string 
   return { tag: m[1]!, command: first === 'UID' && m[3] ? `UID ${m[3].toUpperCase()}` : first };
 }
 
-export class Framer {
-  private conn: Connection;
-  private limits: FramerLimits;
+export interface FramerDeps {
+  conn: Connection;
+  // Read before each command: the session's state decides.
+  limits: () => FramerLimits;
+  // A buffer for an APPEND message of this size; binary: a literal8, kept byte for byte.
+  newMessage: (binary: boolean, size: number) => MessageBuffer;
+}
 
-  constructor(conn: Connection, limits: FramerLimits) {
-    this.conn = conn;
-    this.limits = limits;
+export class Framer {
+  private d: FramerDeps;
+
+  constructor(deps: FramerDeps) {
+    this.d = deps;
   }
 
   // The next command, or null at end of input.
   async next(): Promise<Frame | null> {
+    const { conn } = this.d;
+    const limits = this.d.limits();
     const parts: Buffer[] = [];
-    let budget = this.limits.maxCommand;
+    let message: MessageBuffer | null = null;
+    let budget = limits.maxCommand;
     let head: { tag: string; command: string } | null = null;
-    let refusal: string | null = null;
+    let refusal: Refusal | null = null;
+    const refuse = (code: Refusal['code'], reason: string) => {
+      refusal ??= { code, reason } as Refusal;
+      message?.release();
+      message = null;
+    };
     for (;;) {
       let line: Buffer | null;
       try {
-        line = await this.conn.readLine(this.limits.maxLine);
+        line = await conn.readLine(limits.maxLine);
       } catch (e) {
-        if (e instanceof LineTooLongError) return { kind: 'line-too-long' };
+        if (e instanceof LineTooLongError) return this.fatal(message, 'Line too long');
         throw e;
       }
-      if (line === null) return null;
+      if (line === null) return this.fatal(message, null);
       head ??= peekTagAndCommand(line);
       budget -= line.length + 2;
-      if (budget < 0 && refusal === null) refusal = 'Command too long';
+      if (budget < 0) refuse('TOOBIG', 'Command too long');
       if (refusal === null) parts.push(line);
       const lit = literalAtEnd(line);
       if (!lit) {
-        return refusal === null ? { kind: 'command', parts } : { kind: 'refused', ...head, reason: refusal };
+        if (refusal === null) return { kind: 'command', parts, message };
+        return { kind: 'refused', ...head, ...(refusal as Refusal) };
       }
-      const allowed = head.command === 'APPEND' ? this.limits.maxMessage : Math.max(0, budget);
-      if (lit.size > allowed && refusal === null) {
-        refusal = head.command === 'APPEND' ? 'Message too large' : 'Literal too large';
+      const append = head.command === 'APPEND' && limits.maxMessage > 0;
+      const isMessage = append && lit.size > Math.min(SMALL_LITERAL, budget) && refusal === null;
+      if (append && lit.size > limits.maxMessage) {
+        refuse('TOOBIG', 'Message too large');
+      } else if (isMessage) {
+        if (message !== null) refuse('TOOBIG', 'One message per APPEND');
+        else {
+          message = this.d.newMessage(lit.binary, lit.size);
+          if (!message.reserve(lit.size)) refuse('LIMIT', 'Not enough memory for this message now; try again later');
+        }
+      } else if (lit.size > Math.max(0, budget)) {
+        refuse('TOOBIG', 'Literal too large');
       }
       if (refusal !== null) {
         // RFC 7888 4: a refused synchronizing literal is never sent; a non-synchronizing one
-        // arrives anyway and is skipped.
-        if (lit.sync) return { kind: 'refused', ...head, reason: refusal };
+        // arrives anyway: skipped, or before login the connection ends.
+        if (lit.sync) return { kind: 'refused', ...head, ...(refusal as Refusal) };
+        if (limits.oversizedLiteral === 'close') return this.fatal(null, 'Literal too large');
         if (!(await this.discard(lit.size))) return null;
         continue;
       }
-      if (head.command !== 'APPEND') budget -= lit.size;
-      if (lit.sync && !(await this.conn.write('+ Ready for literal data\r\n'))) return null;
-      const data = await this.conn.readBytes(lit.size);
-      if (data === null) return null;
+      if (lit.sync && !(await conn.write('+ Ready for literal data\r\n'))) return this.fatal(message, null);
+      if (isMessage) {
+        const buffer: MessageBuffer = message!;
+        const received = (piece: Buffer) => (countReceived(piece.length), buffer.write(piece));
+        if (!(await conn.readInto(lit.size, received))) return this.fatal(buffer, null);
+        parts.push(buffer.view());
+        continue;
+      }
+      budget -= lit.size;
+      const data = await conn.readBytes(lit.size);
+      if (data === null) return this.fatal(message, null);
       parts.push(data);
     }
   }
 
+  // Ends the command: its message buffer is given back; null (end of input) or a fatal frame.
+  private fatal(message: MessageBuffer | null, text: string | null): Frame | null {
+    message?.release();
+    return text === null ? null : { kind: 'fatal', text };
+  }
+
   private async discard(n: number): Promise<boolean> {
-    for (let left = n; left > 0; ) {
-      const chunk = await this.conn.readBytes(Math.min(left, DISCARD_CHUNK));
-      if (chunk === null) return false;
-      left -= chunk.length;
-    }
-    return true;
+    return this.d.conn.readInto(n, () => {});
   }
 }

@@ -113,7 +113,8 @@ export class MailboxView {
     if (!('mailboxId' in change) || change.mailboxId !== this.mailboxId) return false;
     switch (change.kind) {
       case 'added':
-        this.added.push(...change.uids);
+        // A loop, not push(...uids): a COPY of a large mailbox would pass too many arguments.
+        for (const u of change.uids) this.added.push(u);
         return true;
       case 'flags':
         if (own) {
@@ -165,13 +166,13 @@ export class MailboxView {
     if (allowExpunge && this.expunged.size) {
       const gone = [...this.expunged];
       this.expunged.clear();
-      expunged.push(...this.removeSorted(gone));
+      for (const e of this.removeSorted(gone)) expunged.push(e);
     }
     const existsBefore = this.uids.length;
     const last = this.uids[this.uids.length - 1] ?? 0;
     const added = [...new Set(this.added)].filter((u) => u > last && !this.expunged.has(u)).sort((a, b) => a - b);
     this.added = [];
-    this.uids.push(...added);
+    for (const u of added) this.uids.push(u);
     const flags: { seq: number; uid: number; change: PendingFlags }[] = [];
     for (const [uid, change] of this.flagChanges) {
       this.highestModSeq = Math.max(this.highestModSeq, change.modseq);

@@ -252,25 +252,28 @@ export class Parser {
   }
 
   // quoted = DQUOTE *QUOTED-CHAR DQUOTE; QUOTED-CHAR allows UTF-8 (RFC 9051 9) and "\" only
-  // before DQUOTE or "\".
+  // before DQUOTE or "\". One pass to the closing quote, then one copy without the escapes (bytes
+  // pushed one by one onto an array cost more per byte the longer the string).
   private quotedBytes(): Buffer {
-    this.pos++;
     const line = this.line;
-    const out: number[] = [];
+    const start = ++this.pos;
+    let escapes = 0;
     for (;;) {
       if (this.pos >= line.length) this.fail('Unterminated quoted string');
       const c = line[this.pos++]!;
-      if (c === DQUOTE) return Buffer.from(out);
+      if (c === DQUOTE) break;
       if (c === BACKSLASH) {
         const n = line[this.pos++];
         if (n !== DQUOTE && n !== BACKSLASH) this.fail('Invalid escape in quoted string');
-        out.push(n);
+        escapes++;
       } else if (c === 0) {
         this.fail('NUL in quoted string');
-      } else {
-        out.push(c);
       }
     }
+    const end = this.pos - 1;
+    const out = Buffer.allocUnsafe(end - start - escapes);
+    for (let i = start, o = 0; i < end; i++, o++) out[o] = line[i] === BACKSLASH ? line[++i]! : line[i]!;
+    return out;
   }
 
   // literal = "{" number64 ["+"] "}" CRLF *CHAR8; literal8 = "~{" number64 "}" CRLF *OCTET.

@@ -1,19 +1,19 @@
 // The IMAP service: port 143 with STARTTLS and port 993 with implicit TLS (RFC 8314), one
 // connection tracker for both, a session per connection (session.ts).
 import type net from 'node:net';
+import { maxMessageSize } from '../memory/message-size.ts';
 import { Connection } from '../net/connection.ts';
-import { ConnectionTracker, listen, startAll } from '../net/listener.ts';
+import { ConnectionTracker, listen, startAll, type Slot } from '../net/listener.ts';
 import type { ServiceContext, ServiceStarter } from '../serve/context.ts';
 import { RecentTracker } from './recent.ts';
 import { ImapSession, type ImapConfig, type ImapServices } from './session.ts';
-
-// The maximum message size when the store has no setting for it (APPENDLIMIT, RFC 7889).
-export const DEFAULT_MAX_MESSAGE = 50 * 1024 * 1024;
 
 export interface ImapLimits {
   maxConnections: number;
   // A household behind one NAT address, and the benchmark's 200 idling clients, come from one address.
   maxPerAddress: number;
+  // Before login: mail clients log in within a second, a few connections at a time.
+  maxPreLoginPerAddress: number;
 }
 
 export function imapConfig(ctx: ServiceContext, overrides: Partial<ImapConfig> = {}): ImapConfig {
@@ -22,7 +22,10 @@ export function imapConfig(ctx: ServiceContext, overrides: Partial<ImapConfig> =
     dev: ctx.options.dev,
     maxLine: 64 * 1024,
     maxCommand: 256 * 1024,
-    maxMessage: ctx.store.settings.get('limits.maxMessageSize', DEFAULT_MAX_MESSAGE),
+    maxMessage: maxMessageSize(ctx.store.settings),
+    // RFC 9051 6.2.3 LOGIN with a 1024-byte password as a literal fits easily.
+    preAuthMaxLine: 8192,
+    searchBudgetMs: 15_000,
     idleTimeoutMs: 30 * 60_000,
     preAuthTimeoutMs: 3 * 60_000,
     maxBadCommands: 20,
@@ -30,22 +33,24 @@ export function imapConfig(ctx: ServiceContext, overrides: Partial<ImapConfig> =
   };
 }
 
-export function imapStarter(overrides: Partial<ImapConfig> = {}, limits: ImapLimits = { maxConnections: 1000, maxPerAddress: 300 }): ServiceStarter {
+export function imapStarter(overrides: Partial<ImapConfig> = {}, limits: ImapLimits = { maxConnections: 1000, maxPerAddress: 300, maxPreLoginPerAddress: 20 }): ServiceStarter {
   return async (ctx) => {
     const log = ctx.log.child({ component: 'imap' });
     const svc: ImapServices = {
       store: ctx.store,
       tls: ctx.tls,
-      throttle: ctx.throttle,
+      budget: ctx.budget,
+      offload: ctx.offload,
+      logins: ctx.logins,
       log,
       recent: new RecentTracker(),
       config: imapConfig(ctx, overrides),
     };
     const tracker = new ConnectionTracker(limits);
     let next = 1;
-    const onSession = (socket: net.Socket) => {
+    const onSession = (socket: net.Socket, slot: Slot) => {
       const conn = new Connection(socket);
-      const session = new ImapSession(conn, svc, log.child({ session: next++, remote: conn.remoteAddress }));
+      const session = new ImapSession(conn, svc, log.child({ session: next++, remote: conn.remoteAddress }), slot);
       void session.run();
       return { shutdown: () => session.shutdown() };
     };

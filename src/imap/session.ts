@@ -1,15 +1,19 @@
 // One IMAP connection (RFC 9051 3): its state, the selected mailbox's view, the extensions the
 // client enabled, and the output buffer. Only this file changes the state (style.md).
-import type { AuthThrottle } from '../auth/throttle.ts';
+import { passwordsAllowed, type LoginGate } from '../auth/login.ts';
 import type { Logger } from '../log/log.ts';
+import type { MemoryBudget } from '../memory/budget.ts';
+import { MessageBuffer } from '../memory/message-buffer.ts';
+import type { WorkerPool } from '../offload/pool.ts';
 import { LineTooLongError, type Connection } from '../net/connection.ts';
+import type { Slot } from '../net/listener.ts';
 import type { AccountInfo, Store, StoreChange } from '../store/index.ts';
 import type { TlsManager } from '../tls/manager.ts';
 import { capabilityList } from './capabilities.ts';
 import { dispatch } from './dispatch.ts';
 import { encodeSequenceSet, isAstringAtom, quote, ResponseBuilder, type Chunk } from './encoder.ts';
 import { ImapBadSyntax, ImapUserError } from './errors.ts';
-import { Framer } from './framer.ts';
+import { Framer, type FramerLimits } from './framer.ts';
 import type { MailboxView } from './mailbox-view.ts';
 import { decodeMutf7, encodeMutf7 } from './mutf7.ts';
 import type { RecentTracker } from './recent.ts';
@@ -22,6 +26,10 @@ export interface ImapConfig {
   maxLine: number;
   maxCommand: number;
   maxMessage: number;
+  // A line, and a whole command with its literals, before login.
+  preAuthMaxLine: number;
+  // SEARCH ends with NO [LIMIT] after this long (it yields to other sessions meanwhile).
+  searchBudgetMs: number;
   // RFC 9051 5.4: at least 30 minutes once authenticated.
   idleTimeoutMs: number;
   preAuthTimeoutMs: number;
@@ -32,7 +40,9 @@ export interface ImapConfig {
 export interface ImapServices {
   store: Store;
   tls: TlsManager;
-  throttle: AuthThrottle;
+  budget: MemoryBudget;
+  offload: WorkerPool;
+  logins: LoginGate;
   log: Logger;
   recent: RecentTracker;
   config: ImapConfig;
@@ -40,7 +50,6 @@ export interface ImapServices {
 
 const FLUSH_AT = 64 * 1024;
 const LARGE_CHUNK = 16 * 1024;
-const LOOPBACK = new Set(['127.0.0.1', '::1']);
 
 export class ImapSession {
   state: SessionState = 'not-authenticated';
@@ -61,10 +70,13 @@ export class ImapSession {
   private outSize = 0;
   private unsubscribe: (() => void) | null = null;
 
-  constructor(conn: Connection, svc: ImapServices, log: Logger) {
+  private slot: Slot | null;
+
+  constructor(conn: Connection, svc: ImapServices, log: Logger, slot: Slot | null = null) {
     this.conn = conn;
     this.svc = svc;
     this.log = log;
+    this.slot = slot;
   }
 
   get store(): Store {
@@ -87,9 +99,9 @@ export class ImapSession {
     return this.enabled.has('QRESYNC');
   }
 
-  // Passwords only over TLS, or on loopback in development (design.md, security model).
+  // Passwords only over TLS, or on loopback in development (src/auth/login.ts).
   get authAllowed(): boolean {
-    return this.conn.secure || (this.svc.config.dev && LOOPBACK.has(this.conn.remoteAddress));
+    return passwordsAllowed({ secure: this.conn.secure, remoteAddress: this.conn.remoteAddress, dev: this.svc.config.dev });
   }
 
   capabilities(): string {
@@ -149,7 +161,11 @@ export class ImapSession {
   async run(): Promise<void> {
     const { config } = this.svc;
     this.conn.setIdleTimeout(config.preAuthTimeoutMs, () => this.autologout());
-    const framer = new Framer(this.conn, { maxLine: config.maxLine, maxCommand: config.maxCommand, maxMessage: config.maxMessage });
+    const framer = new Framer({
+      conn: this.conn,
+      limits: () => this.limits(),
+      newMessage: (binary, size) => new MessageBuffer(this.svc.budget, config.maxMessage, { normalize: !binary, expected: size }),
+    });
     this.log.info('imap.connect', { secure: this.conn.secure });
     try {
       await this.untagged(`OK [CAPABILITY ${this.capabilities()}] ${config.hostname} homepost ready`);
@@ -157,18 +173,21 @@ export class ImapSession {
       while (this.state !== 'logout' && !this.conn.isClosed) {
         const frame = await framer.next();
         if (frame === null) break;
-        if (frame.kind === 'line-too-long') {
-          // Its tail was skipped unread and may have announced a literal: stop here.
-          await this.bye('Line too long');
+        if (frame.kind === 'fatal') {
+          await this.bye(frame.text);
           break;
         }
         if (frame.kind === 'refused') {
-          // RFC 9051 7.1 TOOBIG; APPEND's refusal is a NO (RFC 7889 APPENDLIMIT).
-          const kind = frame.command === 'APPEND' ? 'NO' : 'BAD';
-          await this.send(`${frame.tag} ${kind} [TOOBIG] ${frame.reason}\r\n`);
+          // RFC 9051 7.1 TOOBIG, RFC 5530 LIMIT; APPEND's refusal is a NO (RFC 7889 APPENDLIMIT).
+          const kind = frame.command === 'APPEND' && this.state !== 'not-authenticated' ? 'NO' : 'BAD';
+          await this.send(`${frame.tag} ${kind} [${frame.code}] ${frame.reason}\r\n`);
           if (kind === 'BAD' && (await this.countBad())) break;
         } else {
-          await dispatch(this, frame.parts);
+          try {
+            await dispatch(this, frame.parts, frame.message);
+          } finally {
+            frame.message?.release();
+          }
         }
         await this.flush();
       }
@@ -179,6 +198,14 @@ export class ImapSession {
     } finally {
       this.end();
     }
+  }
+
+  // What one command may be. Before login only what LOGIN and AUTHENTICATE need: a hostile
+  // client that has not logged in holds a few KB per connection, whatever it announces.
+  limits(): FramerLimits {
+    const c = this.svc.config;
+    if (this.state === 'not-authenticated') return { maxLine: c.preAuthMaxLine, maxCommand: c.preAuthMaxLine, maxMessage: 0, oversizedLiteral: 'close' };
+    return { maxLine: c.maxLine, maxCommand: c.maxCommand, maxMessage: c.maxMessage, oversizedLiteral: 'discard' };
   }
 
   // Counts a BAD answer; true when the limit is reached and the session was ended.
@@ -231,6 +258,7 @@ export class ImapSession {
 
   login(account: AccountInfo): void {
     this.account = account;
+    this.slot?.loggedIn();
     this.state = 'authenticated';
     this.log = this.log.child({ account: account.address });
     this.conn.setIdleTimeout(this.svc.config.idleTimeoutMs, () => this.autologout());

@@ -26,6 +26,22 @@ interface Token {
 // obs-phrase "John Q. Public").
 const SPECIALS = '<>@,;:';
 
+// One shared token per special, with and without white space before it (tokens are never
+// changed): a long list allocates half as many objects.
+const SPECIAL_TOKENS: Readonly<Record<string, Token>> = Object.fromEntries(
+  [...SPECIALS].flatMap((c) => [[c, { kind: 'special', text: c, space: false }], [`${c} `, { kind: 'special', text: c, space: true }]]),
+);
+
+// The content of a comment or quoted-string with its quoted-pairs resolved (RFC 5322 3.2.1) and,
+// for a quoted-string, its line breaks dropped: one replace over the span, since text built a
+// character at a time costs more per character the longer it grows.
+const QUOTED_PAIR = /\\([\s\S])/g;
+const QUOTED_PAIR_OR_LINE_BREAK = /\\([\s\S])|[\r\n]/g;
+
+function unquote(span: string, pattern: RegExp): string {
+  return /[\\\r\n]/.test(span) ? span.replace(pattern, '$1') : span;
+}
+
 function tokenize(value: string): Token[] {
   const tokens: Token[] = [];
   let space = false;
@@ -37,39 +53,34 @@ function tokenize(value: string): Token[] {
       space = true;
       i++;
     } else if (c === '(') {
-      // RFC 5322 3.2.2 comment, nested, with quoted-pairs
+      // RFC 5322 3.2.2 comment, nested, with quoted-pairs; an unclosed one runs to the end
+      const start = i + 1;
+      let end = n;
       let depth = 0;
-      let text = '';
       for (; i < n; i++) {
         const d = value[i]!;
-        if (d === '\\' && i + 1 < n) {
-          text += value[++i];
-          continue;
+        if (d === '\\' && i + 1 < n) i++;
+        else if (d === '(') depth++;
+        else if (d === ')' && --depth === 0) {
+          end = i++;
+          break;
         }
-        if (d === '(') {
-          if (depth++ > 0) text += d;
-        } else if (d === ')') {
-          if (--depth === 0) {
-            i++;
-            break;
-          }
-          text += d;
-        } else text += d;
       }
-      tokens.push({ kind: 'comment', text, space });
+      tokens.push({ kind: 'comment', text: unquote(value.slice(start, end), QUOTED_PAIR), space });
       space = true;
     } else if (c === '"') {
       // RFC 5322 3.2.4 quoted-string; an unclosed one runs to the end
-      let text = '';
+      const start = i + 1;
+      let end = n;
       for (i++; i < n; i++) {
         const d = value[i]!;
-        if (d === '\\' && i + 1 < n) text += value[++i];
+        if (d === '\\' && i + 1 < n) i++;
         else if (d === '"') {
-          i++;
+          end = i++;
           break;
-        } else if (d !== '\r' && d !== '\n') text += d;
+        }
       }
-      tokens.push({ kind: 'quoted', text, space });
+      tokens.push({ kind: 'quoted', text: unquote(value.slice(start, end), QUOTED_PAIR_OR_LINE_BREAK), space });
       space = false;
     } else if (c === '[') {
       // RFC 5322 3.4.1 domain-literal
@@ -79,7 +90,7 @@ function tokenize(value: string): Token[] {
       space = false;
       i = end;
     } else if (SPECIALS.includes(c)) {
-      tokens.push({ kind: 'special', text: c, space });
+      tokens.push(SPECIAL_TOKENS[`${c}${space ? ' ' : ''}`]!);
       space = false;
       i++;
     } else if (c === ')') {
@@ -129,6 +140,8 @@ interface ParsedMailbox {
   adl: string | null;
   local: string | null; // null when missing
   domain: string | null; // null when missing
+  // More than one mailbox's worth of tokens ("<a@x> <b@y>", "a@b@c"): what is kept is a guess.
+  malformed?: boolean;
 }
 
 interface GroupStart {
@@ -173,7 +186,9 @@ function mailbox(tokens: readonly Token[]): ParsedMailbox | null {
       }
     }
     const name = phrase(tokens.slice(0, lt));
-    return { kind: 'mailbox', name: name === '' ? null : name, adl, ...addrSpec(inner) };
+    const trailing = tokens.slice(gt + 1).some((t) => t.kind !== 'comment');
+    const ats = inner.filter((t) => isSpecial(t, '@')).length;
+    return { kind: 'mailbox', name: name === '' ? null : name, adl, ...addrSpec(inner), malformed: trailing || (adl === null && ats > 1) };
   }
   const content = tokens.filter((t) => t.kind !== 'comment');
   if (content.length === 0) return null;
@@ -186,7 +201,8 @@ function mailbox(tokens: readonly Token[]): ParsedMailbox | null {
   // addr-spec; a comment after it is taken as the name, as Dovecot and UW imapd do
   const comments = tokens.filter((t) => t.kind === 'comment' && t.text.trim() !== '');
   const name = comments.length > 0 ? comments[comments.length - 1]!.text.trim() : null;
-  return { kind: 'mailbox', name, adl: null, ...addrSpec(content) };
+  const malformed = content.filter((t) => isSpecial(t, '@')).length > 1 || content.some((t) => t.kind === 'special' && t.text !== '@');
+  return { kind: 'mailbox', name, adl: null, ...addrSpec(content), malformed };
 }
 
 // Index of the token that ends a mailbox starting at i: a "," (or ";" inside a group) outside
@@ -291,6 +307,21 @@ export function mailboxList(value: string): NamedAddress[] {
 // The plain addr-specs ("local@domain") of an address-list header, for SMTP's From checks.
 export function addressSpecs(value: string): string[] {
   return mailboxList(value).map((m) => m.address);
+}
+
+// The addr-specs of an originator field (From, Sender, Resent-From: RFC 5322 3.6.2, 3.6.6), for
+// SMTP submission's ownership check, and whether the value holds anything that is not a complete
+// mailbox (a second angle-addr, a mailbox without a domain, a stray "@"), which could hide an
+// address from the check.
+export function originatorAddresses(value: string): { addresses: string[]; malformed: boolean } {
+  const addresses: string[] = [];
+  let malformed = value.length > MAX_VALUE_LENGTH;
+  for (const p of parseList(value)) {
+    if (p.kind !== 'mailbox') continue;
+    if (p.local === null || p.domain === null || p.malformed) malformed = true;
+    else addresses.push(`${formatLocal(p.local)}@${p.domain}`);
+  }
+  return { addresses, malformed };
 }
 
 // The addr-specs of every `field` header (e.g. "From") of a raw message, in order: what SMTP

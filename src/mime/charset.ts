@@ -15,6 +15,9 @@ function normaliseLabel(charset: string): string {
 // the "replacement" encoding (iso-2022-kr, hz-gb-2312 ...) count as unknown: they decode nothing.
 export function charsetDecoder(charset: string): TextDecoder | null {
   const label = normaliseLabel(charset);
+  // RFC 2978 2.3: a charset name is at most 40 characters. A longer label is unknown without
+  // asking TextDecoder, whose cost grows faster than the label.
+  if (label.length > 40) return null;
   const cached = decoders.get(label);
   if (cached !== undefined) return cached;
   let decoder: TextDecoder | null = null;

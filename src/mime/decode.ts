@@ -125,8 +125,11 @@ export function decodeTransfer(body: Buffer, encoding: string): Buffer | null {
   }
 }
 
+// What decoding a part's body needs of it.
+export type BodyPart = Pick<MimePart, 'bodyStart' | 'end' | 'encoding' | 'params'>;
+
 // The body of a part as IMAP BINARY[section] returns it; null for an unknown encoding.
-export function decodePartBody(raw: Buffer, part: MimePart): Buffer | null {
+export function decodePartBody(raw: Buffer, part: BodyPart): Buffer | null {
   return decodeTransfer(raw.subarray(part.bodyStart, part.end), part.encoding);
 }
 
@@ -138,7 +141,7 @@ export function decodedSize(raw: Buffer, part: MimePart): number | null {
 
 // The text of a part for SEARCH BODY/TEXT: transfer-decoded (left as is when the encoding is
 // unknown), then read in its charset (unknown charsets as UTF-8 or windows-1252).
-export function decodePartText(raw: Buffer, part: MimePart): string {
+export function decodePartText(raw: Buffer, part: BodyPart): string {
   const body = decodePartBody(raw, part) ?? raw.subarray(part.bodyStart, part.end);
   const charset = paramValue(part.params, 'charset') ?? paramValue(part.params, 'charset*');
   return decodeCharset(body, charset);

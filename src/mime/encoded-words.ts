@@ -9,25 +9,49 @@ const ENCODED_WORD = /=\?([^?\s]+)\?([BbQq])\?([^?\s]*)\?=/g;
 
 const HEX = /^[0-9A-Fa-f]{2}$/;
 
+// Decoded octets, written into one buffer sized for the worst case (a UTF-16 unit is at most three
+// UTF-8 bytes): numbers pushed one by one onto an array cost more per byte once it is large.
+class OctetWriter {
+  private buf: Buffer;
+  private n = 0;
+
+  constructor(maxChars: number) {
+    this.buf = Buffer.allocUnsafe(maxChars * 3);
+  }
+
+  byte(b: number): void {
+    this.buf[this.n++] = b;
+  }
+
+  // A character above 0x7f as its UTF-8 bytes (a lone surrogate as U+FFFD's).
+  char(c: string): void {
+    this.n += this.buf.write(c, this.n, 'utf8');
+  }
+
+  done(): Buffer {
+    return this.buf.subarray(0, this.n);
+  }
+}
+
 // RFC 2047 4.2 "Q": "_" is space, "=XX" a byte, anything else itself. Lenient: a "=" not
 // followed by two hex digits stays as it is; characters above 0xff (a UTF-8 header carrying
 // raw text inside an encoded-word) become their UTF-8 bytes.
 function decodeQ(text: string): Buffer {
-  const bytes: number[] = [];
+  const out = new OctetWriter(text.length);
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x5f) {
-      bytes.push(0x20);
+      out.byte(0x20);
     } else if (c === 0x3d && HEX.test(text.slice(i + 1, i + 3))) {
-      bytes.push(parseInt(text.slice(i + 1, i + 3), 16));
+      out.byte(parseInt(text.slice(i + 1, i + 3), 16));
       i += 2;
     } else if (c < 0x80) {
-      bytes.push(c);
+      out.byte(c);
     } else {
-      for (const b of Buffer.from(text[i]!, 'utf8')) bytes.push(b);
+      out.char(text[i]!);
     }
   }
-  return Buffer.from(bytes);
+  return out.done();
 }
 
 // RFC 2047 4.1 "B" is base64 (RFC 2045 6.8); Node's decoder skips characters outside the
@@ -97,19 +121,19 @@ export function splitExtendedValue(value: string): { charset: string; language: 
 // RFC 2231 4 %XX octets; a "%" not followed by two hex digits stays as it is. Characters above
 // 0x7f (8-bit header bytes already read as text) become their UTF-8 bytes.
 export function percentDecode(value: string): Buffer {
-  const bytes: number[] = [];
+  const out = new OctetWriter(value.length);
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
     if (c === 0x25 && HEX.test(value.slice(i + 1, i + 3))) {
-      bytes.push(parseInt(value.slice(i + 1, i + 3), 16));
+      out.byte(parseInt(value.slice(i + 1, i + 3), 16));
       i += 2;
     } else if (c < 0x80) {
-      bytes.push(c);
+      out.byte(c);
     } else {
-      for (const b of Buffer.from(value[i]!, 'utf8')) bytes.push(b);
+      out.char(value[i]!);
     }
   }
-  return Buffer.from(bytes);
+  return out.done();
 }
 
 // Octets in a charset named by RFC 2231 (or RFC 2047) to text; an unknown or missing charset

@@ -20,10 +20,17 @@ export interface HeaderField {
   end: number; // after the last line terminator of the field (or the end of the range)
 }
 
-// Position of the byte after the line that starts at pos (after its LF), or end.
-function lineEnd(raw: Buffer, pos: number, end: number): number {
-  const lf = raw.indexOf(LF, pos);
-  return lf === -1 || lf >= end ? end : lf + 1;
+// The last LF in [start, end), or -1: found backwards, at the cost of the range's last line.
+function lastLf(raw: Buffer, start: number, end: number): number {
+  const lf = end > start ? raw.lastIndexOf(LF, end - 1) : -1;
+  return lf >= start ? lf : -1;
+}
+
+// Position of the byte after the line that starts at pos (after its LF), or end. `last` is the
+// range's last LF (lastLf): past it there is none, so the search never runs beyond end, and a
+// range inside a large message costs only its own length.
+function lineEnd(raw: Buffer, pos: number, end: number, last: number): number {
+  return pos > last ? end : raw.indexOf(LF, pos) + 1;
 }
 
 // True when the line [pos, next) holds nothing but its terminator: the blank line that ends a
@@ -40,9 +47,10 @@ export function findHeaderEnd(
   start = 0,
   end = raw.length,
 ): { headerEnd: number; bodyStart: number } {
+  const last = lastLf(raw, start, end);
   let pos = start;
   while (pos < end) {
-    const next = lineEnd(raw, pos, end);
+    const next = lineEnd(raw, pos, end, last);
     if (isBlankLine(raw, pos, next)) return { headerEnd: pos, bodyStart: next };
     pos = next;
   }
@@ -58,20 +66,27 @@ export function scanHeader(
   end: number,
   fn: (field: HeaderField) => boolean | void,
 ): void {
+  const last = lastLf(raw, start, end);
   let pos = start;
   while (pos < end) {
-    const first = lineEnd(raw, pos, end);
+    const first = lineEnd(raw, pos, end, last);
     if (isBlankLine(raw, pos, first)) return;
     // RFC 5322 2.2.3: following lines that begin with WSP belong to this field.
     let fieldEnd = first;
     while (fieldEnd < end && (raw[fieldEnd] === SP || raw[fieldEnd] === HTAB)) {
-      fieldEnd = lineEnd(raw, fieldEnd, end);
+      fieldEnd = lineEnd(raw, fieldEnd, end, last);
     }
     let contentEnd = first;
     if (contentEnd > pos && raw[contentEnd - 1] === LF) contentEnd--;
     if (contentEnd > pos && raw[contentEnd - 1] === CR) contentEnd--;
-    let colon = raw.indexOf(COLON, pos);
-    if (colon >= contentEnd) colon = -1;
+    // The colon is looked for on this line only: a header of many lines without one stays linear.
+    let colon = -1;
+    for (let i = pos; i < contentEnd; i++) {
+      if (raw[i] === COLON) {
+        colon = i;
+        break;
+      }
+    }
     let nameEnd = colon === -1 ? contentEnd : colon;
     while (nameEnd > pos && (raw[nameEnd - 1] === SP || raw[nameEnd - 1] === HTAB)) nameEnd--;
     const field: HeaderField = {
@@ -100,8 +115,14 @@ export function unfold(value: string): string {
   return value.replace(/\r?\n|\r/g, '');
 }
 
+// Leading and trailing SP and HTAB removed, by index: linear however long a run of white space
+// the value holds (a regex alternation with "$" rescans the rest of every run).
 function trimWsp(value: string): string {
-  return value.replace(/^[ \t]+|[ \t]+$/g, '');
+  let start = 0;
+  let end = value.length;
+  while (start < end && (value.charCodeAt(start) === SP || value.charCodeAt(start) === HTAB)) start++;
+  while (end > start && (value.charCodeAt(end - 1) === SP || value.charCodeAt(end - 1) === HTAB)) end--;
+  return start === 0 && end === value.length ? value : value.slice(start, end);
 }
 
 // The value of a field as text: unfolded, leading and trailing WSP removed, 8-bit bytes read as
@@ -160,7 +181,7 @@ export function headerFieldsSubset(
     if (raw[field.end - 1] !== LF) chunks.push(CRLF);
   });
   if (pos < end) {
-    const next = lineEnd(raw, pos, end);
+    const next = lineEnd(raw, pos, end, lastLf(raw, pos, end));
     if (isBlankLine(raw, pos, next)) chunks.push(raw.subarray(pos, next));
   }
   return Buffer.concat(chunks);

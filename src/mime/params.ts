@@ -52,17 +52,24 @@ function readToken(s: string, pos: number, stops: string): [token: string, next:
   return [s.slice(pos, end), end];
 }
 
+const QUOTED_PAIR_OR_LINE_BREAK = /\\([\s\S])|[\r\n]/g;
+
 // RFC 5322 3.2.4 quoted-string starting at pos (on the quote): its content with quoted-pairs
-// resolved, and the position after the closing quote (the end when it is never closed).
+// resolved and line breaks dropped, and the position after the closing quote (the end when it is
+// never closed). The content is cut out once: text built a character at a time costs more per
+// character the longer it grows.
 function readQuoted(s: string, pos: number): [value: string, next: number] {
-  let out = '';
+  let end = s.length;
   for (let i = pos + 1; i < s.length; i++) {
     const c = s[i]!;
-    if (c === '\\' && i + 1 < s.length) out += s[++i];
-    else if (c === '"') return [out, i + 1];
-    else if (c !== '\r' && c !== '\n') out += c;
+    if (c === '\\' && i + 1 < s.length) i++;
+    else if (c === '"') {
+      end = i;
+      break;
+    }
   }
-  return [out, s.length];
+  const span = s.slice(pos + 1, end);
+  return [/[\\\r\n]/.test(span) ? span.replace(QUOTED_PAIR_OR_LINE_BREAK, '$1') : span, Math.min(end + 1, s.length)];
 }
 
 // Unquoted values run to the next ";". A comment introduced by white space ends them (RFC 2045
@@ -226,10 +233,24 @@ export function parseTransferEncoding(value: string): string | null {
   return token === '' ? null : token;
 }
 
+// Each "(" up to the next ")" replaced by a space (RFC 5322 3.2.2 comments, unnested); an unclosed
+// "(" stays. One scan: a regular expression would search on from every "(" of an unclosed run.
+function blankComments(value: string): string {
+  let out = '';
+  let pos = 0;
+  for (;;) {
+    const open = value.indexOf('(', pos);
+    const close = open === -1 ? -1 : value.indexOf(')', open + 1);
+    if (close === -1) return out + value.slice(pos);
+    out += `${value.slice(pos, open)} `;
+    pos = close + 1;
+  }
+}
+
 // RFC 3282 2: Content-Language := Language-List, comma separated language tags. Null when empty.
 export function parseLanguage(value: string): string[] | null {
   const tags: string[] = [];
-  for (const piece of value.replace(/\([^)]*\)/g, ' ').split(',')) {
+  for (const piece of blankComments(value).split(',')) {
     const tag = piece.trim();
     if (tag !== '' && tags.length < MAX_PARAMS) tags.push(tag);
   }

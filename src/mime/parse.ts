@@ -42,6 +42,9 @@ import { readPartHeader } from './part-header.ts';
 
 export const MAX_DEPTH = 100;
 export const MAX_PARTS = 10000;
+// RFC 2046 5.1.1 allows 1 to 70 characters; longer ones are accepted up to this bound, beyond it
+// the multipart is read as having no usable boundary.
+export const MAX_BOUNDARY = 256;
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -106,15 +109,70 @@ function isIdentityEncoding(encoding: string): boolean {
   return e === '7bit' || e === '8bit' || e === 'binary';
 }
 
+interface TrieNode {
+  next: Map<number, TrieNode> | null;
+  // Positions in `active` of the open multiparts whose boundary ends here, innermost last.
+  positions: number[];
+}
+
+// The open boundaries as a trie over their bytes (latin1, one character per byte). Finding the
+// longest one that starts a line walks that line's bytes once, at most the longest boundary.
+class BoundaryTrie {
+  private root: TrieNode = { next: null, positions: [] };
+
+  add(boundary: string, position: number): void {
+    let node = this.root;
+    for (let i = 0; i < boundary.length; i++) {
+      const c = boundary.charCodeAt(i);
+      node.next ??= new Map();
+      let child = node.next.get(c);
+      if (!child) {
+        child = { next: null, positions: [] };
+        node.next.set(c, child);
+      }
+      node = child;
+    }
+    node.positions.push(position);
+  }
+
+  // Positions leave in the reverse order they came (the innermost first).
+  remove(boundary: string, position: number): void {
+    const path: TrieNode[] = [this.root];
+    for (let i = 0; i < boundary.length; i++) path.push(path[i]!.next!.get(boundary.charCodeAt(i))!);
+    const end = path[path.length - 1]!;
+    if (end.positions.at(-1) === position) end.positions.pop();
+    // Nodes that lead nowhere any more go, so the trie holds only what is open.
+    for (let i = boundary.length; i > 0; i--) {
+      const node = path[i]!;
+      if (node.positions.length || node.next?.size) break;
+      path[i - 1]!.next!.delete(boundary.charCodeAt(i - 1));
+    }
+  }
+
+  // The longest open boundary that raw[start, end) begins with: its innermost position in
+  // `active` and its length, or null.
+  longest(raw: Buffer, start: number, end: number): { position: number; length: number } | null {
+    let node = this.root;
+    let found: { position: number; length: number } | null = null;
+    for (let i = start; i < end; i++) {
+      const child = node.next?.get(raw[i]!);
+      if (!child) break;
+      node = child;
+      if (node.positions.length) found = { position: node.positions[node.positions.length - 1]!, length: i + 1 - start };
+    }
+    return found;
+  }
+}
+
 class Parser {
   readonly raw: Buffer;
   readonly stack: Frame[] = [];
   // Stack indices of the multipart frames whose delimiters are expected, outermost first.
   active: number[] = [];
-  // Lookup over the open boundaries, rebuilt when `active` changes: boundary -> its innermost
-  // position in `active`, and the distinct boundary lengths, longest first.
-  byBoundary = new Map<string, number>();
-  lengths: number[] = [];
+  // The open boundaries, by their position in `active` (kept in step with it), and each one's
+  // string (its frame may already be closed when it leaves).
+  boundaries = new BoundaryTrie();
+  activeBoundaries: string[] = [];
   partCount = 1;
   rootEnvelope: Envelope | null = null;
 
@@ -210,13 +268,13 @@ class Parser {
     }
     const canNest = !atClose && frame.depth < MAX_DEPTH && this.partCount < MAX_PARTS;
     if (part.type === 'multipart') {
-      if (canNest && header.boundary !== null) {
+      if (canNest && header.boundary !== null && header.boundary.length <= MAX_BOUNDARY) {
         // RFC 2046 5.1.1: the body is preamble, delimiter-separated parts, close delimiter,
         // epilogue. The boundary is live from the first body line on.
         frame.mode = 'multipart';
         frame.boundary = header.boundary;
         frame.digest = part.subtype === 'digest';
-        this.setActive([...this.active, this.stack.length - 1]);
+        this.pushActive(this.stack.length - 1);
       } else {
         frame.mode = 'leaf';
         frame.placeholder = true;
@@ -247,24 +305,14 @@ class Parser {
     if (contentEnd > pos && raw[contentEnd - 1] === CR) contentEnd--;
     // The longest open boundary that starts the line wins (so a boundary that is a prefix of
     // another is told apart); among equal ones, the innermost.
-    const line = raw.toString('latin1', pos + 2, Math.min(contentEnd, pos + 2 + this.lengths[0]!));
-    let best = -1;
-    let bestLength = -1;
-    for (const length of this.lengths) {
-      if (length > line.length) continue;
-      const k = this.byBoundary.get(length === line.length ? line : line.slice(0, length));
-      if (k !== undefined) {
-        best = k;
-        bestLength = length;
-        break;
-      }
-    }
-    if (best === -1) return false;
-    const after = pos + 2 + bestLength;
+    const match = this.boundaries.longest(raw, pos + 2, contentEnd);
+    if (match === null) return false;
+    const best = match.position;
+    const after = pos + 2 + match.length;
     const close = after + 2 <= contentEnd && raw[after] === DASH && raw[after + 1] === DASH;
     if (!close && this.partCount >= MAX_PARTS) {
       // Part limit reached: stop recognising boundaries; the rest belongs to the current part.
-      this.setActive([]);
+      this.truncateActive(0);
       return false;
     }
     const index = this.active[best]!;
@@ -297,15 +345,14 @@ class Parser {
       lfCut = lf;
     }
     this.closeAbove(index, cut, lfCut);
-    const outer = this.active.slice(0, best);
     const frame = this.stack[index]!;
     if (close) {
       // Close delimiter: what follows is epilogue until the multipart itself ends.
+      this.truncateActive(best);
       frame.boundary = null;
-      this.setActive(outer);
       return true;
     }
-    this.setActive([...outer, index]);
+    this.truncateActive(best + 1);
     const child = newPart(next);
     frame.part.children.push(child);
     this.partCount++;
@@ -313,16 +360,21 @@ class Parser {
     return true;
   }
 
-  setActive(active: number[]): void {
-    this.active = active;
-    this.byBoundary.clear();
-    const lengths = new Set<number>();
-    active.forEach((frameIndex, k) => {
-      const boundary = this.stack[frameIndex]!.boundary!;
-      this.byBoundary.set(boundary, k); // later (inner) ones win
-      lengths.add(boundary.length);
-    });
-    this.lengths = [...lengths].sort((a, b) => b - a);
+  // Each boundary enters and leaves the trie once: the cost is the boundaries' length, never
+  // their number times the number of delimiter-like lines.
+  pushActive(frameIndex: number): void {
+    const boundary = this.stack[frameIndex]!.boundary!;
+    this.boundaries.add(boundary, this.active.length);
+    this.active.push(frameIndex);
+    this.activeBoundaries.push(boundary);
+  }
+
+  // Keeps the outermost `length` open boundaries.
+  truncateActive(length: number): void {
+    while (this.active.length > length) {
+      this.active.pop();
+      this.boundaries.remove(this.activeBoundaries.pop()!, this.active.length);
+    }
   }
 
   // Closes every frame above stack index `index` at byte `cut` (lfCut LFs before it).
@@ -331,9 +383,10 @@ class Parser {
       const frame = this.stack.pop()!;
       this.close(frame, cut, lfCut);
     }
-    if (this.active.some((i) => i >= this.stack.length)) {
-      this.setActive(this.active.filter((i) => i < this.stack.length));
-    }
+    // `active` holds ascending stack indices: the closed frames are at its end.
+    let keep = this.active.length;
+    while (keep > 0 && this.active[keep - 1]! >= this.stack.length) keep--;
+    if (keep < this.active.length) this.truncateActive(keep);
   }
 
   close(frame: Frame, cut: number, lfCut: number): void {

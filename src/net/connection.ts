@@ -5,6 +5,7 @@ import type net from 'node:net';
 import tls from 'node:tls';
 import zlib from 'node:zlib';
 import type { TlsManager } from '../tls/manager.ts';
+import { normalizeAddress } from './address.ts';
 
 export class LineTooLongError extends Error {
   constructor(limit: number) {
@@ -26,6 +27,7 @@ export class Connection {
   private ended = false;
   private wake: (() => void) | null = null;
   private discarding = false; // skipping the rest of an over-long line
+  private scanned = 0; // buffered bytes already searched for a line end
   private inflate: zlib.InflateRaw | null = null;
   private deflate: zlib.DeflateRaw | null = null;
   private onData = (b: Buffer) => this.push(b);
@@ -54,28 +56,24 @@ export class Connection {
   }
 
   // The next line without its CRLF (a bare LF is accepted too), or null at end of input.
-  // A line over maxLength throws LineTooLongError once; the rest of it is skipped.
+  // A line over maxLength throws LineTooLongError once; the rest of it is skipped. Each byte is
+  // searched once however the line arrives (one byte per packet costs no more than one packet).
   async readLine(maxLength: number): Promise<Buffer | null> {
     for (;;) {
-      const data = this.peek();
-      const lf = data.indexOf(0x0a);
+      const lf = this.findLf();
       if (this.discarding) {
-        this.consume(lf >= 0 ? lf + 1 : data.length);
+        this.drop(lf >= 0 ? lf + 1 : this.buffered);
         if (lf >= 0) {
           this.discarding = false;
           continue;
         }
       } else if (lf >= 0) {
-        const end = lf > 0 && data[lf - 1] === 0x0d ? lf - 1 : lf;
-        if (end > maxLength) {
-          this.consume(lf + 1);
-          throw new LineTooLongError(maxLength);
-        }
-        const line = Buffer.from(data.subarray(0, end));
-        this.consume(lf + 1);
-        return line;
-      } else if (data.length > maxLength + 1) {
-        this.consume(data.length);
+        const line = this.take(lf + 1);
+        const end = lf > 0 && line[lf - 1] === 0x0d ? lf - 1 : lf;
+        if (end > maxLength) throw new LineTooLongError(maxLength);
+        return line.subarray(0, end);
+      } else if (this.buffered > maxLength + 1) {
+        this.drop(this.buffered);
         this.discarding = true;
         throw new LineTooLongError(maxLength);
       }
@@ -90,10 +88,26 @@ export class Connection {
       if (this.ended) return null;
       await this.more();
     }
-    const data = this.peek();
-    const out = Buffer.from(data.subarray(0, n));
-    this.consume(n);
-    return out;
+    return this.take(n);
+  }
+
+  // Passes the next n bytes to sink as they arrive, piece by piece, without gathering them
+  // (a large IMAP literal goes straight into its MessageBuffer). False when the input ends first.
+  async readInto(n: number, sink: (piece: Buffer) => void): Promise<boolean> {
+    let left = n;
+    while (left > 0) {
+      if (this.chunks.length === 0) {
+        if (this.ended) return false;
+        await this.more();
+        continue;
+      }
+      const first = this.chunks[0]!;
+      const piece = first.length <= left ? first : first.subarray(0, left);
+      this.drop(piece.length);
+      left -= piece.length;
+      sink(piece);
+    }
+    return true;
   }
 
   // Resolves false when the peer is gone; waits for the socket to drain when its buffer is full.
@@ -111,8 +125,7 @@ export class Connection {
   // (the CVE-2011-0411 class). Resolves once the handshake is complete.
   async startTls(manager: TlsManager, handshakeTimeoutMs = 30_000): Promise<number> {
     const dropped = this.buffered;
-    this.chunks = [];
-    this.buffered = 0;
+    this.reset();
     const plain = this.socket;
     plain.off('data', this.onData);
     plain.off('end', this.onEnd);
@@ -129,20 +142,25 @@ export class Connection {
     return dropped;
   }
 
-  // RFC 4978 COMPRESS=DEFLATE: from now on both directions are raw DEFLATE streams.
+  // RFC 4978 COMPRESS=DEFLATE: from now on both directions are raw DEFLATE streams. Input is
+  // inflated only as fast as it is read: a small packet that inflates to megabytes waits in the
+  // socket, not in memory.
   startDeflate(): void {
     const inflate = zlib.createInflateRaw();
     const deflate = zlib.createDeflateRaw({ level: 6 });
-    this.socket.off('data', this.onData);
-    this.socket.on('data', (b: Buffer) => inflate.write(b));
+    const socket = this.socket;
+    socket.off('data', this.onData);
+    socket.on('data', (b: Buffer) => {
+      if (!inflate.write(b)) socket.pause();
+    });
+    inflate.on('drain', () => socket.resume());
     inflate.on('data', (b: Buffer) => this.push(b));
     inflate.on('error', () => this.close());
-    deflate.on('data', (b: Buffer) => this.socket.write(b));
+    deflate.on('data', (b: Buffer) => socket.write(b));
     // Bytes that arrived compressed after the command but before this call are still raw input.
-    const pending = this.peek();
-    this.chunks = [];
-    this.buffered = 0;
-    if (pending.length) inflate.write(pending);
+    const pending = this.chunks;
+    this.reset();
+    for (const b of pending) inflate.write(b);
     this.inflate = inflate;
     this.deflate = deflate;
   }
@@ -181,8 +199,14 @@ export class Connection {
   private push(b: Buffer): void {
     this.chunks.push(b);
     this.buffered += b.length;
-    if (this.buffered > HIGH_WATER) this.socket.pause();
+    if (this.buffered > HIGH_WATER) (this.inflate ?? this.socket).pause();
     this.signal();
+  }
+
+  private reset(): void {
+    this.chunks = [];
+    this.buffered = 0;
+    this.scanned = 0;
   }
 
   private finish(): void {
@@ -197,23 +221,47 @@ export class Connection {
   }
 
   private more(): Promise<void> {
-    if (this.socket.isPaused() && !this.closed) this.socket.resume();
+    const source = this.inflate ?? this.socket;
+    if (source.isPaused() && !this.closed) source.resume();
     return new Promise((r) => (this.wake = r));
   }
 
-  private peek(): Buffer {
-    if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks)];
-    return this.chunks[0] ?? Buffer.alloc(0);
+  // Position of the first LF in the buffered input, or -1. Bytes searched before are not
+  // searched again.
+  private findLf(): number {
+    let base = 0;
+    for (const c of this.chunks) {
+      if (base + c.length > this.scanned) {
+        const lf = c.indexOf(0x0a, Math.max(0, this.scanned - base));
+        if (lf >= 0) return base + lf;
+      }
+      base += c.length;
+    }
+    this.scanned = base;
+    return -1;
   }
 
-  private consume(n: number): void {
-    const rest = this.peek().subarray(n);
-    this.chunks = rest.length ? [rest] : [];
-    this.buffered = rest.length;
+  // The first n buffered bytes, in one Buffer of their own, consumed.
+  private take(n: number): Buffer {
+    const first = this.chunks[0]!;
+    const out = first.length >= n ? Buffer.from(first.subarray(0, n)) : Buffer.concat(this.chunks, this.buffered).subarray(0, n);
+    this.drop(n);
+    return out;
   }
-}
 
-// "::ffff:192.0.2.1" -> "192.0.2.1", so limits and logs see one form per client.
-export function normalizeAddress(a: string): string {
-  return a.startsWith('::ffff:') && a.includes('.') ? a.slice(7) : a;
+  // Consumes the first n buffered bytes.
+  private drop(n: number): void {
+    this.buffered -= n;
+    this.scanned = Math.max(0, this.scanned - n);
+    while (n > 0) {
+      const first = this.chunks[0]!;
+      if (first.length <= n) {
+        this.chunks.shift();
+        n -= first.length;
+      } else {
+        this.chunks[0] = first.subarray(n);
+        n = 0;
+      }
+    }
+  }
 }

@@ -5,39 +5,96 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { Logger } from '../log/log.ts';
 import type { TlsManager } from '../tls/manager.ts';
-import { normalizeAddress } from './connection.ts';
+import { clientKey, normalizeAddress } from './address.ts';
 
 export interface ConnectionLimits {
   maxConnections: number;
+  // Per client: an IPv4 address, an IPv6 /64 (clientKey).
   maxPerAddress: number;
+  // Of those, before login (IMAP, POP3): what a client that never logs in can hold.
+  maxPreLoginPerAddress?: number;
+}
+
+export type Refusal = 'too-many' | 'too-many-from-address';
+
+// One connection's place in the counts.
+export interface Slot {
+  // The session logged in: it no longer counts as a connection before login.
+  loggedIn(): void;
+  // Until settled(), the connection has not shown it is a client at all (its TLS handshake is
+  // not done): when every slot is taken, the oldest such connection is closed (evict) to make
+  // room for a new one, so silent connections from many addresses cannot hold every slot.
+  waiting(evict: () => void): void;
+  settled(): void;
+  release(): void;
 }
 
 // Counts open connections; one instance may serve several listeners of one protocol (143 + 993).
 export class ConnectionTracker {
   private limits: ConnectionLimits;
-  private byAddress = new Map<string, number>();
+  private byClient = new Map<string, number>();
+  private preLogin = new Map<string, number>();
+  // Connections that may be evicted, oldest first.
+  private waitingList = new Map<object, { evict: () => void }>();
   total = 0;
 
   constructor(limits: ConnectionLimits) {
     this.limits = limits;
   }
 
-  // Takes a slot, or says why not.
-  acquire(address: string): 'ok' | 'too-many' | 'too-many-from-address' {
-    if (this.total >= this.limits.maxConnections) return 'too-many';
-    const n = this.byAddress.get(address) ?? 0;
-    if (n >= this.limits.maxPerAddress) return 'too-many-from-address';
-    this.byAddress.set(address, n + 1);
-    this.total++;
-    return 'ok';
+  // Takes a slot, or says why not. When every slot is taken, the oldest connection that has not
+  // yet shown it is a client is closed to make room (a client's own limit is never lifted so).
+  acquire(address: string): Slot | Refusal {
+    const key = clientKey(address);
+    const refusal = this.refusal(key);
+    if (refusal !== 'too-many') return refusal ?? this.take(key);
+    const victim = this.waitingList.values().next();
+    if (victim.done) return refusal;
+    victim.value.evict();
+    return this.refusal(key) ?? this.take(key);
   }
 
-  release(address: string): void {
-    const n = (this.byAddress.get(address) ?? 1) - 1;
-    if (n <= 0) this.byAddress.delete(address);
-    else this.byAddress.set(address, n);
-    this.total--;
+  private refusal(key: string): Refusal | null {
+    if (this.total >= this.limits.maxConnections) return 'too-many';
+    if ((this.byClient.get(key) ?? 0) >= this.limits.maxPerAddress) return 'too-many-from-address';
+    if ((this.preLogin.get(key) ?? 0) >= (this.limits.maxPreLoginPerAddress ?? Infinity)) return 'too-many-from-address';
+    return null;
   }
+
+  private take(key: string): Slot {
+    this.total++;
+    count(this.byClient, key, 1);
+    count(this.preLogin, key, 1);
+    let before = true;
+    let open = true;
+    const id = {};
+    const slot: Slot = {
+      loggedIn: () => {
+        if (!before || !open) return;
+        before = false;
+        count(this.preLogin, key, -1);
+      },
+      waiting: (evict) => {
+        if (open) this.waitingList.set(id, { evict: () => (slot.release(), evict()) });
+      },
+      settled: () => void this.waitingList.delete(id),
+      release: () => {
+        if (!open) return;
+        open = false;
+        this.waitingList.delete(id);
+        this.total--;
+        count(this.byClient, key, -1);
+        if (before) count(this.preLogin, key, -1);
+      },
+    };
+    return slot;
+  }
+}
+
+function count(map: Map<string, number>, key: string, by: number): void {
+  const n = (map.get(key) ?? 0) + by;
+  if (n <= 0) map.delete(key);
+  else map.set(key, n);
 }
 
 export interface SessionHandle {
@@ -54,10 +111,11 @@ export interface ListenerOptions {
   tracker: ConnectionTracker;
   log: Logger;
   handshakeTimeoutMs?: number;
-  // Starts a session on an accepted (and, with tls, handshaken) socket.
-  onSession(socket: net.Socket): SessionHandle;
+  // Starts a session on an accepted (and, with tls, handshaken) socket; the session tells its
+  // slot when it logs in.
+  onSession(socket: net.Socket, slot: Slot): SessionHandle;
   // Answers a connection over the limits (a protocol greeting that refuses), then it is closed.
-  refuse(socket: net.Socket, reason: 'too-many' | 'too-many-from-address'): void;
+  refuse(socket: net.Socket, reason: Refusal): void;
 }
 
 export interface Listener {
@@ -73,10 +131,10 @@ export async function listen(o: ListenerOptions): Promise<Listener> {
   const server = net.createServer({ noDelay: true }, (raw) => {
     const address = normalizeAddress(raw.remoteAddress ?? '');
     raw.on('error', () => {});
-    const verdict = o.tracker.acquire(address);
-    if (verdict !== 'ok') {
-      o.log.warn('net.refused', { listener: o.name, remote: address, reason: verdict });
-      o.refuse(raw, verdict);
+    const slot = o.tracker.acquire(address);
+    if (typeof slot === 'string') {
+      o.log.warn('net.refused', { listener: o.name, remote: address, reason: slot });
+      o.refuse(raw, slot);
       raw.end();
       setTimeout(() => raw.destroy(), 2000).unref();
       return;
@@ -84,17 +142,22 @@ export async function listen(o: ListenerOptions): Promise<Listener> {
     sockets.add(raw);
     let handle: SessionHandle | undefined;
     raw.once('close', () => {
-      o.tracker.release(address);
+      slot.release();
       sockets.delete(raw);
       if (handle) sessions.delete(handle);
     });
     const start = (socket: net.Socket) => {
-      handle = o.onSession(socket);
+      handle = o.onSession(socket, slot);
       sessions.add(handle);
     };
     if (!o.tls) return start(raw);
     const secure = new tls.TLSSocket(raw, { isServer: true, ...o.tls.serverOptions() });
     const timer = setTimeout(() => secure.destroy(), o.handshakeTimeoutMs ?? 30_000);
+    // Until the handshake is done the connection may be closed to make room for another.
+    slot.waiting(() => {
+      o.log.info('net.evicted', { listener: o.name, remote: address, reason: 'TLS handshake not done while every slot was taken' });
+      secure.destroy();
+    });
     // A client that leaves before the handshake ends emits no error: the timer goes with it.
     raw.once('close', () => clearTimeout(timer));
     secure.on('error', (e) => {
@@ -104,6 +167,7 @@ export async function listen(o: ListenerOptions): Promise<Listener> {
     });
     secure.once('secure', () => {
       clearTimeout(timer);
+      slot.settled();
       start(secure);
     });
   });

@@ -2,7 +2,7 @@
 // connection tracker and one maildrop lock table for both.
 import type net from 'node:net';
 import { Connection } from '../net/connection.ts';
-import { ConnectionTracker, listen, startAll, type Listener } from '../net/listener.ts';
+import { ConnectionTracker, listen, startAll, type Listener, type Slot } from '../net/listener.ts';
 import type { ServiceContext, ServiceStarter } from '../serve/context.ts';
 import { MaildropLocks } from './maildrop.ts';
 import { Pop3Session, type Pop3Settings } from './session.ts';
@@ -12,6 +12,7 @@ export interface Pop3Options {
   idleTimeoutMs?: number;
   maxConnections?: number;
   maxPerAddress?: number;
+  maxPreLoginPerAddress?: number;
 }
 
 export const DEFAULT_IDLE_TIMEOUT_MS = 10 * 60_000;
@@ -19,11 +20,11 @@ export const DEFAULT_IDLE_TIMEOUT_MS = 10 * 60_000;
 export function pop3Starter(o: Pop3Options = {}): ServiceStarter {
   return async (ctx: ServiceContext): Promise<Listener[]> => {
     const log = ctx.log.child({ component: 'pop3' });
-    const tracker = new ConnectionTracker({ maxConnections: o.maxConnections ?? 200, maxPerAddress: o.maxPerAddress ?? 20 });
+    const tracker = new ConnectionTracker({ maxConnections: o.maxConnections ?? 200, maxPerAddress: o.maxPerAddress ?? 20, maxPreLoginPerAddress: o.maxPreLoginPerAddress ?? 10 });
     const locks = new MaildropLocks();
     const idleTimeoutMs = o.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
-    const session = (settings: Pop3Settings) => (socket: net.Socket) => {
-      const s = new Pop3Session({ ...ctx, log }, new Connection(socket), settings);
+    const session = (settings: Pop3Settings) => (socket: net.Socket, slot: Slot) => {
+      const s = new Pop3Session({ ...ctx, log }, new Connection(socket), settings, slot);
       void s.run();
       return { shutdown: () => s.shutdown() };
     };

@@ -1,8 +1,10 @@
 // One POP3 connection (RFC 1939): the state machine AUTHORIZATION -> TRANSACTION -> UPDATE, the
 // command loop, and the replies. Commands live in commands/; only this file changes the state.
 import { randomBytes } from 'node:crypto';
+import { passwordsAllowed } from '../auth/login.ts';
 import { Connection, LineTooLongError } from '../net/connection.ts';
 import type { Logger } from '../log/log.ts';
+import type { Slot } from '../net/listener.ts';
 import type { ServiceContext } from '../serve/context.ts';
 import type { AccountInfo } from '../store/index.ts';
 import { isStoreError } from '../store/index.ts';
@@ -46,18 +48,21 @@ export class Pop3Session {
   private busy = false;
   private ending = false;
 
-  constructor(ctx: ServiceContext, conn: Connection, settings: Pop3Settings) {
+  private slot: Slot | null;
+
+  constructor(ctx: ServiceContext, conn: Connection, settings: Pop3Settings, slot: Slot | null = null) {
     this.ctx = ctx;
     this.conn = conn;
     this.settings = settings;
+    this.slot = slot;
     const id = `${(++sessionCounter).toString(36)}${randomBytes(3).toString('hex')}`;
     this.log = ctx.log.child({ session: id, remote: conn.remoteAddress });
     this.timestamp = `<${process.pid}.${randomBytes(8).toString('hex')}@${ctx.options.hostname}>`;
   }
 
-  // USER, PASS, APOP and AUTH need TLS, except from loopback in development (design.md).
+  // USER, PASS, APOP and AUTH need TLS, except from loopback in development (src/auth/login.ts).
   get authAllowed(): boolean {
-    return this.conn.secure || (this.ctx.options.dev && isLoopback(this.conn.remoteAddress));
+    return passwordsAllowed({ secure: this.conn.secure, remoteAddress: this.conn.remoteAddress, dev: this.ctx.options.dev });
   }
 
   get stlsAvailable(): boolean {
@@ -238,6 +243,7 @@ export class Pop3Session {
     this.account = account;
     this.drop = drop;
     this.current = 'transaction';
+    this.slot?.loggedIn();
     this.log.info('pop3.login', { user: account.address, mechanism, messages: drop.numbers.length });
     await this.send(`+OK ${account.address} has ${messages(drop.numbers.length)}`);
   }
@@ -288,10 +294,6 @@ export class Pop3Session {
 
 const TERMINATOR = Buffer.from('.\r\n');
 const WRITE_BYTES = 64 * 1024;
-
-export function isLoopback(address: string): boolean {
-  return address === '::1' || address.startsWith('127.');
-}
 
 // A command name as it may appear in a reply: printable ASCII, bounded.
 function printable(s: string): string {

@@ -1,8 +1,10 @@
 // What `homepost serve` hands each protocol when it starts it.
-import type { AuthThrottle } from '../auth/throttle.ts';
+import type { LoginGate } from '../auth/login.ts';
 import type { ServeOptions } from '../config/options.ts';
 import type { Logger } from '../log/log.ts';
+import type { MemoryBudget } from '../memory/budget.ts';
 import type { Listener } from '../net/listener.ts';
+import type { WorkerPool } from '../offload/pool.ts';
 import type { Store } from '../store/index.ts';
 import type { TlsManager } from '../tls/manager.ts';
 
@@ -10,8 +12,12 @@ export interface ServiceContext {
   options: ServeOptions;
   store: Store;
   tls: TlsManager;
-  // One throttle for every protocol's authentication (design.md, security model).
-  throttle: AuthThrottle;
+  // The one way every protocol logs in, behind one throttle (src/auth/login.ts).
+  logins: LoginGate;
+  // Message bytes in memory across every protocol, and the worker threads that parse and check
+  // what remote parties send (nothing of theirs runs unbounded on the event loop).
+  budget: MemoryBudget;
+  offload: WorkerPool;
   log: Logger;
   // When the server started (ms since the epoch) and the listeners started so far, in start order
   // (for `homepost status`).

@@ -1,14 +1,19 @@
 // `homepost serve`: one process, one store, every listener (design.md).
 import path from 'node:path';
-import { AuthThrottle } from '../auth/throttle.ts';
+import { LoginGate } from '../auth/login.ts';
 import type { ServeOptions } from '../config/options.ts';
 import type { Logger } from '../log/log.ts';
+import { DEFAULT_BUDGET_BYTES, MemoryBudget } from '../memory/budget.ts';
 import type { Listener } from '../net/listener.ts';
+import { WorkerPool } from '../offload/pool.ts';
 import { Store } from '../store/index.ts';
 import { TlsManager } from '../tls/manager.ts';
 import type { ServiceContext, ServiceStarter } from './context.ts';
 import { ensureDevAccount } from './dev.ts';
 import { serviceStarters } from './services.ts';
+
+// The memory budget for message bytes in flight (src/memory/budget.ts), in bytes; read at start.
+export const MEMORY_BUDGET_KEY = 'memory.messageBudget';
 
 export interface RunningServer {
   context: ServiceContext;
@@ -31,10 +36,14 @@ export async function startServer(options: ServeOptions, log: Logger, starters: 
   });
   tls.watch();
   const listeners: Listener[] = [];
-  const context: ServiceContext = { options, store, tls, throttle: new AuthThrottle(), log, startedAt: Date.now(), listeners };
+  const budget = new MemoryBudget(store.settings.get(MEMORY_BUDGET_KEY, DEFAULT_BUDGET_BYTES));
+  const offload = new WorkerPool({ log: log.child({ component: 'offload' }) });
+  const context: ServiceContext = { options, store, tls, logins: new LoginGate({ log: log.child({ component: 'auth' }) }), budget, offload, log, startedAt: Date.now(), listeners };
   const stop = async () => {
     // Stop accepting and end sessions, then let in-flight commits finish and close the store.
-    await Promise.allSettled(listeners.map((l) => l.close()));
+    // Workers end at once, busy or not: what they were checking was not acknowledged yet, and
+    // its sender hears 421 and tries again.
+    await Promise.allSettled([offload.close(), ...listeners.map((l) => l.close())]);
     tls.close();
     await store.close();
   };

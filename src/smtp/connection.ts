@@ -91,7 +91,8 @@ export class HomepostConnection extends SMTPConnection {
   // Returns what the library expects ({address, args}) plus the strict parse, or false (501).
   override _parseAddressCommand(rawName: string, rawCommand: Buffer | string): ReturnType<SMTPConnection['_parseAddressCommand']> {
     const verb = rawName.toUpperCase() === 'MAIL FROM' ? 'MAIL FROM' : 'RCPT TO';
-    const line = rawCommand.toString().replace(/^\s+|\s+$/g, '');
+    // String trim is linear; a regex alternation anchored with "$" is not on a run of spaces.
+    const line = rawCommand.toString().trim();
     try {
       const smtpUtf8 = verb === 'RCPT TO' ? Boolean(this.session.envelope?.smtpUtf8) : false;
       const { path, params, dsn } = parsePathCommand(line, verb, (p) => smtpUtf8 || p.SMTPUTF8 === true);

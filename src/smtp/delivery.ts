@@ -1,5 +1,5 @@
 // Where an accepted message goes once DATA is in: local accounts get it in ONE store commit
-// (store.messages.deliver), with Return-Path added at this final delivery (RFC 5321 4.4);
+// (store.messages.deliver), the copy with Return-Path for this final delivery (RFC 5321 4.4);
 // recipients elsewhere go durably into store.queue, with their RFC 3461 NOTIFY/ORCPT and the
 // transaction's RET/ENVID. Both writes are issued in the same event turn, so they share a commit;
 // the 250 is sent only after they resolved (on disk).
@@ -10,9 +10,8 @@
 // duplicates a recipient's copy. A local recipient that asked NOTIFY=SUCCESS gets its "delivered"
 // notice (RFC 3461 5.2.1) before the reply.
 import type { Logger } from '../log/log.ts';
-import { isStoreError, type DsnNotify, type Store, type StoreErrorCode } from '../store/index.ts';
+import { isStoreError, type DsnNotify, type PreparedBody, type Store, type StoreErrorCode } from '../store/index.ts';
 import { reply, storeErrorReply, type SmtpReply } from './reply.ts';
-import { returnPathField } from './message.ts';
 import { buildDsn } from './queue/dsn.ts';
 import { sendToSender } from './queue/notify.ts';
 import { firstRetryAt } from './queue/settings.ts';
@@ -30,9 +29,17 @@ export interface ExternalRecipient extends DsnRequest {
   address: string;
 }
 
-export interface DeliveryRequest {
-  // The message with its trace fields, without Return-Path.
+// A message ready for the store: its bytes, hash and parse (prepared off the event loop).
+export interface StoredMessage {
   raw: Buffer;
+  body: PreparedBody;
+}
+
+export interface DeliveryRequest {
+  // The message with its trace fields: with Return-Path for mailboxes (null when no recipient
+  // is local), and without it for the queue.
+  final: StoredMessage | null;
+  transit: StoredMessage | null;
   sender: string; // "" for the null sender
   local: LocalRecipient[];
   external: ExternalRecipient[];
@@ -49,17 +56,20 @@ export interface DeliveryRequest {
 export type DeliveryResult = { ok: true; reply: SmtpReply; queueId: number | null; delivered: number } | { ok: false; reply: SmtpReply };
 
 export async function deliver(store: Store, req: DeliveryRequest): Promise<DeliveryResult> {
-  const localRaw = Buffer.concat([Buffer.from(returnPathField(req.sender)), req.raw]);
   // One copy per account and per external address; the first recipient's DSN request holds.
   const accounts = [...new Map(req.local.map((r) => [r.accountId, r])).values()];
   const external = [...new Map(req.external.map((r) => [r.address.toLowerCase(), r])).values()];
   if (accounts.length === 0 && external.length === 0) return { ok: false, reply: storeErrorReply('not-found', req.quotaReply) };
+  const final = req.final;
+  const transit = req.transit;
+  if ((accounts.length && !final) || !transit) throw new Error('delivery needs the prepared copies of the message');
   const enqueue = (deferred: ({ address: string; result: string } & DsnRequest)[], recipients: ExternalRecipient[]) =>
     store.queue.enqueue({
       sender: req.sender,
       recipients,
       deferred,
-      raw: req.raw,
+      raw: transit.raw,
+      body: transit.body,
       accountId: req.accountId,
       smtpUtf8: req.smtpUtf8,
       bodyType: req.bodyType,
@@ -69,7 +79,7 @@ export async function deliver(store: Store, req: DeliveryRequest): Promise<Deliv
     });
   try {
     // Issued together: one commit (design.md, store).
-    const local = accounts.length ? store.messages.deliver({ raw: localRaw, targets: accounts.map((r) => ({ accountId: r.accountId })), origin: 'smtp' }) : null;
+    const local = accounts.length ? store.messages.deliver({ raw: final!.raw, body: final!.body, targets: accounts.map((r) => ({ accountId: r.accountId })), origin: 'smtp' }) : null;
     const queued = external.length ? enqueue([], external) : null;
     const [outcomes, entry] = await Promise.all([local, queued]);
     let delivered = 0;
@@ -109,7 +119,7 @@ async function notifySuccess(store: Store, req: DeliveryRequest, succeeded: (Loc
   const raw = buildDsn({
     hostname: req.hostname,
     sender: req.sender,
-    original: req.raw,
+    original: req.transit!.raw,
     envid: req.envid,
     ret: req.ret,
     smtpUtf8: req.smtpUtf8,

@@ -24,7 +24,12 @@ const VALUE = /^[\x21-\x3c\x3e-\x7e\u{80}-\u{10ffff}]+$/u;
 export function parseParams(text: string): EsmtpParams {
   const params: EsmtpParams = {};
   if (text === '') return params;
-  for (const param of text.split(' ')) {
+  // One parameter at a time: a run of spaces fails at its first empty parameter, unsplit.
+  for (let start = 0; start <= text.length; ) {
+    let end = text.indexOf(' ', start);
+    if (end === -1) end = text.length;
+    const param = text.slice(start, end);
+    start = end + 1;
     if (param === '') throw new ParamSyntaxError('parameters are separated by one space');
     const eq = param.indexOf('=');
     const keyword = eq < 0 ? param : param.slice(0, eq);

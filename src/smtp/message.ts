@@ -1,32 +1,7 @@
-// The message as received in DATA, and the header fields the server adds to it:
-// Received (RFC 5321 4.4), Return-Path at final delivery (RFC 5321 4.4), and for submission
-// Message-ID and Date when missing (RFC 6409 8.2, 8.3). Trace fields go on top, so the client's
-// bytes follow them unchanged; Message-ID and Date go at the end of the header block.
+// The header fields the server adds to a message (incoming.ts puts them in place): Received
+// (RFC 5321 4.4), Return-Path at final delivery (RFC 5321 4.4), and for submission Message-ID
+// and Date when missing (RFC 6409 8.2, 8.3).
 import { randomBytes } from 'node:crypto';
-import { addressSpecs } from '../mime/address.ts';
-import { allValues, findField, findHeaderEnd, splitHeader, type HeaderField } from '../mime/headers.ts';
-
-const LF = 0x0a;
-
-export interface HeaderInfo {
-  fields: HeaderField[];
-  headerEnd: number; // start of the blank line (or the end of the message)
-  from: string[]; // addr-specs of every From field
-  hasMessageId: boolean;
-  hasDate: boolean;
-}
-
-export function headerInfo(raw: Buffer): HeaderInfo {
-  const { headerEnd } = findHeaderEnd(raw);
-  const fields = splitHeader(raw, 0, headerEnd);
-  return {
-    fields,
-    headerEnd,
-    from: allValues(raw, fields, 'From').flatMap(addressSpecs),
-    hasMessageId: findField(fields, 'Message-ID') !== null,
-    hasDate: findField(fields, 'Date') !== null,
-  };
-}
 
 // RFC 5322 3.3 date-time, in UTC ("+0000": "GMT" is obsolete syntax, 4.3).
 export function rfc5322Date(date: Date): string {
@@ -36,32 +11,6 @@ export function rfc5322Date(date: Date): string {
 // RFC 5322 3.6.4 msg-id: unique left part "@" the server's name.
 export function newMessageId(hostname: string): string {
   return `<${Date.now().toString(36)}.${randomBytes(9).toString('base64url')}@${hostname}>`;
-}
-
-// RFC 6409 8.2 / 8.3: a submission without Date or Message-ID gets them, at the end of the header.
-export function addSubmissionFields(raw: Buffer, info: HeaderInfo, hostname: string, now: Date): Buffer {
-  const added: string[] = [];
-  if (!info.hasDate) added.push(`Date: ${rfc5322Date(now)}\r\n`);
-  if (!info.hasMessageId) added.push(`Message-ID: ${newMessageId(hostname)}\r\n`);
-  if (added.length === 0) return raw;
-  // A message without a header/body separator gets one, so the new fields stay header fields.
-  const blank = info.headerEnd >= raw.length ? '\r\n' : '';
-  let head = raw.subarray(0, info.headerEnd);
-  if (head.length > 0 && head[head.length - 1] !== LF) head = Buffer.concat([head, Buffer.from('\r\n')]);
-  return Buffer.concat([head, Buffer.from(added.join('') + blank), raw.subarray(info.headerEnd)]);
-}
-
-// Removes the given byte ranges (header fields) from the message.
-export function removeRanges(raw: Buffer, ranges: { start: number; end: number }[]): Buffer {
-  if (ranges.length === 0) return raw;
-  const parts: Buffer[] = [];
-  let pos = 0;
-  for (const r of [...ranges].sort((a, b) => a.start - b.start)) {
-    parts.push(raw.subarray(pos, r.start));
-    pos = r.end;
-  }
-  parts.push(raw.subarray(pos));
-  return Buffer.concat(parts);
 }
 
 export interface ReceivedInfo {

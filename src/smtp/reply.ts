@@ -73,6 +73,14 @@ export const REPLIES = {
   overQuotaTemporary: reply(452, '4.2.2', 'Mailbox full, try again later'), // RFC 3463 X.2.2
   overQuotaPermanent: reply(552, '5.2.2', 'Mailbox full'),
   messageTooBig: reply(552, '5.3.4', 'Message size exceeds fixed maximum message size'), // RFC 1870 6
+  // RFC 1870 6.1 and RFC 3463 X.3.1: the memory for messages in flight is spent for now.
+  noMemory: reply(452, '4.3.1', 'Insufficient system storage, try again later'),
+  headerTooLarge: reply(552, '5.3.4', 'Message header too large'), // RFC 3463 X.3.4
+  headerTooManyLines: reply(554, '5.6.0', 'Message header has too many lines'), // RFC 3463 X.6.0
+  tooComplex: reply(552, '5.3.4', 'Message too complex to process'), // RFC 3463 X.3.4
+  checkTimeout: reply(451, '4.3.0', 'Message could not be checked in time, try again later'),
+  // RFC 7372 3.2: mail claiming one of our domains from outside, with neither SPF nor DKIM passing.
+  ownDomainUnauthenticated: reply(550, '5.7.26', 'Mail from this domain must pass SPF or DKIM'),
   dmarcReject: reply(550, '5.7.1', 'Message rejected: DMARC policy of the sender domain is reject'), // RFC 7489 6.6.3
 } as const;
 

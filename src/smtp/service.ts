@@ -9,7 +9,7 @@ import type { SMTPServerOptions } from 'smtp-server';
 import type { Listener as NetListener } from '../net/listener.ts';
 import { ConnectionTracker, listen, type ConnectionLimits } from '../net/listener.ts';
 import type { ServiceContext, ServiceStarter } from '../serve/context.ts';
-import { TLS_VERSIONS } from '../tls/manager.ts';
+import { TLS_POLICY } from '../tls/manager.ts';
 import { HomepostSmtpServer } from './connection.ts';
 import { systemResolver, type DnsResolve } from './dns.ts';
 import type { Listener } from './policy/types.ts';
@@ -66,13 +66,15 @@ async function startListener(
   const handlers: SessionHandlers = new SessionHandlers({
     listener: kind,
     store: ctx.store,
-    throttle: () => ctx.throttle,
+    logins: ctx.logins,
     dev: ctx.options.dev,
     hostname: ctx.options.hostname,
     resolve: shared.resolve,
     // The implicit TLS listener (src/net) counts its own connections.
     tracker: kind === 'submissions' ? null : shared.tracker,
     limits: shared.limits,
+    budget: ctx.budget,
+    offload: ctx.offload,
     log,
   });
   const options: SMTPServerOptions = {
@@ -80,7 +82,7 @@ async function startListener(
     banner: 'homepost',
     secure: kind === 'submissions', // sessions on 465 start secure; the handshake is done in src/net
     ...ctx.tls.pem,
-    ...TLS_VERSIONS,
+    ...TLS_POLICY,
     size: settings.maxMessageSize,
     rejectOversized: true, // RFC 1870 6: 552 5.3.4
     maxRecipients: settings.maxRecipients,

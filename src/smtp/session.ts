@@ -3,17 +3,20 @@
 // (policy/) and turns the deciding verdict into the reply (reply.ts). Per-connection state lives
 // in SmtpSession, keyed by the library's session id.
 import type { SMTPServerAuthentication, SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
-import type { AuthThrottle } from '../auth/throttle.ts';
+import { passwordsAllowed, type LoginGate } from '../auth/login.ts';
 import type { Logger } from '../log/log.ts';
-import type { ConnectionLimits, ConnectionTracker } from '../net/listener.ts';
+import type { MemoryBudget } from '../memory/budget.ts';
+import { countReceived } from '../memory/collect.ts';
+import { MessageBuffer } from '../memory/message-buffer.ts';
+import type { ConnectionLimits, ConnectionTracker, Slot } from '../net/listener.ts';
+import type { WorkerPool } from '../offload/pool.ts';
 import type { Store } from '../store/index.ts';
-import type { Mailbox } from './address.ts';
-import { parseMailbox } from './address.ts';
 import { inNetworks } from './cidr.ts';
 import type { ParsedCommand } from './connection.ts';
 import { receiveMessage } from './data.ts';
 import type { DnsResolve } from './dns.ts';
 import { MAIL_RULES, rcptRules } from './policy/index.ts';
+import { asciiHostname, postmasterMailbox, resolveRecipient } from './postmaster.ts';
 import { srsReverse } from './queue/srs.ts';
 import { RELAY_DENIED } from './policy/rcpt.deny.ts';
 import { runStage } from './policy/runner.ts';
@@ -26,29 +29,31 @@ type Callback = (err?: Error | null) => void;
 export interface SessionDeps {
   listener: Listener;
   store: Store;
-  throttle: () => AuthThrottle;
+  logins: LoginGate;
   dev: boolean;
   hostname: string;
   resolve: (settings: SmtpSettings) => DnsResolve;
   tracker: ConnectionTracker | null; // null: the listener counts connections itself
   limits: ConnectionLimits;
+  budget: MemoryBudget;
+  offload: WorkerPool;
   log: Logger;
 }
+
+// 8 MB/s for each session sending what is thrown away.
+const DISCARD_BYTES_PER_MS = 8 * 1024;
 
 const MAIL_PARAMS = new Set(['SIZE', 'BODY', 'SMTPUTF8', 'AUTH', 'RET', 'ENVID']); // RFC 1870, 6152, 6531, 4954 5, 3461
 const RCPT_PARAMS = new Set(['NOTIFY', 'ORCPT']); // RFC 3461 4.1, 4.2
 
-export function isLoopback(ip: string): boolean {
-  return ip === '::1' || ip.startsWith('127.') || ip.startsWith('::ffff:127.');
-}
-
-export function storeDirectory(store: Store): Directory {
+export function storeDirectory(store: Store, hostname: string): Directory {
   return {
     isLocalDomain: (d) => store.accounts.isLocalDomain(d),
+    hostname: asciiHostname(hostname),
     // A bounce to an SRS address we issued goes back to the original sender (queue/srs.ts).
     resolve: (a) => {
       const original = srsReverse(store, a);
-      return original ? { accounts: [], external: [original] } : store.accounts.resolve(a);
+      return original ? { accounts: [], external: [original] } : resolveRecipient(store, hostname, a);
     },
     ownAddresses: (id) => store.accounts.ownAddresses(id),
     usage: (id) => store.accounts.quotaUsage(id),
@@ -59,7 +64,7 @@ class SmtpSession {
   readonly info: SessionInfo;
   readonly settings: SmtpSettings;
   transaction: Transaction = { sender: null, declaredSize: null, recipients: [], results: [] };
-  acquired = false;
+  slot: Slot | null = null;
 
   constructor(info: SessionInfo, settings: SmtpSettings) {
     this.info = info;
@@ -79,7 +84,7 @@ export class SessionHandlers {
 
   constructor(deps: SessionDeps) {
     this.d = deps;
-    this.directory = storeDirectory(deps.store);
+    this.directory = storeDirectory(deps.store, deps.hostname);
   }
 
   async drain(): Promise<void> {
@@ -98,7 +103,7 @@ export class SessionHandlers {
   // plaintext from loopback (design.md security model).
   authAllowed(c: { secure: boolean; remoteAddress: string }): boolean {
     if (this.d.listener === 'mx') return false;
-    return c.secure || (this.d.dev && isLoopback(c.remoteAddress));
+    return passwordsAllowed({ ...c, dev: this.d.dev });
   }
 
   private context(s: SmtpSession): SmtpContext {
@@ -119,14 +124,14 @@ export class SessionHandlers {
     // limit, as Postfix exempts $mynetworks; the total limit applies to everyone.
     this.d.limits.maxConnections = settings.maxConnections;
     this.d.limits.maxPerAddress = trusted ? settings.maxConnections : settings.maxConnectionsPerAddress;
-    const verdict = this.d.tracker ? this.d.tracker.acquire(remote) : 'ok';
+    const slot = this.d.tracker ? this.d.tracker.acquire(remote) : null;
     // The same limits object serves the implicit TLS listener, which acquires before any session.
     this.d.limits.maxPerAddress = settings.maxConnectionsPerAddress;
-    if (verdict !== 'ok') {
-      this.d.log.warn('smtp.refused', { session: session.id, remote, reason: verdict });
-      return cb(replyError(verdict === 'too-many' ? REPLIES.tooManyConnections : REPLIES.tooManyFromAddress));
+    if (typeof slot === 'string') {
+      this.d.log.warn('smtp.refused', { session: session.id, remote, reason: slot });
+      return cb(replyError(slot === 'too-many' ? REPLIES.tooManyConnections : REPLIES.tooManyFromAddress));
     }
-    s.acquired = this.d.tracker !== null;
+    s.slot = slot;
     this.d.log.debug('smtp.connect', { session: session.id, listener: this.d.listener, remote, trusted, tls: session.secure });
     cb();
   }
@@ -146,12 +151,12 @@ export class SessionHandlers {
     const s = this.sessions.get(session.id);
     if (!s) return;
     this.sessions.delete(session.id);
-    if (s.acquired) this.d.tracker?.release(s.info.remoteAddress);
+    s.slot?.release();
     this.d.log.debug('smtp.close', { session: session.id });
   }
 
-  // RFC 4954 AUTH through the shared throttle: delays after a few failures, then 454 4.7.0 while
-  // the account is locked, and 421 4.7.0 (closing) while the client address is.
+  // RFC 4954 AUTH through the one login path (src/auth/login.ts): delays after a few failures,
+  // then 454 4.7.0 while the account is locked, and 421 4.7.0 (closing) while the client is.
   onAuth(auth: SMTPServerAuthentication, session: SMTPServerSession, cb: (err: Error | null, res?: { user: string }) => void): void {
     void this.track(this.auth(auth, session, cb));
   }
@@ -160,27 +165,25 @@ export class SessionHandlers {
     const s = this.sessions.get(session.id);
     if (!s) return cb(replyError(REPLIES.localError));
     if (!this.authAllowed({ secure: session.secure, remoteAddress: session.remoteAddress })) return cb(replyError(REPLIES.encryptionRequired));
-    const user = auth.username ?? '';
-    const remote = session.remoteAddress;
-    const throttle = this.d.throttle();
-    const gate = await throttle.gate(remote, user);
-    if (!gate.allowed) {
-      this.d.log.warn('smtp.auth_locked', { session: session.id, remote, scope: gate.scope });
-      const r = gate.scope === 'address' ? { ...REPLIES.authLocked, code: 421 } : REPLIES.authLocked;
-      return cb(replyError(r));
-    }
     // RFC 4616 2: an authorization identity other than the authentication identity would mean
     // acting as someone else, which homepost does not offer.
     const proxied = auth.method === 'PLAIN' && auth.authzid && auth.authcid && auth.authzid !== auth.authcid;
-    const account = proxied ? null : await this.d.store.accounts.authenticate(user, auth.password ?? '');
-    if (!account) {
-      throttle.failure(remote, user);
-      this.d.log.info('smtp.auth_failed', { session: session.id, remote, user, method: auth.method });
-      return cb(replyError(REPLIES.authFailed));
+    const result = await this.d.logins.login({
+      protocol: 'smtp',
+      remote: session.remoteAddress,
+      user: auth.username ?? '',
+      mechanism: auth.method,
+      check: () => (proxied ? null : this.d.store.accounts.authenticate(auth.username ?? '', auth.password ?? '')),
+      log: this.d.log.child({ session: session.id }),
+    });
+    if (!result.ok && result.reason === 'locked') {
+      // 421 closes the connection of a client that is locked out; an account locked by others
+      // gets 454 4.7.0 (RFC 4954 6) and may try another.
+      return cb(replyError(result.scope === 'address' ? { ...REPLIES.authLocked, code: 421 } : REPLIES.authLocked));
     }
-    throttle.success(remote);
+    if (!result.ok) return cb(replyError(REPLIES.authFailed));
+    const account = result.value;
     s.info.account = { id: account.id, address: account.address };
-    this.d.log.info('smtp.auth', { session: session.id, remote, user: account.address, method: auth.method });
     cb(null, { user: account.address });
   }
 
@@ -196,6 +199,8 @@ export class SessionHandlers {
     const unknown = Object.keys(parsed.params).find((k) => !MAIL_PARAMS.has(k));
     if (unknown) return cb(replyError({ ...REPLIES.unknownParameter, text: `${REPLIES.unknownParameter.text}: ${unknown}` }));
     const size = typeof parsed.params.SIZE === 'string' ? Number(parsed.params.SIZE) : null;
+    // RFC 1870 6.1: a declared size that cannot be held now is refused for now.
+    if (size !== null && size <= s.settings.maxMessageSize && size > this.d.budget.available) return cb(replyError(REPLIES.noMemory));
     s.transaction = { sender: parsed.path, declaredSize: size, recipients: [], results: [], dsn: { ret: parsed.dsnParams.ret, envid: parsed.dsnParams.envid } };
     const v = await runStage(MAIL_RULES, this.context(s), { sender: parsed.path }, s.settings.commandTimeoutMs);
     this.answer(s, 'mail', v, cb);
@@ -210,7 +215,7 @@ export class SessionHandlers {
     if (!s) return cb(replyError(REPLIES.localError));
     const unknown = Object.keys(parsed.params).find((k) => !RCPT_PARAMS.has(k));
     if (unknown) return cb(replyError({ ...REPLIES.unknownParameter, text: `${REPLIES.unknownParameter.text}: ${unknown}` }));
-    const mailbox = parsed.path.kind === 'mailbox' ? parsed.path.mailbox : this.postmaster();
+    const mailbox = parsed.path.kind === 'mailbox' ? parsed.path.mailbox : postmasterMailbox(this.d.store, this.d.hostname);
     if (!mailbox) return cb(replyError(REPLIES.noSuchUser));
     const recipient: Recipient = { mailbox, local: [], external: [], dsn: { notify: parsed.dsnParams.notify, orcpt: parsed.dsnParams.orcpt } };
     const rules = rcptRules(s.settings.relayRules, (name) => this.d.log.error('smtp.unknown_rule', { rule: name }));
@@ -223,44 +228,56 @@ export class SessionHandlers {
     this.answer(s, 'rcpt', v.verdict === 'next' ? { ...RELAY_DENIED, rule: null } : v, cb);
   }
 
+  // The message goes into one MessageBuffer as it arrives, bare LFs made CRLF on the way, charged
+  // to the memory budget shared by every session: nothing is held twice. Over the maximum size
+  // or the budget, the rest is read and dropped, and the end of DATA gets 552 5.3.4 or 452 4.3.1.
   onData(stream: SMTPServerDataStream, session: SMTPServerSession, cb: (err?: Error | null, message?: string) => void): void {
-    const chunks: Buffer[] = [];
+    const s = this.sessions.get(session.id);
+    const buffer = new MessageBuffer(this.d.budget, s?.settings.maxMessageSize ?? 0, { normalize: true, expected: s?.transaction.declaredSize });
+    // One piece per turn of the event loop: a client streaming megabytes (smtp-server's parser
+    // reads every byte) waits its turn with every other session instead of taking the loop. What
+    // is past the size or the budget is read only to find the end of DATA, at DISCARD_RATE: every
+    // piece read is memory until the next garbage collection.
     stream.on('data', (c: Buffer) => {
-      if (!stream.sizeExceeded) chunks.push(c);
+      countReceived(c.length);
+      stream.pause();
+      if (buffer.write(c) === 'ok') setImmediate(() => stream.resume());
+      else setTimeout(() => stream.resume(), Math.ceil(c.length / DISCARD_BYTES_PER_MS));
     });
-    stream.on('error', () => {});
+    stream.on('error', () => buffer.release());
     stream.on('end', () => {
       // Over SIZE: smtp-server (rejectOversized) answers 552 5.3.4 whatever is said here.
-      if (stream.sizeExceeded) return cb();
-      this.track(this.data(Buffer.concat(chunks), session)).then(
-        (r) => (r.code < 300 ? cb(null, `${r.enhanced} ${r.text}`) : cb(replyError(r))),
-        (e: unknown) => {
-          this.d.log.error('smtp.data_failed', { session: session.id, error: e as Error });
-          cb(replyError(REPLIES.localError));
-        },
-      );
+      if (stream.sizeExceeded) return buffer.release(), cb();
+      if (buffer.status !== 'ok') {
+        buffer.release();
+        this.d.log.warn('smtp.message_dropped', { session: session.id, reason: buffer.status, budgetInUse: this.d.budget.inUse });
+        return cb(replyError(buffer.status === 'too-big' ? REPLIES.messageTooBig : REPLIES.noMemory));
+      }
+      this.track(this.data(buffer, session))
+        .then(
+          (r) => (r.code < 300 ? cb(null, `${r.enhanced} ${r.text}`) : cb(replyError(r))),
+          (e: unknown) => {
+            this.d.log.error('smtp.data_failed', { session: session.id, error: e as Error });
+            cb(replyError(REPLIES.localError));
+          },
+        )
+        .finally(() => buffer.release());
     });
   }
 
-  private async data(input: Buffer, session: SMTPServerSession): Promise<SmtpReply> {
+  private async data(message: MessageBuffer, session: SMTPServerSession): Promise<SmtpReply> {
     const s = this.sessions.get(session.id);
     if (!s || !s.transaction.sender) return REPLIES.localError;
     return receiveMessage({
       ctx: this.context(s),
       session,
-      input,
+      message,
       store: this.d.store,
+      offload: this.d.offload,
       hostname: this.d.hostname,
       resolve: this.d.resolve(s.settings),
       log: this.d.log,
     });
-  }
-
-  // RFC 5321 4.1.1.3: <Postmaster> is the postmaster of the server's own domain.
-  private postmaster(): Mailbox | null {
-    const domains = this.d.store.accounts.listDomains().map((d) => d.name);
-    const own = domains.find((d) => this.d.hostname === d || this.d.hostname.endsWith('.' + d)) ?? domains[0];
-    return own ? parseMailbox(`postmaster@${own}`, false) : null;
   }
 
   private answer(s: SmtpSession, stage: string, v: { verdict: string; rule: string | null } & Parameters<typeof verdictReply>[0], cb: Callback): void {

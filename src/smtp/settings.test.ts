@@ -6,7 +6,7 @@ import { DEFAULT_RELAY_RULES, readSmtpSettings, SMTP_SETTING_KEYS } from './sett
 test('defaults, development trust, and bad values falling back', () => {
   const none = { get: <T>(_k: string, f: T) => f };
   const d = readSmtpSettings(none, false);
-  assert.equal(d.maxMessageSize, 50 * 1024 * 1024);
+  assert.equal(d.maxMessageSize, 25 * 1024 * 1024);
   assert.equal(d.maxRecipients, 100);
   assert.deepEqual(d.trustedNetworks, []);
   assert.deepEqual(d.relayRules, DEFAULT_RELAY_RULES);

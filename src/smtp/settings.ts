@@ -1,6 +1,7 @@
 // SMTP settings kept in the store (design.md: relay rules and limits change through the API the
 // CLI and the setup page share). Read at each new connection, so a change applies to the next
 // session without a restart. Every key has a default; SMTP_SETTING_KEYS lists them.
+import { MAX_MESSAGE_SIZE_KEY, maxMessageSize } from '../memory/message-size.ts';
 import { parseCidr, type Cidr } from './cidr.ts';
 
 export interface SmtpSettings {
@@ -14,6 +15,7 @@ export interface SmtpSettings {
   trustedNetworks: Cidr[]; // may relay without authentication (Postfix mynetworks)
   relayRules: string[]; // ordered RCPT rules (Postfix smtpd_relay_restrictions)
   rejectDmarc: boolean; // refuse mail failing DMARC whose policy is p=reject
+  ownDomainSpoofing: 'reject' | 'off'; // mail from outside claiming our domains without SPF/DKIM
   quotaReply: 'temporary' | 'permanent'; // over quota: 452 4.2.2 or 552 5.2.2
   dnsServers: string[]; // resolvers for SPF/DKIM/DMARC ("ip" or "ip:port"); empty: the system's
   dnsTimeoutMs: number; // per DNS query
@@ -22,7 +24,7 @@ export interface SmtpSettings {
 export const DEFAULT_RELAY_RULES = ['authenticated', 'trusted-network', 'local-recipient', 'deny'];
 
 export const SMTP_SETTING_KEYS = {
-  maxMessageSize: 'smtp.maxMessageSize',
+  maxMessageSize: MAX_MESSAGE_SIZE_KEY,
   maxRecipients: 'smtp.maxRecipients',
   maxConnections: 'smtp.maxConnections',
   maxConnectionsPerAddress: 'smtp.maxConnectionsPerAddress',
@@ -32,6 +34,7 @@ export const SMTP_SETTING_KEYS = {
   trustedNetworks: 'smtp.trustedNetworks',
   relayRules: 'smtp.relayRules',
   rejectDmarc: 'smtp.rejectDmarc',
+  ownDomainSpoofing: 'smtp.ownDomainSpoofing',
   quotaReply: 'smtp.quotaReply',
   dnsServers: 'dns.servers',
   dnsTimeoutMs: 'dns.timeoutMs',
@@ -68,7 +71,7 @@ function deriveSmtpSettings(source: SettingsSource, dev: boolean): SmtpSettings 
     return Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : fallback;
   };
   return {
-    maxMessageSize: num(k.maxMessageSize, 50 * 1024 * 1024),
+    maxMessageSize: maxMessageSize(source),
     maxRecipients: num(k.maxRecipients, 100),
     maxConnections: num(k.maxConnections, 100),
     maxConnectionsPerAddress: num(k.maxConnectionsPerAddress, 10),
@@ -78,6 +81,7 @@ function deriveSmtpSettings(source: SettingsSource, dev: boolean): SmtpSettings 
     trustedNetworks: list(k.trustedNetworks, dev ? DEV_TRUSTED : []).flatMap((c) => parseCidr(c) ?? []),
     relayRules: list(k.relayRules, DEFAULT_RELAY_RULES),
     rejectDmarc: source.get<unknown>(k.rejectDmarc, false) === true,
+    ownDomainSpoofing: source.get<unknown>(k.ownDomainSpoofing, 'reject') === 'off' ? 'off' : 'reject',
     quotaReply: source.get<unknown>(k.quotaReply, 'temporary') === 'permanent' ? 'permanent' : 'temporary',
     dnsServers: list(k.dnsServers, []),
     dnsTimeoutMs: num(k.dnsTimeoutMs, 2000),

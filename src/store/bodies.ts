@@ -5,6 +5,12 @@ import type { ParsedMessage } from '../mime/types.ts';
 import type { StoreContext } from './context.ts';
 import type { BodyMetaRecord } from './records.ts';
 
+// A body's hash and parse, computed off the event loop (src/offload) before it reaches the store.
+export interface PreparedBody {
+  hash: Buffer;
+  parsed: ParsedMessage;
+}
+
 export function bodyHash(raw: Buffer): Buffer {
   return createHash('sha256').update(raw).digest();
 }

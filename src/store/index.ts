@@ -3,6 +3,7 @@ export { StoreError, isStoreError, type StoreErrorCode } from './errors.ts';
 export type { StoreChange, ChangeListener } from './changes.ts';
 export type { AccountInfo, Resolution } from './accounts.ts';
 export type { DeliveryOutcome, DeliveryTarget, FlagUpdate } from './messages.ts';
+export type { PreparedBody } from './bodies.ts';
 export type { QueueEntry, QueueRecipient, QueueRecipientState, EnqueueOptions, EnqueueRecipient, RecipientDsn, DsnNotify, DsnAction, QueueEvent } from './queue.ts';
 export { isPending } from './queue.ts';
 export type { DkimKey, DkimDomainRecord, DkimDnsRecord, DkimAlgorithm } from './dkim.ts';

@@ -3,7 +3,7 @@
 // MODSEQ (RFC 7162 3.1) and expunged UIDs keep theirs so QRESYNC can report VANISHED (RFC 7162 3.2.10).
 import { parseMessage } from '../mime/parse.ts';
 import type { ParsedMessage } from '../mime/types.ts';
-import { bodyHash, type Bodies } from './bodies.ts';
+import { bodyHash, type Bodies, type PreparedBody } from './bodies.ts';
 import type { StoreChange } from './changes.ts';
 import type { StoreContext } from './context.ts';
 import { StoreError, type StoreErrorCode } from './errors.ts';
@@ -47,8 +47,8 @@ export class Messages {
 
   // Final delivery of one message to several accounts in one commit. Resolves once that commit is
   // on disk, with one outcome per target: a target over quota fails alone.
-  async deliver(opts: { raw: Buffer; targets: DeliveryTarget[]; internalDate?: number; origin?: unknown }): Promise<DeliveryOutcome[]> {
-    const body = this.prepare(opts.raw);
+  async deliver(opts: { raw: Buffer; body?: PreparedBody; targets: DeliveryTarget[]; internalDate?: number; origin?: unknown }): Promise<DeliveryOutcome[]> {
+    const body = this.prepare(opts.raw, opts.body);
     const date = opts.internalDate ?? Date.now();
     return this.ctx.write((changes) =>
       opts.targets.map((t): DeliveryOutcome => {
@@ -69,11 +69,12 @@ export class Messages {
   async append(opts: {
     mailboxId: number;
     raw: Buffer;
+    body?: PreparedBody;
     flags?: string[];
     internalDate?: number;
     origin?: unknown;
   }): Promise<{ uid: number; uidValidity: number }> {
-    const body = this.prepare(opts.raw);
+    const body = this.prepare(opts.raw, opts.body);
     return this.ctx.write((changes) => {
       const mb = this.requireMailbox(opts.mailboxId);
       const uid = this.insert(mb, body, normalizeFlags(opts.flags ?? []), opts.internalDate ?? Date.now(), changes, opts.origin);
@@ -174,7 +175,10 @@ export class Messages {
 
   // --- inside writes ---
 
-  private prepare(raw: Buffer): Prepared {
+  // The hash and parse a caller prepared off the event loop, or (for the small messages homepost
+  // writes itself, and tools) computed here.
+  private prepare(raw: Buffer, given?: PreparedBody): Prepared {
+    if (given) return { raw, hash: given.hash, parsed: given.parsed };
     const hash = bodyHash(raw);
     return { raw, hash, parsed: this.bodies.exists(hash) ? undefined : parseMessage(raw) };
   }

@@ -7,7 +7,7 @@
 // each attempt, and removes the entry when nothing is left to do (no recipient to try, no delivery
 // status notification owed).
 import { parseMessage } from '../mime/parse.ts';
-import { bodyHash, type Bodies } from './bodies.ts';
+import { bodyHash, type Bodies, type PreparedBody } from './bodies.ts';
 import type { StoreContext } from './context.ts';
 import { StoreError } from './errors.ts';
 
@@ -74,6 +74,8 @@ export interface EnqueueOptions {
   sender: string;
   recipients: EnqueueRecipient[];
   raw: Buffer;
+  // Its hash and parse when they were prepared off the event loop (src/offload).
+  body?: PreparedBody;
   accountId?: number | null;
   smtpUtf8?: boolean;
   bodyType?: '7bit' | '8bitmime';
@@ -158,8 +160,8 @@ export class Queue {
       ...(o.deferred ?? []).map((d) => recipient(d, 'deferred', d.result)),
     ];
     if (recipients.length === 0) throw new StoreError('invalid', 'a queue entry needs a recipient');
-    const hash = bodyHash(o.raw);
-    const parsed = this.bodies.exists(hash) ? undefined : parseMessage(o.raw);
+    const hash = o.body?.hash ?? bodyHash(o.raw);
+    const parsed = o.body?.parsed ?? (this.bodies.exists(hash) ? undefined : parseMessage(o.raw));
     const entry = await this.ctx.write(() => {
       const e: QueueEntry = {
         id: this.ctx.next('nextQueueId'),

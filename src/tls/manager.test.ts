@@ -101,6 +101,31 @@ test('TLS 1.0 and 1.1 are refused, 1.2 and 1.3 accepted', async () => {
   }
 });
 
+test('TLS 1.2 only with ECDHE and AEAD suites (RFC 9325 4.2); TLS 1.3 as before', async () => {
+  const t = tempTls();
+  const m = new TlsManager(t.o);
+  const l = await tlsServer(m);
+  try {
+    const v12 = { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2' } as const;
+    // CBC with ECDHE and the certificate's own ECDSA, RSA key exchange, finite-field DHE: refused.
+    for (const ciphers of ['ECDHE-ECDSA-AES128-SHA', 'ECDHE-ECDSA-AES256-SHA384', 'AES128-GCM-SHA256', 'DHE-RSA-AES128-GCM-SHA256']) {
+      await assert.rejects(connect(l.port, { ...v12, ciphers }), Error, ciphers);
+    }
+    for (const ciphers of ['ECDHE-ECDSA-AES128-GCM-SHA256', 'ECDHE-ECDSA-AES256-GCM-SHA384', 'ECDHE-ECDSA-CHACHA20-POLY1305']) {
+      const s = await connect(l.port, { ...v12, ciphers });
+      assert.equal(s.getCipher().name, ciphers);
+      s.destroy();
+    }
+    const s = await connect(l.port, { minVersion: 'TLSv1.3' });
+    assert.match(s.getCipher().name, /^TLS_(AES_(128|256)_GCM|CHACHA20_POLY1305)_SHA(256|384)$/);
+    s.destroy();
+  } finally {
+    await l.close();
+    m.close();
+    t.cleanup();
+  }
+});
+
 test('hot reload: new connections get the new certificate, an open session keeps working', async () => {
   const t = tempTls();
   const m = new TlsManager({ ...t.o, pollMs: 50 });

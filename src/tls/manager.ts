@@ -1,6 +1,7 @@
 // The one TLS policy and certificate for every listener (SMTP, IMAP, POP3, the setup page).
 // - First start without a certificate: generate a self-signed one (certificate.ts), key mode 0600.
-// - TLS 1.2 and 1.3 only (RFC 8996 retires 1.0 and 1.1; RFC 8314 4.1 asks for current versions).
+// - TLS 1.2 and 1.3 only (RFC 8996 retires 1.0 and 1.1; RFC 8314 4.1 asks for current versions),
+//   TLS 1.2 with ECDHE and AEAD cipher suites only (RFC 9325 4.2).
 // - Hot reload: the files are polled; a changed, valid pair replaces the current context for new
 //   connections and STARTTLS upgrades, while open sessions keep theirs. A broken pair is logged
 //   and ignored.
@@ -12,7 +13,25 @@ import tls from 'node:tls';
 import type { Logger } from '../log/log.ts';
 import { createSelfSigned, keyMatches } from './certificate.ts';
 
-export const TLS_VERSIONS = { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3' } as const;
+// Every listener's TLS options (smtp-server takes them as they are, the others through serverOptions()).
+export const TLS_POLICY = {
+  minVersion: 'TLSv1.2',
+  maxVersion: 'TLSv1.3',
+  ciphers: [
+    // TLS 1.3: every suite is AEAD with ephemeral key exchange (RFC 8446 9.1); Node's order.
+    'TLS_AES_256_GCM_SHA384',
+    'TLS_CHACHA20_POLY1305_SHA256',
+    'TLS_AES_128_GCM_SHA256',
+    // TLS 1.2: RFC 9325 4.2's four ECDHE AES-GCM suites, and ChaCha20-Poly1305 (RFC 7905) for CPUs
+    // without AES instructions (a Raspberry Pi's). No CBC, no RSA key exchange, no finite-field DHE (RFC 9325 4.1).
+    'ECDHE-ECDSA-AES128-GCM-SHA256',
+    'ECDHE-RSA-AES128-GCM-SHA256',
+    'ECDHE-ECDSA-AES256-GCM-SHA384',
+    'ECDHE-RSA-AES256-GCM-SHA384',
+    'ECDHE-ECDSA-CHACHA20-POLY1305',
+    'ECDHE-RSA-CHACHA20-POLY1305',
+  ].join(':'),
+} as const;
 
 export interface CertificateInfo {
   subject: string;
@@ -60,7 +79,7 @@ export class TlsManager {
 
   // Options for tls.createServer / new tls.TLSSocket: the policy and the current context.
   serverOptions(): tls.TlsOptions {
-    return { ...TLS_VERSIONS, secureContext: this.current.context };
+    return { ...TLS_POLICY, secureContext: this.current.context };
   }
 
   // Called after each successful reload (listeners then update their servers' default context).
@@ -125,7 +144,7 @@ export class TlsManager {
       const keyPem = readFileSync(this.o.keyFile, 'utf8');
       const cert = new X509Certificate(certPem);
       if (!keyMatches(keyPem, cert)) return new Error('the key does not belong to the certificate');
-      const context = tls.createSecureContext({ key: keyPem, cert: certPem, ...TLS_VERSIONS });
+      const context = tls.createSecureContext({ key: keyPem, cert: certPem, ...TLS_POLICY });
       this.current = { context, keyPem, certPem, cert };
       this.lastStamp = stamp;
       return true;

@@ -1,7 +1,7 @@
 // The setup page in headless Chromium (Debian's, driven by playwright-core): first boot with the
-// code from the server's log, then accounts and relay settings made through the page, checked
-// from outside it: python3 imaplib logs in with the account the page created, and the API shows
-// the relay setting the page saved.
+// code from the server's log, then accounts, the postmaster and relay settings made through the
+// page, checked from outside it: python3 imaplib logs in with the account the page created, and
+// the API shows the settings the page saved.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -127,6 +127,16 @@ describe('setup page in a browser', () => {
     await page.getByRole('button', { name: 'Really delete alias postmaster@ui.test' }).click();
     await page.getByText('No aliases.').waitFor();
     assert.deepEqual(await apiCall('alias.list'), []);
+  });
+
+  test('accounts: the account chosen for postmaster in the page is what postmaster.show returns', async () => {
+    const select = page.getByLabel('Mail to postmaster goes to');
+    // dev@example.test (made by --dev) is the first account, so it has postmaster mail until then.
+    assert.equal(await select.inputValue(), 'dev@example.test');
+    await select.selectOption('alice@ui.test');
+    await page.getByRole('button', { name: 'Save postmaster' }).click();
+    await page.getByRole('status').getByText('Saved: mail to postmaster goes to alice@ui.test.').waitFor();
+    assert.deepEqual(await apiCall('postmaster.show'), { account: 'alice@ui.test', chosen: 'alice@ui.test' });
   });
 
   test('relay: trusted networks saved in the page are what relay.show returns', async () => {

@@ -1,12 +1,15 @@
-// The setup page's HTTP side against `homepost serve`, with curl and fetch: the redirect to HTTPS,
-// first boot with the setup code from the log, login and logout, the cookie, and every refusal
-// (each followed by a request that works: the server and the store survive them).
+// The setup page's HTTP side against `homepost serve`, with curl, fetch and openssl: the redirect to
+// HTTPS under this device's own name, TLS 1.2 with AEAD suites only, connection slots a silent
+// client cannot keep, first boot with the setup code from the log, login and logout, the cookie,
+// and every refusal (each followed by a request that works: the server and the store survive them).
 // Failed attempts count in the shared throttle (3 are free, then each waits): this file makes two.
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runCli } from '../cli/run-cli.ts';
+import { checkAeadOnly } from '../support/openssl.ts';
 import { api, cookieOf, curl, startAdmin, type AdminServer } from './support.ts';
 
 const PASSWORD = 'admin password 1';
@@ -21,11 +24,17 @@ describe('setup page over HTTP(S)', () => {
     if (server) await server.stop();
   });
 
-  test('plain HTTP answers every request with a 308 to the HTTPS port, same host name', async () => {
+  test('plain HTTP answers every request with a 308 to the HTTPS port, under a name of this device', async () => {
     const http = `http://127.0.0.1:${server.ports.http}`;
-    const get = await curl(server, ['-H', 'Host: homepost.local', `${http}/api/session?x=1`]);
+    const get = await curl(server, ['-H', 'Host: MAIL.example.test:8080', `${http}/api/session?x=1`]);
     assert.equal(get.status, 308);
-    assert.equal(get.headers.location, `https://homepost.local:${server.ports.https}/api/session?x=1`);
+    assert.equal(get.headers.location, `https://mail.example.test:${server.ports.https}/api/session?x=1`);
+    // Any other name goes to the configured host name, never where the Host header points (RFC
+    // 9110 7.2, 15.4.9); an address of this machine is kept (the test runs on 127.0.0.1).
+    for (const host of ['evil.example', 'homepost.local', '198.51.100.7:80', 'mail.example.test.evil.example']) {
+      const r = await curl(server, ['-H', `Host: ${host}`, `${http}/login`]);
+      assert.deepEqual([r.status, r.headers.location], [308, `https://mail.example.test:${server.ports.https}/login`], host);
+    }
     const post = await curl(server, ['-H', 'Content-Type: application/json', '-d', '{}', `${http}/api/login`]);
     assert.equal(post.status, 308);
     assert.equal(post.headers.location, `https://127.0.0.1:${server.ports.https}/api/login`);
@@ -34,6 +43,33 @@ describe('setup page over HTTP(S)', () => {
     const followed = await curl(server, ['-L', `${http}/`]);
     assert.equal(followed.status, 308);
     assert.match(followed.body, /^HTTP\/1\.1 200 OK\r\n/);
+  });
+
+  test('HTTPS: TLS 1.2 with ECDHE and AEAD suites only (RFC 9325 4.2)', async () => {
+    await checkAeadOnly(server.ports.https);
+  });
+
+  test('64 connections from one address that never start TLS: another address still gets the page', async () => {
+    // Each connection watches for its close from the start (the refused ones close at once).
+    const stalled = await Promise.all(
+      Array.from({ length: 64 }, () =>
+        new Promise<{ socket: net.Socket; closed: Promise<void> }>((resolve, reject) => {
+          const socket = net.connect({ port: server.ports.https, host: '127.0.0.1', localAddress: '127.0.0.2' });
+          const closed = new Promise<void>((r) => socket.once('close', () => r()));
+          socket.on('error', () => {}).resume();
+          socket.once('connect', () => resolve({ socket, closed })).once('error', reject);
+        }),
+      ),
+    );
+    try {
+      const page = await curl(server, ['--max-time', '5', `${server.base}/`]);
+      assert.equal(page.status, 200);
+      // The ones the server holds give their slots back after its short handshake deadline.
+      const deadline = new Promise<'late'>((r) => setTimeout(() => r('late'), 15_000).unref());
+      assert.equal(await Promise.race([Promise.all(stalled.map((s) => s.closed)).then(() => 'closed'), deadline]), 'closed');
+    } finally {
+      for (const s of stalled) s.socket.destroy();
+    }
   });
 
   test('before setup the session says so, and every API call but setup and session is 401', async () => {
@@ -199,8 +235,8 @@ describe('setup page over HTTP(S)', () => {
     assert.ok(!text.includes(code.replaceAll('-', '')), 'not in other spellings either');
     assert.ok(!text.includes(PASSWORD) && !text.includes(token));
     const records = server.logRecords();
-    assert.ok(records.some((r) => r.event === 'admin.login_failed' && r.level === 'info' && r.remote === '127.0.0.1'));
-    assert.ok(records.some((r) => r.event === 'admin.setup_failed' && r.level === 'info'));
+    assert.ok(records.some((r) => r.event === 'auth.login_failed' && r.protocol === 'admin' && r.mechanism === 'password' && r.level === 'info' && r.remote === '127.0.0.1'));
+    assert.ok(records.some((r) => r.event === 'auth.login_failed' && r.protocol === 'admin' && r.mechanism === 'setup-code' && r.level === 'info'));
   });
 
   test('after a restart: no new setup code, sessions are gone, the password still logs in', async () => {

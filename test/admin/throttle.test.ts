@@ -9,7 +9,7 @@ test('repeated wrong setup codes are throttled (429 + Retry-After); the server s
   const server = await startAdmin();
   try {
     const guess = (i: number) => api(server, '/api/setup', { body: { code: `WRONG-CODE-${i}`, password: 'admin password 1' } });
-    // Sent together: the first three fail at once, the others after the throttle's first delay.
+    // Sent together: ten are checked (attempts in flight count towards the lock), the rest refused.
     const first = await Promise.all(Array.from({ length: 12 }, (_, i) => guess(i)));
     const statuses = first.map((r) => r.status);
     assert.ok(statuses.every((s) => s === 403 || s === 429), String(statuses));
@@ -25,8 +25,8 @@ test('repeated wrong setup codes are throttled (429 + Retry-After); the server s
     assert.deepEqual((await api(server, '/api/session')).json, { adminExists: false, loggedIn: false });
     assert.equal((await curl(server, [`${server.base}/`])).status, 200);
     const records = server.logRecords();
-    assert.ok(records.filter((r) => r.event === 'admin.setup_failed').length >= 10);
-    assert.ok(records.some((r) => r.event === 'admin.throttled' && r.scope === 'address'));
+    assert.ok(records.filter((r) => r.event === 'auth.login_failed' && r.protocol === 'admin').length >= 10);
+    assert.ok(records.some((r) => r.event === 'auth.locked' && r.protocol === 'admin' && r.scope === 'address'));
   } finally {
     await server.stop();
   }

@@ -5,11 +5,13 @@ import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { AuthThrottle } from '../../src/auth/throttle.ts';
+import { LoginGate } from '../../src/auth/login.ts';
 import { parseServeOptions } from '../../src/config/options.ts';
 import { MAX_REQUEST_BYTES, socketPath } from '../../src/control/protocol.ts';
 import { startControl } from '../../src/control/server.ts';
 import { silentLogger } from '../../src/log/log.ts';
+import { MemoryBudget } from '../../src/memory/budget.ts';
+import { WorkerPool } from '../../src/offload/pool.ts';
 import type { ServiceContext } from '../../src/serve/context.ts';
 import type { TlsManager } from '../../src/tls/manager.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -122,7 +124,9 @@ describe('control socket life cycle', () => {
     options: parseServeOptions(['--data', dataDir], {}),
     store,
     tls: {} as TlsManager,
-    throttle: new AuthThrottle(),
+    logins: new LoginGate({ log: silentLogger }),
+    budget: new MemoryBudget(),
+    offload: new WorkerPool({ log: silentLogger }),
     log: silentLogger,
     startedAt: Date.now(),
     listeners: [],

@@ -1,8 +1,10 @@
-// openssl s_client: STARTTLS on 143 and implicit TLS on 993, with a client nobody here wrote; and
-// the STARTTLS injection check (CVE-2011-0411 class) with bytes written before the handshake.
+// openssl s_client: STARTTLS on 143 and implicit TLS on 993, with a client nobody here wrote, and
+// the cipher suites TLS 1.2 may use; and the STARTTLS injection check (CVE-2011-0411 class) with
+// bytes written before the handshake.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
+import { checkAeadOnly } from '../support/openssl.ts';
 import { RawClient, startImapServer, type ImapTestServer } from './support.ts';
 
 // Runs s_client, feeds it the lines one by one (waiting a little between them) and returns its output.
@@ -49,6 +51,11 @@ describe('openssl s_client', () => {
     const out = await sClient(['-connect', `127.0.0.1:${s.tlsPort}`], [`a LOGIN "${s.user}" "${s.password}"`, 'b SELECT INBOX', 'c LOGOUT']);
     assert.match(out, /^\* OK \[CAPABILITY [^\]]*AUTH=PLAIN[^\]]*\]/m);
     assert.match(out, /^b OK \[READ-WRITE\]/m);
+  });
+
+  test('TLS 1.2 with ECDHE and AEAD suites only (RFC 9325 4.2), on 993 and after STARTTLS', async () => {
+    await checkAeadOnly(s.tlsPort);
+    await checkAeadOnly(s.port, ['-starttls', 'imap']);
   });
 
   test('plaintext pipelined after STARTTLS is discarded, never executed', async () => {

@@ -1,13 +1,10 @@
 // Shared by the IMAP integration tests: a server with only the IMAP service, messages delivered
 // through the store, and a small raw client that keeps the server's bytes as they are (so tests
 // can check the exact responses that lenient client libraries would hide).
-import net from 'node:net';
-import type { Duplex } from 'node:stream';
-import tls from 'node:tls';
-import zlib from 'node:zlib';
 import { imapStarter } from '../../src/imap/server.ts';
 import type { ImapConfig } from '../../src/imap/session.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { openSocket, Wire } from '../support/wire.ts';
 
 export interface ImapTestServer extends TestServer {
   port: number;
@@ -49,143 +46,34 @@ export interface Reply {
   text: string;
 }
 
-// A raw IMAP client: writes what it is told and reads responses, literals included.
-export class RawClient {
-  socket: net.Socket;
-  private buffer = Buffer.alloc(0);
-  private waiters: (() => void)[] = [];
-  private ended = false;
-  private tagNo = 0;
-
-  private constructor(socket: net.Socket) {
-    this.socket = socket;
-    this.attach(socket);
-  }
-
-  private attach(socket: net.Socket | Duplex): void {
-    socket.on('data', (b: Buffer) => {
-      this.buffer = Buffer.concat([this.buffer, b]);
-      this.wake();
-    });
-    socket.on('close', () => {
-      this.ended = true;
-      this.wake();
-    });
-    socket.on('error', () => {});
-  }
-
-  // After a tagged OK to STARTTLS: the handshake over the same socket.
-  async startTls(): Promise<void> {
-    const plain = this.socket;
-    plain.removeAllListeners('data');
-    const secure = tls.connect({ socket: plain, rejectUnauthorized: false });
-    await new Promise<void>((resolve, reject) => {
-      secure.once('secureConnect', () => resolve());
-      secure.once('error', reject);
-    });
-    this.socket = secure;
-    this.attach(secure);
-  }
-
-  // After a tagged OK to COMPRESS DEFLATE: both directions through raw DEFLATE (RFC 4978).
-  startDeflate(): void {
-    const inflate = zlib.createInflateRaw();
-    const deflate = zlib.createDeflateRaw();
-    this.socket.removeAllListeners('data');
-    this.socket.on('data', (b: Buffer) => inflate.write(b));
-    this.attach(inflate);
-    deflate.on('data', (b: Buffer) => this.socket.write(b));
-    this.writer = (data) => {
-      deflate.write(data);
-      deflate.flush(zlib.constants.Z_SYNC_FLUSH);
-    };
-  }
-
-  private writer: ((data: string | Buffer) => void) | null = null;
+// A raw IMAP client (test/support/wire.ts) whose lines are responses with their literals inlined.
+export class RawClient extends Wire {
+  protected override encoding: BufferEncoding = 'utf8';
+  protected override tagPrefix = 'A';
 
   static async connect(port: number, opts: { tls?: boolean } = {}): Promise<RawClient> {
-    const socket = opts.tls
-      ? tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false })
-      : net.connect({ port, host: '127.0.0.1' });
-    await new Promise<void>((resolve, reject) => {
-      socket.once(opts.tls ? 'secureConnect' : 'connect', () => resolve());
-      socket.once('error', reject);
-    });
-    return new RawClient(socket);
-  }
-
-  get closed(): boolean {
-    return this.ended;
-  }
-
-  private wake(): void {
-    const w = this.waiters;
-    this.waiters = [];
-    w.forEach((f) => f());
-  }
-
-  private async more(timeoutMs: number): Promise<void> {
-    if (this.ended) throw new Error('connection closed');
-    await new Promise<void>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`timed out; have ${JSON.stringify(this.buffer.toString('latin1').slice(0, 500))}`)), timeoutMs);
-      this.waiters.push(() => (clearTimeout(t), resolve()));
-    });
+    return new RawClient(await openSocket({ port, tls: opts.tls }));
   }
 
   // One response line with any literals it carries inlined (CRLF kept inside), without the final CRLF.
-  async line(timeoutMs = 5000): Promise<string> {
-    let out = '';
-    for (;;) {
-      const lf = this.buffer.indexOf('\r\n');
-      if (lf < 0) {
-        if (this.ended) throw new Error(`connection closed; have ${JSON.stringify(out + this.buffer.toString('latin1'))}`);
-        await this.more(timeoutMs);
-        continue;
-      }
-      const text = this.buffer.toString('utf8', 0, lf);
-      const lit = /~?\{(\d+)\}$/.exec(text);
-      if (!lit) {
-        this.buffer = this.buffer.subarray(lf + 2);
-        return out + text;
-      }
-      const n = Number(lit[1]);
-      while (this.buffer.length < lf + 2 + n) await this.more(timeoutMs);
-      out += text + '\r\n' + this.buffer.toString('utf8', lf + 2, lf + 2 + n);
-      this.buffer = this.buffer.subarray(lf + 2 + n);
-    }
-  }
-
-  write(data: string | Buffer): void {
-    if (this.writer) this.writer(data);
-    else this.socket.write(data);
-  }
-
-  nextTag(): string {
-    return `A${++this.tagNo}`;
+  override line(timeoutMs = 5000): Promise<string> {
+    return this.imapLine(timeoutMs);
   }
 
   // Sends "TAG command" and collects the responses up to the tagged one.
   async command(command: string, timeoutMs = 5000): Promise<Reply> {
     const tag = this.nextTag();
-    this.write(`${tag} ${command}\r\n`);
+    await this.write(`${tag} ${command}\r\n`);
     return this.until(tag, timeoutMs);
   }
 
   async until(tag: string, timeoutMs = 5000): Promise<Reply> {
-    const untagged: string[] = [];
-    for (;;) {
-      const l = await this.line(timeoutMs);
-      if (l.startsWith(tag + ' ')) return { untagged, tagged: l, text: [...untagged, l].join('\r\n') };
-      untagged.push(l);
-    }
+    const { untagged, tagged } = await this.imapUntil(tag, timeoutMs);
+    return { untagged, tagged, text: [...untagged, tagged].join('\r\n') };
   }
 
   async login(user: string, password: string): Promise<Reply> {
     return this.command(`LOGIN "${user}" "${password}"`);
-  }
-
-  close(): void {
-    this.socket.destroy();
   }
 }
 

@@ -83,7 +83,7 @@ describe('the shared throttle', () => {
 
   it('repeated failures meet [LOGIN-DELAY], even with the right password', async () => {
     // A throttle that locks fast (the server's default waits seconds between attempts).
-    f.server.context.throttle = new AuthThrottle({ softLimit: 1, baseDelayMs: 1, lockLimitAddress: 4 });
+    f.server.context.logins.throttle = new AuthThrottle({ softLimit: 1, baseDelayMs: 1, lockLimitAddress: 4 });
     const c = await LineClient.connect(f.port);
     await c.line();
     const replies: string[] = [];

@@ -1,35 +1,17 @@
-// Mutated commands replayed in both states (mox's fuzz_test.go pattern, bounded rounds): every
-// input gets a reply, never an internal error, and the session goes on.
+// Mutated commands replayed in both states over a socket (mox's fuzz_test.go pattern, bounded
+// rounds): every input gets a reply, never an internal error, and the session goes on. The command
+// lines and their mutations are those of the in-memory target (test/fuzz/pop3.ts), which runs
+// many more of them and checks the time each family of hostile input takes.
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
+import { COMMAND_SEEDS, mutateLine } from '../fuzz/pop3.ts';
+import { prng } from '../support/prng.ts';
 import { LineClient, pop3Fixture, type Pop3Fixture } from './helpers.ts';
 
-const SEEDS = ['CAPA', 'STAT', 'LIST', 'LIST 1', 'UIDL 2', 'RETR 1', 'TOP 1 3', 'DELE 2', 'RSET', 'NOOP', 'UTF8', 'USER x', 'PASS x', 'APOP x 0123456789abcdef0123456789abcdef', 'AUTH PLAIN AGEAYg=='];
 // Commands that end the session or change the connection are left out of the mutations, and so
 // is a plain CAPA, the marker that keeps input and replies in step.
 const SKIP = /^(QUIT|STLS|AUTH|PASS|APOP)\b|^CAPA$/i;
 const ROUNDS = 300;
-
-// A small deterministic generator, so a failure can be replayed.
-function prng(seed: number): () => number {
-  let x = seed;
-  return () => ((x = (x * 1103515245 + 12345) >>> 0) / 2 ** 32);
-}
-
-function mutate(rand: () => number, seed: string): string {
-  const chars = [...seed];
-  const ops = 1 + Math.floor(rand() * 4);
-  for (let i = 0; i < ops; i++) {
-    const at = Math.floor(rand() * (chars.length + 1));
-    const pick = rand();
-    const c = String.fromCharCode(Math.floor(rand() * 256));
-    if (pick < 0.3) chars.splice(at, 1);
-    else if (pick < 0.6) chars.splice(at, 0, c);
-    else if (pick < 0.8) chars.splice(at, 0, ' ', String(Math.floor(rand() * 1e6) - 1000));
-    else chars.splice(at, 1, ['.', '*', '\0', '\r', '9999999999'][Math.floor(rand() * 5)]);
-  }
-  return chars.join('').replace(/\n/g, '');
-}
 
 let f: Pop3Fixture;
 before(async () => {
@@ -48,8 +30,9 @@ for (const state of ['authorization', 'transaction'] as const) {
       assert.match((await c.command(`PASS ${f.password}`))!, /^\+OK/);
     }
     for (let round = 0; round < ROUNDS; round++) {
-      const input = mutate(rand, SEEDS[Math.floor(rand() * SEEDS.length)]);
-      if (SKIP.test(input.replace(/^[\s\0]+/, ''))) continue;
+      const input = mutateLine(COMMAND_SEEDS[Math.floor(rand() * COMMAND_SEEDS.length)]!, rand).toString('latin1');
+      // As the server reads the keyword: UTF-8, upper-cased ("quıt" is QUIT to it).
+      if (SKIP.test(Buffer.from(input, 'latin1').toString('utf8').toUpperCase().replace(/^[\s\0]+/, ''))) continue;
       // The input, then CAPA as a marker: read up to the marker's last line.
       c.write(Buffer.concat([Buffer.from(input, 'latin1'), Buffer.from('\r\nCAPA\r\n')]));
       const first = await c.line();

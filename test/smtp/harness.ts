@@ -3,11 +3,10 @@
 // pipelining plaintext behind STARTTLS, relay tricks from a chosen source address), and a way
 // to run outside clients as subprocesses.
 import { execFile } from 'node:child_process';
-import net from 'node:net';
-import tls from 'node:tls';
 import { createSmtpStarter } from '../../src/smtp/service.ts';
 import type { DnsResolve } from '../../src/smtp/dns.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { openSocket, plainAuth, Wire, type SmtpReply } from '../support/wire.ts';
 
 // DNS answers from a table: { 'example.org': { TXT: [['v=spf1 -all']] } }. Anything else is
 // NXDOMAIN, as mailauth expects from dns.promises.
@@ -45,124 +44,37 @@ export async function startSmtpServer(o: { dns?: DnsTable; systemDns?: boolean; 
   };
 }
 
-export interface Reply {
-  code: number;
-  lines: string[];
-  text: string; // all lines joined with \n, without codes
-}
+export type Reply = SmtpReply;
 
-// A line-level SMTP client on a raw socket.
-export class RawSmtp {
-  socket: net.Socket | tls.TLSSocket;
-  private buffer = '';
-  private waiters: (() => void)[] = [];
-  private closed = false;
-
-  private constructor(socket: net.Socket) {
-    this.socket = socket;
-    this.attach(socket);
-  }
+// A line-level SMTP client on a raw socket (test/support/wire.ts).
+export class RawSmtp extends Wire {
+  protected override encoding: BufferEncoding = 'utf8';
 
   static async connect(port: number, o: { localAddress?: string; host?: string } = {}): Promise<RawSmtp> {
-    const socket = net.connect({ port, host: o.host ?? '127.0.0.1', localAddress: o.localAddress });
-    await new Promise<void>((resolve, reject) => {
-      socket.once('connect', resolve);
-      socket.once('error', reject);
-    });
-    return new RawSmtp(socket);
+    return new RawSmtp(await openSocket({ port, ...o }), o.localAddress);
   }
 
   static async connectTls(port: number): Promise<RawSmtp> {
-    const socket = tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false });
-    await new Promise<void>((resolve, reject) => {
-      socket.once('secureConnect', resolve);
-      socket.once('error', reject);
-    });
-    return new RawSmtp(socket);
-  }
-
-  private attach(s: net.Socket): void {
-    s.setEncoding('utf8');
-    s.on('data', (d: string) => {
-      this.buffer += d;
-      this.wake();
-    });
-    s.on('close', () => {
-      this.closed = true;
-      this.wake();
-    });
-    s.on('error', () => {});
-  }
-
-  private wake(): void {
-    const w = this.waiters;
-    this.waiters = [];
-    w.forEach((f) => f());
-  }
-
-  get isClosed(): boolean {
-    return this.closed;
-  }
-
-  write(data: string | Buffer): void {
-    this.socket.write(data);
+    return new RawSmtp(await openSocket({ port, tls: true }));
   }
 
   // The next complete reply (RFC 5321 4.2.1: "code-" lines then "code ").
-  async reply(timeoutMs = 10_000): Promise<Reply> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const m = /^(?:\d{3}-[^\n]*\n)*\d{3}(?: [^\n]*)?\r?\n/.exec(this.buffer);
-      if (m) {
-        this.buffer = this.buffer.slice(m[0].length);
-        const lines = m[0].split(/\r?\n/).filter(Boolean);
-        return { code: Number(lines[0].slice(0, 3)), lines, text: lines.map((l) => l.slice(4)).join('\n') };
-      }
-      if (this.closed) throw new Error(`connection closed; buffered: ${JSON.stringify(this.buffer)}`);
-      if (Date.now() > deadline) throw new Error(`no reply in ${timeoutMs} ms; buffered: ${JSON.stringify(this.buffer)}`);
-      await new Promise<void>((r) => {
-        const t = setTimeout(r, 50);
-        this.waiters.push(() => (clearTimeout(t), r()));
-      });
-    }
+  reply(timeoutMs = 10_000): Promise<Reply> {
+    return this.smtpReply(timeoutMs);
   }
 
-  async command(line: string): Promise<Reply> {
-    this.write(line + '\r\n');
-    return this.reply();
+  command(line: string): Promise<Reply> {
+    return this.smtp(line);
   }
 
-  // STARTTLS on this connection: the socket is wrapped, nothing buffered is kept.
-  async startTls(): Promise<void> {
-    const raw = this.socket as net.Socket;
-    raw.removeAllListeners('data');
-    raw.removeAllListeners('close');
-    this.buffer = '';
-    const secure = tls.connect({ socket: raw, rejectUnauthorized: false, servername: 'localhost' });
-    await new Promise<void>((resolve, reject) => {
-      secure.once('secureConnect', resolve);
-      secure.once('error', reject);
-    });
-    this.socket = secure;
-    this.attach(secure);
-  }
-
-  // Everything the server sends until it closes, or what came within waitMs.
+  // What the server sent within waitMs (everything, when it closes the connection sooner).
   async drain(waitMs = 300): Promise<string> {
-    await new Promise((r) => setTimeout(r, waitMs));
-    const out = this.buffer;
-    this.buffer = '';
-    return out;
-  }
-
-  close(): void {
-    this.socket.destroy();
+    await this.waitClosed(waitMs);
+    return this.takePending();
   }
 }
 
-export function plainAuth(user: string, password: string): string {
-  return Buffer.from(`\0${user}\0${password}`).toString('base64');
-}
+export { plainAuth };
 
 export interface RunResult {
   code: number;

@@ -81,7 +81,7 @@ test('an idle client is disconnected with 421', async () => {
     const r = await c.reply(5000);
     assert.match(r.lines[0], /^421 4\.4\.2 /);
     await new Promise((res) => setTimeout(res, 200));
-    assert.ok(c.isClosed);
+    assert.ok(c.closed);
   } finally {
     await server.context.store.settings.set('smtp.idleTimeoutMs', undefined);
   }
@@ -99,7 +99,7 @@ test('after smtp.maxErrors error replies the session ends with 421 4.7.0', async
     assert.match(third.lines[0], /^500 5\.5\.2 /);
     assert.match((await c.reply()).lines[0], /^421 4\.7\.0 Too many errors/);
     await new Promise((res) => setTimeout(res, 200));
-    assert.ok(c.isClosed);
+    assert.ok(c.closed);
     const next = await open('127.0.0.16');
     assert.equal((await next.reply()).code, 220, 'the server keeps serving');
     next.close();
@@ -127,8 +127,8 @@ test('garbage input: overlong lines, NUL bytes and HTTP get protocol errors', as
 });
 
 test('authentication failures: delays, then 454 4.7.0 for the account, 421 4.7.0 for the address', async () => {
-  // A fast throttle for the test; the server reads ctx.throttle at each AUTH.
-  server.context.throttle = new AuthThrottle({ softLimit: 1, baseDelayMs: 60, maxDelayMs: 60, lockLimitAccount: 3, lockLimitAddress: 5, lockMs: 60_000 });
+  // A fast throttle for the test; the login path reads it at each AUTH.
+  server.context.logins.throttle = new AuthThrottle({ softLimit: 1, baseDelayMs: 60, maxDelayMs: 60, lockLimitAccount: 3, lockLimitAddress: 5, lockMs: 60_000 });
   const attempt = async (c: RawSmtp, user: string, password: string) => {
     const started = Date.now();
     const r = await c.command(`AUTH PLAIN ${plainAuth(user, password)}`);
@@ -152,7 +152,7 @@ test('authentication failures: delays, then 454 4.7.0 for the account, 421 4.7.0
   const addressLocked = await attempt(c, 'carol@example.test', 'carol password 1');
   assert.match(addressLocked.r.lines[0], /^421 4\.7\.0 /);
   await new Promise((res) => setTimeout(res, 200));
-  assert.ok(c.isClosed, '421 closes the connection');
+  assert.ok(c.closed, '421 closes the connection');
   // A different address authenticates carol fine.
   const d = await open('127.0.0.19', server.submission);
   await d.reply();

@@ -1,7 +1,10 @@
 // A plain SmtpContext for policy rule tests (style.md: rules are tested by building the object,
 // without sockets or a store).
 import { parseMailbox, type Mailbox } from '../../src/smtp/address.ts';
-import type { Directory, Recipient, SmtpContext } from '../../src/smtp/policy/types.ts';
+import { originatorAddresses } from '../../src/mime/address.ts';
+import type { InboundAuth } from '../../src/smtp/auth-results.ts';
+import type { Originators } from '../../src/smtp/incoming.ts';
+import type { Directory, IncomingMessage, Recipient, SmtpContext } from '../../src/smtp/policy/types.ts';
 import { readSmtpSettings, type SmtpSettings } from '../../src/smtp/settings.ts';
 
 export interface ContextOptions {
@@ -20,6 +23,7 @@ export interface ContextOptions {
 export function directory(o: ContextOptions): Directory {
   return {
     isLocalDomain: (d) => (o.domains ?? ['example.test']).includes(d),
+    hostname: 'mail.example.test',
     resolve: (a) => o.addresses?.[a] ?? null,
     ownAddresses: (id) => o.own?.[id] ?? [],
     usage: (id) => o.usage?.[id] ?? { used: 0, quota: 0 },
@@ -42,6 +46,17 @@ export function makeContext(o: ContextOptions = {}): SmtpContext {
     directory: directory(o),
     transaction: { sender: null, declaredSize: o.declaredSize ?? null, recipients: [], results: [] },
   };
+}
+
+// What a DATA rule sees of a message: From/Sender/Resent-From field values (as written in the
+// header, parsed the way the server parses them) and the inbound check results.
+export function incoming(o: { from?: string[]; sender?: string[]; resentFrom?: string[]; auth?: Partial<InboundAuth> | null } = {}): IncomingMessage {
+  const field = (values: string[] = []): Originators => {
+    const parsed = values.map(originatorAddresses);
+    return { addresses: parsed.flatMap((p) => p.addresses), malformed: parsed.some((p) => p.malformed) };
+  };
+  const auth = o.auth ? { spf: 'none', spfDomain: null, dkim: 'none', dkimPass: [], dmarc: 'none', dmarcPolicy: null, header: '', ...o.auth } : null;
+  return { size: 10, from: field(o.from), sender: field(o.sender), resentFrom: field(o.resentFrom), auth };
 }
 
 export function mailbox(address: string): Mailbox {

@@ -1,9 +1,10 @@
 // STARTTLS (RFC 3207): plaintext pipelined behind the command is discarded, never executed
 // (the CVE-2011-0411 class); the session starts over after the handshake (4.2); AUTH is offered
-// only under TLS and never on the MX port; TLS below 1.2 is refused.
+// only under TLS and never on the MX port; TLS below 1.2 is refused, and 1.2 only with AEAD suites.
 import assert from 'node:assert/strict';
 import tls from 'node:tls';
 import { after, before, test } from 'node:test';
+import { checkAeadOnly } from '../support/openssl.ts';
 import { plainAuth, RawSmtp, run, startSmtpServer, type SmtpTestServer } from './harness.ts';
 
 let server: SmtpTestServer;
@@ -68,7 +69,7 @@ test('EHLO on each listener: AUTH only once TLS is up, and never on port 25', as
   const mx = await greetAndEhlo(server.smtp);
   const mxEhlo = await mx.command('EHLO again.example');
   mx.close();
-  for (const ext of ['PIPELINING', '8BITMIME', 'SMTPUTF8', 'ENHANCEDSTATUSCODES', 'STARTTLS', 'SIZE 52428800']) {
+  for (const ext of ['PIPELINING', '8BITMIME', 'SMTPUTF8', 'ENHANCEDSTATUSCODES', 'STARTTLS', 'SIZE 26214400']) {
     assert.ok(mxEhlo.lines.some((l) => l.slice(4) === ext), `MX advertises ${ext}`);
   }
   assert.ok(!mxEhlo.lines.some((l) => l.includes('AUTH')));
@@ -134,6 +135,11 @@ test('TLS 1.0 and 1.1 are refused on STARTTLS and implicit TLS; 1.2 and 1.3 work
     timeoutMs: 15_000,
   });
   assert.match(ok.stdout, /221 2\.0\.0/);
+});
+
+test('TLS 1.2 with ECDHE and AEAD suites only (RFC 9325 4.2), on STARTTLS and implicit TLS', async () => {
+  await checkAeadOnly(server.smtp, ['-starttls', 'smtp']);
+  await checkAeadOnly(server.submissions);
 });
 
 test('certificate reload: new SMTP connections and STARTTLS get the new one, open sessions go on', async () => {

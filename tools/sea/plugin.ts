@@ -15,7 +15,9 @@
 //   becomes loadChunk(NAME) from src/cli/sea.ts. The main script, which Node keeps in memory as a
 //   string and whose pages of the executable it reads, is then a quarter of the size.
 // - Our own code must not locate files through import.meta (design.md: nothing is read relative
-//   to the source tree at run time); the build fails if it tries.
+//   to the source tree at run time); the build fails if it tries. The one exception,
+//   src/offload/worker-url.ts (where the worker thread's script is in a checkout), is replaced:
+//   the executable starts its workers from an embedded chunk instead.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -74,6 +76,13 @@ export function seaPlugin(root: string): Plugin {
         const contents = `import { lmdbDictionary as __homepostLmdbDictionary } from ${JSON.stringify(runtime)};\n` + code.replace(LMDB_DICT_READ, '__homepostLmdbDictionary()');
         return { contents, loader: 'js' };
       });
+
+      // The worker thread's script is embedded as a chunk (tools/build-binary.ts): in the
+      // executable there is no file to point a Worker at (src/offload/spawn.ts).
+      build.onLoad({ filter: /[\\/]src[\\/]offload[\\/]worker-url\.ts$/ }, () => ({
+        contents: 'export const workerUrl = null;\n',
+        loader: 'ts',
+      }));
 
       build.onLoad({ filter: /\.ts$/ }, (args) => {
         if (!args.path.startsWith(src)) return undefined;

@@ -6,9 +6,10 @@ import { aliasGroup } from './alias.ts';
 import { certGroup } from './cert.ts';
 import { dkimGroup } from './dkim.ts';
 import { domainGroup } from './domain.ts';
+import { postmasterGroup } from './postmaster.ts';
 import { queueGroup } from './queue.ts';
 import { relayGroup } from './relay.ts';
 import { statusGroup } from './status.ts';
 import { userGroup } from './user.ts';
 
-export const commandGroups: CommandGroup[] = [statusGroup, domainGroup, userGroup, aliasGroup, relayGroup, certGroup, queueGroup, dkimGroup, adminGroup];
+export const commandGroups: CommandGroup[] = [statusGroup, domainGroup, userGroup, aliasGroup, postmasterGroup, relayGroup, certGroup, queueGroup, dkimGroup, adminGroup];

@@ -17,7 +17,7 @@ export interface StatusResult {
     arch: string;
     executable: boolean; // the single executable (false: run from a checkout)
     addons: string[]; // native addons loaded from the executable
-    chunks: string[]; // lazily loaded packages compiled from the executable
+    chunks: string[]; // lazily loaded packages the main thread compiled from the executable (mailauth: only worker threads)
   };
   daemon: {
     pid: number;

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { RawClient, startImapServer, type ImapTestServer } from '../../../test/imap/support.ts';
+import { loginIdentity } from '../../auth/login.ts';
 
 const plain = (user: string, pass: string, authz = '') => Buffer.from(`${authz}\0${user}\0${pass}`).toString('base64');
 
@@ -95,7 +96,7 @@ describe('authentication in development mode on loopback', () => {
     const c = await RawClient.connect(s.port);
     await c.line();
     for (let i = 0; i < 3; i++) assert.match((await c.login(s.user, `nope${i}`)).tagged, /NO \[AUTHENTICATIONFAILED\]/);
-    const v = s.context.throttle.check('127.0.0.1', s.user);
+    const v = s.context.logins.throttle.check('127.0.0.1', loginIdentity(s.user));
     assert.ok(v.allowed && v.delayMs > 0, 'a fourth attempt is delayed');
     c.write(`L1 LOGIN {${s.user.length}}\r\n`);
     assert.match(await c.line(), /^\+ /);

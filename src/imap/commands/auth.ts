@@ -1,7 +1,7 @@
 // Getting authenticated: STARTTLS (RFC 9051 6.2.1), AUTHENTICATE PLAIN with SASL-IR (RFC 9051
 // 6.2.2, RFC 4959, RFC 4616) and LOGIN (RFC 9051 6.2.3). Passwords are taken only when
-// session.authAllowed (TLS, or loopback in development), and every attempt goes through the shared
-// throttle (src/auth/throttle.ts).
+// session.authAllowed (TLS, or loopback in development), and every attempt goes through the one
+// login path (src/auth/login.ts).
 import { decodeBase64, isOwnAuthorization, parsePlain } from '../../auth/sasl-plain.ts';
 import { STATES, type CommandResult, type CommandSpec } from '../command.ts';
 import { AlreadyAnswered, ImapBadSyntax, ImapUserError } from '../errors.ts';
@@ -27,23 +27,18 @@ export const starttls: CommandSpec = {
   },
 };
 
-async function authenticate(session: ImapSession, user: string, password: string): Promise<CommandResult> {
-  const { throttle, store } = session.svc;
-  const address = session.conn.remoteAddress;
-  const verdict = await throttle.gate(address, user);
-  if (!verdict.allowed) {
-    session.log.warn('imap.login_throttled', { user, scope: verdict.scope });
-    throw new ImapUserError('Too many failed logins; try again later', 'UNAVAILABLE');
-  }
-  const account = await store.accounts.authenticate(user, password);
-  if (!account) {
-    throttle.failure(address, user);
-    session.log.info('imap.login_failed', { user });
-    throw new ImapUserError('Authentication failed', 'AUTHENTICATIONFAILED');
-  }
-  throttle.success(address);
-  session.login(account);
-  session.log.info('imap.login', {});
+async function authenticate(session: ImapSession, user: string, mechanism: string, password: string): Promise<CommandResult> {
+  const result = await session.svc.logins.login({
+    protocol: 'imap',
+    remote: session.conn.remoteAddress,
+    user,
+    mechanism,
+    check: () => session.store.accounts.authenticate(user, password),
+    log: session.log,
+  });
+  if (!result.ok && result.reason === 'locked') throw new ImapUserError('Too many failed logins; try again later', 'UNAVAILABLE');
+  if (!result.ok) throw new ImapUserError('Authentication failed', 'AUTHENTICATIONFAILED');
+  session.login(result.value);
   return { code: `CAPABILITY ${session.capabilities()}`, text: 'Logged in' };
 }
 
@@ -64,7 +59,7 @@ export const login: CommandSpec<{ user: string; password: string }> = {
   },
   async run({ session }, { user, password }) {
     requirePrivacy(session);
-    return authenticate(session, user, password);
+    return authenticate(session, user, 'LOGIN', password);
   },
 };
 
@@ -96,7 +91,7 @@ export const authenticateCommand: CommandSpec<{ mechanism: string; initial: stri
     if (response === null) {
       await session.send('+ \r\n');
       await session.flush();
-      const line = await session.conn.readLine(session.svc.config.maxLine);
+      const line = await session.conn.readLine(session.limits().maxLine);
       if (line === null) {
         session.logout();
         return;
@@ -106,6 +101,6 @@ export const authenticateCommand: CommandSpec<{ mechanism: string; initial: stri
       if (response === '*') throw new ImapBadSyntax('Authentication cancelled');
     }
     const { user, password } = decodePlain(response);
-    return authenticate(session, user, password);
+    return authenticate(session, user, 'PLAIN', password);
   },
 };

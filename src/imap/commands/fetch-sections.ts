@@ -18,14 +18,15 @@ export function parseSection(p: Parser, binary: boolean): Section {
   const token = p.take((c) => c !== 0x5d && c !== 0x20);
   const pieces = token ? token.split('.') : [];
   const part: number[] = [];
-  while (pieces.length && /^\d+$/.test(pieces[0]!)) {
-    const n = Number(pieces.shift());
+  let i = 0;
+  for (; i < pieces.length && /^\d+$/.test(pieces[i]!); i++) {
+    const n = Number(pieces[i]);
     if (n < 1 || n > 0xffffffff) p.fail('Invalid section part');
     part.push(n);
   }
-  const rest = pieces.join('.').toUpperCase();
+  const rest = pieces.slice(i).join('.').toUpperCase();
   let text: SectionText = null;
-  const fields: string[] = [];
+  let fields: string[] = [];
   if (rest) {
     if (binary) p.fail('BINARY takes part numbers only');
     if (!['HEADER', 'HEADER.FIELDS', 'HEADER.FIELDS.NOT', 'TEXT', 'MIME'].includes(rest)) p.fail('Invalid section');
@@ -33,7 +34,7 @@ export function parseSection(p: Parser, binary: boolean): Section {
     if (text === 'MIME' && !part.length) p.fail('MIME needs a part number');
     if (text === 'HEADER.FIELDS' || text === 'HEADER.FIELDS.NOT') {
       p.sp();
-      fields.push(...p.list(() => p.astring(), true));
+      fields = p.list(() => p.astring(), true);
     }
   } else if (token.endsWith('.') || (token && !part.length)) {
     p.fail('Invalid section');

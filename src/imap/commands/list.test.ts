@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { loggedIn, ok, startImapServer, type ImapTestServer, type RawClient } from '../../../test/imap/support.ts';
+import { listPattern } from './list.ts';
 
 describe('LIST and LSUB', () => {
   let s: ImapTestServer;
@@ -75,4 +76,29 @@ describe('LIST and LSUB', () => {
     ]);
     assert.deepEqual((await ok(c, 'LSUB "" Projects/*')).untagged, ['* LSUB () "/" Projects/2026/Q1']);
   });
+});
+
+test('LIST patterns: * and % by RFC 9051 6.3.9, INBOX in any case, and no backtracking blow-up', () => {
+  const cases: [string, string, boolean][] = [
+    ['*', 'a/b/c', true],
+    ['%', 'a/b', false],
+    ['a/%', 'a/b', true],
+    ['a/%', 'a/b/c', false],
+    ['a/*', 'a/b/c', true],
+    ['%/c', 'a/c', true],
+    ['a%b', 'axxb', true],
+    ['a%b', 'ax/xb', false],
+    ['a*b', 'ax/xb', true],
+    ['inbox', 'INBOX', true],
+    ['InBox/%', 'INBOX/Sub', true],
+    ['INBOXES', 'INBOXES', true],
+    ['inboxes', 'INBOXES', false],
+    ['a.b', 'aXb', false], // no regex meaning left in literal text
+    ['', '', true],
+  ];
+  for (const [pattern, name, expected] of cases) assert.equal(listPattern(pattern)(name), expected, `${pattern} ~ ${name}`);
+  // "*a*a*...*b" against a name of a's took 33 s as a regex; here it is immediate.
+  const hostile = listPattern('*a'.repeat(200) + '*b');
+  assert.equal(hostile('a'.repeat(2000)), false);
+  assert.equal(listPattern('%a'.repeat(200) + '%')('a'.repeat(2000)), true);
 });

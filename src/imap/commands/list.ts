@@ -57,18 +57,36 @@ function parseList(p: Parser): ListArgs {
   return { select, reference, patterns, ret, statusItems };
 }
 
-// A LIST pattern as a regular expression over stored names; INBOX matches case-insensitively.
-export function patternRegex(pattern: string): RegExp {
+// RFC 9051 6.3.9 LIST wildcards over stored names: "*" matches anything, "%" anything but the
+// hierarchy delimiter; INBOX matches case-insensitively. Matched by stepping through the pattern
+// with the set of name positions reached so far (not a backtracking regex, which "*a*a*a...b"
+// makes exponential): time at most the name's length times the pattern's.
+export function listPattern(pattern: string): (name: string) => boolean {
   let p = pattern;
   const head = p.slice(0, 5).toUpperCase();
   if (head === INBOX && (p.length === 5 || p[5] === DELIMITER || p[5] === '*' || p[5] === '%')) p = INBOX + p.slice(5);
-  let re = '^';
-  for (const ch of p) {
-    if (ch === '*') re += '.*';
-    else if (ch === '%') re += '[^/]*';
-    else re += ch.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-  }
-  return new RegExp(re + '$', 's');
+  // Runs of literal text, and wildcards (consecutive ones collapse: "*%" is "*").
+  const tokens: string[] = [];
+  for (const m of p.matchAll(/[*%]+|[^*%]+/g)) tokens.push(m[0].startsWith('*') || m[0].startsWith('%') ? (m[0].includes('*') ? '*' : '%') : m[0]);
+  return (name) => {
+    let reach = new Uint8Array(name.length + 1);
+    reach[0] = 1;
+    for (const t of tokens) {
+      const next = new Uint8Array(name.length + 1);
+      if (t === '*' || t === '%') {
+        let open = false;
+        for (let i = 0; i <= name.length; i++) {
+          if (reach[i]) open = true;
+          if (open) next[i] = 1;
+          if (t === '%' && name[i] === DELIMITER) open = false;
+        }
+      } else {
+        for (let i = 0; i + t.length <= name.length; i++) if (reach[i] && name.startsWith(t, i)) next[i + t.length] = 1;
+      }
+      reach = next;
+    }
+    return reach[name.length] === 1;
+  };
 }
 
 // RFC 3501 6.3.8: the reference and the pattern joined; a leading delimiter in the pattern means
@@ -134,8 +152,8 @@ export const list: CommandSpec<ListArgs> = {
     const all = session.store.mailboxes.list(accountId);
     const byName = new Map(all.map((m) => [m.name, m]));
     const subs = new Set(session.store.mailboxes.subscriptions(accountId));
-    const regexes = patterns.filter((p) => p !== '').map((p) => patternRegex(canonical(reference, p)));
-    const matches = (n: string) => regexes.some((r) => r.test(n));
+    const matchers = patterns.filter((p) => p !== '').map((p) => listPattern(canonical(reference, p)));
+    const matches = (n: string) => matchers.some((m) => m(n));
     const subscribedOnly = args.select.has('SUBSCRIBED');
     const specialOnly = args.select.has('SPECIAL-USE');
     const recursive = args.select.has('RECURSIVEMATCH');
@@ -186,12 +204,12 @@ export const lsub: CommandSpec<{ reference: Buffer; pattern: Buffer }> = {
       await session.untagged(`LSUB (\\Noselect) "${DELIMITER}" ""`);
       return;
     }
-    const re = patternRegex(canonical(ref, pat));
+    const matches = listPattern(canonical(ref, pat));
     const subs = new Set(session.store.mailboxes.subscriptions(accountId));
     const existing = new Map(session.store.mailboxes.list(accountId).map((m) => [m.name, m]));
     const lines = new Map<string, string>();
     for (const s of subs) {
-      if (re.test(s)) {
+      if (matches(s)) {
         const mb = existing.get(s);
         lines.set(s, !mb || mb.noSelect ? '\\Noselect' : '');
         continue;
@@ -199,7 +217,7 @@ export const lsub: CommandSpec<{ reference: Buffer; pattern: Buffer }> = {
       const levels = s.split(DELIMITER);
       for (let i = levels.length - 1; i > 0; i--) {
         const parent = levels.slice(0, i).join(DELIMITER);
-        if (re.test(parent) && !subs.has(parent)) {
+        if (matches(parent) && !subs.has(parent)) {
           lines.set(parent, '\\Noselect');
           break;
         }

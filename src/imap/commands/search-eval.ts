@@ -2,22 +2,28 @@
 // String keys match case-insensitively as substrings; header values are decoded (RFC 2047) and
 // bodies transfer- and charset-decoded (src/mime) before matching. Message text is loaded only
 // when a key needs it.
-import { decodeEncodedWords, decodePartText, fieldValue, splitHeader, textParts, type HeaderField, type MimePart, type ParsedMessage } from '../../mime/index.ts';
+import { decodeEncodedWords, fieldValue, scanHeader, splitHeader, type HeaderField, type MimePart, type ParsedMessage } from '../../mime/index.ts';
+import { partsText } from '../../mime/text.ts';
 import type { MessageRecord } from '../../store/index.ts';
 import type { MailboxView } from '../mailbox-view.ts';
 import type { SearchKey } from './search-keys.ts';
 
 export interface Candidate {
   record: MessageRecord;
-  // Loaded on first use.
+  // Loaded on first use, and kept while this message is evaluated: however many keys of the
+  // program read the text, it is decoded once.
   raw?: Buffer;
   parsed?: ParsedMessage;
   fields?: HeaderField[];
+  headerText?: string; // every header, decoded and lowercased (loadText)
+  bodyText?: string; // every text part, decoded and lowercased (loadText)
 }
 
 export interface SearchEnv {
   view: MailboxView;
   body(c: Candidate): { raw: Buffer; parsed: ParsedMessage };
+  // partsText(raw, parts), computed in a worker.
+  text(raw: Buffer, parts: readonly MimePart[]): Promise<string>;
   // Resolved sequence sets, by key.
   sets: Map<SearchKey, Set<number>>;
   newUids: Set<number>; // recent to this session
@@ -62,23 +68,73 @@ function headerValues(env: SearchEnv, c: Candidate, name: string): string[] {
 
 // RFC 9051 6.4.4 TEXT: "the header (including MIME header fields) or body": the message header,
 // every part's MIME header and the header of every encapsulated message, decoded (RFC 2047).
-function allHeaders(env: SearchEnv, c: Candidate): string {
+// BODY: every text part, transfer- and charset-decoded (src/mime/text.ts). Both lowercased once
+// per message, and built by loadText, which lets other sessions run between parts and between
+// slices of a long header (a message of ten thousand parts is as much work as ten thousand small
+// messages), and has text parts of more than INLINE_TEXT bytes decoded in a worker.
+const FIELDS_PER_SLICE = 256;
+const INLINE_TEXT = 256 * 1024;
+
+export async function loadText(env: SearchEnv, c: Candidate, needs: TextNeeds, yieldNow: () => Promise<void>): Promise<void> {
+  if (!needs.headers && !needs.body) return;
   const { raw, parsed } = env.body(c);
-  const out: string[] = [];
+  const headers: string[] = [];
+  const texts: MimePart[] = [];
   const todo: MimePart[] = [parsed.root];
   while (todo.length) {
+    await yieldNow();
     const part = todo.pop()!;
-    for (const f of splitHeader(raw, part.headerStart, part.bodyStart)) out.push(`${f.name}: ${decodeEncodedWords(fieldValue(raw, f))}`);
+    for (let pos = part.headerStart, more = needs.headers; more; await yieldNow()) {
+      let n = 0;
+      scanHeader(raw, pos, part.bodyStart, (f) => {
+        headers.push(`${f.name}: ${decodeEncodedWords(fieldValue(raw, f))}`);
+        pos = f.end;
+        return ++n < FIELDS_PER_SLICE;
+      });
+      more = n === FIELDS_PER_SLICE;
+    }
     for (let i = part.children.length - 1; i >= 0; i--) todo.push(part.children[i]!);
+    if (needs.body && part.children.length === 0 && part.type === 'text') texts.push(part);
   }
-  return out.join('\n');
+  if (needs.headers) c.headerText = headers.join('\n').toLowerCase();
+  if (!needs.body) return;
+  const bytes = texts.reduce((n, p) => n + p.end - p.bodyStart, 0);
+  c.bodyText = bytes <= INLINE_TEXT ? partsText(raw, texts) : await env.text(raw, texts);
+}
+
+export interface TextNeeds {
+  headers: boolean;
+  body: boolean;
+}
+
+// What of a message's text the program reads.
+export function textNeeds(key: SearchKey, out: TextNeeds = { headers: false, body: false }): TextNeeds {
+  switch (key.k) {
+    case 'text':
+      out.headers = out.body = true;
+      break;
+    case 'body':
+      out.body = true;
+      break;
+    case 'not':
+      textNeeds(key.key, out);
+      break;
+    case 'or':
+      textNeeds(key.a, out);
+      textNeeds(key.b, out);
+      break;
+    case 'and':
+      for (const k of key.keys) textNeeds(k, out);
+      break;
+  }
+  return out;
 }
 
 const contains = (haystack: string, needle: string) => haystack.toLowerCase().includes(needle.toLowerCase());
 
-function bodyMatches(env: SearchEnv, c: Candidate, needle: string): boolean {
-  const { raw, parsed } = env.body(c);
-  return textParts(parsed.root).some((part) => contains(decodePartText(raw, part), needle));
+function loaded(text: string | undefined): string {
+  if (text === undefined) throw new Error('message text not loaded (loadText)');
+  return text;
 }
 
 export function matches(env: SearchEnv, c: Candidate, key: SearchKey): boolean {
@@ -96,9 +152,9 @@ export function matches(env: SearchEnv, c: Candidate, key: SearchKey): boolean {
       return key.value === '' ? values.length > 0 : values.some((v) => contains(v, key.value));
     }
     case 'body':
-      return bodyMatches(env, c, key.value);
+      return loaded(c.bodyText).includes(key.value.toLowerCase());
     case 'text':
-      return contains(allHeaders(env, c), key.value) || bodyMatches(env, c, key.value);
+      return loaded(c.headerText).includes(key.value.toLowerCase()) || loaded(c.bodyText).includes(key.value.toLowerCase());
     case 'date': {
       if (!key.sent) return compareDay(Math.floor(r.internalDate / DAY) * DAY, key.op, key.day);
       const value = headerValues(env, c, 'date')[0];

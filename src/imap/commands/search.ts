@@ -1,11 +1,65 @@
 // SEARCH and UID SEARCH (RFC 9051 6.4.4), with ESEARCH return options (RFC 4731, part of
 // IMAP4rev2), SAVE and "$" (RFC 5182) and MODSEQ (RFC 7162 3.1.5). IMAP4rev1 clients that give no
 // RETURN get "* SEARCH"; IMAP4rev2 clients always get "* ESEARCH".
-import { ImapServerError } from '../errors.ts';
+import { ImapServerError, ImapUserError } from '../errors.ts';
 import { STATES, type CommandSpec } from '../command.ts';
 import { encodeSequenceSet, quote } from '../encoder.ts';
-import { matches, resolveSets, type Candidate, type SearchEnv } from './search-eval.ts';
+import { free } from '../../memory/free.ts';
+import type { BodyPart } from '../../mime/decode.ts';
+import type { MimePart } from '../../mime/types.ts';
+import { JobError } from '../../offload/pool.ts';
+import type { ImapSession } from '../session.ts';
+import { loadText, matches, resolveSets, textNeeds, type Candidate, type SearchEnv } from './search-eval.ts';
 import { parseSearch, usesModseq, type SearchKey, type SearchProgram } from './search-keys.ts';
+
+// Searching a large mailbox's text takes a while: every SLICE_MS it lets other sessions run
+// (one event loop serves every protocol), and after the budget (ImapConfig.searchBudgetMs) it
+// ends with NO [LIMIT] (RFC 5530) instead of holding the session and the CPU.
+const SLICE_MS = 20;
+
+// The text of large parts, decoded in a worker: their bytes are copied into a buffer of their own
+// that moves to the worker (the message itself stays for the other keys).
+async function partsTextOffLoop(session: ImapSession, raw: Buffer, parts: readonly MimePart[]): Promise<string> {
+  const bytes = new Uint8Array(parts.reduce((n, p) => n + p.end - p.bodyStart, 0));
+  const moved: BodyPart[] = [];
+  let at = 0;
+  for (const p of parts) {
+    bytes.set(raw.subarray(p.bodyStart, p.end), at);
+    moved.push({ bodyStart: at, end: at + p.end - p.bodyStart, encoding: p.encoding, params: p.params });
+    at += p.end - p.bodyStart;
+  }
+  try {
+    const { text } = await session.svc.offload.run('text', { bytes, parts: moved }, { deadlineMs: 30_000, transfer: [bytes.buffer] });
+    return text;
+  } catch (e) {
+    if (e instanceof JobError && (e.reason === 'memory' || e.reason === 'timeout')) throw new ImapUserError('A message is too large to search; try a narrower search', 'LIMIT');
+    throw new ImapServerError('Search failed', e);
+  }
+}
+
+class MessageGone extends Error {
+  constructor(uid: number) {
+    super(`uid ${uid}: content missing`);
+    this.name = 'MessageGone';
+  }
+}
+
+class SearchClock {
+  private deadline: number;
+  private slice = performance.now();
+
+  constructor(budgetMs: number) {
+    this.deadline = this.slice + budgetMs;
+  }
+
+  async tick(): Promise<void> {
+    const now = performance.now();
+    if (now - this.slice < SLICE_MS) return;
+    if (now > this.deadline) throw new ImapUserError('Search took too long; try a narrower search', 'LIMIT');
+    await new Promise((resolve) => setImmediate(resolve));
+    this.slice = performance.now();
+  }
+}
 
 function searchSpec(name: 'SEARCH' | 'UID SEARCH'): CommandSpec<SearchProgram> {
   return {
@@ -28,16 +82,30 @@ function searchSpec(name: 'SEARCH' | 'UID SEARCH'): CommandSpec<SearchProgram> {
         body(c: Candidate) {
           c.raw ??= store.body(c.record.hash);
           c.parsed ??= store.parsed(c.record.hash);
-          if (!c.raw || !c.parsed) throw new ImapServerError('Message content missing', new Error(`uid ${c.record.uid}`));
+          if (!c.raw || !c.parsed) throw new MessageGone(c.record.uid);
           return { raw: c.raw, parsed: c.parsed };
         },
+        text: (raw, parts) => partsTextOffLoop(session, raw, parts),
       };
       const found: { seq: number; uid: number; modseq: number }[] = [];
       const uids = view.uids;
+      const clock = new SearchClock(session.svc.config.searchBudgetMs);
+      const needs = textNeeds(program.key);
       for (let i = 0; i < uids.length; i++) {
+        await clock.tick();
         const record = store.get(view.mailboxId, uids[i]!);
         if (!record) continue;
-        if (matches(env, { record }, program.key)) found.push({ seq: i + 1, uid: record.uid, modseq: record.modseq });
+        const c: Candidate = { record };
+        try {
+          await loadText(env, c, needs, () => clock.tick());
+          if (matches(env, c, program.key)) found.push({ seq: i + 1, uid: record.uid, modseq: record.modseq });
+        } catch (e) {
+          // Expunged by another session while this one searched: it matches nothing.
+          if (!(e instanceof MessageGone) || store.get(view.mailboxId, record.uid)) throw e instanceof MessageGone ? new ImapServerError('Message content missing', e) : e;
+        } finally {
+          // The message's bytes go back now, not at the next collection (src/memory/free.ts).
+          free(c.raw);
+        }
       }
       const numbers = found.map((f) => (uid ? f.uid : f.seq));
       const highest = found.reduce((m, f) => Math.max(m, f.modseq), 0);

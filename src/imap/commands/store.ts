@@ -38,8 +38,8 @@ function storeSpec(name: 'STORE' | 'UID STORE'): CommandSpec<StoreArgs> {
       if (!m) throw new ImapBadSyntax('Expected FLAGS, +FLAGS or -FLAGS');
       const op: FlagOp = m[1] === '+' ? 'add' : m[1] === '-' ? 'remove' : 'replace';
       p.sp();
-      const flags: string[] = [];
-      if (p.peek() === 0x28) flags.push(...p.list(() => parseStorableFlag(p)));
+      let flags: string[] = [];
+      if (p.peek() === 0x28) flags = p.list(() => parseStorableFlag(p));
       else {
         do flags.push(parseStorableFlag(p));
         while (p.trySp());

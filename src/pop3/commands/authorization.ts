@@ -1,6 +1,6 @@
 // The AUTHORIZATION state: USER/PASS and APOP (RFC 1939 7), AUTH PLAIN (RFC 5034, RFC 4616),
 // STLS (RFC 2595 4) and UTF8 (RFC 6856 2). Every way of logging in goes through authenticate(),
-// behind the shared throttle.
+// and so through the one login path (src/auth/login.ts).
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { AccountInfo } from '../../store/index.ts';
 import { Pop3Error } from '../errors.ts';
@@ -13,30 +13,20 @@ function requireAuthAllowed(s: Pop3Session): void {
   if (!s.authAllowed) throw new Pop3Error('AUTH', 'authentication needs TLS: use STLS or port 995');
 }
 
-// Checks credentials behind the shared throttle and logs in. A refused attempt gets [AUTH]
-// (RFC 3206 4); while the throttle locks the address or the account, [LOGIN-DELAY] (RFC 2449
-// 8.1.1: not allowed to log in until a delay has passed), without looking at the credentials.
+// Checks credentials through the one login path (src/auth/login.ts) and logs in. A refused
+// attempt gets [AUTH] (RFC 3206 4); while the throttle locks the address or the account,
+// [LOGIN-DELAY] (RFC 2449 8.1.1: not allowed to log in until a delay has passed), without
+// looking at the credentials.
 async function authenticate(
   s: Pop3Session,
   user: string,
   mechanism: string,
   check: () => Promise<AccountInfo | null> | AccountInfo | null,
 ): Promise<void> {
-  const { throttle } = s.ctx;
-  const address = s.conn.remoteAddress;
-  const verdict = await throttle.gate(address, user);
-  if (!verdict.allowed) {
-    s.log.warn('pop3.auth_locked', { user, mechanism, scope: verdict.scope });
-    throw new Pop3Error('LOGIN-DELAY', 'too many failed logins; try again later');
-  }
-  const account = await check();
-  if (!account) {
-    throttle.failure(address, user);
-    s.log.warn('pop3.auth_failed', { user, mechanism });
-    throw new Pop3Error('AUTH', 'authentication failed');
-  }
-  throttle.success(address);
-  await s.login(account, mechanism);
+  const result = await s.ctx.logins.login({ protocol: 'pop3', remote: s.conn.remoteAddress, user, mechanism, check, log: s.log });
+  if (!result.ok && result.reason === 'locked') throw new Pop3Error('LOGIN-DELAY', 'too many failed logins; try again later');
+  if (!result.ok) throw new Pop3Error('AUTH', 'authentication failed');
+  await s.login(result.value, mechanism);
 }
 
 // RFC 1939 7 USER: the answer does not tell whether the name exists.

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { makeContext } from '../../../test/smtp/policy-context.ts';
+import { incoming, makeContext } from '../../../test/smtp/policy-context.ts';
 import { dmarc } from './data.dmarc.ts';
 
 test('dmarc: rejects p=reject failures only when smtp.rejectDmarc is on', async () => {
@@ -13,11 +13,11 @@ test('dmarc: rejects p=reject failures only when smtp.rejectDmarc is on', async 
     [true, 'temperror', 'reject', 'next'], // never reject on a DNS failure
   ];
   for (const [rejectDmarc, result, policy, verdict] of cases) {
-    const message = { size: 1, headerFrom: [], auth: { dmarc: result, dmarcPolicy: policy, header: '' } };
+    const message = incoming({ auth: { dmarc: result, dmarcPolicy: policy } });
     const v = await dmarc.run(makeContext({ settings: { rejectDmarc } }), { message }, AbortSignal.timeout(1000));
     assert.equal(v.verdict, verdict, `${rejectDmarc} ${result} ${policy}`);
     if (verdict === 'reject') assert.deepEqual([v.code, v.enhanced], [550, '5.7.1']);
   }
-  const none = await dmarc.run(makeContext({ settings: { rejectDmarc: true } }), { message: { size: 1, headerFrom: [], auth: null } }, AbortSignal.timeout(1000));
+  const none = await dmarc.run(makeContext({ settings: { rejectDmarc: true } }), { message: incoming() }, AbortSignal.timeout(1000));
   assert.equal(none.verdict, 'next');
 });

@@ -1,6 +1,7 @@
 // The rules of each stage, in order. The RCPT relay rules come from smtp.relayRules (Postfix's
 // smtpd_relay_restrictions); the list always ends in "deny", whatever the setting says.
 import { dmarc } from './data.dmarc.ts';
+import { ownDomainRule } from './data.own-domain.ts';
 import { ownFrom } from './data.own-from.ts';
 import { ownAddress } from './mail.own-address.ts';
 import { authenticated } from './rcpt.authenticated.ts';
@@ -15,7 +16,7 @@ export const RELAY_RULES: Record<string, Rule<'rcpt'>> = Object.fromEntries(
 );
 
 export const MAIL_RULES: readonly Rule<'mail'>[] = [ownAddress];
-export const DATA_RULES: readonly Rule<'data'>[] = [ownFrom, dmarc];
+export const DATA_RULES: readonly Rule<'data'>[] = [ownFrom, ownDomainRule, dmarc];
 
 // The RCPT rules for these settings; unknown names are reported through `unknown`.
 export function rcptRules(names: readonly string[], unknown: (name: string) => void): Rule<'rcpt'>[] {

@@ -6,6 +6,7 @@ import { localRecipient } from './rcpt.local-recipient.ts';
 const addresses = {
   'user@example.test': { accounts: [1], external: [] },
   'sales@example.test': { accounts: [1, 2], external: ['partner@remote.example'] },
+  'postmaster@mail.example.test': { accounts: [1], external: [] },
 };
 
 test('local-recipient: known local addresses are accepted, unknown ones get 550 5.1.1', async () => {
@@ -20,6 +21,8 @@ test('local-recipient: known local addresses are accepted, unknown ones get 550 
     ['"user"@example.test', 'accept', [1]], // needless quotes are the same mailbox (RFC 5321 2.4)
     ['user@remote.example', 'next', null], // not local: another rule decides
     ['user@[127.0.0.1]', 'next', null], // literals are never local
+    ['PostMaster@Mail.Example.Test', 'accept', [1]], // postmaster at the host name (RFC 5321 4.5.1)
+    ['user@mail.example.test', 'next', null], // the host name is no local domain for anyone else
   ];
   for (const [address, verdict, local] of cases) {
     const ctx = makeContext({ addresses });

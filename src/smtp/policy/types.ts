@@ -2,6 +2,8 @@
 // plain SmtpContext and answers a Verdict; session.ts runs the rules of a stage in order and
 // reply.ts turns the deciding verdict into the SMTP reply. Rules never touch the socket or LMDB.
 import type { Mailbox, ParsedPath } from '../address.ts';
+import type { InboundAuth } from '../auth-results.ts';
+import type { Originators } from '../incoming.ts';
 import type { DsnMailParams, DsnRcptParams } from '../esmtp-params.ts';
 import type { SmtpSettings } from '../settings.ts';
 
@@ -27,6 +29,9 @@ export type Listener = 'mx' | 'submission' | 'submissions';
 // Lookups rules need, answered by the store in production and by plain objects in rule tests.
 export interface Directory {
   isLocalDomain(asciiDomain: string): boolean;
+  // The server's host name, as asciiDomain spells it: its postmaster is local even when the name
+  // is not a local domain (RFC 5321 4.5.1).
+  hostname: string;
   // Local account ids and external addresses mail to this address goes to, or null.
   resolve(address: string): { accounts: number[]; external: string[] } | null;
   ownAddresses(accountId: number): string[];
@@ -71,10 +76,13 @@ export interface SmtpContext {
 // What a DATA rule sees of the message (before trace headers are added).
 export interface IncomingMessage {
   size: number;
-  // addr-specs of the From header fields (RFC 5322 3.6.2), empty when there is none.
-  headerFrom: string[];
+  // RFC 5322 3.6.2 and 3.6.6 originator fields: the addr-specs of every From, Sender and
+  // Resent-From field, and whether one held something that is not a complete mailbox.
+  from: Originators;
+  sender: Originators;
+  resentFrom: Originators;
   // Inbound checks (auth-results.ts), null when they did not run.
-  auth: { dmarc: string; dmarcPolicy: string | null; header: string } | null;
+  auth: InboundAuth | null;
 }
 
 export type Stage = 'mail' | 'rcpt' | 'data';

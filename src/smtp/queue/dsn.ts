@@ -1,9 +1,10 @@
 // Delivery status notifications (RFC 3464): a multipart/report (RFC 6522) with a human-readable
 // part, the message/delivery-status part (one per-message block, one block per recipient) and the
 // original message's header (text/rfc822-headers, RFC 3461 4.3 RET=HDRS and our default) or the
-// whole message (message/rfc822, RET=FULL). For a message sent with SMTPUTF8 the RFC 6533 types
-// are used (message/global-delivery-status, message/global-headers, message/global), and
-// addresses that are not ASCII are given as "utf-8" addresses.
+// whole message (message/rfc822, RET=FULL, up to DSN_FULL_LIMIT). For a message sent with
+// SMTPUTF8 the RFC 6533 types are used (message/global-delivery-status, message/global-headers,
+// message/global), and addresses that are not ASCII are given as "utf-8" addresses.
+import { isAscii } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
 import type { DsnAction } from '../../store/index.ts';
 import { findHeaderEnd } from '../../mime/headers.ts';
@@ -108,18 +109,21 @@ function deliveryStatus(input: DsnInput): string {
   return blocks.map((b) => b.join('\r\n') + '\r\n').join('\r\n');
 }
 
-// True when the bytes need 8BITMIME (or SMTPUTF8) to travel.
+// True when the bytes need 8BITMIME (or SMTPUTF8) to travel (a native scan).
 export function has8bit(b: Buffer): boolean {
-  for (const c of b) if (c > 0x7f) return true;
-  return false;
+  return !isAscii(b);
 }
+
+// RFC 3461 4.3: RET=FULL asks for the whole message in a notice. Like Postfix (bounce_size_limit)
+// a message larger than this is returned as its header only, which keeps every notice small.
+export const DSN_FULL_LIMIT = 100 * 1024;
 
 export function buildDsn(input: DsnInput): Buffer {
   const boundary = `dsn.${randomBytes(12).toString('base64url')}`;
   const actions = new Set(input.recipients.map((r) => r.action));
   const subject = SUBJECTS[(['failed', 'delayed', 'delivered', 'relayed'] as DsnAction[]).find((a) => actions.has(a))!];
   const { headerEnd } = findHeaderEnd(input.original);
-  const full = input.ret === 'full';
+  const full = input.ret === 'full' && input.original.length <= DSN_FULL_LIMIT;
   const returned = full ? input.original : input.original.subarray(0, headerEnd);
   const global = input.smtpUtf8;
   const returnedType = full ? (global ? 'message/global' : 'message/rfc822') : global ? 'message/global-headers' : 'text/rfc822-headers';

@@ -8,14 +8,11 @@
 // (downgrade.ts), then DKIM (src/smtp/dkim), then the RFC 3461 parameters it understands.
 import { domainToASCII } from 'node:url';
 import type { Logger } from '../../log/log.ts';
-import type { ParsedMessage } from '../../mime/types.ts';
 import type { QueueEntry, QueueRecipient } from '../../store/index.ts';
-import type { DkimSigner } from '../dkim/sign.ts';
 import type { DnsResolve } from '../dns.ts';
 import { encodeUtf8AddrXtext, encodeXtext } from '../esmtp-params.ts';
 import { Peer, type PeerTarget } from './client.ts';
-import { headerNeedsUtf8, isAscii, to7bit } from './downgrade.ts';
-import { has8bit } from './dsn.ts';
+import { isAscii } from './downgrade.ts';
 import { resolveMx } from './mx.ts';
 import type { IdlePeers } from './pool.ts';
 import { fromReply, local, type AttemptResult } from './result.ts';
@@ -28,9 +25,12 @@ export interface RemoteContext {
   idle: IdlePeers; // sessions to reuse
   // Takes a session that is fit for another transaction once this one is recorded.
   keep(peer: Peer): void;
-  signer: DkimSigner | null;
-  raw: Buffer; // the queued message
-  parsed: () => ParsedMessage; // its MIME structure, for the 8BITMIME downgrade
+  // The queued message: whether its body or its header has 8-bit octets.
+  eightBit: boolean;
+  utf8Header: boolean;
+  // The message as sent, DKIM-signed when it is ours, and downgraded to 7 bits when asked
+  // (prepared in a worker: transmission.ts).
+  transmission(downgrade: boolean): Promise<Buffer>;
   // The envelope sender to use (the entry's, or its SRS form for forwarded mail).
   mailFrom: string;
   // Registers a session in use, so shutdown can abandon it; returns the unregister function.
@@ -92,22 +92,20 @@ export async function deliverRemote(entry: QueueEntry, recipients: QueueRecipien
     // MX hosts are not authenticated here (no DANE or MTA-STS yet): certificates are not checked.
     targets = mx.hosts.flatMap((h) => h.addresses.map((address): PeerTarget => ({ name: h.name, address, port: settings.port, security: 'opportunistic', auth: null, verifyCertificate: false })));
   }
-  const signed = new Map<string, Buffer>();
+  const prepared = new Map<boolean, Buffer>();
   let last: (address: string) => AttemptResult = (a) => local(a, 'deferred', 451, '4.4.1', 'No mail host could be reached');
 
   const prepare = async (peer: Peer): Promise<Prepared> => {
-    let raw = ctx.raw;
-    let eightBit = entry.bodyType === '8bitmime' || has8bit(raw);
-    let variant = 'as-received';
+    let eightBit = entry.bodyType === '8bitmime' || ctx.eightBit;
+    let downgrade = false;
     if (eightBit && !peer.has('8BITMIME')) {
-      raw = to7bit(raw, ctx.parsed()); // RFC 6152 3
+      downgrade = true; // RFC 6152 3
       eightBit = false;
-      variant = '7bit';
     }
     const to = new Map<string, string>();
     let from = ctx.mailFrom;
     // RFC 6531 3.4: SMTPUTF8 only when the message needs it.
-    const utf8Header = entry.smtpUtf8 && headerNeedsUtf8(raw);
+    const utf8Header = entry.smtpUtf8 && ctx.utf8Header;
     let smtpUtf8 = utf8Header || !isAscii(from) || recipients.some((r) => !isAscii(r.address));
     if (smtpUtf8 && !peer.has('SMTPUTF8')) {
       // RFC 6531 3.2: no downgrade; an IDN domain still travels as its A-label.
@@ -124,10 +122,10 @@ export async function deliverRemote(entry: QueueEntry, recipients: QueueRecipien
     } else {
       for (const r of recipients) to.set(r.address, r.address);
     }
-    let message = signed.get(variant);
+    let message = prepared.get(downgrade);
     if (!message) {
-      message = ctx.signer ? await ctx.signer.sign(raw) : raw;
-      signed.set(variant, message);
+      message = await ctx.transmission(downgrade);
+      prepared.set(downgrade, message);
     }
     return { message, eightBit: eightBit && peer.has('8BITMIME'), smtpUtf8, from, to };
   };

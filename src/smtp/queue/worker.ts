@@ -14,7 +14,10 @@
 // outbound.shutdownGraceMs for the replies to messages already sent, records every result, and
 // only then resolves, so the store can close.
 import type { Logger } from '../../log/log.ts';
-import { parseMessage } from '../../mime/parse.ts';
+import type { ParsedMessage } from '../../mime/types.ts';
+import type { MemoryBudget } from '../../memory/budget.ts';
+import { free } from '../../memory/free.ts';
+import type { WorkerPool } from '../../offload/pool.ts';
 import type { QueueEntry, QueueEvent, QueueRecipient, Store } from '../../store/index.ts';
 import { isPending } from '../../store/index.ts';
 import { DkimSigner } from '../dkim/sign.ts';
@@ -29,10 +32,14 @@ import { local, type AttemptResult } from './result.ts';
 import { routeOf, type Destination } from './route.ts';
 import { readOutboundSettings, type OutboundSettings } from './settings.ts';
 import { srsForward } from './srs.ts';
+import { headerNeedsUtf8 } from './downgrade.ts';
+import { has8bit } from './dsn.ts';
 import { deliverRemote } from './transaction.ts';
 
 export interface WorkerOptions {
   store: Store;
+  budget: MemoryBudget;
+  offload: WorkerPool;
   log: Logger;
   hostname: string;
   // The resolver for these settings (tests inject a table).
@@ -70,7 +77,7 @@ export class DeliveryWorker {
   constructor(o: WorkerOptions) {
     this.o = o;
     this.now = o.now ?? Date.now;
-    this.signer = new DkimSigner(o.store, o.log);
+    this.signer = new DkimSigner(o.store);
   }
 
   start(): void {
@@ -206,18 +213,37 @@ export class DeliveryWorker {
   private async attempt(job: Job, settings: OutboundSettings, kept: Peer[]): Promise<AttemptResult[]> {
     const { store } = this.o;
     if (job.dest.kind === 'local') return deliverLocally(store, job.entry, job.recipients, readSmtpSettings(store.settings, false).quotaReply);
+    // The message and its signed (or 7-bit) form are held while it is sent: both are charged to
+    // the memory budget every protocol shares (all of it, for a message of the largest size);
+    // when it is spent, the attempt waits for a retry.
+    const charge = Math.min(2 * job.entry.size + 64 * 1024, this.o.budget.capacity);
+    if (!this.o.budget.reserve(charge)) return job.recipients.map((r) => local(r.address, 'deferred', 451, '4.3.1', 'Insufficient system memory for this message now'));
+    try {
+      return await this.attemptRemote(job, job.dest, settings, kept);
+    } finally {
+      this.o.budget.release(charge);
+    }
+  }
+
+  private async attemptRemote(job: Job, dest: Exclude<Destination, { kind: 'local' }>, settings: OutboundSettings, kept: Peer[]): Promise<AttemptResult[]> {
+    const { store } = this.o;
     const raw = store.queue.body(job.entry);
-    if (!raw) return job.recipients.map((r) => local(r.address, 'deferred', 451, '4.3.0', 'Queued message body missing'));
+    const parsed = store.bodies.parsed(job.entry.hash);
+    if (!raw || !parsed) return job.recipients.map((r) => local(r.address, 'deferred', 451, '4.3.0', 'Queued message body missing'));
     // RFC 5321 6.3: a message that went round too often is looping.
     if (countReceived(raw) > MAX_HOPS) return job.recipients.map((r) => local(r.address, 'failed', 554, '5.4.6', `Routing loop detected: more than ${MAX_HOPS} Received fields`));
-    return deliverRemote(job.entry, job.recipients, job.dest, {
+    const eightBit = has8bit(raw);
+    const utf8Header = headerNeedsUtf8(raw);
+    // Each transmission reads its own copy; this one is given back now (src/memory/free.ts).
+    free(raw);
+    return deliverRemote(job.entry, job.recipients, dest, {
       settings,
       resolve: this.o.resolve(),
       idle: this.idle,
       keep: (peer) => kept.push(peer),
-      signer: settings.dkim ? this.signer : null,
-      raw,
-      parsed: () => store.bodies.parsed(job.entry.hash) ?? parseMessage(raw),
+      eightBit,
+      utf8Header,
+      transmission: (downgrade) => this.transmission(job.entry, parsed, downgrade, settings.dkim),
       mailFrom: srsForward(job.entry, settings, store, this.o.log),
       track: (peer) => {
         this.peers.add(peer);
@@ -226,6 +252,20 @@ export class DeliveryWorker {
       signal: this.shutdown.signal,
       log: this.o.log,
     });
+  }
+
+  // The message as one peer gets it. Unchanged when it is not ours to sign and needs no
+  // downgrade; otherwise a fresh copy from the store is handed (transferred, not copied) to a
+  // worker, which returns the signed or 7-bit form.
+  private async transmission(entry: QueueEntry, parsed: ParsedMessage, downgrade: boolean, dkim: boolean): Promise<Buffer> {
+    const raw = this.o.store.queue.body(entry);
+    if (!raw) throw new Error(`queue entry ${entry.id}: body missing`);
+    const options = dkim ? await this.signer.options(parsed) : null;
+    if (!downgrade && !options) return raw;
+    const own = raw.byteOffset === 0 && raw.byteLength === raw.buffer.byteLength ? raw : Buffer.from(raw);
+    const out = await this.o.offload.run('transmission', { message: own, parsed, downgrade, dkim: options }, { deadlineMs: 60_000, transfer: [own.buffer as ArrayBuffer] });
+    if (out.signErrors.length) this.o.log.warn('dkim.sign_failed', { id: entry.id, domain: options?.domain, errors: out.signErrors });
+    return Buffer.from(out.buffer, 0, out.length);
   }
 
   // What the peer said is written down first; the notices it owes follow.

@@ -26,8 +26,9 @@ export class TranscriptClient {
     socket.on('error', () => {});
   }
 
-  static async connect(port: number): Promise<TranscriptClient> {
-    const socket = net.connect({ port, host: '127.0.0.1' });
+  // localAddress: a loopback address of its own (127.0.0.x), as a client on another host.
+  static async connect(port: number, localAddress?: string): Promise<TranscriptClient> {
+    const socket = net.connect({ port, host: '127.0.0.1', localAddress });
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', () => resolve());
       socket.once('error', reject);

@@ -1,13 +1,21 @@
-// Accounts: the domains this server receives mail for, their mail accounts, and aliases.
+// Accounts: the domains this server receives mail for, their mail accounts, aliases, and who gets
+// mail to postmaster.
 import { useState } from 'preact/hooks';
+import type { PostmasterSettings } from '../../../src/control/commands/postmaster.ts';
 import type { AccountInfo, AliasRecord, DomainRecord } from '../../../src/store/index.ts';
 import { bytes, parseBytes } from '../../../src/control/text.ts';
 import { call } from '../api.ts';
-import { ConfirmButton, ErrorText, Field, Section, useAction, useLoad } from '../ui.tsx';
+import { ConfirmButton, ErrorText, Field, Notice, Section, useAction, useLoad } from '../ui.tsx';
 
 type DomainRow = DomainRecord & { accounts: number; aliases: number };
 
-const load = () => Promise.all([call<DomainRow[]>('domain.list'), call<AccountInfo[]>('user.list'), call<AliasRecord[]>('alias.list')]);
+const load = () =>
+  Promise.all([
+    call<DomainRow[]>('domain.list'),
+    call<AccountInfo[]>('user.list'),
+    call<AliasRecord[]>('alias.list'),
+    call<PostmasterSettings>('postmaster.show'),
+  ]);
 
 export function AccountsView() {
   const { data, error, reload } = useLoad(load);
@@ -18,6 +26,7 @@ export function AccountsView() {
       <Domains rows={data?.[0] ?? []} changed={reload} />
       <Accounts rows={data?.[1] ?? []} changed={reload} />
       <Aliases rows={data?.[2] ?? []} changed={reload} />
+      {data && <Postmaster key={data[1].map((a) => a.address).join()} settings={data[3]} accounts={data[1]} changed={reload} />}
     </>
   );
 }
@@ -215,6 +224,48 @@ function Aliases(p: { rows: AliasRecord[]; changed: () => void }) {
         </button>
       </form>
       <ErrorText error={action.error} />
+    </Section>
+  );
+}
+
+// RFC 5321 4.5.1: every domain takes mail to postmaster; without an account or alias of that name
+// it goes to the account chosen here (postmaster.set, as `homepost postmaster set`).
+function Postmaster(p: { settings: PostmasterSettings; accounts: AccountInfo[]; changed: () => void }) {
+  const [address, setAddress] = useState(p.settings.account ?? '');
+  const [notice, setNotice] = useState<string | null>(null);
+  const action = useAction();
+  const save = async (e: Event) => {
+    e.preventDefault();
+    setNotice(null);
+    if (await action.run(() => call('postmaster.set', { address }))) {
+      setNotice(`Saved: mail to postmaster goes to ${address}.`);
+      p.changed();
+    }
+  };
+  return (
+    <Section title="Postmaster">
+      {p.accounts.length === 0 ? (
+        <p>Mail to postmaster goes to the first account once there is one.</p>
+      ) : (
+        <form onSubmit={save}>
+          <label class="field">
+            <span>Mail to postmaster goes to</span>
+            <select value={address} onChange={(e) => setAddress(e.currentTarget.value)}>
+              {p.accounts.map((a) => (
+                <option key={a.address} value={a.address}>
+                  {a.address}
+                </option>
+              ))}
+            </select>
+          </label>
+          <button type="submit" disabled={action.busy}>
+            Save postmaster
+          </button>
+        </form>
+      )}
+      <p>An account or alias named postmaster@ a domain gets that domain's postmaster mail itself.</p>
+      <ErrorText error={action.error} />
+      <Notice text={notice} />
     </Section>
   );
 }

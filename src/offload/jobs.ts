@@ -1,0 +1,23 @@
+// The jobs a worker runs (worker.ts), by name. Each takes structured-cloneable input (large
+// buffers transferred, not copied: protocol.ts) and a DNS resolver that asks the main thread.
+import { textJob } from '../mime/text.ts';
+import type { DnsResolve } from '../smtp/dns.ts';
+import { prepareMessage } from '../smtp/incoming.ts';
+import { prepareTransmission } from '../smtp/queue/transmission.ts';
+
+export interface JobEnv {
+  dns: DnsResolve;
+}
+
+export const JOBS = {
+  // A received message: header bounds, trace fields, inbound checks, hash and parse.
+  prepare: prepareMessage,
+  // A queued message as one peer gets it: downgraded to 7 bits when needed, DKIM-signed.
+  transmission: prepareTransmission,
+  // The decoded, lowercased text of a stored message's large text parts, for IMAP SEARCH.
+  text: textJob,
+} satisfies Record<string, (input: never, env: JobEnv) => Promise<unknown>>;
+
+export type JobKind = keyof typeof JOBS;
+export type JobInput<K extends JobKind> = Parameters<(typeof JOBS)[K]>[0];
+export type JobOutput<K extends JobKind> = Awaited<ReturnType<(typeof JOBS)[K]>>;
