@@ -14,7 +14,7 @@ export PATH := $(NODE_DIR)/bin:$(PATH)
 endif
 DEPS := node_modules/.installed
 
-.PHONY: deps run test test-deps check unit bench bench-store bench-smtp bench-imap bench-pop3 bench-fuzz bench-hostile binary clean
+.PHONY: deps run test test-deps check unit bench bench-store bench-smtp bench-imap bench-pop3 bench-fuzz bench-hostile binary image image-test clean
 
 deps: $(DEPS)
 
@@ -34,7 +34,7 @@ run: $(DEPS)
 test: test-deps check unit
 
 test-deps:
-	tools/install-test-deps.sh
+	tools/install-deps.sh test
 
 check: $(DEPS)
 	node_modules/.bin/tsc -p tsconfig.json
@@ -73,6 +73,18 @@ bench-hostile: $(DEPS) binary
 # the executable"); test/binary/ runs the same script and tests both.
 binary: $(DEPS)
 	node tools/build-binary.ts
+
+# The flashable Raspberry Pi image dist/homepost-VERSION-arm64.img(.xz), as root (image/build.sh;
+# README, "The device"). The Debian base is cached under .cache/image/: a later build after a
+# change of the executable or of firmware/ takes minutes. Not part of `make test`.
+image: $(DEPS) binary
+	tools/install-deps.sh image
+	image/build.sh
+
+# That image booted in QEMU's Raspberry Pi 3 and used from the host (test/image/boot.ts), as root.
+image-test: $(DEPS)
+	tools/install-deps.sh image
+	node --test --test-concurrency=1 test/image/boot.ts
 
 clean:
 	rm -rf node_modules dist bench/out

@@ -25,21 +25,31 @@ export class AdminAuth {
 
   // Shows a new setup code (console and log) after a reset; the first one is shown at start.
   private announce: (code: string) => void;
+  // Called once the admin password is set: the console stops showing the code.
+  private setupDone: () => void;
 
-  constructor(o: { store: Store; logins: LoginGate; log: Logger; sessions: SessionTable; announce: (code: string) => void }) {
+  constructor(o: {
+    store: Store;
+    logins: LoginGate;
+    log: Logger;
+    sessions: SessionTable;
+    announce: (code: string) => void;
+    setupDone?: () => void;
+  }) {
     this.store = o.store;
     this.logins = o.logins;
     this.log = o.log;
     this.sessions = o.sessions;
     this.announce = o.announce;
+    this.setupDone = o.setupDone ?? (() => {});
     this.code = this.hasAdmin() ? null : newSetupCode();
     this.store.settings.watch(ADMIN_PASSWORD_KEY, () => this.passwordChanged());
   }
 
-  // `homepost admin reset-password` removed the password: every session ends, and setup starts
-  // again with a new code.
+  // Setup set the password; or `homepost admin reset-password` removed it: every session ends,
+  // and setup starts again with a new code.
   private passwordChanged(): void {
-    if (this.hasAdmin()) return;
+    if (this.hasAdmin()) return this.setupDone();
     this.sessions.clear();
     this.code = newSetupCode();
     this.log.info('admin.password_reset', {});

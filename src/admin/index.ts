@@ -1,6 +1,7 @@
 // The setup page (design.md: src/admin; docs/admin.md): HTTPS serves the Preact app of web/ and
 // its JSON API over the API layer the CLI uses (src/control); plain HTTP only redirects to it.
-// On first boot a one-time setup code is announced on the console and in the log.
+// On first boot a one-time setup code is announced on the console and in the log, and kept in the
+// console's issue file (--issue) until setup is done.
 import os from 'node:os';
 import { daemonApiContext } from '../control/api.ts';
 import { ConnectionTracker, startAll, type Listener } from '../net/listener.ts';
@@ -11,6 +12,7 @@ import { AdminAuth } from './auth.ts';
 import { DEFAULT_TIMEOUTS, listenHttp, type HttpTimeouts } from './http-server.ts';
 import { redirectToHttps } from './redirect.ts';
 import { SessionTable, type SessionOptions } from './sessions.ts';
+import { issueText, writeIssue } from './issue.ts';
 import { announceSetupCode } from './setup-code.ts';
 import { SystemMonitor } from './system.ts';
 
@@ -34,8 +36,22 @@ export function adminStarter(o: AdminOptions = {}): ServiceStarter {
     const consolePath = o.console !== undefined ? o.console : ctx.options.dev ? null : '/dev/console';
     const { https, http } = ctx.options.listen;
     let httpsPort = https.port;
-    const announce = (code: string) => announceSetupCode(code, setupUrls(https.host, httpsPort, ctx.options.hostname), log, consolePath);
-    const auth = new AdminAuth({ store: ctx.store, logins: ctx.logins, log, sessions: new SessionTable(o.sessions), announce });
+    const issueFile = ctx.options.issueFile;
+    const showIssue = (code: string | null) => {
+      if (issueFile) writeIssue(issueFile, issueText(code, https.host, httpsPort), log);
+    };
+    const announce = (code: string) => {
+      announceSetupCode(code, setupUrls(https.host, httpsPort, ctx.options.hostname), log, consolePath);
+      showIssue(code);
+    };
+    const auth = new AdminAuth({
+      store: ctx.store,
+      logins: ctx.logins,
+      log,
+      sessions: new SessionTable(o.sessions),
+      announce,
+      setupDone: () => showIssue(null),
+    });
     let assets: Promise<AssetTable> | null = null;
     const app = adminApp({
       api,
@@ -71,6 +87,7 @@ export function adminStarter(o: AdminOptions = {}): ServiceStarter {
     ]);
     const code = auth.setupCode;
     if (code) announce(code);
+    else showIssue(null);
     return listeners;
   };
 }

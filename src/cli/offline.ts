@@ -1,6 +1,6 @@
 // When no daemon runs, commands that can work offline open the store themselves and call the
 // same API methods the daemon would (src/control/api.ts).
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { callMethod } from '../control/api.ts';
@@ -14,7 +14,6 @@ export async function callOffline(dataDir: string, method: string, params: Param
   if (!existsSync(dataDir)) {
     throw new ApiError('needs-daemon', `homepost is not running and there is no data folder ${dataDir} (give --data DIR or set HOMEPOST_DATA)`);
   }
-  runAsOwnerOf(dataDir);
   // Problems go to stderr as log lines: stdout holds the command's output.
   const log = createLogger({ level: 'warn', write: (line) => process.stderr.write(line) });
   // The store (and with it lmdb's native addon) is imported only now that the data folder is
@@ -38,17 +37,6 @@ export async function callOffline(dataDir: string, method: string, params: Param
     tls?.close();
     await store.close();
   }
-}
-
-// Run by root (sudo) on a data folder another user owns (the daemon's, on the device), the
-// command becomes that user: files it creates (the store's lock, a certificate, the unpacked
-// addons) must stay usable by the daemon.
-function runAsOwnerOf(dataDir: string): void {
-  const owner = statSync(dataDir);
-  if (process.getuid?.() !== 0 || owner.uid === 0) return;
-  process.setgroups!([]);
-  process.setgid!(owner.gid);
-  process.setuid!(owner.uid);
 }
 
 // A manager over the files the daemon uses (the same settings and defaults as src/serve/server.ts).

@@ -6,6 +6,7 @@ import { methodName, type CliSpec, type CommandGroup, type Entry } from '../cont
 import { ApiError, type ApiErrorCode } from '../control/method.ts';
 import { optionHelp, parseCommand, usageLine } from './args.ts';
 import { callOffline } from './offline.ts';
+import { runAsOwnerOf } from './owner.ts';
 import { confirm, Interrupted, NoInput, readNewPassword } from './prompt.ts';
 
 export const EXIT = {
@@ -60,6 +61,8 @@ async function runCommand(group: CommandGroup, e: Entry<unknown, unknown>, argv:
       if (!process.stdin.isTTY) throw new UsageError(`${words} asks for confirmation: add --yes to run it without a terminal`);
       if (!(await confirm(spec.confirm(cmd.params)))) return fail('cancelled', EXIT.failure, json);
     }
+    // As root on the daemon's data folder: as its owner from here on (owner.ts).
+    runAsOwnerOf(cmd.dataDir);
     if (spec.password) cmd.params.password = await readNewPassword();
     const name = methodName(group, e);
     const daemon = await connectDaemon(cmd.dataDir);

@@ -2,6 +2,7 @@
 import { parseServeOptions, SERVE_USAGE } from '../config/options.ts';
 import { createLogger } from '../log/log.ts';
 import type { RunningServer } from '../serve/server.ts';
+import { systemdNotifier } from '../serve/systemd.ts';
 import { ensureMallocSettings } from './malloc.ts';
 import { useDataDir } from './sea.ts';
 
@@ -28,10 +29,14 @@ export async function serveCommand(argv: string[]): Promise<number> {
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
   });
+  // Under systemd (homepost.service): the watchdog from now on, READY=1 once listening.
+  const systemd = systemdNotifier({ log });
   const { startServer } = await import('../serve/server.ts');
   const server = await startServer(options, log);
+  systemd?.ready();
   if (server.devAccount) process.stdout.write(devBanner(server));
   await stopRequested;
+  systemd?.stopping();
   // A stop takes a few seconds at most (sessions are told goodbye, busy workers are ended, the
   // store closes). Should anything hang, the process ends anyway: nothing unacknowledged is
   // lost by that, and LMDB needs no recovery. A second signal ends it at once.
@@ -43,6 +48,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   process.once('SIGTERM', () => force('SIGTERM'));
   process.once('SIGINT', () => force('SIGINT'));
   await server.stop();
+  systemd?.close();
   log.info('server.stopped', {});
   return 0;
 }

@@ -17,6 +17,9 @@ test('serve options: production and development defaults, overrides, errors', ()
   assert.deepEqual(o.listen.imap, { host: '127.0.0.1', port: 0 });
   assert.deepEqual(o.listen.pop3, { host: '127.0.0.1', port: 1110 });
   assert.equal(parseServeOptions([], { HOMEPOST_DATA: '/srv/mail' }).dataDir, '/srv/mail');
+  assert.equal(prod.issueFile, null);
+  assert.equal(parseServeOptions(['--issue', '/run/homepost/setup.issue']).issueFile, '/run/homepost/setup.issue');
+  assert.throws(() => parseServeOptions(['--issue']), UsageError);
   assert.throws(() => parseServeOptions(['--listen', 'nntp=1.2.3.4:119']), UsageError);
   assert.throws(() => parseServeOptions(['--data']), UsageError);
   assert.throws(() => parseServeOptions(['--bogus']), UsageError);

@@ -43,11 +43,14 @@ export interface ServeOptions {
   dev: boolean;
   hostname: string;
   listen: Record<Service, Address>;
+  // The file the console shows about setup (src/admin/issue.ts), or null.
+  issueFile: string | null;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
 export const SERVE_USAGE = `usage: homepost serve [--data DIR] [--dev] [--hostname NAME]
                       [--listen SERVICE=HOST:PORT ...] [--ephemeral] [--log-level LEVEL]
+                      [--issue FILE]
 
   --data DIR        the data folder (store, certificates, control socket); env HOMEPOST_DATA,
                     default /var/lib/homepost, or ./data with --dev
@@ -56,7 +59,9 @@ export const SERVE_USAGE = `usage: homepost serve [--data DIR] [--dev] [--hostna
   --hostname NAME   the name this server greets with (default: the machine's host name)
   --listen S=H:P    where service S listens (${SERVICES.join(', ')}); port 0 picks a free one
   --ephemeral       every service on 127.0.0.1 with a free port (tests)
-  --log-level L     debug, info (default), warn or error`;
+  --log-level L     debug, info (default), warn or error
+  --issue FILE      write the setup code, then the setup page's address, to FILE for the
+                    console's login prompt (agetty's issue escapes; the device's unit)`;
 
 export class UsageError extends Error {}
 
@@ -65,6 +70,7 @@ export function parseServeOptions(argv: string[], env: NodeJS.ProcessEnv = proce
   let dataDir = env.HOMEPOST_DATA ?? (dev ? './data' : '/var/lib/homepost');
   let hostname = os.hostname();
   let logLevel: ServeOptions['logLevel'] = 'info';
+  let issueFile: string | null = null;
   const base = dev ? DEV_PORTS : PRODUCTION_PORTS;
   const host = dev ? '127.0.0.1' : '::';
   const listen = Object.fromEntries(SERVICES.map((s) => [s, { host, port: base[s] }])) as Record<Service, Address>;
@@ -93,6 +99,9 @@ export function parseServeOptions(argv: string[], env: NodeJS.ProcessEnv = proce
         listen[m[1] as Service] = { host: m[2].replace(/^\[(.*)\]$/, '$1'), port: Number(m[3]) };
         break;
       }
+      case '--issue':
+        issueFile = path.resolve(value());
+        break;
       case '--log-level': {
         const v = value();
         if (!['debug', 'info', 'warn', 'error'].includes(v)) throw new UsageError('--log-level is debug, info, warn or error');
@@ -103,5 +112,5 @@ export function parseServeOptions(argv: string[], env: NodeJS.ProcessEnv = proce
         throw new UsageError(`unknown option ${arg}`);
     }
   }
-  return { dataDir: path.resolve(dataDir), dev, hostname, listen, logLevel };
+  return { dataDir: path.resolve(dataDir), dev, hostname, listen, logLevel, issueFile };
 }

@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import { test } from 'node:test';
-import { silentLogger } from '../log/log.ts';
+import { createLogger, silentLogger } from '../log/log.ts';
 import { ConnectionTracker, listen } from '../net/listener.ts';
 import { createSelfSigned } from './certificate.ts';
+import { clockSynchronized } from './clock.ts';
 import { TlsManager } from './manager.ts';
 
 function tempTls() {
@@ -179,5 +180,60 @@ test('a plain TCP client that never finishes the handshake does not hold the lis
     await l.close();
     m.close();
     t.cleanup();
+  }
+});
+
+test('a self-signed certificate made while the clock was ahead is made again once the clock is set: at start and by the timer', async () => {
+  const t = tempTls();
+  try {
+    const ahead = createSelfSigned({ commonName: 'mail.example.test', dnsNames: ['mail.example.test'], ipAddresses: [], now: new Date(Date.now() + 30 * 86_400_000) });
+    const write = () => {
+      mkdirSync(path.dirname(t.o.certFile), { recursive: true });
+      writeFileSync(t.o.certFile, ahead.certPem);
+      writeFileSync(t.o.keyFile, ahead.keyPem, { mode: 0o600 });
+    };
+    const aheadPrint = new X509Certificate(ahead.certPem).fingerprint256;
+    const startsNow = (m: TlsManager) => new Date(m.info().validFrom).getTime() <= Date.now();
+
+    // At start, with the clock set.
+    write();
+    const lines: string[] = [];
+    const m = new TlsManager({ ...t.o, log: createLogger({ write: (l) => lines.push(l) }), clockSynchronized: () => true });
+    assert.notEqual(m.info().fingerprint256, aheadPrint);
+    assert.ok(startsNow(m));
+    assert.equal(new X509Certificate(readFileSync(t.o.certFile)).fingerprint256, m.info().fingerprint256, 'written to the files');
+    assert.ok(lines.some((l) => JSON.parse(l).event === 'tls.not_yet_valid'));
+    assert.equal(m.renewIfNotYetValid(), false, 'a certificate that has started stays');
+
+    // While the clock is not set yet it stays; the timer makes it again once it is.
+    write();
+    let synchronized = false;
+    const later = new TlsManager({ ...t.o, clockSynchronized: () => synchronized, clockCheckMs: 20 });
+    assert.equal(later.info().fingerprint256, aheadPrint);
+    later.watch();
+    try {
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(later.info().fingerprint256, aheadPrint);
+      synchronized = true;
+      for (let i = 0; i < 100 && !startsNow(later); i++) await new Promise((r) => setTimeout(r, 20));
+      assert.ok(startsNow(later));
+      assert.equal(later.info().selfSigned, true);
+    } finally {
+      later.close();
+    }
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('the clock counts as set without timesyncd, or once timesyncd has synchronised', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'homepost-clock-'));
+  try {
+    assert.equal(clockSynchronized(path.join(dir, 'no-timesyncd')), true);
+    assert.equal(clockSynchronized(dir), false);
+    writeFileSync(path.join(dir, 'synchronized'), '');
+    assert.equal(clockSynchronized(dir), true);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -5,6 +5,9 @@
 // - Hot reload: the files are polled; a changed, valid pair replaces the current context for new
 //   connections and STARTTLS upgrades, while open sessions keep theirs. A broken pair is logged
 //   and ignored.
+// - A self-signed certificate that starts in the future was made while the clock was wrong (a
+//   device without a battery clock, or one set ahead): clients refuse it as not yet valid (RFC 5280
+//   4.1.2.5). Once the clock is set (clock.ts) it is made again: at start and every minute.
 import { X509Certificate, createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, unwatchFile, watchFile, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -12,6 +15,7 @@ import path from 'node:path';
 import tls from 'node:tls';
 import type { Logger } from '../log/log.ts';
 import { createSelfSigned, keyMatches } from './certificate.ts';
+import { clockSynchronized } from './clock.ts';
 
 // Every listener's TLS options (smtp-server takes them as they are, the others through serverOptions()).
 export const TLS_POLICY = {
@@ -52,6 +56,9 @@ export interface TlsManagerOptions {
   domains: string[];
   log: Logger;
   pollMs?: number;
+  // How often the certificate's start is checked against the clock, and whether the clock is set.
+  clockCheckMs?: number;
+  clockSynchronized?: () => boolean;
 }
 
 export class TlsManager {
@@ -59,12 +66,14 @@ export class TlsManager {
   private current!: { context: tls.SecureContext; keyPem: string; certPem: string; cert: X509Certificate };
   private listeners = new Set<() => void>();
   private lastStamp = '';
+  private clockTimer: NodeJS.Timeout | null = null;
 
   constructor(o: TlsManagerOptions) {
     this.o = o;
     if (!existsSync(o.certFile) || !existsSync(o.keyFile)) this.generate();
     const loaded = this.load();
     if (loaded instanceof Error) throw loaded;
+    this.renewIfNotYetValid();
   }
 
   // For new connections and STARTTLS upgrades.
@@ -123,13 +132,25 @@ export class TlsManager {
     return this.info();
   }
 
+  // A self-signed certificate whose notBefore lies ahead of a set clock is made again; true when it was.
+  renewIfNotYetValid(): boolean {
+    const c = this.current.cert;
+    if (c.validFromDate.getTime() <= Date.now() || !this.info().selfSigned) return false;
+    if (!(this.o.clockSynchronized ?? clockSynchronized)()) return false;
+    this.o.log.warn('tls.not_yet_valid', { validFrom: c.validFrom, fingerprint256: c.fingerprint256 });
+    this.regenerate();
+    return true;
+  }
+
   watch(): void {
     const check = () => this.reload();
     watchFile(this.o.certFile, { interval: this.o.pollMs ?? 5000, persistent: false }, check);
     watchFile(this.o.keyFile, { interval: this.o.pollMs ?? 5000, persistent: false }, check);
+    this.clockTimer = setInterval(() => this.renewIfNotYetValid(), this.o.clockCheckMs ?? 60_000).unref();
   }
 
   close(): void {
+    if (this.clockTimer) clearInterval(this.clockTimer);
     unwatchFile(this.o.certFile);
     unwatchFile(this.o.keyFile);
     this.listeners.clear();

@@ -1,0 +1,177 @@
+// make image-test: the image a user would flash (dist/homepost-VERSION-arm64.img, or IMAGE),
+// booted in QEMU's Raspberry Pi 3 and used from the host as a user would: the setup code read
+// from the serial console, first boot finished on the setup page in Chromium, a domain and an
+// account made there, a message sent over SMTP to port 25 and read back over IMAPS, then a reboot
+// and the message read again. On the serial line, a root shell answers for the device side (the
+// service, its watchdog, the firewall, journald, first boot's resize): systemd's debug shell,
+// which the kernel command line the test passes asks for (`systemd.debug_shell=ttyS1`, with the
+// serial getty masked so that the two do not share the line); the image itself has no such shell.
+// Not part of `make test` (about 10 minutes under emulation); run as root.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { after, before, describe, test } from 'node:test';
+import { chromium, type Browser } from 'playwright-core';
+import { freePort, waitForPort } from '../support/ports.ts';
+import { bootFiles, EmulatedPi, findImage, sdCopy, tempDir, type Forward } from './qemu.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const BOOT_MS = 15 * 60_000;
+const ADMIN_PASSWORD = 'image test admin password';
+const ACCOUNT = { address: 'alice@pi.test', password: 'alice password 1' };
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+// SERIAL_LOG=FILE: the serial console, as it comes, appended to FILE.
+const log = process.env.SERIAL_LOG ? (s: string) => appendFileSync(process.env.SERIAL_LOG!, s) : undefined;
+
+// One message to port 25 (python3 smtplib, a client nobody here wrote).
+const SMTP_SEND = `
+import smtplib, sys
+port, rcpt, subject = sys.argv[1:4]
+with smtplib.SMTP('127.0.0.1', int(port), timeout=120) as s:
+    s.ehlo('client.example.org')
+    s.sendmail('bob@example.org', [rcpt], f'From: bob@example.org\\r\\nTo: {rcpt}\\r\\nSubject: {subject}\\r\\n\\r\\nHello from the host.\\r\\n')
+print('sent')
+`;
+
+// The subjects in INBOX over implicit TLS (the device's certificate is self-signed: not verified).
+const IMAP_SUBJECTS = `
+import imaplib, ssl, sys
+port, user, password = sys.argv[1:4]
+ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+m = imaplib.IMAP4_SSL('127.0.0.1', int(port), ssl_context=ctx, timeout=120)
+m.login(user, password)
+m.select('INBOX')
+typ, data = m.fetch('1:*', '(BODY.PEEK[HEADER.FIELDS (SUBJECT)])')
+print('\\n'.join(x[1].decode().strip() for x in data if isinstance(x, tuple)))
+m.logout()
+`;
+
+const py = (script: string, args: (string | number)[]) => promisify(execFile)('python3', ['-c', script, ...args.map(String)], { timeout: 300_000 }).then((r) => r.stdout.trim());
+
+describe('the flashable image, booted as a Raspberry Pi 3', { timeout: 60 * 60_000 }, () => {
+  const tmp = tempDir();
+  const image = findImage(ROOT);
+  let sd = '';
+  let ports: Record<'smtp' | 'imaps' | 'https' | 'http', number>;
+  let pi: EmulatedPi | null = null;
+  let browser: Browser | null = null;
+
+  const boot = async (): Promise<EmulatedPi> => {
+    const forwards: Forward[] = [
+      { host: ports.smtp, guest: 25 },
+      { host: ports.imaps, guest: 993 },
+      { host: ports.https, guest: 443 },
+      { host: ports.http, guest: 80 },
+    ];
+    const p = EmulatedPi.start({ image: sd, forwards, append: ['systemd.debug_shell=ttyS1', 'systemd.mask=serial-getty@ttyS1.service'], log }, tmp.dir);
+    const started = Date.now();
+    // What is typed before the shell starts is lost: ask until it answers.
+    for (;;) {
+      try {
+        await p.sh('true', 20_000);
+        break;
+      } catch (e) {
+        if (Date.now() - started > BOOT_MS) throw e;
+      }
+    }
+    await p.sh('systemctl is-system-running --wait || true', BOOT_MS);
+    await waitForPort(ports.smtp, BOOT_MS);
+    console.log(`# booted to the SMTP banner in ${Math.round((Date.now() - started) / 1000)} s`);
+    return p;
+  };
+
+  before(async () => {
+    sd = sdCopy(image, tmp.dir);
+    ports = { smtp: await freePort(), imaps: await freePort(), https: await freePort(), http: await freePort() };
+  });
+  after(async () => {
+    await browser?.close();
+    await pi?.stop();
+    tmp.remove();
+  });
+
+  test('the boot partition: config.txt for arm64 with kernel and initramfs, cmdline.txt with the root by label', () => {
+    const b = bootFiles(sd, tmp.dir);
+    assert.match(b.configTxt, /^arm_64bit=1$/m);
+    const lines = b.configTxt.split('\n');
+    assert.ok(lines.includes(`kernel=${path.basename(b.kernel)}`), b.configTxt);
+    assert.ok(lines.includes(`initramfs ${path.basename(b.initrd)}`), b.configTxt);
+    assert.match(b.cmdline, /(^| )root=LABEL=homepost-root( |$)/);
+    assert.match(b.cmdline, /console=tty1/);
+  });
+
+  test('first boot: the service runs, the root file system fills the card, the setup code is on the console', async () => {
+    pi = await boot();
+    assert.equal((await pi.sh('systemctl is-active homepost')).trim(), 'active');
+    // The root partition ends where the card ends, and its file system fills it (but for ext4's
+    // own tables and journal).
+    const [start, size] = (await pi.sh('cat /sys/class/block/mmcblk0p2/start /sys/class/block/mmcblk0p2/size')).trim().split(/\s+/).map(Number);
+    const card = Number((await pi.sh('cat /sys/class/block/mmcblk0/size')).trim());
+    assert.equal(start! + size!, card, 'partition 2 reaches the end of the card (512-byte sectors)');
+    const fsBytes = Number((await pi.sh('df -B1 --output=size / | tail -1')).trim());
+    assert.ok(fsBytes > size! * 512 * 0.9, `a file system of ${fsBytes} bytes in a partition of ${size! * 512}`);
+    assert.match(await pi.sh('cat /run/homepost/setup.issue'), /[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}/);
+  });
+
+  test('the device: watchdog, hardening, firewall, journald, no sshd', async () => {
+    const p = pi!;
+    assert.match(await p.sh('systemctl show homepost -p WatchdogUSec -p User -p Type'), /WatchdogUSec=[1-9]/);
+    assert.match(await p.sh('systemctl show homepost -p User'), /User=homepost/);
+    const rules = await p.sh('nft list ruleset');
+    const why = async () => p.sh('systemctl status nftables --no-pager -l || true; journalctl -b -u nftables --no-pager | tail -20');
+    assert.match(rules, /policy drop/, rules || (await why()));
+    assert.match(rules, /dport .*25/);
+    assert.match(await p.sh('systemd-analyze cat-config systemd/journald.conf | grep -E "^(Storage|SystemMaxUse|RuntimeMaxUse)="'), /Storage=/);
+    assert.equal((await p.sh('ss -ltn "sport = :22" | tail -n +2 | wc -l')).trim(), '0');
+  });
+
+  test('setup page, account, SMTP in, IMAPS out; the message survives a reboot', async () => {
+    const p = pi!;
+    const code = /([2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4})/.exec(await p.sh('cat /run/homepost/setup.issue'))![1]!;
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    const context = await browser.newContext({ ignoreHTTPSErrors: true });
+    const page = await context.newPage();
+    page.setDefaultTimeout(120_000);
+    await page.goto(`https://127.0.0.1:${ports.https}/`);
+    await page.getByLabel('Setup code').fill(code);
+    await page.getByLabel('New admin password').fill(ADMIN_PASSWORD);
+    await page.getByLabel('Repeat the password').fill(ADMIN_PASSWORD);
+    await page.getByRole('button', { name: 'Set up' }).click();
+    await page.getByRole('heading', { name: 'Status' }).waitFor();
+    await page.getByRole('link', { name: 'Accounts' }).click();
+    await page.getByLabel('Domain', { exact: true }).fill('pi.test');
+    await page.getByRole('button', { name: 'Add domain' }).click();
+    await page.getByRole('cell', { name: 'pi.test', exact: true }).waitFor();
+    await page.getByLabel('Address', { exact: true }).fill(ACCOUNT.address);
+    await page.getByLabel('Password', { exact: true }).fill(ACCOUNT.password);
+    await page.getByRole('button', { name: 'Add account' }).click();
+    await page.getByRole('cell', { name: ACCOUNT.address, exact: true }).waitFor();
+    await browser.close();
+    browser = null;
+
+    assert.equal(await py(SMTP_SEND, [ports.smtp, ACCOUNT.address, 'over the emulated Pi']), 'sent');
+    assert.match(await py(IMAP_SUBJECTS, [ports.imaps, ACCOUNT.address, ACCOUNT.password]), /Subject: over the emulated Pi/);
+
+    p.type('systemctl reboot');
+    await p.exited; // -no-reboot: QEMU ends where a Pi would restart
+    pi = await boot();
+    assert.match(await py(IMAP_SUBJECTS, [ports.imaps, ACCOUNT.address, ACCOUNT.password]), /Subject: over the emulated Pi/);
+  });
+
+  // The card's wear while nobody uses the device: sectors written (/sys/block/.../stat, field 7)
+  // over IDLE_MINUTES (default 5) of the second boot, once it settled (the first boot's one-time
+  // work, growing the file system and its lazy inode-table initialisation, is over), printed per
+  // day: a figure for the README.
+  test('idle writes to the SD card, per day', async () => {
+    const p = pi!;
+    const written = async () => Number((await p.sh('cat /sys/block/mmcblk0/stat')).trim().split(/\s+/)[6]) * 512;
+    const minutes = Number(process.env.IDLE_MINUTES ?? 5);
+    const before = await written();
+    await new Promise((r) => setTimeout(r, minutes * 60_000));
+    const bytes = (await written()) - before;
+    assert.ok(bytes >= 0);
+    console.log(`# idle writes: ${bytes} bytes in ${minutes} min, about ${Math.round((bytes * (24 * 60)) / minutes / 1024 / 1024)} MiB a day`);
+  });
+});

@@ -1,0 +1,168 @@
+// An emulated Raspberry Pi 3 booting the flashable image (make image-test): qemu-system-aarch64
+// -M raspi3b with a copy of the image as its SD card. QEMU cannot run the Pi's GPU firmware, so
+// the kernel, initrd and device tree come from the image's boot partition (read with mtools, no
+// mount) and are passed directly, with the image's own cmdline.txt (its serial console, ttyS1,
+// is what QEMU connects to standard input and output). Networking is QEMU's user-mode
+// stack behind a USB Ethernet adapter (the Pi 3's Ethernet is on USB too); the host reaches the
+// device's ports through forwards bound to 127.0.0.1 only.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+const BOOT_OFFSET = 4 * 1024 * 1024; // image/build.sh puts the boot partition at 4 MiB
+
+export interface Forward {
+  host: number; // a port on 127.0.0.1
+  guest: number;
+}
+
+export interface PiOptions {
+  image: string; // the SD card image, used as is (the caller copies it)
+  forwards: Forward[];
+  // Extra kernel command-line words (for the test's root shell on the serial line).
+  append?: string[];
+  log?: (chunk: string) => void;
+}
+
+// A sparse copy of `image`, grown to a power of two (QEMU's SD card wants that size).
+export function sdCopy(image: string, dir: string): string {
+  const copy = path.join(dir, 'sd.img');
+  execFileSync('cp', ['--sparse=always', image, copy]);
+  const size = statSync(copy).size;
+  truncateSync(copy, 2 ** Math.ceil(Math.log2(size)));
+  return copy;
+}
+
+// The boot files the Pi's firmware would load, from the image's FAT partition.
+export function bootFiles(image: string, dir: string): { kernel: string; initrd: string; dtb: string; cmdline: string; configTxt: string } {
+  const fat = `${image}@@${BOOT_OFFSET}`;
+  const names = execFileSync('mdir', ['-b', '-i', fat, '::/'], { encoding: 'utf8' })
+    .split('\n')
+    .map((l) => l.trim().replace(/^::\//, ''))
+    .filter(Boolean);
+  const pick = (re: RegExp) => {
+    const n = names.find((x) => re.test(x));
+    if (!n) throw new Error(`no ${re} on the boot partition (${names.join(' ')})`);
+    const out = path.join(dir, n);
+    execFileSync('mcopy', ['-n', '-i', fat, `::/${n}`, out]);
+    return out;
+  };
+  return {
+    kernel: pick(/^vmlinuz-/),
+    initrd: pick(/^initrd\.img-/),
+    dtb: pick(/^bcm2837-rpi-3-b\.dtb$/),
+    cmdline: readFileSync(pick(/^cmdline\.txt$/), 'utf8').trim(),
+    configTxt: readFileSync(pick(/^config\.txt$/), 'utf8'),
+  };
+}
+
+export class EmulatedPi {
+  private child: ChildProcess;
+  private out = '';
+  private waiters: (() => void)[] = [];
+  exited: Promise<number | null>;
+
+  private constructor(child: ChildProcess, log?: (chunk: string) => void) {
+    this.child = child;
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      // systemd and agetty ask the terminal for the cursor position (ECMA-48 DSR, ESC [ 6 n) to
+      // learn its size, and read the answer from the line: answer as a terminal would, so that
+      // they do not take typed commands for it.
+      for (const _ of d.matchAll(/\x1b\[6n/g)) child.stdin!.write('\x1b[24;80R');
+      this.out += d;
+      log?.(d);
+      const w = this.waiters;
+      this.waiters = [];
+      for (const f of w) f();
+    });
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => log?.(d));
+    this.exited = new Promise((r) => child.on('exit', (code) => r(code)));
+  }
+
+  static start(o: PiOptions, dir: string): EmulatedPi {
+    const boot = bootFiles(o.image, dir);
+    const cmdline = [boot.cmdline, ...(o.append ?? [])].join(' ');
+    const hostfwd = o.forwards.map((f) => `hostfwd=tcp:127.0.0.1:${f.host}-:${f.guest}`).join(',');
+    const args = [
+      '-M', 'raspi3b',
+      '-kernel', boot.kernel,
+      '-initrd', boot.initrd,
+      '-dtb', boot.dtb,
+      '-append', cmdline,
+      '-drive', `if=sd,format=raw,file=${o.image}`,
+      '-netdev', `user,id=n0${hostfwd ? ',' + hostfwd : ''}`,
+      '-device', 'usb-net,netdev=n0',
+      // The PL011 (first) serves Bluetooth on a Pi 3; the GPIO header's serial console is the
+      // mini UART (ttyS1), QEMU's second serial line.
+      '-serial', 'null',
+      '-serial', 'stdio',
+      '-display', 'none',
+      '-monitor', 'none',
+      '-no-reboot',
+    ];
+    const child = spawn('qemu-system-aarch64', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    return new EmulatedPi(child, o.log);
+  }
+
+  // Everything the serial line printed so far.
+  get console(): string {
+    return this.out;
+  }
+
+  // Resolves with the match once the serial output matches `re` (searched from `from` on).
+  async waitFor(re: RegExp, timeoutMs: number, from = 0): Promise<RegExpExecArray> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const m = re.exec(this.out.slice(from));
+      if (m) return m;
+      if (this.child.exitCode !== null) throw new Error(`QEMU ended (${this.child.exitCode}) before ${re}`);
+      const left = until - Date.now();
+      if (left <= 0) throw new Error(`no ${re} on the serial console in ${timeoutMs} ms; last output:\n${this.out.slice(-2000)}`);
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, Math.min(left, 5000));
+        this.waiters.push(() => (clearTimeout(t), r()));
+      });
+    }
+  }
+
+  // Runs a command in the root shell on the serial line and returns its output (between markers,
+  // so that kernel messages before it do not count).
+  async sh(command: string, timeoutMs = 120_000): Promise<string> {
+    const id = Math.random().toString(36).slice(2, 10);
+    const from = this.out.length;
+    this.child.stdin!.write(`echo BEGIN-${id}; ${command}; echo END-${id} $?\n`);
+    // (The echoed command line holds "BEGIN-id;", the output "BEGIN-id" and a line break.)
+    const m = await this.waitFor(new RegExp(`BEGIN-${id}\\r?\\n([\\s\\S]*?)END-${id} (\\d+)`), timeoutMs, from);
+    const status = Number(m[2]);
+    if (status !== 0) throw new Error(`${command}: exit ${status}\n${m[1]}`);
+    return m[1]!.replace(/\r/g, '');
+  }
+
+  // Types a line on the serial console without waiting for anything.
+  type(line: string): void {
+    this.child.stdin!.write(line + '\n');
+  }
+
+  async stop(timeoutMs = 60_000): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const t = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);
+    this.child.kill('SIGTERM');
+    await this.exited;
+    clearTimeout(t);
+  }
+}
+
+export function tempDir(): { dir: string; remove(): void } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'homepost-image-test-'));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+// The newest image in dist/ (or IMAGE).
+export function findImage(root: string): string {
+  if (process.env.IMAGE) return process.env.IMAGE;
+  const dist = path.join(root, 'dist');
+  const images = readdirSync(dist).filter((n) => /^homepost-.*-arm64\.img$/.test(n));
+  if (images.length === 0) throw new Error('no dist/homepost-*-arm64.img: make image first');
+  return path.join(dist, images.sort().at(-1)!);
+}
