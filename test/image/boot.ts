@@ -19,6 +19,7 @@ import { bootFiles, EmulatedPi, findImage, sdCopy, tempDir, type Forward } from 
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const BOOT_MS = 15 * 60_000;
+const IDLE_BUDGET_MIB_PER_DAY = 256;
 const ADMIN_PASSWORD = 'image test admin password';
 const ACCOUNT = { address: 'alice@pi.test', password: 'alice password 1' };
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
@@ -171,7 +172,10 @@ describe('the flashable image, booted as a Raspberry Pi 3', { timeout: 60 * 60_0
     const before = await written();
     await new Promise((r) => setTimeout(r, minutes * 60_000));
     const bytes = (await written()) - before;
-    assert.ok(bytes >= 0);
-    console.log(`# idle writes: ${bytes} bytes in ${minutes} min, about ${Math.round((bytes * (24 * 60)) / minutes / 1024 / 1024)} MiB a day`);
+    const perDay = (bytes * (24 * 60)) / minutes / 1024 / 1024;
+    console.log(`# idle writes: ${bytes} bytes in ${minutes} min, about ${Math.round(perDay)} MiB a day`);
+    // About 90 MiB a day was measured (README); a unit that starts writing for itself (a chatty
+    // log, a timer, swap) shows as several times that.
+    assert.ok(perDay < IDLE_BUDGET_MIB_PER_DAY, `${Math.round(perDay)} MiB a day written while idle`);
   });
 });
