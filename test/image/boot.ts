@@ -126,6 +126,8 @@ describe('the flashable image, booted as a Raspberry Pi 3', { timeout: 60 * 60_0
     assert.match(rules, /dport .*25/);
     assert.match(await p.sh('systemd-analyze cat-config systemd/journald.conf | grep -E "^(Storage|SystemMaxUse|RuntimeMaxUse)="'), /Storage=/);
     assert.equal((await p.sh('ss -ltn "sport = :22" | tail -n +2 | wc -l')).trim(), '0');
+    // No unit failed, even without internet (no NTP answer reaches QEMU's user network).
+    assert.equal((await p.sh('systemctl list-units --failed --plain --no-legend | wc -l')).trim(), '0', await p.sh('systemctl --failed --no-pager'));
   });
 
   test('setup page, account, SMTP in, IMAPS out; the message survives a reboot', async () => {
