@@ -9,13 +9,14 @@
 // Not part of `make test` (about 10 minutes under emulation); run as root.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
 import { freePort, waitForPort } from '../support/ports.ts';
-import { bootFiles, EmulatedPi, findImage, sdCopy, tempDir, type Forward } from './qemu.ts';
+import { tempDir } from '../support/temp-store.ts';
+import { bootFiles, EmulatedPi, findImage, sdCopy, type Forward } from './qemu.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const BOOT_MS = 15 * 60_000;
@@ -52,7 +53,7 @@ m.logout()
 const py = (script: string, args: (string | number)[]) => promisify(execFile)('python3', ['-c', script, ...args.map(String)], { timeout: 300_000 }).then((r) => r.stdout.trim());
 
 describe('the flashable image, booted as a Raspberry Pi 3', { timeout: 60 * 60_000 }, () => {
-  const tmp = tempDir();
+  const tmp = tempDir('homepost-image-test-');
   const image = findImage(ROOT);
   let sd = '';
   let ports: Record<'smtp' | 'imaps' | 'https' | 'http', number>;
@@ -66,7 +67,7 @@ describe('the flashable image, booted as a Raspberry Pi 3', { timeout: 60 * 60_0
       { host: ports.https, guest: 443 },
       { host: ports.http, guest: 80 },
     ];
-    const p = EmulatedPi.start({ image: sd, forwards, append: ['systemd.debug_shell=ttyS1', 'systemd.mask=serial-getty@ttyS1.service'], log }, tmp.dir);
+    const p = EmulatedPi.start({ image: sd, forwards, append: ['systemd.debug_shell=ttyS1', 'systemd.mask=serial-getty@ttyS1.service'], log }, tmp);
     const started = Date.now();
     // What is typed before the shell starts is lost: ask until it answers.
     for (;;) {
@@ -84,17 +85,17 @@ describe('the flashable image, booted as a Raspberry Pi 3', { timeout: 60 * 60_0
   };
 
   before(async () => {
-    sd = sdCopy(image, tmp.dir);
+    sd = sdCopy(image, tmp);
     ports = { smtp: await freePort(), imaps: await freePort(), https: await freePort(), http: await freePort() };
   });
   after(async () => {
     await browser?.close();
     await pi?.stop();
-    tmp.remove();
+    rmSync(tmp, { recursive: true, force: true });
   });
 
   test('the boot partition: config.txt for arm64 with kernel and initramfs, cmdline.txt with the root by label', () => {
-    const b = bootFiles(sd, tmp.dir);
+    const b = bootFiles(sd, tmp);
     assert.match(b.configTxt, /^arm_64bit=1$/m);
     const lines = b.configTxt.split('\n');
     assert.ok(lines.includes(`kernel=${path.basename(b.kernel)}`), b.configTxt);

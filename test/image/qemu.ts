@@ -6,8 +6,7 @@
 // stack behind a USB Ethernet adapter (the Pi 3's Ethernet is on USB too); the host reaches the
 // device's ports through forwards bound to 127.0.0.1 only.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync, truncateSync } from 'node:fs';
 import path from 'node:path';
 
 const BOOT_OFFSET = 4 * 1024 * 1024; // image/build.sh puts the boot partition at 4 MiB
@@ -151,11 +150,6 @@ export class EmulatedPi {
     await this.exited;
     clearTimeout(t);
   }
-}
-
-export function tempDir(): { dir: string; remove(): void } {
-  const dir = mkdtempSync(path.join(tmpdir(), 'homepost-image-test-'));
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 // The newest image in dist/ (or IMAGE).
