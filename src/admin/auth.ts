@@ -6,11 +6,22 @@ import type { LoginGate } from '../auth/login.ts';
 import { hashPassword, verifyPassword } from '../auth/password.ts';
 import type { Logger } from '../log/log.ts';
 import type { Store } from '../store/index.ts';
+import { text } from '../settings/define.ts';
 import { HttpError } from './errors.ts';
 import { SessionTable } from './sessions.ts';
 import { newSetupCode, sameCode } from './setup-code.ts';
 
-export const ADMIN_PASSWORD_KEY = 'admin.passwordHash';
+// The admin password's hash (src/settings/registry.ts lists every setting).
+export const ADMIN_PASSWORD = text({
+  key: 'admin.passwordHash',
+  default: null,
+  rule: 'a password hash',
+  test: (s) => s.length > 0,
+  internal: true,
+  secret: true,
+  description: "the setup page's admin password, hashed (homepost admin reset-password removes it)",
+});
+export const ADMIN_PASSWORD_KEY = ADMIN_PASSWORD.key;
 export const ADMIN_USER = 'admin';
 export const MIN_ADMIN_PASSWORD = 10;
 const MAX_PASSWORD = 1024;

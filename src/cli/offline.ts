@@ -1,8 +1,8 @@
 // When no daemon runs, commands that can work offline open the store themselves and call the
 // same API methods the daemon would (src/control/api.ts).
+import { certificatePaths } from '../tls/settings.ts';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { callMethod } from '../control/api.ts';
 import { ApiError, type ApiContext, type Params } from '../control/method.ts';
 import { createLogger, type Logger } from '../log/log.ts';
@@ -39,10 +39,9 @@ export async function callOffline(dataDir: string, method: string, params: Param
   }
 }
 
-// A manager over the files the daemon uses (the same settings and defaults as src/serve/server.ts).
+// A manager over the files the daemon uses.
 function offlineTls(store: Store, dataDir: string, create: boolean, log: Logger): TlsManager {
-  const certFile = store.settings.get('tls.certFile', path.join(dataDir, 'tls', 'cert.pem'));
-  const keyFile = store.settings.get('tls.keyFile', path.join(dataDir, 'tls', 'key.pem'));
+  const { certFile, keyFile } = certificatePaths(store.settings, dataDir);
   if (!create && !(existsSync(certFile) && existsSync(keyFile))) {
     throw new ApiError('not-found', 'no certificate yet: homepost serve makes one on its first start, or run homepost cert generate');
   }

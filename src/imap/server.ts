@@ -5,35 +5,30 @@ import { maxMessageSize } from '../memory/message-size.ts';
 import { Connection } from '../net/connection.ts';
 import { ConnectionTracker, listen, startAll, type Slot } from '../net/listener.ts';
 import type { ServiceContext, ServiceStarter } from '../serve/context.ts';
+import { readSetting } from '../settings/define.ts';
 import { RecentTracker } from './recent.ts';
+import { IMAP_SETTINGS, readImapLimits } from './settings.ts';
 import { ImapSession, type ImapConfig, type ImapServices } from './session.ts';
 
-export interface ImapLimits {
-  maxConnections: number;
-  // A household behind one NAT address, and the benchmark's 200 idling clients, come from one address.
-  maxPerAddress: number;
-  // Before login: mail clients log in within a second, a few connections at a time.
-  maxPreLoginPerAddress: number;
-}
-
 export function imapConfig(ctx: ServiceContext, overrides: Partial<ImapConfig> = {}): ImapConfig {
+  const settings = ctx.store.settings;
   return {
     hostname: ctx.options.hostname,
     dev: ctx.options.dev,
     maxLine: 64 * 1024,
     maxCommand: 256 * 1024,
-    maxMessage: maxMessageSize(ctx.store.settings),
+    maxMessage: maxMessageSize(settings),
     // RFC 9051 6.2.3 LOGIN with a 1024-byte password as a literal fits easily.
     preAuthMaxLine: 8192,
-    searchBudgetMs: 15_000,
-    idleTimeoutMs: 30 * 60_000,
-    preAuthTimeoutMs: 3 * 60_000,
+    searchBudgetMs: readSetting(settings, IMAP_SETTINGS.searchBudgetMs),
+    idleTimeoutMs: readSetting(settings, IMAP_SETTINGS.idleTimeoutMs),
+    preAuthTimeoutMs: readSetting(settings, IMAP_SETTINGS.preAuthTimeoutMs),
     maxBadCommands: 20,
     ...overrides,
   };
 }
 
-export function imapStarter(overrides: Partial<ImapConfig> = {}, limits: ImapLimits = { maxConnections: 1000, maxPerAddress: 300, maxPreLoginPerAddress: 20 }): ServiceStarter {
+export function imapStarter(overrides: Partial<ImapConfig> = {}): ServiceStarter {
   return async (ctx) => {
     const log = ctx.log.child({ component: 'imap' });
     const svc: ImapServices = {
@@ -46,7 +41,7 @@ export function imapStarter(overrides: Partial<ImapConfig> = {}, limits: ImapLim
       recent: new RecentTracker(),
       config: imapConfig(ctx, overrides),
     };
-    const tracker = new ConnectionTracker(limits);
+    const tracker = new ConnectionTracker(readImapLimits(ctx.store.settings));
     let next = 1;
     const onSession = (socket: net.Socket, slot: Slot) => {
       const conn = new Connection(socket);

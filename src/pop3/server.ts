@@ -5,24 +5,17 @@ import { Connection } from '../net/connection.ts';
 import { ConnectionTracker, listen, startAll, type Listener, type Slot } from '../net/listener.ts';
 import type { ServiceContext, ServiceStarter } from '../serve/context.ts';
 import { MaildropLocks } from './maildrop.ts';
+import { readPop3Options, type Pop3Options } from './settings.ts';
 import { Pop3Session, type Pop3Settings } from './session.ts';
 
-export interface Pop3Options {
-  // RFC 1939 3: at least 10 minutes.
-  idleTimeoutMs?: number;
-  maxConnections?: number;
-  maxPerAddress?: number;
-  maxPreLoginPerAddress?: number;
-}
-
-export const DEFAULT_IDLE_TIMEOUT_MS = 10 * 60_000;
-
-export function pop3Starter(o: Pop3Options = {}): ServiceStarter {
+// overrides: tests' limits, in place of the settings.
+export function pop3Starter(overrides: Partial<Pop3Options> = {}): ServiceStarter {
   return async (ctx: ServiceContext): Promise<Listener[]> => {
     const log = ctx.log.child({ component: 'pop3' });
-    const tracker = new ConnectionTracker({ maxConnections: o.maxConnections ?? 200, maxPerAddress: o.maxPerAddress ?? 20, maxPreLoginPerAddress: o.maxPreLoginPerAddress ?? 10 });
+    const o = { ...readPop3Options(ctx.store.settings), ...overrides };
+    const tracker = new ConnectionTracker(o);
     const locks = new MaildropLocks();
-    const idleTimeoutMs = o.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+    const idleTimeoutMs = o.idleTimeoutMs;
     const session = (settings: Pop3Settings) => (socket: net.Socket, slot: Slot) => {
       const s = new Pop3Session({ ...ctx, log }, new Connection(socket), settings, slot);
       void s.run();

@@ -1,19 +1,18 @@
 // `homepost serve`: one process, one store, every listener (design.md).
-import path from 'node:path';
 import { LoginGate } from '../auth/login.ts';
 import type { ServeOptions } from '../config/options.ts';
 import type { Logger } from '../log/log.ts';
-import { DEFAULT_BUDGET_BYTES, MemoryBudget } from '../memory/budget.ts';
+import { MEMORY_BUDGET, MemoryBudget } from '../memory/budget.ts';
 import type { Listener } from '../net/listener.ts';
 import { WorkerPool } from '../offload/pool.ts';
 import { Store } from '../store/index.ts';
+import { readSetting } from '../settings/define.ts';
 import { TlsManager } from '../tls/manager.ts';
+import { certificatePaths } from '../tls/settings.ts';
 import type { ServiceContext, ServiceStarter } from './context.ts';
 import { ensureDevAccount } from './dev.ts';
+import { serverHostname } from './hostname.ts';
 import { serviceStarters } from './services.ts';
-
-// The memory budget for message bytes in flight (src/memory/budget.ts), in bytes; read at start.
-export const MEMORY_BUDGET_KEY = 'memory.messageBudget';
 
 export interface RunningServer {
   context: ServiceContext;
@@ -24,19 +23,19 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-export async function startServer(options: ServeOptions, log: Logger, starters: ServiceStarter[] = serviceStarters): Promise<RunningServer> {
-  const store = await Store.open(options.dataDir, log.child({ component: 'store' }));
+export async function startServer(flags: ServeOptions, log: Logger, starters: ServiceStarter[] = serviceStarters): Promise<RunningServer> {
+  const store = await Store.open(flags.dataDir, log.child({ component: 'store' }));
+  const options = { ...flags, hostname: serverHostname(store.settings, flags.hostname) };
   const devAccount = options.dev ? await ensureDevAccount(store, options.dataDir) : null;
   const tls = new TlsManager({
-    certFile: store.settings.get('tls.certFile', path.join(options.dataDir, 'tls', 'cert.pem')),
-    keyFile: store.settings.get('tls.keyFile', path.join(options.dataDir, 'tls', 'key.pem')),
+    ...certificatePaths(store.settings, options.dataDir),
     hostname: options.hostname,
     domains: store.accounts.listDomains().map((d) => d.name),
     log: log.child({ component: 'tls' }),
   });
   tls.watch();
   const listeners: Listener[] = [];
-  const budget = new MemoryBudget(store.settings.get(MEMORY_BUDGET_KEY, DEFAULT_BUDGET_BYTES));
+  const budget = new MemoryBudget(readSetting(store.settings, MEMORY_BUDGET));
   const offload = new WorkerPool({ log: log.child({ component: 'offload' }) });
   const context: ServiceContext = { options, store, tls, logins: new LoginGate({ log: log.child({ component: 'auth' }) }), budget, offload, log, startedAt: Date.now(), listeners };
   const stop = async () => {

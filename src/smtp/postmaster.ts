@@ -3,10 +3,19 @@
 // otherwise the account the admin chose (the setting smtp.postmaster), or while that is unset or
 // gone, the first account. The setting is changed through the API (`homepost postmaster set`).
 import { normalizeAddress, normalizeDomain } from '../store/addresses.ts';
+import { text } from '../settings/define.ts';
 import type { Resolution, Store } from '../store/index.ts';
 import { parseMailbox, type Mailbox } from './address.ts';
 
-export const POSTMASTER_SETTING = 'smtp.postmaster';
+export const POSTMASTER = text({
+  key: 'smtp.postmaster',
+  default: null,
+  defaultText: 'the first account',
+  rule: 'a mail address',
+  test: (s) => normalizeAddress(s) !== null,
+  description: 'the account that gets mail for postmaster at every domain (RFC 5321 4.5.1)',
+});
+export const POSTMASTER_SETTING = POSTMASTER.key;
 
 // The host name as a Mailbox's asciiDomain spells it.
 export function asciiHostname(hostname: string): string {

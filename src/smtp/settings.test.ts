@@ -15,7 +15,7 @@ test('defaults, development trust, and bad values falling back', () => {
   assert.deepEqual(readSmtpSettings(none, true).trustedNetworks.map((c) => c.text), ['127.0.0.0/8', '::1/128']);
   const values: Record<string, unknown> = {
     [SMTP_SETTING_KEYS.maxRecipients]: -1,
-    [SMTP_SETTING_KEYS.trustedNetworks]: ['127.0.0.1/32', 'garbage'],
+    [SMTP_SETTING_KEYS.trustedNetworks]: ['127.0.0.1/32'],
     [SMTP_SETTING_KEYS.quotaReply]: 'permanent',
     [SMTP_SETTING_KEYS.relayRules]: 'not a list',
   };
@@ -24,6 +24,9 @@ test('defaults, development trust, and bad values falling back', () => {
   assert.deepEqual(s.trustedNetworks.map((c) => c.text), ['127.0.0.1/32'], 'the setting replaces the development default');
   assert.equal(s.quotaReply, 'permanent');
   assert.deepEqual(s.relayRules, DEFAULT_RELAY_RULES);
+  // A list with one unusable entry is unusable as a whole: its default applies.
+  values[SMTP_SETTING_KEYS.trustedNetworks] = ['127.0.0.1/32', 'garbage'];
+  assert.deepEqual(readSmtpSettings({ get: <T>(k: string, f: T) => (k in values ? (values[k] as T) : f) }, false).trustedNetworks, []);
 });
 
 test("derived once per change of the store's settings", async () => {

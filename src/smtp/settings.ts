@@ -1,7 +1,9 @@
 // SMTP settings kept in the store (design.md: relay rules and limits change through the API the
 // CLI and the setup page share). Read at each new connection, so a change applies to the next
-// session without a restart. Every key has a default; SMTP_SETTING_KEYS lists them.
-import { MAX_MESSAGE_SIZE_KEY, maxMessageSize } from '../memory/message-size.ts';
+// session without a restart. SMTP_SETTINGS declares each one.
+import { isIP } from 'node:net';
+import { MAX_MESSAGE_SIZE } from '../memory/message-size.ts';
+import { boolean, choice, duration, integer, list, readSetting, type SettingDef, type SettingsSource as Source } from '../settings/define.ts';
 import { parseCidr, type Cidr } from './cidr.ts';
 
 export interface SmtpSettings {
@@ -22,29 +24,63 @@ export interface SmtpSettings {
 }
 
 export const DEFAULT_RELAY_RULES = ['authenticated', 'trusted-network', 'local-recipient', 'deny'];
+const RELAY_RULES = ['authenticated', 'trusted-network', 'local-recipient', 'deny', 'accept'];
 
-export const SMTP_SETTING_KEYS = {
-  maxMessageSize: MAX_MESSAGE_SIZE_KEY,
-  maxRecipients: 'smtp.maxRecipients',
-  maxConnections: 'smtp.maxConnections',
-  maxConnectionsPerAddress: 'smtp.maxConnectionsPerAddress',
-  idleTimeoutMs: 'smtp.idleTimeoutMs',
-  commandTimeoutMs: 'smtp.commandTimeoutMs',
-  maxErrors: 'smtp.maxErrors',
-  trustedNetworks: 'smtp.trustedNetworks',
-  relayRules: 'smtp.relayRules',
-  rejectDmarc: 'smtp.rejectDmarc',
-  ownDomainSpoofing: 'smtp.ownDomainSpoofing',
-  quotaReply: 'smtp.quotaReply',
-  dnsServers: 'dns.servers',
-  dnsTimeoutMs: 'dns.timeoutMs',
-} as const satisfies Record<keyof SmtpSettings, string>;
+// "ip" or "ip:port" ("[v6]:port").
+function dnsServer(s: string): string | undefined {
+  const m = /^\[([0-9a-f:.]+)\](?::(\d{1,5}))?$|^([0-9.]+)(?::(\d{1,5}))?$|^([0-9a-f:]+)$/i.exec(s.trim());
+  const ip = m && (m[1] ?? m[3] ?? m[5]);
+  const port = m && Number(m[2] ?? m[4] ?? 53);
+  return ip && isIP(ip) && port! >= 1 && port! <= 65535 ? s.trim() : undefined;
+}
+
+// The settings SMTP reads (src/settings/registry.ts lists every setting).
+export const SMTP_SETTINGS = {
+  maxMessageSize: MAX_MESSAGE_SIZE,
+  maxRecipients: integer({ key: 'smtp.maxRecipients', default: 100, min: 1, max: 10_000, description: 'recipients per message (RFC 5321 4.5.3.1.8 asks for at least 100)' }),
+  maxConnections: integer({ key: 'smtp.maxConnections', default: 100, min: 1, max: 10_000, description: 'SMTP connections at once, every SMTP port together' }),
+  maxConnectionsPerAddress: integer({ key: 'smtp.maxConnectionsPerAddress', default: 10, min: 1, max: 10_000, description: 'SMTP connections at once from one client address (trusted networks are exempt)' }),
+  idleTimeoutMs: duration({ key: 'smtp.idleTimeoutMs', default: 5 * 60_000, min: 10_000, max: 3_600_000, description: 'how long a client may stay silent while it owes a command (RFC 5321 4.5.3.2.7)' }),
+  commandTimeoutMs: duration({ key: 'smtp.commandTimeoutMs', default: 30_000, min: 1000, max: 600_000, description: 'deadline of each relay rule and inbound check' }),
+  maxErrors: integer({ key: 'smtp.maxErrors', default: 20, min: 1, max: 1000, description: 'error replies before the session ends with 421' }),
+  trustedNetworks: list({
+    key: 'smtp.trustedNetworks',
+    default: [],
+    defaultText: 'none (loopback with --dev)',
+    rule: 'a list of networks like 192.168.1.0/24, 2001:db8::/32 or single addresses',
+    item: (s) => parseCidr(s)?.text,
+    description: 'networks that may send mail to other domains without logging in (Postfix mynetworks)',
+  }),
+  relayRules: list({
+    key: 'smtp.relayRules',
+    default: DEFAULT_RELAY_RULES,
+    min: 1,
+    rule: `a list of the rules ${RELAY_RULES.join(', ')}`,
+    item: (s) => (RELAY_RULES.includes(s) ? s : undefined),
+    description: 'the ordered checks each recipient passes (Postfix smtpd_relay_restrictions); the first that decides wins',
+  }),
+  rejectDmarc: boolean({ key: 'smtp.rejectDmarc', default: false, description: 'refuse mail that fails DMARC when its domain asks for p=reject' }),
+  ownDomainSpoofing: choice({ key: 'smtp.ownDomainSpoofing', default: 'reject', values: ['reject', 'off'], description: 'refuse mail from outside that claims one of our domains without SPF or DKIM passing' }),
+  quotaReply: choice({ key: 'smtp.quotaReply', default: 'temporary', values: ['temporary', 'permanent'], description: 'a full mailbox answers 452 4.2.2 (temporary) or 552 5.2.2 (permanent)' }),
+  dnsServers: list({
+    key: 'dns.servers',
+    default: [],
+    defaultText: "the system's resolvers",
+    rule: 'a list of resolver addresses, "ip" or "ip:port" ("[v6]:port")',
+    item: dnsServer,
+    description: 'DNS resolvers for SPF, DKIM, DMARC, MX and the setup page\'s record check',
+  }),
+  dnsTimeoutMs: duration({ key: 'dns.timeoutMs', default: 2000, min: 100, max: 60_000, description: 'deadline of each DNS query' }),
+} as const satisfies { [K in keyof SmtpSettings]: SettingDef<unknown> };
+
+export const SMTP_SETTING_KEYS = Object.fromEntries(Object.entries(SMTP_SETTINGS).map(([k, d]) => [k, d.key])) as {
+  [K in keyof SmtpSettings]: string;
+};
 
 // Development (`--dev`): loopback is trusted unless the setting says otherwise.
 const DEV_TRUSTED = ['127.0.0.0/8', '::1/128'];
 
-interface SettingsSource {
-  get<T>(key: string, fallback: T): T;
+interface SettingsSource extends Source {
   // The store's count of changes (store/settings.ts); without it nothing is remembered.
   readonly version?: number;
 }
@@ -61,29 +97,22 @@ export function readSmtpSettings(source: SettingsSource, dev: boolean): SmtpSett
 }
 
 function deriveSmtpSettings(source: SettingsSource, dev: boolean): SmtpSettings {
-  const k = SMTP_SETTING_KEYS;
-  const num = (key: string, fallback: number) => {
-    const v = source.get<unknown>(key, fallback);
-    return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : fallback;
-  };
-  const list = (key: string, fallback: string[]) => {
-    const v = source.get<unknown>(key, fallback);
-    return Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : fallback;
-  };
+  const d = SMTP_SETTINGS;
+  const trusted = source.get<unknown>(d.trustedNetworks.key, undefined) === undefined && dev ? DEV_TRUSTED : readSetting(source, d.trustedNetworks);
   return {
-    maxMessageSize: maxMessageSize(source),
-    maxRecipients: num(k.maxRecipients, 100),
-    maxConnections: num(k.maxConnections, 100),
-    maxConnectionsPerAddress: num(k.maxConnectionsPerAddress, 10),
-    idleTimeoutMs: num(k.idleTimeoutMs, 5 * 60_000),
-    commandTimeoutMs: num(k.commandTimeoutMs, 30_000),
-    maxErrors: num(k.maxErrors, 20),
-    trustedNetworks: list(k.trustedNetworks, dev ? DEV_TRUSTED : []).flatMap((c) => parseCidr(c) ?? []),
-    relayRules: list(k.relayRules, DEFAULT_RELAY_RULES),
-    rejectDmarc: source.get<unknown>(k.rejectDmarc, false) === true,
-    ownDomainSpoofing: source.get<unknown>(k.ownDomainSpoofing, 'reject') === 'off' ? 'off' : 'reject',
-    quotaReply: source.get<unknown>(k.quotaReply, 'temporary') === 'permanent' ? 'permanent' : 'temporary',
-    dnsServers: list(k.dnsServers, []),
-    dnsTimeoutMs: num(k.dnsTimeoutMs, 2000),
+    maxMessageSize: readSetting(source, d.maxMessageSize),
+    maxRecipients: readSetting(source, d.maxRecipients),
+    maxConnections: readSetting(source, d.maxConnections),
+    maxConnectionsPerAddress: readSetting(source, d.maxConnectionsPerAddress),
+    idleTimeoutMs: readSetting(source, d.idleTimeoutMs),
+    commandTimeoutMs: readSetting(source, d.commandTimeoutMs),
+    maxErrors: readSetting(source, d.maxErrors),
+    trustedNetworks: trusted.flatMap((c) => parseCidr(c) ?? []),
+    relayRules: readSetting(source, d.relayRules),
+    rejectDmarc: readSetting(source, d.rejectDmarc),
+    ownDomainSpoofing: readSetting(source, d.ownDomainSpoofing),
+    quotaReply: readSetting(source, d.quotaReply),
+    dnsServers: readSetting(source, d.dnsServers),
+    dnsTimeoutMs: readSetting(source, d.dnsTimeoutMs),
   };
 }

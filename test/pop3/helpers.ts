@@ -24,7 +24,7 @@ export const USER = 'user@example.test';
 export const PASSWORD = 'correct horse 1';
 
 // dev (default true): loopback may log in without TLS, as `homepost serve --dev` allows.
-export async function pop3Fixture(o: { dev?: boolean; options?: Pop3Options } = {}): Promise<Pop3Fixture> {
+export async function pop3Fixture(o: { dev?: boolean; options?: Partial<Pop3Options> } = {}): Promise<Pop3Fixture> {
   const server = await startTestServer({ starters: [pop3Starter(o.options)], dev: o.dev });
   const { store } = server.context;
   if (!store.accounts.isLocalDomain('example.test')) await store.accounts.addDomain('example.test');

@@ -1,36 +1,12 @@
-// Outbound delivery settings kept in the store (design.md: smarthost and the like change through the
-// API the CLI and the setup page share). Read at each delivery round, so a change applies to the
-// next attempt without a restart. Every key has a default:
-//
-//   outbound.port                  25      TCP port of MX hosts (tests use an unprivileged one)
-//   outbound.heloName              (the server's --hostname)  name sent in EHLO/HELO
-//   outbound.smarthost             null    all mail through this relay (ISPs that block port 25):
-//                                          { host, port?, security: 'tls' | 'starttls' | 'none',
-//                                            user?, password?, verifyCertificate? (true) }
-//                                          port defaults to 465 (tls), 587 (starttls), 25 (none).
-//                                          The password is stored readable (AUTH needs it) and is
-//                                          never logged or shown.
-//   outbound.routes                {}      per destination domain: 'direct' (MX even when a
-//                                          smarthost is set), 'smarthost', or a relay object as
-//                                          above; "example.org" also covers its subdomains unless
-//                                          they have their own route
-//   outbound.retrySchedule         [5m, 15m, 30m, 1h, 2h, 4h]  delays in ms after each failed
-//                                          attempt; the last one repeats
-//   outbound.lifetimeMs            5 days  a recipient still failing temporarily then bounces
-//   outbound.delayNoticeMs         4 h     a delay DSN once a recipient waited this long; 0: none
-//   outbound.concurrencyPerDomain  4       connections at once to one destination
-//   outbound.maxConnections        20      outbound connections at once in total
-//   outbound.maxRecipients         100     recipients per transaction (RFC 5321 4.5.3.1.8)
-//   outbound.connectTimeoutMs      30 s    TCP connect, per address
-//   outbound.timeoutMs             5 min   silence of a peer mid-transaction (RFC 5321 4.5.3.2)
-//   outbound.idleMs                5 s     an idle connection is kept this long for reuse
-//   outbound.shutdownGraceMs       10 s    at shutdown, how long a message whose data was sent
-//                                          may wait for its reply before it is abandoned
-//   outbound.srs                   true    rewrite foreign senders of forwarded mail (srs.ts)
-//   outbound.srsSecret             (generated on first use)  key of the SRS hash
-//   outbound.dkim                  true    sign mail from local domains (src/smtp/dkim)
+// Outbound delivery settings kept in the store, declared in OUTBOUND_SETTINGS (smarthost and the
+// like change through `homepost config set` or the setup page). Read at each delivery round, so a
+// change applies to the next attempt without a restart. A relay (the smarthost, or a route's) is
+// { host, port?, security: 'tls' | 'starttls' | 'none', user?, password?, verifyCertificate? };
+// port defaults to 465 (tls), 587 (starttls), 25 (none). Its password is stored readable (AUTH
+// needs it) and is never logged or shown.
 import { isIP } from 'node:net';
 import { normalizeDomain } from '../../store/addresses.ts';
+import { boolean, duration, integer, readSetting, structured, text, type SettingDef, type SettingsSource } from '../../settings/define.ts';
 
 export type RelaySecurity = 'tls' | 'starttls' | 'none';
 
@@ -64,30 +40,8 @@ export interface OutboundSettings {
   dkim: boolean;
 }
 
-export const OUTBOUND_SETTING_KEYS = {
-  port: 'outbound.port',
-  heloName: 'outbound.heloName',
-  smarthost: 'outbound.smarthost',
-  routes: 'outbound.routes',
-  retrySchedule: 'outbound.retrySchedule',
-  lifetimeMs: 'outbound.lifetimeMs',
-  delayNoticeMs: 'outbound.delayNoticeMs',
-  concurrencyPerDomain: 'outbound.concurrencyPerDomain',
-  maxConnections: 'outbound.maxConnections',
-  maxRecipients: 'outbound.maxRecipients',
-  connectTimeoutMs: 'outbound.connectTimeoutMs',
-  timeoutMs: 'outbound.timeoutMs',
-  idleMs: 'outbound.idleMs',
-  shutdownGraceMs: 'outbound.shutdownGraceMs',
-  srs: 'outbound.srs',
-  dkim: 'outbound.dkim',
-} as const satisfies Record<keyof OutboundSettings, string>;
-
-export const SRS_SECRET_KEY = 'outbound.srsSecret';
-
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
-export const DEFAULT_RETRY_SCHEDULE = [5 * MINUTE, 15 * MINUTE, 30 * MINUTE, HOUR, 2 * HOUR, 4 * HOUR];
 
 const DEFAULT_PORTS: Record<RelaySecurity, number> = { tls: 465, starttls: 587, none: 25 };
 const HOSTNAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
@@ -119,8 +73,88 @@ function parseRoute(value: unknown): Route {
   return parseRelay(value);
 }
 
-interface SettingsSource {
-  get<T>(key: string, fallback: T): T;
+const MIN_DURATION = 1000;
+
+// The settings the outbound queue reads (src/settings/registry.ts lists every setting).
+export const OUTBOUND_SETTINGS = {
+  port: integer({ key: 'outbound.port', default: 25, min: 1, max: 65535, description: 'TCP port of MX hosts (tests use an unprivileged one)' }),
+  heloName: text({
+    key: 'outbound.heloName',
+    default: null,
+    defaultText: "the server's host name",
+    rule: 'a host name',
+    test: (v) => HOSTNAME.test(v),
+    description: 'the name sent in EHLO; it should match the reverse DNS of the public address',
+  }),
+  smarthost: structured<Relay | null>({
+    key: 'outbound.smarthost',
+    default: null,
+    rule: 'null (direct delivery) or a relay {host, port, security: tls|starttls|none, user, password}',
+    parse: (v) => (v === null ? null : parseRelay(v)),
+    show: (r) => r && { ...r, password: r.password === null ? null : '(set)' },
+    // The setup page and the CLI leave the password out to keep it (it is never shown back).
+    carry: (old, next) =>
+      old && typeof next === 'object' && next !== null && !('password' in next) && (next as Partial<Relay>).user === old.user ? { ...next, password: old.password } : next,
+    description: "send all mail through this relay (an ISP's, when port 25 is blocked); its password is never shown",
+  }),
+  routes: structured<Record<string, Route>>({
+    key: 'outbound.routes',
+    default: {},
+    rule: 'an object of domain: "direct", "smarthost" or a relay; a domain covers its subdomains without their own route',
+    parse: parseRoutes,
+    description: 'per destination domain: direct delivery, the smarthost, or another relay',
+  }),
+  retrySchedule: structured<number[]>({
+    key: 'outbound.retrySchedule',
+    default: [5 * MINUTE, 15 * MINUTE, 30 * MINUTE, HOUR, 2 * HOUR, 4 * HOUR],
+    rule: 'a list of delays in ms (the last one repeats)',
+    parse: (v) => {
+      if (!Array.isArray(v) || v.length === 0 || !v.every((x) => Number.isSafeInteger(x) && x >= MIN_DURATION)) throw new Error('each at least 1000');
+      return v as number[];
+    },
+    description: 'delays after each failed attempt; the last one repeats',
+  }),
+  lifetimeMs: duration({ key: 'outbound.lifetimeMs', default: 5 * 24 * HOUR, min: MINUTE, max: 30 * 24 * HOUR, description: 'a recipient still failing temporarily after this long bounces' }),
+  delayNoticeMs: duration({ key: 'outbound.delayNoticeMs', default: 4 * HOUR, min: 0, max: 30 * 24 * HOUR, description: 'a delay notice to the sender once a recipient waited this long; 0: none' }),
+  concurrencyPerDomain: integer({ key: 'outbound.concurrencyPerDomain', default: 4, min: 1, max: 100, description: 'connections at once to one destination' }),
+  maxConnections: integer({ key: 'outbound.maxConnections', default: 20, min: 1, max: 1000, description: 'outbound connections at once in total' }),
+  maxRecipients: integer({ key: 'outbound.maxRecipients', default: 100, min: 1, max: 10_000, description: 'recipients per transaction (RFC 5321 4.5.3.1.8)' }),
+  connectTimeoutMs: duration({ key: 'outbound.connectTimeoutMs', default: 30_000, min: MIN_DURATION, max: 10 * MINUTE, description: 'TCP connect, per address' }),
+  timeoutMs: duration({ key: 'outbound.timeoutMs', default: 5 * MINUTE, min: MIN_DURATION, max: HOUR, description: 'silence of a peer mid-transaction (RFC 5321 4.5.3.2)' }),
+  idleMs: duration({ key: 'outbound.idleMs', default: 5000, min: 0, max: 10 * MINUTE, description: 'an idle connection is kept this long for the next message' }),
+  shutdownGraceMs: duration({ key: 'outbound.shutdownGraceMs', default: 10_000, min: 0, max: 10 * MINUTE, description: 'at shutdown, how long a message whose data was sent may wait for its reply' }),
+  srs: boolean({ key: 'outbound.srs', default: true, description: 'rewrite the sender of forwarded mail from other domains (SRS), so SPF passes' }),
+  dkim: boolean({ key: 'outbound.dkim', default: true, description: 'sign mail from our domains with their DKIM keys' }),
+} as const satisfies { [K in keyof OutboundSettings]: SettingDef<unknown> };
+
+export const OUTBOUND_SETTING_KEYS = Object.fromEntries(Object.entries(OUTBOUND_SETTINGS).map(([k, d]) => [k, d.key])) as {
+  [K in keyof OutboundSettings]: string;
+};
+
+// The SRS key (srs.ts), made on first use.
+export const SRS_SECRET = text({
+  key: 'outbound.srsSecret',
+  default: null,
+  rule: 'a base64 key',
+  test: (v) => /^[A-Za-z0-9+/]{40,}={0,2}$/.test(v),
+  internal: true,
+  secret: true,
+  description: 'the key of SRS addresses (generated on first use)',
+});
+
+function parseRoutes(v: unknown): Record<string, Route> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new RelayError('not an object of domain: route');
+  const routes: Record<string, Route> = {};
+  for (const [domain, value] of Object.entries(v)) {
+    const d = normalizeDomain(domain);
+    if (!d) throw new RelayError(`not a domain: ${domain}`);
+    try {
+      routes[d] = parseRoute(value);
+    } catch (e) {
+      throw new RelayError(`${domain}: ${(e as Error).message}`);
+    }
+  }
+  return routes;
 }
 
 export interface ReadOptions {
@@ -130,67 +164,25 @@ export interface ReadOptions {
 }
 
 export function readOutboundSettings(source: SettingsSource, o: ReadOptions): OutboundSettings {
-  const k = OUTBOUND_SETTING_KEYS;
-  const bad = (key: string, reason: string) => o.invalid?.(key, reason);
-  const num = (key: string, fallback: number, min = 0) => {
-    const v = source.get<unknown>(key, fallback);
-    if (typeof v === 'number' && Number.isFinite(v) && v >= min) return v;
-    bad(key, 'not a number in range');
-    return fallback;
-  };
-  const bool = (key: string, fallback: boolean) => {
-    const v = source.get<unknown>(key, fallback);
-    if (typeof v === 'boolean') return v;
-    bad(key, 'not true or false');
-    return fallback;
-  };
-  const schedule = source.get<unknown>(k.retrySchedule, DEFAULT_RETRY_SCHEDULE);
-  const scheduleOk = Array.isArray(schedule) && schedule.length > 0 && schedule.every((x) => typeof x === 'number' && Number.isFinite(x) && x > 0);
-  if (!scheduleOk) bad(k.retrySchedule, 'not a list of positive durations in ms');
-  let smarthost: Relay | null = null;
-  const sh = source.get<unknown>(k.smarthost, null);
-  if (sh !== null) {
-    try {
-      smarthost = parseRelay(sh);
-    } catch (e) {
-      bad(k.smarthost, (e as Error).message);
-    }
-  }
-  const routes: Record<string, Route> = {};
-  const rawRoutes = source.get<unknown>(k.routes, {});
-  if (typeof rawRoutes === 'object' && rawRoutes !== null && !Array.isArray(rawRoutes)) {
-    for (const [domain, value] of Object.entries(rawRoutes)) {
-      const d = normalizeDomain(domain);
-      try {
-        if (!d) throw new RelayError(`not a domain: ${domain}`);
-        routes[d] = parseRoute(value);
-      } catch (e) {
-        bad(`${k.routes}.${domain}`, (e as Error).message);
-      }
-    }
-  } else {
-    bad(k.routes, 'not an object of domain: route');
-  }
-  const helo = source.get<unknown>(k.heloName, o.hostname);
-  const heloOk = typeof helo === 'string' && HOSTNAME.test(helo);
-  if (!heloOk) bad(k.heloName, 'not a host name');
+  const d = OUTBOUND_SETTINGS;
+  const read = <T>(def: SettingDef<T>) => readSetting(source, def, o.invalid);
   return {
-    port: num(k.port, 25, 1),
-    heloName: heloOk ? helo : o.hostname,
-    smarthost,
-    routes,
-    retrySchedule: scheduleOk ? (schedule as number[]) : DEFAULT_RETRY_SCHEDULE,
-    lifetimeMs: num(k.lifetimeMs, 5 * 24 * HOUR),
-    delayNoticeMs: num(k.delayNoticeMs, 4 * HOUR),
-    concurrencyPerDomain: num(k.concurrencyPerDomain, 4, 1),
-    maxConnections: num(k.maxConnections, 20, 1),
-    maxRecipients: num(k.maxRecipients, 100, 1),
-    connectTimeoutMs: num(k.connectTimeoutMs, 30_000, 1),
-    timeoutMs: num(k.timeoutMs, 5 * MINUTE, 1),
-    idleMs: num(k.idleMs, 5000),
-    shutdownGraceMs: num(k.shutdownGraceMs, 10_000),
-    srs: bool(k.srs, true),
-    dkim: bool(k.dkim, true),
+    port: read(d.port),
+    heloName: read(d.heloName) ?? o.hostname,
+    smarthost: read(d.smarthost),
+    routes: read(d.routes),
+    retrySchedule: read(d.retrySchedule),
+    lifetimeMs: read(d.lifetimeMs),
+    delayNoticeMs: read(d.delayNoticeMs),
+    concurrencyPerDomain: read(d.concurrencyPerDomain),
+    maxConnections: read(d.maxConnections),
+    maxRecipients: read(d.maxRecipients),
+    connectTimeoutMs: read(d.connectTimeoutMs),
+    timeoutMs: read(d.timeoutMs),
+    idleMs: read(d.idleMs),
+    shutdownGraceMs: read(d.shutdownGraceMs),
+    srs: read(d.srs),
+    dkim: read(d.dkim),
   };
 }
 

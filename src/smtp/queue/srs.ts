@@ -12,7 +12,8 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Logger } from '../../log/log.ts';
 import type { QueueEntry, Store } from '../../store/index.ts';
-import { SRS_SECRET_KEY, type OutboundSettings } from './settings.ts';
+import { readSetting } from '../../settings/define.ts';
+import { SRS_SECRET, type OutboundSettings } from './settings.ts';
 
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 const DAY = 86_400_000;
@@ -68,8 +69,8 @@ export function srsDecode(address: string, secret: string, now: number): string 
 
 // The secret, made the first time; the delivery worker calls this before it starts.
 export async function ensureSrsSecret(store: Store): Promise<void> {
-  if (typeof store.settings.get<unknown>(SRS_SECRET_KEY, null) === 'string') return;
-  await store.settings.set(SRS_SECRET_KEY, randomBytes(32).toString('base64'));
+  if (readSetting(store.settings, SRS_SECRET) !== null) return;
+  await store.settings.set(SRS_SECRET.key, randomBytes(32).toString('base64'));
 }
 
 // The domain SRS addresses are made in: the local domain of the server's host name, else the
@@ -84,7 +85,7 @@ export function srsForward(entry: QueueEntry, settings: OutboundSettings, store:
   const sender = entry.sender;
   if (!settings.srs || sender === '' || entry.accountId !== null || !sender.includes('@')) return sender;
   if (store.accounts.isLocalDomain(sender.slice(sender.lastIndexOf('@') + 1))) return sender;
-  const secret = store.settings.get<unknown>(SRS_SECRET_KEY, null);
+  const secret = readSetting(store.settings, SRS_SECRET);
   const domain = srsDomain(store, settings.heloName);
   if (typeof secret !== 'string' || !domain) return sender;
   const rewritten = srsEncode(sender, domain, secret, now);
@@ -95,6 +96,6 @@ export function srsForward(entry: QueueEntry, settings: OutboundSettings, store:
 // For recipient resolution: where a bounce to one of our SRS addresses goes, or null.
 export function srsReverse(store: Store, address: string, now = Date.now()): string | null {
   if (!/^SRS0=/i.test(address)) return null;
-  const secret = store.settings.get<unknown>(SRS_SECRET_KEY, null);
+  const secret = readSetting(store.settings, SRS_SECRET);
   return typeof secret === 'string' ? srsDecode(address, secret, now) : null;
 }

@@ -1,0 +1,29 @@
+// Every setting homepost keeps in its store, in one list: `homepost config`, the setup page and
+// docs/admin.md show them from here. Each is declared beside the code that reads it.
+import { ADMIN_PASSWORD } from '../admin/auth.ts';
+import { IMAP_SETTINGS } from '../imap/settings.ts';
+import { MEMORY_BUDGET } from '../memory/budget.ts';
+import { POP3_SETTINGS } from '../pop3/settings.ts';
+import { SERVER_HOSTNAME } from '../serve/hostname.ts';
+import { POSTMASTER } from '../smtp/postmaster.ts';
+import { OUTBOUND_SETTINGS, SRS_SECRET } from '../smtp/queue/settings.ts';
+import { SMTP_SETTINGS } from '../smtp/settings.ts';
+import { TLS_SETTINGS } from '../tls/settings.ts';
+import type { SettingDef } from './define.ts';
+
+const all: SettingDef<unknown>[] = [
+  SERVER_HOSTNAME,
+  ...Object.values(SMTP_SETTINGS),
+  POSTMASTER,
+  ...Object.values(OUTBOUND_SETTINGS),
+  SRS_SECRET,
+  ...Object.values(IMAP_SETTINGS),
+  ...Object.values(POP3_SETTINGS),
+  ...Object.values(TLS_SETTINGS),
+  MEMORY_BUDGET,
+  ADMIN_PASSWORD,
+];
+
+export const SETTINGS: ReadonlyMap<string, SettingDef<unknown>> = new Map(all.map((d) => [d.key, d]));
+
+if (SETTINGS.size !== all.length) throw new Error('two settings share a key');
