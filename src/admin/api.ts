@@ -4,6 +4,7 @@
 //   POST /api/setup          {code, password} -> session cookie (first boot only)
 //   POST /api/login          {password} -> session cookie
 //   POST /api/logout
+//   POST /api/password       {oldPassword, newPassword}: the other sessions end
 //   POST /api/call/<method>  params -> {result}
 //   GET  /api/system         the device's health (system.ts)
 // Changes are POSTs with a JSON body only; everything but session, setup and login needs a session.
@@ -72,6 +73,14 @@ const routes: Record<string, Route> = {
     run: (d, c) => {
       d.auth.sessions.delete(c.token);
       return { body: { loggedIn: false }, cookie: clearedSessionCookie() };
+    },
+  },
+  '/api/password': {
+    method: 'POST',
+    session: true,
+    run: async (d, c) => {
+      await d.auth.changePassword(c.remote, c.body.oldPassword, c.body.newPassword, c.token, c.signal);
+      return { body: { changed: true } };
     },
   },
   '/api/system': {

@@ -111,6 +111,22 @@ export class AdminAuth {
 
   // Returns a session token for the admin password.
   async login(remote: string, password: unknown, signal: AbortSignal): Promise<string> {
+    await this.verify(remote, password, signal, new HttpError(401, 'bad-password', 'wrong password'));
+    return this.sessions.create();
+  }
+
+  // A logged-in admin replaces the password, proving the old one (a session left open on a shared
+  // computer must not be enough). The other sessions end; keep is the one that asked.
+  async changePassword(remote: string, oldPassword: unknown, newPassword: unknown, keep: string | null, signal: AbortSignal): Promise<void> {
+    const next = checkNewPassword(newPassword);
+    await this.verify(remote, oldPassword, signal, new HttpError(403, 'bad-password', 'the current password is wrong'));
+    await this.store.settings.set(ADMIN_PASSWORD_KEY, await hashPassword(next));
+    this.sessions.clearExcept(keep);
+    this.log.info('admin.password_changed', { remote });
+  }
+
+  // The admin password, checked through the login path every protocol shares; wrong when it fails.
+  private async verify(remote: string, password: unknown, signal: AbortSignal, wrong: HttpError): Promise<void> {
     if (typeof password !== 'string' || password === '' || password.length > MAX_PASSWORD) throw new HttpError(400, 'bad-request', 'password is required');
     const hash = this.store.settings.get<unknown>(ADMIN_PASSWORD_KEY, null);
     if (typeof hash !== 'string') throw new HttpError(401, 'setup-required', 'set the admin password with the setup code first');
@@ -126,8 +142,7 @@ export class AdminAuth {
         return (await verifyPassword(password, hash)) ? true : null;
       },
     });
-    if (!result.ok) throw refusal(result, new HttpError(401, 'bad-password', 'wrong password'));
-    return this.sessions.create();
+    if (!result.ok) throw refusal(result, wrong);
   }
 }
 

@@ -82,7 +82,7 @@ export function adminStarter(o: AdminOptions = {}): ServiceStarter {
           tracker,
           log,
           timeouts,
-          handler: redirectToHttps({ httpsPort, hostname: ctx.options.hostname }),
+          handler: redirectToHttps({ httpsPort, hostname: () => ctx.options.hostname }),
         }),
     ]);
     const code = auth.setupCode;

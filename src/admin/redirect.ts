@@ -34,10 +34,10 @@ function canonicalIp(text: string): string | null {
   return new URL(`http://[${text}]/`).hostname.slice(1, -1);
 }
 
-export function redirectToHttps(o: { httpsPort: number; hostname: string }): RequestListener {
+export function redirectToHttps(o: { httpsPort: number; hostname: () => string }): RequestListener {
   const port = o.httpsPort === 443 ? '' : `:${o.httpsPort}`;
   return (req, res) => {
-    const host = redirectHost(req.headers.host, o.hostname);
+    const host = redirectHost(req.headers.host, o.hostname());
     // Origin-form targets only (RFC 9112 3.2.1); anything else goes to the start page.
     const target = req.url?.startsWith('/') ? req.url : '/';
     res.writeHead(308, { Location: `https://${host}${port}${target}`, 'Content-Length': '0', 'Cache-Control': 'no-store' });

@@ -64,6 +64,13 @@ export class SessionTable {
     if (token !== null && TOKEN.test(token)) this.entries.delete(digest(token));
   }
 
+  // Every session but keep's (a token), which may be null: the admin password was changed.
+  clearExcept(keep: string | null): void {
+    const kept = keep !== null && TOKEN.test(keep) ? this.entries.get(digest(keep)) : undefined;
+    this.entries.clear();
+    if (kept) this.entries.set(digest(keep!), kept);
+  }
+
   // Ends every session (the admin password was reset).
   clear(): void {
     this.entries.clear();

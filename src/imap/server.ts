@@ -13,7 +13,9 @@ import { ImapSession, type ImapConfig, type ImapServices } from './session.ts';
 export function imapConfig(ctx: ServiceContext, overrides: Partial<ImapConfig> = {}): ImapConfig {
   const settings = ctx.store.settings;
   return {
-    hostname: ctx.options.hostname,
+    get hostname() {
+      return ctx.options.hostname;
+    },
     dev: ctx.options.dev,
     maxLine: 64 * 1024,
     maxCommand: 256 * 1024,

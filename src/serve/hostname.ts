@@ -9,7 +9,6 @@ export const SERVER_HOSTNAME = text({
   defaultText: "--hostname, else the machine's host name",
   rule: 'a host name like mail.example.org',
   test: (s) => s.includes('.') && normalizeDomain(s) !== null,
-  restart: true,
   description: 'the name this server greets with; it should match the reverse DNS (PTR) of the public address',
 });
 

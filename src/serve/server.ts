@@ -25,7 +25,13 @@ export interface RunningServer {
 
 export async function startServer(flags: ServeOptions, log: Logger, starters: ServiceStarter[] = serviceStarters): Promise<RunningServer> {
   const store = await Store.open(flags.dataDir, log.child({ component: 'store' }));
-  const options = { ...flags, hostname: serverHostname(store.settings, flags.hostname) };
+  // The host name is a setting the setup page changes while the daemon runs: read at each use.
+  const options: ServeOptions = {
+    ...flags,
+    get hostname() {
+      return serverHostname(store.settings, flags.hostname);
+    },
+  };
   const devAccount = options.dev ? await ensureDevAccount(store, options.dataDir) : null;
   const tls = new TlsManager({
     ...certificatePaths(store.settings, options.dataDir),

@@ -68,7 +68,9 @@ async function startListener(
     store: ctx.store,
     logins: ctx.logins,
     dev: ctx.options.dev,
-    hostname: ctx.options.hostname,
+    get hostname() {
+      return ctx.options.hostname;
+    },
     resolve: shared.resolve,
     // The implicit TLS listener (src/net) counts its own connections.
     tracker: kind === 'submissions' ? null : shared.tracker,
@@ -78,7 +80,9 @@ async function startListener(
     log,
   });
   const options: SMTPServerOptions = {
-    name: ctx.options.hostname,
+    get name() {
+      return ctx.options.hostname;
+    },
     banner: 'homepost',
     secure: kind === 'submissions', // sessions on 465 start secure; the handshake is done in src/net
     ...ctx.tls.pem,

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { openTempStore } from '../../test/support/temp-store.ts';
-import { DEFAULT_RELAY_RULES, readSmtpSettings, SMTP_SETTING_KEYS } from './settings.ts';
+import { RELAY_RULES } from './policy/index.ts';
+import { DEFAULT_RELAY_RULES, readSmtpSettings, RELAY_RULE_NAMES, SMTP_SETTING_KEYS } from './settings.ts';
 
 test('defaults, development trust, and bad values falling back', () => {
   const none = { get: <T>(_k: string, f: T) => f };
@@ -43,4 +44,8 @@ test("derived once per change of the store's settings", async () => {
   } finally {
     await close();
   }
+});
+
+test('the relayRules setting names exactly the RCPT rules of the policy', () => {
+  assert.deepEqual([...RELAY_RULE_NAMES].sort(), Object.keys(RELAY_RULES).sort());
 });

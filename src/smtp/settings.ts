@@ -24,7 +24,8 @@ export interface SmtpSettings {
 }
 
 export const DEFAULT_RELAY_RULES = ['authenticated', 'trusted-network', 'local-recipient', 'deny'];
-const RELAY_RULES = ['authenticated', 'trusted-network', 'local-recipient', 'deny', 'accept'];
+// The names of src/smtp/policy's RCPT rules (the policy imports this file's types, not the reverse).
+export const RELAY_RULE_NAMES = ['authenticated', 'trusted-network', 'local-recipient', 'deny'];
 
 // "ip" or "ip:port" ("[v6]:port").
 function dnsServer(s: string): string | undefined {
@@ -55,8 +56,8 @@ export const SMTP_SETTINGS = {
     key: 'smtp.relayRules',
     default: DEFAULT_RELAY_RULES,
     min: 1,
-    rule: `a list of the rules ${RELAY_RULES.join(', ')}`,
-    item: (s) => (RELAY_RULES.includes(s) ? s : undefined),
+    rule: `a list of the rules ${RELAY_RULE_NAMES.join(', ')}`,
+    item: (s) => (RELAY_RULE_NAMES.includes(s) ? s : undefined),
     description: 'the ordered checks each recipient passes (Postfix smtpd_relay_restrictions); the first that decides wins',
   }),
   rejectDmarc: boolean({ key: 'smtp.rejectDmarc', default: false, description: 'refuse mail that fails DMARC when its domain asks for p=reject' }),

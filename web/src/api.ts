@@ -39,9 +39,13 @@ async function request<T>(path: string, body?: unknown): Promise<T> {
   return data as T;
 }
 
+// As the server requires (src/admin/auth.ts).
+export const MIN_ADMIN_PASSWORD = 10;
+
 export const getSession = () => request<SessionState>('/api/session');
 export const setup = (code: string, password: string) => request<SessionState>('/api/setup', { code, password });
 export const login = (password: string) => request<SessionState>('/api/login', { password });
+export const changePassword = (oldPassword: string, newPassword: string) => request<{ changed: boolean }>('/api/password', { oldPassword, newPassword });
 export const logout = () => request<SessionState>('/api/logout', {});
 export const getSystem = () => request<import('../../src/admin/system.ts').SystemInfo>('/api/system');
 

@@ -9,14 +9,18 @@ import { CertificateView } from './views/certificate.tsx';
 import { LoginView, SetupView } from './views/entry.tsx';
 import { QueueView } from './views/queue.tsx';
 import { RelayView } from './views/relay.tsx';
+import { SendingView } from './views/sending.tsx';
+import { SettingsView } from './views/settings.tsx';
 import { StatusView } from './views/status.tsx';
 
 const SECTIONS = [
   { id: 'status', title: 'Status', view: StatusView },
   { id: 'accounts', title: 'Accounts', view: AccountsView },
-  { id: 'relay', title: 'Relay', view: RelayView },
+  { id: 'sending', title: 'Sending', view: SendingView },
+  { id: 'relay', title: 'Who may send', view: RelayView },
   { id: 'certificate', title: 'Certificate', view: CertificateView },
   { id: 'queue', title: 'Queue', view: QueueView },
+  { id: 'settings', title: 'Settings', view: SettingsView },
 ] as const;
 
 const sectionOf = (hash: string) => SECTIONS.find((s) => `#${s.id}` === hash) ?? SECTIONS[0];

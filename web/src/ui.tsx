@@ -52,6 +52,39 @@ export function Section(p: { title: string; children: ComponentChildren }) {
   );
 }
 
+export interface Column<T> {
+  label: string;
+  cell(row: T): ComponentChildren;
+}
+
+// A table that becomes a list of cards on a phone (style.css): each cell carries its column's
+// label for that layout.
+export function Table<T>(p: { caption?: string; columns: Column<T>[]; rows: T[]; rowKey(row: T): string | number }) {
+  return (
+    <table class="cards">
+      {p.caption && <caption>{p.caption}</caption>}
+      <thead>
+        <tr>
+          {p.columns.map((c) => (
+            <th key={c.label}>{c.label}</th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {p.rows.map((r) => (
+          <tr key={p.rowKey(r)}>
+            {p.columns.map((c) => (
+              <td key={c.label} data-label={c.label}>
+                {c.cell(r)}
+              </td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 // Data loaded when the view opens, again on reload().
 export function useLoad<T>(load: () => Promise<T>): { data: T | null; error: string | null; reload: () => void } {
   const [data, setData] = useState<T | null>(null);

@@ -20,6 +20,8 @@ export interface QueueRow {
   recipients: number;
   nextAttemptAt: number | null;
   subject: string | null;
+  // The recipients still to deliver: tries so far and the last reply or error.
+  waiting: Pick<QueueRecipient, 'address' | 'attempts' | 'lastResult'>[];
 }
 
 export interface QueueDetail extends QueueRow {
@@ -51,6 +53,7 @@ function row(store: Store, e: QueueEntry): QueueRow {
     recipients: e.recipients.length,
     nextAttemptAt: pending.length ? e.nextAttemptAt : null,
     subject: headerOf(store, e).subject,
+    waiting: pending.map((r) => ({ address: r.address, attempts: r.attempts, lastResult: r.lastResult })),
   };
 }
 

@@ -41,7 +41,8 @@ export interface WorkerOptions {
   budget: MemoryBudget;
   offload: WorkerPool;
   log: Logger;
-  hostname: string;
+  // The server's host name, read at each round (the setup page changes it).
+  hostname: () => string;
   // The resolver for these settings (tests inject a table).
   resolve: () => DnsResolve;
   now?: () => number;
@@ -88,7 +89,7 @@ export class DeliveryWorker {
   // Read each time (a few LMDB reads): a change applies to the next attempt.
   private settings(): OutboundSettings {
     return readOutboundSettings(this.o.store.settings, {
-      hostname: this.o.hostname,
+      hostname: this.o.hostname(),
       invalid: (key, reason) => {
         if (this.warned.has(key + reason)) return;
         this.warned.add(key + reason);

@@ -5,7 +5,7 @@ import type { PostmasterSettings } from '../../../src/control/commands/postmaste
 import type { AccountInfo, AliasRecord, DomainRecord } from '../../../src/store/index.ts';
 import { bytes, parseBytes } from '../../../src/control/text.ts';
 import { call } from '../api.ts';
-import { ConfirmButton, ErrorText, Field, Notice, Section, useAction, useLoad } from '../ui.tsx';
+import { ConfirmButton, ErrorText, Field, Notice, Section, Table, useAction, useLoad } from '../ui.tsx';
 
 type DomainRow = DomainRecord & { accounts: number; aliases: number };
 
@@ -45,28 +45,19 @@ function Domains(p: { rows: DomainRow[]; changed: () => void }) {
       {p.rows.length === 0 ? (
         <p>No domains yet: add the domain whose mail this server receives.</p>
       ) : (
-        <table>
-          <thead>
-            <tr>
-              <th>Domain</th>
-              <th>Accounts</th>
-              <th>Aliases</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {p.rows.map((d) => (
-              <tr key={d.name}>
-                <td>{d.name}</td>
-                <td>{d.accounts}</td>
-                <td>{d.aliases}</td>
-                <td>
-                  <ConfirmButton label={`Delete ${d.name}`} confirm={`Really delete ${d.name}`} onConfirm={() => remove(d.name)} disabled={action.busy} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <Table
+          rows={p.rows}
+          rowKey={(d) => d.name}
+          columns={[
+            { label: 'Domain', cell: (d) => d.name },
+            { label: 'Accounts', cell: (d) => d.accounts },
+            { label: 'Aliases', cell: (d) => d.aliases },
+            {
+              label: '',
+              cell: (d) => <ConfirmButton label={`Delete ${d.name}`} confirm={`Really delete ${d.name}`} onConfirm={() => remove(d.name)} disabled={action.busy} />,
+            },
+          ]}
+        />
       )}
       <form onSubmit={add} aria-label="Add a domain">
         <Field label="Domain" value={domain} onInput={setDomain} />
@@ -103,31 +94,25 @@ function Accounts(p: { rows: AccountInfo[]; changed: () => void }) {
       {p.rows.length === 0 ? (
         <p>No accounts yet.</p>
       ) : (
-        <table>
-          <thead>
-            <tr>
-              <th>Address</th>
-              <th>Used</th>
-              <th>Quota</th>
-              <th>State</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {p.rows.map((a) => (
-              <tr key={a.address}>
-                <td>{a.address}</td>
-                <td>{bytes(a.used)}</td>
-                <td>{a.quota ? bytes(a.quota) : '-'}</td>
-                <td>{a.disabled ? 'disabled' : 'active'}</td>
-                <td>
+        <Table
+          rows={p.rows}
+          rowKey={(a) => a.address}
+          columns={[
+            { label: 'Address', cell: (a) => a.address },
+            { label: 'Used', cell: (a) => bytes(a.used) },
+            { label: 'Quota', cell: (a) => (a.quota ? bytes(a.quota) : '-') },
+            { label: 'State', cell: (a) => (a.disabled ? 'disabled' : 'active') },
+            {
+              label: '',
+              cell: (a) => (
+                <>
                   <NewPassword address={a.address} />
                   <ConfirmButton label={`Delete ${a.address}`} confirm={`Delete ${a.address} and all of its mail`} onConfirm={() => remove(a.address)} disabled={action.busy} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+                </>
+              ),
+            },
+          ]}
+        />
       )}
       <form onSubmit={add} aria-label="Add an account">
         <Field label="Address" value={address} onInput={setAddress} />
@@ -195,26 +180,18 @@ function Aliases(p: { rows: AliasRecord[]; changed: () => void }) {
       {p.rows.length === 0 ? (
         <p>No aliases.</p>
       ) : (
-        <table>
-          <thead>
-            <tr>
-              <th>Alias</th>
-              <th>Delivers to</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {p.rows.map((a) => (
-              <tr key={a.address}>
-                <td>{a.address}</td>
-                <td>{a.targets.join(', ')}</td>
-                <td>
-                  <ConfirmButton label={`Delete alias ${a.address}`} confirm={`Really delete alias ${a.address}`} onConfirm={() => remove(a.address)} disabled={action.busy} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <Table
+          rows={p.rows}
+          rowKey={(a) => a.address}
+          columns={[
+            { label: 'Alias', cell: (a) => a.address },
+            { label: 'Delivers to', cell: (a) => a.targets.join(', ') },
+            {
+              label: '',
+              cell: (a) => <ConfirmButton label={`Delete alias ${a.address}`} confirm={`Really delete alias ${a.address}`} onConfirm={() => remove(a.address)} disabled={action.busy} />,
+            },
+          ]}
+        />
       )}
       <form onSubmit={add} aria-label="Add an alias">
         <Field label="Alias address (or @domain for a catch-all)" value={address} onInput={setAddress} />

@@ -1,10 +1,8 @@
 // Before the admin: first boot (setup code + new admin password) and the login.
 import { useState } from 'preact/hooks';
-import { login, setup } from '../api.ts';
+import { login, MIN_ADMIN_PASSWORD, setup } from '../api.ts';
 import { ErrorText, Field, useAction } from '../ui.tsx';
 
-// As the server requires (src/admin/auth.ts).
-const MIN_PASSWORD = 10;
 
 export function SetupView(p: { onDone: () => void }) {
   const [code, setCode] = useState('');
@@ -23,12 +21,12 @@ export function SetupView(p: { onDone: () => void }) {
       <h1>Set up homepost</h1>
       <p>
         Enter the setup code shown on the device's screen and in the homepost log (the <code>admin.setup_code</code> line), and choose the
-        admin password for this page (at least {MIN_PASSWORD} characters).
+        admin password for this page (at least {MIN_ADMIN_PASSWORD} characters).
       </p>
       <form onSubmit={submit}>
         <Field label="Setup code" value={code} onInput={setCode} />
-        <Field label="New admin password" type="password" autoComplete="new-password" minLength={MIN_PASSWORD} value={password} onInput={setPassword} />
-        <Field label="Repeat the password" type="password" autoComplete="new-password" minLength={MIN_PASSWORD} value={repeat} onInput={setRepeat} />
+        <Field label="New admin password" type="password" autoComplete="new-password" minLength={MIN_ADMIN_PASSWORD} value={password} onInput={setPassword} />
+        <Field label="Repeat the password" type="password" autoComplete="new-password" minLength={MIN_ADMIN_PASSWORD} value={repeat} onInput={setRepeat} />
         <button type="submit" disabled={action.busy}>
           Set up
         </button>

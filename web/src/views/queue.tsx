@@ -1,10 +1,28 @@
-// Queue: outgoing mail waiting for delivery; try again now, or remove without notice.
+// Queue: outgoing mail waiting for delivery, with each waiting recipient's tries and last error;
+// try again now, or remove without notice.
 import type { QueueRow } from '../../../src/control/commands/queue.ts';
 import { bytes } from '../../../src/control/text.ts';
 import { call } from '../api.ts';
-import { ConfirmButton, ErrorText, useAction, useLoad, when } from '../ui.tsx';
+import { ConfirmButton, ErrorText, Table, useAction, useLoad, when } from '../ui.tsx';
 
 const load = () => call<QueueRow[]>('queue.list');
+
+function Waiting(p: { row: QueueRow }) {
+  return (
+    <ul class="plain">
+      {p.row.waiting.map((r) => (
+        <li key={r.address}>
+          {r.address}: {r.attempts === 0 ? 'not tried yet' : `${r.attempts} ${r.attempts === 1 ? 'try' : 'tries'}`}
+          {r.lastResult && (
+            <>
+              , last: <code>{r.lastResult}</code>
+            </>
+          )}
+        </li>
+      ))}
+    </ul>
+  );
+}
 
 export function QueueView() {
   const { data, error, reload } = useLoad(load);
@@ -13,6 +31,7 @@ export function QueueView() {
   return (
     <>
       <h2>Queue</h2>
+      <p>Mail this server is still trying to deliver to other servers. A recipient that keeps failing for 5 days is returned to its sender.</p>
       <p>
         <button type="button" onClick={reload}>
           Refresh
@@ -26,41 +45,30 @@ export function QueueView() {
       <ErrorText error={error ?? action.error} />
       {data && data.length === 0 && <p>The queue is empty.</p>}
       {data && data.length > 0 && (
-        <table>
-          <thead>
-            <tr>
-              <th>Id</th>
-              <th>Arrived</th>
-              <th>Sender</th>
-              <th>Subject</th>
-              <th>Size</th>
-              <th>Pending</th>
-              <th>Next try</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {data.map((q) => (
-              <tr key={q.id}>
-                <td>{q.id}</td>
-                <td>{when(q.arrivedAt)}</td>
-                <td>{q.sender || '<> (a bounce)'}</td>
-                <td>{q.subject ?? ''}</td>
-                <td>{bytes(q.size)}</td>
-                <td>
-                  {q.pending} of {q.recipients}
-                </td>
-                <td>{when(q.nextAttemptAt)}</td>
-                <td>
+        <Table
+          rows={data}
+          rowKey={(q) => q.id}
+          columns={[
+            { label: 'Id', cell: (q) => q.id },
+            { label: 'Arrived', cell: (q) => when(q.arrivedAt) },
+            { label: 'Sender', cell: (q) => q.sender || '<> (a bounce)' },
+            { label: 'Subject', cell: (q) => q.subject ?? '' },
+            { label: 'Size', cell: (q) => bytes(q.size) },
+            { label: 'Waiting recipients', cell: (q) => <Waiting row={q} /> },
+            { label: 'Next try', cell: (q) => when(q.nextAttemptAt) },
+            {
+              label: '',
+              cell: (q) => (
+                <>
                   <button type="button" disabled={action.busy} onClick={() => act('queue.retry', [q.id])}>
                     Retry {q.id}
                   </button>
                   <ConfirmButton label={`Delete ${q.id}`} confirm={`Delete ${q.id} without notifying the sender`} onConfirm={() => act('queue.delete', [q.id])} disabled={action.busy} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+                </>
+              ),
+            },
+          ]}
+        />
       )}
     </>
   );

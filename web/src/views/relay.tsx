@@ -1,5 +1,5 @@
-// Relay restrictions: who may send mail through this server to other domains without logging in
-// (design.md, security model: no open relay, ever).
+// Who may send through this server, in a home user's words (never an open relay): signed-in
+// users, the trusted networks, and anyone for mail to our own domains; the rule names as detail.
 import { useState } from 'preact/hooks';
 import type { RelaySettings } from '../../../src/control/commands/relay.ts';
 import { call } from '../api.ts';
@@ -7,25 +7,33 @@ import { ErrorText, Notice, Section, useAction, useLoad } from '../ui.tsx';
 
 const load = () => call<RelaySettings>('relay.show');
 
+// What each relay rule means (src/smtp/policy).
+const RULE_WORDS: Record<string, string> = {
+  authenticated: 'people who sign in with their account and password may send to anyone',
+  'trusted-network': 'devices on the trusted networks below may send to anyone without signing in',
+  'local-recipient': 'anyone on the internet may send mail to the addresses of this server',
+  deny: 'everything else is refused',
+};
+
 export function RelayView() {
   const { data, error, reload } = useLoad(load);
   return (
     <>
-      <h2>Relay restrictions</h2>
+      <h2>Who may send mail</h2>
       <ErrorText error={error} />
-      <p>
-        Mail to other domains is relayed only for clients that log in on the submission ports, and for the trusted networks below. Everyone
-        else may only deliver to this server's own addresses.
-      </p>
       {data && (
-        <Section title="Rules, in order">
+        <Section title="Who may send through this server">
           <ol>
             {data.relayRules.map((r) => (
               <li key={r}>
-                <code>{r}</code>
+                {RULE_WORDS[r] ?? r} <small>(rule <code>{r}</code>)</small>
               </li>
             ))}
           </ol>
+          <p>
+            The first rule that fits a recipient decides. Mail clients send on the submission ports (587 and 465) after signing in; other
+            servers deliver mail for your domains on port 25.
+          </p>
         </Section>
       )}
       {data && <TrustedNetworks settings={data} saved={reload} />}
@@ -50,6 +58,10 @@ function TrustedNetworks(p: { settings: RelaySettings; saved: () => void }) {
   const s = p.settings;
   return (
     <Section title="Trusted networks">
+      <p>
+        Devices that cannot sign in (a printer or scanner that sends mail) can be trusted by their network. Trust only your own home network,
+        never the internet.
+      </p>
       {!s.trustedNetworksSet && <p>Not set: the default applies ({s.trustedNetworks.length ? s.trustedNetworks.join(', ') : 'none'}).</p>}
       <form onSubmit={save}>
         <label class="field">

@@ -3,7 +3,7 @@ import type { SystemInfo } from '../../../src/admin/system.ts';
 import type { StatusResult } from '../../../src/control/commands/status.ts';
 import { bytes, duration } from '../../../src/control/text.ts';
 import { call, getSystem } from '../api.ts';
-import { ErrorText, Section, useLoad, when } from '../ui.tsx';
+import { ErrorText, Section, Table, useLoad, when } from '../ui.tsx';
 
 const load = () => Promise.all([call<StatusResult>('status'), getSystem()]);
 
@@ -51,23 +51,15 @@ function Daemon(p: { s: StatusResult }) {
         ]}
       />
       {d && (
-        <table>
-          <caption>Listeners</caption>
-          <thead>
-            <tr>
-              <th>Service</th>
-              <th>Address</th>
-            </tr>
-          </thead>
-          <tbody>
-            {d.listeners.map((l) => (
-              <tr key={l.name}>
-                <td>{l.name}</td>
-                <td>{l.port ? `${l.host.includes(':') ? `[${l.host}]` : l.host}:${l.port}` : l.host}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <Table
+          caption="Listeners"
+          rows={d.listeners}
+          rowKey={(l) => l.name}
+          columns={[
+            { label: 'Service', cell: (l) => l.name },
+            { label: 'Address', cell: (l) => (l.port ? `${l.host.includes(':') ? `[${l.host}]` : l.host}:${l.port}` : l.host) },
+          ]}
+        />
       )}
     </Section>
   );
