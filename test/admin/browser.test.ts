@@ -7,10 +7,11 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM_ARGS } from './browser-support.ts';
 import { startAdmin, type AdminServer } from './support.ts';
 
 const ADMIN_PASSWORD = 'browser admin password';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const NEW_ADMIN_PASSWORD = 'browser admin password 2';
 
 // LOGIN over implicit TLS, verifying the server's certificate (it names 127.0.0.1); prints the
 // SELECT answer, or the server's refusal.
@@ -75,14 +76,18 @@ describe('setup page in a browser', () => {
     await assertAlert(page, /wrong setup code/);
     await page.getByLabel('Setup code').fill(server.setupCode());
     await page.getByRole('button', { name: 'Set up' }).click();
-    await page.getByRole('heading', { name: 'Status' }).waitFor();
+    // The wizard's first step follows.
+    await page.getByRole('heading', { name: 'Name and domain' }).waitFor();
+    assert.equal(new URL(page.url()).hash, '#setup/1');
     const cookie = (await context.cookies()).find((c) => c.name === 'homepost_session');
     assert.ok(cookie);
     assert.deepEqual([cookie.httpOnly, cookie.secure, cookie.sameSite, cookie.path], [true, true, 'Strict', '/']);
   });
 
-  test('status: the daemon and the device', async () => {
+  test('status: the checklist, the daemon and the device', async () => {
+    await page.getByRole('link', { name: 'Status' }).click();
     const main = page.getByRole('main');
+    await main.getByRole('region', { name: 'Setup checklist' }).getByText('Next step:').waitFor();
     await main.getByText(server.dataDir, { exact: true }).waitFor();
     await main.getByRole('region', { name: 'Device' }).getByText('Data disk').waitFor();
     await main.getByRole('cell', { name: 'imaps', exact: true }).waitFor();
@@ -140,8 +145,9 @@ describe('setup page in a browser', () => {
   });
 
   test('relay: trusted networks saved in the page are what relay.show returns', async () => {
-    await page.getByRole('link', { name: 'Relay' }).click();
-    await page.getByRole('heading', { name: 'Relay restrictions' }).waitFor();
+    await page.getByRole('link', { name: 'Who may send' }).click();
+    await page.getByRole('heading', { name: 'Who may send mail' }).waitFor();
+    await page.getByText('people who sign in with their account and password may send to anyone').waitFor();
     const networks = page.getByRole('textbox', { name: /^Trusted networks/ });
     await networks.fill('not-a-network');
     await page.getByRole('button', { name: 'Save trusted networks' }).click();
@@ -167,15 +173,46 @@ describe('setup page in a browser', () => {
     await page.getByText(after, { exact: true }).waitFor();
   });
 
+  test('settings: a value breaking its rule is refused naming the rule; a good one is what config.get returns', async () => {
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('heading', { name: 'Settings', exact: true }).waitFor();
+    await page.getByText('smtp', { exact: true }).click();
+    const form = page.getByRole('form', { name: 'smtp.maxRecipients' });
+    await form.getByLabel('New value for smtp.maxRecipients').fill('0');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await form.getByRole('alert').filter({ hasText: 'smtp.maxRecipients must be a whole number from 1 to 10000' }).waitFor();
+    await form.getByLabel('New value for smtp.maxRecipients').fill('250');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await form.getByText('250', { exact: true }).waitFor();
+    assert.deepEqual([(await apiCall('config.get', { key: 'smtp.maxRecipients' })).value], [250]);
+  });
+
+  test('settings: the admin password changes only with the current one', async () => {
+    const form = page.getByRole('form', { name: 'Change the admin password' });
+    await form.getByLabel('Current admin password').fill('not the password');
+    await form.getByLabel('New admin password').fill(NEW_ADMIN_PASSWORD);
+    await form.getByLabel('Repeat the new password').fill(NEW_ADMIN_PASSWORD);
+    await form.getByRole('button', { name: 'Change password' }).click();
+    await assertAlert(page, /the current password is wrong/);
+    await form.getByLabel('Current admin password').fill(ADMIN_PASSWORD);
+    await form.getByRole('button', { name: 'Change password' }).click();
+    await page.getByRole('status').getByText(/^Admin password changed/).waitFor();
+  });
+
   test('log out, log in again; a wrong password shows inline', async () => {
     await page.getByRole('button', { name: 'Log out' }).click();
-    await page.getByLabel('Admin password').fill('not the password');
+    await page.getByRole('button', { name: 'Log in' }).waitFor();
+    await page.getByLabel('Admin password', { exact: true }).fill('not the password');
     await page.getByRole('button', { name: 'Log in' }).click();
     await assertAlert(page, /wrong password/);
-    await page.getByLabel('Admin password').fill(ADMIN_PASSWORD);
+    // The password before the change no longer works.
+    await page.getByLabel('Admin password', { exact: true }).fill(ADMIN_PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await assertAlert(page, /wrong password/);
+    await page.getByLabel('Admin password', { exact: true }).fill(NEW_ADMIN_PASSWORD);
     await page.getByRole('button', { name: 'Log in' }).click();
     // The section in the URL is kept.
-    await page.getByRole('heading', { name: 'Certificate' }).waitFor();
+    await page.getByRole('heading', { name: 'Settings', exact: true }).waitFor();
     assert.deepEqual(problems, [], 'no script errors or CSP violations');
   });
 });

@@ -11,10 +11,12 @@ import { QueueView } from './views/queue.tsx';
 import { RelayView } from './views/relay.tsx';
 import { SendingView } from './views/sending.tsx';
 import { SettingsView } from './views/settings.tsx';
+import { SetupWizard, stepFromHash } from './views/setup/wizard.tsx';
 import { StatusView } from './views/status.tsx';
 
 const SECTIONS = [
   { id: 'status', title: 'Status', view: StatusView },
+  { id: 'setup', title: 'Setup', view: () => <SetupWizard step={stepFromHash(location.hash)} /> },
   { id: 'accounts', title: 'Accounts', view: AccountsView },
   { id: 'sending', title: 'Sending', view: SendingView },
   { id: 'relay', title: 'Who may send', view: RelayView },
@@ -23,7 +25,7 @@ const SECTIONS = [
   { id: 'settings', title: 'Settings', view: SettingsView },
 ] as const;
 
-const sectionOf = (hash: string) => SECTIONS.find((s) => `#${s.id}` === hash) ?? SECTIONS[0];
+const sectionOf = (hash: string) => SECTIONS.find((s) => hash === `#${s.id}` || hash.startsWith(`#${s.id}/`)) ?? SECTIONS[0];
 
 function App() {
   const [session, setSession] = useState<SessionState | null>(null);
@@ -34,7 +36,8 @@ function App() {
     whenSessionEnds(() => setSession({ adminExists: true, loggedIn: false }));
   }, []);
   if (!session) return <main>{error ? <ErrorText error={error} /> : <p>Loading…</p>}</main>;
-  if (!session.adminExists) return <SetupView onDone={refresh} />;
+  // After the setup code, the wizard's first step.
+  if (!session.adminExists) return <SetupView onDone={() => ((location.hash = '#setup/1'), refresh())} />;
   if (!session.loggedIn) return <LoginView onDone={refresh} />;
   return <Admin onLogout={() => logout().finally(refresh)} />;
 }
@@ -64,7 +67,7 @@ function Admin(p: { onLogout: () => void }) {
         </button>
       </header>
       <main>
-        <View />
+        <View key={hash} />
       </main>
     </>
   );

@@ -3,6 +3,7 @@ import type { SystemInfo } from '../../../src/admin/system.ts';
 import type { StatusResult } from '../../../src/control/commands/status.ts';
 import { bytes, duration } from '../../../src/control/text.ts';
 import { call, getSystem } from '../api.ts';
+import { Checklist } from './setup/checklist.tsx';
 import { ErrorText, Section, Table, useLoad, when } from '../ui.tsx';
 
 const load = () => Promise.all([call<StatusResult>('status'), getSystem()]);
@@ -29,6 +30,7 @@ export function StatusView() {
         Refresh
       </button>
       <ErrorText error={error} />
+      <Checklist />
       {data && <Daemon s={data[0]} />}
       {data && <Device d={data[1]} />}
     </>

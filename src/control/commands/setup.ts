@@ -1,0 +1,104 @@
+// `homepost setup`: what is done and what is left on the way to working mail, in the order of the
+// setup page's wizard (each item names its step), so the user always sees the next step.
+import { readSetting } from '../../settings/define.ts';
+import { SERVER_HOSTNAME } from '../../serve/hostname.ts';
+import { entry, type CommandGroup } from '../group.ts';
+import { method, noParams, type ApiContext } from '../method.ts';
+
+export type ItemState = 'done' | 'todo' | 'warn';
+
+export interface ChecklistItem {
+  id: string;
+  title: string;
+  state: ItemState;
+  // What was found, or what to do, in plain words.
+  detail: string;
+  // The wizard step that does it (1-based).
+  step: number;
+}
+
+function domainItems(ctx: ApiContext): ChecklistItem[] {
+  const domains = ctx.store.accounts.listDomains().map((d) => d.name);
+  const hostname = readSetting(ctx.store.settings, SERVER_HOSTNAME);
+  return [
+    {
+      id: 'domain',
+      title: 'Mail domain',
+      state: domains.length ? 'done' : 'todo',
+      detail: domains.length ? domains.join(', ') : 'add the domain whose mail this server receives',
+      step: 1,
+    },
+    {
+      id: 'hostname',
+      title: 'Server name',
+      state: hostname ? 'done' : 'todo',
+      detail: hostname ?? 'choose the server’s name (mail.<your domain>)',
+      step: 1,
+    },
+  ];
+}
+
+function certificateItem(ctx: ApiContext): ChecklistItem {
+  let c;
+  try {
+    c = ctx.tls().info();
+  } catch {
+    // Offline, before the first start made one.
+    return { id: 'certificate', title: 'Certificate', state: 'todo', detail: 'none yet: homepost makes one when it starts', step: 2 };
+  }
+  return {
+    id: 'certificate',
+    title: 'Certificate',
+    state: c.selfSigned ? 'warn' : 'done',
+    detail: c.selfSigned
+      ? 'self-signed: mail clients ask once to trust it (compare the fingerprint); a Let’s Encrypt certificate avoids that'
+      : `issued for ${c.altNames.map((n) => n.replace(/^DNS:/, '')).join(', ')}, valid to ${c.validTo}`,
+    step: 2,
+  };
+}
+
+function accountItems(ctx: ApiContext): ChecklistItem[] {
+  const accounts = ctx.store.accounts.list();
+  let received = 0;
+  for (const a of accounts) received += ctx.store.mailboxes.list(a.id).find((m) => m.name === 'INBOX')?.count ?? 0;
+  return [
+    {
+      id: 'account',
+      title: 'First account',
+      state: accounts.length ? 'done' : 'todo',
+      detail: accounts.length ? accounts.map((a) => a.address).join(', ') : 'make an account for each person',
+      step: 5,
+    },
+    {
+      id: 'received',
+      title: 'First message received',
+      state: received ? 'done' : 'todo',
+      detail: received ? `${received} in the inboxes` : 'send a message to your new address from another mail service',
+      step: 5,
+    },
+  ];
+}
+
+export function checklist(ctx: ApiContext): ChecklistItem[] {
+  return [...domainItems(ctx), certificateItem(ctx), ...accountItems(ctx)];
+}
+
+const show = method({
+  offline: true,
+  write: false,
+  params: noParams,
+  run: checklist,
+});
+
+const MARK: Record<ItemState, string> = { done: '[x]', todo: '[ ]', warn: '[!]' };
+
+export const setupGroup: CommandGroup = {
+  name: 'setup',
+  summary: 'what is done and left on the way to working mail',
+  entries: [
+    entry('', show, {
+      summary: 'the setup checklist: domain, server name, certificate, DNS records, sending, accounts',
+      text: (items) => items.map((i) => `${MARK[i.state]} ${i.title}: ${i.detail}\n`).join(''),
+    }),
+  ],
+};
