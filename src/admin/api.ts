@@ -7,8 +7,11 @@
 //   POST /api/password       {oldPassword, newPassword}: the other sessions end
 //   POST /api/call/<method>  params -> {result}
 //   GET  /api/system         the device's health (system.ts)
-// Changes are POSTs with a JSON body only; everything but session, setup and login needs a session.
+//   GET  /api/mobileconfig?address=A   an account's Apple profile, as a file (src/autoconfig)
+// Changes are POSTs with a JSON body only (a GET's params are its query); everything but session,
+// setup and login needs a session.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Download } from '../autoconfig/account.ts';
 import { asApiError, callMethod } from '../control/api.ts';
 import type { ApiContext } from '../control/method.ts';
 import type { AdminAuth } from './auth.ts';
@@ -37,6 +40,8 @@ interface Call {
 interface Reply {
   body: unknown;
   cookie?: string;
+  // Sent as a file to save instead of the JSON body.
+  file?: Download;
 }
 
 interface Route {
@@ -88,20 +93,28 @@ const routes: Record<string, Route> = {
     session: true,
     run: async (d) => ({ body: await d.system.get() }),
   },
+  '/api/mobileconfig': {
+    method: 'GET',
+    session: true,
+    run: async (d, c) => ({ body: null, file: (await call(d, 'client.mobileconfig', c.body)) as Download }),
+  },
   // A prefix: the method's name follows.
   '/api/call/': {
     method: 'POST',
     session: true,
-    run: async (d, c) => {
-      try {
-        return { body: { result: (await callMethod(d.api, c.rest, c.body)) ?? null } };
-      } catch (e) {
-        const { code, message } = asApiError(e);
-        throw new HttpError(apiErrorStatus(code), code, message);
-      }
-    },
+    run: async (d, c) => ({ body: { result: (await call(d, c.rest, c.body)) ?? null } }),
   },
 };
+
+// An API method; its error with the matching status.
+async function call(d: ApiDeps, name: string, params: Record<string, unknown>): Promise<unknown> {
+  try {
+    return await callMethod(d.api, name, params);
+  } catch (e) {
+    const { code, message } = asApiError(e);
+    throw new HttpError(apiErrorStatus(code), code, message);
+  }
+}
 
 function route(path: string): { route: Route; rest: string } | null {
   if (Object.hasOwn(routes, path) && !path.endsWith('/')) return { route: routes[path], rest: '' };
@@ -123,7 +136,15 @@ export async function handleApi(d: ApiDeps, path: string, req: IncomingMessage, 
       ? new HttpError(401, 'login-required', 'log in first')
       : new HttpError(401, 'setup-required', 'set the admin password with the setup code first');
   }
-  const body = r.method === 'POST' ? await readJsonObject(req) : {};
+  const body = r.method === 'POST' ? await readJsonObject(req) : Object.fromEntries(new URL(req.url ?? '/', 'http://host').searchParams);
   const reply = await r.run(d, { remote, token, loggedIn, body, signal, rest });
-  sendJson(res, 200, reply.body, reply.cookie ? { 'Set-Cookie': reply.cookie } : {});
+  if (reply.file) sendFile(res, reply.file);
+  else sendJson(res, 200, reply.body, reply.cookie ? { 'Set-Cookie': reply.cookie } : {});
+}
+
+// RFC 6266: saved under its file name, not shown.
+function sendFile(res: ServerResponse, f: Download): void {
+  const data = Buffer.from(f.content);
+  res.writeHead(200, { 'Content-Type': f.contentType, 'Content-Disposition': `attachment; filename="${f.filename}"`, 'Content-Length': String(data.length) });
+  res.end(data);
 }

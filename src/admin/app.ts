@@ -1,14 +1,18 @@
-// Every HTTPS request of the setup page: the headers every answer carries, the same-origin check,
+// Every HTTPS request of the setup page: the headers every answer carries, mail clients' automatic
+// configuration (src/autoconfig, for anyone), the LAN-only rule (lan.ts), the same-origin check,
 // then the API (api.ts) or the page's files (assets.ts); one debug log line per request.
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { autoconfigKind, serveAutoconfig, type AutoconfigDeps } from '../autoconfig/http.ts';
 import type { Logger } from '../log/log.ts';
 import { normalizeAddress } from '../net/address.ts';
 import { handleApi, type ApiDeps } from './api.ts';
 import type { AssetTable } from './assets.ts';
 import { HttpError, sendError } from './errors.ts';
+import { adminReachable, refuseOutsideLan } from './lan.ts';
 
 export interface AppDeps extends ApiDeps {
   assets(): Promise<AssetTable>;
+  autoconfig: AutoconfigDeps;
   log: Logger;
 }
 
@@ -39,6 +43,9 @@ export function adminApp(d: AppDeps): RequestListener {
       d.log.debug('admin.request', { method: req.method, path: path.slice(0, 200), status: res.statusCode, ms: Date.now() - started, remote });
     });
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
+    const kind = autoconfigKind(path);
+    if (kind) return serveAutoconfig(d.autoconfig, kind, req, res);
+    if (!adminReachable(d.api.store.settings, remote)) return refuseOutsideLan(res);
     const work = async () => {
       if (!sameOrigin(req)) throw new HttpError(403, 'cross-origin', 'requests from another origin are refused');
       if (path.startsWith('/api/')) {

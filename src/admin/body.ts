@@ -13,13 +13,13 @@ function isJson(req: IncomingMessage): boolean {
   return type !== undefined && type.split(';')[0].trim().toLowerCase() === 'application/json';
 }
 
-function tooLarge(close: boolean): HttpError {
-  return new HttpError(413, 'too-large', `a request body has at most ${MAX_BODY_BYTES} bytes`, { close });
+function tooLarge(limit: number, close: boolean): HttpError {
+  return new HttpError(413, 'too-large', `a request body has at most ${limit} bytes`, { close });
 }
 
 export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? NaN);
-  if (declared > DISCARD_LIMIT) return Promise.reject(tooLarge(true));
+  if (declared > DISCARD_LIMIT) return Promise.reject(tooLarge(limit, true));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -27,14 +27,14 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
       size += chunk.length;
       if (size > DISCARD_LIMIT) {
         cleanup();
-        reject(tooLarge(true));
+        reject(tooLarge(limit, true));
       } else if (size <= limit) {
         chunks.push(chunk);
       }
     };
     const onEnd = () => {
       cleanup();
-      if (size > limit) reject(tooLarge(false));
+      if (size > limit) reject(tooLarge(limit, false));
       else resolve(Buffer.concat(chunks, size));
     };
     const onError = (e: Error) => {

@@ -1,8 +1,12 @@
 // The setup page (design.md: src/admin; docs/admin.md): HTTPS serves the Preact app of web/ and
-// its JSON API over the API layer the CLI uses (src/control); plain HTTP only redirects to it.
+// its JSON API over the API layer the CLI uses (src/control); plain HTTP redirects to it. Both answer
+// mail clients' automatic configuration (src/autoconfig) to anyone, and everything else to the LAN
+// only (lan.ts, unless admin.allowFrom says anywhere).
 // On first boot a one-time setup code is announced on the console and in the log, and kept in the
 // console's issue file (--issue) until setup is done.
 import os from 'node:os';
+import { endpointsOf } from '../autoconfig/account.ts';
+import { withAutoconfig } from '../autoconfig/http.ts';
 import { daemonApiContext } from '../control/api.ts';
 import { ConnectionTracker, startAll, type Listener } from '../net/listener.ts';
 import type { ServiceStarter } from '../serve/context.ts';
@@ -13,6 +17,7 @@ import { DEFAULT_TIMEOUTS, listenHttp, type HttpTimeouts } from './http-server.t
 import { redirectToHttps } from './redirect.ts';
 import { SessionTable, type SessionOptions } from './sessions.ts';
 import { issueText, writeIssue } from './issue.ts';
+import { lanOnly } from './lan.ts';
 import { announceSetupCode } from './setup-code.ts';
 import { SystemMonitor } from './system.ts';
 
@@ -53,9 +58,11 @@ export function adminStarter(o: AdminOptions = {}): ServiceStarter {
       setupDone: () => showIssue(null),
     });
     let assets: Promise<AssetTable> | null = null;
+    const autoconfig = { store: ctx.store, endpoints: () => endpointsOf(api), log };
     const app = adminApp({
       api,
       auth,
+      autoconfig,
       system: new SystemMonitor(ctx.options.dataDir),
       log,
       // Built once; a failed build is tried again on the next request.
@@ -82,7 +89,11 @@ export function adminStarter(o: AdminOptions = {}): ServiceStarter {
           tracker,
           log,
           timeouts,
+<<<<<<< HEAD
           handler: redirectToHttps({ httpsPort, hostname: () => ctx.options.hostname }),
+=======
+          handler: withAutoconfig(autoconfig, lanOnly(ctx.store.settings, redirectToHttps({ httpsPort, hostname: ctx.options.hostname }))),
+>>>>>>> autoconf
         }),
     ]);
     const code = auth.setupCode;

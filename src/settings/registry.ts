@@ -1,6 +1,7 @@
 // Every setting homepost keeps in its store, in one list: `homepost config`, the setup page and
 // docs/admin.md show them from here. Each is declared beside the code that reads it.
 import { ADMIN_PASSWORD } from '../admin/auth.ts';
+import { ADMIN_ALLOW_FROM } from '../admin/lan.ts';
 import { IMAP_SETTINGS } from '../imap/settings.ts';
 import { MEMORY_BUDGET } from '../memory/budget.ts';
 import { POP3_SETTINGS } from '../pop3/settings.ts';
@@ -22,6 +23,7 @@ const all: SettingDef<unknown>[] = [
   ...Object.values(TLS_SETTINGS),
   MEMORY_BUDGET,
   ADMIN_PASSWORD,
+  ADMIN_ALLOW_FROM,
 ];
 
 export const SETTINGS: ReadonlyMap<string, SettingDef<unknown>> = new Map(all.map((d) => [d.key, d]));

@@ -4,6 +4,7 @@ import type { CommandGroup } from '../group.ts';
 import { adminGroup } from './admin.ts';
 import { aliasGroup } from './alias.ts';
 import { certGroup } from './cert.ts';
+import { clientGroup } from './client.ts';
 import { configGroup } from './config.ts';
 import { dkimGroup } from './dkim.ts';
 import { domainGroup } from './domain.ts';
@@ -14,4 +15,4 @@ import { setupGroup } from './setup.ts';
 import { statusGroup } from './status.ts';
 import { userGroup } from './user.ts';
 
-export const commandGroups: CommandGroup[] = [statusGroup, setupGroup, domainGroup, userGroup, aliasGroup, postmasterGroup, relayGroup, certGroup, queueGroup, dkimGroup, configGroup, adminGroup];
+export const commandGroups: CommandGroup[] = [statusGroup, setupGroup, domainGroup, userGroup, clientGroup, aliasGroup, postmasterGroup, relayGroup, certGroup, queueGroup, dkimGroup, configGroup, adminGroup];
