@@ -89,11 +89,7 @@ export function adminStarter(o: AdminOptions = {}): ServiceStarter {
           tracker,
           log,
           timeouts,
-<<<<<<< HEAD
-          handler: redirectToHttps({ httpsPort, hostname: () => ctx.options.hostname }),
-=======
-          handler: withAutoconfig(autoconfig, lanOnly(ctx.store.settings, redirectToHttps({ httpsPort, hostname: ctx.options.hostname }))),
->>>>>>> autoconf
+          handler: withAutoconfig(autoconfig, lanOnly(ctx.store.settings, redirectToHttps({ httpsPort, hostname: () => ctx.options.hostname }))),
         }),
     ]);
     const code = auth.setupCode;
