@@ -1,6 +1,7 @@
 // Every setting homepost keeps in its store, in one list: `homepost config`, the setup page and
 // docs/admin.md show them from here. Each is declared beside the code that reads it.
 import { ADMIN_PASSWORD } from '../admin/auth.ts';
+import { DNS_PUBLIC_ADDRESSES } from '../dns-records/settings.ts';
 import { IMAP_SETTINGS } from '../imap/settings.ts';
 import { MEMORY_BUDGET } from '../memory/budget.ts';
 import { POP3_SETTINGS } from '../pop3/settings.ts';
@@ -14,6 +15,7 @@ import type { SettingDef } from './define.ts';
 const all: SettingDef<unknown>[] = [
   SERVER_HOSTNAME,
   ...Object.values(SMTP_SETTINGS),
+  DNS_PUBLIC_ADDRESSES,
   POSTMASTER,
   ...Object.values(OUTBOUND_SETTINGS),
   SRS_SECRET,

@@ -6,6 +6,7 @@ import { aliasGroup } from './alias.ts';
 import { certGroup } from './cert.ts';
 import { configGroup } from './config.ts';
 import { dkimGroup } from './dkim.ts';
+import { dnsGroup } from './dns.ts';
 import { domainGroup } from './domain.ts';
 import { postmasterGroup } from './postmaster.ts';
 import { queueGroup } from './queue.ts';
@@ -13,4 +14,4 @@ import { relayGroup } from './relay.ts';
 import { statusGroup } from './status.ts';
 import { userGroup } from './user.ts';
 
-export const commandGroups: CommandGroup[] = [statusGroup, domainGroup, userGroup, aliasGroup, postmasterGroup, relayGroup, certGroup, queueGroup, dkimGroup, configGroup, adminGroup];
+export const commandGroups: CommandGroup[] = [statusGroup, domainGroup, userGroup, aliasGroup, postmasterGroup, relayGroup, certGroup, queueGroup, dkimGroup, dnsGroup, configGroup, adminGroup];
