@@ -85,19 +85,19 @@ export async function checkRecords(expected: ExpectedRecord[], resolve: DnsResol
   const unknownPtr = expected.find((r) => r.type === 'PTR' && r.name === null);
   const first = await lookupAll(resolve, expected);
   const host = unknownPtr?.value ?? '';
-  const hostAddresses = unknownPtr
-    ? ['A', 'AAAA'].flatMap((t) => {
-        const l = first.get(`${host} ${t}`);
-        return l && 'records' in l ? l.records.map((x) => x.text) : [];
-      })
-    : [];
+  const hostLookups = unknownPtr ? ['A', 'AAAA'].map((t) => first.get(`${host} ${t}`)!) : [];
+  const hostAddresses = hostLookups.flatMap((l) => ('records' in l ? l.records.map((x) => x.text) : []));
   const ptrs = hostAddresses.map((ip) => ptrAdvice(ip, host));
   const second = await lookupAll(resolve, ptrs);
   const out: CheckedRecord[] = [];
   for (const r of expected) {
     if (r !== unknownPtr) out.push(judge(r, first.get(`${r.name} ${r.type}`)!));
-    else if (ptrs.length === 0) out.push({ ...r, status: 'missing', found: [], note: `${host} has no address in DNS yet` });
-    else out.push(...ptrs.map((p) => judge(p, second.get(`${p.name} ${p.type}`)!)));
+    else if (ptrs.length) out.push(...ptrs.map((p) => judge(p, second.get(`${p.name} ${p.type}`)!)));
+    else {
+      // No address to look up: because the host's own lookups failed, or because it has none.
+      const failed = hostLookups.find((l) => 'error' in l);
+      out.push(failed ? judge(r, failed) : { ...r, status: 'missing', found: [], note: `${host} has no address in DNS yet` });
+    }
   }
   return out;
 }

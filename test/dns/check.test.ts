@@ -117,6 +117,22 @@ describe('homepost dns against a real DNS server', () => {
     assert.match(text, /^different +MX +example\.test +found 10 mx\.example\.net; expected 10 mail\.example\.test$/m);
   });
 
+  test('public address unknown: the addresses DNS holds are reported, and their reverse DNS checked', async () => {
+    const reset = await runCli(['config', 'reset', 'dns.publicAddresses', ...data]);
+    assert.equal(reset.code, 0, reset.stderr);
+    const published = records.records.filter((r) => r.type !== 'A' && r.type !== 'AAAA' && r.type !== 'PTR').map(dnsmasqLine);
+    await dns.restart([...published, 'address=/mail.example.test/198.51.100.9', 'ptr-record=9.100.51.198.in-addr.arpa,mail.example.test']);
+    const { code, result } = await check(data);
+    const rows = result.records.filter((r) => ['A', 'AAAA', 'PTR'].includes(r.type)).map((r) => [r.type, r.name, r.value, r.status, r.found.join(' ')]);
+    assert.deepEqual(rows, [
+      ['A', 'mail.example.test', null, 'found', '198.51.100.9'],
+      ['AAAA', 'mail.example.test', null, 'missing', ''],
+      ['PTR', '9.100.51.198.in-addr.arpa', 'mail.example.test', 'found', 'mail.example.test'],
+    ]);
+    // No IPv6 is no fault.
+    assert.equal(code, 0);
+  });
+
   test('no DNS server answering: nothing checked, each record says why', async () => {
     await dns.stop();
     const started = Date.now();
