@@ -84,6 +84,8 @@ describe('homepost dns against a real DNS server', () => {
     const text = await runCli(['dns', 'records', 'example.test', ...data]);
     assert.equal(text.code, 0);
     assert.ok(text.stdout.includes(records.zone), 'the zone text is printed whole');
+    const unknown = await runCli(['dns', 'records', 'nowhere.example', ...data]);
+    assert.equal(unknown.code, 4, 'not a local domain: not found');
     assert.match(text.stdout, /^SRV +_imaps\._tcp\.example\.test +0 0 993 mail\.example\.test +Mail apps/m);
   });
 
