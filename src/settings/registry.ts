@@ -2,6 +2,7 @@
 // docs/admin.md show them from here. Each is declared beside the code that reads it.
 import { ADMIN_PASSWORD } from '../admin/auth.ts';
 import { ADMIN_ALLOW_FROM } from '../admin/lan.ts';
+import { DNS_PUBLIC_ADDRESSES } from '../dns-records/settings.ts';
 import { IMAP_SETTINGS } from '../imap/settings.ts';
 import { MEMORY_BUDGET } from '../memory/budget.ts';
 import { POP3_SETTINGS } from '../pop3/settings.ts';
@@ -15,6 +16,7 @@ import type { SettingDef } from './define.ts';
 const all: SettingDef<unknown>[] = [
   SERVER_HOSTNAME,
   ...Object.values(SMTP_SETTINGS),
+  DNS_PUBLIC_ADDRESSES,
   POSTMASTER,
   ...Object.values(OUTBOUND_SETTINGS),
   SRS_SECRET,

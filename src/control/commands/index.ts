@@ -7,6 +7,7 @@ import { certGroup } from './cert.ts';
 import { clientGroup } from './client.ts';
 import { configGroup } from './config.ts';
 import { dkimGroup } from './dkim.ts';
+import { dnsGroup } from './dns.ts';
 import { domainGroup } from './domain.ts';
 import { postmasterGroup } from './postmaster.ts';
 import { queueGroup } from './queue.ts';
@@ -15,4 +16,4 @@ import { setupGroup } from './setup.ts';
 import { statusGroup } from './status.ts';
 import { userGroup } from './user.ts';
 
-export const commandGroups: CommandGroup[] = [statusGroup, setupGroup, domainGroup, userGroup, clientGroup, aliasGroup, postmasterGroup, relayGroup, certGroup, queueGroup, dkimGroup, configGroup, adminGroup];
+export const commandGroups: CommandGroup[] = [statusGroup, setupGroup, domainGroup, userGroup, clientGroup, aliasGroup, postmasterGroup, relayGroup, certGroup, queueGroup, dkimGroup, dnsGroup, configGroup, adminGroup];
