@@ -17,7 +17,7 @@ case "${1:-}" in
       make ca-certificates curl openssl python3 procps iproute2 xz-utils util-linux e2fsprogs strace
       systemd nftables fdisk
       dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix
-      swaks libnet-ssleay-perl libio-socket-ssl-perl fetchmail isync neomutt
+      swaks libnet-ssleay-perl libio-socket-ssl-perl fetchmail isync neomutt pebble
       chromium
       qemu-user-static
     )

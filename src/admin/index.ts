@@ -11,6 +11,7 @@ import { loadAssets, type AssetTable } from './assets.ts';
 import { AdminAuth } from './auth.ts';
 import { DEFAULT_TIMEOUTS, listenHttp, type HttpTimeouts } from './http-server.ts';
 import { redirectToHttps } from './redirect.ts';
+import { acmeChallenge } from '../tls/acme-challenge.ts';
 import { SessionTable, type SessionOptions } from './sessions.ts';
 import { issueText, writeIssue } from './issue.ts';
 import { announceSetupCode } from './setup-code.ts';
@@ -82,7 +83,7 @@ export function adminStarter(o: AdminOptions = {}): ServiceStarter {
           tracker,
           log,
           timeouts,
-          handler: redirectToHttps({ httpsPort, hostname: ctx.options.hostname }),
+          handler: acmeChallenge((token) => ctx.tls.acme?.keyAuthorization(token), redirectToHttps({ httpsPort, hostname: ctx.options.hostname })),
         }),
     ]);
     const code = auth.setupCode;
