@@ -19,6 +19,7 @@ import acme from 'acme-client';
 import type { Logger } from '../log/log.ts';
 import { readSetting } from '../settings/define.ts';
 import type { Store } from '../store/index.ts';
+import { createCsr } from './certificate.ts';
 import type { TlsManager } from './manager.ts';
 import { ACME_SETTINGS, TLS_SETTINGS, acmeAccountKeyFile } from './settings.ts';
 
@@ -180,8 +181,7 @@ export class AcmeRenewer {
       }
       at('finalize');
       const keyPem = await newKeyPem();
-      const [, csr] = await acme.crypto.createCsr({ commonName: hostname, altNames: [hostname] }, keyPem);
-      const finalized = await client.finalizeOrder(order, csr);
+      const finalized = await client.finalizeOrder(order, createCsr(keyPem, [hostname]));
       const certPem = await client.getCertificate(finalized);
       at('install');
       const info = tls.install(certPem, keyPem);
