@@ -18,7 +18,7 @@ case "${1:-}" in
       systemd nftables fdisk
       dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix
       swaks libnet-ssleay-perl libio-socket-ssl-perl fetchmail isync neomutt
-      dnsmasq-base
+      dnsmasq-base pebble
       chromium
       qemu-user-static
     )

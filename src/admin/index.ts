@@ -15,6 +15,7 @@ import { loadAssets, type AssetTable } from './assets.ts';
 import { AdminAuth } from './auth.ts';
 import { DEFAULT_TIMEOUTS, listenHttp, type HttpTimeouts } from './http-server.ts';
 import { redirectToHttps } from './redirect.ts';
+import { acmeChallenge } from '../tls/acme-challenge.ts';
 import { SessionTable, type SessionOptions } from './sessions.ts';
 import { issueText, writeIssue } from './issue.ts';
 import { lanOnly } from './lan.ts';
@@ -89,7 +90,10 @@ export function adminStarter(o: AdminOptions = {}): ServiceStarter {
           tracker,
           log,
           timeouts,
-          handler: withAutoconfig(autoconfig, lanOnly(ctx.store.settings, redirectToHttps({ httpsPort, hostname: () => ctx.options.hostname }))),
+          handler: acmeChallenge(
+            (token) => ctx.tls.acme?.keyAuthorization(token),
+            withAutoconfig(autoconfig, lanOnly(ctx.store.settings, redirectToHttps({ httpsPort, hostname: () => ctx.options.hostname }))),
+          ),
         }),
     ]);
     const code = auth.setupCode;

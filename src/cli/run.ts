@@ -1,5 +1,6 @@
 // Runs `homepost GROUP COMMAND ...`: parse the command line, ask for what must be asked, call the
 // method on the running daemon (or offline on the store), print the result.
+import { readFileSync } from 'node:fs';
 import { UsageError } from '../config/options.ts';
 import { connectDaemon, DaemonUnreachable } from '../control/client.ts';
 import { methodName, type CliSpec, type CommandGroup, type Entry } from '../control/group.ts';
@@ -61,6 +62,7 @@ async function runCommand(group: CommandGroup, e: Entry<unknown, unknown>, argv:
       if (!process.stdin.isTTY) throw new UsageError(`${words} asks for confirmation: add --yes to run it without a terminal`);
       if (!(await confirm(spec.confirm(cmd.params)))) return fail('cancelled', EXIT.failure, json);
     }
+    for (const f of spec.files ?? []) cmd.params[f] = readParamFile(String(cmd.params[f]));
     // As root on the daemon's data folder: as its owner from here on (owner.ts).
     runAsOwnerOf(cmd.dataDir);
     if (spec.password) cmd.params.password = await readNewPassword();
@@ -90,6 +92,14 @@ async function runCommand(group: CommandGroup, e: Entry<unknown, unknown>, argv:
     if (err instanceof Interrupted) return fail('interrupted', EXIT.interrupted, json);
     if (err instanceof NoInput) return fail(err.message, EXIT.usage, json);
     throw err;
+  }
+}
+
+function readParamFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
   }
 }
 

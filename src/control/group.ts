@@ -21,6 +21,9 @@ export interface CliSpec<R> {
   // A new password into params.password: asked twice without echo on a terminal, otherwise the
   // first line of standard input. Never from the command line.
   password?: boolean;
+  // Params given on the command line as file names: the CLI sends the files' text (read as the
+  // caller, before it becomes the data folder's owner).
+  files?: string[];
   // A question for destructive commands: a terminal answers y, scripts pass --yes.
   confirm?: (params: Params) => string;
   // The human-readable output (--json prints the result itself).

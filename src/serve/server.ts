@@ -7,8 +7,7 @@ import type { Listener } from '../net/listener.ts';
 import { WorkerPool } from '../offload/pool.ts';
 import { Store } from '../store/index.ts';
 import { readSetting } from '../settings/define.ts';
-import { TlsManager } from '../tls/manager.ts';
-import { certificatePaths } from '../tls/settings.ts';
+import { startTls } from '../tls/service.ts';
 import type { ServiceContext, ServiceStarter } from './context.ts';
 import { ensureDevAccount } from './dev.ts';
 import { serverHostname } from './hostname.ts';
@@ -33,13 +32,7 @@ export async function startServer(flags: ServeOptions, log: Logger, starters: Se
     },
   };
   const devAccount = options.dev ? await ensureDevAccount(store, options.dataDir) : null;
-  const tls = new TlsManager({
-    ...certificatePaths(store.settings, options.dataDir),
-    hostname: options.hostname,
-    domains: store.accounts.listDomains().map((d) => d.name),
-    log: log.child({ component: 'tls' }),
-  });
-  tls.watch();
+  const tls = startTls(store, options.dataDir, flags.hostname, log.child({ component: 'tls' }));
   const listeners: Listener[] = [];
   const budget = new MemoryBudget(readSetting(store.settings, MEMORY_BUDGET));
   const offload = new WorkerPool({ log: log.child({ component: 'offload' }) });

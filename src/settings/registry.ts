@@ -10,7 +10,7 @@ import { SERVER_HOSTNAME } from '../serve/hostname.ts';
 import { POSTMASTER } from '../smtp/postmaster.ts';
 import { OUTBOUND_SETTINGS, SRS_SECRET } from '../smtp/queue/settings.ts';
 import { SMTP_SETTINGS } from '../smtp/settings.ts';
-import { TLS_SETTINGS } from '../tls/settings.ts';
+import { ACME_SETTINGS, TLS_SETTINGS } from '../tls/settings.ts';
 import type { SettingDef } from './define.ts';
 
 const all: SettingDef<unknown>[] = [
@@ -23,6 +23,7 @@ const all: SettingDef<unknown>[] = [
   ...Object.values(IMAP_SETTINGS),
   ...Object.values(POP3_SETTINGS),
   ...Object.values(TLS_SETTINGS),
+  ...Object.values(ACME_SETTINGS),
   MEMORY_BUDGET,
   ADMIN_PASSWORD,
   ADMIN_ALLOW_FROM,

@@ -1,7 +1,8 @@
 // A self-signed ECDSA P-256 certificate for first start (RFC 5280 profile): what the device uses
 // until its owner installs one from a CA. Subject alternative names cover the host name, the
 // configured mail domains and the machine's addresses, so clients can pin it for each.
-import { createPrivateKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
+// Also the certificate signing request an ACME order is finalized with (RFC 2986).
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
 import { bitString, boolean, explicit, implicit, integer, octetString, oid, sequence, set, time, utf8String } from './der.ts';
 
@@ -37,14 +38,41 @@ function extension(id: string, critical: boolean, value: Buffer): Buffer {
   return critical ? sequence(oid(id), boolean(true), octetString(value)) : sequence(oid(id), octetString(value));
 }
 
+function subjectName(commonName: string): Buffer {
+  return sequence(set(sequence(oid('2.5.4.3'), utf8String(commonName))));
+}
+
+function dnsAltNames(names: string[]): Buffer[] {
+  return [...new Set(names)].map((d) => implicit(2, Buffer.from(d, 'ascii')));
+}
+
+// A PKCS#10 request (RFC 2986 4) for these DNS names, the first as the common name, signed with
+// the ECDSA key; its subjectAltName asked for in an extensionRequest attribute (RFC 2985 5.4.2).
+export function createCsr(keyPem: string, dnsNames: string[]): string {
+  const key = createPrivateKey(keyPem);
+  const extensions = sequence(extension('2.5.29.17', false, sequence(...dnsAltNames(dnsNames))));
+  const info = sequence(
+    integer(Buffer.from([0])),
+    subjectName(dnsNames[0]),
+    createPublicKey(key).export({ type: 'spki', format: 'der' }),
+    explicit(0, sequence(oid('1.2.840.113549.1.9.14'), set(extensions))),
+  );
+  return pem('CERTIFICATE REQUEST', sequence(info, ECDSA_WITH_SHA256, bitString(sign('sha256', info, key))));
+}
+
+function pem(label: string, der: Buffer): string {
+  const b64 = der.toString('base64').replace(/.{64}/g, '$&\n').replace(/\n?$/, '\n');
+  return `-----BEGIN ${label}-----\n${b64}-----END ${label}-----\n`;
+}
+
 export function createSelfSigned(opts: SelfSignedOptions): KeyAndCertificate {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const now = opts.now ?? new Date();
   const notBefore = new Date(now.getTime() - 60 * 60_000);
   const notAfter = new Date(now.getTime() + VALID_DAYS * 86_400_000);
-  const name = sequence(set(sequence(oid('2.5.4.3'), utf8String(opts.commonName))));
+  const name = subjectName(opts.commonName);
   const altNames = [
-    ...[...new Set(opts.dnsNames)].map((d) => implicit(2, Buffer.from(d, 'ascii'))),
+    ...dnsAltNames(opts.dnsNames),
     ...[...new Set(opts.ipAddresses)].map(ipBytes).filter((b): b is Buffer => b !== null).map((b) => implicit(7, b)),
   ];
   const serial = randomBytes(16);
@@ -68,11 +96,9 @@ export function createSelfSigned(opts: SelfSignedOptions): KeyAndCertificate {
     ),
   );
   const signature = sign('sha256', tbs, privateKey as KeyObject);
-  const der = sequence(tbs, ECDSA_WITH_SHA256, bitString(signature));
-  const b64 = der.toString('base64').replace(/.{64}/g, '$&\n').replace(/\n?$/, '\n');
   return {
     keyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
-    certPem: `-----BEGIN CERTIFICATE-----\n${b64}-----END CERTIFICATE-----\n`,
+    certPem: pem('CERTIFICATE', sequence(tbs, ECDSA_WITH_SHA256, bitString(signature))),
   };
 }
 

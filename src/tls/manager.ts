@@ -8,14 +8,19 @@
 // - A self-signed certificate that starts in the future was made while the clock was wrong (a
 //   device without a battery clock, or one set ahead): clients refuse it as not yet valid (RFC 5280
 //   4.1.2.5). Once the clock is set (clock.ts) it is made again: at start and every minute.
+// - A generated certificate follows the names (names.ts): when the host name or the domains change,
+//   a self-signed one that no longer names exactly them is made again, unless the owner chose
+//   another source (mayGenerate: an ACME or uploaded certificate is never replaced by this).
 import { X509Certificate, createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, unwatchFile, watchFile, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import type { Logger } from '../log/log.ts';
+import type { AcmeRenewer } from './acme.ts';
 import { createSelfSigned, keyMatches } from './certificate.ts';
 import { clockSynchronized } from './clock.ts';
+import { dnsNames, namesMatch, type CertificateNames } from './names.ts';
 
 // Every listener's TLS options (smtp-server takes them as they are, the others through serverOptions()).
 export const TLS_POLICY = {
@@ -39,6 +44,7 @@ export const TLS_POLICY = {
 
 export interface CertificateInfo {
   subject: string;
+  issuer: string;
   altNames: string[];
   validFrom: string;
   validTo: string;
@@ -54,6 +60,11 @@ export interface TlsManagerOptions {
   // Names for a generated certificate: the host name first.
   hostname: string;
   domains: string[];
+  // The current names, when they can change while running (the daemon's store); checked every pollMs.
+  names?: () => CertificateNames;
+  // Whether a self-signed certificate may be made over the current one (false when the owner chose
+  // an ACME or an uploaded certificate).
+  mayGenerate?: () => boolean;
   log: Logger;
   pollMs?: number;
   // How often the certificate's start is checked against the clock, and whether the clock is set.
@@ -67,6 +78,10 @@ export class TlsManager {
   private listeners = new Set<() => void>();
   private lastStamp = '';
   private clockTimer: NodeJS.Timeout | null = null;
+  private namesTimer: NodeJS.Timeout | null = null;
+  // The daemon's ACME client (acme.ts), when it runs one: it answers HTTP-01 challenges.
+  acme: AcmeRenewer | null = null;
+  private closers: (() => void)[] = [];
 
   constructor(o: TlsManagerOptions) {
     this.o = o;
@@ -74,6 +89,7 @@ export class TlsManager {
     const loaded = this.load();
     if (loaded instanceof Error) throw loaded;
     this.renewIfNotYetValid();
+    if (o.names) this.followNames();
   }
 
   // For new connections and STARTTLS upgrades.
@@ -101,6 +117,7 @@ export class TlsManager {
     const c = this.current.cert;
     return {
       subject: c.subject,
+      issuer: c.issuer,
       altNames: (c.subjectAltName ?? '').split(', ').filter(Boolean),
       validFrom: c.validFrom,
       validTo: c.validTo,
@@ -110,6 +127,11 @@ export class TlsManager {
       certFile: this.o.certFile,
       keyFile: this.o.keyFile,
     };
+  }
+
+  // Whether the certificate in use is valid for this host name (RFC 6125 6.4).
+  covers(hostname: string): boolean {
+    return this.current.cert.checkHost(hostname) !== undefined;
   }
 
   // Re-reads the files; true when a new valid pair is now in use.
@@ -132,6 +154,23 @@ export class TlsManager {
     return this.info();
   }
 
+  // Writes a pair from elsewhere (an ACME order, an upload) over the current files, then loads it.
+  install(certPem: string, keyPem: string): CertificateInfo {
+    if (!keyMatches(keyPem, new X509Certificate(certPem))) throw new Error('the key does not belong to the certificate');
+    this.write(certPem, keyPem);
+    this.reload();
+    return this.info();
+  }
+
+  // A self-signed certificate that does not name exactly the current names is made again; true when it was.
+  followNames(): boolean {
+    if (this.o.names) Object.assign(this.o, this.o.names());
+    if (!(this.o.mayGenerate?.() ?? true) || !this.info().selfSigned || namesMatch(this.current.cert, this.o)) return false;
+    this.o.log.info('tls.names_changed', { hostname: this.o.hostname, domains: this.o.domains.length });
+    this.regenerate();
+    return true;
+  }
+
   // A self-signed certificate whose notBefore lies ahead of a set clock is made again; true when it was.
   renewIfNotYetValid(): boolean {
     const c = this.current.cert;
@@ -147,10 +186,19 @@ export class TlsManager {
     watchFile(this.o.certFile, { interval: this.o.pollMs ?? 5000, persistent: false }, check);
     watchFile(this.o.keyFile, { interval: this.o.pollMs ?? 5000, persistent: false }, check);
     this.clockTimer = setInterval(() => this.renewIfNotYetValid(), this.o.clockCheckMs ?? 60_000).unref();
+    if (this.o.names) this.namesTimer = setInterval(() => this.followNames(), this.o.pollMs ?? 5000).unref();
+  }
+
+  // fn runs on close (what was started alongside: the ACME client, settings watches).
+  onClose(fn: () => void): void {
+    this.closers.push(fn);
   }
 
   close(): void {
     if (this.clockTimer) clearInterval(this.clockTimer);
+    if (this.namesTimer) clearInterval(this.namesTimer);
+    for (const fn of this.closers) fn();
+    this.closers = [];
     unwatchFile(this.o.certFile);
     unwatchFile(this.o.keyFile);
     this.listeners.clear();
@@ -175,23 +223,22 @@ export class TlsManager {
   }
 
   private generate(): void {
-    const { hostname, domains } = this.o;
     const addresses = Object.values(os.networkInterfaces()).flatMap((l) => (l ?? []).map((a) => a.address));
-    const pair = createSelfSigned({
-      commonName: hostname,
-      dnsNames: [hostname, ...domains, ...domains.map((d) => `mail.${d}`), 'localhost'],
-      ipAddresses: ['127.0.0.1', '::1', ...addresses],
-    });
+    const pair = createSelfSigned({ commonName: this.o.hostname, dnsNames: dnsNames(this.o), ipAddresses: ['127.0.0.1', '::1', ...addresses] });
+    this.write(pair.certPem, pair.keyPem);
+    const fp = createHash('sha256').update(pair.certPem).digest('hex').slice(0, 16);
+    this.o.log.info('tls.generated', { certFile: this.o.certFile, subject: this.o.hostname, id: fp });
+  }
+
+  private write(certPem: string, keyPem: string): void {
     mkdirSync(path.dirname(this.o.keyFile), { recursive: true, mode: 0o700 });
     mkdirSync(path.dirname(this.o.certFile), { recursive: true, mode: 0o700 });
     // Written beside and renamed, so a reader never sees half a file.
     const tmpKey = this.o.keyFile + '.new';
-    writeFileSync(tmpKey, pair.keyPem, { mode: 0o600 });
+    writeFileSync(tmpKey, keyPem, { mode: 0o600 });
     chmodSync(tmpKey, 0o600);
-    writeFileSync(this.o.certFile + '.new', pair.certPem, { mode: 0o644 });
+    writeFileSync(this.o.certFile + '.new', certPem, { mode: 0o644 });
     renameSync(tmpKey, this.o.keyFile);
     renameSync(this.o.certFile + '.new', this.o.certFile);
-    const fp = createHash('sha256').update(pair.certPem).digest('hex').slice(0, 16);
-    this.o.log.info('tls.generated', { certFile: this.o.certFile, subject: hostname, id: fp });
   }
 }
