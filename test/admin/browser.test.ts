@@ -165,8 +165,8 @@ describe('setup page in a browser', () => {
     await page.getByRole('link', { name: 'Certificate' }).click();
     const before = (await apiCall('cert.show')).fingerprint256 as string;
     await page.getByText(before, { exact: true }).waitFor();
-    await page.getByRole('button', { name: 'Generate a new self-signed certificate' }).click();
-    await page.getByRole('button', { name: 'Generate it now' }).click();
+    await page.getByRole('button', { name: 'Make a new self-signed certificate' }).click();
+    await page.getByRole('button', { name: 'Make it now (clients ask to trust it again)' }).click();
     await page.getByRole('status').getByText(/^New certificate in use/).waitFor();
     const after = (await apiCall('cert.show')).fingerprint256 as string;
     assert.notEqual(after, before);

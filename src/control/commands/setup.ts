@@ -1,5 +1,7 @@
 // `homepost setup`: what is done and what is left on the way to working mail, in the order of the
 // setup page's wizard (each item names its step), so the user always sees the next step.
+import os from 'node:os';
+import { checkDomain } from '../../dns-records/records.ts';
 import { readSetting } from '../../settings/define.ts';
 import { SERVER_HOSTNAME } from '../../serve/hostname.ts';
 import { entry, type CommandGroup } from '../group.ts';
@@ -57,6 +59,22 @@ function certificateItem(ctx: ApiContext): ChecklistItem {
   };
 }
 
+// Per domain: the records it needs that DNS does not hold yet (optional ones and advice aside).
+async function dnsItems(ctx: ApiContext): Promise<ChecklistItem[]> {
+  const fallback = ctx.daemon?.options.hostname ?? os.hostname();
+  const checks = await Promise.all(ctx.store.accounts.listDomains().map((d) => checkDomain(ctx.store, d.name, fallback)));
+  return checks.map((c) => {
+    const open = c.records.filter((r) => r.kind === 'record' && !r.optional && r.status !== 'found');
+    return {
+      id: `dns:${c.domain}`,
+      title: `DNS records of ${c.domain}`,
+      state: open.length ? 'todo' : 'done',
+      detail: open.length ? `${open.length} not found yet: ${open.map((r) => `${r.type} ${r.name}`).join(', ')}` : 'every record found',
+      step: 3,
+    };
+  });
+}
+
 function accountItems(ctx: ApiContext): ChecklistItem[] {
   const accounts = ctx.store.accounts.list();
   let received = 0;
@@ -79,8 +97,8 @@ function accountItems(ctx: ApiContext): ChecklistItem[] {
   ];
 }
 
-export function checklist(ctx: ApiContext): ChecklistItem[] {
-  return [...domainItems(ctx), certificateItem(ctx), ...accountItems(ctx)];
+export async function checklist(ctx: ApiContext): Promise<ChecklistItem[]> {
+  return [...domainItems(ctx), certificateItem(ctx), ...(await dnsItems(ctx)), ...accountItems(ctx)];
 }
 
 const show = method({

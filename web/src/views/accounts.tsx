@@ -70,7 +70,7 @@ function Domains(p: { rows: DomainRow[]; changed: () => void }) {
   );
 }
 
-function Accounts(p: { rows: AccountInfo[]; changed: () => void }) {
+export function Accounts(p: { rows: AccountInfo[]; changed: () => void }) {
   const [address, setAddress] = useState('');
   const [password, setPassword] = useState('');
   const [quota, setQuota] = useState('');

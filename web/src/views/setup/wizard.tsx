@@ -4,6 +4,8 @@ import type { ComponentType } from 'preact';
 import { CertificateView } from '../certificate.tsx';
 import { SendingView } from '../sending.tsx';
 import { ChecklistView } from './checklist.tsx';
+import { DevicesStep } from './devices.tsx';
+import { DnsStep } from './dns.tsx';
 import { NameStep } from './name.tsx';
 
 interface Step {
@@ -11,10 +13,13 @@ interface Step {
   view: ComponentType;
 }
 
+// The checklist (src/control/commands/setup.ts) names these steps by number.
 export const STEPS: Step[] = [
   { title: 'Name and domain', view: NameStep },
   { title: 'Certificate', view: CertificateView },
+  { title: 'DNS records', view: DnsStep },
   { title: 'Sending out', view: SendingView },
+  { title: 'Accounts and devices', view: DevicesStep },
   { title: 'Checklist', view: ChecklistView },
 ];
 
