@@ -41,8 +41,8 @@ export const SMTP_SETTINGS = {
   maxRecipients: integer({ key: 'smtp.maxRecipients', default: 100, min: 1, max: 10_000, description: 'recipients per message (RFC 5321 4.5.3.1.8 asks for at least 100)' }),
   maxConnections: integer({ key: 'smtp.maxConnections', default: 100, min: 1, max: 10_000, description: 'SMTP connections at once, every SMTP port together' }),
   maxConnectionsPerAddress: integer({ key: 'smtp.maxConnectionsPerAddress', default: 10, min: 1, max: 10_000, description: 'SMTP connections at once from one client address (trusted networks are exempt)' }),
-  idleTimeoutMs: duration({ key: 'smtp.idleTimeoutMs', default: 5 * 60_000, min: 10_000, max: 3_600_000, description: 'how long a client may stay silent while it owes a command (RFC 5321 4.5.3.2.7)' }),
-  commandTimeoutMs: duration({ key: 'smtp.commandTimeoutMs', default: 30_000, min: 1000, max: 600_000, description: 'deadline of each relay rule and inbound check' }),
+  idleTimeoutMs: duration({ key: 'smtp.idleTimeoutMs', default: 5 * 60_000, min: 100, max: 3_600_000, description: 'how long a client may stay silent while it owes a command (RFC 5321 4.5.3.2.7)' }),
+  commandTimeoutMs: duration({ key: 'smtp.commandTimeoutMs', default: 30_000, min: 100, max: 600_000, description: 'deadline of each relay rule and inbound check' }),
   maxErrors: integer({ key: 'smtp.maxErrors', default: 20, min: 1, max: 1000, description: 'error replies before the session ends with 421' }),
   trustedNetworks: list({
     key: 'smtp.trustedNetworks',
@@ -71,7 +71,7 @@ export const SMTP_SETTINGS = {
     item: dnsServer,
     description: 'DNS resolvers for SPF, DKIM, DMARC, MX and the setup page\'s record check',
   }),
-  dnsTimeoutMs: duration({ key: 'dns.timeoutMs', default: 2000, min: 100, max: 60_000, description: 'deadline of each DNS query' }),
+  dnsTimeoutMs: duration({ key: 'dns.timeoutMs', default: 2000, min: 100, max: 300_000, description: 'deadline of each DNS query' }),
 } as const satisfies { [K in keyof SmtpSettings]: SettingDef<unknown> };
 
 export const SMTP_SETTING_KEYS = Object.fromEntries(Object.entries(SMTP_SETTINGS).map(([k, d]) => [k, d.key])) as {

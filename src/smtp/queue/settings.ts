@@ -73,7 +73,7 @@ function parseRoute(value: unknown): Route {
   return parseRelay(value);
 }
 
-const MIN_DURATION = 1000;
+const MIN_DURATION = 100;
 
 // The settings the outbound queue reads (src/settings/registry.ts lists every setting).
 export const OUTBOUND_SETTINGS = {
@@ -109,12 +109,12 @@ export const OUTBOUND_SETTINGS = {
     default: [5 * MINUTE, 15 * MINUTE, 30 * MINUTE, HOUR, 2 * HOUR, 4 * HOUR],
     rule: 'a list of delays in ms (the last one repeats)',
     parse: (v) => {
-      if (!Array.isArray(v) || v.length === 0 || !v.every((x) => Number.isSafeInteger(x) && x >= MIN_DURATION)) throw new Error('each at least 1000');
+      if (!Array.isArray(v) || v.length === 0 || !v.every((x) => Number.isSafeInteger(x) && x >= MIN_DURATION)) throw new Error(`each at least ${MIN_DURATION}`);
       return v as number[];
     },
     description: 'delays after each failed attempt; the last one repeats',
   }),
-  lifetimeMs: duration({ key: 'outbound.lifetimeMs', default: 5 * 24 * HOUR, min: MINUTE, max: 30 * 24 * HOUR, description: 'a recipient still failing temporarily after this long bounces' }),
+  lifetimeMs: duration({ key: 'outbound.lifetimeMs', default: 5 * 24 * HOUR, min: MIN_DURATION, max: 30 * 24 * HOUR, description: 'a recipient still failing temporarily after this long bounces' }),
   delayNoticeMs: duration({ key: 'outbound.delayNoticeMs', default: 4 * HOUR, min: 0, max: 30 * 24 * HOUR, description: 'a delay notice to the sender once a recipient waited this long; 0: none' }),
   concurrencyPerDomain: integer({ key: 'outbound.concurrencyPerDomain', default: 4, min: 1, max: 100, description: 'connections at once to one destination' }),
   maxConnections: integer({ key: 'outbound.maxConnections', default: 20, min: 1, max: 1000, description: 'outbound connections at once in total' }),
