@@ -63,7 +63,7 @@ async function runCommand(group: CommandGroup, e: Entry<unknown, unknown>, argv:
     }
     // As root on the daemon's data folder: as its owner from here on (owner.ts).
     runAsOwnerOf(cmd.dataDir);
-    if (spec.password) cmd.params.password = await readNewPassword();
+    if (typeof spec.password === 'function' ? spec.password(cmd.params) : spec.password) cmd.params.password = await readNewPassword();
     const name = methodName(group, e);
     const daemon = await connectDaemon(cmd.dataDir);
     let result: unknown;

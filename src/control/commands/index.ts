@@ -10,7 +10,8 @@ import { domainGroup } from './domain.ts';
 import { postmasterGroup } from './postmaster.ts';
 import { queueGroup } from './queue.ts';
 import { relayGroup } from './relay.ts';
+import { smarthostGroup } from './smarthost.ts';
 import { statusGroup } from './status.ts';
 import { userGroup } from './user.ts';
 
-export const commandGroups: CommandGroup[] = [statusGroup, domainGroup, userGroup, aliasGroup, postmasterGroup, relayGroup, certGroup, queueGroup, dkimGroup, configGroup, adminGroup];
+export const commandGroups: CommandGroup[] = [statusGroup, domainGroup, userGroup, aliasGroup, postmasterGroup, relayGroup, smarthostGroup, certGroup, queueGroup, dkimGroup, configGroup, adminGroup];
