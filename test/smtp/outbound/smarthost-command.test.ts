@@ -2,7 +2,8 @@
 // daemon's control socket), against a real relay: a second homepost whose submission port takes
 // mail only after STARTTLS and AUTH, into an account's mailbox. The test message arrives with the
 // right password; a wrong one, a closed port and an untrusted certificate each fail with the
-// reason in plain words; the password never shows in the commands' output or in the log.
+// reason in plain words; the password never shows in the commands' output or in the log. Without
+// a smarthost the test goes to the MX hosts, found through a DNS server of the test's own.
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, test } from 'node:test';
@@ -12,6 +13,7 @@ import { createLogger } from '../../../src/log/log.ts';
 import { createSmtpStarter } from '../../../src/smtp/service.ts';
 import { runCli, runJson } from '../../cli/run-cli.ts';
 import { startTestServer, type TestServer } from '../../support/server.ts';
+import { startDnsResponder } from './dns-responder.ts';
 import { inboxOf, tableResolver, until } from './harness.ts';
 
 const WRONG = 'not the password 7';
@@ -153,6 +155,27 @@ test('off: direct delivery again', async () => {
   const r = await cli(['smarthost', 'off']);
   assert.deepEqual([r.code, r.stdout], [0, 'outbound mail: direct delivery to the mail hosts of each domain\n']);
   assert.equal(ours.context.store.settings.get('outbound.smarthost', undefined), undefined);
+});
+
+test('without a smarthost: directly to the MX hosts, DKIM-signed when the sender is ours', async () => {
+  const dns = await startDnsResponder({ 'example.test': { MX: [{ exchange: 'mx.example.test', priority: 10 }] }, 'mx.example.test': { A: ['127.0.0.1'] } });
+  try {
+    await ours.context.store.settings.set('dns.servers', [dns.server]);
+    await ours.context.store.settings.set('outbound.port', relay.ports.smtp);
+    const before = inboxOf(relay.context.store, account.address).length;
+    const { code, result } = await json<Report & { host: string }>(['smarthost', 'test', account.address, '--from', 'me@local.example']);
+    assert.equal(code, 0, JSON.stringify(result));
+    assert.deepEqual([result.via, result.host, result.reply!.code], ['the mail hosts of example.test', `mx.example.test [127.0.0.1]:${relay.ports.smtp}`, 250]);
+    await until(() => inboxOf(relay.context.store, account.address).length === before + 1, 'the message in the mailbox');
+    const raw = inboxOf(relay.context.store, account.address).at(-1)!.toString();
+    assert.match(raw, /^DKIM-Signature: .*d=local\.example/m);
+    assert.match(raw, /^From: me@local\.example\r$/m);
+    const gone = await json<Report>(['smarthost', 'test', 'someone@nowhere.example']);
+    assert.equal(gone.code, 1);
+    assert.deepEqual([gone.result.stage, gone.result.error], ['route', 'Domain nowhere.example does not exist']);
+  } finally {
+    await dns.close();
+  }
 });
 
 test('the password never appears in any output or log line', () => {
