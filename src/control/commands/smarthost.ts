@@ -165,7 +165,7 @@ export const smarthostGroup: CommandGroup = {
     }),
     entry('off', off, { summary: 'deliver outbound mail directly to the mail hosts of each domain', text: describe }),
     entry('test', test, {
-      summary: 'send a test message now the way mail to ADDRESS leaves (through the smarthost, or directly) and show the reply',
+      summary: 'send a test message to TO now, the way its mail leaves (through the smarthost, or directly), and show the reply',
       args: ['to'],
       options: [{ flag: '--from', param: 'from', kind: 'string', value: 'ADDRESS', help: "the sender (default: the relay's user name when it is an address, else postmaster@ the server's name)" }],
       text: reported,

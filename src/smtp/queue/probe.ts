@@ -9,7 +9,7 @@ import { DkimSigner } from '../dkim/sign.ts';
 import type { DnsResolve } from '../dns.ts';
 import { newMessageId, rfc5322Date } from '../message.ts';
 import type { Store } from '../../store/index.ts';
-import { Peer, type PeerTarget } from './client.ts';
+import { Peer, type ClientOptions, type PeerTarget } from './client.ts';
 import { isAscii } from './downgrade.ts';
 import { oneLine, replyCode, statusOf } from './result.ts';
 import type { Destination } from './route.ts';
@@ -62,7 +62,7 @@ function where(t: PeerTarget): string {
 }
 
 // A failure to open a session (connect, greeting, EHLO, STARTTLS or TLS, AUTH), in plain words.
-function openFailure(e: NodemailerError, t: PeerTarget, timeoutMs: number): { stage: ProbeStage; reply: ProbeReply | null; error: string } {
+function openFailure(e: NodemailerError, t: PeerTarget, o: ClientOptions): { stage: ProbeStage; reply: ProbeReply | null; error: string } {
   const at = where(t);
   const message = e.message.replace(/\s+/g, ' ').trim();
   const reply = e.responseCode && e.response ? splitReply(e.response) : null;
@@ -74,8 +74,10 @@ function openFailure(e: NodemailerError, t: PeerTarget, timeoutMs: number): { st
   if (e.code === 'EDNS') return { stage: 'connect', reply: null, error: `${t.address} was not found in DNS` };
   if (/ECONNREFUSED/.test(message)) return { stage: 'connect', reply: null, error: `connection refused by ${at}: nothing accepts connections on that port` };
   if (/EHOSTUNREACH|ENETUNREACH/.test(message)) return { stage: 'connect', reply: null, error: `${at} cannot be reached from here (no route)` };
-  if (e.code === 'ETIMEDOUT' && /greeting/i.test(message)) return { stage: 'connect', reply: null, error: `${at} accepted the connection but never greeted within ${timeoutMs / 1000} s` };
-  if (e.code === 'ETIMEDOUT') return { stage: 'connect', reply: null, error: `no answer from ${at} within ${CONNECT_TIMEOUT_MS / 1000} s (a firewall, or the internet provider blocking the port?)` };
+  if (e.code === 'ETIMEDOUT' && /^connection timeout/i.test(message)) {
+    return { stage: 'connect', reply: null, error: `no answer from ${at} within ${o.connectTimeoutMs / 1000} s (a firewall, or the internet provider blocking the port?)` };
+  }
+  if (e.code === 'ETIMEDOUT') return { stage: 'connect', reply: null, error: `${at} accepted the connection but sent no reply within ${o.timeoutMs / 1000} s` };
   if (reply) return { stage: 'connect', reply, error: `${at} refused the session: ${oneLine(e.response!)}` };
   return { stage: 'connect', reply: null, error: `${at}: ${message}` };
 }
@@ -122,8 +124,7 @@ export async function sendTestMessage(dest: Exclude<Destination, { kind: 'local'
     return report({ ok: false, host: null, stage: 'route', reply: null, error: made.reply.replace(/^\d{3} \d\.\d{1,3}\.\d{1,3} /, '') });
   }
   const message = await transmission(o, testMessage(o, via));
-  const timeoutMs = Math.min(o.settings.timeoutMs, COMMAND_TIMEOUT_MS);
-  const client = { helo: o.settings.heloName, connectTimeoutMs: Math.min(o.settings.connectTimeoutMs, CONNECT_TIMEOUT_MS), timeoutMs };
+  const client: ClientOptions = { helo: o.settings.heloName, connectTimeoutMs: Math.min(o.settings.connectTimeoutMs, CONNECT_TIMEOUT_MS), timeoutMs: Math.min(o.settings.timeoutMs, COMMAND_TIMEOUT_MS) };
   let last: ProbeReport | null = null;
   for (const target of found.targets) {
     if (last && Date.now() - started > DEADLINE_MS) break;
@@ -131,7 +132,7 @@ export async function sendTestMessage(dest: Exclude<Destination, { kind: 'local'
     try {
       peer = await Peer.open(target, client);
     } catch (e) {
-      last = report({ ok: false, host: where(target), ...openFailure(e as NodemailerError, target, timeoutMs) });
+      last = report({ ok: false, host: where(target), ...openFailure(e as NodemailerError, target, client) });
       continue; // the next MX host, as the queue would
     }
     const smtpUtf8 = !isAscii(o.from) || !isAscii(o.to);

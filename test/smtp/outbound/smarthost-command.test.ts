@@ -138,6 +138,23 @@ test('test against a closed port: connection refused', async () => {
   assert.equal(result.error, `connection refused by 127.0.0.1:${port}: nothing accepts connections on that port`);
 });
 
+test('test against a server that never greets: a timeout', async () => {
+  const silent = net.createServer((s) => s.resume());
+  await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+  try {
+    await ours.context.store.settings.set('outbound.timeoutMs', 1000);
+    const port = (silent.address() as net.AddressInfo).port;
+    assert.equal((await cli(['smarthost', 'set', '127.0.0.1', '--port', String(port)])).code, 0);
+    const { code, result } = await json<Report>(['smarthost', 'test', account.address]);
+    assert.equal(code, 1);
+    assert.deepEqual([result.stage, result.reply], ['connect', null]);
+    assert.equal(result.error, `127.0.0.1:${port} accepted the connection but sent no reply within 1 s`);
+  } finally {
+    await ours.context.store.settings.set('outbound.timeoutMs', undefined);
+    await new Promise<void>((r) => silent.close(() => r()));
+  }
+});
+
 test('bad input: a relay the registry refuses, an address that is not one, a local recipient', async () => {
   const bad = await cli(['smarthost', 'set', 'not a host']);
   assert.equal(bad.code, 1);
