@@ -65,7 +65,7 @@ async function runCommand(group: CommandGroup, e: Entry<unknown, unknown>, argv:
     for (const f of spec.files ?? []) cmd.params[f] = readParamFile(String(cmd.params[f]));
     // As root on the daemon's data folder: as its owner from here on (owner.ts).
     runAsOwnerOf(cmd.dataDir);
-    if (spec.password) cmd.params.password = await readNewPassword();
+    if (typeof spec.password === 'function' ? spec.password(cmd.params) : spec.password) cmd.params.password = await readNewPassword();
     const name = methodName(group, e);
     const daemon = await connectDaemon(cmd.dataDir);
     let result: unknown;
@@ -132,7 +132,7 @@ function commandHelp(words: string, spec: CliSpec<unknown>): string {
     `usage: ${words} ${usageLine(spec)}`,
     '',
     spec.summary,
-    ...(spec.password ? ['', 'The password is asked for twice on a terminal; otherwise it is the first line of standard input.'] : []),
+    ...(spec.password ? ['', `${typeof spec.password === 'function' ? 'Where an option needs one, the' : 'The'} password is asked for twice on a terminal; otherwise it is the first line of standard input.`] : []),
     '',
     optionHelp(spec),
     '',

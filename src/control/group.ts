@@ -19,8 +19,9 @@ export interface CliSpec<R> {
   args?: string[];
   options?: CliOption[];
   // A new password into params.password: asked twice without echo on a terminal, otherwise the
-  // first line of standard input. Never from the command line.
-  password?: boolean;
+  // first line of standard input. Never from the command line. A function asks only when the
+  // other params need one (an option that comes with a password).
+  password?: boolean | ((params: Params) => boolean);
   // Params given on the command line as file names: the CLI sends the files' text (read as the
   // caller, before it becomes the data folder's owner).
   files?: string[];

@@ -13,7 +13,8 @@ import { postmasterGroup } from './postmaster.ts';
 import { queueGroup } from './queue.ts';
 import { relayGroup } from './relay.ts';
 import { setupGroup } from './setup.ts';
+import { smarthostGroup } from './smarthost.ts';
 import { statusGroup } from './status.ts';
 import { userGroup } from './user.ts';
 
-export const commandGroups: CommandGroup[] = [statusGroup, setupGroup, domainGroup, userGroup, clientGroup, aliasGroup, postmasterGroup, relayGroup, certGroup, queueGroup, dkimGroup, dnsGroup, configGroup, adminGroup];
+export const commandGroups: CommandGroup[] = [statusGroup, setupGroup, domainGroup, userGroup, clientGroup, aliasGroup, postmasterGroup, relayGroup, smarthostGroup, certGroup, queueGroup, dkimGroup, dnsGroup, configGroup, adminGroup];

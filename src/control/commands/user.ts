@@ -1,7 +1,8 @@
-// `homepost user add|passwd|del|list`: mail accounts.
+// `homepost user add|passwd|pop-secret|del|list`: mail accounts.
+import { randomBytes } from 'node:crypto';
 import type { AccountInfo } from '../../store/index.ts';
 import { entry, type CommandGroup } from '../group.ts';
-import { method, noParams, optInt, str } from '../method.ts';
+import { ApiError, flag, method, noParams, optInt, optStr, str } from '../method.ts';
 import { bytes, date, table } from '../text.ts';
 
 const add = method({
@@ -18,6 +19,37 @@ const passwd = method({
   run: async (ctx, p) => {
     await ctx.store.accounts.setPassword(p.address, p.password);
     return { address: p.address };
+  },
+});
+
+// 32 letters and digits without the look-alikes l, o, 0, 1: 20 of them carry 100 random bits.
+const SECRET_ALPHABET = 'abcdefghijkmnpqrstuvwxyz23456789';
+
+function newPopSecret(): string {
+  const chars = [...randomBytes(20)].map((b) => SECRET_ALPHABET[b & 31]).join('');
+  return chars.match(/.{4}/g)!.join('-');
+}
+
+export interface PopSecretResult {
+  address: string;
+  apop: boolean; // whether the account can now log in with APOP
+  secret: string | null; // the generated secret, this once; null when given or removed
+}
+
+// The separate APOP secret (RFC 1939 7; docs/pop3.md): generated and returned once, or the one
+// given (params.password), or removed with off (APOP is then refused for the account).
+const popSecret = method({
+  offline: true,
+  write: true,
+  params: (raw) => {
+    const p = { address: str(raw, 'address'), off: flag(raw, 'off'), password: optStr(raw, 'password') };
+    if (p.off && p.password !== undefined) throw new ApiError('bad-request', 'off removes the secret: give no secret with it');
+    return p;
+  },
+  run: async (ctx, p): Promise<PopSecretResult> => {
+    const secret = p.off ? null : (p.password ?? newPopSecret());
+    await ctx.store.accounts.setPopSecret(p.address, secret);
+    return { address: ctx.store.accounts.get(p.address)?.address ?? p.address, apop: secret !== null, secret: p.password === undefined ? secret : null };
   },
 });
 
@@ -54,6 +86,21 @@ export const userGroup: CommandGroup = {
       args: ['address'],
       password: true,
       text: (r) => `password of ${r.address} changed\n`,
+    }),
+    entry('pop-secret', popSecret, {
+      summary: 'give an account a separate secret for APOP logins (POP3), shown once; --off removes it',
+      args: ['address'],
+      options: [
+        { flag: '--stdin', param: 'stdin', kind: 'boolean', help: 'use a secret of your own: asked for, or read from standard input' },
+        { flag: '--off', param: 'off', kind: 'boolean', help: 'remove the secret: APOP is then refused for the account' },
+      ],
+      password: (p) => p.stdin === true,
+      text: (r) =>
+        !r.apop
+          ? `APOP turned off for ${r.address}\n`
+          : r.secret
+            ? `APOP secret of ${r.address}: ${r.secret}\nIt is shown this once: put it in the mail client now (homepost user pop-secret ${r.address} --off removes it).\n`
+            : `APOP secret of ${r.address} set\n`,
     }),
     entry('del', del, {
       summary: 'delete an account and all of its mail',

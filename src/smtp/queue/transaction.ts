@@ -66,32 +66,26 @@ function rcptParams(r: QueueRecipient): string {
   return params.join(' ');
 }
 
-function targetsOfRelay(dest: Extract<Destination, { kind: 'relay' }>): PeerTarget[] {
-  const r = dest.relay;
-  return [
-    {
-      name: r.host,
-      address: r.host,
-      port: r.port,
-      security: r.security,
-      auth: r.user && r.password ? { user: r.user, pass: r.password } : null,
-      verifyCertificate: r.verifyCertificate,
-    },
-  ];
+export type Targets = { ok: true; targets: PeerTarget[] } | { ok: false; fail: (address: string) => AttemptResult };
+
+// The hosts to try for a destination, in order; or, when there are none, what each recipient gets.
+export async function peerTargets(dest: Exclude<Destination, { kind: 'local' }>, settings: OutboundSettings, resolve: DnsResolve): Promise<Targets> {
+  if (dest.kind === 'relay') {
+    const r = dest.relay;
+    const auth = r.user && r.password ? { user: r.user, pass: r.password } : null;
+    return { ok: true, targets: [{ name: r.host, address: r.host, port: r.port, security: r.security, auth, verifyCertificate: r.verifyCertificate }] };
+  }
+  const mx = await resolveMx(dest.domain, resolve);
+  if (!mx.ok) return mx;
+  // MX hosts are not authenticated here (no DANE or MTA-STS yet): certificates are not checked.
+  return { ok: true, targets: mx.hosts.flatMap((h) => h.addresses.map((address): PeerTarget => ({ name: h.name, address, port: settings.port, security: 'opportunistic', auth: null, verifyCertificate: false }))) };
 }
 
 export async function deliverRemote(entry: QueueEntry, recipients: QueueRecipient[], dest: Exclude<Destination, { kind: 'local' }>, ctx: RemoteContext): Promise<AttemptResult[]> {
   const { settings } = ctx;
   const interrupted = () => recipients.map((r) => local(r.address, 'interrupted', 451, '4.3.2', 'Delivery interrupted: homepost was stopping'));
-  let targets: PeerTarget[];
-  if (dest.kind === 'relay') {
-    targets = targetsOfRelay(dest);
-  } else {
-    const mx = await resolveMx(dest.domain, ctx.resolve);
-    if (!mx.ok) return recipients.map((r) => mx.fail(r.address));
-    // MX hosts are not authenticated here (no DANE or MTA-STS yet): certificates are not checked.
-    targets = mx.hosts.flatMap((h) => h.addresses.map((address): PeerTarget => ({ name: h.name, address, port: settings.port, security: 'opportunistic', auth: null, verifyCertificate: false })));
-  }
+  const found = await peerTargets(dest, settings, ctx.resolve);
+  if (!found.ok) return recipients.map((r) => found.fail(r.address));
   const prepared = new Map<boolean, Buffer>();
   let last: (address: string) => AttemptResult = (a) => local(a, 'deferred', 451, '4.4.1', 'No mail host could be reached');
 
@@ -181,7 +175,7 @@ export async function deliverRemote(entry: QueueEntry, recipients: QueueRecipien
     const r = await attempt(reused);
     if (r) return r;
   }
-  for (const target of targets) {
+  for (const target of found.targets) {
     if (ctx.signal.aborted) return interrupted();
     let peer: Peer;
     try {
