@@ -7,7 +7,7 @@ import { bytes, readSetting, type SettingsSource } from '../settings/define.ts';
 export const MAX_MESSAGE_SIZE = bytes({
   key: 'smtp.maxMessageSize',
   default: 25 * 1024 * 1024,
-  min: 64 * 1024,
+  min: 1024,
   max: 256 * 1024 * 1024,
   description: 'the largest message taken by SMTP (SIZE) and IMAP APPEND (APPENDLIMIT); keep it below memory.messageBudget',
 });

@@ -8,6 +8,7 @@ import { MEMORY_BUDGET } from '../memory/budget.ts';
 import { POP3_SETTINGS } from '../pop3/settings.ts';
 import { SERVER_HOSTNAME } from '../serve/hostname.ts';
 import { POSTMASTER } from '../smtp/postmaster.ts';
+import { LAST_PROBE } from '../smtp/queue/probe.ts';
 import { OUTBOUND_SETTINGS, SRS_SECRET } from '../smtp/queue/settings.ts';
 import { SMTP_SETTINGS } from '../smtp/settings.ts';
 import { ACME_SETTINGS, TLS_SETTINGS } from '../tls/settings.ts';
@@ -20,6 +21,7 @@ const all: SettingDef<unknown>[] = [
   POSTMASTER,
   ...Object.values(OUTBOUND_SETTINGS),
   SRS_SECRET,
+  LAST_PROBE,
   ...Object.values(IMAP_SETTINGS),
   ...Object.values(POP3_SETTINGS),
   ...Object.values(TLS_SETTINGS),

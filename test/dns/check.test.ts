@@ -7,29 +7,9 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { DomainCheck, DomainRecords } from '../../src/dns-records/records.ts';
-import type { ExpectedRecord } from '../../src/dns-records/expected.ts';
 import { runCli, runJson } from '../cli/run-cli.ts';
 import { tempDir } from '../support/temp-store.ts';
-import { startDnsmasq, type Dnsmasq } from './dnsmasq.ts';
-
-// The record as dnsmasq configuration; TXT as its character-strings, each quoted.
-function dnsmasqLine(r: ExpectedRecord): string {
-  switch (r.type) {
-    case 'MX':
-      return `mx-host=${r.name},${r.value},${r.priority}`;
-    case 'SRV':
-      return `srv-host=${r.name},${r.value},${r.port},${r.priority},${r.weight}`;
-    case 'TXT':
-      return `txt-record=${r.name},${r.strings!.map((s) => `"${s}"`).join(',')}`;
-    case 'CNAME':
-      return `cname=${r.name},${r.value}`;
-    case 'PTR':
-      return `ptr-record=${r.name},${r.value}`;
-    case 'A':
-    case 'AAAA':
-      return `address=/${r.name}/${r.value}`;
-  }
-}
+import { dnsmasqLine, startDnsmasq, type Dnsmasq } from './dnsmasq.ts';
 
 async function check(data: string[]): Promise<{ code: number; result: DomainCheck; text: string }> {
   const json = await runCli(['dns', 'check', 'example.test', '--json', ...data]);

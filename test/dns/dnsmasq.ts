@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { ExpectedRecord } from '../../src/dns-records/expected.ts';
 import { freePort, waitForPort } from '../support/ports.ts';
 
 export interface Dnsmasq {
@@ -51,4 +52,23 @@ export async function startDnsmasq(dir: string, lines: string[]): Promise<Dnsmas
     },
     stop,
   };
+}
+
+// The record as dnsmasq configuration; TXT as its character-strings, each quoted.
+export function dnsmasqLine(r: ExpectedRecord): string {
+  switch (r.type) {
+    case 'MX':
+      return `mx-host=${r.name},${r.value},${r.priority}`;
+    case 'SRV':
+      return `srv-host=${r.name},${r.value},${r.port},${r.priority},${r.weight}`;
+    case 'TXT':
+      return `txt-record=${r.name},${r.strings!.map((s) => `"${s}"`).join(',')}`;
+    case 'CNAME':
+      return `cname=${r.name},${r.value}`;
+    case 'PTR':
+      return `ptr-record=${r.name},${r.value}`;
+    case 'A':
+    case 'AAAA':
+      return `address=/${r.name}/${r.value}`;
+  }
 }

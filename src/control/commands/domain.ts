@@ -1,7 +1,7 @@
 // `homepost domain add|del|list`: the mail domains this server accepts mail for.
 import type { DomainRecord } from '../../store/index.ts';
 import { entry, type CommandGroup } from '../group.ts';
-import { method, noParams, str } from '../method.ts';
+import { method, noParams, str, type ApiContext } from '../method.ts';
 import { date, table } from '../text.ts';
 
 interface DomainRow extends DomainRecord {
@@ -9,11 +9,21 @@ interface DomainRow extends DomainRecord {
   aliases: number;
 }
 
+// In the daemon a self-signed certificate names the new domains at once (src/tls/names.ts); a
+// change made offline is taken up at the daemon's next look.
+function certificateFollows(ctx: ApiContext): void {
+  if (ctx.daemon) ctx.tls().followNames();
+}
+
 const add = method({
   offline: true,
   write: true,
   params: (raw) => ({ domain: str(raw, 'domain') }),
-  run: (ctx, p): Promise<DomainRecord> => ctx.store.accounts.addDomain(p.domain),
+  run: async (ctx, p): Promise<DomainRecord> => {
+    const d = await ctx.store.accounts.addDomain(p.domain);
+    certificateFollows(ctx);
+    return d;
+  },
 });
 
 const del = method({
@@ -22,6 +32,7 @@ const del = method({
   params: (raw) => ({ domain: str(raw, 'domain') }),
   run: async (ctx, p) => {
     await ctx.store.accounts.removeDomain(p.domain);
+    certificateFollows(ctx);
     return { domain: p.domain };
   },
 });

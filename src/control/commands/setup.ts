@@ -4,6 +4,8 @@ import os from 'node:os';
 import { checkDomain } from '../../dns-records/records.ts';
 import { readSetting } from '../../settings/define.ts';
 import { SERVER_HOSTNAME } from '../../serve/hostname.ts';
+import { LAST_PROBE } from '../../smtp/queue/probe.ts';
+import { describeRelay, OUTBOUND_SETTINGS } from '../../smtp/queue/settings.ts';
 import { entry, type CommandGroup } from '../group.ts';
 import { method, noParams, type ApiContext } from '../method.ts';
 
@@ -75,6 +77,18 @@ async function dnsItems(ctx: ApiContext): Promise<ChecklistItem[]> {
   });
 }
 
+// The last test message: sent through the relay in use now (or directly, when none) and accepted.
+function sendingItem(ctx: ApiContext): ChecklistItem {
+  const last = readSetting(ctx.store.settings, LAST_PROBE);
+  const smarthost = readSetting(ctx.store.settings, OUTBOUND_SETTINGS.smarthost);
+  const relay = smarthost && describeRelay(smarthost);
+  const item = { id: 'sending', title: 'Sending out', step: 4 };
+  if (!last) return { ...item, state: 'todo', detail: 'send a test message to an address elsewhere' };
+  if (last.relay !== relay) return { ...item, state: 'todo', detail: 'the way mail leaves changed since the last test message: send one again' };
+  const when = new Date(last.at).toISOString().slice(0, 16).replace('T', ' ');
+  return { ...item, state: last.ok ? 'done' : 'todo', detail: `${last.ok ? 'test message accepted' : 'test message failed'} (${when} UTC): ${last.result}` };
+}
+
 function accountItems(ctx: ApiContext): ChecklistItem[] {
   const accounts = ctx.store.accounts.list();
   let received = 0;
@@ -98,7 +112,7 @@ function accountItems(ctx: ApiContext): ChecklistItem[] {
 }
 
 export async function checklist(ctx: ApiContext): Promise<ChecklistItem[]> {
-  return [...domainItems(ctx), certificateItem(ctx), ...(await dnsItems(ctx)), ...accountItems(ctx)];
+  return [...domainItems(ctx), certificateItem(ctx), ...(await dnsItems(ctx)), sendingItem(ctx), ...accountItems(ctx)];
 }
 
 const show = method({

@@ -7,7 +7,7 @@ import os from 'node:os';
 import { serverHostname } from '../../serve/hostname.ts';
 import { SettingError, validate } from '../../settings/define.ts';
 import { systemResolver } from '../../smtp/dns.ts';
-import { sendTestMessage, type ProbeReport } from '../../smtp/queue/probe.ts';
+import { LAST_PROBE, sendTestMessage, type ProbeReport } from '../../smtp/queue/probe.ts';
 import { routeOf } from '../../smtp/queue/route.ts';
 import { describeRelay, OUTBOUND_SETTINGS, readOutboundSettings, type Relay, type RelaySecurity } from '../../smtp/queue/settings.ts';
 import { readSmtpSettings } from '../../smtp/settings.ts';
@@ -122,6 +122,8 @@ const test = method({
     const smtp = readSmtpSettings(ctx.store.settings, ctx.daemon?.options.dev ?? false);
     const resolve = systemResolver({ servers: smtp.dnsServers, timeoutMs: smtp.dnsTimeoutMs });
     const r = await sendTestMessage(dest, { store: ctx.store, settings, resolve, from, to: p.to });
+    const result = r.ok || !r.error ? (r.reply ? `${r.reply.code} ${r.reply.status} ${r.reply.text}` : 'accepted') : r.error;
+    await ctx.store.settings.set(LAST_PROBE.key, { at: Date.now(), ok: r.ok, relay: settings.smarthost && describeRelay(settings.smarthost), result });
     ctx.log.info('smarthost.test', { to: r.to, via: r.via, host: r.host, ok: r.ok, stage: r.stage, reply: r.reply && `${r.reply.code} ${r.reply.status} ${r.reply.text}`, error: r.error, ms: r.ms });
     return r;
   },

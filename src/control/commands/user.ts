@@ -1,9 +1,9 @@
-// `homepost user add|passwd|pop-secret|del|list`: mail accounts.
+// `homepost user add|passwd|quota|pop-secret|del|list`: mail accounts.
 import { randomBytes } from 'node:crypto';
 import type { AccountInfo } from '../../store/index.ts';
 import { entry, type CommandGroup } from '../group.ts';
-import { ApiError, flag, method, noParams, optInt, optStr, str } from '../method.ts';
-import { bytes, date, table } from '../text.ts';
+import { ApiError, flag, method, noParams, optInt, optStr, str, type Params } from '../method.ts';
+import { bytes, date, parseBytes, table } from '../text.ts';
 
 const add = method({
   offline: true,
@@ -53,6 +53,24 @@ const popSecret = method({
   },
 });
 
+// A quota as a byte count (the page) or as typed: "2G", "500M"; 0 or "none" for no quota.
+function quotaParam(raw: Params): number {
+  const v = raw.quota;
+  const n = typeof v === 'number' ? v : typeof v === 'string' ? (/^(none|0)$/i.test(v.trim()) ? 0 : parseBytes(v)) : null;
+  if (n === null || !Number.isSafeInteger(n) || n < 0) throw new ApiError('bad-request', 'quota is a size like 2G or 500M, or none');
+  return n;
+}
+
+const quota = method({
+  offline: true,
+  write: true,
+  params: (raw) => ({ address: str(raw, 'address'), quota: quotaParam(raw) }),
+  run: async (ctx, p) => {
+    await ctx.store.accounts.setQuota(p.address, p.quota);
+    return { address: ctx.store.accounts.get(p.address)?.address ?? p.address, quota: p.quota };
+  },
+});
+
 const del = method({
   offline: true,
   write: true,
@@ -86,6 +104,11 @@ export const userGroup: CommandGroup = {
       args: ['address'],
       password: true,
       text: (r) => `password of ${r.address} changed\n`,
+    }),
+    entry('quota', quota, {
+      summary: "set an account's quota (like 2G or 500M; none removes it)",
+      args: ['address', 'quota'],
+      text: (r) => `quota of ${r.address}: ${r.quota ? bytes(r.quota) : 'none'}\n`,
     }),
     entry('pop-secret', popSecret, {
       summary: 'give an account a separate secret for APOP logins (POP3), shown once; --off removes it',

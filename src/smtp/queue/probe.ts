@@ -5,6 +5,7 @@
 // went wrong: the setup page's "send a test message" button and `homepost smarthost test`.
 // Timeouts are capped so that a person gets an answer within a minute.
 import { parseMessage } from '../../mime/index.ts';
+import { structured } from '../../settings/define.ts';
 import { DkimSigner } from '../dkim/sign.ts';
 import type { DnsResolve } from '../dns.ts';
 import { newMessageId, rfc5322Date } from '../message.ts';
@@ -36,6 +37,29 @@ export interface ProbeReport {
   error: string | null; // what went wrong, in plain words; null on success
   ms: number;
 }
+
+// The last test message's outcome, for the setup checklist: when, whether it was accepted, and
+// the relay it went through (null: direct), so a changed relay asks for a new test.
+export interface LastProbe {
+  at: number;
+  ok: boolean;
+  relay: string | null;
+  result: string;
+}
+
+export const LAST_PROBE = structured<LastProbe | null>({
+  key: 'outbound.lastTest',
+  default: null,
+  rule: 'the outcome of the last test message',
+  parse: (v) => {
+    const p = v as LastProbe;
+    if (v === null) return null;
+    if (typeof p !== 'object' || typeof p.at !== 'number' || typeof p.ok !== 'boolean' || typeof p.result !== 'string' || !(p.relay === null || typeof p.relay === 'string')) throw new Error('not a test outcome');
+    return p;
+  },
+  internal: true,
+  description: 'when the last test message was sent, through which relay, and what the other server answered',
+});
 
 export interface ProbeOptions {
   store: Store;

@@ -102,11 +102,13 @@ export function Accounts(p: { rows: AccountInfo[]; changed: () => void }) {
             { label: 'Used', cell: (a) => bytes(a.used) },
             { label: 'Quota', cell: (a) => (a.quota ? bytes(a.quota) : '-') },
             { label: 'State', cell: (a) => (a.disabled ? 'disabled' : 'active') },
+            { label: 'APOP (POP3)', cell: (a) => <Apop account={a} changed={p.changed} /> },
             {
               label: '',
               cell: (a) => (
                 <>
                   <NewPassword address={a.address} />
+                  <NewQuota account={a} changed={p.changed} />
                   <ConfirmButton label={`Delete ${a.address}`} confirm={`Delete ${a.address} and all of its mail`} onConfirm={() => remove(a.address)} disabled={action.busy} />
                 </>
               ),
@@ -158,6 +160,70 @@ function NewPassword(p: { address: string }) {
       </button>
       <ErrorText error={action.error} />
     </form>
+  );
+}
+
+function NewQuota(p: { account: AccountInfo; changed: () => void }) {
+  const [open, setOpen] = useState(false);
+  const [quota, setQuota] = useState(p.account.quota ? bytes(p.account.quota).replace(/ (\w)iB$/, '$1') : '');
+  const action = useAction();
+  if (!open) {
+    return (
+      <button type="button" onClick={() => setOpen(true)}>
+        Quota of {p.account.address}
+      </button>
+    );
+  }
+  const save = async (e: Event) => {
+    e.preventDefault();
+    if (await action.run(() => call('user.quota', { address: p.account.address, quota: quota.trim() || 'none' }))) {
+      setOpen(false);
+      p.changed();
+    }
+  };
+  return (
+    <form onSubmit={save} class="inline">
+      <Field label={`Quota for ${p.account.address} (like 2G; empty: none)`} value={quota} onInput={setQuota} required={false} />
+      <button type="submit" disabled={action.busy}>
+        Save quota
+      </button>
+      <button type="button" onClick={() => setOpen(false)}>
+        Cancel
+      </button>
+      <ErrorText error={action.error} />
+    </form>
+  );
+}
+
+// RFC 1939 7: APOP logs in with a secret of its own (docs/pop3.md), shown once when made.
+function Apop(p: { account: AccountInfo; changed: () => void }) {
+  const [secret, setSecret] = useState<string | null>(null);
+  const action = useAction();
+  const make = () =>
+    void action.run(async () => {
+      const r = await call<{ secret: string | null }>('user.pop-secret', { address: p.account.address });
+      setSecret(r.secret);
+      p.changed();
+    });
+  const off = () => void action.run(() => call('user.pop-secret', { address: p.account.address, off: true })).then(() => (setSecret(null), p.changed()));
+  return (
+    <>
+      {p.account.hasPopSecret ? 'on' : 'off'}{' '}
+      <button type="button" disabled={action.busy} onClick={make}>
+        {p.account.hasPopSecret ? `New APOP secret for ${p.account.address}` : `Turn on APOP for ${p.account.address}`}
+      </button>
+      {p.account.hasPopSecret && (
+        <button type="button" disabled={action.busy} onClick={off}>
+          Turn off APOP for {p.account.address}
+        </button>
+      )}
+      {secret && (
+        <p role="status" class="notice">
+          APOP secret (shown this once; type it into the mail program as the password for APOP): <code>{secret}</code>
+        </p>
+      )}
+      <ErrorText error={action.error} />
+    </>
   );
 }
 

@@ -38,7 +38,7 @@ export function CertificateView() {
 
 function InUse(p: { s: CertStatus }) {
   const c = p.s.certificate;
-  const from = { 'self-signed': 'made by this server (self-signed)', acme: 'from Let’s Encrypt (ACME)', uploaded: 'uploaded' }[p.s.source];
+  const from = { 'self-signed': 'made by this server (self-signed)', acme: 'an ACME authority (Let’s Encrypt), renewed by itself', uploaded: 'uploaded' }[p.s.source];
   return (
     <Section title="In use">
       {c.selfSigned ? (

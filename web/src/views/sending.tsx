@@ -2,28 +2,38 @@
 // server, when port 25 is blocked or the address is on a residential block list). The relay's
 // password is never shown back; leaving it empty keeps the stored one. A test message reports
 // the remote server's answer or the exact error.
+import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import type { SettingView } from '../../../src/control/commands/config.ts';
+import type { ProbeReport } from '../../../src/smtp/queue/probe.ts';
 import type { Relay } from '../../../src/smtp/queue/settings.ts';
 import { call } from '../api.ts';
-import { ErrorText, Field, Notice, Section, useAction, useLoad } from '../ui.tsx';
+import { ErrorText, Field, Section, useAction, useLoad } from '../ui.tsx';
 
 const KEY = 'outbound.smarthost';
 const load = () => call<SettingView>('config.get', { key: KEY });
 
 export function SendingView() {
   const { data, error, reload } = useLoad(load);
+  // Kept here: the form starts again from the saved relay.
+  const [notice, setNotice] = useState<ComponentChildren>(null);
+  const saved = (text: ComponentChildren) => (setNotice(text), reload());
   return (
     <>
       <h2>Sending out</h2>
       <ErrorText error={error} />
-      {data && <Smarthost key={JSON.stringify(data.value)} relay={data.value as Relay | null} saved={reload} />}
+      {data && <Smarthost key={JSON.stringify(data.value)} relay={data.value as Relay | null} saved={saved} />}
+      {notice && (
+        <div role="status" class="notice">
+          {notice}
+        </div>
+      )}
       <TestMessage />
     </>
   );
 }
 
-function Smarthost(p: { relay: Relay | null; saved: () => void }) {
+function Smarthost(p: { relay: Relay | null; saved: (notice: ComponentChildren) => void }) {
   const r = p.relay;
   const [mode, setMode] = useState<'direct' | 'relay'>(r ? 'relay' : 'direct');
   const [host, setHost] = useState(r?.host ?? '');
@@ -31,19 +41,31 @@ function Smarthost(p: { relay: Relay | null; saved: () => void }) {
   const [security, setSecurity] = useState<Relay['security']>(r?.security ?? 'starttls');
   const [user, setUser] = useState(r?.user ?? '');
   const [password, setPassword] = useState('');
-  const [notice, setNotice] = useState<string | null>(null);
+  const [verify, setVerify] = useState(r?.verifyCertificate ?? true);
   const action = useAction();
   const save = async (e: Event) => {
     e.preventDefault();
-    setNotice(null);
     const value =
       mode === 'direct'
         ? null
-        : { host, port: Number(port), security, ...(user ? { user } : {}), ...(password ? { password } : user && user === r?.user ? {} : { password: null }) };
+        : {
+            host,
+            port: Number(port),
+            security,
+            verifyCertificate: verify,
+            ...(user ? { user } : {}),
+            ...(password ? { password } : user && user === r?.user ? {} : { password: null }),
+          };
     if (await action.run(() => call('config.set', { key: KEY, value }))) {
-      setPassword('');
-      setNotice(mode === 'direct' ? 'Saved: mail goes straight to each recipient’s server.' : `Saved: mail goes out through ${host}.`);
-      p.saved();
+      p.saved(
+        <>
+          <p>{mode === 'direct' ? 'Saved: mail goes straight to each recipient’s server.' : `Saved: mail goes out through ${host}.`}</p>
+          <p>
+            Your domain’s SPF record names the servers allowed to send its mail, so it changes with this choice:{' '}
+            <a href="#setup/3">check the DNS records</a> again.
+          </p>
+        </>,
+      );
     }
   };
   return (
@@ -83,6 +105,10 @@ function Smarthost(p: { relay: Relay | null; saved: () => void }) {
               onInput={setPassword}
               required={false}
             />
+            <label>
+              <input type="checkbox" checked={verify} onChange={(e) => setVerify(e.currentTarget.checked)} /> Check the relay’s certificate
+              (turn off only for a relay whose certificate no authority issued)
+            </label>
           </>
         )}
         <button type="submit" disabled={action.busy}>
@@ -90,25 +116,18 @@ function Smarthost(p: { relay: Relay | null; saved: () => void }) {
         </button>
       </form>
       <ErrorText error={action.error} />
-      <Notice text={notice} />
     </Section>
   );
 }
 
-interface TestResult {
-  ok: boolean;
-  reply?: string;
-  error?: string;
-}
-
 function TestMessage() {
   const [to, setTo] = useState('');
-  const [result, setResult] = useState<TestResult | null>(null);
+  const [result, setResult] = useState<ProbeReport | null>(null);
   const action = useAction();
   const send = async (e: Event) => {
     e.preventDefault();
     setResult(null);
-    await action.run(async () => setResult(await call<TestResult>('smarthost.test', { to })));
+    await action.run(async () => setResult(await call<ProbeReport>('smarthost.test', { to })));
   };
   return (
     <Section title="Send a test message">
@@ -121,10 +140,18 @@ function TestMessage() {
       </form>
       <ErrorText error={action.error} />
       {result && (
-        <p role="status" class={result.ok ? 'notice' : 'error'}>
-          {result.ok ? 'Accepted: ' : 'Failed: '}
-          <code>{result.reply ?? result.error}</code>
-        </p>
+        <div role="status" class={result.ok ? 'notice' : 'error'}>
+          <p>
+            {result.ok ? `Accepted by ${result.host}` : `Not sent: ${result.error}`}
+            {result.reply && (
+              <>
+                {' '}
+                (the server answered <code>{`${result.reply.code} ${result.reply.status} ${result.reply.text}`}</code>)
+              </>
+            )}
+          </p>
+          <p>Through {result.via}.</p>
+        </div>
       )}
     </Section>
   );

@@ -10,32 +10,31 @@ const load = () => Promise.all([call<DomainRecord[]>('domain.list'), call<Settin
 
 export function NameStep() {
   const { data, error, reload } = useLoad(load);
+  // Kept here: the form starts again from the saved values.
+  const [notice, setNotice] = useState<string | null>(null);
+  const saved = (text: string) => (setNotice(text), reload());
   return (
     <>
       <h2>Name and domain</h2>
       <ErrorText error={error} />
-      {data && <NameForm key={JSON.stringify(data)} domains={data[0].map((d) => d.name)} hostname={data[1].isDefault ? null : (data[1].value as string)} saved={reload} />}
+      {data && <NameForm key={JSON.stringify(data)} domains={data[0].map((d) => d.name)} hostname={data[1].isDefault ? null : (data[1].value as string)} saved={saved} />}
+      <Notice text={notice} />
     </>
   );
 }
 
-function NameForm(p: { domains: string[]; hostname: string | null; saved: () => void }) {
+function NameForm(p: { domains: string[]; hostname: string | null; saved: (notice: string) => void }) {
   const [domain, setDomain] = useState(p.domains[0] ?? '');
   const [hostname, setHostname] = useState(p.hostname ?? '');
-  const [notice, setNotice] = useState<string | null>(null);
   const action = useAction();
   const name = hostname.trim() || (domain.trim() ? `mail.${domain.trim().toLowerCase()}` : '');
   const save = async (e: Event) => {
     e.preventDefault();
-    setNotice(null);
     const ok = await action.run(async () => {
       if (!p.domains.includes(domain.trim().toLowerCase())) await call('domain.add', { domain: domain.trim() });
       await call('config.set', { key: 'server.hostname', value: name });
     });
-    if (ok) {
-      setNotice(`Saved: mail for @${domain.trim().toLowerCase()} is received here, and this server is called ${name}.`);
-      p.saved();
-    }
+    if (ok) p.saved(`Saved: mail for @${domain.trim().toLowerCase()} is received here, and this server is called ${name}.`);
   };
   return (
     <Section title="Your mail domain and the server's name">
@@ -57,7 +56,6 @@ function NameForm(p: { domains: string[]; hostname: string | null; saved: () => 
       </form>
       {p.domains.length > 1 && <p>Other domains of this server: {p.domains.slice(1).join(', ')} (Accounts lists them all).</p>}
       <ErrorText error={action.error} />
-      <Notice text={notice} />
     </Section>
   );
 }
