@@ -63,6 +63,32 @@ describe('setup page layout', () => {
     await context.close();
   });
 
+  test('the keyboard alone: log in, open the wizard, save its first step', async () => {
+    const context = await browser.newContext({ ignoreHTTPSErrors: true });
+    const page = await context.newPage();
+    await page.goto(`${server.base}/`);
+    // Tab until a control has focus whose label says what it is; then type and press Enter.
+    const tabTo = async (name: string) => {
+      for (let i = 0; i < 40; i++) {
+        await page.keyboard.press('Tab');
+        if ((await page.evaluate(FOCUSED_NAME)) === name) return;
+      }
+      assert.fail(`Tab never reached ${name}`);
+    };
+    await tabTo('Admin password');
+    await page.keyboard.type(ADMIN);
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: 'Log out' }).waitFor();
+    await tabTo('Setup');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Name and domain' }).waitFor();
+    await tabTo('Server name (empty: mail.a-rather-long-family-domain-name.example)');
+    await page.keyboard.type('mail.keyboard.example');
+    await page.keyboard.press('Enter');
+    await page.getByRole('status').getByText('this server is called mail.keyboard.example').waitFor();
+    await context.close();
+  });
+
   for (const width of WIDTHS) {
     test(`every view at ${width} px: no sideways scroll, labelled controls, natural focus order`, async () => {
       const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width, height: 844 } });
@@ -96,6 +122,7 @@ async function logIn(page: Page, server: AdminServer): Promise<void> {
 const ADMIN = 'layout admin password';
 
 // Run in the page (the test's own TypeScript has no DOM types).
+const FOCUSED_NAME = `(() => { const e = document.activeElement; return e.labels?.[0]?.querySelector('span')?.textContent ?? e.textContent; })()`;
 const WIDTHS_NOW = '({ doc: document.documentElement.scrollWidth, viewport: window.innerWidth })';
 const UNLABELLED = `[...document.querySelectorAll('input, select, textarea, button')]
   .filter((el) => !((el.labels?.length ?? 0) > 0 || el.getAttribute('aria-label') || (el.tagName === 'BUTTON' && el.textContent.trim())) || el.tabIndex > 0)

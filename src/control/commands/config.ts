@@ -1,10 +1,11 @@
 // `homepost config list|get|set|reset`: every setting of the registry (src/settings/registry.ts),
 // read and written the one way the setup page also uses. A value is checked against its rule
 // before it is stored; a refusal names the key and the rule.
-import { SettingError, validate, type SettingDef } from '../../settings/define.ts';
+import type { SettingDef } from '../../settings/define.ts';
 import { SETTINGS } from '../../settings/registry.ts';
 import { entry, type CommandGroup } from '../group.ts';
 import { ApiError, method, noParams, str, type ApiContext, type Params } from '../method.ts';
+import { writeSetting } from '../settings.ts';
 import { table } from '../text.ts';
 
 export interface SettingView {
@@ -88,17 +89,7 @@ const set = method({
   },
   run: async (ctx, p): Promise<SettingView> => {
     const d = writable(p.key);
-    let value = p.text !== undefined ? d.fromText(p.text) : p.value;
-    const current = ctx.store.settings.get<unknown>(d.key, undefined);
-    if (d.carry && current !== undefined && d.check(current) !== undefined) value = d.carry(d.check(current), value);
-    let checked: unknown;
-    try {
-      checked = validate(d, value);
-    } catch (e) {
-      if (e instanceof SettingError) throw new ApiError('invalid', e.message);
-      throw e;
-    }
-    await ctx.store.settings.set(d.key, checked);
+    await writeSetting(ctx, d, p.text !== undefined ? d.fromText(p.text) : p.value);
     return view(ctx, d);
   },
 });

@@ -5,7 +5,6 @@
 // at once, outside the queue, the way mail to that address would leave (src/smtp/queue/probe.ts).
 import os from 'node:os';
 import { serverHostname } from '../../serve/hostname.ts';
-import { SettingError, validate } from '../../settings/define.ts';
 import { systemResolver } from '../../smtp/dns.ts';
 import { LAST_PROBE, sendTestMessage, type ProbeReport } from '../../smtp/queue/probe.ts';
 import { routeOf } from '../../smtp/queue/route.ts';
@@ -14,6 +13,7 @@ import { readSmtpSettings } from '../../smtp/settings.ts';
 import { normalizeAddress } from '../../store/addresses.ts';
 import { entry, type CommandGroup } from '../group.ts';
 import { ApiError, method, noParams, optStr, str, type ApiContext, type Params } from '../method.ts';
+import { writeSetting } from '../settings.ts';
 
 export interface SmarthostView {
   // null: direct delivery to each domain's MX hosts.
@@ -74,17 +74,7 @@ const set = method({
   params: (raw) => ({ host: str(raw, 'host'), port: port(raw), security: security(raw), user: optStr(raw, 'user'), password: optStr(raw, 'password'), verifyCertificate: verify(raw) }),
   run: async (ctx, p): Promise<SmarthostView> => {
     const { password, ...rest } = p;
-    let value: unknown = password === undefined ? rest : p;
-    const current = outbound(ctx).smarthost;
-    if (current && DEF.carry) value = DEF.carry(current, value);
-    let relay: Relay | null;
-    try {
-      relay = validate(DEF, value);
-    } catch (e) {
-      if (e instanceof SettingError) throw new ApiError('invalid', e.message);
-      throw e;
-    }
-    await ctx.store.settings.set(DEF.key, relay);
+    await writeSetting(ctx, DEF, password === undefined ? rest : p);
     return view(ctx);
   },
 });

@@ -129,31 +129,32 @@ export function Accounts(p: { rows: AccountInfo[]; changed: () => void }) {
   );
 }
 
-function NewPassword(p: { address: string }) {
+// A button that opens a one-field form in place; after a save it says what was done.
+function InlineEdit(p: { open: string; done: string; label: string; submit: string; initial?: string; password?: boolean; save: (value: string) => Promise<unknown> }) {
   const [open, setOpen] = useState(false);
-  const [password, setPassword] = useState('');
+  const [value, setValue] = useState(p.initial ?? '');
   const [done, setDone] = useState(false);
   const action = useAction();
   if (!open) {
     return (
       <button type="button" onClick={() => (setOpen(true), setDone(false))}>
-        {done ? 'Password changed' : `Change password of ${p.address}`}
+        {done ? p.done : p.open}
       </button>
     );
   }
   const save = async (e: Event) => {
     e.preventDefault();
-    if (await action.run(() => call('user.passwd', { address: p.address, password }))) {
-      setPassword('');
+    if (await action.run(() => p.save(value))) {
+      if (p.password) setValue('');
       setOpen(false);
       setDone(true);
     }
   };
   return (
     <form onSubmit={save} class="inline">
-      <Field label={`New password for ${p.address}`} type="password" autoComplete="new-password" value={password} onInput={setPassword} />
+      <Field label={p.label} type={p.password ? 'password' : 'text'} autoComplete={p.password ? 'new-password' : 'off'} value={value} onInput={setValue} required={!!p.password} />
       <button type="submit" disabled={action.busy}>
-        Save password
+        {p.submit}
       </button>
       <button type="button" onClick={() => setOpen(false)}>
         Cancel
@@ -163,35 +164,30 @@ function NewPassword(p: { address: string }) {
   );
 }
 
-function NewQuota(p: { account: AccountInfo; changed: () => void }) {
-  const [open, setOpen] = useState(false);
-  const [quota, setQuota] = useState(p.account.quota ? bytes(p.account.quota).replace(/ (\w)iB$/, '$1') : '');
-  const action = useAction();
-  if (!open) {
-    return (
-      <button type="button" onClick={() => setOpen(true)}>
-        Quota of {p.account.address}
-      </button>
-    );
-  }
-  const save = async (e: Event) => {
-    e.preventDefault();
-    if (await action.run(() => call('user.quota', { address: p.account.address, quota: quota.trim() || 'none' }))) {
-      setOpen(false);
-      p.changed();
-    }
-  };
+function NewPassword(p: { address: string }) {
   return (
-    <form onSubmit={save} class="inline">
-      <Field label={`Quota for ${p.account.address} (like 2G; empty: none)`} value={quota} onInput={setQuota} required={false} />
-      <button type="submit" disabled={action.busy}>
-        Save quota
-      </button>
-      <button type="button" onClick={() => setOpen(false)}>
-        Cancel
-      </button>
-      <ErrorText error={action.error} />
-    </form>
+    <InlineEdit
+      open={`Change password of ${p.address}`}
+      done="Password changed"
+      label={`New password for ${p.address}`}
+      submit="Save password"
+      password
+      save={(password) => call('user.passwd', { address: p.address, password })}
+    />
+  );
+}
+
+function NewQuota(p: { account: AccountInfo; changed: () => void }) {
+  const a = p.account;
+  return (
+    <InlineEdit
+      open={`Quota of ${a.address}`}
+      done={`Quota of ${a.address} saved`}
+      label={`Quota for ${a.address} (like 2G; empty: none)`}
+      submit="Save quota"
+      initial={a.quota ? bytes(a.quota).replace(/ (\w)iB$/, '$1') : ''}
+      save={async (quota) => (await call('user.quota', { address: a.address, quota: quota.trim() || 'none' }), p.changed())}
+    />
   );
 }
 
