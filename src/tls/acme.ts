@@ -15,7 +15,6 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import https from 'node:https';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import acme from 'acme-client';
 import type { Logger } from '../log/log.ts';
 import { readSetting } from '../settings/define.ts';
 import type { Store } from '../store/index.ts';
@@ -59,6 +58,24 @@ async function newKeyPem(): Promise<string> {
   return privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
 }
 
+type AcmeClient = typeof import('acme-client');
+let loaded: Promise<AcmeClient> | null = null;
+
+// acme-client (with axios and node-forge) is loaded when the first order starts, not with the
+// daemon: most devices never use it, and it costs a second and tens of MB at start on a Pi.
+function acmeClient(): Promise<AcmeClient> {
+  return (loaded ??= import('acme-client').then((m) => {
+    const acme = ((m as { default?: AcmeClient }).default ?? m) as AcmeClient;
+    acme.axios.defaults.timeout = REQUEST_TIMEOUT_MS;
+    acme.axios.defaults.maxContentLength = MAX_RESPONSE_BYTES;
+    acme.axios.defaults.maxRedirects = 0;
+    // No retries of its own on network errors and 5xx (75 s of timers that would hold the
+    // process at shutdown): a failed attempt is tried again by this file's schedule.
+    (acme.axios.defaults as unknown as { acmeSettings: { retryMaxAttempts: number } }).acmeSettings.retryMaxAttempts = 0;
+    return acme;
+  }));
+}
+
 export class AcmeRenewer {
   private o: { store: Store; tls: TlsManager; dataDir: string; hostname: () => string; log: Logger };
   private tokens = new Map<string, string>();
@@ -72,9 +89,6 @@ export class AcmeRenewer {
 
   constructor(o: { store: Store; tls: TlsManager; dataDir: string; hostname: () => string; log: Logger }) {
     this.o = o;
-    acme.axios.defaults.timeout = REQUEST_TIMEOUT_MS;
-    acme.axios.defaults.maxContentLength = MAX_RESPONSE_BYTES;
-    acme.axios.defaults.maxRedirects = 0;
   }
 
   // The key authorization for a token of a challenge under way (acme-challenge.ts).
@@ -151,15 +165,20 @@ export class AcmeRenewer {
     };
     try {
       at('account');
+      const acme = await acmeClient();
       const client = new acme.Client({
         directoryUrl: readSetting(store.settings, ACME_SETTINGS.directoryUrl),
         accountKey: await this.accountKey(),
-        backoffAttempts: 10,
+        // Polling the order while the CA validates: short waits, so a shutdown is not held long.
+        backoffAttempts: 15,
         backoffMin: 1000,
-        backoffMax: 10_000,
+        backoffMax: 4000,
       });
       const caFile = readSetting(store.settings, ACME_SETTINGS.caFile);
-      acme.axios.defaults.httpsAgent = caFile ? new https.Agent({ ca: await readFile(caFile, 'utf8') }) : undefined;
+      const agent = caFile ? new https.Agent({ ca: await readFile(caFile, 'utf8') }) : undefined;
+      acme.axios.defaults.httpsAgent = agent;
+      // acme-client reports a CA it cannot reach as a TypeError of its own: asked here first.
+      await reachable(readSetting(store.settings, ACME_SETTINGS.directoryUrl), agent);
       const email = readSetting(store.settings, ACME_SETTINGS.email);
       await client.createAccount({ termsOfServiceAgreed: true, contact: email ? [`mailto:${email}`] : [] });
       at('order');
@@ -213,6 +232,18 @@ export class AcmeRenewer {
   }
 }
 
+// Any HTTP answer from the directory's URL; otherwise the error, with its code.
+function reachable(url: string, agent: https.Agent | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = https.get(url, { agent, timeout: REQUEST_TIMEOUT_MS }, (res) => {
+      res.resume();
+      resolve();
+    });
+    req.once('timeout', () => req.destroy(Object.assign(new Error(`no answer within ${REQUEST_TIMEOUT_MS / 1000} s`), { code: 'ETIMEDOUT' })));
+    req.once('error', reject);
+  });
+}
+
 const NETWORK = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNABORTED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 // An error in plain words: acme-client's carry the CA's problem detail (RFC 8555 6.7); failures to
@@ -220,6 +251,6 @@ const NETWORK = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 
 function message(e: unknown): string {
   const code = (e as { code?: unknown }).code;
   const text = e instanceof Error ? e.message : String(e);
-  const plain = typeof code === 'string' && NETWORK.has(code) ? `could not reach the CA (${text})` : /certificate/i.test(String(code)) ? `the CA's HTTPS certificate is not trusted (${text})` : text;
+  const plain = typeof code === 'string' && NETWORK.has(code) ? `could not reach the CA (${text})` : /CERT/i.test(String(code)) ? `the CA's HTTPS certificate is not trusted (${text})` : text;
   return plain.length > 500 ? plain.slice(0, 500) + '…' : plain;
 }

@@ -67,11 +67,11 @@ describe('setup page layout', () => {
     const context = await browser.newContext({ ignoreHTTPSErrors: true });
     const page = await context.newPage();
     await page.goto(`${server.base}/`);
-    // Tab until a control has focus whose label says what it is; then type and press Enter.
+    // Tab until a control has focus whose label starts so; then type and press Enter.
     const tabTo = async (name: string) => {
       for (let i = 0; i < 40; i++) {
         await page.keyboard.press('Tab');
-        if ((await page.evaluate(FOCUSED_NAME)) === name) return;
+        if (String(await page.evaluate(FOCUSED_NAME)).startsWith(name)) return;
       }
       assert.fail(`Tab never reached ${name}`);
     };
@@ -82,7 +82,7 @@ describe('setup page layout', () => {
     await tabTo('Setup');
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Name and domain' }).waitFor();
-    await tabTo('Server name (empty: mail.a-rather-long-family-domain-name.example)');
+    await tabTo('Server name (empty: mail.');
     await page.keyboard.type('mail.keyboard.example');
     await page.keyboard.press('Enter');
     await page.getByRole('status').getByText('this server is called mail.keyboard.example').waitFor();

@@ -101,11 +101,18 @@ describe('dist/homepost-linux-x64', () => {
       const system = JSON.parse(curl('/api/system', ['-b', jar]));
       assert.ok(system.memory.total > 0 && typeof system.os.kernel === 'string', JSON.stringify(system));
 
+      // An ACME order loads acme-client from its chunk (here against a directory where nothing
+      // listens: the order is under way, retrying, when the process stops).
+      const directory = await runCli(['config', 'set', 'acme.directoryUrl', 'https://127.0.0.1:9/dir', ...data], cli);
+      assert.equal(directory.code, 0, directory.stderr);
+      const acme = JSON.parse(curl('/api/call/cert.acme', ['-b', jar, '-H', 'Content-Type: application/json', '-d', '{}'])).result;
+      assert.equal(acme.source, 'acme');
+
       const status = JSON.parse((await runCli(['status', '--json', ...data], cli)).stdout);
       assert.equal(status.store.messages, 1);
       assert.deepEqual([status.runtime.arch, status.runtime.executable, status.runtime.addons.sort()], ['x64', true, ['lmdb', 'msgpackr-extract']]);
       // mailauth ran in a worker thread: the main thread never compiled it.
-      assert.deepEqual(status.runtime.chunks.sort(), ['systeminformation']);
+      assert.deepEqual(status.runtime.chunks.sort(), ['acme-client', 'systeminformation']);
       assert.equal(status.daemon.pid, child.pid);
       // The addons, unpacked once under their content hash, read-only.
       const native = readdirSync(path.join(dir, 'native')).sort();

@@ -25,8 +25,8 @@ import type { Plugin } from 'esbuild';
 
 // The packages whose addon we embed, by their package name.
 export const ADDON_PACKAGES = ['lmdb', 'msgpackr-extract'] as const;
-// Imported only with import() (src/smtp/mailauth.ts, src/admin/system.ts): chunks of their own.
-export const LAZY_PACKAGES = ['mailauth', 'systeminformation'] as const;
+// Imported only with import() (src/smtp/mailauth.ts, src/admin/system.ts, src/tls/acme.ts): chunks of their own.
+export const LAZY_PACKAGES = ['mailauth', 'systeminformation', 'acme-client'] as const;
 
 const LOADER = 'node-gyp-build-optional-packages';
 const LMDB_DICT_READ = /fs\.readFileSync\(\s*new URL\(\s*'\.\/dict\/dict\.txt',\s*import\.meta\.url\.replace\([^)]*\),?\s*\),?\s*\)/g;
