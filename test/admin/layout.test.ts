@@ -75,6 +75,7 @@ describe('setup page layout', () => {
       }
       assert.fail(`Tab never reached ${name}`);
     };
+    await page.getByRole('button', { name: 'Log in' }).waitFor();
     await tabTo('Admin password');
     await page.keyboard.type(ADMIN);
     await page.keyboard.press('Enter');
@@ -82,6 +83,7 @@ describe('setup page layout', () => {
     await tabTo('Setup');
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Name and domain' }).waitFor();
+    await page.getByLabel('Mail domain', { exact: true }).waitFor();
     await tabTo('Server name (empty: mail.');
     await page.keyboard.type('mail.keyboard.example');
     await page.keyboard.press('Enter');

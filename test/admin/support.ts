@@ -10,6 +10,8 @@ import { Store } from '../../src/store/index.ts';
 import { startServeChild, type ServeChild } from '../support/serve-child.ts';
 import { tempDir } from '../support/temp-store.ts';
 
+const SYSTEM_CAS = tls.getCACertificates('default');
+
 export interface AdminServer extends ServeChild {
   dataDir: string;
   base: string; // https://127.0.0.1:PORT
@@ -25,7 +27,9 @@ export async function startAdmin(o: { dataDir?: string; args?: string[] } = {}):
   const child = await startServeChild({ dataDir, args: ['--dev', ...(o.args ?? [])] });
   const certFile = `${dataDir}/tls/cert.pem`;
   // fetch (undici) verifies against the default CA list; the server's certificate names 127.0.0.1.
-  tls.setDefaultCACertificates([...tls.getCACertificates('default'), readFileSync(certFile, 'utf8')]);
+  // Only the current one: an earlier self-signed certificate of the same subject (made before a
+  // domain was added) would be found first and fail the check.
+  tls.setDefaultCACertificates([...SYSTEM_CAS, readFileSync(certFile, 'utf8')]);
   const logRecords = () => child.lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
   return {
     ...child,
