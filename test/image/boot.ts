@@ -74,10 +74,10 @@ describe(`the flashable image, booted in ${MACHINE.title}`, { timeout: 60 * 60_0
     const append = [`systemd.debug_shell=${MACHINE.console}`, `systemd.mask=serial-getty@${MACHINE.console}.service`];
     const p = EmulatedDevice.start(MACHINE, { image: disk, forwards, append, log }, tmp);
     const started = Date.now();
-    // Nothing is typed before systemd starts the shell: virt's PL011 receives nothing more once
-    // something arrived before the kernel's driver took it over. What is typed before the shell
-    // reads is lost: ask until it answers.
-    await p.waitFor(/Started .*debug-shell\.service/, BOOT_MS);
+    // Nothing is typed before the kernel's serial driver is up: virt's PL011 receives nothing more
+    // once something arrived before the driver took it over. What is typed before the shell reads
+    // is lost: ask until it answers.
+    await p.waitFor(/Run \/init as init process/, BOOT_MS);
     for (;;) {
       try {
         await p.sh('true', 20_000);

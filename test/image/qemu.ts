@@ -17,6 +17,7 @@ import { readdirSync, readFileSync, statSync, truncateSync } from 'node:fs';
 import path from 'node:path';
 
 const BOOT_OFFSET = 4 * 1024 * 1024; // image/build.sh puts the boot partition at 4 MiB
+const ECHO_MS = 30_000; // a typed command starts within this, or it was lost (sh)
 
 export interface Forward {
   host: number; // a port on 127.0.0.1
@@ -186,16 +187,28 @@ export class EmulatedDevice {
   }
 
   // Runs a command in the root shell on the serial line and returns its output (between markers,
-  // so that kernel messages before it do not count).
+  // so that kernel messages before it do not count). A line typed while something else on the
+  // line resets the terminal (systemd asks for the cursor position, ESC [ 6 n, and flushes the
+  // input) is lost: when the shell has not started the command within ECHO_MS it is typed again,
+  // with new markers (the commands the tests run are read-only or idempotent).
   async sh(command: string, timeoutMs = 120_000): Promise<string> {
-    const id = Math.random().toString(36).slice(2, 10);
-    const from = this.out.length;
-    this.child.stdin!.write(`echo BEGIN-${id}; ${command}; echo END-${id} $?\n`);
-    // (The echoed command line holds "BEGIN-id;", the output "BEGIN-id" and a line break.)
-    const m = await this.waitFor(new RegExp(`BEGIN-${id}\\r?\\n([\\s\\S]*?)END-${id} (\\d+)`), timeoutMs, from);
-    const status = Number(m[2]);
-    if (status !== 0) throw new Error(`${command}: exit ${status}\n${m[1]}`);
-    return m[1]!.replace(/\r/g, '');
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const id = Math.random().toString(36).slice(2, 10);
+      const from = this.out.length;
+      this.child.stdin!.write(`echo BEGIN-${id}; ${command}; echo END-${id} $?\n`);
+      // (The echoed command line holds "BEGIN-id;", the output "BEGIN-id" and a line break.)
+      try {
+        await this.waitFor(new RegExp(`BEGIN-${id}\\r?\\n`), Math.min(ECHO_MS, until - Date.now()), from);
+      } catch (e) {
+        if (Date.now() >= until || this.child.exitCode !== null || this.child.signalCode !== null) throw e;
+        continue;
+      }
+      const m = await this.waitFor(new RegExp(`BEGIN-${id}\\r?\\n([\\s\\S]*?)END-${id} (\\d+)`), Math.max(until - Date.now(), 1), from);
+      const status = Number(m[2]);
+      if (status !== 0) throw new Error(`${command}: exit ${status}\n${m[1]}`);
+      return m[1]!.replace(/\r/g, '');
+    }
   }
 
   // Types a line on the serial console without waiting for anything.
