@@ -23,6 +23,7 @@ test('fstab: six fields a line; / and /boot/firmware by label; / noatime with 10
   assert.equal(byMount['/'].pass, '1');
   assert.deepEqual([byMount['/boot/firmware'].spec, byMount['/boot/firmware'].type, byMount['/boot/firmware'].pass], ['LABEL=HP-BOOT', 'vfat', '2']);
   assert.ok(byMount['/boot/firmware'].options.includes('umask=0077'), 'the Wi-Fi file is root\'s alone');
+  assert.ok(byMount['/boot/firmware'].options.includes('nofail'), 'a boot partition slow to appear does not stop the boot');
   assert.equal(byMount['/tmp'].type, 'tmpfs');
   assert.ok(!entries.some((e) => e[2] === 'swap'));
   // A vfat label has at most 11 characters.
