@@ -1,5 +1,6 @@
-// The setup page (design.md: src/admin; docs/admin.md): HTTPS serves the Preact app of web/ and
-// its JSON API over the API layer the CLI uses (src/control); plain HTTP redirects to it. Both answer
+// The setup page (docs/admin.md): HTTPS serves the Preact app of web/ and its JSON API over the
+// API layer the CLI uses (src/control); plain HTTP answers ACME HTTP-01 challenges
+// (src/tls/acme-challenge.ts) and otherwise redirects to it. Both answer
 // mail clients' automatic configuration (src/autoconfig) to anyone, and everything else to the LAN
 // only (lan.ts, unless admin.allowFrom says anywhere).
 // On first boot a one-time setup code is announced on the console and in the log, and kept in the

@@ -1,4 +1,4 @@
-// `homepost serve`: one process, one store, every listener (design.md).
+// `homepost serve`: one process, one store, every listener.
 import { LoginGate } from '../auth/login.ts';
 import type { ServeOptions } from '../config/options.ts';
 import type { Logger } from '../log/log.ts';

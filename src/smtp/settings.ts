@@ -1,4 +1,4 @@
-// SMTP settings kept in the store (design.md: relay rules and limits change through the API the
+// SMTP settings kept in the store (relay rules and limits change through the API the
 // CLI and the setup page share). Read at each new connection, so a change applies to the next
 // session without a restart. SMTP_SETTINGS declares each one.
 import { isIP } from 'node:net';

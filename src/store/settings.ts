@@ -1,5 +1,6 @@
-// Settings kept in the store (design.md: domains, relay rules, smarthost ... change through the
-// API the CLI and the setup page share). Each setting has a typed key and a default.
+// The settings' values as the store keeps them: a key and its JSON value, read through a cache.
+// What each key means, its type, default and rule are declared in src/settings (the registry);
+// only values that passed its check are written here.
 import type { StoreContext } from './context.ts';
 
 export class Settings {
