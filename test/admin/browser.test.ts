@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { CHROMIUM_ARGS } from './browser-support.ts';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { openPage } from './browser-support.ts';
 import { startAdmin, type AdminServer } from './support.ts';
 
 const ADMIN_PASSWORD = 'browser admin password';
@@ -39,18 +39,11 @@ describe('setup page in a browser', () => {
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
-  const problems: string[] = [];
+  let problems: string[];
 
   before(async () => {
     server = await startAdmin();
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-    context = await browser.newContext({ ignoreHTTPSErrors: true });
-    page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    // A script error or a CSP violation shows on the console (answers the test asks for, like
-    // a 403 for a wrong code, show there too: those are left out).
-    page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && problems.push(m.text()));
-    page.on('pageerror', (e) => problems.push(e.message));
+    ({ browser, context, page, problems } = await openPage());
   });
   after(async () => {
     await browser?.close();

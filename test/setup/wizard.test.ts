@@ -11,10 +11,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { DomainRecords } from '../../src/dns-records/records.ts';
 import { createSmtpStarter } from '../../src/smtp/service.ts';
-import { CHROMIUM_ARGS, SCREENSHOTS, setUpAdmin } from '../admin/browser-support.ts';
+import { openPage, SCREENSHOTS, setUpAdmin } from '../admin/browser-support.ts';
 import { startAdmin, type AdminServer } from '../admin/support.ts';
 import { dnsmasqLine, startDnsmasq, type Dnsmasq } from '../dns/dnsmasq.ts';
 import { inboxOf, tableResolver, until } from '../smtp/outbound/harness.ts';
@@ -39,7 +39,7 @@ describe('the setup wizard from first boot to mail in and out', () => {
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
-  const problems: string[] = [];
+  let problems: string[];
 
   before(async () => {
     pebble = await startPebble(dir);
@@ -47,13 +47,7 @@ describe('the setup wizard from first boot to mail in and out', () => {
     dns = await startDnsmasq(dir, [`local=/${DOMAIN}/`]);
     relay = await startTestServer({ starters: [createSmtpStarter({ resolve: tableResolver({}) })] });
     server = await startAdmin({ args: ['--listen', `http=127.0.0.1:${pebble.httpPort}`] });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-    context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 900 } });
-    await context.grantPermissions(['clipboard-read', 'clipboard-write']);
-    page = await context.newPage();
-    page.setDefaultTimeout(20_000);
-    page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && problems.push(m.text()));
-    page.on('pageerror', (e) => problems.push(e.message));
+    ({ browser, context, page, problems } = await openPage({ viewport: { width: 1280, height: 900 }, permissions: ['clipboard-read', 'clipboard-write'], timeoutMs: 20_000 }));
     mkdirSync(SCREENSHOTS, { recursive: true });
   });
   after(async () => {
