@@ -153,7 +153,8 @@ describe(`the flashable image, booted in ${MACHINE.title}`, { timeout: 60 * 60_0
     await page.getByLabel('New admin password').fill(ADMIN_PASSWORD);
     await page.getByLabel('Repeat the password').fill(ADMIN_PASSWORD);
     await page.getByRole('button', { name: 'Set up' }).click();
-    await page.getByRole('heading', { name: 'Status' }).waitFor();
+    // First boot ends on the setup wizard's first step.
+    await page.getByRole('heading', { name: 'Name and domain' }).waitFor();
     await page.getByRole('link', { name: 'Accounts' }).click();
     await page.getByLabel('Domain', { exact: true }).fill('pi.test');
     await page.getByRole('button', { name: 'Add domain' }).click();
