@@ -155,7 +155,7 @@ describe(`the flashable image, booted in ${MACHINE.title}`, { timeout: 60 * 60_0
     await page.getByRole('button', { name: 'Set up' }).click();
     // First boot ends on the setup wizard's first step.
     await page.getByRole('heading', { name: 'Name and domain' }).waitFor();
-    await page.getByRole('link', { name: 'Accounts' }).click();
+    await page.getByRole('link', { name: 'Accounts', exact: true }).click();
     await page.getByLabel('Domain', { exact: true }).fill('pi.test');
     await page.getByRole('button', { name: 'Add domain' }).click();
     await page.getByRole('cell', { name: 'pi.test', exact: true }).waitFor();
