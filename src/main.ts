@@ -1,4 +1,4 @@
-// The homepost executable: daemon and CLI in one (design.md).
+// The homepost executable: daemon and CLI in one (docs/architecture.md).
 // Nothing imported here may import the store: in the single executable, loading lmdb unpacks its
 // native addon into the data folder, which is known only once a command has parsed its options
 // (src/cli/sea.ts). `serve` is imported when it runs; the command groups reach the store only

@@ -1,5 +1,5 @@
 // Builds the single executables dist/homepost-linux-x64 and dist/homepost-linux-arm64 with Node's
-// Single Executable Applications (design.md, "Building and shipping"; README, "Building the
+// Single Executable Applications (docs/architecture.md, "Building and shipping"; README, "Building the
 // executable"):
 //   1. esbuild bundles src/main.ts into one CommonJS script (Node 24's SEA main is CommonJS);
 //   2. the pinned Node makes ONE SEA blob of it (useCodeCache false: the same bytes serve both

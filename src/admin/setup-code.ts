@@ -1,4 +1,4 @@
-// The one-time setup code (design.md, security model): until an admin password exists, the setup
+// The one-time setup code (docs/architecture.md, "Security model"): until an admin password exists, the setup
 // page accepts a new admin password only with this code, which is shown where only someone at the
 // device can read it: its console and its log. The code lives in memory; a restart makes a new one.
 import { constants, closeSync, openSync, writeSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// The runtime half of the single executable (tools/build-binary.ts builds it; design.md,
+// The runtime half of the single executable (tools/build-binary.ts builds it; docs/architecture.md,
 // "Building and shipping"). Files the program needs travel inside the executable as SEA assets:
 // - native addons (lmdb, msgpackr-extract) for each architecture: written once into the data
 //   folder under their content hash (mode 0500) and loaded with process.dlopen; the bundle's

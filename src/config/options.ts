@@ -1,5 +1,5 @@
-// Process options of `homepost serve`: flags and environment, never the store (design.md: settings
-// live in the store; the data folder, listen addresses and the development port map are options).
+// Process options of `homepost serve`: flags and environment, never the store (docs/architecture.md,
+// "Settings and options": settings live in the store; the data folder, listen addresses and the development port map are options).
 import os from 'node:os';
 import path from 'node:path';
 

@@ -1,6 +1,6 @@
 // The control socket's server, started by `homepost serve` like a protocol: the CLI's requests
-// reach the API layer here, so the daemon stays the store's one writer. node-ipc is not used
-// (design.md): this is node:net and newline-delimited JSON.
+// reach the API layer here, so the daemon stays the store's one writer. node-ipc is not used:
+// this is node:net and newline-delimited JSON.
 import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import type { Listener } from '../net/listener.ts';

@@ -5,7 +5,7 @@
 // Valid in every state once authentication is possible.
 const BASE = ['IMAP4rev1', 'IMAP4rev2', 'LITERAL+', 'SASL-IR', 'ID', 'ENABLE', 'IDLE'];
 
-// After authentication: the extensions of RFC 9051 and the ones listed in design.md.
+// After authentication: the extensions of RFC 9051 and the ones docs/rfc-status.md lists.
 const AUTHENTICATED = [
   'NAMESPACE',
   'UNSELECT',

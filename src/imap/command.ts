@@ -1,4 +1,4 @@
-// What a command module exports (style.md, after WildDuck's imap-core lib/commands): the names
+// What a command module exports (after WildDuck's imap-core lib/commands): the names
 // it answers to, the states it is valid in (dispatch checks them before anything runs), how it
 // parses its arguments, and what it does.
 import type { MessageBuffer } from '../memory/message-buffer.ts';

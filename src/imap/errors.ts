@@ -1,4 +1,4 @@
-// The three kinds of failure a command can end in (style.md, after mox's imapserver/error.go).
+// The three kinds of failure a command can end in (after mox's imapserver/error.go).
 // They are thrown anywhere below a command and turned into its tagged reply by dispatch.ts:
 // - ImapUserError: the request was understood and refused (NO, optional response code);
 // - ImapServerError: something on our side failed (NO, logged with its cause);

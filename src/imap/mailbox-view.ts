@@ -1,7 +1,7 @@
 // A session's view of its selected mailbox (RFC 9051 2.3.1.2): the sorted UID list that maps
 // message sequence numbers to UIDs, and the store changes other writers made that the client
 // has not been told about yet. Sequence numbers change only when sync() reports the expunges
-// (style.md: the store owns change; each session keeps its own view).
+// (the store owns change; each session keeps its own view).
 import type { StoreChange } from '../store/index.ts';
 import { ImapBadSyntax } from './errors.ts';
 import type { SequenceSet } from './parser.ts';

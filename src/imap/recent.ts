@@ -1,5 +1,5 @@
 // \Recent for IMAP4rev1 clients (RFC 3501 2.3.2), kept in process memory because read paths never
-// write to the store (design.md). A message is recent to the first session told about it; per
+// write to the store (docs/store.md). A message is recent to the first session told about it; per
 // mailbox we remember the highest UID some session has claimed. After a restart nothing is known,
 // and "if it is not possible to determine whether or not this session is the first session to be
 // notified about a message, then that message SHOULD be considered recent".

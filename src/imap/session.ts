@@ -1,5 +1,5 @@
 // One IMAP connection (RFC 9051 3): its state, the selected mailbox's view, the extensions the
-// client enabled, and the output buffer. Only this file changes the state (style.md).
+// client enabled, and the output buffer. Only this file changes the state.
 import { passwordsAllowed, type LoginGate } from '../auth/login.ts';
 import type { Logger } from '../log/log.ts';
 import type { MemoryBudget } from '../memory/budget.ts';

@@ -1,5 +1,5 @@
-// The part tree of a message with byte offsets, built in one pass over the raw bytes (design.md:
-// parse once at delivery). The message is never turned into one string: line breaks and
+// The part tree of a message with byte offsets, built in one pass over the raw bytes (parsed
+// once, at delivery: docs/store.md). The message is never turned into one string: line breaks and
 // candidate delimiter lines are found with Buffer.indexOf, a body is skipped up to the next line
 // starting with "--", only the start of such a line is read (as latin1, byte per character) to
 // look up the open boundaries, and only the header fields that are used are decoded.

@@ -1,5 +1,5 @@
 // The parsed form of a message, computed once at delivery or APPEND and stored beside the body
-// (design.md: "parse once"). IMAP's ENVELOPE, BODYSTRUCTURE and BODY[section] are answered from
+// (docs/store.md). IMAP's ENVELOPE, BODYSTRUCTURE and BODY[section] are answered from
 // it without re-parsing; byte offsets point into the raw message as stored.
 
 // Bump when the shape or meaning of ParsedMessage changes; stored records carry the version they

@@ -78,7 +78,7 @@ export async function deliver(store: Store, req: DeliveryRequest): Promise<Deliv
       retryAt: firstRetryAt(store.settings),
     });
   try {
-    // Issued together: one commit (design.md, store).
+    // Issued together: one commit (docs/store.md).
     const local = accounts.length ? store.messages.deliver({ raw: final!.raw, body: final!.body, targets: accounts.map((r) => ({ accountId: r.accountId })), origin: 'smtp' }) : null;
     const queued = external.length ? enqueue([], external) : null;
     const [outcomes, entry] = await Promise.all([local, queued]);

@@ -1,6 +1,6 @@
 // The SMTP service of `homepost serve`: three smtp-server listeners sharing one connection
 // tracker (limits in total and per address) and the TLS manager's certificate:
-// - smtp (MX, 25): inbound mail; STARTTLS offered, never AUTH (design.md security model);
+// - smtp (MX, 25): inbound mail; STARTTLS offered, never AUTH (docs/architecture.md, "Security model");
 // - submission (587): STARTTLS, then AUTH PLAIN/LOGIN, then mail (RFC 6409, RFC 3207, RFC 4954);
 // - submissions (465): implicit TLS (RFC 8314 3.3) through src/net's listener, then AUTH.
 // A certificate reload reaches new connections and STARTTLS upgrades (updateSecureContext; the

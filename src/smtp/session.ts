@@ -1,4 +1,4 @@
-// One SMTP listener's session handlers (Haraka's connection core, style.md): smtp-server speaks the
+// One SMTP listener's session handlers (after Haraka's connection core): smtp-server speaks the
 // protocol and calls these at connect, AUTH, MAIL, RCPT and DATA; each stage runs its policy rules
 // (policy/) and turns the deciding verdict into the reply (reply.ts). Per-connection state lives
 // in SmtpSession, keyed by the library's session id.
@@ -100,7 +100,7 @@ export class SessionHandlers {
   }
 
   // May this client authenticate: never on the MX port; after TLS; in development also in
-  // plaintext from loopback (design.md security model).
+  // plaintext from loopback (docs/architecture.md, "Security model").
   authAllowed(c: { secure: boolean; remoteAddress: string }): boolean {
     if (this.d.listener === 'mx') return false;
     return passwordsAllowed({ ...c, dev: this.d.dev });

@@ -1,5 +1,5 @@
-// Typed changes the store announces after the commit that made them (design.md: one process, an
-// in-process event bus). Open sessions of the same account apply them to their own view; a change
+// Typed changes the store announces after the commit that made them (one process, an in-process
+// event bus: docs/store.md). Open sessions of the same account apply them to their own view; a change
 // carries the `origin` the writer passed, so a session can tell its own changes apart.
 
 export type StoreChange =

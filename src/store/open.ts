@@ -1,4 +1,4 @@
-// Opens the LMDB environment: the only module that imports lmdb (design.md, "one store").
+// Opens the LMDB environment: the only module that imports lmdb (docs/store.md).
 import { open, type Database, type RootDatabase } from 'lmdb';
 import path from 'node:path';
 import type {

@@ -1,4 +1,4 @@
-// The mailstore: the one typed API every protocol, the CLI and the setup page use (design.md).
+// The mailstore: the one typed API every protocol, the CLI and the setup page use (docs/store.md).
 import { mkdirSync } from 'node:fs';
 import { silentLogger, type Logger } from '../log/log.ts';
 import { Accounts } from './accounts.ts';

@@ -42,6 +42,9 @@ export async function crashRound(dir: string, round: number, o: { workers: numbe
     }
   };
   const workers = Array.from({ length: o.workers }, (_, w) => worker(w));
+  // The load runs for loadMs from the first acknowledgement (a busy machine starts slowly), or
+  // the round ends with none after a minute.
+  for (let waited = 0; acked.length === 0 && waited < 60_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
   await new Promise((r) => setTimeout(r, o.loadMs));
   child.kill('SIGKILL');
   stop = true;

@@ -1,4 +1,4 @@
-// A plain SmtpContext for policy rule tests (style.md: rules are tested by building the object,
+// A plain SmtpContext for policy rule tests (rules are tested by building the object,
 // without sockets or a store).
 import { parseMailbox, type Mailbox } from '../../src/smtp/address.ts';
 import { originatorAddresses } from '../../src/mime/address.ts';

@@ -14,7 +14,7 @@
 //   bundled apart, each into a SEA asset of its own (tools/build-binary.ts), and the import()
 //   becomes loadChunk(NAME) from src/cli/sea.ts. The main script, which Node keeps in memory as a
 //   string and whose pages of the executable it reads, is then a quarter of the size.
-// - Our own code must not locate files through import.meta (design.md: nothing is read relative
+// - Our own code must not locate files through import.meta (docs/architecture.md: nothing is read relative
 //   to the source tree at run time); the build fails if it tries. The one exception,
 //   src/offload/worker-url.ts (where the worker thread's script is in a checkout), is replaced:
 //   the executable starts its workers from an embedded chunk instead.

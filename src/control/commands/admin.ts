@@ -1,7 +1,7 @@
 // `homepost admin reset-password`: the way back in when the setup page's admin password is lost.
 // Run on the device (the control socket and the data folder are root's), it removes the password;
 // the setup page then asks for a new one with a new setup code, shown on the console and in the
-// log as on first boot (design.md, security model). A running daemon ends every page session
+// log as on first boot (docs/architecture.md, "Security model"). A running daemon ends every page session
 // and shows the code at once; otherwise the next start does.
 import { ADMIN_PASSWORD_KEY } from '../../admin/auth.ts';
 import { entry, type CommandGroup } from '../group.ts';

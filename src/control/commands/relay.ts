@@ -1,5 +1,5 @@
 // `homepost relay show|set`: who may send mail through this server to other domains. The rules
-// are the SMTP server's (design.md, security model; src/smtp/settings.ts); these are their
+// are the SMTP server's (docs/architecture.md, "Security model"; src/smtp/settings.ts); these are their
 // settings, read the way the SMTP server reads them, defaults included.
 import { parseCidr } from '../../smtp/cidr.ts';
 import { readSmtpSettings, SMTP_SETTING_KEYS } from '../../smtp/settings.ts';

@@ -1,5 +1,5 @@
 // MAIL stage: an authenticated submitter may use as envelope sender only the addresses of their
-// own account and its aliases (RFC 6409 6.1 lets the MSA enforce this; design.md security model),
+// own account and its aliases (RFC 6409 6.1 lets the MSA enforce this; docs/architecture.md, "Security model"),
 // a +tag (RFC 5233) of one included. Anything else: 553 5.7.1.
 import { REPLIES } from '../reply.ts';
 import { NEXT, type Rule, type SmtpContext } from './types.ts';

@@ -1,7 +1,6 @@
 // Runs the rules of one stage in order: the first verdict other than 'next' decides. The stage
 // has a deadline, an AbortSignal every rule gets; a rule still running when it passes is answered
-// with a temporary failure and whatever it returns later is ignored (Haraka issues #2448, #2939:
-// style.md). Every rule's outcome is appended to the transaction's results.
+// with a temporary failure and whatever it returns later is ignored (Haraka issues #2448, #2939). Every rule's outcome is appended to the transaction's results.
 import { REPLIES } from '../reply.ts';
 import type { Rule, SmtpContext, Stage, StageInput, Verdict } from './types.ts';
 

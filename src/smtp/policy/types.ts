@@ -1,4 +1,4 @@
-// The vocabulary of SMTP policy (Haraka's CONT/OK/DENY/DENYSOFT, style.md): a rule looks at a
+// The vocabulary of SMTP policy (Haraka's CONT/OK/DENY/DENYSOFT): a rule looks at a
 // plain SmtpContext and answers a Verdict; session.ts runs the rules of a stage in order and
 // reply.ts turns the deciding verdict into the SMTP reply. Rules never touch the socket or LMDB.
 import type { Mailbox, ParsedPath } from '../address.ts';
