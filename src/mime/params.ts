@@ -125,7 +125,8 @@ export function parseRawParams(s: string, pos = 0): Param[] {
   return params;
 }
 
-interface Section {
+// One piece of an RFC 2231 3 continued parameter (name*0, name*1*, ...).
+interface Rfc2231Piece {
   at: number; // position in the raw list
   base: string;
   index: number;
@@ -136,7 +137,7 @@ interface Section {
 // RFC 2231 3 "name*0", "name*1" continuations and RFC 2231 4 "name*" / "name*0*" charset and
 // language encoding, merged per the decision at the top of this file.
 export function mergeRfc2231(raw: readonly Param[]): Param[] {
-  const sections = new Map<string, Section[]>();
+  const sections = new Map<string, Rfc2231Piece[]>();
   const plain: { at: number; param: Param }[] = [];
   raw.forEach(([attribute, value], at) => {
     const m = /^([^*]+)\*(?:(\d{1,5})(\*)?)?$/.exec(attribute);
@@ -145,7 +146,7 @@ export function mergeRfc2231(raw: readonly Param[]): Param[] {
       return;
     }
     const base = m[1]!;
-    const section: Section = {
+    const section: Rfc2231Piece = {
       at,
       base,
       index: m[2] === undefined ? 0 : Number(m[2]),

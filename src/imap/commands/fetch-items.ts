@@ -1,6 +1,7 @@
 // fetch-att (RFC 9051 6.4.5, 9; RFC 3516 BINARY; RFC 7162 MODSEQ) parsed into typed items.
 import type { Parser } from '../parser.ts';
-import { parseSection, type Section } from './fetch-sections.ts';
+import type { Section } from '../../mime/index.ts';
+import { parseSection } from './fetch-sections.ts';
 
 export type SimpleItem = 'UID' | 'FLAGS' | 'INTERNALDATE' | 'RFC822.SIZE' | 'ENVELOPE' | 'BODYSTRUCTURE' | 'BODY' | 'MODSEQ';
 
@@ -8,7 +9,7 @@ export type FetchItem =
   | { kind: 'simple'; name: SimpleItem }
   // BODY[...], BODY.PEEK[...], BINARY[...], BINARY.PEEK[...], and the RFC822 forms.
   | { kind: 'section'; binary: boolean; peek: boolean; section: Section; partial: [number, number] | null; rfc822: string | null }
-  | { kind: 'binary-size'; part: number[] };
+  | { kind: 'binary-size'; part: readonly number[] };
 
 const SIMPLE = new Set<string>(['UID', 'FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE', 'BODYSTRUCTURE', 'BODY', 'MODSEQ']);
 const MACROS: Record<string, SimpleItem[]> = {
@@ -40,12 +41,12 @@ function item(p: Parser): FetchItem {
   if (name === 'BINARY.SIZE') {
     p.char('[');
     const section = parseSection(p, true);
-    return { kind: 'binary-size', part: section.part };
+    return { kind: 'binary-size', part: section.path };
   }
   // RFC 3501 6.4.5: RFC822 = BODY[], RFC822.HEADER = BODY.PEEK[HEADER], RFC822.TEXT = BODY[TEXT].
-  if (name === 'RFC822') return { kind: 'section', binary: false, peek: false, section: { part: [], text: null, fields: [] }, partial: null, rfc822: name };
-  if (name === 'RFC822.HEADER') return { kind: 'section', binary: false, peek: true, section: { part: [], text: 'HEADER', fields: [] }, partial: null, rfc822: name };
-  if (name === 'RFC822.TEXT') return { kind: 'section', binary: false, peek: false, section: { part: [], text: 'TEXT', fields: [] }, partial: null, rfc822: name };
+  if (name === 'RFC822') return { kind: 'section', binary: false, peek: false, section: { path: [], text: null, fields: [] }, partial: null, rfc822: name };
+  if (name === 'RFC822.HEADER') return { kind: 'section', binary: false, peek: true, section: { path: [], text: 'HEADER', fields: [] }, partial: null, rfc822: name };
+  if (name === 'RFC822.TEXT') return { kind: 'section', binary: false, peek: false, section: { path: [], text: 'TEXT', fields: [] }, partial: null, rfc822: name };
   if (SIMPLE.has(name)) return { kind: 'simple', name: name as SimpleItem };
   p.fail(`Unknown FETCH item ${name.slice(0, 30)}`);
 }

@@ -1,16 +1,8 @@
 // BODY[section]<partial> and BINARY[section] (RFC 9051 6.4.5, RFC 3516): the IMAP syntax of
 // section specifiers; src/mime resolves them to bytes through the stored part tree's offsets,
 // never by parsing the message again.
-import { decodePartBody, findPart, sectionBytes, type ParsedMessage } from '../../mime/index.ts';
+import { decodePartBody, findPart, type ParsedMessage, type Section, type SectionText } from '../../mime/index.ts';
 import type { Parser } from '../parser.ts';
-
-export type SectionText = 'HEADER' | 'HEADER.FIELDS' | 'HEADER.FIELDS.NOT' | 'TEXT' | 'MIME' | null;
-
-export interface Section {
-  part: number[];
-  text: SectionText;
-  fields: string[];
-}
 
 // section = "[" [section-spec] "]"; section-spec = section-msgtext / (section-part ["."
 // section-text]); section-text = section-msgtext / "MIME". The parser is after "[".
@@ -25,7 +17,7 @@ export function parseSection(p: Parser, binary: boolean): Section {
     part.push(n);
   }
   const rest = pieces.slice(i).join('.').toUpperCase();
-  let text: SectionText = null;
+  let text: SectionText | null = null;
   let fields: string[] = [];
   if (rest) {
     if (binary) p.fail('BINARY takes part numbers only');
@@ -40,13 +32,13 @@ export function parseSection(p: Parser, binary: boolean): Section {
     p.fail('Invalid section');
   }
   p.char(']');
-  return { part, text, fields };
+  return { path: part, text, fields };
 }
 
 // The text of a section in a response label: "1.2.HEADER.FIELDS (FROM TO)".
 export function sectionLabel(s: Section, encodeField: (f: string) => string): string {
-  const parts = [...s.part.map(String), ...(s.text ? [s.text] : [])].join('.');
-  return s.fields.length ? `${parts} (${s.fields.map(encodeField).join(' ')})` : parts;
+  const parts = [...s.path.map(String), ...(s.text ? [s.text] : [])].join('.');
+  return s.fields?.length ? `${parts} (${s.fields.map(encodeField).join(' ')})` : parts;
 }
 
 // RFC 3516 BINARY[part]: the body with its Content-Transfer-Encoding removed; null when the part
@@ -58,9 +50,4 @@ export function binaryBytes(raw: Buffer, msg: ParsedMessage, path: readonly numb
   if (!part) return null;
   if (part.children.length) return raw.subarray(part.bodyStart, part.end);
   return decodePartBody(raw, part) ?? 'unknown';
-}
-
-// The bytes of BODY[section], before any partial.
-export function bodySectionBytes(raw: Buffer, msg: ParsedMessage, s: Section): Buffer | null {
-  return sectionBytes(raw, msg, { path: s.part, text: s.text, fields: s.fields });
 }

@@ -3,14 +3,14 @@
 // of a non-PEEK body section sets \Seen on all the messages concerned in ONE store commit, before
 // any response is written, so the FLAGS reported are the committed ones.
 import type { MessageRecord } from '../../store/index.ts';
-import type { ParsedMessage } from '../../mime/index.ts';
+import { sectionBytes, type ParsedMessage } from '../../mime/index.ts';
 import { STATES, type CommandSpec } from '../command.ts';
 import { encodeSequenceSet, formatDateTime, isAtom, quote } from '../encoder.ts';
 import { ImapBadSyntax, ImapServerError, ImapUserError } from '../errors.ts';
 import type { SequenceSet } from '../parser.ts';
 import type { ImapSession } from '../session.ts';
 import { parseFetchItems, parseFetchModifiers, type FetchItem, type FetchModifiers } from './fetch-items.ts';
-import { binaryBytes, bodySectionBytes, sectionLabel } from './fetch-sections.ts';
+import { binaryBytes, sectionLabel } from './fetch-sections.ts';
 import { writeBody, writeEnvelope } from './fetch-structure.ts';
 
 interface FetchArgs {
@@ -177,11 +177,11 @@ function fetchResponse(session: ImapSession, seq: number, record: MessageRecord,
     }
     let data: Buffer | null;
     if (item.binary) {
-      const d = binaryBytes(content.raw, content.parsed, item.section.part);
+      const d = binaryBytes(content.raw, content.parsed, item.section.path);
       if (d === 'unknown') throw new ImapUserError('Unknown Content-Transfer-Encoding', 'UNKNOWN-CTE');
       data = d;
     } else {
-      data = bodySectionBytes(content.raw, content.parsed, item.section);
+      data = sectionBytes(content.raw, content.parsed, item.section);
     }
     let name = item.rfc822 ?? `${item.binary ? 'BINARY' : 'BODY'}[${sectionLabel(item.section, encodeField)}]`;
     if (item.partial && data) {
