@@ -26,6 +26,7 @@ import { realisticMessage } from './lib/corpus.ts';
 import { COMMANDS, idleConnections, runLoad, type LoadStats } from './lib/imap-load.ts';
 import { dropPageCache, memoryOf, type Memory } from './lib/memory.ts';
 import { printTable } from './lib/table.ts';
+import { hashNewPassword } from '../src/auth/password.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP ?? 5);
@@ -114,9 +115,9 @@ async function bundleCommand(): Promise<{ cmd: string; args: string[]; what: str
 async function homepostData(): Promise<string> {
   const dir = tempDir('homepost-bench-imap-');
   const store = await Store.open(dir);
-  await store.accounts.addDomain('example.test');
+  await store.domains.add('example.test');
   for (const [u, address] of users.entries()) {
-    const { id } = await store.accounts.create({ address, password: PASSWORD });
+    const { id } = await store.accounts.create({ address, passwordHash: await hashNewPassword(PASSWORD) });
     for (let i = 0; i < BASE; i += 50) {
       await Promise.all(
         Array.from({ length: Math.min(50, BASE - i) }, (_, k) =>

@@ -19,6 +19,7 @@ import { startServer } from '../src/serve/server.ts';
 import { startDovecot } from '../test/imap/dovecot-diff/dovecot.ts';
 import { realisticMessage } from './lib/corpus.ts';
 import { printTable } from './lib/table.ts';
+import { hashNewPassword } from '../src/auth/password.ts';
 
 const COUNT = Number(process.env.BENCH_COUNT ?? 1000);
 const SIZE = 4096;
@@ -76,7 +77,7 @@ const server = await startServer(
   [pop3Starter()],
 );
 const { store } = server.context;
-const account = await store.accounts.create({ address: 'bench@example.test', password: PASSWORD });
+const account = await store.accounts.create({ address: 'bench@example.test', passwordHash: await hashNewPassword(PASSWORD) });
 for (let i = 0; i < COUNT; i += 100) {
   await Promise.all(messages.slice(i, i + 100).map((raw, j) => store.messages.deliver({ raw, targets: [{ accountId: account.id }], internalDate: Date.UTC(2026, 10, 1) + (i + j) * 1000 })));
 }

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { Store } from '../src/store/index.ts';
 import { realisticMessage } from './lib/corpus.ts';
+import { hashNewPassword } from '../src/auth/password.ts';
 
 const [kind, dir, countArg, concurrencyArg] = process.argv.slice(2);
 const count = Number(countArg);
@@ -35,16 +36,15 @@ async function run(deliver: (m: Buffer) => Promise<void>): Promise<number> {
 
 if (kind === 'homepost') {
   const store = await Store.open(dir);
-  await store.accounts.addDomain('example.test');
-  const account = await store.accounts.create({ address: 'user@example.test', password: 'benchmark password' });
+  await store.domains.add('example.test');
+  const account = await store.accounts.create({ address: 'user@example.test', passwordHash: await hashNewPassword('benchmark password') });
   await waitForGo();
   const seconds = await run(async (raw) => {
     const [out] = await store.messages.deliver({ raw, targets: [{ accountId: account.id }] });
     if (!out.ok) throw new Error(out.message);
   });
   // What the bodies occupy on disk: their pages, over the number of messages.
-  const stats = store.ctx.dbs.bodies.getStats() as { treeLeafPageCount: number; treeBranchPageCount: number; overflowPages: number };
-  const pages = stats.treeLeafPageCount + stats.treeBranchPageCount + stats.overflowPages;
+  const { pages } = store.bodies.stats();
   const problems = store.checkConsistency();
   await store.close();
   if (problems.length) throw new Error(problems.join('; '));

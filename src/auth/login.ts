@@ -8,7 +8,7 @@
 // never logged.
 import { isLoopback } from '../net/address.ts';
 import type { Logger } from '../log/log.ts';
-import { normalizeAddress } from '../store/addresses.ts';
+import { normalizeMailAddress } from '../store/addresses.ts';
 import { AuthThrottle } from './throttle.ts';
 
 export type LoginProtocol = 'imap' | 'pop3' | 'smtp' | 'admin';
@@ -42,7 +42,7 @@ export function passwordsAllowed(c: { secure: boolean; remoteAddress: string; de
 // Bounded, so a hostile name costs the throttle a few hundred bytes at most.
 export function loginIdentity(user: string): string {
   const bounded = user.slice(0, 512);
-  return normalizeAddress(bounded.trim()) ?? bounded.trim().toLowerCase();
+  return normalizeMailAddress(bounded.trim()) ?? bounded.trim().toLowerCase();
 }
 
 export class LoginGate {

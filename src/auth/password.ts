@@ -5,6 +5,7 @@
 // the extra passes. Each hash holds its parameters, so changing them later leaves old hashes
 // verifiable.
 import { argon2, randomBytes, timingSafeEqual } from 'node:crypto';
+import { StoreError } from '../store/errors.ts';
 
 const PARAMS = { memory: 7168, passes: 5, parallelism: 1, tagLength: 32 };
 
@@ -63,3 +64,17 @@ export async function verifyPassword(password: string, phc: string): Promise<boo
 // Verifying against this when an account does not exist keeps the answer's timing the same as
 // for a wrong password, so timing does not reveal which addresses exist.
 export const DUMMY_HASH = '$argon2id$v=19$m=7168,t=5,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+
+// The rule for a new account password and for an APOP secret: 8 to 1024 characters (refused as
+// the store refuses a value it does not accept, so every caller reports it the same way).
+export function requireNewSecret(secret: string): string {
+  if (secret.length < 8 || secret.length > 1024) {
+    throw new StoreError('invalid', 'a password has 8 to 1024 characters');
+  }
+  return secret;
+}
+
+// The hash the store keeps for a new account password (store.accounts.create, setPasswordHash).
+export async function hashNewPassword(password: string): Promise<string> {
+  return hashPassword(requireNewSecret(password));
+}

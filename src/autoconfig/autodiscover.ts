@@ -4,7 +4,7 @@
 // The request is read without an XML parser: its size is bounded by the caller, the scan below
 // is linear, and no entity or DTD is expanded (only the five predefined entities and character
 // references are decoded in the address).
-import { normalizeAddress } from '../store/addresses.ts';
+import { normalizeMailAddress } from '../store/addresses.ts';
 import { preferred, type ServerEndpoints } from './endpoints.ts';
 import { escapeXml } from './xml.ts';
 
@@ -39,7 +39,7 @@ export function requestedAddress(body: string): string | null {
   if (/<!(?:DOCTYPE|ENTITY)/i.test(body)) return null;
   const m = EMAIL_ELEMENT.exec(body);
   const text = m ? decodeText(m[1]!.trim()) : null;
-  return text === null ? null : normalizeAddress(text);
+  return text === null ? null : normalizeMailAddress(text);
 }
 
 export function autodiscoverXml(address: string, s: ServerEndpoints): string {

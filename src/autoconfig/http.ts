@@ -11,7 +11,7 @@ import { readBody } from '../admin/body.ts';
 import type { Logger } from '../log/log.ts';
 import { normalizeAddress as normalizeIp } from '../net/address.ts';
 import type { Store } from '../store/index.ts';
-import { domainOf, normalizeAddress, normalizeDomain } from '../store/addresses.ts';
+import { domainOf, normalizeMailAddress, normalizeDomain } from '../store/addresses.ts';
 import { AUTODISCOVER_MAX_BYTES, autodiscoverXml, requestedAddress } from './autodiscover.ts';
 import type { ServerEndpoints } from './endpoints.ts';
 import { clientConfigXml } from './thunderbird.ts';
@@ -51,7 +51,7 @@ async function answer(d: AutoconfigDeps, kind: Kind, req: IncomingMessage, res: 
   if (kind === 'thunderbird') {
     if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'method-not-allowed', 'use GET', { headers: { Allow: 'GET, HEAD' } });
     const given = new URL(req.url ?? '/', 'http://host').searchParams.get('emailaddress');
-    const normal = given === null ? null : normalizeAddress(given);
+    const normal = given === null ? null : normalizeMailAddress(given);
     domain = given === null ? hostDomain(req) : normal && domainOf(normal);
     if (given !== null && domain === null) throw new HttpError(400, 'bad-request', 'emailaddress is not an email address');
   } else {
@@ -60,7 +60,7 @@ async function answer(d: AutoconfigDeps, kind: Kind, req: IncomingMessage, res: 
     if (address === null) throw new HttpError(400, 'bad-request', 'the request has no EMailAddress');
     domain = domainOf(address);
   }
-  if (domain === null || !d.store.accounts.isLocalDomain(domain)) throw new HttpError(404, 'not-found', 'no mail domain of this server');
+  if (domain === null || !d.store.domains.isLocal(domain)) throw new HttpError(404, 'not-found', 'no mail domain of this server');
   const xml = kind === 'thunderbird' ? clientConfigXml(domain, d.endpoints()) : autodiscoverXml(address!, d.endpoints());
   const body = Buffer.from(xml);
   res.writeHead(200, { 'Content-Type': 'application/xml; charset=utf-8', 'Content-Length': String(body.length), 'Cache-Control': 'no-cache' });

@@ -49,7 +49,7 @@ function offlineTls(store: Store, dataDir: string, create: boolean, log: Logger)
     certFile,
     keyFile,
     hostname: os.hostname(),
-    domains: store.accounts.listDomains().map((d) => d.name),
+    domains: store.domains.list().map((d) => d.name),
     log: log.child({ component: 'tls' }),
   });
 }

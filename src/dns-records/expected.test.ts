@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { dnsRecord, type DkimKey } from '../store/dkim.ts';
+import { dkimTxtRecord } from '../smtp/dkim/txt-record.ts';
+import type { DkimKey } from '../store/dkim.ts';
 import { expectedRecords, spfRecord, type RecordsInput } from './expected.ts';
 import { DNS_PUBLIC_ADDRESSES } from './settings.ts';
 import { zoneLine, zoneText } from './zone.ts';
@@ -13,7 +14,7 @@ function input(o: Partial<RecordsInput> = {}): RecordsInput {
     domain: 'example.org',
     host: 'mail.example.org',
     publicAddresses: ['192.0.2.7', '2001:db8::7'],
-    dkim: [dnsRecord('example.org', key('rsa-sha256', 'rsa1', RSA_KEY)), dnsRecord('example.org', key('ed25519-sha256', 'ed1', 'B'.repeat(44)))],
+    dkim: [dkimTxtRecord('example.org', key('rsa-sha256', 'rsa1', RSA_KEY)), dkimTxtRecord('example.org', key('ed25519-sha256', 'ed1', 'B'.repeat(44)))],
     smarthost: null,
     ...o,
   };

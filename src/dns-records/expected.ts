@@ -3,7 +3,7 @@
 // its purpose in plain words, and what `homepost dns check` compares DNS against.
 import { isIPv4, isIPv6 } from 'node:net';
 import { PRODUCTION_PORTS, type Service } from '../config/options.ts';
-import type { DkimDnsRecord } from '../store/dkim.ts';
+import type { DkimDnsRecord } from '../smtp/dkim/txt-record.ts';
 import { addressFamily, reverseName } from './reverse-name.ts';
 
 export type RecordType = 'MX' | 'A' | 'AAAA' | 'TXT' | 'CNAME' | 'SRV' | 'PTR';
@@ -33,7 +33,7 @@ export interface RecordsInput {
   domain: string; // normalized (store/addresses.ts normalizeDomain)
   host: string; // the server's host name, normalized
   publicAddresses: string[]; // dns.publicAddresses
-  dkim: DkimDnsRecord[]; // the domain's keys (store/dkim.ts)
+  dkim: DkimDnsRecord[]; // the domain's keys (src/smtp/dkim/txt-record.ts)
   smarthost: string | null; // the relay all mail leaves through (outbound.smarthost), by host
 }
 

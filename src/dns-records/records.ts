@@ -1,6 +1,8 @@
 // A local domain's DNS records from the store's state: the server's host name, its public
 // addresses, the domain's DKIM keys (made now when it has none) and the smarthost; and their live
 // check through the resolver the SMTP checks use (dns.servers, dns.timeoutMs).
+import { ensureDkimKeys } from '../smtp/dkim/keys.ts';
+import { dkimTxtRecords } from '../smtp/dkim/txt-record.ts';
 import { normalizeDomain } from '../store/addresses.ts';
 import type { Store } from '../store/index.ts';
 import { serverHostname } from '../serve/hostname.ts';
@@ -33,7 +35,7 @@ export interface DomainCheck extends Omit<DomainRecords, 'records'> {
 
 // fallbackHost: the name the daemon was started with (--hostname), else the machine's.
 export async function domainRecords(store: Store, domain: string, fallbackHost: string): Promise<DomainRecords> {
-  const dkim = await store.dkim.ensure(domain);
+  const dkim = await ensureDkimKeys(store, domain);
   const d = dkim.domain;
   const named = normalizeDomain(serverHostname(store.settings, fallbackHost));
   const host = named ?? `mail.${d}`;
@@ -42,7 +44,7 @@ export async function domainRecords(store: Store, domain: string, fallbackHost: 
     domain: d,
     host,
     publicAddresses,
-    dkim: store.dkim.dnsRecords(d),
+    dkim: dkimTxtRecords(dkim),
     smarthost: readSetting(store.settings, OUTBOUND_SETTINGS.smarthost)?.host ?? null,
   });
   return {

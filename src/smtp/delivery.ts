@@ -10,9 +10,9 @@
 // duplicates a recipient's copy. A local recipient that asked NOTIFY=SUCCESS gets its "delivered"
 // notice (RFC 3461 5.2.1) before the reply.
 import type { Logger } from '../log/log.ts';
-import { isStoreError, type DsnNotify, type PreparedBody, type Store, type StoreErrorCode } from '../store/index.ts';
+import { isStoreError, type PreparedBody, type Store, type StoreErrorCode } from '../store/index.ts';
 import { reply, storeErrorReply, type SmtpReply } from './reply.ts';
-import { buildDsn } from './queue/dsn.ts';
+import { buildDsn, type DsnNotify } from './queue/dsn.ts';
 import { sendToSender } from './queue/notify.ts';
 import { firstRetryAt } from './queue/settings.ts';
 

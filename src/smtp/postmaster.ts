@@ -2,7 +2,7 @@
 // mail to the local part "postmaster" in any case. An account or alias of that exact name gets it;
 // otherwise the account the admin chose (the setting smtp.postmaster), or while that is unset or
 // gone, the first account. The setting is changed through the API (`homepost postmaster set`).
-import { normalizeAddress, normalizeDomain } from '../store/addresses.ts';
+import { normalizeMailAddress, normalizeDomain } from '../store/addresses.ts';
 import { text } from '../settings/define.ts';
 import type { Resolution, Store } from '../store/index.ts';
 import { parseMailbox, type Mailbox } from './address.ts';
@@ -12,7 +12,7 @@ export const POSTMASTER = text({
   default: null,
   defaultText: 'the first account',
   rule: 'a mail address',
-  test: (s) => normalizeAddress(s) !== null,
+  test: (s) => normalizeMailAddress(s) !== null,
   description: 'the account that gets mail for postmaster at every domain (RFC 5321 4.5.1)',
 });
 export const POSTMASTER_SETTING = POSTMASTER.key;
@@ -38,16 +38,16 @@ export function postmasterAccount(store: Store): { id: number; address: string }
   return first;
 }
 
-// store.accounts.resolve, but postmaster at a local domain or at the host name goes to
+// store.aliases.resolve, but postmaster at a local domain or at the host name goes to
 // postmasterAccount unless an account or alias has that exact name (a catch-all does not).
 export function resolveRecipient(store: Store, hostname: string, address: string): Resolution | null {
-  const a = normalizeAddress(address);
-  if (!a || !a.startsWith('postmaster@')) return store.accounts.resolve(address);
+  const a = normalizeMailAddress(address);
+  if (!a || !a.startsWith('postmaster@')) return store.aliases.resolve(address);
   const domain = a.slice('postmaster@'.length);
-  if (!store.accounts.isLocalDomain(domain) && domain !== asciiHostname(hostname)) return null;
-  const named = store.accounts.get(a) !== null || store.accounts.listAliases().some((x) => x.address === a);
+  if (!store.domains.isLocal(domain) && domain !== asciiHostname(hostname)) return null;
+  const named = store.accounts.get(a) !== null || store.aliases.list().some((x) => x.address === a);
   const account = named ? null : postmasterAccount(store);
-  return account ? { accounts: [account.id], external: [] } : store.accounts.resolve(a);
+  return account ? { accounts: [account.id], external: [] } : store.aliases.resolve(a);
 }
 
 // RFC 5321 4.1.1.3: RCPT TO:<Postmaster> names the postmaster of this server: at the local domain
@@ -55,7 +55,7 @@ export function resolveRecipient(store: Store, hostname: string, address: string
 // default "raspberrypi" is not), else at the first local domain. Null without any of them.
 export function postmasterMailbox(store: Store, hostname: string): Mailbox | null {
   const host = normalizeDomain(hostname);
-  const domains = store.accounts.listDomains().map((d) => d.name);
+  const domains = store.domains.list().map((d) => d.name);
   const domain = domains.find((d) => host === d || host?.endsWith('.' + d)) ?? host ?? domains[0];
   // Both kinds of name passed normalizeDomain, whose labels the SMTP grammar accepts.
   return domain ? parseMailbox(`postmaster@${domain}`, false) : null;

@@ -23,6 +23,7 @@ import { runStage } from './policy/runner.ts';
 import type { Directory, Listener, Recipient, SessionInfo, SmtpContext, Transaction } from './policy/types.ts';
 import { REPLIES, replyError, verdictReply, type SmtpReply } from './reply.ts';
 import { readSmtpSettings, type SmtpSettings } from './settings.ts';
+import { checkPassword } from '../auth/verify.ts';
 
 type Callback = (err?: Error | null) => void;
 
@@ -48,14 +49,14 @@ const RCPT_PARAMS = new Set(['NOTIFY', 'ORCPT']); // RFC 3461 4.1, 4.2
 
 export function storeDirectory(store: Store, hostname: string): Directory {
   return {
-    isLocalDomain: (d) => store.accounts.isLocalDomain(d),
+    isLocalDomain: (d) => store.domains.isLocal(d),
     hostname: asciiHostname(hostname),
     // A bounce to an SRS address we issued goes back to the original sender (queue/srs.ts).
     resolve: (a) => {
       const original = srsReverse(store, a);
       return original ? { accounts: [], external: [original] } : resolveRecipient(store, hostname, a);
     },
-    ownAddresses: (id) => store.accounts.ownAddresses(id),
+    ownAddresses: (id) => store.aliases.ownAddresses(id),
     usage: (id) => store.accounts.quotaUsage(id),
   };
 }
@@ -173,7 +174,7 @@ export class SessionHandlers {
       remote: session.remoteAddress,
       user: auth.username ?? '',
       mechanism: auth.method,
-      check: () => (proxied ? null : this.d.store.accounts.authenticate(auth.username ?? '', auth.password ?? '')),
+      check: () => (proxied ? null : checkPassword(this.d.store.accounts, auth.username ?? '', auth.password ?? '')),
       log: this.d.log.child({ session: session.id }),
     });
     if (!result.ok && result.reason === 'locked') {

@@ -1,13 +1,14 @@
 export { Store } from './store.ts';
 export { StoreError, isStoreError, type StoreErrorCode } from './errors.ts';
 export type { StoreChange, ChangeListener } from './changes.ts';
-export type { AccountInfo, Resolution } from './accounts.ts';
+export type { AccountInfo, StoredCredentials } from './accounts.ts';
+export type { Resolution } from './aliases.ts';
 export type { DeliveryOutcome, DeliveryTarget, FlagUpdate } from './messages.ts';
 export type { PreparedBody } from './bodies.ts';
-export type { QueueEntry, QueueRecipient, QueueRecipientState, EnqueueOptions, EnqueueRecipient, RecipientDsn, DsnNotify, DsnAction, QueueEvent } from './queue.ts';
+export type { QueueEntry, QueueRecipient, QueueRecipientState, EnqueueOptions, EnqueueRecipient, RecipientDsn, QueueEvent } from './queue.ts';
 export { isPending } from './queue.ts';
-export type { DkimKey, DkimDomainRecord, DkimDnsRecord, DkimAlgorithm } from './dkim.ts';
+export type { DkimKey, DkimDomainRecord, DkimAlgorithm } from './dkim.ts';
 export type { MailboxRecord, MessageRecord, AliasRecord, DomainRecord } from './records.ts';
 export { DELIMITER, INBOX, DEFAULT_MAILBOXES, normalizeMailboxName } from './mailboxes.ts';
 export { SYSTEM_FLAGS, type FlagOp } from './flags.ts';
-export { normalizeAddress, normalizeDomain } from './addresses.ts';
+export { normalizeMailAddress, normalizeDomain } from './addresses.ts';

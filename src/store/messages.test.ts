@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { message, storeWithAccount } from '../../test/support/temp-store.ts';
+import { message, passwordHash, storeWithAccount } from '../../test/support/temp-store.ts';
 import type { StoreChange } from './changes.ts';
 import { isStoreError } from './errors.ts';
 
@@ -79,7 +79,7 @@ test('expunge: only \\Deleted, optionally within a UID set; explicit list for PO
 test('bodies are stored once for all recipients and copies, and freed with the last reference', async () => {
   const t = await storeWithAccount();
   try {
-    const bob = await t.store.accounts.create({ address: 'bob@example.test', password: 'password1' });
+    const bob = await t.store.accounts.create({ address: 'bob@example.test', passwordHash: await passwordHash('password1') });
     const raw = message('shared');
     const out = await t.store.messages.deliver({ raw, targets: [{ accountId: t.account.id }, { accountId: bob.id }] });
     assert.ok(out.every((o) => o.ok));
@@ -108,7 +108,7 @@ test('bodies are stored once for all recipients and copies, and freed with the l
     const bobInbox = t.store.mailboxes.get(bob.id, 'INBOX')!;
     await t.store.messages.expunge({ mailboxId: bobInbox.id, onlyDeleted: false });
     assert.equal(bodies.count(), 0);
-    assert.equal(t.store.ctx.dbs.bodies.getCount(), 0);
+    assert.equal(t.store.bodies.stats().entries, 0);
   } finally {
     await t.close();
   }
@@ -138,7 +138,7 @@ test('move: one commit, new UIDs in the target, expunged in the source', async (
 test('quota: a delivery over quota fails for that recipient only; append and copy are refused', async () => {
   const t = await storeWithAccount();
   try {
-    const bob = await t.store.accounts.create({ address: 'bob@example.test', password: 'password1', quota: 1000 });
+    const bob = await t.store.accounts.create({ address: 'bob@example.test', passwordHash: await passwordHash('password1'), quota: 1000 });
     const big = Buffer.concat([message('big'), Buffer.alloc(900, 'x')]);
     const out = await t.store.messages.deliver({ raw: big, targets: [{ accountId: t.account.id }, { accountId: bob.id }] });
     assert.equal(out[0].ok, true);
@@ -159,7 +159,7 @@ test('quota: a delivery over quota fails for that recipient only; append and cop
 test('changes are published after commit, to listeners of that account only', async () => {
   const t = await storeWithAccount();
   try {
-    const bob = await t.store.accounts.create({ address: 'bob@example.test', password: 'password1' });
+    const bob = await t.store.accounts.create({ address: 'bob@example.test', passwordHash: await passwordHash('password1') });
     const mine: StoreChange[] = [];
     const all: StoreChange[] = [];
     const stop = t.store.onChange(t.account.id, (c) => mine.push(c));
@@ -212,9 +212,9 @@ test('read paths never write', async () => {
     t.store.messages.vanished(inbox.id, 0);
     t.store.mailboxes.list(t.account.id);
     t.store.mailboxes.subscriptions(t.account.id);
-    t.store.accounts.resolve('user+x@example.test');
+    t.store.aliases.resolve('user+x@example.test');
     t.store.accounts.list();
-    await t.store.accounts.authenticate('user@example.test', 'correct horse 1');
+    t.store.accounts.credentials('user@example.test');
     t.store.settings.get('x', null);
     assert.equal(t.store.lastTxnId(), txn);
   } finally {

@@ -15,12 +15,6 @@ import { StoreError } from './errors.ts';
 // delivered: a peer (or the local store) accepted it; failed: a permanent failure.
 export type QueueRecipientState = 'queued' | 'deferred' | 'delivered' | 'failed';
 
-// RFC 3461 4.1 NOTIFY values; the recipient's list is empty for NOTIFY=NEVER.
-export type DsnNotify = 'success' | 'failure' | 'delay';
-
-// RFC 3464 2.3.3 Action of a delivery status notification owed for a recipient.
-export type DsnAction = 'failed' | 'delayed' | 'delivered' | 'relayed';
-
 export interface QueueRecipient {
   address: string;
   state: QueueRecipientState;
@@ -33,13 +27,14 @@ export interface QueueRecipient {
   remoteMta: string | null;
   // When a queued or deferred recipient is due.
   nextAttemptAt: number;
-  // RFC 3461 NOTIFY as given at RCPT: null when not given, [] for NEVER.
-  notify: DsnNotify[] | null;
+  // RFC 3461 NOTIFY as given at RCPT: null when not given, [] for NEVER (their meaning, and
+  // that of `notice`: src/smtp/queue/dsn.ts, DsnNotify and DsnAction).
+  notify: ('success' | 'failure' | 'delay')[] | null;
   // RFC 3461 ORCPT, decoded: "rfc822;user@example.org"; null when not given.
   orcpt: string | null;
   // A DSN owed to the sender for this recipient, not written yet (cleared in the commit that
   // writes it), and whether the one delay notice was sent.
-  notice: DsnAction | null;
+  notice: 'failed' | 'delayed' | 'delivered' | 'relayed' | null;
   delayNotified: boolean;
 }
 
@@ -64,7 +59,7 @@ export interface QueueEntry {
 }
 
 export interface RecipientDsn {
-  notify?: DsnNotify[] | null;
+  notify?: QueueRecipient['notify'];
   orcpt?: string | null;
 }
 

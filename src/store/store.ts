@@ -2,11 +2,13 @@
 import { mkdirSync } from 'node:fs';
 import { silentLogger, type Logger } from '../log/log.ts';
 import { Accounts } from './accounts.ts';
+import { Aliases } from './aliases.ts';
 import { Bodies } from './bodies.ts';
 import { ChangeBus, type ChangeListener } from './changes.ts';
 import { checkConsistency } from './consistency.ts';
 import { StoreContext } from './context.ts';
 import { Dkim } from './dkim.ts';
+import { Domains } from './domains.ts';
 import { Mailboxes } from './mailboxes.ts';
 import { Messages } from './messages.ts';
 import { openEnv, STORE_FORMAT } from './open.ts';
@@ -14,7 +16,9 @@ import { Queue } from './queue.ts';
 import { Settings } from './settings.ts';
 
 export class Store {
+  readonly domains: Domains;
   readonly accounts: Accounts;
+  readonly aliases: Aliases;
   readonly mailboxes: Mailboxes;
   readonly messages: Messages;
   readonly bodies: Bodies;
@@ -22,15 +26,16 @@ export class Store {
   readonly queue: Queue;
   readonly dkim: Dkim;
   readonly file: string;
-  // Internal plumbing for store modules added later (the outbound queue); not for protocol code.
-  readonly ctx: StoreContext;
+  private ctx: StoreContext;
 
   private constructor(ctx: StoreContext, file: string) {
     this.ctx = ctx;
     this.file = file;
     this.bodies = new Bodies(ctx);
     this.mailboxes = new Mailboxes(ctx, this.bodies);
+    this.domains = new Domains(ctx);
     this.accounts = new Accounts(ctx, this.mailboxes);
+    this.aliases = new Aliases(ctx);
     this.messages = new Messages(ctx, this.bodies, this.mailboxes);
     this.settings = new Settings(ctx);
     this.queue = new Queue(ctx, this.bodies);

@@ -13,7 +13,7 @@ import { ACME_SETTINGS, certificatePaths, TLS_SETTINGS } from './settings.ts';
 export function startTls(store: Store, dataDir: string, fallbackHostname: string, log: Logger): TlsManager {
   const names = (): CertificateNames => ({
     hostname: serverHostname(store.settings, fallbackHostname),
-    domains: store.accounts.listDomains().map((d) => d.name),
+    domains: store.domains.list().map((d) => d.name),
   });
   const tls = new TlsManager({
     ...certificatePaths(store.settings, dataDir),

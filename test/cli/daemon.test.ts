@@ -8,6 +8,7 @@ import { socketPath } from '../../src/control/protocol.ts';
 import { SMTP_SETTING_KEYS } from '../../src/smtp/settings.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { runCli, runJson } from './run-cli.ts';
+import { checkPassword } from '../../src/auth/verify.ts';
 
 describe('homepost CLI with a running daemon', () => {
   let server: TestServer;
@@ -28,7 +29,7 @@ describe('homepost CLI with a running daemon', () => {
     const r = await runCli(['user', 'add', 'alice@example.test', ...data], { input: 'correct horse 7\n' });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, 'created alice@example.test\n');
-    const ok = await server.context.store.accounts.authenticate('alice@example.test', 'correct horse 7');
+    const ok = await checkPassword(server.context.store.accounts, 'alice@example.test', 'correct horse 7');
     assert.equal(ok?.address, 'alice@example.test');
   });
 
@@ -36,8 +37,8 @@ describe('homepost CLI with a running daemon', () => {
     const r = await runCli(['user', 'passwd', 'alice@example.test', ...data], { input: 'battery staple 8\r\n' });
     assert.equal(r.code, 0, r.stderr);
     const { accounts } = server.context.store;
-    assert.equal(await accounts.authenticate('alice@example.test', 'correct horse 7'), null);
-    assert.ok(await accounts.authenticate('alice@example.test', 'battery staple 8'));
+    assert.equal(await checkPassword(accounts, 'alice@example.test', 'correct horse 7'), null);
+    assert.ok(await checkPassword(accounts, 'alice@example.test', 'battery staple 8'));
   });
 
   test('user add --quota and user list --json', async () => {
@@ -90,24 +91,24 @@ describe('homepost CLI with a running daemon', () => {
 
   test('domain add, list, del', async () => {
     assert.equal((await runCli(['domain', 'add', 'Example.ORG', ...data])).stdout, 'added example.org\n');
-    assert.ok(server.context.store.accounts.isLocalDomain('example.org'));
+    assert.ok(server.context.store.domains.isLocal('example.org'));
     const list = await runJson<{ name: string; accounts: number }[]>(['domain', 'list', ...data]);
     assert.deepEqual(list.map((d) => [d.name, d.accounts]), [['example.org', 0], ['example.test', 2]]);
     const inUse = await runCli(['domain', 'del', 'example.test', ...data]);
     assert.equal(inUse.code, 1);
     assert.match(inUse.stderr, /still has accounts or aliases/);
     assert.equal((await runCli(['domain', 'del', 'example.org', ...data])).code, 0);
-    assert.equal(server.context.store.accounts.isLocalDomain('example.org'), false);
+    assert.equal(server.context.store.domains.isLocal('example.org'), false);
     assert.equal((await runCli(['domain', 'add', 'not a domain', ...data])).code, 1);
   });
 
   test('alias add, set, del, list; add refuses an existing alias', async () => {
     const add = await runCli(['alias', 'add', 'sales@example.test', 'alice@example.test', 'dev@example.test', ...data]);
     assert.deepEqual([add.code, add.stdout], [0, 'sales@example.test -> alice@example.test, dev@example.test\n']);
-    assert.deepEqual(server.context.store.accounts.resolve('sales@example.test')?.accounts.length, 2);
+    assert.deepEqual(server.context.store.aliases.resolve('sales@example.test')?.accounts.length, 2);
     assert.equal((await runCli(['alias', 'add', 'Sales@example.test', 'x@example.org', ...data])).code, 5);
     assert.equal((await runCli(['alias', 'set', 'sales@example.test', 'friend@example.org', ...data])).code, 0);
-    assert.deepEqual(server.context.store.accounts.resolve('sales@example.test'), { accounts: [], external: ['friend@example.org'] });
+    assert.deepEqual(server.context.store.aliases.resolve('sales@example.test'), { accounts: [], external: ['friend@example.org'] });
     assert.equal((await runCli(['alias', 'add', '@example.test', 'alice@example.test', ...data])).code, 0);
     const list = await runJson<{ address: string }[]>(['alias', 'list', ...data]);
     assert.deepEqual(list.map((a) => a.address), ['@example.test', 'sales@example.test']);

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startControl } from '../../src/control/server.ts';
+import { dkimTxtRecords } from '../../src/smtp/dkim/txt-record.ts';
 import { Store } from '../../src/store/index.ts';
 import { freePortOn, inboxOf, parseDsnWithPython, startOutbound, startPeer, submit, testSettings, until, type OutboundServer, type Peer } from '../smtp/outbound/harness.ts';
 import { runCli, runJson } from './run-cli.ts';
@@ -107,7 +108,7 @@ describe('homepost queue with a running daemon', () => {
   test('dkim show prints the records to publish; rotate changes the selectors', async () => {
     const shown = await runJson<{ domain: string; records: { name: string; value: string; algorithm: string }[] }>(['dkim', 'show', 'example.test', ...data]);
     assert.deepEqual(shown.records.map((r) => r.algorithm), ['rsa-sha256', 'ed25519-sha256']);
-    assert.deepEqual(shown.records.map((r) => r.value), hp.store.dkim.dnsRecords('example.test').map((r) => r.value));
+    assert.deepEqual(shown.records.map((r) => r.value), dkimTxtRecords(hp.store.dkim.get('example.test')).map((r) => r.value));
     const text = await runCli(['dkim', 'show', 'example.test', ...data]);
     assert.match(text.stdout, /^; rsa-sha256\nrsa\d{8}\._domainkey\.example\.test\. IN TXT \( "v=DKIM1; k=rsa; p=/);
     const rotated = await runJson<{ records: { name: string }[] }>(['dkim', 'rotate', 'example.test', '--yes', ...data]);

@@ -18,6 +18,7 @@ import type { AccountInfo, Store } from '../../src/store/index.ts';
 import { fill, mutate, pick, type FuzzTarget, type Rand } from '../support/fuzz.ts';
 import type { Family } from '../support/linearity.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { hashNewPassword } from '../../src/auth/password.ts';
 
 // Command lines, without CRLF.
 export const COMMAND_SEEDS = [
@@ -88,8 +89,8 @@ const locks = new MaildropLocks();
 async function setup(): Promise<void> {
   server = await startTestServer({ starters: [] });
   const store = server.context.store;
-  if (!store.accounts.isLocalDomain('example.test')) await store.accounts.addDomain('example.test');
-  const account = await store.accounts.create({ address: USER, password: PASSWORD });
+  if (!store.domains.isLocal('example.test')) await store.domains.add('example.test');
+  const account = await store.accounts.create({ address: USER, passwordHash: await hashNewPassword(PASSWORD) });
   for (let i = 1; i <= 3; i++) {
     const [outcome] = await store.messages.deliver({ raw: Buffer.from(`Subject: ${i}\r\n\r\n.body ${i}\r\n..\r\n`), targets: [{ accountId: account.id }] });
     assert.ok(outcome?.ok);

@@ -8,7 +8,7 @@
 // auth.login_failed and auth.locked with the protocol.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { normalizeAddress } from '../../src/store/addresses.ts';
+import { normalizeMailAddress } from '../../src/store/addresses.ts';
 import { accountSpellings, imapLogin, loopbackRange, parallelImapLogins, type HostileServer } from '../support/attacks.ts';
 import { findingsOf, observe, OBSERVER, pop3Login, serverForFile, setupPageAttempt, smtpAuth, VICTIMS, type Findings } from './support.ts';
 
@@ -73,7 +73,7 @@ test('attack 6: twenty spellings of one account (soft hyphen, fullwidth, U+3002,
     const victim = VICTIMS[1]!;
     const spellings = accountSpellings(victim.address, 20);
     // Each logs into the account, and no two are the same after toLowerCase().
-    assert.ok(spellings.every((sp) => normalizeAddress(sp) === victim.address));
+    assert.ok(spellings.every((sp) => normalizeMailAddress(sp) === victim.address));
     assert.equal(new Set(spellings.map((sp) => sp.toLowerCase())).size, 20);
     const mark = s.records().length;
     const { result, report } = await observe(s, () =>

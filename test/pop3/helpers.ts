@@ -6,6 +6,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { pop3Starter, type Pop3Options } from '../../src/pop3/index.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { hashNewPassword } from '../../src/auth/password.ts';
 
 export interface Pop3Fixture {
   server: TestServer;
@@ -27,8 +28,8 @@ export const PASSWORD = 'correct horse 1';
 export async function pop3Fixture(o: { dev?: boolean; options?: Partial<Pop3Options> } = {}): Promise<Pop3Fixture> {
   const server = await startTestServer({ starters: [pop3Starter(o.options)], dev: o.dev });
   const { store } = server.context;
-  if (!store.accounts.isLocalDomain('example.test')) await store.accounts.addDomain('example.test');
-  const account = await store.accounts.create({ address: USER, password: PASSWORD });
+  if (!store.domains.isLocal('example.test')) await store.domains.add('example.test');
+  const account = await store.accounts.create({ address: USER, passwordHash: await hashNewPassword(PASSWORD) });
   const inbox = store.mailboxes.get(account.id, 'INBOX')!.id;
   return {
     server,

@@ -7,6 +7,7 @@ import { pop3Starter } from '../../src/pop3/index.ts';
 import { startImap } from '../../src/imap/server.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { python } from './helpers.ts';
+import { hashNewPassword } from '../../src/auth/password.ts';
 
 const USER = 'user@example.test';
 const PASSWORD = 'correct horse 1';
@@ -74,7 +75,7 @@ describe('POP3 and IMAP on one INBOX (python poplib and imaplib)', () => {
   before(async () => {
     server = await startTestServer({ starters: [pop3Starter(), startImap] });
     const { store } = server.context;
-    const account = await store.accounts.create({ address: USER, password: PASSWORD });
+    const account = await store.accounts.create({ address: USER, passwordHash: await hashNewPassword(PASSWORD) });
     for (let i = 1; i <= 3; i++) {
       await store.messages.deliver({ raw: Buffer.from(`From: a@example.org\r\nSubject: ${i}\r\n\r\n.body ${i}\r\n`), targets: [{ accountId: account.id }] });
     }

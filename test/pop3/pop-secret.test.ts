@@ -9,6 +9,7 @@ import { pop3Starter } from '../../src/pop3/index.ts';
 import { runCli } from '../cli/run-cli.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { PASSWORD, python, USER } from './helpers.ts';
+import { hashNewPassword } from '../../src/auth/password.ts';
 
 let server: TestServer;
 let data: string[];
@@ -16,8 +17,8 @@ let data: string[];
 before(async () => {
   server = await startTestServer({ starters: [pop3Starter(), startControl] });
   const { store } = server.context;
-  if (!store.accounts.isLocalDomain('example.test')) await store.accounts.addDomain('example.test');
-  const account = await store.accounts.create({ address: USER, password: PASSWORD });
+  if (!store.domains.isLocal('example.test')) await store.domains.add('example.test');
+  const account = await store.accounts.create({ address: USER, passwordHash: await hashNewPassword(PASSWORD) });
   await store.messages.deliver({ raw: Buffer.from('Subject: apop\r\n\r\nhi\r\n'), targets: [{ accountId: account.id }] });
   data = ['--data', server.dataDir];
 });

@@ -6,15 +6,16 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import nodemailer from 'nodemailer';
 import { inbox, run, startSmtpServer, type SmtpTestServer } from './harness.ts';
+import { hashNewPassword } from '../../src/auth/password.ts';
 
 let server: SmtpTestServer;
 const DEV = 'dev@example.test';
 
 before(async () => {
   server = await startSmtpServer();
-  await server.context.store.accounts.create({ address: 'bob@example.test', password: 'bob password 1' });
-  await server.context.store.accounts.setAlias('team@example.test', ['dev@example.test', 'bob@example.test']);
-  await server.context.store.accounts.setAlias('fwd@example.test', ['bob@example.test', 'bob@elsewhere.example']);
+  await server.context.store.accounts.create({ address: 'bob@example.test', passwordHash: await hashNewPassword('bob password 1') });
+  await server.context.store.aliases.set('team@example.test', ['dev@example.test', 'bob@example.test']);
+  await server.context.store.aliases.set('fwd@example.test', ['bob@example.test', 'bob@elsewhere.example']);
 });
 
 after(async () => {

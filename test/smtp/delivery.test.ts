@@ -4,15 +4,16 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { inbox, RawSmtp, run, splitTrace, startSmtpServer, type SmtpTestServer } from './harness.ts';
+import { hashNewPassword } from '../../src/auth/password.ts';
 
 let server: SmtpTestServer;
 
 before(async () => {
   server = await startSmtpServer();
   const accounts = server.context.store.accounts;
-  await accounts.create({ address: 'bob@example.test', password: 'bob password 1' });
-  await accounts.create({ address: 'jürgen@example.test', password: 'jurgen password 1' });
-  await accounts.create({ address: 'small@example.test', password: 'small password 1', quota: 2000 });
+  await accounts.create({ address: 'bob@example.test', passwordHash: await hashNewPassword('bob password 1') });
+  await accounts.create({ address: 'jürgen@example.test', passwordHash: await hashNewPassword('jurgen password 1') });
+  await accounts.create({ address: 'small@example.test', passwordHash: await hashNewPassword('small password 1'), quota: 2000 });
 });
 
 after(async () => {

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { AuthThrottle } from '../../src/auth/throttle.ts';
 import { plainAuth, RawSmtp, startSmtpServer, type SmtpTestServer } from './harness.ts';
+import { hashNewPassword } from '../../src/auth/password.ts';
 
 let server: SmtpTestServer;
 
@@ -146,7 +147,7 @@ test('authentication failures: delays, then 454 4.7.0 for the account, 421 4.7.0
   const locked = await attempt(c, 'dev@example.test', server.password);
   assert.match(locked.r.lines[0], /^454 4\.7\.0 /, 'the account is locked, even with the right password');
   // Other accounts from this address still get answers, until the address itself is locked.
-  await server.context.store.accounts.create({ address: 'carol@example.test', password: 'carol password 1' });
+  await server.context.store.accounts.create({ address: 'carol@example.test', passwordHash: await hashNewPassword('carol password 1') });
   assert.match((await attempt(c, 'carol@example.test', 'wrong')).r.lines[0], /^535 /);
   assert.match((await attempt(c, 'carol@example.test', 'wrong')).r.lines[0], /^535 /);
   const addressLocked = await attempt(c, 'carol@example.test', 'carol password 1');

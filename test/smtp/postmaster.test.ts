@@ -9,6 +9,7 @@ import { createSmtpStarter } from '../../src/smtp/service.ts';
 import { runCli, runJson } from '../cli/run-cli.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { inbox, RawSmtp, run, tableResolver } from './harness.ts';
+import { hashNewPassword } from '../../src/auth/password.ts';
 
 // One message per recipient from 127.0.0.2; prints "RCPT <code> <text>" and, when accepted,
 // "DATA <code> <text>" for each.
@@ -44,11 +45,11 @@ describe('postmaster', () => {
   before(async () => {
     server = await startTestServer({ starters: [createSmtpStarter({ resolve: tableResolver({}) }), startControl] });
     data = ['--data', server.dataDir];
-    const { accounts, settings } = server.context.store;
+    const { accounts, domains, settings } = server.context.store;
     // Nobody is trusted: only local recipients are accepted.
     await settings.set('smtp.trustedNetworks', []);
-    await accounts.create({ address: 'bob@example.test', password: 'bob password 1' });
-    await accounts.addDomain('example.org'); // a local domain without accounts
+    await accounts.create({ address: 'bob@example.test', passwordHash: await hashNewPassword('bob password 1') });
+    await domains.add('example.org'); // a local domain without accounts
   });
   after(() => server.close());
 
@@ -85,7 +86,7 @@ describe('postmaster', () => {
   });
 
   test('an alias named postmaster@domain still gets its own domain\'s postmaster mail', async () => {
-    await server.context.store.accounts.setAlias('postmaster@example.org', ['dev@example.test']);
+    await server.context.store.aliases.set('postmaster@example.org', ['dev@example.test']);
     const lines = await send(server, ['postmaster@example.org', 'postmaster@example.test']);
     assert.equal(lines.filter((l) => /^(RCPT|DATA) 250 /.test(l)).length, 4, lines.join('\n'));
     assert.equal(subjects(server, 'dev@example.test').at(-1), 'to postmaster@example.org');

@@ -4,11 +4,12 @@
 //   "F <uid>"        the message with this UID is now \Seen
 // usage: node test/store/crash-worker.ts DIR ROUND
 import { Store } from '../../src/store/index.ts';
+import { hashNewPassword } from '../../src/auth/password.ts';
 
 const [dir, round] = process.argv.slice(2);
 const store = await Store.open(dir);
-if (!store.accounts.isLocalDomain('example.test')) await store.accounts.addDomain('example.test');
-const account = store.accounts.get('user@example.test') ?? (await store.accounts.create({ address: 'user@example.test', password: 'crash test 1' }));
+if (!store.domains.isLocal('example.test')) await store.domains.add('example.test');
+const account = store.accounts.get('user@example.test') ?? (await store.accounts.create({ address: 'user@example.test', passwordHash: await hashNewPassword('crash test 1') }));
 const inbox = store.mailboxes.get(account.id, 'INBOX')!;
 let n = 0;
 

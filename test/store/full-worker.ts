@@ -8,6 +8,7 @@
 // grow), and prints "R <messages in INBOX>" before trying to deliver.
 // usage: node test/store/full-worker.ts DIR [reopen]
 import { isStoreError, Store } from '../../src/store/index.ts';
+import { hashNewPassword } from '../../src/auth/password.ts';
 
 const [dir, mode] = process.argv.slice(2);
 const store = await Store.open(dir);
@@ -15,8 +16,8 @@ if (mode === 'reopen') {
   const inbox = store.mailboxes.get(store.accounts.get('user@example.test')!.id, 'INBOX')!;
   process.stdout.write(`R ${store.messages.list(inbox.id).length}\n`);
 }
-if (!store.accounts.isLocalDomain('example.test')) await store.accounts.addDomain('example.test');
-const account = store.accounts.get('user@example.test') ?? (await store.accounts.create({ address: 'user@example.test', password: 'full disk 1' }));
+if (!store.domains.isLocal('example.test')) await store.domains.add('example.test');
+const account = store.accounts.get('user@example.test') ?? (await store.accounts.create({ address: 'user@example.test', passwordHash: await hashNewPassword('full disk 1') }));
 let refusals = 0;
 for (let n = 0; refusals < (mode === 'reopen' ? 1 : 5) && n < 100_000; n++) {
   const tag = `${mode === 'reopen' ? 'r' : 'm'}${n}`;

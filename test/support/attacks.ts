@@ -655,11 +655,12 @@ export function runInCheckout(root: string, script: string, input: unknown): Pro
 const PREPARE = `
 import { readFileSync } from 'node:fs';
 const { Store } = await import('./src/store/index.ts');
+const { hashNewPassword } = await import('./src/auth/password.ts');
 const spec = JSON.parse(readFileSync(0, 'utf8'));
 const store = await Store.open(spec.dataDir);
-for (const d of spec.domains) await store.accounts.addDomain(d);
-for (const a of spec.accounts) await store.accounts.create(a);
-for (const a of spec.aliases) await store.accounts.setAlias(a.address, a.targets);
+for (const d of spec.domains) await store.domains.add(d);
+for (const a of spec.accounts) await store.accounts.create({ address: a.address, passwordHash: await hashNewPassword(a.password) });
+for (const a of spec.aliases) await store.aliases.set(a.address, a.targets);
 for (const [k, v] of Object.entries(spec.settings)) await store.settings.set(k, v);
 await store.close();
 `;

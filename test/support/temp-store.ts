@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Store } from '../../src/store/index.ts';
+import { hashNewPassword } from '../../src/auth/password.ts';
 
 export function tempDir(prefix = 'homepost-test-'): string {
   return mkdtempSync(path.join(tmpdir(), prefix));
@@ -33,11 +34,17 @@ export async function openTempStore(): Promise<TempStore> {
   };
 }
 
+// The stored form of a password, as the CLI makes it (src/auth/password.ts): what
+// store.accounts.create takes.
+export function passwordHash(password: string): Promise<string> {
+  return hashNewPassword(password);
+}
+
 // A store with domain example.test and one account, the common starting point.
 export async function storeWithAccount(address = 'user@example.test', password = 'correct horse 1') {
   const t = await openTempStore();
-  await t.store.accounts.addDomain('example.test');
-  const account = await t.store.accounts.create({ address, password });
+  await t.store.domains.add('example.test');
+  const account = await t.store.accounts.create({ address, passwordHash: await passwordHash(password) });
   return { ...t, account };
 }
 

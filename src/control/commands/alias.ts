@@ -1,6 +1,6 @@
 // `homepost alias add|set|del|list`: addresses that forward to accounts or elsewhere, and
 // catch-alls ("@example.org").
-import { normalizeAddress, normalizeDomain } from '../../store/addresses.ts';
+import { normalizeMailAddress, normalizeDomain } from '../../store/addresses.ts';
 import type { AliasRecord } from '../../store/index.ts';
 import { entry, type CommandGroup } from '../group.ts';
 import { ApiError, method, noParams, str, strList } from '../method.ts';
@@ -13,11 +13,11 @@ const add = method({
   write: true,
   params: aliasParams,
   run: (ctx, p): Promise<AliasRecord> => {
-    const key = p.address.startsWith('@') ? '@' + normalizeDomain(p.address.slice(1)) : normalizeAddress(p.address);
-    if (ctx.store.accounts.listAliases().some((a) => a.address === key)) {
+    const key = p.address.startsWith('@') ? '@' + normalizeDomain(p.address.slice(1)) : normalizeMailAddress(p.address);
+    if (ctx.store.aliases.list().some((a) => a.address === key)) {
       throw new ApiError('exists', `alias ${key} exists (alias set replaces its targets)`);
     }
-    return ctx.store.accounts.setAlias(p.address, p.targets);
+    return ctx.store.aliases.set(p.address, p.targets);
   },
 });
 
@@ -25,7 +25,7 @@ const set = method({
   offline: true,
   write: true,
   params: aliasParams,
-  run: (ctx, p): Promise<AliasRecord> => ctx.store.accounts.setAlias(p.address, p.targets),
+  run: (ctx, p): Promise<AliasRecord> => ctx.store.aliases.set(p.address, p.targets),
 });
 
 const del = method({
@@ -33,7 +33,7 @@ const del = method({
   write: true,
   params: (raw) => ({ address: str(raw, 'address') }),
   run: async (ctx, p) => {
-    await ctx.store.accounts.removeAlias(p.address);
+    await ctx.store.aliases.remove(p.address);
     return { address: p.address };
   },
 });
@@ -42,7 +42,7 @@ const list = method({
   offline: true,
   write: false,
   params: noParams,
-  run: (ctx): AliasRecord[] => ctx.store.accounts.listAliases(),
+  run: (ctx): AliasRecord[] => ctx.store.aliases.list(),
 });
 
 const targetsHelp = 'accounts, other aliases or outside addresses';

@@ -1,6 +1,7 @@
 // `homepost dkim show|rotate`: the DKIM keys outbound mail of a local domain is signed with
-// (src/store/dkim.ts, src/smtp/dkim) and the DNS TXT records to publish for them.
-import type { DkimDnsRecord } from '../../store/index.ts';
+// (src/smtp/dkim: keys.ts, txt-record.ts; kept by src/store/dkim.ts) and the DNS TXT records to publish for them.
+import { ensureDkimKeys, rotateDkimKeys } from '../../smtp/dkim/keys.ts';
+import { dkimTxtRecords, type DkimDnsRecord } from '../../smtp/dkim/txt-record.ts';
 import { entry, type CommandGroup } from '../group.ts';
 import { method, str, type ApiContext } from '../method.ts';
 
@@ -10,8 +11,8 @@ export interface DkimResult {
 }
 
 async function records(ctx: ApiContext, domain: string, rotate: boolean): Promise<DkimResult> {
-  const rec = rotate ? await ctx.store.dkim.generate(domain) : await ctx.store.dkim.ensure(domain);
-  const dns = ctx.store.dkim.dnsRecords(rec.domain);
+  const rec = rotate ? await rotateDkimKeys(ctx.store, domain) : await ensureDkimKeys(ctx.store, domain);
+  const dns = dkimTxtRecords(rec);
   return { domain: rec.domain, records: rec.keys.map((k, i) => ({ ...dns[i], algorithm: k.algorithm, createdAt: k.createdAt })) };
 }
 

@@ -1,5 +1,6 @@
 // `homepost domain add|del|list`: the mail domains this server accepts mail for.
 import type { DomainRecord } from '../../store/index.ts';
+import { domainOf } from '../../store/addresses.ts';
 import { entry, type CommandGroup } from '../group.ts';
 import { method, noParams, str, type ApiContext } from '../method.ts';
 import { date, table } from '../text.ts';
@@ -20,7 +21,7 @@ const add = method({
   write: true,
   params: (raw) => ({ domain: str(raw, 'domain') }),
   run: async (ctx, p): Promise<DomainRecord> => {
-    const d = await ctx.store.accounts.addDomain(p.domain);
+    const d = await ctx.store.domains.add(p.domain);
     certificateFollows(ctx);
     return d;
   },
@@ -31,7 +32,7 @@ const del = method({
   write: true,
   params: (raw) => ({ domain: str(raw, 'domain') }),
   run: async (ctx, p) => {
-    await ctx.store.accounts.removeDomain(p.domain);
+    await ctx.store.domains.remove(p.domain);
     certificateFollows(ctx);
     return { domain: p.domain };
   },
@@ -42,12 +43,11 @@ const list = method({
   write: false,
   params: noParams,
   run: (ctx): DomainRow[] => {
-    const { accounts } = ctx.store;
-    const domainOf = (a: string) => a.slice(a.lastIndexOf('@') + 1);
+    const { accounts, aliases, domains } = ctx.store;
     const count = (names: string[], d: string) => names.filter((n) => domainOf(n) === d).length;
     const accountNames = accounts.list().map((a) => a.address);
-    const aliasNames = accounts.listAliases().map((a) => a.address);
-    return accounts.listDomains().map((d) => ({ ...d, accounts: count(accountNames, d.name), aliases: count(aliasNames, d.name) }));
+    const aliasNames = aliases.list().map((a) => a.address);
+    return domains.list().map((d) => ({ ...d, accounts: count(accountNames, d.name), aliases: count(aliasNames, d.name) }));
   },
 });
 

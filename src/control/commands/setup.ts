@@ -22,7 +22,7 @@ export interface ChecklistItem {
 }
 
 function domainItems(ctx: ApiContext): ChecklistItem[] {
-  const domains = ctx.store.accounts.listDomains().map((d) => d.name);
+  const domains = ctx.store.domains.list().map((d) => d.name);
   const hostname = readSetting(ctx.store.settings, SERVER_HOSTNAME);
   return [
     {
@@ -64,7 +64,7 @@ function certificateItem(ctx: ApiContext): ChecklistItem {
 // Per domain: the records it needs that DNS does not hold yet (optional ones and advice aside).
 async function dnsItems(ctx: ApiContext): Promise<ChecklistItem[]> {
   const fallback = ctx.daemon?.options.hostname ?? os.hostname();
-  const checks = await Promise.all(ctx.store.accounts.listDomains().map((d) => checkDomain(ctx.store, d.name, fallback)));
+  const checks = await Promise.all(ctx.store.domains.list().map((d) => checkDomain(ctx.store, d.name, fallback)));
   return checks.map((c) => {
     const open = c.records.filter((r) => r.kind === 'record' && !r.optional && r.status !== 'found');
     return {

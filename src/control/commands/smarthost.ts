@@ -10,7 +10,7 @@ import { LAST_PROBE, sendTestMessage, type ProbeReport } from '../../smtp/queue/
 import { routeOf } from '../../smtp/queue/route.ts';
 import { describeRelay, OUTBOUND_SETTINGS, readOutboundSettings, type Relay, type RelaySecurity } from '../../smtp/queue/settings.ts';
 import { readSmtpSettings } from '../../smtp/settings.ts';
-import { normalizeAddress } from '../../store/addresses.ts';
+import { normalizeMailAddress } from '../../store/addresses.ts';
 import { entry, type CommandGroup } from '../group.ts';
 import { ApiError, method, noParams, optStr, str, type ApiContext, type Params } from '../method.ts';
 import { writeSetting } from '../settings.ts';
@@ -92,7 +92,7 @@ const off = method({
 function address(raw: Params, name: string): string | undefined {
   const v = optStr(raw, name);
   if (v === undefined) return undefined;
-  const a = normalizeAddress(v);
+  const a = normalizeMailAddress(v);
   if (!a) throw new ApiError('bad-request', `${name}: not a mail address: ${v.slice(0, 100)}`);
   return a;
 }
@@ -105,10 +105,10 @@ const test = method({
   params: (raw) => ({ to: address(raw, 'to') ?? str(raw, 'to'), from: address(raw, 'from') }),
   run: async (ctx, p): Promise<ProbeReport> => {
     const settings = outbound(ctx);
-    const dest = routeOf(p.to, settings, (d) => ctx.store.accounts.isLocalDomain(d));
+    const dest = routeOf(p.to, settings, (d) => ctx.store.domains.isLocal(d));
     if (dest.kind === 'local') throw new ApiError('invalid', `${p.to} is at a domain of this server, so it would not leave it: give an address elsewhere`);
     const user = settings.smarthost?.user;
-    const from = p.from ?? (user && normalizeAddress(user)) ?? `postmaster@${settings.heloName}`;
+    const from = p.from ?? (user && normalizeMailAddress(user)) ?? `postmaster@${settings.heloName}`;
     const smtp = readSmtpSettings(ctx.store.settings, ctx.daemon?.options.dev ?? false);
     const resolve = systemResolver({ servers: smtp.dnsServers, timeoutMs: smtp.dnsTimeoutMs });
     const r = await sendTestMessage(dest, { store: ctx.store, settings, resolve, from, to: p.to });

@@ -70,9 +70,9 @@ const status = method({
       store: {
         file: store.file,
         bytes: statSync(store.file).size,
-        domains: store.accounts.listDomains().length,
+        domains: store.domains.list().length,
         accounts: accounts.length,
-        aliases: store.accounts.listAliases().length,
+        aliases: store.aliases.list().length,
         messages,
         messageBytes,
       },

@@ -1,5 +1,6 @@
 // `homepost user add|passwd|quota|pop-secret|del|list`: mail accounts.
 import { randomBytes } from 'node:crypto';
+import { hashNewPassword, requireNewSecret } from '../../auth/password.ts';
 import type { AccountInfo } from '../../store/index.ts';
 import { entry, type CommandGroup } from '../group.ts';
 import { ApiError, flag, method, noParams, optInt, optStr, str, type Params } from '../method.ts';
@@ -9,7 +10,7 @@ const add = method({
   offline: true,
   write: true,
   params: (raw) => ({ address: str(raw, 'address'), password: str(raw, 'password'), quota: optInt(raw, 'quota') }),
-  run: (ctx, p): Promise<AccountInfo> => ctx.store.accounts.create(p),
+  run: async (ctx, p): Promise<AccountInfo> => ctx.store.accounts.create({ address: p.address, passwordHash: await hashNewPassword(p.password), quota: p.quota }),
 });
 
 const passwd = method({
@@ -17,7 +18,7 @@ const passwd = method({
   write: true,
   params: (raw) => ({ address: str(raw, 'address'), password: str(raw, 'password') }),
   run: async (ctx, p) => {
-    await ctx.store.accounts.setPassword(p.address, p.password);
+    await ctx.store.accounts.setPasswordHash(p.address, await hashNewPassword(p.password));
     return { address: p.address };
   },
 });
@@ -47,7 +48,7 @@ const popSecret = method({
     return p;
   },
   run: async (ctx, p): Promise<PopSecretResult> => {
-    const secret = p.off ? null : (p.password ?? newPopSecret());
+    const secret = p.off ? null : requireNewSecret(p.password ?? newPopSecret());
     await ctx.store.accounts.setPopSecret(p.address, secret);
     return { address: ctx.store.accounts.get(p.address)?.address ?? p.address, apop: secret !== null, secret: p.password === undefined ? secret : null };
   },

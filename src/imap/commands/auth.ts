@@ -6,6 +6,7 @@ import { decodeBase64, isOwnAuthorization, parsePlain } from '../../auth/sasl-pl
 import { STATES, type CommandResult, type CommandSpec } from '../command.ts';
 import { AlreadyAnswered, ImapBadSyntax, ImapUserError } from '../errors.ts';
 import type { ImapSession } from '../session.ts';
+import { checkPassword } from '../../auth/verify.ts';
 
 export const starttls: CommandSpec = {
   names: ['STARTTLS'],
@@ -33,7 +34,7 @@ async function authenticate(session: ImapSession, user: string, mechanism: strin
     remote: session.conn.remoteAddress,
     user,
     mechanism,
-    check: () => session.store.accounts.authenticate(user, password),
+    check: () => checkPassword(session.store.accounts, user, password),
     log: session.log,
   });
   if (!result.ok && result.reason === 'locked') throw new ImapUserError('Too many failed logins; try again later', 'UNAVAILABLE');

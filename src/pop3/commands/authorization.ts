@@ -1,10 +1,10 @@
 // The AUTHORIZATION state: USER/PASS and APOP (RFC 1939 7), AUTH PLAIN (RFC 5034, RFC 4616),
 // STLS (RFC 2595 4) and UTF8 (RFC 6856 2). Every way of logging in goes through authenticate(),
 // and so through the one login path (src/auth/login.ts).
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { AccountInfo } from '../../store/index.ts';
 import { Pop3Error } from '../errors.ts';
 import { decodeBase64, isOwnAuthorization, parsePlain } from '../../auth/sasl-plain.ts';
+import { checkPassword, verifyApop } from '../../auth/verify.ts';
 import type { Pop3Session } from '../session.ts';
 import { argsOf, type Pop3Command } from './command.ts';
 
@@ -51,12 +51,12 @@ export const pass: Pop3Command = {
     s.pendingUser = null;
     if (name === null) throw new Pop3Error(null, 'USER first');
     if (args === '') throw new Pop3Error(null, 'expected a password');
-    await authenticate(s, name, 'USER', () => s.ctx.store.accounts.authenticate(name, args));
+    await authenticate(s, name, 'USER', () => checkPassword(s.ctx.store.accounts, name, args));
   },
 };
 
 // RFC 1939 7 APOP name digest: digest is MD5(timestamp + secret) in lower-case hex, with the
-// account's separate POP secret (store.accounts.popSecret; docs/pop3.md says why it is separate).
+// account's separate POP secret (src/auth/verify.ts; docs/pop3.md says why it is separate).
 export const apop: Pop3Command = {
   name: 'APOP',
   states: ['authorization'],
@@ -64,14 +64,7 @@ export const apop: Pop3Command = {
     requireAuthAllowed(s);
     const [name, digest] = argsOf(args, 2);
     if (!/^[0-9a-fA-F]{32}$/.test(digest)) throw new Pop3Error(null, 'the digest is 32 hexadecimal digits');
-    await authenticate(s, name, 'APOP', () => {
-      const found = s.ctx.store.accounts.popSecret(name);
-      // Computed even without a secret, so that timing does not tell which accounts have one.
-      const secret = found?.secret ?? '';
-      const expected = createHash('md5').update(s.timestamp + secret).digest();
-      const ok = timingSafeEqual(expected, Buffer.from(digest, 'hex'));
-      return ok && found ? found.account : null;
-    });
+    await authenticate(s, name, 'APOP', () => verifyApop(s.ctx.store.accounts, name, s.timestamp, digest));
   },
 };
 
@@ -98,7 +91,7 @@ export const auth: Pop3Command = {
     const creds = parsePlain(decoded);
     if (creds === null) throw new Pop3Error('AUTH', 'malformed PLAIN credentials');
     await authenticate(s, creds.authcid, 'PLAIN', () =>
-      isOwnAuthorization(creds) ? s.ctx.store.accounts.authenticate(creds.authcid, creds.password) : null,
+      isOwnAuthorization(creds) ? checkPassword(s.ctx.store.accounts, creds.authcid, creds.password) : null,
     );
   },
 };

@@ -1,6 +1,6 @@
 // DKIM signing of outbound mail (RFC 6376), main-thread half: which domain signs and with which
 // keys. A message whose From domain is a local domain (or a subdomain of one) is signed with that
-// domain's keys from the store (store.dkim, generated on first use): rsa-sha256 with 2048 bits,
+// domain's keys (keys.ts: kept in the store, made on first use): rsa-sha256 with 2048 bits,
 // then ed25519-sha256 as a second signature (RFC 8463 6: verifiers that do not know Ed25519
 // ignore it and use the RSA one). relaxed/relaxed canonicalization survives the header refolding
 // and trailing-space changes relays make (RFC 6376 3.4). The signing itself reads the whole
@@ -8,6 +8,7 @@
 // covers the bytes as they are sent, after any 8BITMIME downgrade (RFC 6376 5.3).
 import type { ParsedMessage } from '../../mime/types.ts';
 import type { Store } from '../../store/index.ts';
+import { ensureDkimKeys } from './keys.ts';
 
 // RFC 6376 5.4.1 recommends these; From is signed twice ("over-signed", 8.15) so that a second
 // From cannot be added without breaking the signature.
@@ -39,7 +40,7 @@ export class DkimSigner {
     const host = parsed.envelope.from?.find((a) => a.host !== null && a.mailbox !== null)?.host;
     if (!host) return null;
     for (let domain = host.toLowerCase(); ; ) {
-      if (this.store.accounts.isLocalDomain(domain)) return domain;
+      if (this.store.domains.isLocal(domain)) return domain;
       const dot = domain.indexOf('.');
       if (dot < 0) return null;
       domain = domain.slice(dot + 1);
@@ -50,7 +51,7 @@ export class DkimSigner {
   async options(parsed: ParsedMessage): Promise<DkimSignOptions | null> {
     const domain = this.signingDomain(parsed);
     if (!domain) return null;
-    const { keys } = await this.store.dkim.ensure(domain);
+    const { keys } = await ensureDkimKeys(this.store, domain);
     return { domain, headerList: HEADER_LIST, keys: keys.map((k) => ({ selector: k.selector, privateKey: k.privateKey, algorithm: k.algorithm })) };
   }
 }

@@ -7,11 +7,11 @@
 // 3.1.2). Without proof: 550 5.7.26 (RFC 7372 3.2); while SPF could not be evaluated (DNS
 // failing) and nothing else passed, 451 4.4.3 so that the sender tries again.
 // smtp.ownDomainSpoofing = 'off' turns the rule off.
+import { domainOf } from '../../store/addresses.ts';
 import { REPLIES } from '../reply.ts';
 import { NEXT, type Rule, type SmtpContext, type Verdict } from './types.ts';
 
 const aligned = (a: string, b: string) => a === b || a.endsWith('.' + b) || b.endsWith('.' + a);
-const domainOf = (address: string) => address.slice(address.lastIndexOf('@') + 1).toLowerCase();
 
 // The local domain this domain is, or is a subdomain of, or null.
 function ownDomain(ctx: SmtpContext, domain: string): string | null {
@@ -30,7 +30,7 @@ export const ownDomainRule: Rule<'data'> = {
     const claims: { what: string; domain: string }[] = [];
     if (mailFrom && ownDomain(ctx, mailFrom)) claims.push({ what: 'MAIL FROM', domain: mailFrom });
     for (const a of message.from.addresses) {
-      const d = domainOf(a);
+      const d = domainOf(a).toLowerCase();
       if (ownDomain(ctx, d)) claims.push({ what: 'From', domain: d });
     }
     if (claims.length === 0) return NEXT;

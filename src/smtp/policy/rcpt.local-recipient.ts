@@ -1,5 +1,5 @@
 // RCPT rule "local-recipient" (relay rule 3): a recipient in a local domain must resolve to an
-// account or alias (store.accounts.resolve), else 550 5.1.1. Accounts have dot-atom local parts,
+// account or alias (store.aliases.resolve), else 550 5.1.1. Accounts have dot-atom local parts,
 // so a quoted local part (which may hide an "@" or a "%") never resolves; the % hack and bang
 // paths are just unknown local parts here and are never interpreted.
 import { REPLIES } from '../reply.ts';

@@ -6,9 +6,16 @@
 // message/global), and addresses that are not ASCII are given as "utf-8" addresses.
 import { isAscii } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
-import type { DsnAction } from '../../store/index.ts';
+import type { QueueRecipient } from '../../store/index.ts';
 import { findHeaderEnd } from '../../mime/headers.ts';
 import { newMessageId, rfc5322Date } from '../message.ts';
+
+// RFC 3461 4.1 NOTIFY values (a recipient's list is empty for NOTIFY=NEVER), as the queue
+// records them per recipient.
+export type DsnNotify = NonNullable<QueueRecipient['notify']>[number];
+
+// RFC 3464 2.3.3 Action of a delivery status notification: what a recipient's owed notice says.
+export type DsnAction = NonNullable<QueueRecipient['notice']>;
 
 export interface DsnRecipient {
   address: string;

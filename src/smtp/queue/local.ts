@@ -10,7 +10,7 @@ export async function deliverLocally(store: Store, entry: QueueEntry, recipients
   const raw = store.queue.body(entry);
   if (!raw) return recipients.map((r) => local(r.address, 'deferred', 451, '4.3.0', 'Queued message body missing'));
   const targets = new Map<string, number[]>();
-  for (const r of recipients) targets.set(r.address, store.accounts.resolve(r.address)?.accounts ?? []);
+  for (const r of recipients) targets.set(r.address, store.aliases.resolve(r.address)?.accounts ?? []);
   const ids = [...new Set([...targets.values()].flat())];
   const outcomes = ids.length
     ? await store.messages.deliver({ raw: Buffer.concat([Buffer.from(returnPathField(entry.sender)), raw]), targets: ids.map((accountId) => ({ accountId })), origin: 'queue' })

@@ -23,8 +23,8 @@ export interface NotifyContext {
 // before this returns, so a caller's write issued next shares their commit.
 export function sendToSender(store: Store, recipient: string, raw: Buffer, smtpUtf8: boolean, log: Logger): Promise<void> {
   const domain = recipient.slice(recipient.lastIndexOf('@') + 1);
-  const resolution = store.accounts.resolve(recipient);
-  if (!resolution && store.accounts.isLocalDomain(domain)) {
+  const resolution = store.aliases.resolve(recipient);
+  if (!resolution && store.domains.isLocal(domain)) {
     log.warn('queue.dsn_dropped', { recipient, reason: 'no such local address' });
     return Promise.resolve();
   }

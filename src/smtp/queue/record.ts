@@ -2,9 +2,10 @@
 // recipient state, the retry back-off, the lifetime, and which delivery status notifications
 // (RFC 3464) the sender is owed as RFC 3461 NOTIFY asked for them. Never a notification to the
 // null sender (RFC 5321 4.5.5, RFC 3461 6.2): a bounce that cannot be delivered is dropped.
-import type { DsnNotify, QueueEntry, QueueRecipient } from '../../store/index.ts';
+import type { QueueEntry, QueueRecipient } from '../../store/index.ts';
 // (queue.ts itself: the CLI loads this without opening LMDB)
 import { isPending } from '../../store/queue.ts';
+import type { DsnNotify } from './dsn.ts';
 import type { AttemptResult } from './result.ts';
 
 export interface Policy {

@@ -12,7 +12,8 @@ export type Destination =
   | { kind: 'mx'; key: string; domain: string }
   | { kind: 'relay'; key: string; relay: Relay };
 
-export function domainOf(address: string): string {
+// The domain a recipient is routed by: the A-label in lowercase, an address literal as given.
+export function routingDomain(address: string): string {
   const domain = address.slice(address.lastIndexOf('@') + 1);
   return domain.startsWith('[') ? domain : (domainToASCII(domain.toLowerCase()) || domain.toLowerCase());
 }
@@ -25,7 +26,7 @@ function relay(r: Relay): Destination {
 }
 
 export function routeOf(address: string, settings: OutboundSettings, isLocal: (domain: string) => boolean): Destination {
-  const domain = domainOf(address);
+  const domain = routingDomain(address);
   if (!domain.startsWith('[') && isLocal(domain)) return { kind: 'local', key: 'local' };
   let route = settings.routes[domain];
   for (let d = domain; route === undefined && d.includes('.'); ) {

@@ -76,7 +76,7 @@ export async function ensureSrsSecret(store: Store): Promise<void> {
 // The domain SRS addresses are made in: the local domain of the server's host name, else the
 // first local domain.
 function srsDomain(store: Store, hostname: string): string | null {
-  const domains = store.accounts.listDomains().map((d) => d.name);
+  const domains = store.domains.list().map((d) => d.name);
   return domains.find((d) => hostname === d || hostname.endsWith('.' + d)) ?? domains[0] ?? null;
 }
 
@@ -84,7 +84,7 @@ function srsDomain(store: Store, hostname: string): string | null {
 export function srsForward(entry: QueueEntry, settings: OutboundSettings, store: Store, log: Logger, now = Date.now()): string {
   const sender = entry.sender;
   if (!settings.srs || sender === '' || entry.accountId !== null || !sender.includes('@')) return sender;
-  if (store.accounts.isLocalDomain(sender.slice(sender.lastIndexOf('@') + 1))) return sender;
+  if (store.domains.isLocal(sender.slice(sender.lastIndexOf('@') + 1))) return sender;
   const secret = readSetting(store.settings, SRS_SECRET);
   const domain = srsDomain(store, settings.heloName);
   if (typeof secret !== 'string' || !domain) return sender;

@@ -155,7 +155,7 @@ export class DeliveryWorker {
     if (next < Infinity) this.wakeAt(next);
     if (due.length === 0) return;
     const groups = new Map<string, Job>();
-    const isLocal = (d: string) => this.o.store.accounts.isLocalDomain(d);
+    const isLocal = (d: string) => this.o.store.domains.isLocal(d);
     for (const r of due) {
       const dest = routeOf(r.address, settings, isLocal);
       let job = groups.get(dest.key);

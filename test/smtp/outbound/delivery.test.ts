@@ -9,6 +9,7 @@ import { after, before, test } from 'node:test';
 import { dkimVerify } from 'mailauth';
 import { parseMessage } from '../../../src/mime/parse.ts';
 import { decodePartText } from '../../../src/mime/decode.ts';
+import { dkimTxtRecords } from '../../../src/smtp/dkim/txt-record.ts';
 import { RawSmtp } from '../harness.ts';
 import {
   freePortOn, inboxOf, parseDsnWithPython, startOutbound, startPeer, submit, testSettings, until, withoutAdded,
@@ -63,7 +64,7 @@ function message(subject: string, extra = '', body = 'Hello.\r\n'): Buffer {
 
 // mailauth's verifier, with DNS answered from what the store says to publish.
 async function verifyDkim(raw: Buffer) {
-  const records = hp.store.dkim.dnsRecords('example.test');
+  const records = dkimTxtRecords(hp.store.dkim.get('example.test'));
   const resolver = async (name: string, type: string) => {
     const r = records.find((x) => x.name === name.replace(/\.$/, ''));
     if (type === 'TXT' && r) return [r.strings];
@@ -88,7 +89,7 @@ test('an accepting peer gets the message byte for byte, signed twice (rsa-sha256
   assert.ok(rest.equals(original), `sent:\n${original}\ngot:\n${rest}`);
   const results = await verifyDkim(got.raw);
   assert.deepEqual(results.map((r) => [r.result, r.algo, r.domain]), [['pass', 'rsa-sha256', 'example.test'], ['pass', 'ed25519-sha256', 'example.test']]);
-  const records = hp.store.dkim.dnsRecords('example.test');
+  const records = dkimTxtRecords(hp.store.dkim.get('example.test'));
   assert.match(records[0].value, /^v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA/, 'a 2048-bit RSA key');
   assert.match(records[1].value, /^v=DKIM1; k=ed25519; p=[A-Za-z0-9+/]{43}=$/);
   assert.ok(records[0].strings.every((s) => s.length <= 255) && records[0].strings.join('') === records[0].value);

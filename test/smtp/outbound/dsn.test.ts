@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { RawSmtp } from '../harness.ts';
 import { freePortOn, inboxOf, parseDsnWithPython, startOutbound, startPeer, submit, testSettings, until, type OutboundServer, type Peer } from './harness.ts';
+import { hashNewPassword } from '../../../src/auth/password.ts';
 
 const HOSTS = ['127.0.0.70', '127.0.0.71', '127.0.0.72', '127.0.0.73', '127.0.0.74'];
 const DEV = 'dev@example.test';
@@ -36,8 +37,8 @@ before(async () => {
     // Only 127.0.0.1 relays: 127.0.0.72 and .73 play the internet.
     settings: testSettings(port, { 'outbound.delayNoticeMs': 0, 'outbound.retrySchedule': [60_000] }),
   });
-  await hp.store.accounts.create({ address: 'bob@example.test', password: 'bob password 1' });
-  await hp.store.accounts.setAlias('fwd@example.test', ['friend@dsn.example']);
+  await hp.store.accounts.create({ address: 'bob@example.test', passwordHash: await hashNewPassword('bob password 1') });
+  await hp.store.aliases.set('fwd@example.test', ['friend@dsn.example']);
 });
 
 after(async () => {

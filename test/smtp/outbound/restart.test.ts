@@ -109,7 +109,7 @@ test('bin/homepost serve: SIGTERM while delivering, started again, every message
   const peer = await startPeer({ host: HOST, port: 0, tls: 'none', onData: () => new Promise((r) => setTimeout(() => r(null), 100)) });
   try {
     const store = await Store.open(dir);
-    await store.accounts.addDomain('example.test');
+    await store.domains.add('example.test');
     for (const [k, v] of Object.entries(testSettings(port, { 'outbound.smarthost': { host: HOST, port: peer.port, security: 'none' }, 'outbound.concurrencyPerDomain': 2 }))) await store.settings.set(k, v);
     await store.close();
     const first = await startServeChild({ dataDir: dir });

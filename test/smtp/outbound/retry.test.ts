@@ -9,6 +9,7 @@ import { after, before, test } from 'node:test';
 import { parseMessage } from '../../../src/mime/parse.ts';
 import { RawSmtp } from '../harness.ts';
 import { freePortOn, inboxOf, parseDsnWithPython, startOutbound, startPeer, submit, testSettings, until, type OutboundServer, type Peer } from './harness.ts';
+import { hashNewPassword } from '../../../src/auth/password.ts';
 
 const HOSTS = ['127.0.0.30', '127.0.0.31', '127.0.0.32', '127.0.0.33'];
 const DEV = 'dev@example.test';
@@ -182,7 +183,7 @@ test('RET=FULL returns the whole message; ORCPT becomes Original-Recipient', asy
 });
 
 test('a full local mailbox: held in the queue, delivered once there is room', async () => {
-  await hp.store.accounts.create({ address: 'small@example.test', password: 'small password 1', quota: 2000 });
+  await hp.store.accounts.create({ address: 'small@example.test', passwordHash: await hashNewPassword('small password 1'), quota: 2000 });
   const big = `From: someone@remote.example\r\nSubject: room\r\n\r\n${'x'.repeat(3000)}\r\n`;
   // Without SIZE (smtplib would declare it, and the RCPT would be refused): the quota bites at DATA.
   const c = await RawSmtp.connect(hp.smtp);

@@ -162,7 +162,7 @@ test('bad input: a relay the registry refuses, an address that is not one, a loc
   const noAuth = await cli(['smarthost', 'set', '127.0.0.1', '--security', 'none', '--user', 'x'], 'some password\n');
   assert.match(noAuth.stderr, /AUTH needs security tls or starttls/);
   assert.equal((await cli(['smarthost', 'test', 'nobody'])).code, 2);
-  await ours.context.store.accounts.addDomain('local.example');
+  await ours.context.store.domains.add('local.example');
   const local = await cli(['smarthost', 'test', 'me@local.example']);
   assert.equal(local.code, 1);
   assert.match(local.stderr, /me@local\.example is at a domain of this server/);

@@ -1,14 +1,16 @@
 import assert from 'node:assert/strict';
 import { createPublicKey, createSign, createVerify, sign, verify } from 'node:crypto';
 import { test } from 'node:test';
-import { storeWithAccount } from '../../test/support/temp-store.ts';
+import { storeWithAccount } from '../../../test/support/temp-store.ts';
+import { ensureDkimKeys, rotateDkimKeys } from './keys.ts';
+import { dkimTxtRecords } from './txt-record.ts';
 
 test('DKIM keys: made once per local domain (RSA 2048 and Ed25519), kept, published as TXT records', async () => {
   const t = await storeWithAccount();
   try {
     assert.equal(t.store.dkim.get('example.test'), null);
-    assert.deepEqual(t.store.dkim.dnsRecords('example.test'), []);
-    const [a, b] = await Promise.all([t.store.dkim.ensure('example.test'), t.store.dkim.ensure('EXAMPLE.test')]);
+    assert.deepEqual(dkimTxtRecords(t.store.dkim.get('example.test')), []);
+    const [a, b] = await Promise.all([ensureDkimKeys(t.store, 'example.test'), ensureDkimKeys(t.store, 'EXAMPLE.test')]);
     assert.deepEqual(a, b, 'one generation for concurrent callers');
     assert.deepEqual(a.keys.map((k) => k.algorithm), ['rsa-sha256', 'ed25519-sha256']);
     const [rsa, ed] = a.keys;
@@ -21,16 +23,16 @@ test('DKIM keys: made once per local domain (RSA 2048 and Ed25519), kept, publis
     const edSig = sign(null, Buffer.from('y'), ed.privateKey);
     const edPublic = createPublicKey({ key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), Buffer.from(ed.publicKey, 'base64')]), format: 'der', type: 'spki' });
     assert.ok(verify(null, Buffer.from('y'), edPublic, edSig));
-    const records = t.store.dkim.dnsRecords('example.test');
+    const records = dkimTxtRecords(t.store.dkim.get('example.test'));
     assert.deepEqual(records.map((r) => r.name), [`${rsa.selector}._domainkey.example.test`, `${ed.selector}._domainkey.example.test`]);
     assert.equal(records[0].value, `v=DKIM1; k=rsa; p=${rsa.publicKey}`);
     assert.ok(records[0].strings.length > 1 && records[0].strings.every((s) => s.length <= 255) && records[0].strings.join('') === records[0].value);
     assert.equal(records[1].value, `v=DKIM1; k=ed25519; p=${ed.publicKey}`);
-    assert.deepEqual(await t.store.dkim.ensure('example.test'), a, 'kept');
-    const rotated = await t.store.dkim.generate('example.test');
+    assert.deepEqual(await ensureDkimKeys(t.store, 'example.test'), a, 'kept');
+    const rotated = await rotateDkimKeys(t.store, 'example.test');
     assert.notEqual(rotated.keys[0].selector, rsa.selector, 'new keys under new selectors');
     assert.notEqual(rotated.keys[0].publicKey, rsa.publicKey);
-    await assert.rejects(t.store.dkim.ensure('not-local.example'), { code: 'not-found' });
+    await assert.rejects(ensureDkimKeys(t.store, 'not-local.example'), { code: 'not-found' });
   } finally {
     await t.close();
   }
