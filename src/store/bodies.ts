@@ -68,14 +68,14 @@ export class Bodies {
   // (made from the same raw bytes); false when the body is gone or its parse is not older.
   replaceParsed(hash: Buffer, parsed: ParsedMessage): boolean {
     const meta = this.meta(hash);
-    if (!meta || meta.parsed.version >= parsed.version) return false;
+    if (!meta || (meta.parsed?.version ?? 0) >= parsed.version) return false;
     this.ctx.dbs.bodies.putSync(metaKey(hash), { ...meta, parsed });
     return true;
   }
 
-  // The bodies whose parsed form predates this parser (MIME_FORMAT_VERSION), walking the store
-  // in slices: at most `scan` records from `from` on (undefined: the start); `next` is where the
-  // following slice starts, undefined once the walk is done.
+  // The bodies whose parsed form predates this parser (MIME_FORMAT_VERSION) or is missing, walking
+  // the store in slices: at most `scan` records from `from` on (undefined: the start); `next` is
+  // where the following slice starts, undefined once the walk is done.
   staleParsed(from: Buffer | undefined, scan: number): { stale: Buffer[]; next: Buffer | undefined } {
     const stale: Buffer[] = [];
     let seen = 0;
@@ -83,7 +83,8 @@ export class Bodies {
       if (seen++ === scan) return { stale, next: Buffer.from(key) };
       if (key.at(-1) !== META[0]) continue;
       const hash = key.subarray(0, key.length - 1);
-      if ((this.meta(hash)?.parsed.version ?? MIME_FORMAT_VERSION) < MIME_FORMAT_VERSION) stale.push(Buffer.from(hash));
+      const meta = this.meta(hash);
+      if (meta && (meta.parsed?.version ?? 0) < MIME_FORMAT_VERSION) stale.push(Buffer.from(hash));
     }
     return { stale, next: undefined };
   }

@@ -74,3 +74,19 @@ test('a body that fails to parse is counted and logged, the others are still upg
     await t.close();
   }
 });
+
+test('a body record without a parsed form gets one', async () => {
+  const t = await storeWithAccount();
+  try {
+    const { store } = t;
+    const inbox = store.mailboxes.get(t.account.id, 'INBOX')!;
+    await store.messages.append({ mailboxId: inbox.id, raw: message(1) });
+    const { hash } = store.messages.list(inbox.id)[0];
+    const { refs, size } = store.ctx.dbs.bodies.get(metaKey(hash)) as BodyMetaRecord;
+    await store.ctx.dbs.bodies.put(metaKey(hash), { refs, size } as BodyMetaRecord);
+    assert.deepEqual(await reparseStale(store, { parse, log: silentLogger }), { reparsed: 1, failed: 0 });
+    assert.deepEqual(store.bodies.parsed(hash), parseMessage(store.bodies.get(hash)!));
+  } finally {
+    await t.close();
+  }
+});
