@@ -3,7 +3,8 @@
 // it without re-parsing; byte offsets point into the raw message as stored.
 
 // Bump when the shape or meaning of ParsedMessage changes; stored records carry the version they
-// were made with so that `homepost verify` can find and re-parse stale ones.
+// were made with. `homepost serve` parses older ones again at start (src/store/reparse.ts, in the
+// background) and `homepost verify` counts those still waiting.
 // 2: line counts are the body's line breaks (an unterminated last line no longer counts).
 export const MIME_FORMAT_VERSION = 2;
 

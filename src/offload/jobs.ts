@@ -1,5 +1,6 @@
 // The jobs a worker runs (worker.ts), by name. Each takes structured-cloneable input (large
 // buffers transferred, not copied: protocol.ts) and a DNS resolver that asks the main thread.
+import { parseMessage } from '../mime/parse.ts';
 import { textJob } from '../mime/text.ts';
 import type { DnsResolve } from '../smtp/dns.ts';
 import { prepareMessage } from '../smtp/incoming.ts';
@@ -16,6 +17,8 @@ export const JOBS = {
   transmission: prepareTransmission,
   // The decoded, lowercased text of a stored message's large text parts, for IMAP SEARCH.
   text: textJob,
+  // A stored message parsed again by this version of the parser (src/store/reparse.ts).
+  parse: async (bytes: Uint8Array) => parseMessage(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)),
 } satisfies Record<string, (input: never, env: JobEnv) => Promise<unknown>>;
 
 export type JobKind = keyof typeof JOBS;

@@ -6,6 +6,7 @@ import { MEMORY_BUDGET, MemoryBudget } from '../memory/budget.ts';
 import type { Listener } from '../net/listener.ts';
 import { WorkerPool } from '../offload/pool.ts';
 import { Store } from '../store/index.ts';
+import { startReparse } from '../store/reparse.ts';
 import { readSetting } from '../settings/define.ts';
 import { startTls } from '../tls/service.ts';
 import type { ServiceContext, ServiceStarter } from './context.ts';
@@ -37,11 +38,19 @@ export async function startServer(flags: ServeOptions, log: Logger, starters: Se
   const budget = new MemoryBudget(readSetting(store.settings, MEMORY_BUDGET));
   const offload = new WorkerPool({ log: log.child({ component: 'offload' }) });
   const context: ServiceContext = { options, store, tls, logins: new LoginGate({ log: log.child({ component: 'auth' }) }), budget, offload, log, startedAt: Date.now(), listeners };
+  // Bodies parsed by an older MIME parser are parsed again, in the background and in workers.
+  const reparse = startReparse(store, {
+    parse: (raw) => {
+      const bytes = new Uint8Array(raw);
+      return offload.run('parse', bytes, { deadlineMs: 60_000, transfer: [bytes.buffer] });
+    },
+    log: log.child({ component: 'store' }),
+  });
   const stop = async () => {
     // Stop accepting and end sessions, then let in-flight commits finish and close the store.
     // Workers end at once, busy or not: what they were checking was not acknowledged yet, and
     // its sender hears 421 and tries again.
-    await Promise.allSettled([offload.close(), ...listeners.map((l) => l.close())]);
+    await Promise.allSettled([reparse.stop(), offload.close(), ...listeners.map((l) => l.close())]);
     tls.close();
     await store.close();
   };

@@ -9,6 +9,8 @@
 // - Error replies are counted; at smtp.maxErrors the session ends with 421 4.7.0.
 // Also: no 100 ms greeting delay (the library's early-talker pause), which would cap a client
 // that opens a connection per message at ten messages a second.
+// The library members overridden or called here are listed in library-internals.ts, which checks
+// them when this module loads.
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { SMTPConnection, type SMTPConnectionOptions } from 'smtp-server/lib/smtp-connection.js';
 import type net from 'node:net';
@@ -16,7 +18,10 @@ import type tls from 'node:tls';
 import type { ParsedPath } from './address.ts';
 import { parsePathCommand } from './command-line.ts';
 import type { DsnMailParams, DsnRcptParams, EsmtpParams } from './esmtp-params.ts';
+import { assertLibraryInternals } from './library-internals.ts';
 import { REPLIES } from './reply.ts';
+
+assertLibraryInternals('smtp-server');
 
 // What the library passes to onMailFrom/onRcptTo, with the strict parse attached.
 export interface ParsedCommand {

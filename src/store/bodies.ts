@@ -1,7 +1,7 @@
 // Message bodies, content-addressed by SHA-256 of the raw bytes and reference-counted: one copy
 // serves every recipient, every IMAP COPY and every queue entry; the last reference removes it.
 import { createHash } from 'node:crypto';
-import type { ParsedMessage } from '../mime/types.ts';
+import { MIME_FORMAT_VERSION, type ParsedMessage } from '../mime/types.ts';
 import type { StoreContext } from './context.ts';
 import type { BodyMetaRecord } from './records.ts';
 
@@ -62,6 +62,31 @@ export class Bodies {
 
   parsed(hash: Buffer): ParsedMessage | undefined {
     return this.meta(hash)?.parsed;
+  }
+
+  // Inside a write: replaces the parsed form of a body parsed by an older parser with `parsed`
+  // (made from the same raw bytes); false when the body is gone or its parse is not older.
+  replaceParsed(hash: Buffer, parsed: ParsedMessage): boolean {
+    const meta = this.meta(hash);
+    if (!meta || (meta.parsed?.version ?? 0) >= parsed.version) return false;
+    this.ctx.dbs.bodies.putSync(metaKey(hash), { ...meta, parsed });
+    return true;
+  }
+
+  // The bodies whose parsed form predates this parser (MIME_FORMAT_VERSION) or is missing, walking
+  // the store in slices: at most `scan` records from `from` on (undefined: the start); `next` is
+  // where the following slice starts, undefined once the walk is done.
+  staleParsed(from: Buffer | undefined, scan: number): { stale: Buffer[]; next: Buffer | undefined } {
+    const stale: Buffer[] = [];
+    let seen = 0;
+    for (const key of this.ctx.dbs.bodies.getKeys({ start: from })) {
+      if (seen++ === scan) return { stale, next: Buffer.from(key) };
+      if (key.at(-1) !== META[0]) continue;
+      const hash = key.subarray(0, key.length - 1);
+      const meta = this.meta(hash);
+      if (meta && (meta.parsed?.version ?? 0) < MIME_FORMAT_VERSION) stale.push(Buffer.from(hash));
+    }
+    return { stale, next: undefined };
   }
 
   refs(hash: Buffer): number {

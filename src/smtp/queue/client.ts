@@ -6,12 +6,15 @@
 // offered (RFC 2920), and RSET between transactions of a reused connection.
 //
 // Two things the client does not do by itself are added by overriding its internal hooks
-// (nodemailer 10.6; the subclass names each one):
+// (nodemailer 10.6; the subclass names each one; library-internals.ts checks they are still there):
 // - per-recipient RFC 3461 NOTIFY/ORCPT (the library sends one set for all recipients);
 // - SMTPUTF8 on MAIL FROM for a message whose header is UTF-8 while its addresses are ASCII (the
 //   library looks at the addresses only; RFC 6531 3.4 asks for it whenever the message needs it).
 import { Readable } from 'node:stream';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
+import { assertLibraryInternals } from '../library-internals.ts';
+
+assertLibraryInternals('nodemailer');
 
 export type PeerSecurity = 'opportunistic' | 'starttls' | 'tls' | 'none';
 

@@ -1,0 +1,69 @@
+// Brings the parsed forms of stored bodies up to the current MIME parser (MIME_FORMAT_VERSION):
+// the daemon runs this pass at start, in slices, so the event loop keeps serving every protocol.
+import type { Logger } from '../log/log.ts';
+import type { ParsedMessage } from '../mime/types.ts';
+import type { Store } from './store.ts';
+
+export interface ReparseOptions {
+  // Parses a stored raw message (the daemon: in a worker thread).
+  parse(raw: Buffer): Promise<ParsedMessage>;
+  log: Logger;
+  signal?: AbortSignal;
+  // Body records examined per slice; the stale ones among them are re-parsed and stored in one commit.
+  scan?: number;
+}
+
+export interface ReparseResult {
+  reparsed: number;
+  failed: number;
+}
+
+// Walks every body once; resolves when the walk is done or `signal` stopped it.
+export async function reparseStale(store: Store, o: ReparseOptions): Promise<ReparseResult> {
+  const result: ReparseResult = { reparsed: 0, failed: 0 };
+  let from: Buffer | undefined;
+  do {
+    await new Promise((resolve) => setImmediate(resolve));
+    if (o.signal?.aborted) break;
+    const slice = store.bodies.staleParsed(from, o.scan ?? 128);
+    from = slice.next;
+    const updates: [Buffer, ParsedMessage][] = [];
+    for (const hash of slice.stale) {
+      const raw = store.bodies.get(hash);
+      if (!raw) continue;
+      try {
+        updates.push([hash, await o.parse(raw)]);
+      } catch (e) {
+        if (o.signal?.aborted) break;
+        result.failed++;
+        o.log.warn('store.reparse_failed', { body: hash.toString('hex').slice(0, 12), error: e });
+      }
+    }
+    if (o.signal?.aborted) break;
+    if (updates.length) {
+      result.reparsed += await store.ctx.write(() => updates.filter(([hash, parsed]) => store.bodies.replaceParsed(hash, parsed)).length);
+    }
+  } while (from);
+  return result;
+}
+
+// Starts the pass in the background; logs one line with the counts once the walk is done.
+// stop() ends it after the body being parsed and waits for that.
+export function startReparse(store: Store, o: Omit<ReparseOptions, 'signal'>): { stop(): Promise<void> } {
+  const abort = new AbortController();
+  const started = Date.now();
+  const pass = reparseStale(store, { ...o, signal: abort.signal }).then(
+    (r) => {
+      if (!abort.signal.aborted) o.log.info('store.reparse_done', { ...r, ms: Date.now() - started });
+    },
+    (e: unknown) => {
+      if (!abort.signal.aborted) o.log.error('store.reparse_stopped', { error: e });
+    },
+  );
+  return {
+    stop() {
+      abort.abort();
+      return pass;
+    },
+  };
+}
