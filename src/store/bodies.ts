@@ -64,13 +64,20 @@ export class Bodies {
     return this.meta(hash)?.parsed;
   }
 
-  // Inside a write: replaces the parsed form of a body parsed by an older parser with `parsed`
-  // (made from the same raw bytes); false when the body is gone or its parse is not older.
-  replaceParsed(hash: Buffer, parsed: ParsedMessage): boolean {
-    const meta = this.meta(hash);
-    if (!meta || (meta.parsed?.version ?? 0) >= parsed.version) return false;
-    this.ctx.dbs.bodies.putSync(metaKey(hash), { ...meta, parsed });
-    return true;
+  // Replaces, in one commit, the parsed forms of bodies parsed by an older parser with new ones
+  // (made from the same raw bytes); a body that is gone or whose parse is not older is left alone.
+  // Resolves with how many were replaced.
+  replaceParsed(updates: readonly (readonly [hash: Buffer, parsed: ParsedMessage])[]): Promise<number> {
+    return this.ctx.write(() => {
+      let replaced = 0;
+      for (const [hash, parsed] of updates) {
+        const meta = this.meta(hash);
+        if (!meta || (meta.parsed?.version ?? 0) >= parsed.version) continue;
+        this.ctx.dbs.bodies.putSync(metaKey(hash), { ...meta, parsed });
+        replaced++;
+      }
+      return replaced;
+    });
   }
 
   // The bodies whose parsed form predates this parser (MIME_FORMAT_VERSION) or is missing, walking

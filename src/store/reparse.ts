@@ -41,7 +41,7 @@ export async function reparseStale(store: Store, o: ReparseOptions): Promise<Rep
     }
     if (o.signal?.aborted) break;
     if (updates.length) {
-      result.reparsed += await store.ctx.write(() => updates.filter(([hash, parsed]) => store.bodies.replaceParsed(hash, parsed)).length);
+      result.reparsed += await store.bodies.replaceParsed(updates);
     }
   } while (from);
   return result;

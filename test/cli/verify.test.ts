@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
+import { hashNewPassword } from '../../src/auth/password.ts';
 import { parseServeOptions } from '../../src/config/options.ts';
 import type { VerifyResult } from '../../src/control/commands/verify.ts';
 import { startControl } from '../../src/control/server.ts';
@@ -24,8 +25,8 @@ describe('homepost verify', () => {
     dir = tempDir('homepost-verify-');
     data = ['--data', dir];
     const store = await Store.open(dir);
-    await store.accounts.addDomain('example.test');
-    const account = await store.accounts.create({ address: 'user@example.test', password: 'correct horse 1' });
+    await store.domains.add('example.test');
+    const account = await store.accounts.create({ address: 'user@example.test', passwordHash: await hashNewPassword('correct horse 1') });
     const inbox = store.mailboxes.get(account.id, 'INBOX')!;
     for (let n = 1; n <= 3; n++) await store.messages.append({ mailboxId: inbox.id, raw: message(n) });
     hashes = store.messages.list(inbox.id).map((m) => m.hash);
@@ -95,7 +96,7 @@ describe('homepost verify', () => {
       assert.deepEqual(JSON.parse(r.stdout), { problems: [`body ${hashes[1].toString('hex').slice(0, 12)}: refs 2, actual 1`], bodies: 3, staleParsed: 0, mimeFormatVersion: MIME_FORMAT_VERSION });
       // The daemon still answers, and its store still works.
       assert.equal((await runCli(['status', ...data])).code, 0);
-      await store.ctx.write(() => store.ctx.dbs.bodies.putSync(metaKey(hashes[1]), { ...(store.ctx.dbs.bodies.get(metaKey(hashes[1])) as BodyMetaRecord), refs: 1 }));
+      await store['ctx'].write(() => store['ctx'].dbs.bodies.putSync(metaKey(hashes[1]), { ...(store['ctx'].dbs.bodies.get(metaKey(hashes[1])) as BodyMetaRecord), refs: 1 }));
       const clean = await runCli(['verify', ...data]);
       assert.deepEqual([clean.code, clean.stdout], [0, 'no problems found (3 bodies checked)\n']);
     } finally {
