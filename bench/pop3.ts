@@ -14,7 +14,7 @@ import path from 'node:path';
 import { hashPassword } from '../src/auth/password.ts';
 import { silentLogger } from '../src/log/log.ts';
 import { parseServeOptions } from '../src/config/options.ts';
-import { pop3Starter } from '../src/pop3/index.ts';
+import { createPop3Service } from '../src/pop3/index.ts';
 import { startServer } from '../src/serve/server.ts';
 import { startDovecot } from '../test/imap/dovecot-diff/dovecot.ts';
 import { realisticMessage } from './lib/corpus.ts';
@@ -74,7 +74,7 @@ const hpDir = mkdtempSync(path.join(tmpdir(), 'homepost-bench-pop3-'));
 const server = await startServer(
   parseServeOptions(['--dev', '--ephemeral', '--data', hpDir, '--hostname', 'mail.example.test'], {}),
   silentLogger,
-  [pop3Starter()],
+  [createPop3Service()],
 );
 const { store } = server.context;
 const account = await store.accounts.create({ address: 'bench@example.test', passwordHash: await hashNewPassword(PASSWORD) });

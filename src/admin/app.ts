@@ -4,7 +4,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { autoconfigKind, serveAutoconfig, type AutoconfigDeps } from '../autoconfig/http.ts';
 import type { Logger } from '../log/log.ts';
-import { normalizeAddress } from '../net/address.ts';
+import { canonicalIp } from '../net/address.ts';
 import { handleApi, type ApiDeps } from './api.ts';
 import type { AssetTable } from './assets.ts';
 import { HttpError, sendError } from './errors.ts';
@@ -34,7 +34,7 @@ function sameOrigin(req: IncomingMessage): boolean {
 export function adminApp(d: AppDeps): RequestListener {
   return (req, res) => {
     const started = Date.now();
-    const remote = normalizeAddress(req.socket.remoteAddress ?? '');
+    const remote = canonicalIp(req.socket.remoteAddress ?? '');
     // Only the path: a query string is not logged.
     const path = (req.url ?? '/').split('?')[0];
     const gone = new AbortController();

@@ -36,7 +36,7 @@ export interface AdminOptions {
   sessions?: SessionOptions;
 }
 
-export function adminStarter(o: AdminOptions = {}): ServiceStarter {
+export function createAdminService(o: AdminOptions = {}): ServiceStarter {
   return async (ctx): Promise<Listener[]> => {
     const log = ctx.log.child({ component: 'admin' });
     const api = daemonApiContext(ctx, log);

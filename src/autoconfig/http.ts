@@ -9,7 +9,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import { HttpError } from '../admin/errors.ts';
 import { readBody } from '../admin/body.ts';
 import type { Logger } from '../log/log.ts';
-import { normalizeAddress as normalizeIp } from '../net/address.ts';
+import { canonicalIp } from '../net/address.ts';
 import type { Store } from '../store/index.ts';
 import { domainOf, normalizeMailAddress, normalizeDomain } from '../store/addresses.ts';
 import { AUTODISCOVER_MAX_BYTES, autodiscoverXml, requestedAddress } from './autodiscover.ts';
@@ -71,7 +71,7 @@ async function answer(d: AutoconfigDeps, kind: Kind, req: IncomingMessage, res: 
 // Answers a request for one of these paths (autoconfigKind), whatever happens: bad requests and
 // unknown domains get their status with a line of text. One debug log line, with the domain only.
 export function serveAutoconfig(d: AutoconfigDeps, kind: Kind, req: IncomingMessage, res: ServerResponse): void {
-  const remote = normalizeIp(req.socket.remoteAddress ?? '');
+  const remote = canonicalIp(req.socket.remoteAddress ?? '');
   answer(d, kind, req, res).then(
     ({ domain }) => d.log.debug('autoconfig.request', { kind, domain, status: 200, remote }),
     (e: unknown) => {

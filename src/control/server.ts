@@ -15,7 +15,7 @@ const CLOSE_GRACE_MS = 2000;
 // sun_path of sockaddr_un is 108 bytes with its terminating NUL (unix(7)).
 const MAX_SOCKET_PATH = 107;
 
-export const startControl: ServiceStarter = async (ctx) => {
+export const createControlService = (): ServiceStarter => async (ctx) => {
   const file = socketPath(ctx.options.dataDir);
   if (Buffer.byteLength(file) > MAX_SOCKET_PATH) {
     throw new Error(`the control socket ${file} would be longer than ${MAX_SOCKET_PATH} bytes; choose a shorter --data path`);

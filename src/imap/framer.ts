@@ -129,7 +129,7 @@ export class Framer {
         if (!(await this.discard(lit.size))) return null;
         continue;
       }
-      if (lit.sync && !(await conn.write('+ Ready for literal data\r\n'))) return this.fatal(message, null);
+      if (lit.sync && !(conn.write('+ Ready for literal data\r\n') && (await conn.flush()))) return this.fatal(message, null);
       if (isMessage) {
         const buffer: MessageBuffer = message!;
         const received = (piece: Buffer) => (countReceived(piece.length), buffer.write(piece));

@@ -30,7 +30,7 @@ export function imapConfig(ctx: ServiceContext, overrides: Partial<ImapConfig> =
   };
 }
 
-export function imapStarter(overrides: Partial<ImapConfig> = {}): ServiceStarter {
+export function createImapService(overrides: Partial<ImapConfig> = {}): ServiceStarter {
   return async (ctx) => {
     const log = ctx.log.child({ component: 'imap' });
     const svc: ImapServices = {
@@ -60,5 +60,3 @@ export function imapStarter(overrides: Partial<ImapConfig> = {}): ServiceStarter
     ]);
   };
 }
-
-export const startImap: ServiceStarter = imapStarter();

@@ -1,5 +1,5 @@
 // One IMAP connection (RFC 9051 3): its state, the selected mailbox's view, the extensions the
-// client enabled, and the output buffer. Only this file changes the state.
+// client enabled, and its output (batched by the Connection). Only this file changes the state.
 import { passwordsAllowed, type LoginGate } from '../auth/login.ts';
 import type { Logger } from '../log/log.ts';
 import type { MemoryBudget } from '../memory/budget.ts';
@@ -48,9 +48,6 @@ export interface ImapServices {
   config: ImapConfig;
 }
 
-const FLUSH_AT = 64 * 1024;
-const LARGE_CHUNK = 16 * 1024;
-
 export class ImapSession {
   state: SessionState = 'not-authenticated';
   readonly conn: Connection;
@@ -66,8 +63,6 @@ export class ImapSession {
   expungesReported = false;
   // Set while IDLE waits: called when a store change reaches the view.
   idleWaker: (() => void) | null = null;
-  private out: Chunk[] = [];
-  private outSize = 0;
   private unsubscribe: (() => void) | null = null;
 
   private slot: Slot | null;
@@ -120,40 +115,22 @@ export class ImapSession {
     return new ResponseBuilder(this.utf8, start);
   }
 
+  // Queues output on the connection (net/connection.ts batches it); waits while the client
+  // is not reading, so a large FETCH streams at the client's pace.
   async send(chunks: Chunk[] | string): Promise<void> {
-    if (typeof chunks === 'string') chunks = [chunks];
-    for (const c of chunks) {
-      this.out.push(c);
-      this.outSize += c.length;
-    }
-    if (this.outSize >= FLUSH_AT) await this.flush();
+    let room = true;
+    if (typeof chunks === 'string') room = this.conn.write(chunks);
+    else for (const c of chunks) room = this.conn.write(c) && room;
+    if (!room) await this.conn.drain();
   }
 
   untagged(text: string): Promise<void> {
     return this.send(`* ${text}\r\n`);
   }
 
-  // Small pieces are joined into one write; a large literal goes to the socket as the Buffer the
-  // store returned, without another copy.
+  // Sends what is queued (at the end of each command, and before reading more from the client).
   async flush(): Promise<void> {
-    const out = this.out;
-    if (!out.length) return;
-    this.out = [];
-    this.outSize = 0;
-    let small: Buffer[] = [];
-    const writeSmall = async () => {
-      if (small.length) await this.conn.write(small.length === 1 ? small[0]! : Buffer.concat(small));
-      small = [];
-    };
-    for (const c of out) {
-      if (typeof c !== 'string' && c.length >= LARGE_CHUNK) {
-        await writeSmall();
-        await this.conn.write(c);
-      } else {
-        small.push(typeof c === 'string' ? Buffer.from(c) : c);
-      }
-    }
-    await writeSmall();
+    await this.conn.flush();
   }
 
   // --- the connection's life ---

@@ -19,7 +19,7 @@ const BASE64 = new Int8Array(256).fill(-1);
 // RFC 2045 6.8 base64. "Any characters outside of the base64 alphabet are to be ignored";
 // "=" ends a 4-character quantum early, and decoding goes on after it, so that base64 blocks
 // concatenated by broken encoders come out whole. A lone trailing character is dropped.
-export function decodeBase64(input: Uint8Array): Buffer {
+export function decodeBase64Lenient(input: Uint8Array): Buffer {
   const out = Buffer.allocUnsafe(Math.floor((input.length * 3) / 4) + 3);
   let n = 0;
   let acc = 0;
@@ -117,7 +117,7 @@ export function decodeTransfer(body: Buffer, encoding: string): Buffer | null {
     case 'binary':
       return body;
     case 'base64':
-      return decodeBase64(body);
+      return decodeBase64Lenient(body);
     case 'quoted-printable':
       return decodeQuotedPrintable(body);
     default:

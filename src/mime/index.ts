@@ -39,7 +39,7 @@ export {
 export { decodeEncodedWords, decodeRfc2231Value } from './encoded-words.ts';
 export { decodeCharset, isKnownCharset } from './charset.ts';
 export {
-  decodeBase64,
+  decodeBase64Lenient,
   decodePartBody,
   decodePartText,
   decodeQuotedPrintable,

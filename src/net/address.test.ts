@@ -1,6 +1,7 @@
+// Client addresses: the /64 key of IPv6 clients, loopback in every form, the canonical IP form.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { clientKey, isLoopback, normalizeAddress } from './address.ts';
+import { clientKey, isLoopback, canonicalIp } from './address.ts';
 
 test('IPv6 clients are keyed by their /64, IPv4 by address', () => {
   assert.equal(clientKey('192.0.2.7'), '192.0.2.7');
@@ -17,5 +18,5 @@ test('IPv6 clients are keyed by their /64, IPv4 by address', () => {
 test('loopback, in every form', () => {
   for (const a of ['127.0.0.1', '127.5.6.7', '::1', '::ffff:127.0.0.1']) assert.ok(isLoopback(a), a);
   for (const a of ['10.0.0.1', '::2', '2001:db8::1', '128.0.0.1', '::ffff:10.0.0.1']) assert.ok(!isLoopback(a), a);
-  assert.equal(normalizeAddress('::ffff:10.1.2.3'), '10.1.2.3');
+  assert.equal(canonicalIp('::ffff:10.1.2.3'), '10.1.2.3');
 });

@@ -3,19 +3,21 @@
 // /128 would let it choose a fresh address for every attempt), and what loopback is.
 import net from 'node:net';
 
-// "::ffff:192.0.2.1" -> "192.0.2.1", so limits and logs see one form per client.
-export function normalizeAddress(a: string): string {
+// An IP address in the one form limits and logs see per client: "::ffff:192.0.2.1" -> "192.0.2.1".
+export function canonicalIp(a: string): string {
   return a.startsWith('::ffff:') && a.includes('.') ? a.slice(7) : a;
 }
 
+// 127.0.0.0/8 and ::1 (also in their IPv4-mapped form): the only clients that may send a password
+// in plaintext, and only in development (passwordsAllowed in src/auth/login.ts).
 export function isLoopback(ip: string): boolean {
-  const a = normalizeAddress(ip);
+  const a = canonicalIp(ip);
   return a === '::1' || (net.isIPv4(a) && a.startsWith('127.'));
 }
 
 // The key limits count a client under: the IPv4 address, or the /64 an IPv6 address is in.
 export function clientKey(ip: string): string {
-  const a = normalizeAddress(ip);
+  const a = canonicalIp(ip);
   if (!net.isIPv6(a)) return a;
   return `${expandIPv6(a).slice(0, 4).join(':')}::/64`;
 }

@@ -1,11 +1,11 @@
 // The transport under a line-based session (IMAP, POP3): pull-style reads of lines and counted
-// bytes, writes with backpressure, STARTTLS that discards pipelined plaintext, COMPRESS=DEFLATE,
-// and an idle timer. Protocol code never touches the socket itself.
+// bytes, batched writes with backpressure, STARTTLS that discards pipelined plaintext,
+// COMPRESS=DEFLATE, and an idle timer. Protocol code never touches the socket itself.
 import type net from 'node:net';
 import tls from 'node:tls';
 import zlib from 'node:zlib';
 import type { TlsManager } from '../tls/manager.ts';
-import { normalizeAddress } from './address.ts';
+import { canonicalIp } from './address.ts';
 
 export class LineTooLongError extends Error {
   constructor(limit: number) {
@@ -16,6 +16,13 @@ export class LineTooLongError extends Error {
 
 // Reading stops (the socket is paused) while this much input waits unread.
 const HIGH_WATER = 256 * 1024;
+// Output is gathered until a batch holds this much, then sent.
+const BATCH_BYTES = 64 * 1024;
+// A Buffer this large (an IMAP literal, a POP3 message piece) goes to the socket as it is,
+// without being copied into a batch.
+const LARGE_PIECE = 16 * 1024;
+const TRUE = Promise.resolve(true);
+const FALSE = Promise.resolve(false);
 
 export class Connection {
   socket: net.Socket;
@@ -33,10 +40,20 @@ export class Connection {
   private onData = (b: Buffer) => this.push(b);
   private onEnd = () => this.finish();
   private closed = false;
+  // Output not yet handed to the socket, and its size (characters of strings, bytes of Buffers).
+  private batch: (string | Buffer)[] = [];
+  private batchSize = 0;
+  private flushScheduled = false;
+  private flushLater = () => {
+    this.flushScheduled = false;
+    this.send();
+  };
+  // While the socket's buffer is full: resolves when it drains (true) or closes (false).
+  private draining: Promise<boolean> | null = null;
 
   constructor(socket: net.Socket) {
     this.socket = socket;
-    this.remoteAddress = normalizeAddress(socket.remoteAddress ?? '');
+    this.remoteAddress = canonicalIp(socket.remoteAddress ?? '');
     this.remotePort = socket.remotePort ?? 0;
     this.localPort = socket.localPort ?? 0;
     this.attach(socket);
@@ -110,20 +127,75 @@ export class Connection {
     return true;
   }
 
-  // Resolves false when the peer is gone; waits for the socket to drain when its buffer is full.
-  async write(data: string | Buffer): Promise<boolean> {
+  // Output, one implementation for every protocol: data is gathered into a batch, sent when the
+  // batch is full, on flush(), or at the end of this turn of the event loop at the latest (so
+  // small replies written one after another leave in one packet). False means the socket's
+  // buffer is full (or the peer is gone): a writer with more to send awaits drain() first.
+  write(data: string | Buffer): boolean {
     if (this.isClosed) return false;
+    this.batch.push(data);
+    this.batchSize += data.length;
+    if (this.batchSize >= BATCH_BYTES) this.send();
+    else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flushLater);
+    }
+    return this.draining === null && !this.isClosed;
+  }
+
+  // Sends the batch now; resolves when the socket may take more, false when the peer is gone.
+  flush(): Promise<boolean> {
+    this.send();
+    return this.drain();
+  }
+
+  // Resolves when the socket's buffer has room (at once when it has), false when the peer is gone.
+  drain(): Promise<boolean> {
+    if (this.isClosed) return FALSE;
+    return this.draining ?? TRUE;
+  }
+
+  // Hands the batch to the socket (or the compressor) in one synchronous pass, so output keeps
+  // its order whoever flushes: runs of small pieces joined into one write, large Buffers written
+  // as they are.
+  private send(): void {
+    const batch = this.batch;
+    if (batch.length === 0) return;
     const out = this.deflate ?? this.socket;
-    const ok = out.write(data);
-    if (this.deflate) this.deflate.flush(zlib.constants.Z_SYNC_FLUSH);
-    if (!ok && !this.isClosed) await new Promise<void>((r) => { out.once('drain', r); this.socket.once('close', r); });
-    return !this.isClosed;
+    let ok = true;
+    if (!this.isClosed) {
+      let from = 0;
+      for (let i = 0; i <= batch.length; i++) {
+        const piece = batch[i];
+        if (piece !== undefined && (typeof piece === 'string' || piece.length < LARGE_PIECE)) continue;
+        if (i > from) ok = out.write(i - from === 1 ? batch[from]! : joined(batch, from, i));
+        if (piece !== undefined) ok = out.write(piece);
+        from = i + 1;
+      }
+      if (this.deflate) this.deflate.flush(zlib.constants.Z_SYNC_FLUSH);
+    }
+    batch.length = 0;
+    this.batchSize = 0;
+    if (!ok && !this.draining) {
+      this.draining = new Promise<boolean>((resolve) => {
+        const done = () => {
+          out.off('drain', done);
+          this.socket.off('close', done);
+          this.draining = null;
+          resolve(!this.isClosed);
+        };
+        out.on('drain', done);
+        this.socket.on('close', done);
+      });
+    }
   }
 
   // RFC 3207 4.2 / RFC 2595 3.1 / RFC 9051 6.2.1: after the command that starts TLS, the client
   // must not send more before the handshake; anything it pipelined is discarded, never executed
   // (the CVE-2011-0411 class). Resolves once the handshake is complete.
   async startTls(manager: TlsManager, handshakeTimeoutMs = 30_000): Promise<number> {
+    // The reply that announced TLS still goes in plaintext.
+    await this.flush();
     const dropped = this.buffered;
     this.reset();
     const plain = this.socket;
@@ -146,6 +218,8 @@ export class Connection {
   // inflated only as fast as it is read: a small packet that inflates to megabytes waits in the
   // socket, not in memory.
   startDeflate(): void {
+    // The reply that announced compression is still sent uncompressed.
+    this.send();
     const inflate = zlib.createInflateRaw();
     const deflate = zlib.createDeflateRaw({ level: 6 });
     const socket = this.socket;
@@ -175,6 +249,7 @@ export class Connection {
   // Sends what is queued, then closes.
   close(): void {
     if (this.closed) return;
+    this.send();
     this.closed = true;
     this.deflate?.end();
     this.inflate?.destroy();
@@ -185,6 +260,8 @@ export class Connection {
   }
 
   destroy(): void {
+    this.batch.length = 0;
+    this.batchSize = 0;
     this.closed = true;
     this.socket.destroy();
     this.finish();
@@ -264,4 +341,20 @@ export class Connection {
       }
     }
   }
+}
+
+// batch[from..to) as one Buffer.
+function joined(batch: (string | Buffer)[], from: number, to: number): Buffer {
+  let size = 0;
+  for (let i = from; i < to; i++) {
+    const piece = batch[i]!;
+    size += typeof piece === 'string' ? Buffer.byteLength(piece) : piece.length;
+  }
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (let i = from; i < to; i++) {
+    const piece = batch[i]!;
+    at += typeof piece === 'string' ? out.write(piece, at) : piece.copy(out, at);
+  }
+  return out;
 }

@@ -1,3 +1,5 @@
+// The connection tracker: limits per client (IPv4 address, IPv6 /64), before login, in total,
+// eviction of silent connections, and exempt clients.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ConnectionTracker, type Slot } from './listener.ts';
@@ -42,4 +44,17 @@ test('when every slot is taken, the oldest connection still waiting for its hand
   const u = new ConnectionTracker({ maxConnections: 10, maxPerAddress: 1 });
   slot(u.acquire('192.0.2.7')).waiting(() => assert.fail('evicted for its own address'));
   assert.equal(u.acquire('192.0.2.7'), 'too-many-from-address');
+});
+
+test('exempt clients (SMTP trusted networks) pass the per-address limits, never the total', () => {
+  let max = 3;
+  const t = new ConnectionTracker(() => ({ maxConnections: max, maxPerAddress: 1, maxPreLoginPerAddress: 1, exempt: (a) => a === '192.0.2.50' }));
+  slot(t.acquire('192.0.2.50'));
+  slot(t.acquire('::ffff:192.0.2.50')); // the predicate sees the canonical form
+  assert.equal(typeof slot(t.acquire('192.0.2.51')), 'object');
+  assert.equal(t.acquire('192.0.2.52'), 'too-many', 'the total applies to exempt and counted clients alike');
+  assert.equal(t.acquire('192.0.2.50'), 'too-many');
+  max = 5; // limits given as a function are read at each acquire
+  assert.equal(typeof t.acquire('192.0.2.50'), 'object');
+  assert.equal(t.acquire('192.0.2.51'), 'too-many-from-address');
 });

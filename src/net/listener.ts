@@ -1,11 +1,11 @@
-// TCP listeners shared by every protocol: implicit TLS (RFC 8314) with the current certificate,
-// connection limits in total and per client address, and a graceful close that asks each open
-// session to say goodbye.
+// TCP listeners shared by every protocol (IMAP, POP3, SMTP): implicit TLS (RFC 8314) with the
+// current certificate, connection limits in total and per client address, and a graceful close
+// that asks each open session to say goodbye.
 import net from 'node:net';
 import tls from 'node:tls';
 import type { Logger } from '../log/log.ts';
 import type { TlsManager } from '../tls/manager.ts';
-import { clientKey, normalizeAddress } from './address.ts';
+import { clientKey, canonicalIp } from './address.ts';
 
 export interface ConnectionLimits {
   maxConnections: number;
@@ -13,6 +13,9 @@ export interface ConnectionLimits {
   maxPerAddress: number;
   // Of those, before login (IMAP, POP3): what a client that never logs in can hold.
   maxPreLoginPerAddress?: number;
+  // Clients the per-address limits do not apply to (SMTP's trusted networks, as Postfix exempts
+  // $mynetworks); the total applies to everyone.
+  exempt?(address: string): boolean;
 }
 
 export type Refusal = 'too-many' | 'too-many-from-address';
@@ -29,35 +32,40 @@ export interface Slot {
   release(): void;
 }
 
-// Counts open connections; one instance may serve several listeners of one protocol (143 + 993).
+// Counts open connections; one instance serves every listener of one protocol (143 + 993; SMTP's
+// 25, 587 and 465). Limits given as a function are read at each connection (settings that change
+// while the server runs).
 export class ConnectionTracker {
-  private limits: ConnectionLimits;
+  private limits: () => ConnectionLimits;
   private byClient = new Map<string, number>();
   private preLogin = new Map<string, number>();
   // Connections that may be evicted, oldest first.
   private waitingList = new Map<object, { evict: () => void }>();
   total = 0;
 
-  constructor(limits: ConnectionLimits) {
-    this.limits = limits;
+  constructor(limits: ConnectionLimits | (() => ConnectionLimits)) {
+    this.limits = typeof limits === 'function' ? limits : () => limits;
   }
 
   // Takes a slot, or says why not. When every slot is taken, the oldest connection that has not
   // yet shown it is a client is closed to make room (a client's own limit is never lifted so).
   acquire(address: string): Slot | Refusal {
+    const limits = this.limits();
     const key = clientKey(address);
-    const refusal = this.refusal(key);
+    const exempt = limits.exempt?.(canonicalIp(address)) ?? false;
+    const refusal = this.refusal(limits, key, exempt);
     if (refusal !== 'too-many') return refusal ?? this.take(key);
     const victim = this.waitingList.values().next();
     if (victim.done) return refusal;
     victim.value.evict();
-    return this.refusal(key) ?? this.take(key);
+    return this.refusal(limits, key, exempt) ?? this.take(key);
   }
 
-  private refusal(key: string): Refusal | null {
-    if (this.total >= this.limits.maxConnections) return 'too-many';
-    if ((this.byClient.get(key) ?? 0) >= this.limits.maxPerAddress) return 'too-many-from-address';
-    if ((this.preLogin.get(key) ?? 0) >= (this.limits.maxPreLoginPerAddress ?? Infinity)) return 'too-many-from-address';
+  private refusal(limits: ConnectionLimits, key: string, exempt: boolean): Refusal | null {
+    if (this.total >= limits.maxConnections) return 'too-many';
+    if (exempt) return null;
+    if ((this.byClient.get(key) ?? 0) >= limits.maxPerAddress) return 'too-many-from-address';
+    if ((this.preLogin.get(key) ?? 0) >= (limits.maxPreLoginPerAddress ?? Infinity)) return 'too-many-from-address';
     return null;
   }
 
@@ -112,12 +120,15 @@ export interface ListenerOptions {
   log: Logger;
   handshakeTimeoutMs?: number;
   // Starts a session on an accepted (and, with tls, handshaken) socket; the session tells its
-  // slot when it logs in.
-  onSession(socket: net.Socket, slot: Slot): SessionHandle;
+  // slot when it logs in. The connection counts as gone when the accepted socket closes, or when
+  // the session calls ended(): a library that takes the socket over may remove every listener
+  // from it (smtp-server does at STARTTLS).
+  onSession(socket: net.Socket, slot: Slot, ended: () => void): SessionHandle;
   // Answers a connection over the limits (a protocol greeting that refuses), then it is closed.
   refuse(socket: net.Socket, reason: Refusal): void;
 }
 
+// A started listener (a TCP port, or the control socket with port 0), as `homepost status` lists it.
 export interface Listener {
   name: string;
   host: string;
@@ -129,7 +140,7 @@ export async function listen(o: ListenerOptions): Promise<Listener> {
   const sessions = new Set<SessionHandle>();
   const sockets = new Set<net.Socket>();
   const server = net.createServer({ noDelay: true }, (raw) => {
-    const address = normalizeAddress(raw.remoteAddress ?? '');
+    const address = canonicalIp(raw.remoteAddress ?? '');
     raw.on('error', () => {});
     const slot = o.tracker.acquire(address);
     if (typeof slot === 'string') {
@@ -141,14 +152,15 @@ export async function listen(o: ListenerOptions): Promise<Listener> {
     }
     sockets.add(raw);
     let handle: SessionHandle | undefined;
-    raw.once('close', () => {
+    const ended = () => {
       slot.release();
       sockets.delete(raw);
       if (handle) sessions.delete(handle);
-    });
+    };
+    raw.once('close', ended);
     const start = (socket: net.Socket) => {
-      handle = o.onSession(socket, slot);
-      sessions.add(handle);
+      handle = o.onSession(socket, slot, ended);
+      if (!raw.destroyed) sessions.add(handle);
     };
     if (!o.tls) return start(raw);
     const secure = new tls.TLSSocket(raw, { isServer: true, ...o.tls.serverOptions() });

@@ -9,7 +9,7 @@ import { readPop3Options, type Pop3Options } from './settings.ts';
 import { Pop3Session, type Pop3Settings } from './session.ts';
 
 // overrides: tests' limits, in place of the settings.
-export function pop3Starter(overrides: Partial<Pop3Options> = {}): ServiceStarter {
+export function createPop3Service(overrides: Partial<Pop3Options> = {}): ServiceStarter {
   return async (ctx: ServiceContext): Promise<Listener[]> => {
     const log = ctx.log.child({ component: 'pop3' });
     const o = { ...readPop3Options(ctx.store.settings), ...overrides };

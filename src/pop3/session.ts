@@ -158,40 +158,29 @@ export class Pop3Session {
 
   // A status line. Text from the client or the store (an EAI address) may hold UTF-8, which
   // only a client that issued UTF8 gets as such (RFC 6856 2).
-  async send(line: string): Promise<boolean> {
-    return this.conn.write((this.utf8 ? line : line.replace(/[^\x00-\x7f]/g, '?')) + '\r\n');
+  send(line: string): Promise<boolean> {
+    this.conn.write((this.utf8 ? line : line.replace(/[^\x00-\x7f]/g, '?')) + '\r\n');
+    return this.conn.flush();
   }
 
   // A multi-line response of short lines (CAPA, LIST, UIDL): none starts with ".".
-  async sendLines(first: string, lines: string[]): Promise<boolean> {
-    return this.conn.write(first + '\r\n' + lines.map((l) => l + '\r\n').join('') + '.\r\n');
+  sendLines(first: string, lines: string[]): Promise<boolean> {
+    this.conn.write(first + '\r\n');
+    for (const l of lines) this.conn.write(l + '\r\n');
+    this.conn.write(TERMINATOR);
+    return this.conn.flush();
   }
 
-  // A multi-line response carrying a message (RETR, TOP), from byte-stuffed pieces: gathered into
-  // writes of about WRITE_BYTES (a small message is one write with its status line and the
-  // terminator), a large piece written as it is, each write waiting for the socket to drain.
+  // A multi-line response carrying a message (RETR, TOP), from byte-stuffed pieces, through the
+  // connection's batches (a small message leaves in one write with its status line and the
+  // terminator), waiting whenever the client is not reading.
   async sendMessage(first: string, pieces: Iterable<Buffer>): Promise<boolean> {
-    let batch: Buffer[] = [Buffer.from(first + '\r\n')];
-    let size = batch[0].length;
-    const flush = async () => {
-      const data = batch.length === 1 ? batch[0] : Buffer.concat(batch, size);
-      batch = [];
-      size = 0;
-      return this.conn.write(data);
-    };
+    this.conn.write(first + '\r\n');
     for (const piece of pieces) {
-      if (piece.length >= WRITE_BYTES) {
-        if (size > 0 && !(await flush())) return false;
-        if (!(await this.conn.write(piece))) return false;
-        continue;
-      }
-      batch.push(piece);
-      size += piece.length;
-      if (size >= WRITE_BYTES && !(await flush())) return false;
+      if (!this.conn.write(piece) && !(await this.conn.drain())) return false;
     }
-    batch.push(TERMINATOR);
-    size += TERMINATOR.length;
-    return flush();
+    this.conn.write(TERMINATOR);
+    return this.conn.flush();
   }
 
   // RFC 5034 4: the client's answer to a "+ " continuation, or null when it is gone.
@@ -293,7 +282,6 @@ export class Pop3Session {
 }
 
 const TERMINATOR = Buffer.from('.\r\n');
-const WRITE_BYTES = 64 * 1024;
 
 // A command name as it may appear in a reply: printable ASCII, bounded.
 function printable(s: string): string {

@@ -1,4 +1,4 @@
-// smtp-server (3.21) speaks the protocol; this subclass changes four things about it:
+// smtp-server (3.21) speaks the protocol; this subclass changes five things about it:
 // - Replies carry the RFC 3463 code homepost chose: an error whose text starts with an enhanced
 //   code ("5.7.1 Relay access denied", reply.ts) is sent with that code, where the library would
 //   derive one from the reply code alone (554 -> 5.6.0). Library replies keep the library's codes
@@ -7,6 +7,8 @@
 //   instead of the library's lenient parser, which strips source routes and accepts "a.@b".
 // - EHLO lists AUTH only where authentication is allowed (after TLS; loopback in development).
 // - Error replies are counted; at smtp.maxErrors the session ends with 421 4.7.0.
+// - Shutdown (shutdown()): 421 4.3.2 at once between transactions, after the transaction under
+//   way otherwise (RFC 5321 3.8), within a grace period.
 // Also: no 100 ms greeting delay (the library's early-talker pause), which would cap a client
 // that opens a connection per message at ten messages a second.
 // The library members overridden or called here are listed in library-internals.ts, which checks
@@ -48,6 +50,8 @@ export class HomepostConnection extends SMTPConnection {
   private explicitEnhanced: string | null = null;
   private syntaxError: { enhanced: string; reason: string } | null = null;
   private errors = 0;
+  // Set by shutdown(): the session ends as soon as no transaction is under way.
+  private closing = false;
 
   private get policy(): ConnectionPolicy {
     return (this._server as HomepostSmtpServer).policy;
@@ -86,6 +90,33 @@ export class HomepostConnection extends SMTPConnection {
       const r = REPLIES.tooManyErrors;
       this.send(r.code, `${r.enhanced} ${r.text}`);
     }
+    // The library resets the transaction right after its last reply.
+    if (this.closing && code !== 421) setImmediate(() => this.goodbyeIfIdle());
+  }
+
+  // The server is closing: 421 4.3.2 now between transactions; a transaction under way may
+  // finish first, for graceMs at most.
+  shutdown(graceMs: number): void {
+    if (this.closing) return;
+    this.closing = true;
+    setTimeout(() => this.goodbye(), graceMs).unref();
+    this.goodbyeIfIdle();
+  }
+
+  private goodbyeIfIdle(): void {
+    if (!this.session.envelope?.mailFrom && !this._dataStream) this.goodbye();
+  }
+
+  // The library's end of a connection, whichever socket (plain, or TLS after STARTTLS) closed.
+  override _onClose(): void {
+    super._onClose();
+    this.emit('closed');
+  }
+
+  private goodbye(): void {
+    if (this._closing) return;
+    const r = REPLIES.shuttingDown;
+    this.send(r.code, `${r.enhanced} ${r.text}`);
   }
 
   override _getEnhancedStatusCode(code: number, context?: string | false): string {

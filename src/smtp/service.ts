@@ -1,19 +1,21 @@
-// The SMTP service of `homepost serve`: three smtp-server listeners sharing one connection
-// tracker (limits in total and per address) and the TLS manager's certificate:
+// The SMTP service of `homepost serve`: three listeners of src/net (one connection tracker for all
+// of them, limits in total and per address, trusted networks exempt from the latter), each
+// handing its sockets to smtp-server, which speaks the protocol:
 // - smtp (MX, 25): inbound mail; STARTTLS offered, never AUTH (docs/architecture.md, "Security model");
 // - submission (587): STARTTLS, then AUTH PLAIN/LOGIN, then mail (RFC 6409, RFC 3207, RFC 4954);
-// - submissions (465): implicit TLS (RFC 8314 3.3) through src/net's listener, then AUTH.
+// - submissions (465): implicit TLS (RFC 8314 3.3), the handshake done by src/net, then AUTH.
 // A certificate reload reaches new connections and STARTTLS upgrades (updateSecureContext; the
 // src/net listener takes the current context for each connection); open sessions keep theirs.
+import type net from 'node:net';
 import type { SMTPServerOptions } from 'smtp-server';
-import type { Listener as NetListener } from '../net/listener.ts';
-import { ConnectionTracker, listen, type ConnectionLimits } from '../net/listener.ts';
+import { ConnectionTracker, listen, startAll, type Listener, type Refusal } from '../net/listener.ts';
 import type { ServiceContext, ServiceStarter } from '../serve/context.ts';
 import { TLS_POLICY } from '../tls/manager.ts';
+import { inNetworks } from './cidr.ts';
 import { HomepostSmtpServer } from './connection.ts';
 import { systemResolver, type DnsResolve } from './dns.ts';
-import type { Listener } from './policy/types.ts';
-import { REPLIES } from './reply.ts';
+import type { ListenerKind } from './policy/types.ts';
+import { REPLIES, type SmtpReply } from './reply.ts';
 import { SessionHandlers } from './session.ts';
 import { readSmtpSettings, type SmtpSettings } from './settings.ts';
 
@@ -22,7 +24,7 @@ export interface SmtpServiceOptions {
   resolve?: DnsResolve;
 }
 
-const LISTENERS: [name: 'smtp' | 'submission' | 'submissions', kind: Listener][] = [
+const LISTENERS: [name: 'smtp' | 'submission' | 'submissions', kind: ListenerKind][] = [
   ['smtp', 'mx'],
   ['submission', 'submission'],
   ['submissions', 'submissions'],
@@ -31,10 +33,20 @@ const LISTENERS: [name: 'smtp' | 'submission' | 'submissions', kind: Listener][]
 // Commands smtp-server knows that homepost does not offer (sendmail's WIZ/SHELL/KILL, proxies).
 const DISABLED = ['WIZ', 'SHELL', 'KILL', 'XCLIENT', 'XFORWARD'];
 
-export function createSmtpStarter(o: SmtpServiceOptions = {}): ServiceStarter {
+// How long a session in the middle of a transaction may go on once the server is closing.
+const CLOSE_GRACE_MS = 3000;
+
+export function createSmtpService(o: SmtpServiceOptions = {}): ServiceStarter {
   return async (ctx) => {
-    const limits: ConnectionLimits = { maxConnections: 100, maxPerAddress: 10 };
-    const tracker = new ConnectionTracker(limits);
+    // Limits follow the settings: read at each connection.
+    const tracker = new ConnectionTracker(() => {
+      const s = readSmtpSettings(ctx.store.settings, ctx.options.dev);
+      return {
+        maxConnections: s.maxConnections,
+        maxPerAddress: s.maxConnectionsPerAddress,
+        exempt: (address) => inNetworks(s.trustedNetworks, address),
+      };
+    });
     let cached: { key: string; resolve: DnsResolve } | null = null;
     const resolve = (s: SmtpSettings): DnsResolve => {
       if (o.resolve) return o.resolve;
@@ -42,25 +54,16 @@ export function createSmtpStarter(o: SmtpServiceOptions = {}): ServiceStarter {
       if (cached?.key !== key) cached = { key, resolve: systemResolver({ servers: s.dnsServers, timeoutMs: s.dnsTimeoutMs }) };
       return cached.resolve;
     };
-    const started: NetListener[] = [];
-    try {
-      for (const [name, kind] of LISTENERS) started.push(await startListener(ctx, name, kind, { tracker, limits, resolve }));
-    } catch (e) {
-      await Promise.allSettled(started.map((l) => l.close()));
-      throw e;
-    }
-    return started;
+    return startAll(LISTENERS.map(([name, kind]) => () => startListener(ctx, name, kind, { tracker, resolve })));
   };
 }
-
-export const smtpStarter: ServiceStarter = createSmtpStarter();
 
 async function startListener(
   ctx: ServiceContext,
   name: 'smtp' | 'submission' | 'submissions',
-  kind: Listener,
-  shared: { tracker: ConnectionTracker; limits: ConnectionLimits; resolve: (s: SmtpSettings) => DnsResolve },
-): Promise<NetListener> {
+  kind: ListenerKind,
+  shared: { tracker: ConnectionTracker; resolve: (s: SmtpSettings) => DnsResolve },
+): Promise<Listener> {
   const log = ctx.log.child({ component: 'smtp', listener: name });
   const settings = readSmtpSettings(ctx.store.settings, ctx.options.dev);
   const handlers: SessionHandlers = new SessionHandlers({
@@ -72,9 +75,6 @@ async function startListener(
       return ctx.options.hostname;
     },
     resolve: shared.resolve,
-    // The implicit TLS listener (src/net) counts its own connections.
-    tracker: kind === 'submissions' ? null : shared.tracker,
-    limits: shared.limits,
     budget: ctx.budget,
     offload: ctx.offload,
     log,
@@ -91,8 +91,8 @@ async function startListener(
     rejectOversized: true, // RFC 1870 6: 552 5.3.4
     maxRecipients: settings.maxRecipients,
     socketTimeout: settings.idleTimeoutMs,
-    maxClients: settings.maxConnections,
-    closeTimeout: 3000,
+    // No maxClients: smtp-server never listens here, and connections are counted once, by the
+    // tracker in src/net, before a socket reaches it.
     hideENHANCEDSTATUSCODES: false, // RFC 2034
     hideDSN: false, // RFC 3461: NOTIFY, RET, ENVID, ORCPT (esmtp-params.ts, queue/)
     hideREQUIRETLS: true,
@@ -114,81 +114,52 @@ async function startListener(
   const server = new HomepostSmtpServer(options, {
     authAllowed: (c) => handlers.authAllowed(c),
     maxErrors: () => readSmtpSettings(ctx.store.settings, ctx.options.dev).maxErrors,
-    // The server options that follow the settings: SIZE, recipients, idle timeout, clients.
+    // The server options that follow the settings: SIZE, recipients, idle timeout.
     prepare() {
       if (handlers.closing) return;
       const s = readSmtpSettings(ctx.store.settings, ctx.options.dev);
       server.options.size = s.maxMessageSize;
       server.options.maxRecipients = s.maxRecipients;
       server.options.socketTimeout = s.idleTimeoutMs;
-      server.options.maxClients = s.maxConnections;
     },
   });
   server.on('error', (e: Error & { code?: string }) => log.info('smtp.connection_error', { error: e }));
   const offReload = ctx.tls.onReload(() => server.updateSecureContext({ ...ctx.tls.pem }));
-  const { host, port } = ctx.options.listen[name];
-  if (kind === 'submissions') return implicitTls(ctx, 'submissions', server, handlers, shared.tracker, offReload);
-  await new Promise<void>((resolve, reject) => {
-    server.server.once('error', reject);
-    server.listen(port, host, () => {
-      server.server.off('error', reject);
-      resolve();
-    });
-  });
-  const actual = (server.server.address() as import('node:net').AddressInfo).port;
-  log.info('net.listening', { listener: name, host, port: actual, tls: false });
-  return {
+  const listener = await listen({
     name,
-    host,
-    port: actual,
-    // Stops accepting, lets sessions finish (idle ones get 421 after closeTimeout), then waits
-    // for store work in flight, so the store can close after this resolves.
+    ...ctx.options.listen[name],
+    // RFC 8314 3.3: on 465 src/net does the handshake with the current certificate, then hands
+    // the TLS socket to smtp-server. (smtp-server's own implicit TLS crashed Node with SIGSEGV
+    // when the server closed right after a client left in the middle of a handshake.)
+    tls: kind === 'submissions' ? ctx.tls : undefined,
+    tracker: shared.tracker,
+    log: ctx.log.child({ component: 'smtp' }),
+    onSession(socket, _slot, ended) {
+      const connection = server.connect(socket);
+      // At STARTTLS the library removes every listener from the plain socket, the listener's too.
+      connection.once('closed', ended);
+      return { shutdown: () => connection.shutdown(CLOSE_GRACE_MS) };
+    },
+    // RFC 5321 4.2 and 3.8: a server that cannot take the connection may greet with 421 and
+    // close. On 465 the refusal comes before the TLS handshake, where nothing readable can be
+    // said: the connection is just closed.
+    refuse: kind === 'submissions' ? () => {} : refuse,
+  });
+  return {
+    ...listener,
+    // Stops accepting; sessions finish their transaction (or get 421 after CLOSE_GRACE_MS), idle
+    // ones get 421 at once; then waits for store work in flight, so the store can close after
+    // this resolves.
     async close() {
       offReload();
       handlers.closing = true;
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await listener.close();
       await handlers.drain();
     },
   };
 }
 
-// RFC 8314 3.3 implicit TLS through the shared listener (src/net), which does the handshake with
-// the current certificate and the connection limits, then hands the TLS socket to smtp-server.
-// (smtp-server's own implicit TLS crashed Node with SIGSEGV when the server closed right after a
-// client left in the middle of a handshake.)
-async function implicitTls(
-  ctx: ServiceContext,
-  name: 'submissions',
-  server: HomepostSmtpServer,
-  handlers: SessionHandlers,
-  tracker: ConnectionTracker,
-  offReload: () => void,
-): Promise<NetListener> {
-  const { host, port } = ctx.options.listen[name];
-  const listener = await listen({
-    name,
-    host,
-    port,
-    tls: ctx.tls,
-    tracker,
-    log: ctx.log.child({ component: 'smtp' }),
-    onSession(socket) {
-      const connection = server.connect(socket);
-      return { shutdown: () => connection.send(REPLIES.shuttingDown.code, `${REPLIES.shuttingDown.enhanced} ${REPLIES.shuttingDown.text}`) };
-    },
-    // Before the handshake nothing readable can be said; the connection is just closed.
-    refuse() {},
-  });
-  return {
-    name,
-    host,
-    port: listener.port,
-    async close() {
-      offReload();
-      handlers.closing = true;
-      server.close();
-      await listener.close();
-      await handlers.drain();
-    },
-  };
+function refuse(socket: net.Socket, reason: Refusal): void {
+  const r: SmtpReply = reason === 'too-many' ? REPLIES.tooManyConnections : REPLIES.tooManyFromAddress;
+  socket.write(`${r.code} ${r.enhanced} ${r.text}\r\n`);
 }

@@ -8,7 +8,6 @@ import type { Logger } from '../log/log.ts';
 import type { MemoryBudget } from '../memory/budget.ts';
 import { countReceived } from '../memory/collect.ts';
 import { MessageBuffer } from '../memory/message-buffer.ts';
-import type { ConnectionLimits, ConnectionTracker, Slot } from '../net/listener.ts';
 import type { WorkerPool } from '../offload/pool.ts';
 import type { Store } from '../store/index.ts';
 import { inNetworks } from './cidr.ts';
@@ -20,7 +19,7 @@ import { asciiHostname, postmasterMailbox, resolveRecipient } from './postmaster
 import { srsReverse } from './queue/srs.ts';
 import { RELAY_DENIED } from './policy/rcpt.deny.ts';
 import { runStage } from './policy/runner.ts';
-import type { Directory, Listener, Recipient, SessionInfo, SmtpContext, Transaction } from './policy/types.ts';
+import type { Directory, ListenerKind, Recipient, SessionInfo, SmtpContext, Transaction } from './policy/types.ts';
 import { REPLIES, replyError, verdictReply, type SmtpReply } from './reply.ts';
 import { readSmtpSettings, type SmtpSettings } from './settings.ts';
 import { checkPassword } from '../auth/verify.ts';
@@ -28,14 +27,12 @@ import { checkPassword } from '../auth/verify.ts';
 type Callback = (err?: Error | null) => void;
 
 export interface SessionDeps {
-  listener: Listener;
+  listener: ListenerKind;
   store: Store;
   logins: LoginGate;
   dev: boolean;
   hostname: string;
   resolve: (settings: SmtpSettings) => DnsResolve;
-  tracker: ConnectionTracker | null; // null: the listener counts connections itself
-  limits: ConnectionLimits;
   budget: MemoryBudget;
   offload: WorkerPool;
   log: Logger;
@@ -65,7 +62,6 @@ class SmtpSession {
   readonly info: SessionInfo;
   readonly settings: SmtpSettings;
   transaction: Transaction = { sender: null, declaredSize: null, recipients: [], results: [] };
-  slot: Slot | null = null;
 
   constructor(info: SessionInfo, settings: SmtpSettings) {
     this.info = info;
@@ -121,18 +117,6 @@ export class SessionHandlers {
       settings,
     );
     this.sessions.set(session.id, s);
-    // Trusted networks (a relay host, loopback in development) are exempt from the per-address
-    // limit, as Postfix exempts $mynetworks; the total limit applies to everyone.
-    this.d.limits.maxConnections = settings.maxConnections;
-    this.d.limits.maxPerAddress = trusted ? settings.maxConnections : settings.maxConnectionsPerAddress;
-    const slot = this.d.tracker ? this.d.tracker.acquire(remote) : null;
-    // The same limits object serves the implicit TLS listener, which acquires before any session.
-    this.d.limits.maxPerAddress = settings.maxConnectionsPerAddress;
-    if (typeof slot === 'string') {
-      this.d.log.warn('smtp.refused', { session: session.id, remote, reason: slot });
-      return cb(replyError(slot === 'too-many' ? REPLIES.tooManyConnections : REPLIES.tooManyFromAddress));
-    }
-    s.slot = slot;
     this.d.log.debug('smtp.connect', { session: session.id, listener: this.d.listener, remote, trusted, tls: session.secure });
     cb();
   }
@@ -152,7 +136,6 @@ export class SessionHandlers {
     const s = this.sessions.get(session.id);
     if (!s) return;
     this.sessions.delete(session.id);
-    s.slot?.release();
     this.d.log.debug('smtp.close', { session: session.id });
   }
 

@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { LoginGate } from '../../src/auth/login.ts';
 import { parseServeOptions } from '../../src/config/options.ts';
 import { MAX_REQUEST_BYTES, socketPath } from '../../src/control/protocol.ts';
-import { startControl } from '../../src/control/server.ts';
+import { createControlService } from '../../src/control/server.ts';
 import { silentLogger } from '../../src/log/log.ts';
 import { MemoryBudget } from '../../src/memory/budget.ts';
 import { WorkerPool } from '../../src/offload/pool.ts';
@@ -53,7 +53,7 @@ describe('control socket protocol', () => {
   let server: TestServer;
   let file: string;
   before(async () => {
-    server = await startTestServer({ starters: [startControl] });
+    server = await startTestServer({ starters: [createControlService()] });
     file = socketPath(server.dataDir);
   });
   after(() => server.close());
@@ -114,7 +114,7 @@ describe('control socket protocol', () => {
   });
 
   test('a second daemon on the same data folder is refused', async () => {
-    await assert.rejects(startControl(server.context), /another homepost is running/);
+    await assert.rejects(createControlService()(server.context), /another homepost is running/);
     assert.ok(statSync(file).isSocket());
   });
 });
@@ -138,7 +138,7 @@ describe('control socket life cycle', () => {
     // A socket nobody listens on any more, as a killed daemon leaves it.
     execFileSync('python3', ['-c', 'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])', file]);
     assert.ok(statSync(file).isSocket());
-    const [listener] = await startControl(contextFor(t.dir, t.store));
+    const [listener] = await createControlService()(contextFor(t.dir, t.store));
     assert.equal(statSync(file).mode & 0o777, 0o600);
     const c = connect(file);
     c.send('{"id":1,"method":"domain.list"}\n');
@@ -153,10 +153,10 @@ describe('control socket life cycle', () => {
   test('something else at the socket path, or a path too long for a socket, is refused', async () => {
     const t = await openTempStore();
     writeFileSync(socketPath(t.dir), 'not a socket');
-    await assert.rejects(startControl(contextFor(t.dir, t.store)), /is not a socket; move it away/);
+    await assert.rejects(createControlService()(contextFor(t.dir, t.store)), /is not a socket; move it away/);
     const deep = path.join(tempDir(), 'd'.repeat(100));
     mkdirSync(deep);
-    await assert.rejects(startControl(contextFor(deep, t.store)), /longer than 107 bytes; choose a shorter --data path/);
+    await assert.rejects(createControlService()(contextFor(deep, t.store)), /longer than 107 bytes; choose a shorter --data path/);
     rmSync(path.dirname(deep), { recursive: true });
     await t.close();
   });

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { startControl } from '../../src/control/server.ts';
+import { createControlService } from '../../src/control/server.ts';
 import { socketPath } from '../../src/control/protocol.ts';
 import { SMTP_SETTING_KEYS } from '../../src/smtp/settings.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -14,7 +14,7 @@ describe('homepost CLI with a running daemon', () => {
   let server: TestServer;
   let data: string[];
   before(async () => {
-    server = await startTestServer({ starters: [startControl] });
+    server = await startTestServer({ starters: [createControlService()] });
     data = ['--data', server.dataDir];
   });
   after(() => server.close());

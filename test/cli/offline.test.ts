@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parseServeOptions } from '../../src/config/options.ts';
-import { startControl } from '../../src/control/server.ts';
+import { createControlService } from '../../src/control/server.ts';
 import { silentLogger } from '../../src/log/log.ts';
 import { startServer } from '../../src/serve/server.ts';
 import { Store } from '../../src/store/index.ts';
@@ -99,7 +99,7 @@ describe('homepost CLI without a daemon', () => {
     const queries = [['domain', 'list'], ['user', 'list'], ['alias', 'list'], ['cert', 'show']];
     const offline = await Promise.all(queries.map((q) => runJson([...q, ...data])));
     const options = parseServeOptions(['--data', dir, '--ephemeral'], {});
-    const server = await startServer(options, silentLogger, [startControl]);
+    const server = await startServer(options, silentLogger, [createControlService()]);
     try {
       const online = await Promise.all(queries.map((q) => runJson([...q, ...data])));
       assert.deepEqual(online, offline);

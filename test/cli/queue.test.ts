@@ -4,7 +4,7 @@
 // Peer address 127.0.0.80.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { startControl } from '../../src/control/server.ts';
+import { createControlService } from '../../src/control/server.ts';
 import { dkimTxtRecords } from '../../src/smtp/dkim/txt-record.ts';
 import { Store } from '../../src/store/index.ts';
 import { freePortOn, inboxOf, parseDsnWithPython, startOutbound, startPeer, submit, testSettings, until, type OutboundServer, type Peer } from '../smtp/outbound/harness.ts';
@@ -40,7 +40,7 @@ describe('homepost queue with a running daemon', () => {
   let hp: OutboundServer;
   let data: string[];
   before(async () => {
-    hp = await startOutbound({ dns: DNS, settings: testSettings(port, { 'outbound.retrySchedule': [3_600_000], 'outbound.delayNoticeMs': 0 }), extraStarters: [startControl] });
+    hp = await startOutbound({ dns: DNS, settings: testSettings(port, { 'outbound.retrySchedule': [3_600_000], 'outbound.delayNoticeMs': 0 }), extraStarters: [createControlService()] });
     data = ['--data', hp.dataDir];
   });
   after(() => hp.close());

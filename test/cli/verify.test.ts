@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { hashNewPassword } from '../../src/auth/password.ts';
 import { parseServeOptions } from '../../src/config/options.ts';
 import type { VerifyResult } from '../../src/control/commands/verify.ts';
-import { startControl } from '../../src/control/server.ts';
+import { createControlService } from '../../src/control/server.ts';
 import { createLogger } from '../../src/log/log.ts';
 import { MIME_FORMAT_VERSION } from '../../src/mime/types.ts';
 import { startServer } from '../../src/serve/server.ts';
@@ -83,7 +83,7 @@ describe('homepost verify', () => {
         if (JSON.parse(line).event === 'store.reparse_done') reparsed();
       },
     });
-    const server = await startServer(parseServeOptions(['--data', dir, '--ephemeral', '--hostname', 'mail.example.test'], {}), log, [startControl]);
+    const server = await startServer(parseServeOptions(['--data', dir, '--ephemeral', '--hostname', 'mail.example.test'], {}), log, [createControlService()]);
     try {
       await done;
       const line = JSON.parse(lines.find((l) => l.includes('store.reparse_done'))!);

@@ -1,14 +1,14 @@
 // A logged-in user's expensive SEARCH (attack 7 of the issue: SEARCH NOT BODY over a mailbox of
-// large messages froze every protocol). The server runs in this process (imapStarter takes the
-// search budget as a config override) with SMTP beside IMAP; the observer probes from its worker
+// large messages froze every protocol). The server runs in this process (createImapService takes
+// the search budget as a config override) with SMTP beside IMAP; the observer probes from its worker
 // thread, so a blocked event loop here cannot hide from it. SEARCH must yield to the event loop
 // while it runs (the observer's longest wait stays under a second) and end, within its time budget
 // (ImapConfig.searchBudgetMs), with its result or tagged NO [LIMIT] (RFC 5530).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { imapStarter } from '../../src/imap/server.ts';
+import { createImapService } from '../../src/imap/server.ts';
 import type { ImapConfig } from '../../src/imap/session.ts';
-import { createSmtpStarter } from '../../src/smtp/service.ts';
+import { createSmtpService } from '../../src/smtp/service.ts';
 import { bulkyTextMessage, describeObserver, imapLogin, MiB, startObserver, type ObserverReport } from '../support/attacks.ts';
 import type { Wire } from '../support/wire.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -22,7 +22,7 @@ const SIZE = 4 * MiB;
 async function searchServer(messages: number, searchBudgetMs?: number) {
   // searchBudgetMs is the fix's ImapConfig field; older code ignores it.
   const overrides = (searchBudgetMs === undefined ? {} : { searchBudgetMs }) as Partial<ImapConfig>;
-  const server = await startTestServer({ starters: [imapStarter(overrides), createSmtpStarter({ resolve: tableResolver({}) })] });
+  const server = await startTestServer({ starters: [createImapService(overrides), createSmtpService({ resolve: tableResolver({}) })] });
   const { address, password } = server.devAccount!;
   const store = server.context.store;
   const account = store.accounts.get(address)!;

@@ -1,7 +1,7 @@
 // Shared by the IMAP integration tests: a server with only the IMAP service, messages delivered
 // through the store, and a small raw client that keeps the server's bytes as they are (so tests
 // can check the exact responses that lenient client libraries would hide).
-import { imapStarter } from '../../src/imap/server.ts';
+import { createImapService } from '../../src/imap/server.ts';
 import type { ImapConfig } from '../../src/imap/session.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { openSocket, Wire } from '../support/wire.ts';
@@ -16,7 +16,7 @@ export interface ImapTestServer extends TestServer {
 }
 
 export async function startImapServer(overrides: Partial<ImapConfig> = {}): Promise<ImapTestServer> {
-  const server = await startTestServer({ starters: [imapStarter(overrides)] });
+  const server = await startTestServer({ starters: [createImapService(overrides)] });
   const { address, password } = server.devAccount!;
   const store = server.context.store;
   const account = store.accounts.get(address)!;

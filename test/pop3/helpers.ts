@@ -4,7 +4,7 @@
 import { execFile } from 'node:child_process';
 import net from 'node:net';
 import tls from 'node:tls';
-import { pop3Starter, type Pop3Options } from '../../src/pop3/index.ts';
+import { createPop3Service, type Pop3Options } from '../../src/pop3/index.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { hashNewPassword } from '../../src/auth/password.ts';
 
@@ -26,7 +26,7 @@ export const PASSWORD = 'correct horse 1';
 
 // dev (default true): loopback may log in without TLS, as `homepost serve --dev` allows.
 export async function pop3Fixture(o: { dev?: boolean; options?: Partial<Pop3Options> } = {}): Promise<Pop3Fixture> {
-  const server = await startTestServer({ starters: [pop3Starter(o.options)], dev: o.dev });
+  const server = await startTestServer({ starters: [createPop3Service(o.options)], dev: o.dev });
   const { store } = server.context;
   if (!store.domains.isLocal('example.test')) await store.domains.add('example.test');
   const account = await store.accounts.create({ address: USER, passwordHash: await hashNewPassword(PASSWORD) });

@@ -3,8 +3,8 @@
 // other's changes: POP3's \Seen and expunges in IMAP, IMAP's expunges and appends in POP3.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { pop3Starter } from '../../src/pop3/index.ts';
-import { startImap } from '../../src/imap/server.ts';
+import { createPop3Service } from '../../src/pop3/index.ts';
+import { createImapService } from '../../src/imap/server.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { python } from './helpers.ts';
 import { hashNewPassword } from '../../src/auth/password.ts';
@@ -73,7 +73,7 @@ print(json.dumps(out))
 describe('POP3 and IMAP on one INBOX (python poplib and imaplib)', () => {
   let server: TestServer;
   before(async () => {
-    server = await startTestServer({ starters: [pop3Starter(), startImap] });
+    server = await startTestServer({ starters: [createPop3Service(), createImapService()] });
     const { store } = server.context;
     const account = await store.accounts.create({ address: USER, passwordHash: await hashNewPassword(PASSWORD) });
     for (let i = 1; i <= 3; i++) {

@@ -4,8 +4,8 @@
 // still logs in.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { startControl } from '../../src/control/server.ts';
-import { pop3Starter } from '../../src/pop3/index.ts';
+import { createControlService } from '../../src/control/server.ts';
+import { createPop3Service } from '../../src/pop3/index.ts';
 import { runCli } from '../cli/run-cli.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { PASSWORD, python, USER } from './helpers.ts';
@@ -15,7 +15,7 @@ let server: TestServer;
 let data: string[];
 
 before(async () => {
-  server = await startTestServer({ starters: [pop3Starter(), startControl] });
+  server = await startTestServer({ starters: [createPop3Service(), createControlService()] });
   const { store } = server.context;
   if (!store.domains.isLocal('example.test')) await store.domains.add('example.test');
   const account = await store.accounts.create({ address: USER, passwordHash: await hashNewPassword(PASSWORD) });

@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { DomainRecords } from '../../src/dns-records/records.ts';
-import { createSmtpStarter } from '../../src/smtp/service.ts';
+import { createSmtpService } from '../../src/smtp/service.ts';
 import { openPage, SCREENSHOTS, setUpAdmin } from '../admin/browser-support.ts';
 import { startAdmin, type AdminServer } from '../admin/support.ts';
 import { dnsmasqLine, startDnsmasq, type Dnsmasq } from '../dns/dnsmasq.ts';
@@ -45,7 +45,7 @@ describe('the setup wizard from first boot to mail in and out', () => {
     pebble = await startPebble(dir);
     // The domain's zone is empty until the test publishes it.
     dns = await startDnsmasq(dir, [`local=/${DOMAIN}/`]);
-    relay = await startTestServer({ starters: [createSmtpStarter({ resolve: tableResolver({}) })] });
+    relay = await startTestServer({ starters: [createSmtpService({ resolve: tableResolver({}) })] });
     server = await startAdmin({ args: ['--listen', `http=127.0.0.1:${pebble.httpPort}`] });
     ({ browser, context, page, problems } = await openPage({ viewport: { width: 1280, height: 900 }, permissions: ['clipboard-read', 'clipboard-write'], timeoutMs: 20_000 }));
     mkdirSync(SCREENSHOTS, { recursive: true });

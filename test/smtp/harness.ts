@@ -3,7 +3,7 @@
 // pipelining plaintext behind STARTTLS, relay tricks from a chosen source address), and a way
 // to run outside clients as subprocesses.
 import { execFile } from 'node:child_process';
-import { createSmtpStarter } from '../../src/smtp/service.ts';
+import { createSmtpService } from '../../src/smtp/service.ts';
 import type { DnsResolve } from '../../src/smtp/dns.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { openSocket, plainAuth, Wire, type SmtpReply } from '../support/wire.ts';
@@ -33,7 +33,7 @@ export interface SmtpTestServer extends TestServer {
 // systemDns: use the real resolver with the dns.servers setting (point it at a local socket).
 export async function startSmtpServer(o: { dns?: DnsTable; systemDns?: boolean; settings?: Record<string, unknown> } = {}): Promise<SmtpTestServer> {
   const resolve = o.systemDns ? undefined : tableResolver(o.dns ?? {});
-  const server = await startTestServer({ starters: [createSmtpStarter({ resolve })] });
+  const server = await startTestServer({ starters: [createSmtpService({ resolve })] });
   for (const [k, v] of Object.entries(o.settings ?? {})) await server.context.store.settings.set(k, v);
   return {
     ...server,

@@ -4,8 +4,8 @@
 // Without any account it is refused with 550 5.1.1.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { startControl } from '../../src/control/server.ts';
-import { createSmtpStarter } from '../../src/smtp/service.ts';
+import { createControlService } from '../../src/control/server.ts';
+import { createSmtpService } from '../../src/smtp/service.ts';
 import { runCli, runJson } from '../cli/run-cli.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { inbox, RawSmtp, run, tableResolver } from './harness.ts';
@@ -43,7 +43,7 @@ describe('postmaster', () => {
   let server: TestServer;
   let data: string[];
   before(async () => {
-    server = await startTestServer({ starters: [createSmtpStarter({ resolve: tableResolver({}) }), startControl] });
+    server = await startTestServer({ starters: [createSmtpService({ resolve: tableResolver({}) }), createControlService()] });
     data = ['--data', server.dataDir];
     const { accounts, domains, settings } = server.context.store;
     // Nobody is trusted: only local recipients are accepted.
@@ -95,7 +95,7 @@ describe('postmaster', () => {
 });
 
 test('postmaster without any account: 550 5.1.1', async () => {
-  const server = await startTestServer({ dev: false, starters: [createSmtpStarter({ resolve: tableResolver({}) })] });
+  const server = await startTestServer({ dev: false, starters: [createSmtpService({ resolve: tableResolver({}) })] });
   const c = await RawSmtp.connect(server.ports.smtp, { localAddress: '127.0.0.2' });
   try {
     assert.equal((await c.reply()).code, 220);

@@ -24,7 +24,7 @@ export interface RuleResult {
   reason: string;
 }
 
-export type Listener = 'mx' | 'submission' | 'submissions';
+export type ListenerKind = 'mx' | 'submission' | 'submissions';
 
 // Lookups rules need, answered by the store in production and by plain objects in rule tests.
 export interface Directory {
@@ -41,7 +41,7 @@ export interface Directory {
 
 export interface SessionInfo {
   id: string;
-  listener: Listener;
+  listener: ListenerKind;
   remoteAddress: string;
   secure: boolean;
   helo: string;

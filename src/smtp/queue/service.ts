@@ -8,14 +8,14 @@ import { readSmtpSettings } from '../settings.ts';
 import { ensureSrsSecret } from './srs.ts';
 import { DeliveryWorker } from './worker.ts';
 
-export interface OutboundServiceOptions {
+export interface QueueServiceOptions {
   // DNS for MX lookups; default: the system's resolvers (or dns.servers), short timeouts.
   resolve?: DnsResolve;
   // Called with the worker once it runs (tests wait on it).
   onStart?: (worker: DeliveryWorker) => void;
 }
 
-export function createOutboundStarter(o: OutboundServiceOptions = {}): ServiceStarter {
+export function createQueueService(o: QueueServiceOptions = {}): ServiceStarter {
   return async (ctx) => {
     const log = ctx.log.child({ component: 'queue' });
     await ensureSrsSecret(ctx.store);
@@ -43,5 +43,3 @@ export function createOutboundStarter(o: OutboundServiceOptions = {}): ServiceSt
     return [handle];
   };
 }
-
-export const outboundStarter: ServiceStarter = createOutboundStarter();

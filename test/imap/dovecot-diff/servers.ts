@@ -1,7 +1,7 @@
 // The two servers of the harness, holding the same corpus: homepost (the whole server in this
 // process, startTestServer, the IMAP service only) with the messages delivered through
 // store.messages.deliver, and Dovecot (dovecot.ts) with the same bytes as maildir files.
-import { imapStarter } from '../../../src/imap/server.ts';
+import { createImapService } from '../../../src/imap/server.ts';
 import { startTestServer, type TestServer } from '../../support/server.ts';
 import { inboxCorpus, malformedCorpus } from './corpus.ts';
 import { startDovecot, type Dovecot } from './dovecot.ts';
@@ -20,7 +20,7 @@ export interface Pair {
 export async function startPair(): Promise<Pair> {
   const inbox = inboxCorpus();
   const malformed = malformedCorpus();
-  const server: TestServer = await startTestServer({ starters: [imapStarter()] });
+  const server: TestServer = await startTestServer({ starters: [createImapService()] });
   const { address, password } = server.devAccount!;
   let dovecot: Dovecot | null = null;
   try {

@@ -15,9 +15,9 @@ import { createLogger, silentLogger } from '../../../src/log/log.ts';
 import type { ServiceStarter } from '../../../src/serve/context.ts';
 import { startServer, type RunningServer } from '../../../src/serve/server.ts';
 import type { DnsResolve } from '../../../src/smtp/dns.ts';
-import { createOutboundStarter } from '../../../src/smtp/queue/service.ts';
+import { createQueueService } from '../../../src/smtp/queue/service.ts';
 import type { DeliveryWorker } from '../../../src/smtp/queue/worker.ts';
-import { createSmtpStarter } from '../../../src/smtp/service.ts';
+import { createSmtpService } from '../../../src/smtp/service.ts';
 import { Store, type QueueEntry } from '../../../src/store/index.ts';
 import { run, tableResolver, type DnsTable } from '../harness.ts';
 import { tempDir } from '../../support/temp-store.ts';
@@ -233,7 +233,7 @@ export async function startOutbound(o: { dns: DnsTable | DnsResolve; settings?: 
   let worker: DeliveryWorker | null = null;
   const options = parseServeOptions(['--dev', '--ephemeral', '--data', dataDir, '--hostname', 'mail.example.test'], {});
   const log = process.env.HOMEPOST_TEST_LOG ? createLogger({ level: 'debug' }) : silentLogger;
-  const server = await startServer(options, log, [...(o.extraStarters ?? []), createSmtpStarter({ resolve }), createOutboundStarter({ resolve, onStart: (w) => (worker = w) })]);
+  const server = await startServer(options, log, [...(o.extraStarters ?? []), createSmtpService({ resolve }), createQueueService({ resolve, onStart: (w) => (worker = w) })]);
   let stopped = false;
   const stop = async () => {
     if (stopped) return;

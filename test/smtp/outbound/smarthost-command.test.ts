@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, test } from 'node:test';
 import { connectDaemon } from '../../../src/control/client.ts';
-import { startControl } from '../../../src/control/server.ts';
+import { createControlService } from '../../../src/control/server.ts';
 import { createLogger } from '../../../src/log/log.ts';
-import { createSmtpStarter } from '../../../src/smtp/service.ts';
+import { createSmtpService } from '../../../src/smtp/service.ts';
 import { runCli, runJson } from '../../cli/run-cli.ts';
 import { startTestServer, type TestServer } from '../../support/server.ts';
 import { startDnsResponder } from './dns-responder.ts';
@@ -25,9 +25,9 @@ const log: string[] = [];
 const outputs: string[] = [];
 
 before(async () => {
-  relay = await startTestServer({ starters: [createSmtpStarter({ resolve: tableResolver({}) })] });
+  relay = await startTestServer({ starters: [createSmtpService({ resolve: tableResolver({}) })] });
   account = relay.devAccount!;
-  ours = await startTestServer({ dev: false, starters: [startControl], log: createLogger({ level: 'debug', write: (l) => void log.push(l) }) });
+  ours = await startTestServer({ dev: false, starters: [createControlService()], log: createLogger({ level: 'debug', write: (l) => void log.push(l) }) });
   data = ['--data', ours.dataDir];
 });
 
