@@ -285,7 +285,7 @@ try {
     '\nWhere homepost\'s memory goes (measured with /proc/PID/smaps, heap snapshots and --trace-gc): about 41 MB of the idle RSS are ' +
       'pages of the executable (Node\'s code and read-only data; its main script is 0.65 MB: mailauth and systeminformation are ' +
       'scripts of their own, compiled on first use, and the native addons are read out of the executable only when their copy in ' +
-      'the data folder is missing or damaged, src/cli/sea.ts). An IMAP session holds about 20 KB of live heap (4 MB for 200). What ' +
+      'the data folder is missing or damaged, src/runtime/sea.ts). An IMAP session holds about 20 KB of live heap (4 MB for 200). What ' +
       'else grows with 200 logins: V8\'s compiled code and heap, glibc\'s heap (serve sets MALLOC_ARENA_MAX and ' +
       'MALLOC_MMAP_THRESHOLD_, so the 7 MiB argon2id work areas go back to the system), and about 6 MB of pages of the mapped ' +
       'store.mdb (clean and reclaimable, but counted in RSS; the file grows in 64 KB pieces so that a record read maps no more ' +

@@ -1,10 +1,10 @@
 // The homepost executable: daemon and CLI in one (docs/architecture.md).
 // Nothing imported here may import the store: in the single executable, loading lmdb unpacks its
 // native addon into the data folder, which is known only once a command has parsed its options
-// (src/cli/sea.ts). `serve` is imported when it runs; the command groups reach the store only
+// (src/runtime/sea.ts). `serve` is imported when it runs; the command groups reach the store only
 // through the daemon's socket or src/cli/offline.ts.
 import { UsageError } from './config/options.ts';
-import { commandGroups } from './control/commands/index.ts';
+import { commandGroups } from './api/commands/index.ts';
 import { EXIT, EXIT_HELP, runGroup } from './cli/run.ts';
 import { VERSION } from './version.ts';
 

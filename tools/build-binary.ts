@@ -16,7 +16,7 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSyn
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
-import { ADDON_HASHES_KEY, addonKey, chunkKey, LMDB_DICTIONARY_KEY } from '../src/cli/sea.ts';
+import { ADDON_HASHES_KEY, addonKey, chunkKey, LMDB_DICTIONARY_KEY } from '../src/runtime/sea.ts';
 import { extractFile, fetchPackage, lockedPackage } from './sea/fetch.ts';
 import { WORKER_CHUNK } from '../src/offload/spawn.ts';
 import { ADDON_PACKAGES, LAZY_PACKAGES, seaPlugin } from './sea/plugin.ts';

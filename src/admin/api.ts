@@ -11,14 +11,34 @@
 // Changes are POSTs with a JSON body only (a GET's params are its query); everything but session,
 // setup and login needs a session.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Download } from '../autoconfig/account.ts';
-import { asApiError, callMethod } from '../control/api.ts';
-import type { ApiContext } from '../control/method.ts';
+import type { Download } from '../api/client-settings.ts';
+import { asApiError, callMethod } from '../api/api.ts';
+import type { ApiContext, ApiErrorCode } from '../api/method.ts';
 import type { AdminAuth } from './auth.ts';
-import { readJsonObject } from './body.ts';
-import { apiErrorStatus, HttpError, sendJson } from './errors.ts';
+import { readJsonObject } from '../http/body.ts';
+import { HttpError, sendJson } from '../http/errors.ts';
 import { clearedSessionCookie, sessionCookie, sessionToken } from './sessions.ts';
 import type { SystemMonitor } from './system.ts';
+
+// API layer errors keep their code and get the matching status.
+// RFC 9110 15.5, 15.6: the client's mistake (4xx) or the server's condition (5xx).
+const API_STATUS: Record<ApiErrorCode, number> = {
+  'bad-request': 400,
+  invalid: 400,
+  'unknown-method': 404,
+  'not-found': 404,
+  exists: 409,
+  forbidden: 409,
+  'over-quota': 409,
+  full: 503,
+  closed: 503,
+  'needs-daemon': 503,
+  internal: 500,
+};
+
+export function apiErrorStatus(code: ApiErrorCode): number {
+  return API_STATUS[code] ?? 500;
+}
 
 export interface ApiDeps {
   api: ApiContext;

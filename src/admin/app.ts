@@ -7,8 +7,8 @@ import type { Logger } from '../log/log.ts';
 import { canonicalIp } from '../net/address.ts';
 import { handleApi, type ApiDeps } from './api.ts';
 import type { AssetTable } from './assets.ts';
-import { HttpError, sendError } from './errors.ts';
-import { adminReachable, refuseOutsideLan } from './lan.ts';
+import { HttpError, sendError } from '../http/errors.ts';
+import { adminReachable, refuseOutsideLan } from '../http/lan.ts';
 
 export interface AppDeps extends ApiDeps {
   assets(): Promise<AssetTable>;

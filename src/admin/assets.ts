@@ -4,7 +4,7 @@
 // for it). Nothing is read relative to this file inside the executable.
 import { createHash } from 'node:crypto';
 import sea from 'node:sea';
-import { asset } from '../cli/sea.ts';
+import { asset } from '../runtime/sea.ts';
 import type { Logger } from '../log/log.ts';
 
 export interface Asset {

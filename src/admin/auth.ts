@@ -6,22 +6,11 @@ import type { LoginGate } from '../auth/login.ts';
 import { hashPassword, verifyPassword } from '../auth/password.ts';
 import type { Logger } from '../log/log.ts';
 import type { Store } from '../store/index.ts';
-import { text } from '../settings/define.ts';
-import { HttpError } from './errors.ts';
+import { ADMIN_PASSWORD } from '../auth/admin-password.ts';
+import { HttpError } from '../http/errors.ts';
 import { SessionTable } from './sessions.ts';
 import { newSetupCode, sameCode } from './setup-code.ts';
 
-// The admin password's hash (src/settings/registry.ts lists every setting).
-export const ADMIN_PASSWORD = text({
-  key: 'admin.passwordHash',
-  default: null,
-  rule: 'a password hash',
-  test: (s) => s.length > 0,
-  internal: true,
-  secret: true,
-  description: "the setup page's admin password, hashed (homepost admin reset-password removes it)",
-});
-export const ADMIN_PASSWORD_KEY = ADMIN_PASSWORD.key;
 export const ADMIN_USER = 'admin';
 export const MIN_ADMIN_PASSWORD = 10;
 const MAX_PASSWORD = 1024;
@@ -54,7 +43,7 @@ export class AdminAuth {
     this.announce = o.announce;
     this.setupDone = o.setupDone ?? (() => {});
     this.code = this.hasAdmin() ? null : newSetupCode();
-    this.store.settings.watch(ADMIN_PASSWORD_KEY, () => this.passwordChanged());
+    this.store.settings.watch(ADMIN_PASSWORD.key, () => this.passwordChanged());
   }
 
   // Setup set the password; or `homepost admin reset-password` removed it: every session ends,
@@ -73,7 +62,7 @@ export class AdminAuth {
   }
 
   hasAdmin(): boolean {
-    return typeof this.store.settings.get<unknown>(ADMIN_PASSWORD_KEY, null) === 'string';
+    return typeof this.store.settings.get<unknown>(ADMIN_PASSWORD.key, null) === 'string';
   }
 
   // First boot: the code and a new admin password; returns a session token.
@@ -96,7 +85,7 @@ export class AdminAuth {
         // Void at once, so that a second request with the same code cannot race this one.
         this.code = null;
         try {
-          await this.store.settings.set(ADMIN_PASSWORD_KEY, await hashPassword(newPassword));
+          await this.store.settings.set(ADMIN_PASSWORD.key, await hashPassword(newPassword));
         } catch (e) {
           this.code = expected;
           throw e;
@@ -120,7 +109,7 @@ export class AdminAuth {
   async changePassword(remote: string, oldPassword: unknown, newPassword: unknown, keep: string | null, signal: AbortSignal): Promise<void> {
     const next = checkNewPassword(newPassword);
     await this.verify(remote, oldPassword, signal, new HttpError(403, 'bad-password', 'the current password is wrong'));
-    await this.store.settings.set(ADMIN_PASSWORD_KEY, await hashPassword(next));
+    await this.store.settings.set(ADMIN_PASSWORD.key, await hashPassword(next));
     this.sessions.clearExcept(keep);
     this.log.info('admin.password_changed', { remote });
   }
@@ -128,7 +117,7 @@ export class AdminAuth {
   // The admin password, checked through the login path every protocol shares; wrong when it fails.
   private async verify(remote: string, password: unknown, signal: AbortSignal, wrong: HttpError): Promise<void> {
     if (typeof password !== 'string' || password === '' || password.length > MAX_PASSWORD) throw new HttpError(400, 'bad-request', 'password is required');
-    const hash = this.store.settings.get<unknown>(ADMIN_PASSWORD_KEY, null);
+    const hash = this.store.settings.get<unknown>(ADMIN_PASSWORD.key, null);
     if (typeof hash !== 'string') throw new HttpError(401, 'setup-required', 'set the admin password with the setup code first');
     const result = await this.logins.login({
       protocol: 'admin',

@@ -6,20 +6,20 @@
 // On first boot a one-time setup code is announced on the console and in the log, and kept in the
 // console's issue file (--issue) until setup is done.
 import os from 'node:os';
-import { endpointsOf } from '../autoconfig/account.ts';
+import { endpointsOf } from '../api/client-settings.ts';
 import { withAutoconfig } from '../autoconfig/http.ts';
-import { daemonApiContext } from '../control/api.ts';
+import { daemonApiContext } from '../api/api.ts';
 import { ConnectionTracker, startAll, type Listener } from '../net/listener.ts';
-import type { ServiceStarter } from '../serve/context.ts';
+import type { ServiceStarter } from '../service/context.ts';
 import { adminApp } from './app.ts';
 import { loadAssets, type AssetTable } from './assets.ts';
 import { AdminAuth } from './auth.ts';
-import { DEFAULT_TIMEOUTS, listenHttp, type HttpTimeouts } from './http-server.ts';
+import { DEFAULT_TIMEOUTS, listenHttp, type HttpTimeouts } from '../http/server.ts';
 import { redirectToHttps } from './redirect.ts';
 import { acmeChallenge } from '../tls/acme-challenge.ts';
 import { SessionTable, type SessionOptions } from './sessions.ts';
 import { issueText, writeIssue } from './issue.ts';
-import { lanOnly } from './lan.ts';
+import { lanOnly } from '../http/lan.ts';
 import { announceSetupCode } from './setup-code.ts';
 import { SystemMonitor } from './system.ts';
 

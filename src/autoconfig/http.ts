@@ -6,8 +6,8 @@
 // Only domains this server holds get an answer (404 otherwise), and the answer is the same for
 // every address of one: it never tells whether an account exists.
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { HttpError } from '../admin/errors.ts';
-import { readBody } from '../admin/body.ts';
+import { HttpError } from '../http/errors.ts';
+import { readBody } from '../http/body.ts';
 import type { Logger } from '../log/log.ts';
 import { canonicalIp } from '../net/address.ts';
 import type { Store } from '../store/index.ts';

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
 import { UsageError } from '../config/options.ts';
-import type { CliSpec } from '../control/group.ts';
-import { parseBytes } from '../control/text.ts';
+import type { CliSpec } from '../api/group.ts';
+import { parseBytes } from '../settings/units.ts';
 import { DEFAULT_DATA_DIR, parseCommand, usageLine } from './args.ts';
 
 const spec = (s: Partial<CliSpec<unknown>>): CliSpec<unknown> => ({ summary: '', text: () => '', ...s });

@@ -2,9 +2,9 @@
 // every command takes (--data, --json, --yes, --help).
 import path from 'node:path';
 import { UsageError } from '../config/options.ts';
-import type { CliOption, CliSpec } from '../control/group.ts';
-import type { Params } from '../control/method.ts';
-import { parseBytes } from '../control/text.ts';
+import type { CliOption, CliSpec } from '../api/group.ts';
+import type { Params } from '../api/method.ts';
+import { parseBytes } from '../settings/units.ts';
 
 export const DEFAULT_DATA_DIR = '/var/lib/homepost';
 

@@ -1,14 +1,14 @@
 // When no daemon runs, commands that can work offline open the store themselves and call the
-// same API methods the daemon would (src/control/api.ts).
+// same API methods the daemon would (src/api/api.ts).
 import { certificatePaths } from '../tls/settings.ts';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
-import { callMethod } from '../control/api.ts';
-import { ApiError, type ApiContext, type Params } from '../control/method.ts';
+import { callMethod } from '../api/api.ts';
+import { ApiError, type ApiContext, type Params } from '../api/method.ts';
 import { createLogger, type Logger } from '../log/log.ts';
 import type { Store } from '../store/index.ts';
 import { TlsManager } from '../tls/manager.ts';
-import { useDataDir } from './sea.ts';
+import { useDataDir } from '../runtime/sea.ts';
 
 export async function callOffline(dataDir: string, method: string, params: Params): Promise<unknown> {
   if (!existsSync(dataDir)) {

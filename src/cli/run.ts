@@ -3,8 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../config/options.ts';
 import { connectDaemon, DaemonUnreachable } from '../control/client.ts';
-import { methodName, type CliSpec, type CommandGroup, type Entry } from '../control/group.ts';
-import { ApiError, type ApiErrorCode } from '../control/method.ts';
+import { methodName, type CliSpec, type CommandGroup, type Entry } from '../api/group.ts';
+import { ApiError, type ApiErrorCode } from '../api/method.ts';
 import { optionHelp, parseCommand, usageLine } from './args.ts';
 import { callOffline } from './offline.ts';
 import { runAsOwnerOf } from './owner.ts';

@@ -4,7 +4,7 @@ import { createLogger } from '../log/log.ts';
 import type { RunningServer } from '../serve/server.ts';
 import { systemdNotifier } from '../serve/systemd.ts';
 import { ensureMallocSettings } from './malloc.ts';
-import { useDataDir } from './sea.ts';
+import { useDataDir } from '../runtime/sea.ts';
 
 export async function serveCommand(argv: string[]): Promise<number> {
   if (argv.includes('--help')) {

@@ -1,6 +1,6 @@
 // The control socket's client: what the CLI uses to reach a running daemon.
 import net from 'node:net';
-import { ApiError, type ApiErrorCode } from './method.ts';
+import { ApiError, type ApiErrorCode } from '../api/method.ts';
 import { readLines, socketPath, type Response } from './protocol.ts';
 
 // Responses can be large (a long account list); this only stops a runaway.

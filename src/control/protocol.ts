@@ -5,7 +5,7 @@
 // Requests on one connection may overlap; responses carry their request's id.
 import path from 'node:path';
 import type { Socket } from 'node:net';
-import type { ApiErrorCode } from './method.ts';
+import type { ApiErrorCode } from '../api/method.ts';
 
 export const SOCKET_NAME = 'control.sock';
 // A request is small (a password, a list of networks); this bounds what a client can make the

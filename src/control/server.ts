@@ -4,9 +4,9 @@
 import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import type { Listener } from '../net/listener.ts';
-import type { ServiceStarter } from '../serve/context.ts';
-import { asApiError, callMethod, daemonApiContext } from './api.ts';
-import type { ApiContext } from './method.ts';
+import type { ServiceStarter } from '../service/context.ts';
+import { asApiError, callMethod, daemonApiContext } from '../api/api.ts';
+import type { ApiContext } from '../api/method.ts';
 import { MAX_REQUEST_BYTES, readLines, socketPath, type Request, type Response } from './protocol.ts';
 
 // A connection with no request in flight is closed after this long.

@@ -4,7 +4,7 @@ import type net from 'node:net';
 import { maxMessageSize } from '../memory/message-size.ts';
 import { Connection } from '../net/connection.ts';
 import { ConnectionTracker, listen, startAll, type Slot } from '../net/listener.ts';
-import type { ServiceContext, ServiceStarter } from '../serve/context.ts';
+import type { ServiceContext, ServiceStarter } from '../service/context.ts';
 import { readSetting } from '../settings/define.ts';
 import { RecentTracker } from './recent.ts';
 import { IMAP_SETTINGS, readImapLimits } from './settings.ts';

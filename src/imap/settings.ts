@@ -1,4 +1,4 @@
-// IMAP's settings (src/settings/registry.ts lists every setting). Read when the service starts.
+// IMAP's settings (src/api/registry.ts lists every setting). Read when the service starts.
 import { duration, integer, readSetting, type SettingsSource } from '../settings/define.ts';
 
 const MINUTE = 60_000;

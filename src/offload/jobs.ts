@@ -4,7 +4,7 @@ import { parseMessage } from '../mime/parse.ts';
 import { textJob } from '../mime/text.ts';
 import type { DnsResolve } from '../smtp/dns.ts';
 import { prepareMessage } from '../smtp/incoming.ts';
-import { prepareTransmission } from '../smtp/queue/transmission.ts';
+import { prepareTransmission } from '../smtp/transmission.ts';
 
 export interface JobEnv {
   dns: DnsResolve;

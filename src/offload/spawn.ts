@@ -1,7 +1,7 @@
 // Starts one worker thread: from its source file in a checkout, or from the script embedded in
-// the executable (src/cli/sea.ts), compiled by the worker itself.
+// the executable (src/runtime/sea.ts), compiled by the worker itself.
 import { Worker, type ResourceLimits } from 'node:worker_threads';
-import { asset, chunkKey } from '../cli/sea.ts';
+import { asset, chunkKey } from '../runtime/sea.ts';
 import { workerUrl } from './worker-url.ts';
 
 // The embedded worker script's chunk name (tools/build-binary.ts builds it).

@@ -3,7 +3,7 @@
 import type net from 'node:net';
 import { Connection } from '../net/connection.ts';
 import { ConnectionTracker, listen, startAll, type Listener, type Slot } from '../net/listener.ts';
-import type { ServiceContext, ServiceStarter } from '../serve/context.ts';
+import type { ServiceContext, ServiceStarter } from '../service/context.ts';
 import { MaildropLocks } from './maildrop.ts';
 import { readPop3Options, type Pop3Options } from './settings.ts';
 import { Pop3Session, type Pop3Settings } from './session.ts';

@@ -5,7 +5,7 @@ import { passwordsAllowed } from '../auth/login.ts';
 import { Connection, LineTooLongError } from '../net/connection.ts';
 import type { Logger } from '../log/log.ts';
 import type { Slot } from '../net/listener.ts';
-import type { ServiceContext } from '../serve/context.ts';
+import type { ServiceContext } from '../service/context.ts';
 import type { AccountInfo } from '../store/index.ts';
 import { isStoreError } from '../store/index.ts';
 import { messages } from './commands/command.ts';

@@ -1,4 +1,4 @@
-// POP3's settings (src/settings/registry.ts lists every setting). Read when the service starts.
+// POP3's settings (src/api/registry.ts lists every setting). Read when the service starts.
 import { duration, integer, readSetting, type SettingsSource } from '../settings/define.ts';
 
 export const POP3_SETTINGS = {

@@ -9,9 +9,9 @@ import { Store } from '../store/index.ts';
 import { startReparse } from '../store/reparse.ts';
 import { readSetting } from '../settings/define.ts';
 import { startTls } from '../tls/service.ts';
-import type { ServiceContext, ServiceStarter } from './context.ts';
+import type { ServiceContext, ServiceStarter } from '../service/context.ts';
 import { ensureDevAccount } from './dev.ts';
-import { serverHostname } from './hostname.ts';
+import { serverHostname } from '../settings/hostname.ts';
 import { serviceStarters } from './services.ts';
 
 export interface RunningServer {

@@ -2,7 +2,7 @@
 // needs a restart. Each area declares its own settings beside the code that reads them
 // (smtp/settings.ts, smtp/queue/settings.ts, ...); registry.ts lists them all. The store keeps
 // the values as it is given them (store/settings.ts); only values that pass check() reach it.
-import { bytes as formatBytes, parseBytes } from '../control/text.ts';
+import { formatBytes, parseBytes } from './units.ts';
 
 export interface SettingDef<T> {
   key: string;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parsePath } from './address.ts';
-import { parsePathCommand } from './command-line.ts';
+import { parsePathCommand } from '../smtpserver/command-line.ts';
 
 const rcpt = { nullAllowed: false, postmasterAllowed: true, utf8: false };
 const mail = { nullAllowed: true, postmasterAllowed: false, utf8: false };

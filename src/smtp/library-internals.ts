@@ -36,7 +36,7 @@ export const LIBRARY_CLASSES: LibraryClass[] = [
   {
     pkg: 'smtp-server',
     className: 'SMTPServer',
-    usedBy: 'src/smtp/connection.ts (HomepostSmtpServer.connect)',
+    usedBy: 'src/smtpserver/connection.ts (HomepostSmtpServer.connect)',
     prototype: SMTPServer.prototype,
     methods: [
       // Replaced by a copy of itself that makes a HomepostConnection.
@@ -53,7 +53,7 @@ export const LIBRARY_CLASSES: LibraryClass[] = [
   {
     pkg: 'smtp-server',
     className: 'SMTPConnection',
-    usedBy: 'src/smtp/connection.ts (HomepostConnection)',
+    usedBy: 'src/smtpserver/connection.ts (HomepostConnection)',
     prototype: ServerConnection.prototype,
     methods: [
       { name: 'init', arity: 0, calledFrom: [{ caller: 'init', calls: ['this._setListeners(', 'this.connectionReady()'] }] },
@@ -79,7 +79,7 @@ export const LIBRARY_CLASSES: LibraryClass[] = [
   {
     pkg: 'nodemailer',
     className: 'SMTPConnection (nodemailer/lib/smtp-connection)',
-    usedBy: 'src/smtp/queue/client.ts (OutboundConnection, Peer)',
+    usedBy: 'src/queue/client.ts (OutboundConnection, Peer)',
     prototype: ClientConnection.prototype,
     methods: [
       { name: '_sendCommand', arity: 2, calledFrom: [{ caller: '_setEnvelope', calls: ["'MAIL FROM:<'", 'this._sendCommand(mailFrom)'] }] },

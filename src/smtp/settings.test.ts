@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { openTempStore } from '../../test/support/temp-store.ts';
-import { RELAY_RULES } from './policy/index.ts';
+import { RELAY_RULES } from '../smtpserver/policy/index.ts';
 import { DEFAULT_RELAY_RULES, readSmtpSettings, RELAY_RULE_NAMES, SMTP_SETTING_KEYS } from './settings.ts';
 
 test('defaults, development trust, and bad values falling back', () => {

@@ -24,7 +24,7 @@ export interface SmtpSettings {
 }
 
 export const DEFAULT_RELAY_RULES = ['authenticated', 'trusted-network', 'local-recipient', 'deny'];
-// The names of src/smtp/policy's RCPT rules (the policy imports this file's types, not the reverse).
+// The names of src/smtpserver/policy's RCPT rules (the policy imports this file's types, not the reverse).
 export const RELAY_RULE_NAMES = ['authenticated', 'trusted-network', 'local-recipient', 'deny'];
 
 // "ip" or "ip:port" ("[v6]:port").
@@ -35,7 +35,7 @@ function dnsServer(s: string): string | undefined {
   return ip && isIP(ip) && port! >= 1 && port! <= 65535 ? s.trim() : undefined;
 }
 
-// The settings SMTP reads (src/settings/registry.ts lists every setting).
+// The settings SMTP reads (src/api/registry.ts lists every setting).
 export const SMTP_SETTINGS = {
   maxMessageSize: MAX_MESSAGE_SIZE,
   maxRecipients: integer({ key: 'smtp.maxRecipients', default: 100, min: 1, max: 10_000, description: 'recipients per message (RFC 5321 4.5.3.1.8 asks for at least 100)' }),

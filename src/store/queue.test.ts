@@ -34,7 +34,7 @@ test('queue entries are durable records that reference their body once', async (
 
 test('queue entries survive reopening the store', async () => {
   const t = await storeWithAccount();
-  const { Store } = await import('../store/index.ts');
+  const { Store } = await import('./index.ts');
   const raw = message('durable');
   await t.store.queue.enqueue({ sender: 'user@example.test', recipients: ['x@remote.example'], raw });
   await t.store.close();

@@ -3,7 +3,7 @@
 // locally yet (a full mailbox). An entry holds the envelope, each recipient's state and delivery
 // bookkeeping, and a reference to the message body, which is stored once and reference-counted
 // like a mailbox message (bodies.ts). SMTP acknowledges a message only after its entry's commit is
-// on disk; the outbound delivery (src/smtp/queue) takes entries whose recipients are due, records
+// on disk; the outbound delivery (src/queue) takes entries whose recipients are due, records
 // each attempt, and removes the entry when nothing is left to do (no recipient to try, no delivery
 // status notification owed).
 import { parseMessage } from '../mime/parse.ts';
@@ -28,7 +28,7 @@ export interface QueueRecipient {
   // When a queued or deferred recipient is due.
   nextAttemptAt: number;
   // RFC 3461 NOTIFY as given at RCPT: null when not given, [] for NEVER (their meaning, and
-  // that of `notice`: src/smtp/queue/dsn.ts, DsnNotify and DsnAction).
+  // that of `notice`: src/queue/dsn.ts, DsnNotify and DsnAction).
   notify: ('success' | 'failure' | 'delay')[] | null;
   // RFC 3461 ORCPT, decoded: "rfc822;user@example.org"; null when not given.
   orcpt: string | null;

@@ -1,7 +1,7 @@
 // The daemon's certificate: the manager over the files, following the names (the server.hostname
 // setting and the store's domains) and, when tls.source is acme, renewed by the ACME client.
 import type { Logger } from '../log/log.ts';
-import { serverHostname, SERVER_HOSTNAME } from '../serve/hostname.ts';
+import { serverHostname, SERVER_HOSTNAME } from '../settings/hostname.ts';
 import { readSetting } from '../settings/define.ts';
 import type { Store } from '../store/index.ts';
 import { AcmeRenewer } from './acme.ts';

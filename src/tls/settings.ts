@@ -1,5 +1,5 @@
 // The certificate's settings: where its files are, where it comes from, and how an ACME CA is
-// reached (src/settings/registry.ts lists every setting).
+// reached (src/api/registry.ts lists every setting).
 import path from 'node:path';
 import { choice, duration, readSetting, text, type SettingsSource } from '../settings/define.ts';
 

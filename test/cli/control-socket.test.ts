@@ -12,7 +12,7 @@ import { createControlService } from '../../src/control/server.ts';
 import { silentLogger } from '../../src/log/log.ts';
 import { MemoryBudget } from '../../src/memory/budget.ts';
 import { WorkerPool } from '../../src/offload/pool.ts';
-import type { ServiceContext } from '../../src/serve/context.ts';
+import type { ServiceContext } from '../../src/service/context.ts';
 import type { TlsManager } from '../../src/tls/manager.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { openTempStore, tempDir } from '../support/temp-store.ts';

@@ -5,7 +5,7 @@ import { rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { hashNewPassword } from '../../src/auth/password.ts';
 import { parseServeOptions } from '../../src/config/options.ts';
-import type { VerifyResult } from '../../src/control/commands/verify.ts';
+import type { VerifyResult } from '../../src/api/commands/verify.ts';
 import { createControlService } from '../../src/control/server.ts';
 import { createLogger } from '../../src/log/log.ts';
 import { MIME_FORMAT_VERSION } from '../../src/mime/types.ts';

@@ -21,7 +21,7 @@ import type { Family } from '../support/linearity.ts';
 
 const MESSAGE_SEEDS: Buffer[] = [
   ...wellFormedCorpus().map((b) => b.raw),
-  ...readdirSync(new URL('../fixtures/mime/', import.meta.url))
+  ...readdirSync(new URL('../fixtures/mime', import.meta.url))
     .filter((f) => f.endsWith('.eml'))
     .sort()
     .map(readFixture),

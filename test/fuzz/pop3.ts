@@ -13,7 +13,7 @@ import { createLogger } from '../../src/log/log.ts';
 import { Connection } from '../../src/net/connection.ts';
 import { MaildropLocks } from '../../src/pop3/maildrop.ts';
 import { MAX_LINE, MAX_SASL_LINE, Pop3Session } from '../../src/pop3/session.ts';
-import type { ServiceContext } from '../../src/serve/context.ts';
+import type { ServiceContext } from '../../src/service/context.ts';
 import type { AccountInfo, Store } from '../../src/store/index.ts';
 import { fill, mutate, pick, type FuzzTarget, type Rand } from '../support/fuzz.ts';
 import type { Family } from '../support/linearity.ts';

@@ -1,9 +1,9 @@
 // The SMTP path fuzz target: "MAIL FROM:" and "RCPT TO:" lines (the path and its ESMTP and DSN
-// parameters) as src/smtp/connection.ts hands them to parsePathCommand, their mutations, and
+// parameters) as src/smtpserver/connection.ts hands them to parsePathCommand, their mutations, and
 // hostile families. Relay decisions rest on this parse, so besides answering with a result or its
 // own syntax error, a parsed mailbox must read back as itself from its canonical text.
 import { AddressSyntaxError, parseMailbox } from '../../src/smtp/address.ts';
-import { parsePathCommand } from '../../src/smtp/command-line.ts';
+import { parsePathCommand } from '../../src/smtpserver/command-line.ts';
 import { ParamSyntaxError } from '../../src/smtp/esmtp-params.ts';
 import { fill, mutate, type FuzzTarget } from '../support/fuzz.ts';
 import type { Family } from '../support/linearity.ts';

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createImapService } from '../../src/imap/server.ts';
 import type { ImapConfig } from '../../src/imap/session.ts';
-import { createSmtpService } from '../../src/smtp/service.ts';
+import { createSmtpService } from '../../src/smtpserver/service.ts';
 import { bulkyTextMessage, describeObserver, imapLogin, MiB, startObserver, type ObserverReport } from '../support/attacks.ts';
 import type { Wire } from '../support/wire.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';

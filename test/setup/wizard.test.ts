@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { DomainRecords } from '../../src/dns-records/records.ts';
-import { createSmtpService } from '../../src/smtp/service.ts';
+import { createSmtpService } from '../../src/smtpserver/service.ts';
 import { openPage, SCREENSHOTS, setUpAdmin } from '../admin/browser-support.ts';
 import { startAdmin, type AdminServer } from '../admin/support.ts';
 import { dnsmasqLine, startDnsmasq, type Dnsmasq } from '../dns/dnsmasq.ts';

@@ -3,7 +3,7 @@
 // pipelining plaintext behind STARTTLS, relay tricks from a chosen source address), and a way
 // to run outside clients as subprocesses.
 import { execFile } from 'node:child_process';
-import { createSmtpService } from '../../src/smtp/service.ts';
+import { createSmtpService } from '../../src/smtpserver/service.ts';
 import type { DnsResolve } from '../../src/smtp/dns.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { openSocket, plainAuth, Wire, type SmtpReply } from '../support/wire.ts';

@@ -4,7 +4,7 @@ import { parseMailbox, type Mailbox } from '../../src/smtp/address.ts';
 import { originatorAddresses } from '../../src/mime/address.ts';
 import type { InboundAuth } from '../../src/smtp/auth-results.ts';
 import type { Originators } from '../../src/smtp/incoming.ts';
-import type { Directory, IncomingMessage, Recipient, SmtpContext } from '../../src/smtp/policy/types.ts';
+import type { Directory, IncomingMessage, Recipient, SmtpContext } from '../../src/smtpserver/policy/types.ts';
 import { readSmtpSettings, type SmtpSettings } from '../../src/smtp/settings.ts';
 
 export interface ContextOptions {

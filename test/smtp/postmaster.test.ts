@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createControlService } from '../../src/control/server.ts';
-import { createSmtpService } from '../../src/smtp/service.ts';
+import { createSmtpService } from '../../src/smtpserver/service.ts';
 import { runCli, runJson } from '../cli/run-cli.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { inbox, RawSmtp, run, tableResolver } from './harness.ts';

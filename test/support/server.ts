@@ -5,7 +5,7 @@ import { rmSync } from 'node:fs';
 import { parseServeOptions } from '../../src/config/options.ts';
 import { createLogger, silentLogger, type Logger } from '../../src/log/log.ts';
 import { startServer, type RunningServer } from '../../src/serve/server.ts';
-import type { ServiceStarter } from '../../src/serve/context.ts';
+import type { ServiceStarter } from '../../src/service/context.ts';
 import { tempDir } from './temp-store.ts';
 
 export interface TestServer extends RunningServer {

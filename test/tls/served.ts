@@ -1,7 +1,7 @@
 // What a TLS client sees: the certificate a listener serves, and a wait for it to change.
 import { X509Certificate } from 'node:crypto';
 import tls from 'node:tls';
-import { callMethod, daemonApiContext } from '../../src/control/api.ts';
+import { callMethod, daemonApiContext } from '../../src/api/api.ts';
 import { silentLogger } from '../../src/log/log.ts';
 import type { TestServer } from '../support/server.ts';
 

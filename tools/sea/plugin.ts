@@ -2,7 +2,7 @@
 // running from one file.
 // - lmdb and msgpackr-extract find their native addon with node-gyp-build-optional-packages,
 //   which searches folders beside their source and in node_modules. In the bundle that import
-//   becomes a function returning src/cli/sea.ts's loadAddon(NAME): the addon rides as a SEA asset.
+//   becomes a function returning src/runtime/sea.ts's loadAddon(NAME): the addon rides as a SEA asset.
 // - lmdb reads its compression dictionary with readFileSync(new URL('./dict/dict.txt',
 //   import.meta.url)); that expression becomes lmdbDictionary() from the same module.
 // - ordered-binary (lmdb's key encoding) builds its string reader with a direct eval that names
@@ -12,7 +12,7 @@
 //   local to a function, where esbuild leaves them alone.
 // - Packages our code loads with import() only when a feature is first used (LAZY_PACKAGES) are
 //   bundled apart, each into a SEA asset of its own (tools/build-binary.ts), and the import()
-//   becomes loadChunk(NAME) from src/cli/sea.ts. The main script, which Node keeps in memory as a
+//   becomes loadChunk(NAME) from src/runtime/sea.ts. The main script, which Node keeps in memory as a
 //   string and whose pages of the executable it reads, is then a quarter of the size.
 // - Our own code must not locate files through import.meta (docs/architecture.md: nothing is read relative
 //   to the source tree at run time); the build fails if it tries. The one exception,
@@ -32,7 +32,7 @@ const LOADER = 'node-gyp-build-optional-packages';
 const LMDB_DICT_READ = /fs\.readFileSync\(\s*new URL\(\s*'\.\/dict\/dict\.txt',\s*import\.meta\.url\.replace\([^)]*\),?\s*\),?\s*\)/g;
 
 export function seaPlugin(root: string): Plugin {
-  const runtime = path.join(root, 'src/cli/sea.ts');
+  const runtime = path.join(root, 'src/runtime/sea.ts');
   const src = path.join(root, 'src') + path.sep;
   return {
     name: 'homepost-sea',

@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import { connectDaemon } from '../../../src/control/client.ts';
 import { createControlService } from '../../../src/control/server.ts';
 import { createLogger } from '../../../src/log/log.ts';
-import { createSmtpService } from '../../../src/smtp/service.ts';
+import { createSmtpService } from '../../../src/smtpserver/service.ts';
 import { runCli, runJson } from '../../cli/run-cli.ts';
 import { startTestServer, type TestServer } from '../../support/server.ts';
 import { startDnsResponder } from './dns-responder.ts';

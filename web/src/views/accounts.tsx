@@ -1,9 +1,9 @@
 // Accounts: the domains this server receives mail for, their mail accounts, aliases, and who gets
 // mail to postmaster.
 import { useState } from 'preact/hooks';
-import type { PostmasterSettings } from '../../../src/control/commands/postmaster.ts';
+import type { PostmasterSettings } from '../../../src/api/commands/postmaster.ts';
 import type { AccountInfo, AliasRecord, DomainRecord } from '../../../src/store/index.ts';
-import { bytes, parseBytes } from '../../../src/control/text.ts';
+import { formatBytes, parseBytes } from '../../../src/settings/units.ts';
 import { call } from '../api.ts';
 import { ConfirmButton, ErrorText, Field, Notice, Section, Table, useAction, useLoad } from '../ui.tsx';
 
@@ -99,8 +99,8 @@ export function Accounts(p: { rows: AccountInfo[]; changed: () => void }) {
           rowKey={(a) => a.address}
           columns={[
             { label: 'Address', cell: (a) => a.address },
-            { label: 'Used', cell: (a) => bytes(a.used) },
-            { label: 'Quota', cell: (a) => (a.quota ? bytes(a.quota) : '-') },
+            { label: 'Used', cell: (a) => formatBytes(a.used) },
+            { label: 'Quota', cell: (a) => (a.quota ? formatBytes(a.quota) : '-') },
             { label: 'State', cell: (a) => (a.disabled ? 'disabled' : 'active') },
             { label: 'APOP (POP3)', cell: (a) => <Apop account={a} changed={p.changed} /> },
             {
@@ -185,7 +185,7 @@ function NewQuota(p: { account: AccountInfo; changed: () => void }) {
       done={`Quota of ${a.address} saved`}
       label={`Quota for ${a.address} (like 2G; empty: none)`}
       submit="Save quota"
-      initial={a.quota ? bytes(a.quota).replace(/ (\w)iB$/, '$1') : ''}
+      initial={a.quota ? formatBytes(a.quota).replace(/ (\w)iB$/, '$1') : ''}
       save={async (quota) => (await call('user.quota', { address: a.address, quota: quota.trim() || 'none' }), p.changed())}
     />
   );

@@ -2,7 +2,7 @@
 // to get one: made here (self-signed, follows the names by itself), from Let's Encrypt (ACME,
 // renewed by itself), or uploaded.
 import { useEffect, useState } from 'preact/hooks';
-import type { CertStatus } from '../../../src/control/commands/cert.ts';
+import type { CertStatus } from '../../../src/api/commands/cert.ts';
 import { call } from '../api.ts';
 import { ConfirmButton, ErrorText, Field, Notice, Section, useAction, useLoad } from '../ui.tsx';
 

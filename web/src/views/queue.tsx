@@ -1,7 +1,7 @@
 // Queue: outgoing mail waiting for delivery, with each waiting recipient's tries and last error;
 // try again now, or remove without notice.
-import type { QueueRow } from '../../../src/control/commands/queue.ts';
-import { bytes } from '../../../src/control/text.ts';
+import type { QueueRow } from '../../../src/api/commands/queue.ts';
+import { formatBytes } from '../../../src/settings/units.ts';
 import { call } from '../api.ts';
 import { ConfirmButton, ErrorText, Table, useAction, useLoad, when } from '../ui.tsx';
 
@@ -53,7 +53,7 @@ export function QueueView() {
             { label: 'Arrived', cell: (q) => when(q.arrivedAt) },
             { label: 'Sender', cell: (q) => q.sender || '<> (a bounce)' },
             { label: 'Subject', cell: (q) => q.subject ?? '' },
-            { label: 'Size', cell: (q) => bytes(q.size) },
+            { label: 'Size', cell: (q) => formatBytes(q.size) },
             { label: 'Waiting recipients', cell: (q) => <Waiting row={q} /> },
             { label: 'Next try', cell: (q) => when(q.nextAttemptAt) },
             {

@@ -1,13 +1,13 @@
 // Who may send through this server, in a home user's words (never an open relay): signed-in
 // users, the trusted networks, and anyone for mail to our own domains; the rule names as detail.
 import { useState } from 'preact/hooks';
-import type { RelaySettings } from '../../../src/control/commands/relay.ts';
+import type { RelaySettings } from '../../../src/api/commands/relay.ts';
 import { call } from '../api.ts';
 import { ErrorText, Notice, Section, useAction, useLoad } from '../ui.tsx';
 
 const load = () => call<RelaySettings>('relay.show');
 
-// What each relay rule means (src/smtp/policy).
+// What each relay rule means (src/smtpserver/policy).
 const RULE_WORDS: Record<string, string> = {
   authenticated: 'people who sign in with their account and password may send to anyone',
   'trusted-network': 'devices on the trusted networks below may send to anyone without signing in',

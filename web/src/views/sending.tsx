@@ -4,9 +4,9 @@
 // the remote server's answer or the exact error.
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
-import type { SettingView } from '../../../src/control/commands/config.ts';
-import type { ProbeReport } from '../../../src/smtp/queue/probe.ts';
-import type { Relay } from '../../../src/smtp/queue/settings.ts';
+import type { SettingView } from '../../../src/api/commands/config.ts';
+import type { ProbeReport } from '../../../src/queue/probe.ts';
+import type { Relay } from '../../../src/queue/settings.ts';
 import { call } from '../api.ts';
 import { ErrorText, Field, Section, useAction, useLoad } from '../ui.tsx';
 

@@ -1,7 +1,7 @@
-// Settings: the admin password, and every setting of the registry (src/settings/registry.ts) as
+// Settings: the admin password, and every setting of the registry (src/api/registry.ts) as
 // `homepost config` shows them, each changed through the one API method config.set.
 import { useState } from 'preact/hooks';
-import type { SettingView } from '../../../src/control/commands/config.ts';
+import type { SettingView } from '../../../src/api/commands/config.ts';
 import { call, changePassword, MIN_ADMIN_PASSWORD } from '../api.ts';
 import { ErrorText, Field, Notice, Section, useAction, useLoad } from '../ui.tsx';
 

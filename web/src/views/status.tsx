@@ -1,7 +1,8 @@
 // Status: the daemon (the API's "status" method, as `homepost status` shows it) and the device.
 import type { SystemInfo } from '../../../src/admin/system.ts';
-import type { StatusResult } from '../../../src/control/commands/status.ts';
-import { bytes, duration } from '../../../src/control/text.ts';
+import type { StatusResult } from '../../../src/api/commands/status.ts';
+import { duration } from '../../../src/api/text.ts';
+import { formatBytes } from '../../../src/settings/units.ts';
 import { call, getSystem } from '../api.ts';
 import { Checklist } from './setup/checklist.tsx';
 import { ErrorText, Section, Table, useLoad, when } from '../ui.tsx';
@@ -48,8 +49,8 @@ function Daemon(p: { s: StatusResult }) {
           ['Running', d ? `since ${when(d.startedAt)} (${duration(d.uptimeSeconds)}), pid ${d.pid}${d.dev ? ', development' : ''}` : 'no'],
           ['Host name', d?.hostname ?? '-'],
           ['Data folder', s.dataDir],
-          ['Store', `${bytes(s.store.bytes)}: ${s.store.domains} domains, ${s.store.accounts} accounts, ${s.store.aliases} aliases`],
-          ['Messages', `${s.store.messages} (${bytes(s.store.messageBytes)})`],
+          ['Store', `${formatBytes(s.store.bytes)}: ${s.store.domains} domains, ${s.store.accounts} accounts, ${s.store.aliases} aliases`],
+          ['Messages', `${s.store.messages} (${formatBytes(s.store.messageBytes)})`],
         ]}
       />
       {d && (
@@ -78,10 +79,10 @@ function Device(p: { d: SystemInfo }) {
           ['Up', duration(d.uptimeSeconds)],
           ['CPU temperature', d.cpu.temperatureC === null ? unknown : `${d.cpu.temperatureC.toFixed(1)} °C`],
           ['CPU load', `${d.cpu.loadPercent === null ? unknown : `${d.cpu.loadPercent}%`} of ${d.cpu.cores} cores; load average ${d.cpu.loadAverage.join(', ')}`],
-          ['Memory', d.memory ? `${bytes(d.memory.available)} available of ${bytes(d.memory.total)}` : unknown],
-          ['Swap', d.memory ? (d.memory.swapTotal ? `${bytes(d.memory.swapUsed)} used of ${bytes(d.memory.swapTotal)}` : 'none') : unknown],
-          ['Data disk', d.disk ? `${bytes(d.disk.available)} free of ${bytes(d.disk.total)} (${d.disk.path})` : unknown],
-          ['homepost memory', `${bytes(d.process.rss)} resident`],
+          ['Memory', d.memory ? `${formatBytes(d.memory.available)} available of ${formatBytes(d.memory.total)}` : unknown],
+          ['Swap', d.memory ? (d.memory.swapTotal ? `${formatBytes(d.memory.swapUsed)} used of ${formatBytes(d.memory.swapTotal)}` : 'none') : unknown],
+          ['Data disk', d.disk ? `${formatBytes(d.disk.available)} free of ${formatBytes(d.disk.total)} (${d.disk.path})` : unknown],
+          ['homepost memory', `${formatBytes(d.process.rss)} resident`],
         ]}
       />
     </Section>

@@ -1,5 +1,5 @@
 // What is done and what is left (the API's "setup" method): each open item links to its step.
-import type { ChecklistItem } from '../../../../src/control/commands/setup.ts';
+import type { ChecklistItem } from '../../../../src/api/commands/setup.ts';
 import { call } from '../../api.ts';
 import { ErrorText, Section, useLoad } from '../../ui.tsx';
 

@@ -2,7 +2,7 @@
 // name, ports and security, the full address as user name), the automatic ways a mail program
 // finds them (Thunderbird's autoconfig, Outlook's autodiscover), and an Apple profile to download.
 import type { AccountInfo } from '../../../../src/store/index.ts';
-import type { ClientSettings } from '../../../../src/autoconfig/account.ts';
+import type { ClientSettings } from '../../../../src/api/client-settings.ts';
 import type { Endpoint } from '../../../../src/autoconfig/endpoints.ts';
 import { call } from '../../api.ts';
 import { ErrorText, Section, useLoad } from '../../ui.tsx';

@@ -1,7 +1,7 @@
 // Step 1: the mail domain (addresses end in @domain) and the server's name (mail.<domain> unless
 // the user knows better). Both can be changed later; the certificate follows them.
 import { useState } from 'preact/hooks';
-import type { SettingView } from '../../../../src/control/commands/config.ts';
+import type { SettingView } from '../../../../src/api/commands/config.ts';
 import type { DomainRecord } from '../../../../src/store/index.ts';
 import { call } from '../../api.ts';
 import { ErrorText, Field, Notice, Section, useAction, useLoad } from '../../ui.tsx';

@@ -13,7 +13,7 @@ interface Step {
   view: ComponentType;
 }
 
-// The checklist (src/control/commands/setup.ts) names these steps by number.
+// The checklist (src/api/commands/setup.ts) names these steps by number.
 export const STEPS: Step[] = [
   { title: 'Name and domain', view: NameStep },
   { title: 'Certificate', view: CertificateView },

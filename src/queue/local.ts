@@ -1,0 +1,34 @@
+// Queued recipients in local domains: a mailbox that was full when the message came (delivery.ts
+// queued them as deferred) is tried again here, with Return-Path added at this final delivery
+// (RFC 5321 4.4). A crash between the delivery's commit and the queue's record re-delivers the
+// message once more at the next attempt: a duplicate, never a loss (as any MTA's local delivery).
+import type { QueueEntry, QueueRecipient, Store } from '../store/index.ts';
+import { returnPathField } from '../smtp/message.ts';
+import { local, type AttemptResult } from './result.ts';
+
+export async function deliverLocally(store: Store, entry: QueueEntry, recipients: QueueRecipient[], quotaReply: 'temporary' | 'permanent'): Promise<AttemptResult[]> {
+  const raw = store.queue.body(entry);
+  if (!raw) return recipients.map((r) => local(r.address, 'deferred', 451, '4.3.0', 'Queued message body missing'));
+  const targets = new Map<string, number[]>();
+  for (const r of recipients) targets.set(r.address, store.aliases.resolve(r.address)?.accounts ?? []);
+  const ids = [...new Set([...targets.values()].flat())];
+  const outcomes = ids.length
+    ? await store.messages.deliver({ raw: Buffer.concat([Buffer.from(returnPathField(entry.sender)), raw]), targets: ids.map((accountId) => ({ accountId })), origin: 'queue' })
+    : [];
+  return recipients.map((r): AttemptResult => {
+    const accounts = targets.get(r.address)!;
+    if (accounts.length === 0) return local(r.address, 'failed', 550, '5.1.1', 'No such user here');
+    const failed = outcomes.find((o) => accounts.includes(o.accountId) && !o.ok);
+    if (!failed || failed.ok) return { ...local(r.address, 'delivered', 250, '2.0.0', 'Delivered to the mailbox'), successAction: 'delivered' };
+    switch (failed.code) {
+      case 'over-quota':
+        return quotaReply === 'permanent' ? local(r.address, 'failed', 552, '5.2.2', 'Mailbox full') : local(r.address, 'deferred', 452, '4.2.2', 'Mailbox full');
+      case 'not-found':
+        return local(r.address, 'failed', 550, '5.1.1', 'No such user here');
+      case 'full':
+        return local(r.address, 'deferred', 452, '4.3.1', 'Insufficient system storage');
+      default:
+        return local(r.address, 'deferred', 451, '4.3.0', 'Local error in processing');
+    }
+  });
+}
