@@ -173,7 +173,7 @@ const ATTACKS: Attack[] = [
         await new Promise((r) => setTimeout(r, 4700));
         return `page from another address: ${page ?? 'no answer in 6 s'}`;
       } finally {
-        held.forEach((h) => h.close());
+        for (const h of held) h.close();
       }
     },
   },

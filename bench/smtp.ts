@@ -313,11 +313,11 @@ for (const concurrency of CONCURRENCIES) {
   rows.push([
     'ratio homepost/dovecot',
     concurrency,
-    (dc.seconds / hp.seconds).toFixed(2) + 'x',
-    (hp.rss.peak / dc.rss.peak).toFixed(2) + 'x',
-    (hp.rss.anon / dc.rss.anon).toFixed(2) + 'x',
-    (hp.deviceBytes! / dc.deviceBytes!).toFixed(2) + 'x',
-    dc.fsyncs ? (hp.fsyncs! / dc.fsyncs).toFixed(2) + 'x' : '-',
+    `${(dc.seconds / hp.seconds).toFixed(2)}x`,
+    `${(hp.rss.peak / dc.rss.peak).toFixed(2)}x`,
+    `${(hp.rss.anon / dc.rss.anon).toFixed(2)}x`,
+    `${(hp.deviceBytes! / dc.deviceBytes!).toFixed(2)}x`,
+    dc.fsyncs ? `${(hp.fsyncs! / dc.fsyncs).toFixed(2)}x` : '-',
   ]);
 }
 console.log(`bench-smtp: smtp-source, ${COUNT} messages of ${SIZE} bytes after ${WARMUP} not timed, one connection per message, ext4 on loop devices;`);

@@ -48,7 +48,7 @@ if (kind === 'homepost') {
   const problems = store.checkConsistency();
   await store.close();
   if (problems.length) throw new Error(problems.join('; '));
-  process.stdout.write(JSON.stringify({ seconds, rawBytes, storedBodyBytes: pages * 4096 }) + '\n');
+  process.stdout.write(`${JSON.stringify({ seconds, rawBytes, storedBodyBytes: pages * 4096 })}\n`);
 } else if (kind === 'maildir') {
   // The reference: how Dovecot's maildir delivers (maildir(5)): write to tmp/, fsync the file,
   // rename into new/, fsync the folder.
@@ -68,7 +68,7 @@ if (kind === 'homepost') {
     fsyncSync(d);
     closeSync(d);
   });
-  writeSync(1, JSON.stringify({ seconds, rawBytes, storedBodyBytes: null }) + '\n');
+  writeSync(1, `${JSON.stringify({ seconds, rawBytes, storedBodyBytes: null })}\n`);
 } else {
   throw new Error(`unknown kind ${kind}`);
 }

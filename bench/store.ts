@@ -82,9 +82,9 @@ for (const concurrency of CONCURRENCIES) {
   rows.push([
     'ratio homepost/reference',
     concurrency,
-    (md.seconds / hp.seconds).toFixed(2) + 'x',
-    (hp.deviceBytes / md.deviceBytes).toFixed(2) + 'x',
-    md.fsyncs ? (hp.fsyncs / md.fsyncs).toFixed(2) + 'x' : '-',
+    `${(md.seconds / hp.seconds).toFixed(2)}x`,
+    `${(hp.deviceBytes / md.deviceBytes).toFixed(2)}x`,
+    md.fsyncs ? `${(hp.fsyncs / md.fsyncs).toFixed(2)}x` : '-',
     '',
     '',
   ]);

@@ -36,7 +36,7 @@ async function main(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   if (!name || name === '--help' || name === 'help') {
-    (name ? process.stdout : process.stderr).write(usage() + '\n');
+    (name ? process.stdout : process.stderr).write(`${usage()}\n`);
     return name ? EXIT.ok : EXIT.usage;
   }
   const command = Object.hasOwn(commands, name) ? commands[name] : undefined;

@@ -27,7 +27,7 @@ function sentence(rand: () => number): string {
   const n = 6 + Math.floor(rand() * 14);
   const words = Array.from({ length: n }, () => WORDS[Math.floor(rand() * WORDS.length)]);
   words[0] = words[0][0].toUpperCase() + words[0].slice(1);
-  return words.join(' ') + '.';
+  return `${words.join(' ')}.`;
 }
 
 function base64Line(rand: () => number, len: number): string {
@@ -60,12 +60,12 @@ export function realisticMessage(i: number, opts: { size?: number; to?: string; 
     'Content-Type: text/plain; charset=utf-8',
     'Content-Transfer-Encoding: 7bit',
   ];
-  let text = headers.join('\r\n') + '\r\n\r\n';
+  let text = `${headers.join('\r\n')}\r\n\r\n`;
   while (text.length < size - 80) {
     let line = '';
     while (line.length < 60) line += (line ? ' ' : '') + sentence(rand);
-    text += line + '\r\n';
+    text += `${line}\r\n`;
     if (rand() < 0.15) text += '\r\n';
   }
-  return Buffer.from(text.slice(0, size - 2) + '\r\n');
+  return Buffer.from(`${text.slice(0, size - 2)}\r\n`);
 }

@@ -36,7 +36,7 @@ function table(files: Iterable<[string, Uint8Array]>): AssetTable {
     const body = Buffer.from(bytes);
     const ext = name.slice(name.lastIndexOf('.') + 1);
     const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`;
-    out.set('/' + name, { body, type: TYPES[ext] ?? 'application/octet-stream', etag });
+    out.set(`/${name}`, { body, type: TYPES[ext] ?? 'application/octet-stream', etag });
   }
   return out;
 }

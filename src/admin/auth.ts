@@ -8,7 +8,7 @@ import type { Logger } from '../log/log.ts';
 import type { Store } from '../store/index.ts';
 import { ADMIN_PASSWORD } from '../auth/admin-password.ts';
 import { HttpError } from '../http/errors.ts';
-import { SessionTable } from './sessions.ts';
+import type { SessionTable } from './sessions.ts';
 import { newSetupCode, sameCode } from './setup-code.ts';
 
 export const ADMIN_USER = 'admin';
@@ -49,7 +49,10 @@ export class AdminAuth {
   // Setup set the password; or `homepost admin reset-password` removed it: every session ends,
   // and setup starts again with a new code.
   private passwordChanged(): void {
-    if (this.hasAdmin()) return this.setupDone();
+    if (this.hasAdmin()) {
+      this.setupDone();
+      return;
+    }
     this.sessions.clear();
     this.code = newSetupCode();
     this.log.info('admin.password_reset', {});

@@ -20,7 +20,7 @@ export function issueText(code: string | null, host: string, port: number): stri
     ? [`homepost setup: in a browser on this network open ${urls}`, `and enter the setup code ${formatCode(code)}`]
     : [`homepost: the setup page is at ${urls}`];
   if (wildcard) lines.push('addresses: \\4 \\6');
-  return lines.join('\n') + '\n\n';
+  return `${lines.join('\n')}\n\n`;
 }
 
 // Replaced in one rename, so agetty never reads half a file; a failure is logged, not fatal.

@@ -45,7 +45,7 @@ export interface CommandGroup {
   name: string;
   summary: string;
   // Entries differ in their param and result types.
-  entries: Entry<any, any>[];
+  entries: Entry<unknown, unknown>[];
 }
 
 export function entry<P, R>(name: string, method: Method<P, R>, cli?: CliSpec<R>): Entry<P, R> {

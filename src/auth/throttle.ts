@@ -161,7 +161,7 @@ export class AuthThrottle {
       // A success clears the client's record; the account's stays, so that one client guessing
       // right does not unlock an account another client is attacking.
       succeeded: () => {
-        if (end()) this.entries.delete('a:' + clientKey(address));
+        if (end()) this.entries.delete(`a:${clientKey(address)}`);
       },
       abandoned: () => void end(),
     };
@@ -173,8 +173,8 @@ export class AuthThrottle {
   }
 
   private keys(address: string, identity: string | null): [string, 'address' | 'account', number][] {
-    const keys: [string, 'address' | 'account', number][] = [['a:' + clientKey(address), 'address', this.o.lockLimitAddress]];
-    if (identity !== null) keys.push(['u:' + identity, 'account', this.o.lockLimitAccount]);
+    const keys: [string, 'address' | 'account', number][] = [[`a:${clientKey(address)}`, 'address', this.o.lockLimitAddress]];
+    if (identity !== null) keys.push([`u:${identity}`, 'account', this.o.lockLimitAccount]);
     return keys;
   }
 

@@ -16,7 +16,7 @@ function plistValue(v: Value, indent: string): string {
   if (typeof v === 'string') return `${indent}<string>${escapeXml(v)}</string>`;
   if (typeof v === 'number') return `${indent}<integer>${v}</integer>`;
   if (typeof v === 'boolean') return `${indent}<${v}/>`;
-  const inner = indent + '  ';
+  const inner = `${indent}  `;
   if (Array.isArray(v)) return [`${indent}<array>`, ...v.map((x) => plistValue(x, inner)), `${indent}</array>`].join('\n');
   return [`${indent}<dict>`, ...Object.entries(v).flatMap(([k, x]) => [`${inner}<key>${escapeXml(k)}</key>`, plistValue(x, inner)]), `${indent}</dict>`].join('\n');
 }

@@ -60,17 +60,25 @@ export function parseCommand(spec: CliSpec<unknown>, argv: string[], env: NodeJS
     const noValue = () => {
       if (inline !== undefined) throw new UsageError(`${name} takes no value`);
     };
-    if (name === '--help') (noValue(), (help = true));
-    else if (name === '--json') (noValue(), (json = true));
-    else if (name === '--yes' && spec.confirm) (noValue(), (yes = true));
-    else if (name === '--data') data = value();
+    if (name === '--help') {
+      noValue();
+      help = true;
+    } else if (name === '--json') {
+      noValue();
+      json = true;
+    } else if (name === '--yes' && spec.confirm) {
+      noValue();
+      yes = true;
+    } else if (name === '--data') data = value();
     else if (PASSWORD_FLAGS.includes(name)) {
       throw new UsageError('passwords are never taken from the command line: they are asked for, or read from standard input');
     } else {
       const o = options.get(name);
       if (!o) throw new UsageError(`unknown option ${name}`);
-      if (o.kind === 'boolean') (noValue(), (params[o.param] = true));
-      else params[o.param] = optionValue(o, value(), params[o.param]);
+      if (o.kind === 'boolean') {
+        noValue();
+        params[o.param] = true;
+      } else params[o.param] = optionValue(o, value(), params[o.param]);
     }
   }
   if (!help) assignPositional(spec, positional, params);
@@ -99,7 +107,9 @@ function assignPositional(spec: CliSpec<unknown>, positional: string[], params: 
     throw new UsageError(`missing ${missing.toUpperCase()}`);
   }
   if (rest === null && positional.length > fixed.length) throw new UsageError(`unexpected argument '${positional[fixed.length]}'`);
-  fixed.forEach((name, i) => (params[name] = positional[i]));
+  fixed.forEach((name, i) => {
+    params[name] = positional[i];
+  });
   if (rest !== null) params[rest] = positional.slice(fixed.length);
 }
 
@@ -107,14 +117,14 @@ function assignPositional(spec: CliSpec<unknown>, positional: string[], params: 
 export function usageLine(spec: CliSpec<unknown>): string {
   const args = (spec.args ?? []).map((a) => (a.endsWith('...') ? `${a.slice(0, -3).toUpperCase()}...` : a.toUpperCase()));
   const opts = [...(spec.options ?? []), ...(spec.confirm ? [YES_OPTION] : []), ...COMMON_OPTIONS].map(
-    (o) => `[${o.flag}${o.kind === 'boolean' ? '' : ' ' + (o.value ?? 'VALUE')}]`,
+    (o) => `[${o.flag}${o.kind === 'boolean' ? '' : ` ${o.value ?? 'VALUE'}`}]`,
   );
   return [...args, ...opts].join(' ');
 }
 
 export function optionHelp(spec: CliSpec<unknown>): string {
   const all = [...(spec.options ?? []), ...(spec.confirm ? [YES_OPTION] : []), ...COMMON_OPTIONS];
-  const left = all.map((o) => `${o.flag}${o.kind === 'boolean' ? '' : ' ' + (o.value ?? 'VALUE')}`);
+  const left = all.map((o) => `${o.flag}${o.kind === 'boolean' ? '' : ` ${o.value ?? 'VALUE'}`}`);
   const width = Math.max(...left.map((l) => l.length));
   return all.map((o, i) => `  ${left[i].padEnd(width)}  ${o.help}`).join('\n');
 }

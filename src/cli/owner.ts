@@ -4,11 +4,11 @@
 // groups and gid can only change while still root), so that what it creates (the
 // store's lock file, a certificate, the unpacked addons) stays the daemon's and nothing is left
 // owned by root. docs/admin.md, "Who owns what".
-import { statSync } from 'node:fs';
+import { statSync, type Stats } from 'node:fs';
 
 export function runAsOwnerOf(dataDir: string): void {
   if (process.getuid?.() !== 0) return;
-  let owner;
+  let owner: Stats;
   try {
     owner = statSync(dataDir);
   } catch {

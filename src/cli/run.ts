@@ -80,7 +80,7 @@ async function runCommand(group: CommandGroup, e: Entry<unknown, unknown>, argv:
     } else {
       return fail(`homepost is not running (no control socket in ${cmd.dataDir})`, EXIT.daemon, json);
     }
-    process.stdout.write(json ? JSON.stringify(result, null, 2) + '\n' : spec.text(result, cmd.params));
+    process.stdout.write(json ? `${JSON.stringify(result, null, 2)}\n` : spec.text(result, cmd.params));
     return spec.exitCode?.(result) ?? EXIT.ok;
   } catch (err) {
     if (err instanceof UsageError) return fail(`${err.message} (${words} --help)`, EXIT.usage, json);
@@ -105,12 +105,12 @@ function readParamFile(file: string): string {
 
 // One line on stderr; with --json a JSON object there instead, for scripts.
 function fail(message: string, exit: number, json = false, code?: string): number {
-  process.stderr.write(json ? JSON.stringify({ error: { code: code ?? exitName(exit), message } }) + '\n' : `homepost: ${message}\n`);
+  process.stderr.write(json ? `${JSON.stringify({ error: { code: code ?? exitName(exit), message } })}\n` : `homepost: ${message}\n`);
   return exit;
 }
 
 function exitName(exit: number): string {
-  return (Object.entries(EXIT).find(([, v]) => v === exit)?.[0] ?? 'failure').replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+  return (Object.entries(EXIT).find(([, v]) => v === exit)?.[0] ?? 'failure').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
 export function groupHelp(group: CommandGroup): string {

@@ -8,7 +8,7 @@ import { useDataDir } from '../runtime/sea.ts';
 
 export async function serveCommand(argv: string[]): Promise<number> {
   if (argv.includes('--help')) {
-    process.stdout.write(SERVE_USAGE + '\n');
+    process.stdout.write(`${SERVE_USAGE}\n`);
     return 0;
   }
   const options = parseServeOptions(argv);
@@ -74,5 +74,5 @@ function devBanner(server: RunningServer): string {
   show('read', ['imap', 'imaps', 'pop3', 'pop3s']);
   if (p.https !== undefined) lines.push(`  setup     https://${host}:${p.https}/  (first visit: the setup code is in the admin.setup_code log line)`);
   lines.push(`  Point a mail client at ${host} with the account above (self-signed certificate: accept it once).`, '');
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }

@@ -66,10 +66,16 @@ class Client implements ControlClient {
       }, this.timeoutMs);
       const done = () => clearTimeout(timer);
       this.waiting.set(id, {
-        resolve: (v) => (done(), resolve(v)),
-        reject: (e) => (done(), reject(e)),
+        resolve: (v) => {
+          done();
+          resolve(v);
+        },
+        reject: (e) => {
+          done();
+          reject(e);
+        },
       });
-      this.socket.write(JSON.stringify({ id, method, params }) + '\n');
+      this.socket.write(`${JSON.stringify({ id, method, params })}\n`);
     });
   }
 

@@ -27,7 +27,7 @@ test('multi-byte characters split between chunks survive', () => {
 });
 
 test('a line of exactly the limit passes; one byte more overflows once, then nothing is read', () => {
-  assert.deepEqual(feed(['x'.repeat(10) + '\n'], 10), { lines: ['x'.repeat(10)], overflows: 0 });
+  assert.deepEqual(feed([`${'x'.repeat(10)}\n`], 10), { lines: ['x'.repeat(10)], overflows: 0 });
   assert.deepEqual(feed(['x'.repeat(6), 'x'.repeat(5), '\nok\n'], 10), { lines: [], overflows: 1 });
-  assert.deepEqual(feed(['ok\n' + 'x'.repeat(11) + '\nlater\n'], 10), { lines: ['ok'], overflows: 1 });
+  assert.deepEqual(feed([`ok\n${'x'.repeat(11)}\nlater\n`], 10), { lines: ['ok'], overflows: 1 });
 });

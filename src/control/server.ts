@@ -56,7 +56,7 @@ function serveConnection(socket: net.Socket, api: ApiContext): void {
   });
   socket.on('error', (e) => api.log.debug('control.socket_error', { error: e }));
   const send = (r: Response) => {
-    if (socket.writable) socket.write(JSON.stringify(r) + '\n');
+    if (socket.writable) socket.write(`${JSON.stringify(r)}\n`);
   };
   readLines(
     socket,

@@ -56,7 +56,7 @@ function dkimKey(s: string): string | null {
 function dmarcPolicy(s: string): string {
   const t = new Map([...tagList(s)].map(([k, v]) => [k.toLowerCase(), v.toLowerCase()]));
   const p = t.get('p') ?? '';
-  return ['p=' + p, 'sp=' + (t.get('sp') ?? p), 'adkim=' + (t.get('adkim') ?? 'r'), 'aspf=' + (t.get('aspf') ?? 'r'), 'pct=' + (t.get('pct') ?? '100')].join(';');
+  return [`p=${p}`, `sp=${t.get('sp') ?? p}`, `adkim=${t.get('adkim') ?? 'r'}`, `aspf=${t.get('aspf') ?? 'r'}`, `pct=${t.get('pct') ?? '100'}`].join(';');
 }
 
 function compareTxt(expected: string, texts: string[]): Verdict {

@@ -41,5 +41,5 @@ export function zoneText(domain: string, records: ExpectedRecord[]): string {
     else if (line) lines.push(line);
     else lines.push(`; ${r.name}. ${TTL} IN ${r.type} (${r.type === 'A' ? 'IPv4' : 'IPv6'} address of your router)`);
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }

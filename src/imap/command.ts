@@ -16,7 +16,7 @@ export interface CommandContext {
 }
 
 // What a command's run() may return: a response code and text for the tagged OK.
-export type CommandResult = { code?: string; text?: string } | void;
+export type CommandResult = { code?: string; text?: string } | undefined;
 
 export interface CommandSpec<A = unknown> {
   names: readonly string[];

@@ -84,7 +84,7 @@ test('a line over the limit inside IDLE also ends in BYE', async () => {
     const c = await loggedIn(s);
     c.write('I1 IDLE\r\n');
     assert.equal(await c.line(), '+ idling');
-    c.write('x'.repeat(3000) + '\r\n');
+    c.write(`${'x'.repeat(3000)}\r\n`);
     assert.equal(await c.line(), '* BYE Line too long');
     await assert.rejects(c.line(1000), /closed/);
   } finally {

@@ -16,7 +16,7 @@ test('strings: quoted when possible, literal for CR/LF/NUL and for 8-bit without
     ['nul\0', true, '{4}\r\nnul\0'],
   ];
   for (const [input, utf8, want] of cases) {
-    assert.equal(text(new ResponseBuilder(utf8).str(input).done()), want + '\r\n', JSON.stringify(input));
+    assert.equal(text(new ResponseBuilder(utf8).str(input).done()), `${want}\r\n`, JSON.stringify(input));
   }
 });
 
@@ -30,7 +30,7 @@ test('astrings are atoms only when every character allows it, and never NIL', ()
     ['a%', '"a%"'],
     ['', '""'],
   ];
-  for (const [input, want] of cases) assert.equal(text(new ResponseBuilder().astr(input).done()), want + '\r\n');
+  for (const [input, want] of cases) assert.equal(text(new ResponseBuilder().astr(input).done()), `${want}\r\n`);
   assert.equal(isAtom('FLAGS'), true);
   assert.equal(isAtom('A]'), false);
 });

@@ -33,7 +33,7 @@ function needsLiteral(s: string, utf8: boolean): boolean {
 }
 
 export function quote(s: string): string {
-  return '"' + s.replace(/[\\"]/g, (m) => '\\' + m) + '"';
+  return `"${s.replace(/[\\"]/g, (m) => `\\${m}`)}"`;
 }
 
 export class ResponseBuilder {

@@ -16,7 +16,16 @@ async function pair(): Promise<{ server: Connection; client: net.Socket; receive
   let got = '';
   client.on('data', (b) => (got += b.toString('latin1')));
   const server = new Connection(await accepted);
-  return { server, client, received: () => got, close: () => (client.destroy(), server.destroy(), listener.close()) };
+  return {
+    server,
+    client,
+    received: () => got,
+    close: () => {
+      client.destroy();
+      server.destroy();
+      listener.close();
+    },
+  };
 }
 
 const limits: FramerLimits = { maxLine: 100, maxCommand: 300, maxMessage: 20_000, oversizedLiteral: 'discard' };
@@ -64,7 +73,7 @@ test('limits: refused before reading; non-synchronizing data skipped; long lines
     p.client.write(`d APPEND INBOX {999+}\r\n${'m'.repeat(999)}\r\n`);
     const ok = await f.next();
     assert.equal(ok!.kind, 'command');
-    p.client.write('e NOOP ' + 'z'.repeat(200) + '\r\n');
+    p.client.write(`e NOOP ${'z'.repeat(200)}\r\n`);
     assert.deepEqual(await f.next(), { kind: 'fatal', text: 'Line too long' });
     assert.equal(p.received(), '', 'nothing was invited');
   } finally {
@@ -78,7 +87,7 @@ test("APPEND's message literal streams into a MessageBuffer charged to the budge
   try {
     const f = framer(p.server, { budget });
     // Bare LFs become CRLF on the way in; a literal8 stays as sent.
-    const body = 'Subject: x\n\n' + 'line\n'.repeat(2000);
+    const body = `Subject: x\n\n${'line\n'.repeat(2000)}`;
     p.client.write(`a APPEND INBOX {${body.length}+}\r\n${body}\r\n`);
     const frame = await f.next();
     assert.equal(frame!.kind, 'command');

@@ -132,7 +132,10 @@ export class Framer {
       if (lit.sync && !(conn.write('+ Ready for literal data\r\n') && (await conn.flush()))) return this.fatal(message, null);
       if (isMessage) {
         const buffer: MessageBuffer = message!;
-        const received = (piece: Buffer) => (countReceived(piece.length), buffer.write(piece));
+        const received = (piece: Buffer) => {
+          countReceived(piece.length);
+          return buffer.write(piece);
+        };
         if (!(await conn.readInto(lit.size, received))) return this.fatal(buffer, null);
         parts.push(buffer.view());
         continue;

@@ -13,8 +13,10 @@ export function encodeMutf7(name: string): string {
   const flush = () => {
     if (!run.length) return;
     const bytes = Buffer.alloc(run.length * 2);
-    run.forEach((u, i) => bytes.writeUInt16BE(u, i * 2));
-    out += '&' + bytes.toString('base64').replace(/=+$/, '').replace(/\//g, ',') + '-';
+    run.forEach((u, i) => {
+      bytes.writeUInt16BE(u, i * 2);
+    });
+    out += `&${bytes.toString('base64').replace(/=+$/, '').replace(/\//g, ',')}-`;
     run = [];
   };
   for (let i = 0; i < name.length; i++) {

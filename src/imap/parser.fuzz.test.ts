@@ -41,7 +41,7 @@ async function exchange(c: RawClient, tag: string, bytes: Buffer): Promise<strin
   c.write(bytes);
   for (;;) {
     const l = await c.line(5000);
-    if (l.startsWith(tag + ' ')) return l;
+    if (l.startsWith(`${tag} `)) return l;
     if (l === '+ idling') c.write('DONE\r\n');
     else if (l === '+ ') c.write('*\r\n');
     else if (l.startsWith('* BYE')) return l;
@@ -59,7 +59,10 @@ test('mutated commands in every state are always answered', async () => {
     const body = mutateCommand(COMMAND_SEEDS[Math.floor(r() * COMMAND_SEEDS.length)]!, r);
     for (const state of clients.keys()) {
       let c = clients.get(state)!;
-      if (c.closed) clients.set(state, (c = await connect(state)));
+      if (c.closed) {
+        c = await connect(state);
+        clients.set(state, c);
+      }
       // Put the session back in its state: mutants may select, unselect or log in.
       if (state === 'selected') await c.command('SELECT INBOX');
       if (state === 'authenticated') await c.command('UNSELECT');

@@ -219,7 +219,7 @@ export class Parser {
   flag(): string {
     if (this.tryChar('\\')) {
       const name = this.atom();
-      return '\\' + name;
+      return `\\${name}`;
     }
     return this.atom();
   }

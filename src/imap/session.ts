@@ -265,7 +265,7 @@ export class ImapSession {
   // 3.2.10 VANISHED once QRESYNC is enabled). allowExpunge is false after FETCH, STORE and SEARCH.
   async sync(allowExpunge: boolean): Promise<void> {
     const v = this.view;
-    if (!v || !v.hasPending) return;
+    if (!v?.hasPending) return;
     if (v.deleted) {
       await this.bye('Selected mailbox was deleted');
       return;
@@ -292,7 +292,7 @@ export class ImapSession {
   async sendFlagsLists(v: MailboxView): Promise<void> {
     const flags = ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft', ...v.keywords].join(' ');
     await this.untagged(`FLAGS (${flags})`);
-    await this.untagged(`OK [PERMANENTFLAGS (${v.readOnly ? '' : flags + ' \\*'})] ${v.readOnly ? 'Read-only mailbox' : 'Flags permitted'}`);
+    await this.untagged(`OK [PERMANENTFLAGS (${v.readOnly ? '' : `${flags} \\*`})] ${v.readOnly ? 'Read-only mailbox' : 'Flags permitted'}`);
   }
 
   // The flags as this client sees them: \Recent added for rev1 clients (RFC 3501 2.3.2).

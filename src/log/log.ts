@@ -26,7 +26,7 @@ export function createLogger(options: LoggerOptions = {}, bound: Fields = {}): L
   const emit = (level: Level, event: string, fields?: Fields) => {
     if (rank[level] < min) return;
     const record = { time: new Date().toISOString(), level, event, ...bound, ...fields };
-    write(JSON.stringify(record, replacer) + '\n');
+    write(`${JSON.stringify(record, replacer)}\n`);
   };
   return {
     debug: (e, f) => emit('debug', e, f),

@@ -114,8 +114,14 @@ export class MessageBuffer {
   private put(src: Uint8Array, from: number, to: number): void {
     if (this.state !== 'ok' || to <= from) return;
     const next = this.end + (to - from);
-    if (next - MessageBuffer.HEADROOM > this.max) return this.fail('too-big');
-    if (!this.charge(next)) return this.fail('no-memory');
+    if (next - MessageBuffer.HEADROOM > this.max) {
+      this.fail('too-big');
+      return;
+    }
+    if (!this.charge(next)) {
+      this.fail('no-memory');
+      return;
+    }
     if (next > this.ab.byteLength) this.grow(next);
     this.bytes.set(src.subarray(from, to), this.end);
     this.end = next;

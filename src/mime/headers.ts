@@ -64,7 +64,7 @@ export function scanHeader(
   raw: Buffer,
   start: number,
   end: number,
-  fn: (field: HeaderField) => boolean | void,
+  fn: (field: HeaderField) => boolean | undefined,
 ): void {
   const last = lastLf(raw, start, end);
   let pos = start;

@@ -128,7 +128,7 @@ test('rfc2231Encode round-trips through parseParams', () => {
 });
 
 test('hostile parameter lists stay linear and bounded', () => {
-  const noValues = 'a/b' + ';a'.repeat(200000) + ';x=1';
+  const noValues = `a/b${';a'.repeat(200000)};x=1`;
   const started = performance.now();
   assert.deepEqual(parseContentType(noValues)!.params, [['x', '1']]);
   assert.ok(performance.now() - started < 2000, 'linear');

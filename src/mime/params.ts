@@ -205,26 +205,21 @@ export interface ContentType {
 // RFC 2045 5.1: content := "Content-Type" ":" type "/" subtype *(";" parameter). Null when the
 // value is not of that form; RFC 2045 5.2 then has the part read as the default type.
 export function parseContentType(value: string): ContentType | null {
-  let pos = skipCfws(value, 0);
-  let type: string;
-  [type, pos] = readToken(value, pos, '/;');
-  pos = skipCfws(value, pos);
+  const [type, typeEnd] = readToken(value, skipCfws(value, 0), '/;');
+  let pos = skipCfws(value, typeEnd);
   if (value[pos] !== '/') return null;
   pos = skipCfws(value, pos + 1);
-  let subtype: string;
-  [subtype, pos] = readToken(value, pos, '/;');
+  const [subtype, subtypeEnd] = readToken(value, pos, '/;');
   if (type === '' || subtype === '' || /["=]/.test(type + subtype)) return null;
-  return { type: type.toLowerCase(), subtype: subtype.toLowerCase(), params: parseParams(value, pos) };
+  return { type: type.toLowerCase(), subtype: subtype.toLowerCase(), params: parseParams(value, subtypeEnd) };
 }
 
 // RFC 2183 2: disposition := "Content-Disposition" ":" disposition-type *(";" disposition-parm).
 // The type is lowercased (it is case-insensitive). Null when there is no type.
 export function parseDisposition(value: string): Disposition | null {
-  let pos = skipCfws(value, 0);
-  let type: string;
-  [type, pos] = readToken(value, pos, ';');
+  const [type, end] = readToken(value, skipCfws(value, 0), ';');
   if (type === '' || /[="]/.test(type)) return null;
-  return { type: type.toLowerCase(), params: parseParams(value, pos) };
+  return { type: type.toLowerCase(), params: parseParams(value, end) };
 }
 
 // RFC 2045 6.1: encoding := "Content-Transfer-Encoding" ":" mechanism. The token as written

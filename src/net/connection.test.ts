@@ -18,7 +18,15 @@ async function pair(): Promise<{ conn: Connection; client: net.Socket; close(): 
   const accepted = new Promise<net.Socket>((r) => server.once('connection', r));
   const client = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
   const conn = new Connection(await accepted);
-  return { conn, client, close: () => (client.destroy(), conn.destroy(), server.close()) };
+  return {
+    conn,
+    client,
+    close: () => {
+      client.destroy();
+      conn.destroy();
+      server.close();
+    },
+  };
 }
 
 test('lines: CRLF and bare LF, split across packets, over-long lines refused once and skipped', async () => {
@@ -30,7 +38,7 @@ test('lines: CRLF and bare LF, split across packets, over-long lines refused onc
     assert.equal((await conn.readLine(100))!.toString(), 'A2 LOGOUT');
     client.write('y'.repeat(300));
     await assert.rejects(conn.readLine(100), LineTooLongError);
-    client.write('z'.repeat(300) + '\r\nnext\r\n');
+    client.write(`${'z'.repeat(300)}\r\nnext\r\n`);
     assert.equal((await conn.readLine(100))!.toString(), 'next', 'the rest of the long line is skipped');
     client.write('{5}\r\nhello world\r\n');
     assert.equal((await conn.readLine(100))!.toString(), '{5}');
@@ -102,7 +110,10 @@ test('COMPRESS=DEFLATE: both directions become raw deflate streams', async () =>
 function countWrites(conn: Connection): { writes: number } {
   const counter = { writes: 0 };
   const write = conn.socket.write.bind(conn.socket) as (data: string | Buffer) => boolean;
-  conn.socket.write = ((data: string | Buffer) => (counter.writes++, write(data))) as typeof conn.socket.write;
+  conn.socket.write = ((data: string | Buffer) => {
+    counter.writes++;
+    return write(data);
+  }) as typeof conn.socket.write;
   return counter;
 }
 
@@ -158,7 +169,10 @@ test('batched writes wait for a client that does not read (drain), and go on onc
     written += piece.length;
     assert.ok(written < 64 * 1024 * 1024, 'the socket filled up');
     let drained = false;
-    const waiting = conn.drain().then((ok) => ((drained = true), ok));
+    const waiting = conn.drain().then((ok) => {
+      drained = true;
+      return ok;
+    });
     await new Promise((r) => setTimeout(r, 50));
     assert.equal(drained, false, 'drain() waits while the client reads nothing');
     assert.equal(conn.write('end\r\n'), false, 'more may be queued, but the writer is told to wait');

@@ -205,9 +205,18 @@ export class Connection {
     this.socket = secure;
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('TLS handshake timed out')), handshakeTimeoutMs);
-      secure.once('secure', () => (clearTimeout(timer), resolve()));
-      secure.once('error', (e) => (clearTimeout(timer), reject(e)));
-      secure.once('close', () => (clearTimeout(timer), reject(new Error('closed during TLS handshake'))));
+      secure.once('secure', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      secure.once('error', (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
+      secure.once('close', () => {
+        clearTimeout(timer);
+        reject(new Error('closed during TLS handshake'));
+      });
     });
     secure.on('error', () => this.finish());
     this.attach(secure);

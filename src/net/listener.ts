@@ -83,7 +83,14 @@ export class ConnectionTracker {
         count(this.preLogin, key, -1);
       },
       waiting: (evict) => {
-        if (open) this.waitingList.set(id, { evict: () => (slot.release(), evict()) });
+        if (open) {
+          this.waitingList.set(id, {
+            evict: () => {
+              slot.release();
+              evict();
+            },
+          });
+        }
       },
       settled: () => void this.waitingList.delete(id),
       release: () => {
@@ -200,7 +207,9 @@ export async function listen(o: ListenerOptions): Promise<Listener> {
       const closed = new Promise<void>((r) => server.close(() => r()));
       for (const s of sessions) s.shutdown();
       // Sessions get a moment to finish their goodbye; then whatever is left is cut.
-      const deadline = setTimeout(() => sockets.forEach((s) => s.destroy()), 5000);
+      const deadline = setTimeout(() => {
+        for (const s of sockets) s.destroy();
+      }, 5000);
       await closed;
       clearTimeout(deadline);
     },

@@ -145,7 +145,10 @@ export class WorkerPool {
       const answer = (reply: object) => {
         if (slot.job === job) slot.worker.postMessage({ type: 'dns', q: m.q, ...reply });
       };
-      if (!job.o.dns) return answer({ ok: false, error: { message: 'no DNS for this job', code: 'ENOTFOUND' } });
+      if (!job.o.dns) {
+        answer({ ok: false, error: { message: 'no DNS for this job', code: 'ENOTFOUND' } });
+        return;
+      }
       job.o.dns(m.name, m.rrtype).then(
         (value) => answer({ ok: true, value }),
         (e: NodeJS.ErrnoException) => answer({ ok: false, error: { message: String(e?.message ?? e), code: e?.code ?? 'ESERVFAIL' } }),

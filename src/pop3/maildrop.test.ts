@@ -29,7 +29,7 @@ describe('Maildrop (RFC 1939 4-6)', () => {
   it('names each message by UID and UIDVALIDITY, as Dovecot does', () => {
     const drop = Maildrop.open(t.store, t.account.id);
     const mb = t.store.mailboxes.getById(inbox)!;
-    assert.equal(drop.uidl(2), '00000002' + mb.uidValidity.toString(16).padStart(8, '0'));
+    assert.equal(drop.uidl(2), `00000002${mb.uidValidity.toString(16).padStart(8, '0')}`);
     assert.match(drop.uidl(3), /^[0-9a-f]{16}$/);
   });
 

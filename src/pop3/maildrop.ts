@@ -60,7 +60,7 @@ export class Maildrop {
     // Subscribed in the same turn as the list was read: no expunge falls between the two.
     this.unsubscribe = store.onChange(accountId, (c) => {
       if (c.kind === 'expunged' && c.mailboxId === mailboxId) for (const uid of c.uids) this.markGone(byUid.get(uid));
-      else if (c.kind === 'account-deleted') this.entries.forEach((e) => this.markGone(e));
+      else if (c.kind === 'account-deleted') for (const e of this.entries) this.markGone(e);
     });
   }
 
@@ -73,7 +73,9 @@ export class Maildrop {
   // Message numbers (1-based) of the messages not marked deleted.
   get numbers(): number[] {
     const out: number[] = [];
-    this.entries.forEach((e, i) => e.deleted || out.push(i + 1));
+    this.entries.forEach((e, i) => {
+      if (!e.deleted) out.push(i + 1);
+    });
     return out;
   }
 

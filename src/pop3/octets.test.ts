@@ -41,7 +41,7 @@ describe('octetSize and stuffedPieces (RFC 1939 3, 11)', () => {
   }
 
   it('passes a CRLF message on as slices of itself, without copying', () => {
-    const raw = Buffer.from('From: a@b\r\nSubject: x\r\n\r\n' + 'line of text\r\n.dot\r\n'.repeat(1000));
+    const raw = Buffer.from(`From: a@b\r\nSubject: x\r\n\r\n${'line of text\r\n.dot\r\n'.repeat(1000)}`);
     for (const crlf of [false, true]) {
       const pieces = [...stuffedPieces(raw, { crlf })];
       for (const p of pieces) assert.ok(p.buffer === raw.buffer || p.toString() === '.', 'a piece is a slice or a stuffed dot');

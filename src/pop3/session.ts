@@ -2,7 +2,7 @@
 // command loop, and the replies. Commands live in commands/; only this file changes the state.
 import { randomBytes } from 'node:crypto';
 import { passwordsAllowed } from '../auth/login.ts';
-import { Connection, LineTooLongError } from '../net/connection.ts';
+import { type Connection, LineTooLongError } from '../net/connection.ts';
 import type { Logger } from '../log/log.ts';
 import type { Slot } from '../net/listener.ts';
 import type { ServiceContext } from '../service/context.ts';
@@ -159,14 +159,14 @@ export class Pop3Session {
   // A status line. Text from the client or the store (an EAI address) may hold UTF-8, which
   // only a client that issued UTF8 gets as such (RFC 6856 2).
   send(line: string): Promise<boolean> {
-    this.conn.write((this.utf8 ? line : line.replace(/[^\x00-\x7f]/g, '?')) + '\r\n');
+    this.conn.write(`${this.utf8 ? line : line.replace(/[^\x00-\x7f]/g, '?')}\r\n`);
     return this.conn.flush();
   }
 
   // A multi-line response of short lines (CAPA, LIST, UIDL): none starts with ".".
   sendLines(first: string, lines: string[]): Promise<boolean> {
-    this.conn.write(first + '\r\n');
-    for (const l of lines) this.conn.write(l + '\r\n');
+    this.conn.write(`${first}\r\n`);
+    for (const l of lines) this.conn.write(`${l}\r\n`);
     this.conn.write(TERMINATOR);
     return this.conn.flush();
   }
@@ -175,7 +175,7 @@ export class Pop3Session {
   // connection's batches (a small message leaves in one write with its status line and the
   // terminator), waiting whenever the client is not reading.
   async sendMessage(first: string, pieces: Iterable<Buffer>): Promise<boolean> {
-    this.conn.write(first + '\r\n');
+    this.conn.write(`${first}\r\n`);
     for (const piece of pieces) {
       if (!this.conn.write(piece) && !(await this.conn.drain())) return false;
     }

@@ -76,7 +76,7 @@ class OutboundConnection extends SMTPConnection {
   // Hook: the parameters of the RCPT TO being sent; the recipient was just queued.
   _getDsnRcptToArgs(): string {
     const params = this.rcptParams.get(this.internals._recipientQueue.at(-1) ?? '');
-    return params ? ' ' + params : '';
+    return params ? ` ${params}` : '';
   }
 
   // Hook: every command goes through here; MAIL FROM gets SMTPUTF8 when it must carry it.

@@ -113,7 +113,7 @@ function deliveryStatus(input: DsnInput): string {
     if (r.action === 'delayed' && input.retryUntil) b.push(`Will-Retry-Until: ${rfc5322Date(new Date(input.retryUntil))}`);
     blocks.push(b);
   }
-  return blocks.map((b) => b.join('\r\n') + '\r\n').join('\r\n');
+  return blocks.map((b) => `${b.join('\r\n')}\r\n`).join('\r\n');
 }
 
 

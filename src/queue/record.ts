@@ -41,6 +41,8 @@ export function applyResults(entry: QueueEntry, results: AttemptResult[], policy
         // RFC 5321 4.5.4.1: give up after the lifetime; the bounce keeps the last (4xx) status.
         if (now - entry.arrivedAt >= policy.lifetimeMs) return { ...tried, state: 'failed', notice: bySender && wants(r, 'failure') ? 'failed' : null };
         return { ...tried, state: 'deferred', nextAttemptAt: now + retryDelay(tried.attempts, policy.retrySchedule) };
+      default:
+        throw new Error(`unknown outcome ${res.outcome satisfies never}`);
     }
   });
   return { ...entry, recipients };

@@ -77,7 +77,7 @@ export async function ensureSrsSecret(store: Store): Promise<void> {
 // first local domain.
 function srsDomain(store: Store, hostname: string): string | null {
   const domains = store.domains.list().map((d) => d.name);
-  return domains.find((d) => hostname === d || hostname.endsWith('.' + d)) ?? domains[0] ?? null;
+  return domains.find((d) => hostname === d || hostname.endsWith(`.${d}`)) ?? domains[0] ?? null;
 }
 
 // The reverse-path a queue entry leaves with.

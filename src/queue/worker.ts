@@ -164,7 +164,10 @@ export class DeliveryWorker {
         this.dispatch(job);
         job = undefined;
       }
-      if (!job) groups.set(dest.key, (job = { entry, recipients: [], dest }));
+      if (!job) {
+        job = { entry, recipients: [], dest };
+        groups.set(dest.key, job);
+      }
       job.recipients.push(r);
     }
     for (const job of groups.values()) this.dispatch(job);

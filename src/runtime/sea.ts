@@ -120,7 +120,11 @@ function intact(file: string, hash: string): boolean {
   try {
     const h = createHash('sha256');
     const piece = Buffer.allocUnsafe(64 * 1024);
-    for (let n: number; (n = readSync(fd, piece, 0, piece.length, null)) > 0; ) h.update(piece.subarray(0, n));
+    for (;;) {
+      const n = readSync(fd, piece, 0, piece.length, null);
+      if (n <= 0) break;
+      h.update(piece.subarray(0, n));
+    }
     return h.digest('hex') === hash;
   } catch {
     return false;

@@ -18,7 +18,7 @@ export async function ensureDevAccount(store: Store, dataDir: string): Promise<{
     password = randomBytes(9).toString('base64url');
     if (known) await store.accounts.setPasswordHash(DEV_ACCOUNT, await hashNewPassword(password));
     else await store.accounts.create({ address: DEV_ACCOUNT, passwordHash: await hashNewPassword(password) });
-    writeFileSync(file, password + '\n', { mode: 0o600 });
+    writeFileSync(file, `${password}\n`, { mode: 0o600 });
   }
   return { address: DEV_ACCOUNT, password };
 }

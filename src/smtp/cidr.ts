@@ -15,7 +15,7 @@ function ipv6Bytes(ip: string): Buffer | null {
   if (v4) {
     if (!isIPv4(v4[1])) return null;
     tail.push(...v4[1].split('.').map(Number));
-    text = text.slice(0, -v4[1].length) + '0:0';
+    text = `${text.slice(0, -v4[1].length)}0:0`;
   }
   const [head, rest] = text.split('::');
   const words = (s: string | undefined) => (s ? s.split(':') : []);
@@ -24,7 +24,9 @@ function ipv6Bytes(ip: string): Buffer | null {
   const all = text.includes('::') ? [...h, ...Array(8 - h.length - t.length).fill('0'), ...t] : h;
   if (all.length !== 8) return null;
   const b = Buffer.alloc(16);
-  all.forEach((w, i) => b.writeUInt16BE(parseInt(w, 16), i * 2));
+  all.forEach((w, i) => {
+    b.writeUInt16BE(parseInt(w, 16), i * 2);
+  });
   if (tail.length) Buffer.from(tail).copy(b, 12);
   return b;
 }
@@ -34,7 +36,7 @@ export function ipBytes(ip: string): Buffer | null {
   if (!isIPv6(ip)) return null;
   const b = ipv6Bytes(ip);
   // IPv4-mapped (RFC 4291 2.5.5.2): compare as IPv4.
-  if (b && b.subarray(0, 10).every((x) => x === 0) && b[10] === 0xff && b[11] === 0xff) return b.subarray(12);
+  if (b?.subarray(0, 10).every((x) => x === 0) && b[10] === 0xff && b[11] === 0xff) return b.subarray(12);
   return b;
 }
 

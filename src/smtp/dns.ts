@@ -40,8 +40,14 @@ export function withSignal(resolve: DnsResolve, signal: AbortSignal): DnsResolve
       const onAbort = () => fail(timeoutError(name));
       signal.addEventListener('abort', onAbort, { once: true });
       resolve(name, type).then(
-        (v) => (signal.removeEventListener('abort', onAbort), ok(v)),
-        (e: unknown) => (signal.removeEventListener('abort', onAbort), fail(e)),
+        (v) => {
+          signal.removeEventListener('abort', onAbort);
+          ok(v);
+        },
+        (e: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          fail(e);
+        },
       );
     });
   };

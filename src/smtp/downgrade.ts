@@ -40,9 +40,9 @@ export function encodeQuotedPrintable(body: Buffer): string {
       const last = i === line.length - 1;
       let token: string;
       if ((c >= 33 && c <= 126 && c !== 61) || ((c === 32 || c === 9) && !last)) token = line[i];
-      else token = '=' + c.toString(16).toUpperCase().padStart(2, '0');
+      else token = `=${c.toString(16).toUpperCase().padStart(2, '0')}`;
       if (current.length + token.length > 75) {
-        out.push(current + '=');
+        out.push(`${current}=`);
         current = '';
       }
       current += token;

@@ -32,7 +32,7 @@ test('a copy for the queue and one with Return-Path for mailboxes, each hashed a
   assert.ok(out.ok);
   const transit = text(buffer, out.transit!);
   assert.match(transit, /^Received: from client\.example \(\[192\.0\.2\.1\]\)\r\n\tby mail\.example\.test \(homepost\)\r\n\twith ESMTP id s\.1; Sat, 05 Dec 2026 12:00:00 \+0000\r\nFrom: a@example\.org\r\n/);
-  assert.equal(text(buffer, out.final!), 'Return-Path: <a@example.org>\r\n' + transit);
+  assert.equal(text(buffer, out.final!), `Return-Path: <a@example.org>\r\n${transit}`);
   for (const copy of [out.final!, out.transit!]) {
     const raw = buffer.view(copy.start, copy.end);
     assert.deepEqual(Buffer.from(copy.hash), createHash('sha256').update(raw).digest());
@@ -80,12 +80,12 @@ test('originators: every From, Sender and Resent-From address, and a hidden seco
 });
 
 test('header bounds: bytes and lines, checked before anything reads the header', async () => {
-  const fields = await prepareMessage(input(`X-A: ${'x'.repeat(100)}\r\n`.repeat(2600) + '\r\nbody').input, env);
+  const fields = await prepareMessage(input(`${`X-A: ${'x'.repeat(100)}\r\n`.repeat(2600)}\r\nbody`).input, env);
   assert.ok(!fields.ok && fields.refusal === 'header-too-large');
-  const lines = await prepareMessage(input('Subject: x\r\n' + 'abc\r\n'.repeat(6000) + '\r\nbody').input, env);
+  const lines = await prepareMessage(input(`Subject: x\r\n${'abc\r\n'.repeat(6000)}\r\nbody`).input, env);
   assert.ok(!lines.ok && lines.refusal === 'too-many-header-lines');
   const noBlank = await prepareMessage(input('x'.repeat(300 * 1024)).input, env);
   assert.ok(!noBlank.ok && noBlank.refusal === 'header-too-large');
-  const justUnder = await prepareMessage(input('Subject: x\r\n' + 'abc\r\n'.repeat(4000) + '\r\n' + 'body\r\n'.repeat(100_000)).input, env);
+  const justUnder = await prepareMessage(input(`Subject: x\r\n${'abc\r\n'.repeat(4000)}\r\n${'body\r\n'.repeat(100_000)}`).input, env);
   assert.ok(justUnder.ok, 'a large body is no header');
 });

@@ -47,12 +47,12 @@ export function receivedField(r: ReceivedInfo): string {
   const from = heloOk ? `from ${r.helo} (${literal})` : `from ${literal} (${literal}) ${comment(`helo=${r.helo}`)}`;
   const lines = [
     `Received: ${from}`,
-    `\tby ${r.hostname} (homepost)${r.tls ? ' ' + comment(r.tls) : ''}`,
+    `\tby ${r.hostname} (homepost)${r.tls ? ` ${comment(r.tls)}` : ''}`,
     `\twith ${r.protocol} id ${r.id}`,
   ];
   if (r.recipient) lines.push(`\tfor <${r.recipient}>`);
   lines[lines.length - 1] += `; ${rfc5322Date(r.date)}`;
-  return lines.join('\r\n') + '\r\n';
+  return `${lines.join('\r\n')}\r\n`;
 }
 
 export function returnPathField(sender: string): string {

@@ -28,7 +28,7 @@ function pathEnd(text: string): number {
 }
 
 export function parsePathCommand(line: string, verb: 'MAIL FROM' | 'RCPT TO', utf8: (params: EsmtpParams) => boolean): PathCommand {
-  const prefix = verb + ':';
+  const prefix = `${verb}:`;
   if (line.slice(0, prefix.length).toUpperCase() !== prefix) throw new AddressSyntaxError(`expected ${prefix}`);
   let rest = line.slice(prefix.length);
   if (rest.startsWith(' ')) rest = rest.slice(1);

@@ -7,6 +7,7 @@ import type { Logger } from '../log/log.ts';
 import { DEFAULT_HEADER_LIMITS } from '../mime/header-limits.ts';
 import { MessageBuffer } from '../memory/message-buffer.ts';
 import { shiftParsed } from '../mime/shift.ts';
+import type { JobOutput } from '../offload/jobs.ts';
 import { JobError, type WorkerPool } from '../offload/pool.ts';
 import type { Store } from '../store/index.ts';
 import { deliver, type DsnRequest, type StoredMessage } from './delivery.ts';
@@ -38,7 +39,7 @@ export async function receiveMessage(o: DataStage): Promise<SmtpReply> {
   const local = t.recipients.some((r) => r.local.length > 0);
   const external = t.recipients.some((r) => r.external.length > 0);
   const deadlineMs = ctx.settings.commandTimeoutMs;
-  let prepared;
+  let prepared: JobOutput<'prepare'>;
   try {
     prepared = await o.offload.run(
       'prepare',

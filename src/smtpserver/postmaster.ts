@@ -42,7 +42,7 @@ export function postmasterAccount(store: Store): { id: number; address: string }
 // postmasterAccount unless an account or alias has that exact name (a catch-all does not).
 export function resolveRecipient(store: Store, hostname: string, address: string): Resolution | null {
   const a = normalizeMailAddress(address);
-  if (!a || !a.startsWith('postmaster@')) return store.aliases.resolve(address);
+  if (!a?.startsWith('postmaster@')) return store.aliases.resolve(address);
   const domain = a.slice('postmaster@'.length);
   if (!store.domains.isLocal(domain) && domain !== asciiHostname(hostname)) return null;
   const named = store.accounts.get(a) !== null || store.aliases.list().some((x) => x.address === a);
@@ -56,7 +56,7 @@ export function resolveRecipient(store: Store, hostname: string, address: string
 export function postmasterMailbox(store: Store, hostname: string): Mailbox | null {
   const host = normalizeDomain(hostname);
   const domains = store.domains.list().map((d) => d.name);
-  const domain = domains.find((d) => host === d || host?.endsWith('.' + d)) ?? host ?? domains[0];
+  const domain = domains.find((d) => host === d || host?.endsWith(`.${d}`)) ?? host ?? domains[0];
   // Both kinds of name passed normalizeDomain, whose labels the SMTP grammar accepts.
   return domain ? parseMailbox(`postmaster@${domain}`, false) : null;
 }

@@ -108,7 +108,10 @@ export class SessionHandlers {
   }
 
   onConnect(session: SMTPServerSession, cb: Callback): void {
-    if (this.closing) return cb(replyError(REPLIES.shuttingDown));
+    if (this.closing) {
+      cb(replyError(REPLIES.shuttingDown));
+      return;
+    }
     const settings = readSmtpSettings(this.d.store.settings, this.d.dev);
     const remote = session.remoteAddress;
     const trusted = inNetworks(settings.trustedNetworks, remote);
@@ -231,7 +234,11 @@ export class SessionHandlers {
     stream.on('error', () => buffer.release());
     stream.on('end', () => {
       // Over SIZE: smtp-server (rejectOversized) answers 552 5.3.4 whatever is said here.
-      if (stream.sizeExceeded) return buffer.release(), cb();
+      if (stream.sizeExceeded) {
+        buffer.release();
+        cb();
+        return;
+      }
       if (buffer.status !== 'ok') {
         buffer.release();
         this.d.log.warn('smtp.message_dropped', { session: session.id, reason: buffer.status, budgetInUse: this.d.budget.inUse });
@@ -251,7 +258,7 @@ export class SessionHandlers {
 
   private async data(message: MessageBuffer, session: SMTPServerSession): Promise<SmtpReply> {
     const s = this.sessions.get(session.id);
-    if (!s || !s.transaction.sender) return REPLIES.localError;
+    if (!s?.transaction.sender) return REPLIES.localError;
     return receiveMessage({
       ctx: this.context(s),
       session,

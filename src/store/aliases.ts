@@ -18,7 +18,7 @@ const MAX_ALIAS_DEPTH = 8;
 
 // "sales@example.test" or a catch-all "@example.test", in normal form.
 function aliasKey(address: string): string {
-  return address.startsWith('@') ? '@' + requireDomain(address.slice(1)) : requireMailAddress(address);
+  return address.startsWith('@') ? `@${requireDomain(address.slice(1))}` : requireMailAddress(address);
 }
 
 export class Aliases {
@@ -107,6 +107,6 @@ export class Aliases {
     const local = localOf(address);
     const plus = local.indexOf(SUBADDRESS_SEPARATOR);
     if (plus > 0 && direct(`${local.slice(0, plus)}@${domain}`)) return true;
-    return catchAll && direct('@' + domain);
+    return catchAll && direct(`@${domain}`);
   }
 }

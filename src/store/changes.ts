@@ -36,7 +36,10 @@ export class ChangeBus {
       return () => this.all.delete(listener);
     }
     let set = this.byAccount.get(accountId);
-    if (!set) this.byAccount.set(accountId, (set = new Set()));
+    if (!set) {
+      set = new Set();
+      this.byAccount.set(accountId, set);
+    }
     set.add(listener);
     return () => {
       set.delete(listener);

@@ -2,7 +2,7 @@
 // parsed records made stale in LMDB directly.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { message, storeWithAccount } from '../../test/support/temp-store.ts';
+import { message, storeInternals, storeWithAccount } from '../../test/support/temp-store.ts';
 import { createLogger, silentLogger } from '../log/log.ts';
 import { parseMessage } from '../mime/parse.ts';
 import { MIME_FORMAT_VERSION, type ParsedMessage } from '../mime/types.ts';
@@ -22,9 +22,9 @@ test('bodies parsed by an older parser are parsed again from the raw message; cu
     // Messages 2 and 4 as an older parser left them: an earlier version and another line count.
     const stale = [messages[1].hash, messages[3].hash].sort(Buffer.compare);
     for (const hash of stale) {
-      const meta = store['ctx'].dbs.bodies.get(metaKey(hash)) as BodyMetaRecord;
+      const meta = storeInternals(store).dbs.bodies.get(metaKey(hash)) as BodyMetaRecord;
       const old: ParsedMessage = { ...meta.parsed, version: MIME_FORMAT_VERSION - 1, root: { ...meta.parsed.root, lines: meta.parsed.root.lines + 7 } };
-      await store['ctx'].dbs.bodies.put(metaKey(hash), { ...meta, parsed: old });
+      await storeInternals(store).dbs.bodies.put(metaKey(hash), { ...meta, parsed: old });
     }
     const current = store.bodies.parsed(messages[0].hash);
     assert.deepEqual(store.bodies.staleParsed(undefined, 100).stale, stale);
@@ -54,8 +54,8 @@ test('a body that fails to parse is counted and logged, the others are still upg
     for (let n = 1; n <= 3; n++) await store.messages.append({ mailboxId: inbox.id, raw: message(n) });
     const hashes = store.messages.list(inbox.id).map((m) => m.hash);
     for (const hash of hashes) {
-      const meta = store['ctx'].dbs.bodies.get(metaKey(hash)) as BodyMetaRecord;
-      await store['ctx'].dbs.bodies.put(metaKey(hash), { ...meta, parsed: { ...meta.parsed, version: 1 } });
+      const meta = storeInternals(store).dbs.bodies.get(metaKey(hash)) as BodyMetaRecord;
+      await storeInternals(store).dbs.bodies.put(metaKey(hash), { ...meta, parsed: { ...meta.parsed, version: 1 } });
     }
     const broken = hashes[1];
     const lines: string[] = [];
@@ -82,8 +82,8 @@ test('a body record without a parsed form gets one', async () => {
     const inbox = store.mailboxes.get(t.account.id, 'INBOX')!;
     await store.messages.append({ mailboxId: inbox.id, raw: message(1) });
     const { hash } = store.messages.list(inbox.id)[0];
-    const { refs, size } = store['ctx'].dbs.bodies.get(metaKey(hash)) as BodyMetaRecord;
-    await store['ctx'].dbs.bodies.put(metaKey(hash), { refs, size } as BodyMetaRecord);
+    const { refs, size } = storeInternals(store).dbs.bodies.get(metaKey(hash)) as BodyMetaRecord;
+    await storeInternals(store).dbs.bodies.put(metaKey(hash), { refs, size } as BodyMetaRecord);
     assert.deepEqual(await reparseStale(store, { parse, log: silentLogger }), { reparsed: 1, failed: 0 });
     assert.deepEqual(store.bodies.parsed(hash), parseMessage(store.bodies.get(hash)!));
   } finally {

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { storeWithAccount } from '../../test/support/temp-store.ts';
+import { storeInternals, storeWithAccount } from '../../test/support/temp-store.ts';
 import { RESERVE_LOW_BYTES, RESERVE_STEP_BYTES } from './reserve.ts';
 import { STORE_FILE } from './open.ts';
 
@@ -15,7 +15,7 @@ test('the file stays ahead of the pages LMDB uses, grown with zeros that never t
   try {
     const file = path.join(dir, STORE_FILE);
     // The store's private context: the reserve is plumbing no caller of the store sees.
-    const ctx = store['ctx'];
+    const ctx = storeInternals(store);
     const reserve = ctx.reserve;
     assert.ok(reserve.ahead() >= RESERVE_LOW_BYTES, `a new store is ${reserve.ahead()} bytes ahead`);
     const sizes = new Set([statSync(file).size]);

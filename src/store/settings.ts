@@ -41,7 +41,10 @@ export class Settings {
   // fn runs after each change of this key is on disk (in this process); returns the unwatch.
   watch(key: string, fn: () => void): () => void {
     let set = this.watchers.get(key);
-    if (!set) this.watchers.set(key, (set = new Set()));
+    if (!set) {
+      set = new Set();
+      this.watchers.set(key, set);
+    }
     set.add(fn);
     return () => set.delete(fn);
   }

@@ -64,7 +64,7 @@ let loaded: Promise<AcmeClient> | null = null;
 // acme-client (with axios and node-forge) is loaded when the first order starts, not with the
 // daemon: most devices never use it, and it costs a second and tens of MB at start on a Pi.
 function acmeClient(): Promise<AcmeClient> {
-  return (loaded ??= import('acme-client').then((m) => {
+  loaded ??= import('acme-client').then((m) => {
     const acme = ((m as { default?: AcmeClient }).default ?? m) as AcmeClient;
     acme.axios.defaults.timeout = REQUEST_TIMEOUT_MS;
     acme.axios.defaults.maxContentLength = MAX_RESPONSE_BYTES;
@@ -73,7 +73,8 @@ function acmeClient(): Promise<AcmeClient> {
     // process at shutdown): a failed attempt is tried again by this file's schedule.
     (acme.axios.defaults as unknown as { acmeSettings: { retryMaxAttempts: number } }).acmeSettings.retryMaxAttempts = 0;
     return acme;
-  }));
+  });
+  return loaded;
 }
 
 export class AcmeRenewer {
@@ -226,8 +227,8 @@ export class AcmeRenewer {
     }
     const pem = await newKeyPem();
     await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-    await writeFile(file + '.new', pem, { mode: 0o600 });
-    await rename(file + '.new', file);
+    await writeFile(`${file}.new`, pem, { mode: 0o600 });
+    await rename(`${file}.new`, file);
     return pem;
   }
 }
@@ -252,5 +253,5 @@ function message(e: unknown): string {
   const code = (e as { code?: unknown }).code;
   const text = e instanceof Error ? e.message : String(e);
   const plain = typeof code === 'string' && NETWORK.has(code) ? `could not reach the CA (${text})` : /CERT/i.test(String(code)) ? `the CA's HTTPS certificate is not trusted (${text})` : text;
-  return plain.length > 500 ? plain.slice(0, 500) + '…' : plain;
+  return plain.length > 500 ? `${plain.slice(0, 500)}…` : plain;
 }

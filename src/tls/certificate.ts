@@ -30,7 +30,9 @@ function ipBytes(ip: string): Buffer | null {
   const t = words(tail);
   const all = ip.includes('::') ? [...h, ...Array(8 - h.length - t.length).fill('0'), ...t] : h;
   const b = Buffer.alloc(16);
-  all.forEach((w, i) => b.writeUInt16BE(parseInt(w, 16), i * 2));
+  all.forEach((w, i) => {
+    b.writeUInt16BE(parseInt(w, 16), i * 2);
+  });
   return b;
 }
 

@@ -47,6 +47,6 @@ export function oid(dotted: string): Buffer {
 
 // RFC 5280 4.1.2.5: UTCTime through 2049, GeneralizedTime from 2050.
 export function time(d: Date): Buffer {
-  const iso = d.toISOString().replace(/[-:T]/g, '').slice(0, 14) + 'Z';
+  const iso = `${d.toISOString().replace(/[-:T]/g, '').slice(0, 14)}Z`;
   return d.getUTCFullYear() < 2050 ? tlv(0x17, Buffer.from(iso.slice(2))) : tlv(0x18, Buffer.from(iso));
 }

@@ -234,11 +234,11 @@ export class TlsManager {
     mkdirSync(path.dirname(this.o.keyFile), { recursive: true, mode: 0o700 });
     mkdirSync(path.dirname(this.o.certFile), { recursive: true, mode: 0o700 });
     // Written beside and renamed, so a reader never sees half a file.
-    const tmpKey = this.o.keyFile + '.new';
+    const tmpKey = `${this.o.keyFile}.new`;
     writeFileSync(tmpKey, keyPem, { mode: 0o600 });
     chmodSync(tmpKey, 0o600);
-    writeFileSync(this.o.certFile + '.new', certPem, { mode: 0o644 });
+    writeFileSync(`${this.o.certFile}.new`, certPem, { mode: 0o644 });
     renameSync(tmpKey, this.o.keyFile);
-    renameSync(this.o.certFile + '.new', this.o.certFile);
+    renameSync(`${this.o.certFile}.new`, this.o.certFile);
   }
 }

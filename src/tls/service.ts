@@ -24,13 +24,20 @@ export function startTls(store: Store, dataDir: string, fallbackHostname: string
     log,
   });
   tls.watch();
-  const acme = (tls.acme = new AcmeRenewer({ store, tls, dataDir, hostname: () => names().hostname, log: log.child({ component: 'acme' }) }));
+  const acme = new AcmeRenewer({ store, tls, dataDir, hostname: () => names().hostname, log: log.child({ component: 'acme' }) });
+  tls.acme = acme;
   // A new host name takes effect at once: a self-signed certificate is made for it, an ACME one ordered.
   const unwatch = [
-    store.settings.watch(SERVER_HOSTNAME.key, () => (tls.followNames(), acme.schedule())),
+    store.settings.watch(SERVER_HOSTNAME.key, () => {
+      tls.followNames();
+      acme.schedule();
+    }),
     ...[TLS_SETTINGS.source, ACME_SETTINGS.renewBefore, ACME_SETTINGS.retryDelay].map((d) => store.settings.watch(d.key, () => acme.schedule())),
   ];
-  tls.onClose(() => (acme.close(), unwatch.forEach((u) => u())));
+  tls.onClose(() => {
+    acme.close();
+    for (const u of unwatch) u();
+  });
   acme.schedule();
   return tls;
 }

@@ -51,10 +51,10 @@ describe('setup page in a browser', () => {
   });
 
   // The API as the page's session sees it (Playwright's request context shares its cookies).
-  async function apiCall(method: string, params: Record<string, unknown> = {}): Promise<any> {
+  async function apiCall<T = unknown>(method: string, params: Record<string, unknown> = {}): Promise<T> {
     const r = await context.request.post(`${server.base}/api/call/${method}`, { data: params });
     assert.equal(r.status(), 200, await r.text());
-    return (await r.json()).result;
+    return (await r.json()).result as T;
   }
 
   test('first boot: from the http port to the setup form; the code from the log sets the admin password', async () => {
@@ -148,7 +148,7 @@ describe('setup page in a browser', () => {
     await networks.fill('192.0.2.0/24\n2001:db8::/32');
     await page.getByRole('button', { name: 'Save trusted networks' }).click();
     await page.getByRole('status').getByText(/^Saved/).waitFor();
-    const relay = await apiCall('relay.show');
+    const relay = await apiCall<{ trustedNetworks: string[]; trustedNetworksSet: boolean }>('relay.show');
     assert.deepEqual([relay.trustedNetworks, relay.trustedNetworksSet], [['192.0.2.0/24', '2001:db8::/32'], true]);
   });
 
@@ -156,12 +156,12 @@ describe('setup page in a browser', () => {
     await page.getByRole('link', { name: 'Queue' }).click();
     await page.getByText('The queue is empty.').waitFor();
     await page.getByRole('link', { name: 'Certificate' }).click();
-    const before = (await apiCall('cert.show')).fingerprint256 as string;
+    const before = (await apiCall<{ fingerprint256: string }>('cert.show')).fingerprint256;
     await page.getByText(before, { exact: true }).waitFor();
     await page.getByRole('button', { name: 'Make a new self-signed certificate' }).click();
     await page.getByRole('button', { name: 'Make it now (clients ask to trust it again)' }).click();
     await page.getByRole('status').getByText(/^New certificate in use/).waitFor();
-    const after = (await apiCall('cert.show')).fingerprint256 as string;
+    const after = (await apiCall<{ fingerprint256: string }>('cert.show')).fingerprint256;
     assert.notEqual(after, before);
     await page.getByText(after, { exact: true }).waitFor();
   });
@@ -177,7 +177,7 @@ describe('setup page in a browser', () => {
     await form.getByLabel('New value for smtp.maxRecipients').fill('250');
     await form.getByRole('button', { name: 'Save' }).click();
     await form.getByText('250', { exact: true }).waitFor();
-    assert.deepEqual([(await apiCall('config.get', { key: 'smtp.maxRecipients' })).value], [250]);
+    assert.deepEqual([(await apiCall<{ value: unknown }>('config.get', { key: 'smtp.maxRecipients' })).value], [250]);
   });
 
   test('settings: the admin password changes only with the current one', async () => {

@@ -10,7 +10,12 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runCli } from '../cli/run-cli.ts';
 import { checkAeadOnly } from '../support/openssl.ts';
-import { api, cookieOf, curl, startAdmin, type AdminServer } from './support.ts';
+import type { SystemInfo } from '../../src/admin/system.ts';
+import { api, cookieOf, curl, startAdmin, type AdminServer, type Reply } from './support.ts';
+
+// The body of a refused call.
+type Refusal = { error: { code: string } };
+const errorCode = (r: Reply) => (r.json as Refusal).error.code;
 
 const PASSWORD = 'admin password 1';
 
@@ -82,7 +87,7 @@ describe('setup page over HTTP(S)', () => {
       api(server, '/api/call/user.add', { body: { address: 'x@example.test', password: 'some password' } }),
       api(server, '/api/system'),
     ]);
-    for (const r of refused) assert.deepEqual([r.status, r.json.error.code], [401, 'setup-required']);
+    for (const r of refused) assert.deepEqual([r.status, errorCode(r)], [401, 'setup-required']);
     const users = await api(server, '/api/call/user.list', { body: {} });
     assert.equal(users.status, 401);
   });
@@ -96,10 +101,10 @@ describe('setup page over HTTP(S)', () => {
 
   test('a wrong setup code is 403; a short admin password is 400 and spends no attempt', async () => {
     const wrong = await api(server, '/api/setup', { body: { code: 'AAAA-BBBB-CCCC', password: PASSWORD } });
-    assert.deepEqual([wrong.status, wrong.json.error.code], [403, 'bad-code']);
+    assert.deepEqual([wrong.status, errorCode(wrong)], [403, 'bad-code']);
     assert.equal(wrong.headers.get('set-cookie'), null);
     const short = await api(server, '/api/setup', { body: { code: server.setupCode(), password: 'short' } });
-    assert.deepEqual([short.status, short.json.error.code], [400, 'weak-password']);
+    assert.deepEqual([short.status, errorCode(short)], [400, 'weak-password']);
     const missing = await api(server, '/api/setup', { body: { password: PASSWORD } });
     assert.equal(missing.status, 400);
     assert.deepEqual((await api(server, '/api/session')).json, { adminExists: false, loggedIn: false });
@@ -121,14 +126,14 @@ describe('setup page over HTTP(S)', () => {
     assert.equal(JSON.parse(status.body).result.daemon.pid, server.child.pid);
     // The code is void now.
     const again = await api(server, '/api/setup', { body: { code: server.setupCode(), password: 'another password 2' } });
-    assert.deepEqual([again.status, again.json.error.code], [409, 'setup-done']);
+    assert.deepEqual([again.status, errorCode(again)], [409, 'setup-done']);
     assert.deepEqual((await api(server, '/api/session', { cookie })).json, { adminExists: true, loggedIn: true });
     assert.deepEqual((await api(server, '/api/session')).json, { adminExists: true, loggedIn: false });
   });
 
   test('login and logout: a wrong password is 401; logout ends the session', async () => {
     const wrong = await api(server, '/api/login', { body: { password: 'not the password' } });
-    assert.deepEqual([wrong.status, wrong.json.error.code], [401, 'bad-password']);
+    assert.deepEqual([wrong.status, errorCode(wrong)], [401, 'bad-password']);
     const login = await api(server, '/api/login', { body: { password: PASSWORD } });
     assert.equal(login.status, 200);
     const second = cookieOf(login);
@@ -138,14 +143,14 @@ describe('setup page over HTTP(S)', () => {
     assert.equal(out.status, 200);
     assert.match(out.headers.get('set-cookie')!, /^homepost_session=; .*Max-Age=0/);
     const after = await api(server, '/api/call/user.list', { body: {}, cookie: second });
-    assert.deepEqual([after.status, after.json.error.code], [401, 'login-required']);
+    assert.deepEqual([after.status, errorCode(after)], [401, 'login-required']);
     // The first session is another one, still alive.
     assert.equal((await api(server, '/api/call/user.list', { body: {}, cookie })).status, 200);
   });
 
   test('refusals: cross-origin 403, wrong content type 415, too large 413, bad JSON 400, unknown method 404', async () => {
     const works = async () => assert.equal((await api(server, '/api/call/status', { body: {}, cookie })).status, 200);
-    const code = (r: { status: number; json: { error: { code: string } } }) => [r.status, r.json.error.code];
+    const code = (r: Reply) => [r.status, errorCode(r)];
 
     const foreign = await api(server, '/api/call/domain.add', { body: { domain: 'evil.test' }, cookie, headers: { Origin: 'https://evil.example' } });
     assert.deepEqual(code(foreign), [403, 'cross-origin']);
@@ -180,27 +185,27 @@ describe('setup page over HTTP(S)', () => {
   });
 
   test('API layer errors keep their codes: invalid 400, exists 409, not-found 404', async () => {
-    const call = (method: string, body: unknown) => api(server, `/api/call/${method}`, { body, cookie });
-    assert.deepEqual((await call('domain.add', { domain: 'admin.test' })).json.result.name, 'admin.test');
+    const call = <T = unknown>(method: string, body: unknown) => api<T>(server, `/api/call/${method}`, { body, cookie });
+    assert.deepEqual((await call<{ result: { name: string } }>('domain.add', { domain: 'admin.test' })).json.result.name, 'admin.test');
     const invalid = await call('domain.add', { domain: 'not a domain!' });
-    assert.deepEqual([invalid.status, invalid.json.error.code], [400, 'invalid']);
+    assert.deepEqual([invalid.status, errorCode(invalid)], [400, 'invalid']);
     const exists = await call('domain.add', { domain: 'admin.test' });
-    assert.deepEqual([exists.status, exists.json.error.code], [409, 'exists']);
+    assert.deepEqual([exists.status, errorCode(exists)], [409, 'exists']);
     const missing = await call('user.del', { address: 'nobody@admin.test' });
-    assert.deepEqual([missing.status, missing.json.error.code], [404, 'not-found']);
-    const users = await call('user.list', {});
-    assert.deepEqual(users.json.result.map((u: { address: string }) => u.address), ['dev@example.test']);
+    assert.deepEqual([missing.status, errorCode(missing)], [404, 'not-found']);
+    const users = await call<{ result: { address: string }[] }>('user.list', {});
+    assert.deepEqual(users.json.result.map((u) => u.address), ['dev@example.test']);
   });
 
   test('GET /api/system: temperature, load, memory, data disk, uptime, OS', async () => {
-    const r = await api(server, '/api/system', { cookie });
+    const r = await api<SystemInfo>(server, '/api/system', { cookie });
     assert.equal(r.status, 200);
     const s = r.json;
-    assert.ok(s.memory.total > 0 && s.memory.available > 0);
-    assert.equal(s.disk.path, server.dataDir);
-    assert.ok(s.disk.total >= s.disk.available && s.disk.available > 0);
+    assert.ok(s.memory!.total > 0 && s.memory!.available > 0);
+    assert.equal(s.disk!.path, server.dataDir);
+    assert.ok(s.disk!.total >= s.disk!.available && s.disk!.available > 0);
     assert.ok(s.uptimeSeconds > 0);
-    assert.equal(typeof s.os.kernel, 'string');
+    assert.equal(typeof s.os!.kernel, 'string');
     assert.ok(s.cpu.cores >= 1 && s.cpu.loadAverage.length === 3);
     assert.ok(s.cpu.temperatureC === null || typeof s.cpu.temperatureC === 'number');
     assert.ok(s.process.rss > 0);

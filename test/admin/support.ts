@@ -56,14 +56,15 @@ export async function startAdmin(o: { dataDir?: string; args?: string[] } = {}):
   };
 }
 
-export interface Reply {
+// json: the parsed body, of the shape the caller expects (T); null when there is none.
+export interface Reply<T = unknown> {
   status: number;
   headers: Headers;
-  json: any;
+  json: T;
 }
 
 // fetch with a JSON body (when given) and the session cookie (when given).
-export async function api(server: AdminServer, path: string, o: { body?: unknown; cookie?: string; headers?: Record<string, string>; method?: string } = {}): Promise<Reply> {
+export async function api<T = unknown>(server: AdminServer, path: string, o: { body?: unknown; cookie?: string; headers?: Record<string, string>; method?: string } = {}): Promise<Reply<T>> {
   const headers: Record<string, string> = { ...(o.body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...o.headers };
   if (o.cookie) headers.Cookie = o.cookie;
   const res = await fetch(server.base + path, {
@@ -72,7 +73,7 @@ export async function api(server: AdminServer, path: string, o: { body?: unknown
     body: o.body === undefined ? undefined : typeof o.body === 'string' ? o.body : JSON.stringify(o.body),
   });
   const text = await res.text();
-  return { status: res.status, headers: res.headers, json: text ? JSON.parse(text) : null };
+  return { status: res.status, headers: res.headers, json: (text ? JSON.parse(text) : null) as T };
 }
 
 // "homepost_session=TOKEN" from a Set-Cookie header.

@@ -14,8 +14,8 @@ import { api, cookieOf, curl, startAdmin, type AdminServer } from '../admin/supp
 const CAROL = { address: 'carol@example.test', password: 'carol password 1' };
 const CLIENT = path.join(import.meta.dirname, 'mail_client.py');
 
-function python(code: string, input: string): any {
-  return JSON.parse(execFileSync('python3', ['-c', code], { input, encoding: 'utf8', timeout: 30_000 }));
+function python<T>(code: string, input: string): T {
+  return JSON.parse(execFileSync('python3', ['-c', code], { input, encoding: 'utf8', timeout: 30_000 })) as T;
 }
 
 // The Protocol elements of an autodiscover answer as {Type: {Server, Port, ...}}.
@@ -27,11 +27,22 @@ account = root.find('o:Response/o:Account', ns)
 protocols = {p.findtext('o:Type', namespaces=ns): {c.tag.split('}')[1]: c.text for c in p} for p in account.findall('o:Protocol', ns)}
 print(json.dumps({'root': root.tag, 'accountType': account.findtext('o:AccountType', namespaces=ns), 'action': account.findtext('o:Action', namespaces=ns), 'protocols': protocols}))
 `;
+interface Autodiscover {
+  root: string;
+  accountType: string;
+  action: string;
+  protocols: Record<'IMAP' | 'SMTP' | 'POP3', Record<string, string>>;
+}
 
 const READ_PLIST = `
 import json, plistlib, sys
 print(json.dumps(plistlib.loads(sys.stdin.buffer.read()), default=str))
 `;
+interface Profile {
+  PayloadType: string;
+  PayloadVersion: number;
+  PayloadContent: ({ PayloadUUID: string } & Record<string, unknown>)[];
+}
 
 function autodiscoverRequest(address: string): string {
   return `<?xml version="1.0" encoding="utf-8"?>
@@ -72,7 +83,7 @@ describe('automatic configuration of mail clients', () => {
     writeFileSync(file, r.body);
     const subject = `autoconfig ${process.pid} ${Date.now()}`;
     const out = execFileSync('python3', [CLIENT, file, '--address', CAROL.address, '--cafile', server.certFile, '--resolve', 'mail.example.test=127.0.0.1', '--subject', subject], {
-      input: CAROL.password + '\n',
+      input: `${CAROL.password}\n`,
       encoding: 'utf8',
       timeout: 90_000,
     });
@@ -118,7 +129,7 @@ describe('automatic configuration of mail clients', () => {
     for (const url of [`${server.base}/autodiscover/autodiscover.xml`, `${http}/Autodiscover/Autodiscover.xml`]) {
       const r = await curl(server, ['-H', 'Content-Type: text/xml', '--data-binary', autodiscoverRequest('Carol@Example.TEST'), url]);
       assert.equal(r.status, 200, r.body);
-      const got = python(READ_AUTODISCOVER, r.body);
+      const got = python<Autodiscover>(READ_AUTODISCOVER, r.body);
       assert.deepEqual([got.root, got.accountType, got.action], ['{http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006}Autodiscover', 'email', 'settings']);
       const expect = (port: number) => ({ Server: 'mail.example.test', Port: String(port), LoginName: CAROL.address, SSL: 'on', SPA: 'off', AuthRequired: 'on', DomainRequired: 'off' });
       const { UsePOPAuth, ...smtp } = got.protocols.SMTP;
@@ -132,7 +143,7 @@ describe('automatic configuration of mail clients', () => {
     // An escaped address is read as the address; an unknown one of a local domain answers alike.
     const escaped = await curl(server, ['--data-binary', autodiscoverRequest('o&apos;brien&#x40;example.test'), `${server.base}/autodiscover/autodiscover.xml`]);
     assert.equal(escaped.status, 200, escaped.body);
-    assert.equal(python(READ_AUTODISCOVER, escaped.body).protocols.IMAP.LoginName, "o'brien@example.test");
+    assert.equal(python<Autodiscover>(READ_AUTODISCOVER, escaped.body).protocols.IMAP.LoginName, "o'brien@example.test");
   });
 
   test('Outlook: wrong method, no address, a DTD, another domain and a body over 4 KB are refused', async () => {
@@ -160,7 +171,7 @@ describe('automatic configuration of mail clients', () => {
     assert.equal(r.status, 200, r.body);
     assert.equal(r.headers['content-type'], 'application/x-apple-aspen-config');
     assert.equal(r.headers['content-disposition'], 'attachment; filename="carol@example.test.mobileconfig"');
-    const plist = python(READ_PLIST, r.body);
+    const plist = python<Profile>(READ_PLIST, r.body);
     assert.deepEqual([plist.PayloadType, plist.PayloadVersion, plist.PayloadContent.length], ['Configuration', 1, 1]);
     const mail = plist.PayloadContent[0];
     assert.deepEqual(
@@ -186,7 +197,7 @@ describe('automatic configuration of mail clients', () => {
   });
 
   test('client.settings: server name, user name and every port, as the CLI shows them', async () => {
-    const r = await api(server, '/api/call/client.settings', { body: { address: 'CAROL@example.test' }, cookie });
+    const r = await api<{ result: unknown }>(server, '/api/call/client.settings', { body: { address: 'CAROL@example.test' }, cookie });
     assert.equal(r.status, 200, JSON.stringify(r.json));
     const p = server.ports;
     assert.deepEqual(r.json.result, {
@@ -205,7 +216,7 @@ describe('automatic configuration of mail clients', () => {
         { protocol: 'smtp', port: p.submission, security: 'starttls' },
       ],
     });
-    const unknown = await api(server, '/api/call/client.settings', { body: { address: 'nobody@example.test' }, cookie });
+    const unknown = await api<{ error: { code: string } }>(server, '/api/call/client.settings', { body: { address: 'nobody@example.test' }, cookie });
     assert.deepEqual([unknown.status, unknown.json.error.code], [404, 'not-found']);
   });
 });

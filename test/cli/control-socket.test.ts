@@ -27,16 +27,15 @@ function connect(file: string) {
   socket.setEncoding('utf8');
   socket.on('data', (d: string) => {
     buffer += d;
-    let nl;
-    while ((nl = buffer.indexOf('\n')) !== -1) {
+    for (let nl = buffer.indexOf('\n'); nl !== -1; nl = buffer.indexOf('\n')) {
       lines.push(JSON.parse(buffer.slice(0, nl)));
       buffer = buffer.slice(nl + 1);
     }
-    waiters.splice(0).forEach((w) => w());
+    for (const w of waiters.splice(0)) w();
   });
   socket.on('close', () => {
     closed = true;
-    waiters.splice(0).forEach((w) => w());
+    for (const w of waiters.splice(0)) w();
   });
   return {
     socket,
@@ -102,7 +101,7 @@ describe('control socket protocol', () => {
 
   test('a request over the size limit is refused and the connection closed; the daemon goes on', async () => {
     const c = connect(file);
-    c.send('{"id":1,"method":"user.list","params":{"pad":"' + 'x'.repeat(MAX_REQUEST_BYTES) + '"}}\n');
+    c.send(`{"id":1,"method":"user.list","params":{"pad":"${'x'.repeat(MAX_REQUEST_BYTES)}"}}\n`);
     const [r] = await c.read(1);
     assert.equal((r as { error: { code: string } }).error.code, 'request-too-large');
     await c.read(1);

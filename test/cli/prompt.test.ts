@@ -30,7 +30,10 @@ function onTerminal(args: string[], answers: { prompt: RegExp; keys: string }[])
   child.stdout.on('data', onOutput);
   child.stderr.on('data', onOutput);
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => (child.kill('SIGKILL'), reject(new Error(`no exit; screen so far:\n${screen}`))), 20_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`no exit; screen so far:\n${screen}`));
+    }, 20_000);
     child.on('close', (code) => {
       clearTimeout(timer);
       child.stdin.end();

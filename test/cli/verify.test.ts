@@ -14,7 +14,7 @@ import { metaKey, rawKey } from '../../src/store/bodies.ts';
 import { Store } from '../../src/store/index.ts';
 import { openEnv } from '../../src/store/open.ts';
 import type { BodyMetaRecord } from '../../src/store/records.ts';
-import { message, tempDir } from '../support/temp-store.ts';
+import { message, storeInternals, tempDir } from '../support/temp-store.ts';
 import { runCli, runJson } from './run-cli.ts';
 
 describe('homepost verify', () => {
@@ -96,7 +96,7 @@ describe('homepost verify', () => {
       assert.deepEqual(JSON.parse(r.stdout), { problems: [`body ${hashes[1].toString('hex').slice(0, 12)}: refs 2, actual 1`], bodies: 3, staleParsed: 0, mimeFormatVersion: MIME_FORMAT_VERSION });
       // The daemon still answers, and its store still works.
       assert.equal((await runCli(['status', ...data])).code, 0);
-      await store['ctx'].write(() => store['ctx'].dbs.bodies.putSync(metaKey(hashes[1]), { ...(store['ctx'].dbs.bodies.get(metaKey(hashes[1])) as BodyMetaRecord), refs: 1 }));
+      await storeInternals(store).write(() => storeInternals(store).dbs.bodies.putSync(metaKey(hashes[1]), { ...(storeInternals(store).dbs.bodies.get(metaKey(hashes[1])) as BodyMetaRecord), refs: 1 }));
       const clean = await runCli(['verify', ...data]);
       assert.deepEqual([clean.code, clean.stdout], [0, 'no problems found (3 bodies checked)\n']);
     } finally {

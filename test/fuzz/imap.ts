@@ -43,7 +43,7 @@ export function mutateCommand(body: Buffer, rnd: Rand): Buffer {
 
 // The bytes to send for a command: a literal announced at the end of the line gets its data.
 export function frame(tag: string, body: Buffer, rnd: Rand): Buffer {
-  let line = Buffer.concat([Buffer.from(tag + ' '), body]);
+  let line = Buffer.concat([Buffer.from(`${tag} `), body]);
   const m = /(~?)\{(\d+)(\+?)\}$/.exec(line.toString('latin1'));
   if (!m) return Buffer.concat([line, Buffer.from('\r\n')]);
   const size = Math.min(Number(m[2]), 64);

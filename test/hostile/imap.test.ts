@@ -50,7 +50,7 @@ test('a non-synchronizing literal over 8 KiB before login: * BYE and the connect
       const w = await Wire.open({ port: s.ports.imap, localAddress: '127.0.0.67' });
       try {
         await w.line();
-        await w.write(command + '\r\n');
+        await w.write(`${command}\r\n`);
         const answer = await w.line(5000).catch(() => (w.closed ? 'closed' : 'nothing in 5 s'));
         findings.check(() => assert.match(answer, /^\* BYE /, `${command}: * BYE (RFC 9051 7.1.5)`));
         const closed = await w.waitClosed(3000);
@@ -89,7 +89,7 @@ test('at most 20 connections per client address before login: the 21st gets * BY
       const greeting = await again.line(5000).catch((e: Error) => e.message);
       findings.check(() => assert.match(greeting, /^\* OK/, 'a freed slot is given again'));
     } finally {
-      held.forEach((w) => w.close());
+      for (const w of held) w.close();
     }
   }),
 );

@@ -70,7 +70,10 @@ test('IPv6: 11 wrong passwords from 11 addresses of one /64: 10 checked, then th
     findings.survived(s);
     const login = (from: string) =>
       imapLogin({ port: s.ports.imaps, host: SERVER, tls: true, localAddress: from, user: OBSERVER.address, password: OBSERVER.password }).then(
-        (w) => (w.close(), 'OK'),
+        (w) => {
+          w.close();
+          return 'OK';
+        },
         (e: Error) => e.message,
       );
     const sameNet = await login(LOCKED_64[11]!);
@@ -94,7 +97,7 @@ test('IPv6: 21 connections before login from 21 addresses of one /64: the 21st g
       findings.check(() => assert.ok(greetings.slice(0, 20).every((g) => g.startsWith('* OK')), 'the first 20 are greeted'));
       findings.check(() => assert.match(greetings[20]!, /^\* BYE /, 'the 21st address of the /64: * BYE at greeting (RFC 9051 7.1.5)'));
     } finally {
-      held.forEach((w) => w.close());
+      for (const w of held) w.close();
     }
   }),
 );

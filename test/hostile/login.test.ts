@@ -56,7 +56,10 @@ test('attack 6: 60 wrong passwords for one account at once from 60 addresses: ex
     checkLog(findings, s, mark, 20, victim.address);
     // The account is locked everywhere, even for the right password from a new address.
     const imap = await imapLogin({ port: s.ports.imaps, tls: true, localAddress: '127.0.1.100', user: victim.address, password: victim.password }).then(
-      (w) => (w.close(), 'OK'),
+      (w) => {
+        w.close();
+        return 'OK';
+      },
       (e: Error) => e.message,
     );
     findings.check(() => assert.match(imap, /NO \[UNAVAILABLE\]/, 'IMAP LOGIN with the right password while the account is locked'));
@@ -83,7 +86,10 @@ test('attack 6: twenty spellings of one account (soft hyphen, fullwidth, U+3002,
     findings.responsive(report);
     findings.survived(s);
     const right = await imapLogin({ port: s.ports.imaps, tls: true, localAddress: '127.0.1.130', user: victim.address, password: victim.password }).then(
-      (w) => (w.close(), 'OK: logged in'),
+      (w) => {
+        w.close();
+        return 'OK: logged in';
+      },
       (e: Error) => e.message,
     );
     findings.check(() => assert.match(right, /NO \[UNAVAILABLE\]/, `after 20 failures under 20 spellings the account is locked (${tally(result)})`));
@@ -115,7 +121,10 @@ test('attack 6: 60 wrong passwords at once from ONE address: exactly 10 checked;
     const page = await setupPageAttempt(s, address);
     findings.check(() => assert.equal(page, 429, 'the setup page from the locked address'));
     const other = await imapLogin({ port: s.ports.imaps, tls: true, localAddress: '127.0.1.201', user: OBSERVER.address, password: OBSERVER.password }).then(
-      (w) => (w.close(), 'OK'),
+      (w) => {
+        w.close();
+        return 'OK';
+      },
       (e: Error) => e.message,
     );
     findings.check(() => assert.equal(other, 'OK', 'another address logs in'));

@@ -38,7 +38,7 @@ test('attack 8: 64 connections that never start TLS do not keep another address 
           await new Promise((r) => setTimeout(r, 300));
           return await loadPage(s.ports.https);
         } finally {
-          held.forEach((h) => h.close());
+          for (const h of held) h.close();
         }
       });
       findings.check(() => assert.equal(result, '200', `${what}: curl from 127.0.0.1 loads the page within 5 s`));

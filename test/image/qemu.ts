@@ -156,7 +156,7 @@ export class EmulatedDevice {
     const hostfwd = o.forwards.map((f) => `hostfwd=tcp:127.0.0.1:${f.host}-:${f.guest}`).join(',');
     const args = [
       ...machine.args({ ...boot, cmdline: [boot.cmdline, ...(o.append ?? [])].join(' ') }, o.image),
-      '-netdev', `user,id=n0${hostfwd ? ',' + hostfwd : ''}`,
+      '-netdev', `user,id=n0${hostfwd ? `,${hostfwd}` : ''}`,
       '-display', 'none',
       '-monitor', 'none',
       '-no-reboot',
@@ -181,7 +181,10 @@ export class EmulatedDevice {
       if (left <= 0) throw new Error(`no ${re} on the serial console in ${timeoutMs} ms; last output:\n${this.out.slice(-2000)}`);
       await new Promise<void>((r) => {
         const t = setTimeout(r, Math.min(left, 5000));
-        this.waiters.push(() => (clearTimeout(t), r()));
+        this.waiters.push(() => {
+          clearTimeout(t);
+          r();
+        });
       });
     }
   }
@@ -213,7 +216,7 @@ export class EmulatedDevice {
 
   // Types a line on the serial console without waiting for anything.
   type(line: string): void {
-    this.child.stdin!.write(line + '\n');
+    this.child.stdin!.write(`${line}\n`);
   }
 
   async stop(timeoutMs = 60_000): Promise<void> {

@@ -65,7 +65,8 @@ describe('imapflow', () => {
       assert.deepEqual(await client.search({ flagged: true }), [1, 2]);
       assert.deepEqual(await client.search({ subject: 'test 3' }, { uid: true }), [3]);
       const appended = await client.append('INBOX', message(4), ['\\Seen']);
-      assert.equal(appended && appended.uid, 4);
+      assert.ok(appended);
+      assert.equal(appended.uid, 4);
       const moved = await client.messageMove('1', 'Archive');
       assert.ok(moved && moved.uidMap instanceof Map && moved.uidMap.get(1) === 1);
       const flags = [];

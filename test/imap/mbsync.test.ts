@@ -43,7 +43,7 @@ test('mbsync syncs a folder both ways with flags', async () => {
     for (const f of files()) {
       const flags = flagsOf(f);
       if (flags === 'F') renameSync(f, f.replace(/:2,F$/, ':2,FT'));
-      else if (flags === '') renameSync(f, path.join(cur, path.basename(f).replace(/(:2,)?$/, '') + ':2,RS'));
+      else if (flags === '') renameSync(f, path.join(cur, `${path.basename(f).replace(/(:2,)?$/, '')}:2,RS`));
     }
     writeFileSync(path.join(isNew, `${Date.now()}.local.mbsynctest`), message('local'));
     await mbsync();

@@ -20,7 +20,7 @@ async function sClient(args: string[], lines: string[]): Promise<string> {
   await wait(/^\* OK/m, 10);
   for (const l of lines) {
     const tag = l.split(' ')[0]!;
-    p.stdin.write(l + '\n');
+    p.stdin.write(`${l}\n`);
     await wait(new RegExp(`^${tag} `, 'm'));
   }
   p.stdin.end();

@@ -41,8 +41,8 @@ describe('bad input', () => {
       [Buffer.from('\x00\r\n'), '-ERR unknown command: ?'],
       ['AUTH PLAIN', '+ '],
       ['A'.repeat(10_000), '-ERR line too long'],
-      ['user ' + f.user, '+OK send PASS'],
-      ['pass ' + f.password, `+OK ${f.user} has 2 messages`],
+      [`user ${f.user}`, '+OK send PASS'],
+      [`pass ${f.password}`, `+OK ${f.user} has 2 messages`],
     ]);
     c.send('QUIT');
     await c.line();
@@ -52,8 +52,8 @@ describe('bad input', () => {
     const c = await LineClient.connect(f.port);
     await c.line();
     await expectAll(c, [
-      ['USER ' + f.user, '+OK send PASS'],
-      ['PASS ' + f.password, `+OK ${f.user} has 2 messages`],
+      [`USER ${f.user}`, '+OK send PASS'],
+      [`PASS ${f.password}`, `+OK ${f.user} has 2 messages`],
       ['USER x', '-ERR USER is not valid in the TRANSACTION state'],
       ['PASS x', '-ERR PASS is not valid in the TRANSACTION state'],
       ['AUTH PLAIN', '-ERR AUTH is not valid in the TRANSACTION state'],

@@ -121,7 +121,7 @@ export class LineClient {
   }
 
   send(line: string): void {
-    this.socket.write(line + '\r\n');
+    this.socket.write(`${line}\r\n`);
   }
 
   // The next line without CRLF; null once the server closed the connection.

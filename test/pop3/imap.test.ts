@@ -12,6 +12,24 @@ import { hashNewPassword } from '../../src/auth/password.ts';
 const USER = 'user@example.test';
 const PASSWORD = 'correct horse 1';
 
+// What SCRIPT prints: a UID with its flags for the IMAP listings, the decoded line or reply otherwise.
+interface Observed {
+  uidvalidity: number;
+  imap_before: [number, string[]][];
+  uidl: string[];
+  retr1: string;
+  imap_body1: string;
+  quit: string;
+  imap_after_pop: [number, string[]][];
+  stat_open: [number, number];
+  append: string;
+  retr_expunged: string;
+  stat_same_session: [number, number];
+  quit2: string;
+  uidl_new_session: string[];
+  retr_appended: string;
+}
+
 const SCRIPT = `
 import imaplib, poplib, sys, json, re
 imap_port, pop_port, user, password = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
@@ -83,7 +101,7 @@ describe('POP3 and IMAP on one INBOX (python poplib and imaplib)', () => {
   after(() => server.close());
 
   it('agree on names, bytes, flags and expunges', async () => {
-    const o = await python<Record<string, any>>(SCRIPT, [server.ports.imap, server.ports.pop3, USER, PASSWORD]);
+    const o = await python<Observed>(SCRIPT, [server.ports.imap, server.ports.pop3, USER, PASSWORD]);
     const hex = (n: number) => n.toString(16).padStart(8, '0');
     const [u1, u2, u3] = o.imap_before.map((x: [number, string[]]) => x[0]);
     assert.deepEqual(o.uidl, [u1, u2, u3].map((u, i) => `${i + 1} ${hex(u)}${hex(o.uidvalidity)}`));

@@ -36,7 +36,7 @@ describe('session ends', () => {
   it('a client that stops reading in the middle of RETR is cut off at the idle timeout', async () => {
     const f = await pop3Fixture({ options: { idleTimeoutMs: 300 } });
     try {
-      await f.deliver('Subject: big\r\n\r\n' + ('y'.repeat(998) + '\r\n').repeat(20_000));
+      await f.deliver(`Subject: big\r\n\r\n${(`${'y'.repeat(998)}\r\n`).repeat(20_000)}`);
       await f.deliver('Subject: small\r\n\r\nsmall\r\n');
       // 20 MB asked for, and reading stops once the RETR reply begins: the server's writes stall
       // when the socket buffers are full.

@@ -17,7 +17,14 @@ test('serve: JSON log lines, ready with ports, graceful SIGTERM, data private to
   try {
     for (const [name, port] of Object.entries(ports)) {
       const s = net.connect(port, '127.0.0.1');
-      await new Promise<void>((r, j) => s.once('connect', () => (s.destroy(), r())).once('error', j));
+      await new Promise<void>((r, j) =>
+        s
+          .once('connect', () => {
+            s.destroy();
+            r();
+          })
+          .once('error', j),
+      );
       assert.ok(port > 0, name);
     }
     child.kill('SIGTERM');

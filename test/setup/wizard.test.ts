@@ -67,10 +67,10 @@ describe('the setup wizard from first boot to mail in and out', () => {
     await dns.restart([`local=/${DOMAIN}/`, ...lines, `address=/${HOST}/192.0.2.25`, `ptr-record=25.2.0.192.in-addr.arpa,${HOST}`]);
   }
 
-  async function api(method: string, params: Record<string, unknown> = {}): Promise<any> {
+  async function api<T = unknown>(method: string, params: Record<string, unknown> = {}): Promise<T> {
     const r = await context.request.post(`${server.base}/api/call/${method}`, { data: params });
     assert.equal(r.status(), 200, await r.text());
-    return (await r.json()).result;
+    return (await r.json()).result as T;
   }
 
   // The step as it looks at 1280 px, then on a 390 px phone (where nothing may scroll sideways).
@@ -101,8 +101,8 @@ describe('the setup wizard from first boot to mail in and out', () => {
     await screenshots('1');
     await page.getByRole('button', { name: 'Save name and domain' }).click();
     await page.getByRole('status').getByText(`this server is called ${HOST}`).waitFor();
-    assert.deepEqual((await api('domain.list')).map((d: { name: string }) => d.name), [DOMAIN]);
-    assert.equal((await api('config.get', { key: 'server.hostname' })).value, HOST);
+    assert.deepEqual((await api<{ name: string }[]>('domain.list')).map((d) => d.name), [DOMAIN]);
+    assert.equal((await api<{ value: unknown }>('config.get', { key: 'server.hostname' })).value, HOST);
   });
 
   test("step 2: a certificate from the ACME CA, answered on the plain HTTP port and served at once", async () => {
@@ -154,7 +154,7 @@ describe('the setup wizard from first boot to mail in and out', () => {
     await form.getByLabel(/Check the relay’s certificate/).uncheck();
     await form.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('status').getByText('Saved: mail goes out through 127.0.0.1.').waitFor();
-    const saved = await api('config.get', { key: 'outbound.smarthost' });
+    const saved = await api<{ value: { user: string; password: string; security: string } }>('config.get', { key: 'outbound.smarthost' });
     assert.deepEqual([saved.value.user, saved.value.password, saved.value.security], [relay.devAccount!.address, '(set)', 'starttls']);
     await page.getByLabel('Send to (an address somewhere else)').fill(relay.devAccount!.address);
     await page.getByRole('button', { name: 'Send test message' }).click();

@@ -50,7 +50,7 @@ test('connections per client address and in total get 421 4.7.0', async () => {
     assert.equal((await again.reply()).code, 220, 'a slot freed by a closed connection is reused');
     again.close();
   } finally {
-    held.forEach((c) => c.close());
+    for (const c of held) c.close();
     await settings.set('smtp.maxConnectionsPerAddress', undefined);
     await settings.set('smtp.maxConnections', undefined);
   }
@@ -68,7 +68,7 @@ test('trusted networks are exempt from the per-address limit', async () => {
       held.push(c);
     }
   } finally {
-    held.forEach((c) => c.close());
+    for (const c of held) c.close();
     await settings.set('smtp.maxConnectionsPerAddress', undefined);
     await settings.set('smtp.trustedNetworks', ['192.0.2.0/24']);
   }
@@ -122,7 +122,7 @@ test('garbage input: overlong lines, NUL bytes and HTTP get protocol errors', as
   http.close();
   const long = await open('127.0.0.17');
   await long.reply();
-  long.write('NOOP ' + 'x'.repeat(40_000) + '\r\n');
+  long.write(`NOOP ${'x'.repeat(40_000)}\r\n`);
   assert.match((await long.reply()).lines[0], /^421 /);
   long.close();
 });

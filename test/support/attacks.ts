@@ -113,7 +113,7 @@ export function nestedMultipart(depth = 100, lines = 700_000, a: Addressing = {}
   const b = (i: number) => `b${i}`;
   const head = header({ from: a.from ?? FROM, to: a.to ?? TO, subject: 'nested multipart', extra: `MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="${b(0)}"\r\n` });
   return fromParts(`${depth} nested multiparts, ${lines} delimiter lines`, function* () {
-    yield head + '\r\n';
+    yield `${head}\r\n`;
     for (let i = 0; i < depth; i++) {
       const inner = i + 1 < depth ? `multipart/mixed; boundary="${b(i + 1)}"` : 'text/plain; charset=us-ascii';
       yield `--${b(i)}\r\nContent-Type: ${inner}\r\n\r\n`;
@@ -134,7 +134,7 @@ let block: Buffer | null = null;
 
 // Attack 5: one message of `size` bytes of text, produced chunk by chunk.
 export function largeMessage(size: number, a: Addressing & { subject?: string } = {}): Payload {
-  const head = Buffer.from(header({ from: a.from ?? FROM, to: a.to ?? TO, subject: a.subject ?? `large message ${size}` }) + '\r\n', 'latin1');
+  const head = Buffer.from(`${header({ from: a.from ?? FROM, to: a.to ?? TO, subject: a.subject ?? `large message ${size}` })}\r\n`, 'latin1');
   block ??= textBlock();
   const b = block;
   // The tail is a line of its own with its CRLF: at least 2 bytes.
@@ -150,7 +150,7 @@ export function largeMessage(size: number, a: Addressing & { subject?: string } 
         left -= b.length;
       }
       // The tail: one line, ending in CRLF.
-      if (left > 0) yield Buffer.from('y'.repeat(left - 2) + '\r\n');
+      if (left > 0) yield Buffer.from(`${'y'.repeat(left - 2)}\r\n`);
     },
   };
 }
@@ -161,14 +161,14 @@ export function bulkyTextMessage(i: number, size: number, to = TO): Buffer {
   const text = Buffer.alloc(Math.floor((size * 3) / 4), `Line ${i} of a bulky message, searched word for word: \u00e9t\u00e9, caf\u00e9, na\u00efve.\r\n`);
   const b64 = text.toString('base64').replace(/.{76}/g, '$&\r\n');
   return Buffer.from(
-    header({ from: FROM, to, subject: `bulky ${i}`, extra: 'MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n' }) + '\r\n' + b64 + '\r\n',
+    `${header({ from: FROM, to, subject: `bulky ${i}`, extra: 'MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n' })}\r\n${b64}\r\n`,
     'latin1',
   );
 }
 
 // A small ordinary message, the kind a legitimate sender sends before and after an attack.
 export function ordinaryMessage(tag: string, a: Addressing = {}): Buffer {
-  return Buffer.from(header({ from: a.from ?? 'friend@example.org', to: a.to ?? TO, subject: `ordinary ${tag}` }) + `\r\nHello, this is ${tag}.\r\n`, 'latin1');
+  return Buffer.from(`${header({ from: a.from ?? 'friend@example.org', to: a.to ?? TO, subject: `ordinary ${tag}` })}\r\nHello, this is ${tag}.\r\n`, 'latin1');
 }
 
 
@@ -196,7 +196,7 @@ export async function imapAppend(w: Wire, message: Payload | Buffer, mailbox = '
   await w.write(`${tag} APPEND ${mailbox} {${payload.size}}\r\n`);
   for (;;) {
     const l = await w.imapLine(timeoutMs);
-    if (l.startsWith(tag + ' ')) return l;
+    if (l.startsWith(`${tag} `)) return l;
     if (l.startsWith('+')) break;
   }
   for (const chunk of payload.chunks()) if (!(await w.write(chunk))) break;
@@ -232,7 +232,7 @@ export async function sendMail(message: Payload | Buffer, o: SendOptions): Promi
   const timeout = o.replyTimeoutMs ?? 60_000;
   try {
     const banner = await w.smtpReply(timeout).catch(() => null);
-    if (!banner || banner.code !== 220) return { stage: 'banner', reply: banner };
+    if (banner?.code !== 220) return { stage: 'banner', reply: banner };
     await w.smtp('EHLO client.example.org', timeout);
     if (o.auth) {
       if ((await w.smtp('STARTTLS', timeout)).code !== 220) throw new Error('STARTTLS refused');
@@ -280,7 +280,7 @@ export async function preauthAppend(o: ConnectOptions & { connections: number; s
         await w.write(`a APPEND INBOX {${o.size}${o.sync === false ? '+' : ''}}\r\n`);
         if (o.sync === false && o.sendData) return await sendLiteral(w, o.size);
         const first = await w.line(5000).catch((e: Error) => (w.closed ? 'closed' : `no answer (${e.message.slice(0, 60)})`));
-        if (first.startsWith('+') && o.sendData) return 'continuation; ' + (await sendLiteral(w, o.size));
+        if (first.startsWith('+') && o.sendData) return `continuation; ${await sendLiteral(w, o.size)}`;
         return first;
       } finally {
         w.close();
@@ -312,7 +312,12 @@ export async function silentConnections(o: { port: number; count: number; localA
         }),
     ),
   );
-  return { open: () => sockets.filter((s) => !s.destroyed && !s.closed).length, close: () => sockets.forEach((s) => s.destroy()) };
+  return {
+    open: () => sockets.filter((s) => !s.destroyed && !s.closed).length,
+    close: () => {
+      for (const s of sockets) s.destroy();
+    },
+  };
 }
 
 // The account name written twenty different ways that all log into one account as login
@@ -325,7 +330,7 @@ export function accountSpellings(address: string, count = 20): string[] {
   const out = new Set<string>([address]);
   const fullwidth = (c: string) => String.fromCharCode(c.charCodeAt(0) + 0xfee0);
   for (let i = 1; out.size < count && i < first.length; i++) {
-    const shy = first.slice(0, i) + '\u00ad' + first.slice(i);
+    const shy = `${first.slice(0, i)}\u00ad${first.slice(i)}`;
     const wide = first.slice(0, i - 1) + fullwidth(first[i - 1]!) + first.slice(i);
     for (const l of [shy, wide]) {
       out.add(`${local}@${[l, ...labels.slice(1)].join('.')}`);
@@ -412,8 +417,14 @@ export async function startObserver(o: ObserverOptions): Promise<Observer> {
   const next = (timeoutMs: number) =>
     new Promise<{ kind: string; report?: ObserverReport; error?: string }>((resolve, reject) => {
       const t = setTimeout(() => reject(new Error('the observer did not answer')), timeoutMs);
-      messages.push((m) => (clearTimeout(t), resolve(m)));
-      worker.once('error', (e) => (clearTimeout(t), reject(e)));
+      messages.push((m) => {
+        clearTimeout(t);
+        resolve(m);
+      });
+      worker.once('error', (e) => {
+        clearTimeout(t);
+        reject(e);
+      });
     });
   const ready = await next(30_000).catch(async (e) => {
     await worker.terminate();
@@ -445,12 +456,18 @@ async function runObserver(o: Required<Pick<ObserverOptions, 'localAddress' | 'i
   const host = o.host ?? '127.0.0.1';
   let stopping = false;
   const started = performance.now();
-  const stopped = new Promise<void>((resolve) => parentPort!.once('message', () => ((stopping = true), resolve())));
+  const stopped = new Promise<void>((resolve) =>
+    parentPort!.once('message', () => {
+      stopping = true;
+      resolve();
+    }),
+  );
   const probes: Record<string, { report: ProbeReport; since: number | null; abort: (() => void) | null }> = {};
 
   // One probe kind: each round waits for an answer; a failure is retried and the wait goes on.
   const loop = async (name: string, once: (setAbort: (f: () => void) => void) => Promise<void>, firstAnswer: () => void) => {
-    const p = (probes[name] = { report: { maxWaitMs: 0, answered: 0, failures: 0 }, since: null as number | null, abort: null as (() => void) | null });
+    const p = { report: { maxWaitMs: 0, answered: 0, failures: 0 }, since: null as number | null, abort: null as (() => void) | null };
+    probes[name] = p;
     while (!stopping) {
       p.since ??= performance.now();
       try {

@@ -17,7 +17,7 @@ v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as (options: { type: 'minor'; execution: 'sync' }) => void;
 const collect = (): void => gc({ type: 'minor', execution: 'sync' });
 
-export interface Family<T extends { length: number } = any> {
+export interface Family<T extends { length: number } = { length: number }> {
   name: string;
   // An input of about n bytes (characters for a string).
   build(n: number): T;

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { StoreContext } from '../../src/store/context.ts';
 import { Store } from '../../src/store/index.ts';
 import { hashNewPassword } from '../../src/auth/password.ts';
 
@@ -54,4 +55,10 @@ export function message(n: number | string = 1, extra = ''): Buffer {
     `From: Alice <alice@example.org>\r\nTo: user@example.test\r\nSubject: test ${n}\r\n` +
       `Date: Thu, 26 Nov 2026 07:00:00 +0000\r\nMessage-ID: <${n}@example.org>\r\n${extra}\r\nBody of message ${n}.\r\n`,
   );
+}
+
+// The store's private context, for tests that damage or inspect LMDB on purpose (a record made
+// older, a reference count put wrong, the file reserve): nothing else reaches past the store's API.
+export function storeInternals(store: Store): StoreContext {
+  return (store as unknown as { ctx: StoreContext }).ctx;
 }

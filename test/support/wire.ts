@@ -44,11 +44,23 @@ export async function openSocket(o: ConnectOptions): Promise<net.Socket> {
   const socket = o.tls ? tls.connect({ socket: raw, rejectUnauthorized: false, servername: o.servername ?? SERVERNAME }) : raw;
   if (o.tls) raw.on('error', () => {});
   await new Promise<void>((resolve, reject) => {
-    const t = setTimeout(() => (socket.destroy(), reject(new Error(`connect to ${host}:${o.port} timed out`))), o.timeoutMs ?? 10_000);
-    socket.once(o.tls ? 'secureConnect' : 'connect', () => (clearTimeout(t), resolve()));
+    const t = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`connect to ${host}:${o.port} timed out`));
+    }, o.timeoutMs ?? 10_000);
+    socket.once(o.tls ? 'secureConnect' : 'connect', () => {
+      clearTimeout(t);
+      resolve();
+    });
     for (const s of new Set([raw, socket])) {
-      s.once('error', (e) => (clearTimeout(t), reject(e)));
-      s.once('close', () => (clearTimeout(t), reject(new Error('closed while connecting'))));
+      s.once('error', (e) => {
+        clearTimeout(t);
+        reject(e);
+      });
+      s.once('close', () => {
+        clearTimeout(t);
+        reject(new Error('closed while connecting'));
+      });
     }
   });
   return socket;
@@ -108,7 +120,10 @@ export class Wire {
   protected more(timeoutMs: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const t = setTimeout(() => reject(new Error(`no answer in ${timeoutMs} ms; have ${JSON.stringify(this.buffer.toString('latin1', 0, 300))}`)), Math.max(1, timeoutMs));
-      this.waiters.push(() => (clearTimeout(t), resolve()));
+      this.waiters.push(() => {
+        clearTimeout(t);
+        resolve();
+      });
     });
   }
 
@@ -177,7 +192,7 @@ export class Wire {
         if (this.ended) throw new Error('connection closed inside a literal');
         await this.more(until - Date.now());
       }
-      out += l + '\r\n' + this.buffer.toString(this.encoding, 0, n);
+      out += `${l}\r\n${this.buffer.toString(this.encoding, 0, n)}`;
       this.buffer = this.buffer.subarray(n);
     }
   }
@@ -201,7 +216,7 @@ export class Wire {
   }
 
   async smtp(command: string, timeoutMs = 10_000): Promise<SmtpReply> {
-    await this.write(command + '\r\n');
+    await this.write(`${command}\r\n`);
     return this.smtpReply(timeoutMs);
   }
 
@@ -221,7 +236,7 @@ export class Wire {
     const untagged: string[] = [];
     for (;;) {
       const l = await this.imapLine(until - Date.now());
-      if (l.startsWith(tag + ' ')) return { tag, tagged: l, untagged };
+      if (l.startsWith(`${tag} `)) return { tag, tagged: l, untagged };
       untagged.push(l);
     }
   }

@@ -10,6 +10,12 @@ import { startTestServer } from '../support/server.ts';
 import { tempDir } from '../support/temp-store.ts';
 import { startPebble } from './pebble.ts';
 import { api, servedCert, waitForServed } from './served.ts';
+import type { CertStatus } from '../../src/api/commands/cert.ts';
+import type { AcmeAttempt, AcmeState } from '../../src/tls/acme.ts';
+
+// cert.acme and cert.status in the daemon once an order was tried: the ACME part is there, with
+// its last attempt and (in these steps) the next one planned.
+type Status = CertStatus & { acme: AcmeState & { lastAttempt: AcmeAttempt; nextAttempt: string } };
 
 async function until<T>(what: string, ms: number, f: () => Promise<T | undefined>): Promise<T> {
   const end = Date.now() + ms;
@@ -32,7 +38,7 @@ test('ACME: issue over HTTP-01, serve, renew, and a failed validation retried', 
 
     // Issue: the call returns when the attempt has ended.
     const started = Date.now();
-    const s1 = await api(server, 'cert.acme', { email: 'owner@example.test', wait: true });
+    const s1 = await api<Status>(server, 'cert.acme', { email: 'owner@example.test', wait: true });
     const issueMs = Date.now() - started;
     assert.equal(s1.acme.lastAttempt.ok, true, s1.acme.lastAttempt.error);
     assert.equal(s1.source, 'acme');
@@ -61,22 +67,22 @@ test('ACME: issue over HTTP-01, serve, renew, and a failed validation retried', 
     await api(server, 'config.reset', { key: 'acme.renewBefore' });
     assert.match(renewed.issuer, /Pebble Intermediate CA/);
     assert.equal(renewed.subjectAltName, 'DNS:mail.example.test');
-    const s2 = await api(server, 'cert.status');
+    const s2 = await api<Status>(server, 'cert.status');
     assert.equal(s2.acme.lastAttempt.ok, true);
     assert.ok(Date.parse(s2.acme.nextAttempt) > Date.now() + 86_400_000, s2.acme.nextAttempt);
 
     // Failure: the name now resolves where nothing listens; retried after acme.retryDelay.
     await pebble.setAddress('127.0.0.2');
     await api(server, 'config.set', { key: 'acme.retryDelay', value: 1000 });
-    const s3 = await api(server, 'cert.acme', { wait: true });
+    const s3 = await api<Status>(server, 'cert.acme', { wait: true });
     assert.equal(s3.acme.lastAttempt.ok, false);
-    assert.match(s3.acme.lastAttempt.error, /could not check mail\.example\.test over http:\/\/mail\.example\.test\/ \(port 80 must reach this server\): .*(refused|connect)/i);
+    assert.match(s3.acme.lastAttempt.error!, /could not check mail\.example\.test over http:\/\/mail\.example\.test\/ \(port 80 must reach this server\): .*(refused|connect)/i);
     assert.equal(s3.acme.failures, 1);
     assert.ok(Date.parse(s3.acme.nextAttempt) <= Date.parse(s3.acme.lastAttempt.at) + 1000);
     // The certificate in use stays.
     assert.equal((await servedCert(port)).fingerprint256, renewed.fingerprint256);
     const s4 = await until('a second failed attempt', 30_000, async () => {
-      const s = await api(server, 'cert.status');
+      const s = await api<Status>(server, 'cert.status');
       return s.acme.failures >= 2 ? s : undefined;
     });
     assert.ok(Date.parse(s4.acme.nextAttempt) - Date.parse(s4.acme.lastAttempt.at) >= 2000, 'the wait doubles');
@@ -85,7 +91,7 @@ test('ACME: issue over HTTP-01, serve, renew, and a failed validation retried', 
     const fixed = await waitForServed(port, (c) => c.fingerprint256 !== renewed.fingerprint256, 30_000);
     assert.match(new X509Certificate(fixed.raw).issuer, /Pebble Intermediate CA/);
     const s5 = await until('success in status', 5_000, async () => {
-      const s = await api(server, 'cert.status');
+      const s = await api<Status>(server, 'cert.status');
       return s.acme.lastAttempt.ok ? s : undefined;
     });
     assert.equal(s5.acme.failures, 0);

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startTestServer } from '../support/server.ts';
 import { api, servedCert, waitForServed } from './served.ts';
+import type { CertStatus } from '../../src/api/commands/cert.ts';
 
 test('a self-signed certificate follows the domains and the host name, hot', async () => {
   const server = await startTestServer();
@@ -26,7 +27,7 @@ test('a self-signed certificate follows the domains and the host name, hot', asy
     await api(server, 'domain.del', { domain: 'new.test' });
     const removed = await waitForServed(port, (c) => !(c.subjectAltName ?? '').includes('new.test'), 10_000);
     assert.ok(removed.subjectAltName!.includes('DNS:mx.other.test'));
-    const status = await api(server, 'cert.status');
+    const status = await api<CertStatus>(server, 'cert.status');
     assert.equal(status.source, 'self-signed');
     assert.equal(status.coversHostname, true);
     assert.equal(status.certificate.fingerprint256, removed.fingerprint256);

@@ -56,7 +56,12 @@ export async function startPebble(dir: string): Promise<Pebble> {
     setAddress: async (ip) => void (await manage(`http://127.0.0.1:${dnsMgmtPort}/set-default-ipv4`, { ip })),
     async stop() {
       for (const c of [pebble, dns]) {
-        if (c.exitCode === null) await new Promise((r) => (c.once('exit', r), c.kill()));
+        if (c.exitCode === null) {
+          await new Promise((r) => {
+            c.once('exit', r);
+            c.kill();
+          });
+        }
       }
     },
   };

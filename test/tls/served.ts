@@ -1,5 +1,5 @@
 // What a TLS client sees: the certificate a listener serves, and a wait for it to change.
-import { X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
 import tls from 'node:tls';
 import { callMethod, daemonApiContext } from '../../src/api/api.ts';
 import { silentLogger } from '../../src/log/log.ts';
@@ -30,6 +30,6 @@ export async function waitForServed(port: number, check: (c: X509Certificate) =>
 }
 
 // Calls an API method inside the test server, as the control socket and the setup page do.
-export function api(server: TestServer, name: string, params: object = {}): Promise<any> {
-  return callMethod(daemonApiContext(server.context, silentLogger), name, params);
+export async function api<T = unknown>(server: TestServer, name: string, params: object = {}): Promise<T> {
+  return (await callMethod(daemonApiContext(server.context, silentLogger), name, params)) as T;
 }

@@ -11,6 +11,8 @@ import { startTestServer } from '../support/server.ts';
 import { tempDir } from '../support/temp-store.ts';
 import { issue, rootCa } from './pki.ts';
 import { api, servedCert, waitForServed } from './served.ts';
+import type { CertStatus } from '../../src/api/commands/cert.ts';
+import type { ApiError } from '../../src/api/method.ts';
 
 test('cert upload: refusals in words, then installed hot and left alone', async () => {
   const dir = tempDir('homepost-upload-');
@@ -23,7 +25,7 @@ test('cert upload: refusals in words, then installed hot and left alone', async 
     const port = server.ports.imaps;
     const before = await servedCert(port);
     const refused = async (certificate: string, key: string, why: RegExp) => {
-      await assert.rejects(api(server, 'cert.upload', { certificate, key }), (e: any) => e.code === 'invalid' && why.test(e.message));
+      await assert.rejects(api(server, 'cert.upload', { certificate, key }), (e: ApiError) => e.code === 'invalid' && why.test(e.message));
     };
     await refused(leaf.cert + inter.cert, other.key, /the key does not belong to the certificate \(CN=mail\.example\.test\)/);
     await refused(leaf.cert + root.cert + inter.cert, leaf.key, /chain is out of order: certificate 2 \(CN=Test Root\) did not sign certificate 1/);
@@ -47,16 +49,16 @@ test('cert upload: refusals in words, then installed hot and left alone', async 
     // The chain is served whole: a client trusting only the root verifies it.
     await servedCert(port, { ca: root.cert });
     assert.equal(statSync(path.join(server.dataDir, 'tls', 'key.pem')).mode & 0o777, 0o600);
-    const status = await api(server, 'cert.status');
+    const status = await api<CertStatus>(server, 'cert.status');
     assert.equal(status.source, 'uploaded');
     assert.equal(status.coversHostname, true);
-    assert.equal(status.acme.nextAttempt, null, 'no ACME renewal planned');
+    assert.equal(status.acme!.nextAttempt, null, 'no ACME renewal planned');
 
     // Left alone: a new domain does not bring a self-signed one back, nor does cert generate without --force.
     await api(server, 'domain.add', { domain: 'new.test' });
     await new Promise((r) => setTimeout(r, 6_000));
     assert.equal((await servedCert(port)).fingerprint256, served.fingerprint256);
-    await assert.rejects(api(server, 'cert.generate'), (e: any) => e.code === 'forbidden');
+    await assert.rejects(api(server, 'cert.generate'), (e: ApiError) => e.code === 'forbidden');
   } finally {
     await server.close();
   }

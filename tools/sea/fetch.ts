@@ -17,7 +17,7 @@ function tarballName(p: PackageRef): string {
 }
 
 function integrityOf(file: string): string {
-  return 'sha512-' + createHash('sha512').update(readFileSync(file)).digest('base64');
+  return `sha512-${createHash('sha512').update(readFileSync(file)).digest('base64')}`;
 }
 
 // The verified tarball in cacheDir, fetched when missing.

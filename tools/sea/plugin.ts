@@ -73,7 +73,7 @@ export function seaPlugin(root: string): Plugin {
         if (found !== 1) {
           return { errors: [{ text: `lmdb/open.js reads dict.txt ${found} times in a way tools/sea/plugin.ts does not know; update LMDB_DICT_READ` }] };
         }
-        const contents = `import { lmdbDictionary as __homepostLmdbDictionary } from ${JSON.stringify(runtime)};\n` + code.replace(LMDB_DICT_READ, '__homepostLmdbDictionary()');
+        const contents = `import { lmdbDictionary as __homepostLmdbDictionary } from ${JSON.stringify(runtime)};\n${code.replace(LMDB_DICT_READ, '__homepostLmdbDictionary()')}`;
         return { contents, loader: 'js' };
       });
 

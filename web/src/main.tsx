@@ -37,7 +37,16 @@ function App() {
   }, []);
   if (!session) return <main>{error ? <ErrorText error={error} /> : <p>Loading…</p>}</main>;
   // After the setup code, the wizard's first step.
-  if (!session.adminExists) return <SetupView onDone={() => ((location.hash = '#setup/1'), refresh())} />;
+  if (!session.adminExists) {
+    return (
+      <SetupView
+        onDone={() => {
+          location.hash = '#setup/1';
+          refresh();
+        }}
+      />
+    );
+  }
   if (!session.loggedIn) return <LoginView onDone={refresh} />;
   return <Admin onLogout={() => logout().finally(refresh)} />;
 }

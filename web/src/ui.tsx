@@ -1,6 +1,6 @@
 // Small building blocks shared by the views: labelled fields, inline errors, loading and actions.
 import type { ComponentChildren } from 'preact';
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useId, useState } from 'preact/hooks';
 import { message } from './api.ts';
 
 export function Field(p: {
@@ -12,7 +12,9 @@ export function Field(p: {
   required?: boolean;
   minLength?: number;
 }) {
+  const id = useId();
   const input = {
+    id,
     value: p.value,
     autoComplete: p.autoComplete ?? 'off',
     required: p.required ?? true,
@@ -20,7 +22,7 @@ export function Field(p: {
     onInput: (e: { currentTarget: HTMLInputElement }) => p.onInput(e.currentTarget.value),
   };
   return (
-    <label class="field">
+    <label class="field" for={id}>
       <span>{p.label}</span>
       {p.type === 'password' ? <input type="password" {...input} /> : <input type="text" {...input} />}
     </label>
@@ -93,7 +95,12 @@ export function useLoad<T>(load: () => Promise<T>): { data: T | null; error: str
   useEffect(() => {
     let live = true;
     load().then(
-      (d) => live && (setData(d), setError(null)),
+      (d) => {
+        if (live) {
+          setData(d);
+          setError(null);
+        }
+      },
       (e: unknown) => live && setError(message(e)),
     );
     return () => {
@@ -135,7 +142,15 @@ export function ConfirmButton(p: { label: string; confirm: string; onConfirm: ()
   }
   return (
     <span class="confirm">
-      <button type="button" class="danger" disabled={p.disabled} onClick={() => (setAsking(false), p.onConfirm())}>
+      <button
+        type="button"
+        class="danger"
+        disabled={p.disabled}
+        onClick={() => {
+          setAsking(false);
+          p.onConfirm();
+        }}
+      >
         {p.confirm}
       </button>
       <button type="button" onClick={() => setAsking(false)}>

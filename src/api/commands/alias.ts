@@ -13,7 +13,7 @@ const add = method({
   write: true,
   params: aliasParams,
   run: (ctx, p): Promise<AliasRecord> => {
-    const key = p.address.startsWith('@') ? '@' + normalizeDomain(p.address.slice(1)) : normalizeMailAddress(p.address);
+    const key = p.address.startsWith('@') ? `@${normalizeDomain(p.address.slice(1))}` : normalizeMailAddress(p.address);
     if (ctx.store.aliases.list().some((a) => a.address === key)) {
       throw new ApiError('exists', `alias ${key} exists (alias set replaces its targets)`);
     }

@@ -122,7 +122,7 @@ function describe(c: CertificateInfo): string {
     ['certificate', c.certFile],
     ['key', c.keyFile],
   ];
-  return rows.map(([k, v]) => `${k.padEnd(12)} ${v}`).join('\n') + '\n';
+  return `${rows.map(([k, v]) => `${k.padEnd(12)} ${v}`).join('\n')}\n`;
 }
 
 function describeStatus(s: CertStatus): string {
@@ -140,7 +140,7 @@ function describeStatus(s: CertStatus): string {
         ] as [string, string][])
       : []),
   ];
-  return rows.map(([k, v]) => `${k.padEnd(12)} ${v}`).join('\n') + '\n' + describe(s.certificate);
+  return `${rows.map(([k, v]) => `${k.padEnd(12)} ${v}`).join('\n')}\n${describe(s.certificate)}`;
 }
 
 export const certGroup: CommandGroup = {
@@ -152,7 +152,7 @@ export const certGroup: CommandGroup = {
     entry('generate', generate, {
       summary: 'replace the certificate with a new self-signed one (the daemon uses it at once)',
       options: [{ flag: '--force', param: 'force', kind: 'boolean', help: 'also replace a certificate issued by a CA' }],
-      text: (c) => 'new self-signed certificate\n' + describe(c),
+      text: (c) => `new self-signed certificate\n${describe(c)}`,
     }),
     entry('acme', acme, {
       summary: "get a certificate for the host name from an ACME CA (Let's Encrypt) and keep it renewed; port 80 must reach this server",
@@ -166,7 +166,7 @@ export const certGroup: CommandGroup = {
       summary: 'use a certificate and key from elsewhere (PEM; the chain after the certificate); the daemon uses it at once',
       args: ['certificate', 'key'],
       files: ['certificate', 'key'],
-      text: (c) => 'certificate installed\n' + describe(c),
+      text: (c) => `certificate installed\n${describe(c)}`,
     }),
   ],
 };

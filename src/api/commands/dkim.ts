@@ -45,7 +45,7 @@ export const dkimGroup: CommandGroup = {
       summary: 'make new DKIM keys under new selectors (publish the new records; keep the old ones a few days)',
       args: ['domain'],
       confirm: (p) => `Sign mail of ${String(p.domain)} with new keys from now on?`,
-      text: (r) => 'new keys; publish these records:\n' + describe(r),
+      text: (r) => `new keys; publish these records:\n${describe(r)}`,
     }),
   ],
 };

@@ -35,7 +35,7 @@ const SHORT = 60;
 function data(r: ExpectedRecord, short: boolean): string {
   const v = r.value ?? '(unknown)';
   const text = r.type === 'MX' ? `${r.priority} ${v}` : r.type === 'SRV' ? `${r.priority} ${r.weight} ${r.port} ${v}` : v;
-  return short && text.length > SHORT ? text.slice(0, SHORT - 1) + '…' : text;
+  return short && text.length > SHORT ? `${text.slice(0, SHORT - 1)}…` : text;
 }
 
 function name(r: ExpectedRecord): string {

@@ -169,7 +169,7 @@ function describe(d: QueueDetail): string {
       d.recipientStates.map((x) => [x.address, x.state, String(x.attempts), (x.lastResult ?? '-') + (x.remoteMta ? ` (${x.remoteMta})` : '')]),
     ).trimEnd(),
   );
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 const idsText = (verb: string) => (res: { ids: number[] }) => (res.ids.length ? `${verb} ${res.ids.join(', ')}\n` : 'the queue is empty\n');

@@ -8,6 +8,7 @@ import { LAST_PROBE } from '../../queue/probe.ts';
 import { describeRelay, OUTBOUND_SETTINGS } from '../../queue/settings.ts';
 import { entry, type CommandGroup } from '../group.ts';
 import { method, noParams, type ApiContext } from '../method.ts';
+import type { CertificateInfo } from '../../tls/manager.ts';
 
 export type ItemState = 'done' | 'todo' | 'warn';
 
@@ -43,7 +44,7 @@ function domainItems(ctx: ApiContext): ChecklistItem[] {
 }
 
 function certificateItem(ctx: ApiContext): ChecklistItem {
-  let c;
+  let c: CertificateInfo;
   try {
     c = ctx.tls().info();
   } catch {

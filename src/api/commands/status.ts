@@ -97,7 +97,7 @@ function describe(s: StatusResult): string {
   row('domains', String(s.store.domains));
   row('accounts', `${s.store.accounts}, aliases ${s.store.aliases}`);
   row('messages', `${s.store.messages} (${formatBytes(s.store.messageBytes)})`);
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 export const statusGroup: CommandGroup = {

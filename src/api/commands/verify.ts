@@ -35,7 +35,7 @@ function describe(r: VerifyResult): string {
   }
   const n = r.problems.length;
   lines.push(n ? `${n} problem${n === 1 ? '' : 's'} found` : `no problems found (${r.bodies} bodies checked)`);
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 export const verifyGroup: CommandGroup = {

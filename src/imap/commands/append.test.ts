@@ -16,7 +16,7 @@ describe('APPEND', () => {
     const m = message('draft');
     c.write(`A1 APPEND Drafts (\\Draft \\Seen) "05-Mar-2026 10:20:30 +0100" {${m.length}}\r\n`);
     assert.match(await c.line(), /^\+ /);
-    c.write(m + '\r\n');
+    c.write(`${m}\r\n`);
     const r = await c.until('A1');
     const uidValidity = s.context.store.mailboxes.get(s.accountId, 'Drafts')!.uidValidity;
     assert.equal(r.tagged, `A1 OK [APPENDUID ${uidValidity} 1] APPEND completed`);

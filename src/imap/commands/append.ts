@@ -7,6 +7,7 @@
 // message is on disk.
 import { DEFAULT_HEADER_LIMITS } from '../../mime/header-limits.ts';
 import { MessageBuffer } from '../../memory/message-buffer.ts';
+import type { JobOutput } from '../../offload/jobs.ts';
 import { JobError } from '../../offload/pool.ts';
 import { STATES, type CommandSpec } from '../command.ts';
 import { ImapServerError, ImapUserError } from '../errors.ts';
@@ -88,7 +89,7 @@ function smallMessage(session: ImapSession, data: Buffer, binary: boolean): Mess
 
 // The header's bounds, the hash and the parse, in a worker.
 async function prepare(session: ImapSession, buffer: MessageBuffer) {
-  let out;
+  let out: JobOutput<'prepare'>;
   try {
     out = await session.svc.offload.run(
       'prepare',

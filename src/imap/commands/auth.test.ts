@@ -69,7 +69,7 @@ describe('authentication in development mode on loopback', () => {
     assert.match(bad.tagged, /^A1 NO \[AUTHENTICATIONFAILED\]/);
     c.write('A2 AUTHENTICATE PLAIN\r\n');
     assert.equal(await c.line(), '+ ');
-    c.write(plain(s.user, s.password) + '\r\n');
+    c.write(`${plain(s.user, s.password)}\r\n`);
     const r = await c.until('A2');
     assert.match(r.tagged, /^A2 OK \[CAPABILITY /);
     const twice = await c.command('LOGIN a b');

@@ -23,7 +23,7 @@ export const enable: CommandSpec<string[]> = {
       session.enabled.add(cap);
       now.push(cap === 'IMAP4REV2' ? 'IMAP4rev2' : cap);
     }
-    await session.untagged(`ENABLED${now.map((c) => ' ' + c).join('')}`);
+    await session.untagged(`ENABLED${now.map((c) => ` ${c}`).join('')}`);
   },
 };
 

@@ -53,7 +53,7 @@ function dispositionLanguageLocation(b: ResponseBuilder, part: MimePart): void {
   b.sp();
   // body-fld-lang = nstring / "(" string *(SP string) ")"
   const lang = part.language;
-  if (!lang || !lang.length) b.raw('NIL');
+  if (!lang?.length) b.raw('NIL');
   else if (lang.length === 1) b.str(lang[0]!);
   else b.list(lang, (l) => b.str(l));
   b.sp().str(part.location);

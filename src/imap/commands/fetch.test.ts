@@ -88,7 +88,10 @@ describe('FETCH', () => {
   test('a large message goes out byte for byte, whole and in parts', async () => {
     const body = Buffer.alloc(3 * 1024 * 1024);
     for (let i = 0; i < body.length; i++) body[i] = 0x41 + (i % 26);
-    for (let i = 76; i < body.length; i += 78) (body[i] = 0x0d), (body[i + 1] = 0x0a);
+    for (let i = 76; i < body.length; i += 78) {
+      body[i] = 0x0d;
+      body[i + 1] = 0x0a;
+    }
     const raw = Buffer.concat([Buffer.from('Subject: big\r\n\r\n'), body]);
     const uid = await s.deliver(raw);
     const c = await loggedIn(s);

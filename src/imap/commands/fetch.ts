@@ -71,7 +71,10 @@ function fetchSpec(name: 'FETCH' | 'UID FETCH'): CommandSpec<FetchArgs> {
       const seen = new Set<string>();
       const push = (i: FetchItem) => {
         const key = JSON.stringify(i);
-        if (!seen.has(key)) (seen.add(key), wanted.push(i));
+        if (!seen.has(key)) {
+          seen.add(key);
+          wanted.push(i);
+        }
       };
       if (uid) push({ kind: 'simple', name: 'UID' });
       items.forEach(push);
@@ -189,7 +192,7 @@ function fetchResponse(session: ImapSession, seq: number, record: MessageRecord,
       name += `<${origin}>`;
       data = data.subarray(Math.min(origin, data.length), Math.min(origin + count, data.length));
     }
-    label(name + ' ');
+    label(`${name} `);
     // A section that does not exist is empty (as Dovecot answers; RFC 9051 leaves it open).
     data ??= Buffer.alloc(0);
     b.literal(data, item.binary && data.includes(0));

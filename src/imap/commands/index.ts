@@ -17,7 +17,7 @@ import { close, examine, select, unselect } from './select.ts';
 import { status } from './status.ts';
 import { store, uidStore } from './store.ts';
 
-const all: CommandSpec<any>[] = [
+const all: CommandSpec[] = [
   capability, noop, logout, id,
   starttls, authenticateCommand, login,
   enable, compress,

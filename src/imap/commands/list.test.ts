@@ -98,7 +98,7 @@ test('LIST patterns: * and % by RFC 9051 6.3.9, INBOX in any case, and no backtr
   ];
   for (const [pattern, name, expected] of cases) assert.equal(listPattern(pattern)(name), expected, `${pattern} ~ ${name}`);
   // "*a*a*...*b" against a name of a's took 33 s as a regex; here it is immediate.
-  const hostile = listPattern('*a'.repeat(200) + '*b');
+  const hostile = listPattern(`${'*a'.repeat(200)}*b`);
   assert.equal(hostile('a'.repeat(2000)), false);
-  assert.equal(listPattern('%a'.repeat(200) + '%')('a'.repeat(2000)), true);
+  assert.equal(listPattern(`${'%a'.repeat(200)}%`)('a'.repeat(2000)), true);
 });

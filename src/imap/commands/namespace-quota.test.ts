@@ -7,7 +7,7 @@ describe('NAMESPACE and QUOTA', () => {
   let s: ImapTestServer;
   before(async () => {
     s = await startImapServer();
-    await s.deliver('Subject: x\r\n\r\n' + 'y'.repeat(3000));
+    await s.deliver(`Subject: x\r\n\r\n${'y'.repeat(3000)}`);
   });
   after(() => s.close());
 

@@ -187,10 +187,12 @@ export function resolveSets(view: MailboxView, key: SearchKey, out: Map<SearchKe
       out.set(key, new Set(view.resolve(key.set, key.uid, true)));
       return;
     case 'not':
-      return resolveSets(view, key.key, out);
+      resolveSets(view, key.key, out);
+      return;
     case 'or':
       resolveSets(view, key.a, out);
-      return resolveSets(view, key.b, out);
+      resolveSets(view, key.b, out);
+      return;
     case 'and':
       for (const k of key.keys) resolveSets(view, k, out);
       return;

@@ -113,7 +113,7 @@ function searchSpec(name: 'SEARCH' | 'UID SEARCH'): CommandSpec<SearchProgram> {
 
       if (returns === null) {
         const tail = withModseq && found.length ? ` (MODSEQ ${highest})` : '';
-        await session.untagged(`SEARCH${numbers.map((n) => ' ' + n).join('')}${tail}`);
+        await session.untagged(`SEARCH${numbers.map((n) => ` ${n}`).join('')}${tail}`);
         return;
       }
       // RFC 4731 3.1: RETURN () means RETURN (ALL).

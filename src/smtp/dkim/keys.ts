@@ -38,7 +38,10 @@ function generateFor(store: Store, domain: string, replace: boolean): Promise<Dk
   const key = normalizeDomain(domain);
   if (!key || !store.domains.isLocal(key)) return Promise.reject(new StoreError('not-found', `no domain ${domain}`));
   let byDomain = running.get(store);
-  if (!byDomain) running.set(store, (byDomain = new Map()));
+  if (!byDomain) {
+    byDomain = new Map();
+    running.set(store, byDomain);
+  }
   const current = byDomain.get(key);
   if (current) return current;
   const p = newDkimKeys(Date.now()).then((keys) => store.dkim.save(key, keys, replace));

@@ -9,7 +9,7 @@ export const dmarc: Rule<'data'> = {
   stage: 'data',
   async run(ctx, { message }) {
     const auth = message.auth;
-    if (!auth || auth.dmarc !== 'fail' || auth.dmarcPolicy !== 'reject') return NEXT;
+    if (auth?.dmarc !== 'fail' || auth.dmarcPolicy !== 'reject') return NEXT;
     if (!ctx.settings.rejectDmarc) return { verdict: 'next', reason: 'dmarc=fail p=reject, rejection off' };
     const r = REPLIES.dmarcReject;
     return { verdict: 'reject', code: r.code, enhanced: r.enhanced, text: r.text, reason: 'dmarc=fail p=reject' };

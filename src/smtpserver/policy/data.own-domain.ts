@@ -11,7 +11,7 @@ import { domainOf } from '../../store/addresses.ts';
 import { REPLIES } from '../reply.ts';
 import { NEXT, type Rule, type SmtpContext, type Verdict } from './types.ts';
 
-const aligned = (a: string, b: string) => a === b || a.endsWith('.' + b) || b.endsWith('.' + a);
+const aligned = (a: string, b: string) => a === b || a.endsWith(`.${b}`) || b.endsWith(`.${a}`);
 
 // The local domain this domain is, or is a subdomain of, or null.
 function ownDomain(ctx: SmtpContext, domain: string): string | null {

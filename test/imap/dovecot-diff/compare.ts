@@ -79,7 +79,7 @@ export function unexpectedDifferences(
 
 // A readable report of unexpected differences, each step with both servers' full answers.
 export function report(script: string, diffs: Difference[], homepost: readonly StepResult[], dovecot: readonly StepResult[]): string {
-  const clip = (s: string) => (s.length > 300 ? s.slice(0, 300) + '...' : s);
+  const clip = (s: string) => (s.length > 300 ? `${s.slice(0, 300)}...` : s);
   const out: string[] = [`${script}: ${diffs.length} unexpected difference(s)`];
   for (const index of [...new Set(diffs.map((d) => d.index))]) {
     const here = diffs.filter((x) => x.index === index);
@@ -87,8 +87,8 @@ export function report(script: string, diffs: Difference[], homepost: readonly S
     for (const d of here) out.push(`    only ${d.side.padEnd(8)} ${clip(d.line)}`);
     const h = homepost[index]?.lines ?? [];
     const v = dovecot[index]?.lines ?? [];
-    out.push('    homepost sent:', ...h.slice(0, 40).map((l) => '      ' + clip(l)));
-    out.push('    dovecot sent:', ...v.slice(0, 40).map((l) => '      ' + clip(l)));
+    out.push('    homepost sent:', ...h.slice(0, 40).map((l) => `      ${clip(l)}`));
+    out.push('    dovecot sent:', ...v.slice(0, 40).map((l) => `      ${clip(l)}`));
   }
   return out.join('\n');
 }

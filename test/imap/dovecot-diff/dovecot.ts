@@ -136,7 +136,12 @@ export async function startDovecot(opts: {
       // Descendants: imap-login, imap, auth, config, log, anvil ...
       for (let grew = true; grew; ) {
         grew = false;
-        for (const [p, parent] of ppid) if (all.has(parent) && !all.has(p)) (all.add(p), (grew = true));
+        for (const [p, parent] of ppid) {
+          if (all.has(parent) && !all.has(p)) {
+            all.add(p);
+            grew = true;
+          }
+        }
       }
       return [...all];
     },

@@ -66,7 +66,7 @@ function join(p: Pieces): Response {
   let out = '';
   p.text.forEach((t, i) => {
     out += t;
-    if (i < p.literals.length) out += '\r\n' + p.literals[i];
+    if (i < p.literals.length) out += `\r\n${p.literals[i]}`;
   });
   return out;
 }
@@ -82,7 +82,7 @@ function canonicalStrings(r: Response): Response {
     const marker = /~?\{\d+\+?\}$/.exec(head)!;
     const before = head.slice(0, marker.index);
     if (QUOTABLE.test(data)) {
-      out.text[out.text.length - 1] = before + '"' + data.replace(/[\\"]/g, (c) => '\\' + c) + '"' + p.text[i + 1];
+      out.text[out.text.length - 1] = `${before}"${data.replace(/[\\"]/g, (c) => `\\${c}`)}"${p.text[i + 1]}`;
       return;
     }
     out.text[out.text.length - 1] = before + (data.includes('\0') ? marker[0] : `{${data.length}}`);
@@ -202,7 +202,7 @@ function literalLines(data: string): string[] {
     if (last) end = ' <no line end>';
     else if (line.endsWith('\r')) line = line.slice(0, -1);
     else end = ' <bare LF>';
-    out.push('| ' + line.replace(/[\x00-\x08\x0b-\x1f\x7f-\xff]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`) + end);
+    out.push(`| ${line.replace(/[\x00-\x08\x0b-\x1f\x7f-\xff]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)}${end}`);
   });
   return out;
 }

@@ -3,7 +3,7 @@
 // before the first step; steps run strictly one after the other, so interleavings are the same
 // on both servers.
 import { TranscriptClient, type Response } from './client.ts';
-import { normalizeStep, Renamer, responseLines } from './normalize.ts';
+import { normalizeStep, type Renamer, responseLines } from './normalize.ts';
 import type { Script, Step } from './scripts/index.ts';
 
 export interface Target {
@@ -16,7 +16,7 @@ export interface Target {
 }
 
 export interface StepResult {
-  // What the step sent, as the script wrote it (before ${capture} substitution).
+  // What the step sent, as the script wrote it (before {{capture}} substitution).
   step: string;
   lines: string[];
   // The raw responses, for captures and for debugging.
@@ -47,7 +47,7 @@ export async function runScript(target: Target, script: Script): Promise<StepRes
       const session = sessions.get(name);
       if (!session) throw new Error(`${script.name}: step for session ${name}, which the script does not open`);
       const { client } = session;
-      const text = textOf(step).replace(/\$\{(\w+)\}/g, (_, v: string) => {
+      const text = textOf(step).replace(/\{\{(\w+)\}\}/g, (_, v: string) => {
         const value = vars.get(v);
         if (value === undefined) throw new Error(`${script.name}: nothing captured as ${v}`);
         return value;

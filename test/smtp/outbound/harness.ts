@@ -147,7 +147,7 @@ export async function startPeer(o: PeerOptions): Promise<Peer> {
         raw: Buffer.alloc(0),
         secure: session.secure,
         user: typeof session.user === 'string' ? session.user : null,
-        mailParams: { ...((session.envelope.mailFrom && session.envelope.mailFrom.args) || {}) },
+        mailParams: session.envelope.mailFrom ? { ...(session.envelope.mailFrom.args || {}) } : {},
         rcptParams: rcptParams.get(session.id) ?? [],
         helo: session.hostNameAppearsAs,
       };

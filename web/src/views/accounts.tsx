@@ -137,7 +137,13 @@ function InlineEdit(p: { open: string; done: string; label: string; submit: stri
   const action = useAction();
   if (!open) {
     return (
-      <button type="button" onClick={() => (setOpen(true), setDone(false))}>
+      <button
+        type="button"
+        onClick={() => {
+          setOpen(true);
+          setDone(false);
+        }}
+      >
         {done ? p.done : p.open}
       </button>
     );
@@ -186,7 +192,10 @@ function NewQuota(p: { account: AccountInfo; changed: () => void }) {
       label={`Quota for ${a.address} (like 2G; empty: none)`}
       submit="Save quota"
       initial={a.quota ? formatBytes(a.quota).replace(/ (\w)iB$/, '$1') : ''}
-      save={async (quota) => (await call('user.quota', { address: a.address, quota: quota.trim() || 'none' }), p.changed())}
+      save={async (quota) => {
+        await call('user.quota', { address: a.address, quota: quota.trim() || 'none' });
+        p.changed();
+      }}
     />
   );
 }
@@ -201,7 +210,11 @@ function Apop(p: { account: AccountInfo; changed: () => void }) {
       setSecret(r.secret);
       p.changed();
     });
-  const off = () => void action.run(() => call('user.pop-secret', { address: p.account.address, off: true })).then(() => (setSecret(null), p.changed()));
+  const off = () =>
+    void action.run(() => call('user.pop-secret', { address: p.account.address, off: true })).then(() => {
+      setSecret(null);
+      p.changed();
+    });
   return (
     <>
       {p.account.hasPopSecret ? 'on' : 'off'}{' '}

@@ -17,7 +17,10 @@ export function SendingView() {
   const { data, error, reload } = useLoad(load);
   // Kept here: the form starts again from the saved relay.
   const [notice, setNotice] = useState<ComponentChildren>(null);
-  const saved = (text: ComponentChildren) => (setNotice(text), reload());
+  const saved = (text: ComponentChildren) => {
+    setNotice(text);
+    reload();
+  };
   return (
     <>
       <h2>Sending out</h2>

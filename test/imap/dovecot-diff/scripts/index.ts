@@ -4,7 +4,7 @@
 //   DONE        ends the session's IDLE and reads up to its tagged reply
 //   <wait>      reads what another session's change must cause (at least one response)
 //   <quiet>     reads whatever arrives unasked within 300 ms (nothing, normally)
-// ${name} in a command is a value captured from this server's own earlier response.
+// {{name}} in a command is a value captured from this server's own earlier response.
 // Scripts that change messages work on their own copy of INBOX (fresh()), so each starts from the
 // same state whatever ran before.
 import { changeScripts } from './changes.ts';

@@ -27,7 +27,7 @@ export function fresh(mailbox: string, sessions: ('a' | 'b')[] = ['a']): Step[] 
 // ends become CRLF unless asked to stay as written.
 export function append(mailbox: string, raw: string, extra = '', lineEnds: 'crlf' | 'as-is' = 'crlf'): string {
   const data = lineEnds === 'crlf' ? raw.replace(/\r?\n/g, '\r\n') : raw;
-  return `APPEND ${mailbox}${extra ? ' ' + extra : ''} {${Buffer.byteLength(data)}+}\r\n${data}`;
+  return `APPEND ${mailbox}${extra ? ` ${extra}` : ''} {${Buffer.byteLength(data)}+}\r\n${data}`;
 }
 
 export const note = (n: number, subject = `note ${n}`) =>

@@ -23,7 +23,9 @@ export function Checklist() {
       <ul class="checklist">
         {(data ?? []).map((i) => (
           <li key={i.id} class={i.state}>
-            <span aria-label={WORD[i.state]}>{MARK[i.state]}</span> <strong>{i.title}</strong>: {i.detail}
+            <span role="img" aria-label={WORD[i.state]}>
+              {MARK[i.state]}
+            </span> <strong>{i.title}</strong>: {i.detail}
             {i.state !== 'done' && (
               <>
                 {' '}

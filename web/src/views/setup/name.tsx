@@ -12,7 +12,10 @@ export function NameStep() {
   const { data, error, reload } = useLoad(load);
   // Kept here: the form starts again from the saved values.
   const [notice, setNotice] = useState<string | null>(null);
-  const saved = (text: string) => (setNotice(text), reload());
+  const saved = (text: string) => {
+    setNotice(text);
+    reload();
+  };
   return (
     <>
       <h2>Name and domain</h2>
