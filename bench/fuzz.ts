@@ -38,7 +38,14 @@ for (const target of targets) {
       const g = await checkGrowth(family, target.growth);
       growths.push(g);
       const bad = g.growth > GROWTH_LIMIT;
-      perFamily.push([target.name, family.name, `${g.growth.toFixed(1)}${g.extrapolated ? '*' : ''}`, g.doublings.map((d) => d.toFixed(1)).join(' '), g.nsPerByte.toFixed(1), bad ? 'SUPERLINEAR' : 'ok']);
+      perFamily.push([
+        target.name,
+        family.name,
+        `${g.growth.toFixed(1)}${g.extrapolated ? '*' : ''}`,
+        g.doublings.map((d) => d.toFixed(1)).join(' '),
+        g.nsPerByte.toFixed(1),
+        bad ? 'SUPERLINEAR' : 'ok',
+      ]);
       if (bad) failures.push(`${target.name}: superlinear time on ${family.name}: ${g.growth.toFixed(1)}x from n to 8n`);
     }
     const report = await runCases(target, { seed, deadline, maxFailures: 20 });

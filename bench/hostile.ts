@@ -80,8 +80,18 @@ const short = (s: string) => s.replace(/^(end|mail|rcpt|data|banner): /, '').sli
 
 const ATTACKS: Attack[] = [
   { name: '1 header fields', what: '500,000 header fields "X-A: 1" (4 MB) to port 25', timeoutMs: 120_000, run: (s) => smtp(s, headerFieldFlood(500_000)) },
-  { name: '2 colonless lines', what: '40,000 header lines without a colon (120 KB) to port 25', timeoutMs: 180_000, run: (s) => smtp(s, colonlessHeaderLines(40_000)) },
-  { name: '3 nested multipart', what: '100 nested multiparts, 700,000 delimiter lines (4.9 MB) to port 25', timeoutMs: 180_000, run: (s) => smtp(s, nestedMultipart(100, 700_000)) },
+  {
+    name: '2 colonless lines',
+    what: '40,000 header lines without a colon (120 KB) to port 25',
+    timeoutMs: 180_000,
+    run: (s) => smtp(s, colonlessHeaderLines(40_000)),
+  },
+  {
+    name: '3 nested multipart',
+    what: '100 nested multiparts, 700,000 delimiter lines (4.9 MB) to port 25',
+    timeoutMs: 180_000,
+    run: (s) => smtp(s, nestedMultipart(100, 700_000)),
+  },
   {
     name: '3b SEARCH TEXT',
     what: 'SEARCH TEXT over a stored message of attack 3 (350,000 lines, 2.5 MB)',
@@ -117,7 +127,13 @@ const ATTACKS: Attack[] = [
     what: '60 wrong IMAP passwords at once, 20 spellings of one account, from 60 addresses',
     timeoutMs: 120_000,
     async run(s) {
-      const answers = await parallelImapLogins({ port: s.ports.imaps, users: accountSpellings(VICTIM.address, 20), password: 'wrong password', addresses: loopbackRange(258, 60), attempts: 60 });
+      const answers = await parallelImapLogins({
+        port: s.ports.imaps,
+        users: accountSpellings(VICTIM.address, 20),
+        password: 'wrong password',
+        addresses: loopbackRange(258, 60),
+        attempts: 60,
+      });
       const checked = answers.filter((a) => a.includes('[AUTHENTICATIONFAILED]')).length;
       const locked = answers.filter((a) => a.includes('[UNAVAILABLE]')).length;
       return `${checked} checked, ${locked} refused as locked${checked + locked < 60 ? `, ${60 - checked - locked} other` : ''}`;
@@ -205,7 +221,9 @@ function referenceBuild(ref: string): Side {
   // (the build verifies them against its own pins and lockfile again).
   const cache = path.join(ROOT, '.cache', 'sea');
   mkdirSync(path.join(dir, '.cache', 'sea'), { recursive: true });
-  if (existsSync(cache)) for (const f of readdirSync(cache).filter((f) => f.endsWith('.tgz'))) if (!existsSync(path.join(dir, '.cache', 'sea', f))) copyFileSync(path.join(cache, f), path.join(dir, '.cache', 'sea', f));
+  if (existsSync(cache))
+    for (const f of readdirSync(cache).filter((f) => f.endsWith('.tgz')))
+      if (!existsSync(path.join(dir, '.cache', 'sea', f))) copyFileSync(path.join(cache, f), path.join(dir, '.cache', 'sea', f));
   execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: dir, stdio: 'inherit' });
   // What `make binary` runs, for this machine's architecture only.
   execFileSync(process.execPath, ['tools/build-binary.ts', '--arch', 'x64'], { cwd: dir, stdio: 'inherit' });
@@ -274,14 +292,16 @@ async function measure(side: Side, attack: Attack): Promise<Result> {
     const report = await observer.stop();
     const { peakKb } = meter.stop();
     if (!server.alive()) return { state: 'crashed', detail: crashReason(server), stallMs: report.maxWaitMs, report, idleKb, peakKb, settledKb: null, ms };
-    if (outcome === undefined) return { state: 'hung', detail: `no end in ${timeoutMs(attack) / 1000} s`, stallMs: report.maxWaitMs, report, idleKb, peakKb, settledKb: rssKb(pid), ms };
+    if (outcome === undefined)
+      return { state: 'hung', detail: `no end in ${timeoutMs(attack) / 1000} s`, stallMs: report.maxWaitMs, report, idleKb, peakKb, settledKb: rssKb(pid), ms };
     const ended = performance.now();
     const settledKb = await settledRssKb(pid);
     await sleep(LATE_MS - (performance.now() - ended));
     const lateKb = rssKb(pid);
     return { state: 'ok', detail: outcome.answer, stallMs: report.maxWaitMs, report, idleKb, peakKb, settledKb, lateKb, startKb, ms };
   } catch (e) {
-    if (!server.alive()) return { state: 'crashed', detail: crashReason(server), stallMs: null, report: null, idleKb: null, peakKb: null, settledKb: null, ms: 0 };
+    if (!server.alive())
+      return { state: 'crashed', detail: crashReason(server), stallMs: null, report: null, idleKb: null, peakKb: null, settledKb: null, ms: 0 };
     return { state: 'failed', detail: (e as Error).message.slice(0, 100), stallMs: null, report: null, idleKb: null, peakKb: null, settledKb: null, ms: 0 };
   } finally {
     // A hung server is killed after 10 s; the next attack starts a new one.
@@ -311,10 +331,14 @@ if (!existsSync(after.executable)) throw new Error('dist/homepost-linux-x64 is m
 const sides = skipBefore ? [after] : [referenceBuild(base), after];
 const attacks = ATTACKS.filter((a) => !only || only.some((o) => a.name.startsWith(o) || a.name.split(' ')[0] === o));
 
-console.log(`hostile input against homepost as shipped (${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB): a fresh server per attack and side`);
+console.log(
+  `hostile input against homepost as shipped (${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB): a fresh server per attack and side`,
+);
 for (const s of sides) console.log(`  ${s.name.padEnd(6)} ${s.label}`);
 console.log(dropPageCache() ? 'page cache emptied before each server start' : 'page cache NOT emptied (not root): a just-built executable shows more RSS');
-console.log('stall: the longest wait of the observer (a fresh SMTP banner and a NOOP on a logged-in IMAP session every 50 ms; attack 8: also the setup page)\n');
+console.log(
+  'stall: the longest wait of the observer (a fresh SMTP banner and a NOOP on a logged-in IMAP session every 50 ms; attack 8: also the setup page)\n',
+);
 
 const results = new Map<string, Partial<Record<Side['name'], Result>>>();
 for (const attack of attacks) {
@@ -335,7 +359,8 @@ const stall = (r: Result | undefined) => {
   if (r.state === 'failed') return 'failed';
   return `${r.state}${r.stallMs !== null ? ` (${(r.stallMs / 1000).toFixed(1)} s)` : ''}`;
 };
-const met = (r: Result | undefined) => r !== undefined && r.state === 'ok' && r.stallMs! <= TARGET_STALL_MS && r.peakKb !== null && r.peakKb / 1024 < TARGET_PEAK_MB;
+const met = (r: Result | undefined) =>
+  r !== undefined && r.state === 'ok' && r.stallMs! <= TARGET_STALL_MS && r.peakKb !== null && r.peakKb / 1024 < TARGET_PEAK_MB;
 
 console.log();
 printTable(
@@ -343,7 +368,15 @@ printTable(
   attacks.map((a) => {
     const r = results.get(a.name)!;
     const after = r.after;
-    return [a.name, stall(r.before), stall(r.after), MB(r.before?.peakKb), MB(after?.peakKb), `${MB(after?.startKb)}, ${MB(after?.idleKb)} -> ${MB(after?.settledKb)} -> ${MB(after?.lateKb)}`, met(after) ? 'met' : 'MISSED'];
+    return [
+      a.name,
+      stall(r.before),
+      stall(r.after),
+      MB(r.before?.peakKb),
+      MB(after?.peakKb),
+      `${MB(after?.startKb)}, ${MB(after?.idleKb)} -> ${MB(after?.settledKb)} -> ${MB(after?.lateKb)}`,
+      met(after) ? 'met' : 'MISSED',
+    ];
   }),
 );
 console.log('\nwhat the server answered');
@@ -356,5 +389,7 @@ printTable(
   }),
 );
 const missed = attacks.filter((a) => !met(results.get(a.name)!.after));
-console.log(`\ntarget for "after" (the executable): no stall over ${TARGET_STALL_MS} ms, peak RSS under ${TARGET_PEAK_MB} MB, the server alive: ${missed.length ? `MISSED for ${missed.map((a) => a.name).join(', ')}` : 'met for every attack'}`);
+console.log(
+  `\ntarget for "after" (the executable): no stall over ${TARGET_STALL_MS} ms, peak RSS under ${TARGET_PEAK_MB} MB, the server alive: ${missed.length ? `MISSED for ${missed.map((a) => a.name).join(', ')}` : 'met for every attack'}`,
+);
 process.exitCode = missed.length ? 1 : 0;

@@ -43,7 +43,12 @@ const root = path.resolve(here, '..');
 const users = Array.from({ length: USERS }, (_, i) => `user${i}@example.test`);
 // CRLF only (the generator can end a message in CR CR LF, which a maildir's line ends cannot keep).
 const message = (n: number, to = 'user@example.test') =>
-  Buffer.from(realisticMessage(n, { size: 2000 + ((n * 7919) % 6000), to, seed: 5 }).toString('latin1').replace(/\r+\n/g, '\r\n'), 'latin1');
+  Buffer.from(
+    realisticMessage(n, { size: 2000 + ((n * 7919) % 6000), to, seed: 5 })
+      .toString('latin1')
+      .replace(/\r+\n/g, '\r\n'),
+    'latin1',
+  );
 const internalDate = (n: number) => Date.UTC(2026, 0, 1) + n * 60_000;
 
 interface Server {
@@ -94,7 +99,11 @@ async function bundleCommand(): Promise<{ cmd: string; args: string[]; what: str
     bundled = true;
     const workerUrl: esbuild.Plugin = {
       name: 'worker-url',
-      setup: (build) => build.onLoad({ filter: /[\\/]src[\\/]offload[\\/]worker-url\.ts$/ }, () => ({ contents: "export const workerUrl = new URL('./worker.mjs', import.meta.url);", loader: 'ts' })),
+      setup: (build) =>
+        build.onLoad({ filter: /[\\/]src[\\/]offload[\\/]worker-url\.ts$/ }, () => ({
+          contents: "export const workerUrl = new URL('./worker.mjs', import.meta.url);",
+          loader: 'ts',
+        })),
     };
     await esbuild.build({
       entryPoints: { homepost: path.join(root, 'src/main.ts'), worker: path.join(root, 'src/offload/worker.ts') },
@@ -134,10 +143,14 @@ async function startHomepost(name: string, command: { cmd: string; args: string[
   const dir = await homepostData();
   const port = await freePort();
   const log = openSync(path.join(dir, 'homepost.log'), 'w');
-  const child: ChildProcess = spawn(command.cmd, [...nodeFlags, ...command.args, 'serve', '--dev', '--data', dir, '--ephemeral', '--listen', `imap=127.0.0.1:${port}`], {
-    cwd: root,
-    stdio: ['ignore', log, log],
-  });
+  const child: ChildProcess = spawn(
+    command.cmd,
+    [...nodeFlags, ...command.args, 'serve', '--dev', '--data', dir, '--ephemeral', '--listen', `imap=127.0.0.1:${port}`],
+    {
+      cwd: root,
+      stdio: ['ignore', log, log],
+    },
+  );
   closeSync(log);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = async () => {
@@ -205,10 +218,18 @@ try {
   servers.push(await startHomepost('homepost, V8 defaults', binary ? await bundleCommand() : command, []));
   servers.push(await startReference());
   const [homepost, defaults, dovecot] = servers as [Server, Server, Server];
-  console.log(`IMAP load: ${USERS} accounts x ${BASE} messages of 2-8 KB, clients take the accounts in turn; ${SECONDS} s per run after a ${WARMUP_SECONDS} s warm-up, best of ${REPEAT} runs`);
-  console.log(`homepost: ${command.what}${binary ? '' : ` with ${FLAGS.join(' ') || 'no node flags'}`}; "homepost, V8 defaults": the bundle without node flags`);
+  console.log(
+    `IMAP load: ${USERS} accounts x ${BASE} messages of 2-8 KB, clients take the accounts in turn; ${SECONDS} s per run after a ${WARMUP_SECONDS} s warm-up, best of ${REPEAT} runs`,
+  );
+  console.log(
+    `homepost: ${command.what}${binary ? '' : ` with ${FLAGS.join(' ') || 'no node flags'}`}; "homepost, V8 defaults": the bundle without node flags`,
+  );
   console.log(`Dovecot ${execFileSync('dovecot', ['--version'], { encoding: 'utf8' }).trim()} (imap, maildir, bench/dovecot-imap.conf)`);
-  console.log(dropped ? 'page cache emptied before the servers started (their executables read from disk, as after a boot)' : 'page cache NOT emptied (not root): a just-built executable shows more RSS');
+  console.log(
+    dropped
+      ? 'page cache emptied before the servers started (their executables read from disk, as after a boot)'
+      : 'page cache NOT emptied (not root): a just-built executable shows more RSS',
+  );
 
   const memory = new Map<Server, { idle: Memory; idling: Memory; loaded?: Memory; idlingLoaded?: Memory }>();
   for (const s of servers) memory.set(s, { idle: memoryOf(s.pids()), idling: await idleMemory(s) });
@@ -236,7 +257,8 @@ try {
   const header = ['command'];
   for (const c of CLIENTS) header.push(`homepost ${c}`, `dovecot ${c}`, `ratio ${c}`);
   const rows: (string | number)[][] = [];
-  const cell = (st: LoadStats, c: (typeof COMMANDS)[number]) => `${(st.ops[c] / st.seconds).toFixed(1)} (${st.ops[c] ? (st.ms[c] / st.ops[c]).toFixed(1) : '-'})`;
+  const cell = (st: LoadStats, c: (typeof COMMANDS)[number]) =>
+    `${(st.ops[c] / st.seconds).toFixed(1)} (${st.ops[c] ? (st.ms[c] / st.ops[c]).toFixed(1) : '-'})`;
   for (const c of COMMANDS) {
     const row: (string | number)[] = [c];
     for (const n of CLIENTS) {
@@ -272,21 +294,25 @@ try {
   );
 
   const ratio = (s: Server, n: number) => perSecond(runs.get(s)![n]!) / perSecond(runs.get(dovecot)![n]!);
-  console.log(`\nratio homepost/dovecot, all commands: 10 clients ${ratio(homepost, 10).toFixed(2)} (target >= 1.00: ${ratio(homepost, 10) >= 1 ? 'met' : 'MISSED'}), 50 clients ${ratio(homepost, 50).toFixed(2)}; V8 defaults ${ratio(defaults, 10).toFixed(2)} and ${ratio(defaults, 50).toFixed(2)}`);
+  console.log(
+    `\nratio homepost/dovecot, all commands: 10 clients ${ratio(homepost, 10).toFixed(2)} (target >= 1.00: ${ratio(homepost, 10) >= 1 ? 'met' : 'MISSED'}), 50 clients ${ratio(homepost, 50).toFixed(2)}; V8 defaults ${ratio(defaults, 10).toFixed(2)} and ${ratio(defaults, 50).toFixed(2)}`,
+  );
   for (const s of [homepost, defaults]) {
     const m = memory.get(s)!;
     const rss = m.idling.rssKb / 1024;
     // The target is the shipped configuration's; "V8 defaults" is there to compare with.
     const target = s === homepost ? ` (target <= 100 MB: ${rss <= 100 ? 'met' : 'MISSED'})` : '';
-    console.log(`${s.name} RSS with ${IDLE} connections in IDLE: ${rss.toFixed(1)} MB${target}, ${MB(m.idlingLoaded!.rssKb)} MB after the load; ` +
-      `ratio to Dovecot's sums: RSS ${(m.idling.rssKb / memory.get(dovecot)!.idling.rssKb).toFixed(2)}, PSS ${(m.idling.pssKb / memory.get(dovecot)!.idling.pssKb).toFixed(2)}`);
+    console.log(
+      `${s.name} RSS with ${IDLE} connections in IDLE: ${rss.toFixed(1)} MB${target}, ${MB(m.idlingLoaded!.rssKb)} MB after the load; ` +
+        `ratio to Dovecot's sums: RSS ${(m.idling.rssKb / memory.get(dovecot)!.idling.rssKb).toFixed(2)}, PSS ${(m.idling.pssKb / memory.get(dovecot)!.idling.pssKb).toFixed(2)}`,
+    );
   }
   console.log(
-    '\nWhere homepost\'s memory goes (measured with /proc/PID/smaps, heap snapshots and --trace-gc): about 41 MB of the idle RSS are ' +
-      'pages of the executable (Node\'s code and read-only data; its main script is 0.65 MB: mailauth and systeminformation are ' +
+    "\nWhere homepost's memory goes (measured with /proc/PID/smaps, heap snapshots and --trace-gc): about 41 MB of the idle RSS are " +
+      "pages of the executable (Node's code and read-only data; its main script is 0.65 MB: mailauth and systeminformation are " +
       'scripts of their own, compiled on first use, and the native addons are read out of the executable only when their copy in ' +
       'the data folder is missing or damaged, src/runtime/sea.ts). An IMAP session holds about 20 KB of live heap (4 MB for 200). What ' +
-      'else grows with 200 logins: V8\'s compiled code and heap, glibc\'s heap (serve sets MALLOC_ARENA_MAX and ' +
+      "else grows with 200 logins: V8's compiled code and heap, glibc's heap (serve sets MALLOC_ARENA_MAX and " +
       'MALLOC_MMAP_THRESHOLD_, so the 7 MiB argon2id work areas go back to the system), and about 6 MB of pages of the mapped ' +
       'store.mdb (clean and reclaimable, but counted in RSS; the file grows in 64 KB pieces so that a record read maps no more ' +
       'than the kernel\'s fault-around window, src/store/reserve.ts). "loaded" adds the store pages every FETCH mapped. mailauth ' +

@@ -71,15 +71,17 @@ const messages = Array.from({ length: COUNT }, (_, i) =>
 
 // --- homepost, in this process, POP3 only, development mode (plaintext on loopback) ---
 const hpDir = mkdtempSync(path.join(tmpdir(), 'homepost-bench-pop3-'));
-const server = await startServer(
-  parseServeOptions(['--dev', '--ephemeral', '--data', hpDir, '--hostname', 'mail.example.test'], {}),
-  silentLogger,
-  [createPop3Service()],
-);
+const server = await startServer(parseServeOptions(['--dev', '--ephemeral', '--data', hpDir, '--hostname', 'mail.example.test'], {}), silentLogger, [
+  createPop3Service(),
+]);
 const { store } = server.context;
 const account = await store.accounts.create({ address: 'bench@example.test', passwordHash: await hashNewPassword(PASSWORD) });
 for (let i = 0; i < COUNT; i += 100) {
-  await Promise.all(messages.slice(i, i + 100).map((raw, j) => store.messages.deliver({ raw, targets: [{ accountId: account.id }], internalDate: Date.UTC(2026, 10, 1) + (i + j) * 1000 })));
+  await Promise.all(
+    messages
+      .slice(i, i + 100)
+      .map((raw, j) => store.messages.deliver({ raw, targets: [{ accountId: account.id }], internalDate: Date.UTC(2026, 10, 1) + (i + j) * 1000 })),
+  );
 }
 
 // --- Dovecot: the same messages in a maildir, stored as Dovecot's own delivery stores them ---

@@ -229,7 +229,10 @@ async function runDovecot(concurrency: number): Promise<Run & { stored: number }
     for (const d of ['run/state', 'log']) mkdirSync(path.join(dir, d), { recursive: true });
     writeFileSync(path.join(dir, 'users'), 'user:{PLAIN}bench password 1\n');
     const port = await freePort();
-    const conf = readFileSync(path.join(here, 'dovecot-lmtp.conf'), 'utf8').replaceAll('@DIR@', dir).replaceAll('@MAIL@', mail).replaceAll('@PORT@', String(port));
+    const conf = readFileSync(path.join(here, 'dovecot-lmtp.conf'), 'utf8')
+      .replaceAll('@DIR@', dir)
+      .replaceAll('@MAIL@', mail)
+      .replaceAll('@PORT@', String(port));
     writeFileSync(path.join(dir, 'dovecot.conf'), conf);
     const trace = path.join(dir, 'strace.txt');
     child = traced(['dovecot', '-F', '-c', path.join(dir, 'dovecot.conf')], trace, 'ignore');

@@ -29,8 +29,23 @@ async function runWorker(kind: string, concurrency: number): Promise<Result> {
     const trace = path.join(fs.mountpoint, '..', `strace-${kind}-${concurrency}.txt`);
     const child = spawn(
       'strace',
-      ['-f', '--seccomp-bpf', '-c', '-U', 'name,calls', '-e', 'trace=fsync,fdatasync,msync,sync_file_range', '-o', trace,
-        process.execPath, path.join(here, 'store-worker.ts'), kind, dir, String(COUNT), String(concurrency)],
+      [
+        '-f',
+        '--seccomp-bpf',
+        '-c',
+        '-U',
+        'name,calls',
+        '-e',
+        'trace=fsync,fdatasync,msync,sync_file_range',
+        '-o',
+        trace,
+        process.execPath,
+        path.join(here, 'store-worker.ts'),
+        kind,
+        dir,
+        String(COUNT),
+        String(concurrency),
+      ],
       { stdio: ['pipe', 'pipe', 'inherit'] },
     );
     const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
@@ -68,7 +83,10 @@ const kb = (n: number) => (n / 1024).toFixed(1);
 for (const concurrency of CONCURRENCIES) {
   const hp = await runWorker('homepost', concurrency);
   const md = await runWorker('maildir', concurrency);
-  for (const [name, r] of [['homepost', hp], ['maildir+fsync (reference)', md]] as const) {
+  for (const [name, r] of [
+    ['homepost', hp],
+    ['maildir+fsync (reference)', md],
+  ] as const) {
     rows.push([
       name,
       concurrency,

@@ -112,7 +112,13 @@ export async function runLoad(o: LoadOptions): Promise<LoadStats> {
 }
 
 // `count` connections logged in, INBOX selected, in IDLE (RFC 2177), opened `batch` at a time.
-export async function idleConnections(o: { port: number; users: string[]; password: string; count: number; batch?: number }): Promise<{ close(): Promise<void> }> {
+export async function idleConnections(o: {
+  port: number;
+  users: string[];
+  password: string;
+  count: number;
+  batch?: number;
+}): Promise<{ close(): Promise<void> }> {
   const clients: TranscriptClient[] = [];
   const open = async (i: number) => {
     const c = await TranscriptClient.connect(o.port);

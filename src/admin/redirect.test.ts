@@ -23,6 +23,8 @@ test('redirect host: the configured name or an address of this machine is kept, 
     [undefined, name],
   ];
   for (const [header, expected] of cases) assert.equal(redirectHost(header, name), expected, String(header));
-  const lan = Object.values(os.networkInterfaces()).flatMap((l) => l ?? []).find((a) => !a.internal && a.family === 'IPv4');
+  const lan = Object.values(os.networkInterfaces())
+    .flatMap((l) => l ?? [])
+    .find((a) => !a.internal && a.family === 'IPv4');
   if (lan) assert.equal(redirectHost(`${lan.address}:80`, name), lan.address, 'a LAN address of this machine');
 });

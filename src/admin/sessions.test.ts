@@ -38,7 +38,10 @@ test('sessions: logout, unknown and malformed tokens, the bound on their number'
   const [t1, t2, t3] = [s.create(), s.create(), s.create()];
   assert.ok(s.touch(t1)); // t2 is now the least recently used
   const t4 = s.create();
-  assert.deepEqual([t1, t2, t3, t4].map((t) => s.touch(t)), [true, false, true, true]);
+  assert.deepEqual(
+    [t1, t2, t3, t4].map((t) => s.touch(t)),
+    [true, false, true, true],
+  );
 });
 
 test('session cookie: attributes, parsing among other cookies', () => {

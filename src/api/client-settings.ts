@@ -9,7 +9,9 @@ import { MOBILECONFIG_TYPE, mobileconfig, mobileconfigFilename } from '../autoco
 
 export function endpointsOf(ctx: ApiContext): ServerEndpoints {
   const d = ctx.daemon;
-  return d ? serverEndpoints(d.options.hostname, listenerPorts(d.listeners)) : serverEndpoints(serverHostname(ctx.store.settings, os.hostname()), productionPorts);
+  return d
+    ? serverEndpoints(d.options.hostname, listenerPorts(d.listeners))
+    : serverEndpoints(serverHostname(ctx.store.settings, os.hostname()), productionPorts);
 }
 
 export interface ClientSettings extends ServerEndpoints {

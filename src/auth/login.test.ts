@@ -8,7 +8,13 @@ test('the throttle counts the identity the way login looks it up', () => {
   const one = loginIdentity('alice@example.test');
   // Case, surrounding space, a trailing dot, a soft hyphen (IDNA maps it away), fullwidth letters
   // and an ideographic full stop in the domain: all the same account.
-  for (const spelling of [' Alice@EXAMPLE.test ', 'alice@example.test.', 'alice@exam\u00adple.test', 'alice@\uff45\uff58\uff41\uff4d\uff50\uff4c\uff45.test', 'alice@example\u3002test']) {
+  for (const spelling of [
+    ' Alice@EXAMPLE.test ',
+    'alice@example.test.',
+    'alice@exam\u00adple.test',
+    'alice@\uff45\uff58\uff41\uff4d\uff50\uff4c\uff45.test',
+    'alice@example\u3002test',
+  ]) {
     assert.equal(loginIdentity(spelling), one, JSON.stringify(spelling));
   }
   assert.equal(loginIdentity('Admin'), 'admin');
@@ -17,8 +23,12 @@ test('the throttle counts the identity the way login looks it up', () => {
 
 test('one path: locked, failed and succeeded, each logged once with its protocol', async () => {
   const lines: Record<string, unknown>[] = [];
-  const gate = new LoginGate({ log: createLogger({ write: (l) => lines.push(JSON.parse(l)) }), throttle: new AuthThrottle({ lockLimitAccount: 2, lockLimitAddress: 100, softLimit: 100 }) });
-  const attempt = (user: string, ok: boolean) => gate.login({ protocol: 'imap', remote: '192.0.2.9', user, mechanism: 'LOGIN', check: () => (ok ? { id: 1 } : null) });
+  const gate = new LoginGate({
+    log: createLogger({ write: (l) => lines.push(JSON.parse(l)) }),
+    throttle: new AuthThrottle({ lockLimitAccount: 2, lockLimitAddress: 100, softLimit: 100 }),
+  });
+  const attempt = (user: string, ok: boolean) =>
+    gate.login({ protocol: 'imap', remote: '192.0.2.9', user, mechanism: 'LOGIN', check: () => (ok ? { id: 1 } : null) });
   assert.deepEqual(await attempt('bob@example.test', false), { ok: false, reason: 'failed' });
   assert.deepEqual(await attempt('BOB@example.test.', false), { ok: false, reason: 'failed' });
   const locked = await attempt('bob@ex\u00adample.test', true);

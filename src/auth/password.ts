@@ -28,12 +28,7 @@ async function withSlot<T>(fn: () => Promise<T>): Promise<T> {
 
 function derive(password: string, salt: Buffer, p: typeof PARAMS): Promise<Buffer> {
   return withSlot(
-    () =>
-      new Promise((resolve, reject) =>
-        argon2('argon2id', { message: password, nonce: salt, ...p }, (err, key) =>
-          err ? reject(err) : resolve(key),
-        ),
-      ),
+    () => new Promise((resolve, reject) => argon2('argon2id', { message: password, nonce: salt, ...p }, (err, key) => (err ? reject(err) : resolve(key)))),
   );
 }
 

@@ -25,9 +25,7 @@ export interface ThrottleOptions {
   now?: () => number;
 }
 
-export type ThrottleVerdict =
-  | { allowed: true; delayMs: number }
-  | { allowed: false; retryAfterMs: number; scope: 'address' | 'account' };
+export type ThrottleVerdict = { allowed: true; delayMs: number } | { allowed: false; retryAfterMs: number; scope: 'address' | 'account' };
 
 // A refusal, or: as many attempts are in flight for `key` as failures are still allowed.
 type Check = ThrottleVerdict | { allowed: false; retryAfterMs: number; scope: 'address' | 'account'; busy: string };
@@ -93,7 +91,11 @@ export class AuthThrottle {
 
   // Waits the delay the throttle asks for, or for attempts in flight to end, judges again after
   // every wait, and lets the attempt through (counted in flight until it ends) or refuses it.
-  async enter(address: string, identity: string, signal?: AbortSignal): Promise<{ allowed: true; attempt: Attempt } | Extract<ThrottleVerdict, { allowed: false }>> {
+  async enter(
+    address: string,
+    identity: string,
+    signal?: AbortSignal,
+  ): Promise<{ allowed: true; attempt: Attempt } | Extract<ThrottleVerdict, { allowed: false }>> {
     const until = this.o.now() + MAX_WAIT_MS;
     let delayed = false;
     for (;;) {

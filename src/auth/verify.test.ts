@@ -27,7 +27,10 @@ test('password logins: the stored hash checked, a changed password and a disable
 
 test('new passwords and secrets: 8 to 1024 characters, hashed with argon2id', async () => {
   await assert.rejects(hashNewPassword('short'), (e) => isStoreError(e, 'invalid'));
-  assert.throws(() => requireNewSecret('x'.repeat(1025)), (e) => isStoreError(e, 'invalid'));
+  assert.throws(
+    () => requireNewSecret('x'.repeat(1025)),
+    (e) => isStoreError(e, 'invalid'),
+  );
   assert.equal(requireNewSecret('eight ch'), 'eight ch');
   assert.match(await hashNewPassword('password1'), /^\$argon2id\$v=19\$m=7168,t=5,p=1\$/);
 });
@@ -36,7 +39,10 @@ test('APOP (RFC 1939 7): MD5 of timestamp and POP secret; none without a secret 
   const t = await storeWithAccount();
   try {
     const stamp = '<1896.697170952@example.test>';
-    const digest = (secret: string) => createHash('md5').update(stamp + secret).digest('hex');
+    const digest = (secret: string) =>
+      createHash('md5')
+        .update(stamp + secret)
+        .digest('hex');
     assert.equal(verifyApop(t.store.accounts, 'user@example.test', stamp, digest('')), null, 'no secret, no APOP');
     await t.store.accounts.setPopSecret('user@example.test', 'apop secret');
     assert.equal(verifyApop(t.store.accounts, 'USER@example.test', stamp, digest('apop secret'))?.id, t.account.id);

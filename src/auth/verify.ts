@@ -29,7 +29,9 @@ export async function checkPassword(accounts: Accounts, address: string, passwor
 export function verifyApop(accounts: Accounts, address: string, timestamp: string, digestHex: string): AccountInfo | null {
   const rec = accounts.credentials(address);
   const secret = rec && !rec.disabled ? rec.popSecret : null;
-  const expected = createHash('md5').update(timestamp + (secret ?? '')).digest();
+  const expected = createHash('md5')
+    .update(timestamp + (secret ?? ''))
+    .digest();
   const given = Buffer.from(digestHex, 'hex');
   const ok = given.length === expected.length && timingSafeEqual(expected, given);
   return ok && rec && secret !== null ? accounts.get(rec.address) : null;

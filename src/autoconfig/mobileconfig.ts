@@ -18,7 +18,9 @@ function plistValue(v: Value, indent: string): string {
   if (typeof v === 'boolean') return `${indent}<${v}/>`;
   const inner = `${indent}  `;
   if (Array.isArray(v)) return [`${indent}<array>`, ...v.map((x) => plistValue(x, inner)), `${indent}</array>`].join('\n');
-  return [`${indent}<dict>`, ...Object.entries(v).flatMap(([k, x]) => [`${inner}<key>${escapeXml(k)}</key>`, plistValue(x, inner)]), `${indent}</dict>`].join('\n');
+  return [`${indent}<dict>`, ...Object.entries(v).flatMap(([k, x]) => [`${inner}<key>${escapeXml(k)}</key>`, plistValue(x, inner)]), `${indent}</dict>`].join(
+    '\n',
+  );
 }
 
 // "mail.example.org" -> "org.example.mail": payload identifiers are reverse-DNS names.

@@ -22,6 +22,15 @@ test('values with markup characters come out escaped in every answer; absent por
     s.incoming.map((e) => e.security),
     ['tls', 'starttls', 'tls'],
   );
-  assert.deepEqual(s.outgoing.map((e) => e.security), ['tls']);
-  assert.equal(mobileconfig(address, serverEndpoints('mail.example.test', (service) => (service === 'imap' || service === 'imaps' ? null : 1))), null);
+  assert.deepEqual(
+    s.outgoing.map((e) => e.security),
+    ['tls'],
+  );
+  assert.equal(
+    mobileconfig(
+      address,
+      serverEndpoints('mail.example.test', (service) => (service === 'imap' || service === 'imaps' ? null : 1)),
+    ),
+    null,
+  );
 });

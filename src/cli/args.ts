@@ -92,7 +92,10 @@ function optionValue(o: CliOption, text: string, previous: unknown): unknown {
     return n;
   }
   if (o.kind === 'list') {
-    const items = text.split(',').map((s) => s.trim()).filter(Boolean);
+    const items = text
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     return [...((previous as string[] | undefined) ?? []), ...items];
   }
   return text;

@@ -13,8 +13,6 @@ export const MALLOC_ENV = { MALLOC_ARENA_MAX: '1', MALLOC_MMAP_THRESHOLD_: '6553
 // Returns only when the settings are in effect (or cannot be: not Linux).
 export function ensureMallocSettings(): void {
   if (process.platform !== 'linux' || Object.keys(MALLOC_ENV).every((k) => process.env[k] !== undefined)) return;
-  const args = isSea()
-    ? [process.execPath, ...process.argv.slice(2)]
-    : [process.execPath, ...process.execArgv, ...process.argv.slice(1)];
+  const args = isSea() ? [process.execPath, ...process.argv.slice(2)] : [process.execPath, ...process.execArgv, ...process.argv.slice(1)];
   process.execve!(process.execPath, args, { ...process.env, ...MALLOC_ENV });
 }

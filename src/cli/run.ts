@@ -132,7 +132,12 @@ function commandHelp(words: string, spec: CliSpec<unknown>): string {
     `usage: ${words} ${usageLine(spec)}`,
     '',
     spec.summary,
-    ...(spec.password ? ['', `${typeof spec.password === 'function' ? 'Where an option needs one, the' : 'The'} password is asked for twice on a terminal; otherwise it is the first line of standard input.`] : []),
+    ...(spec.password
+      ? [
+          '',
+          `${typeof spec.password === 'function' ? 'Where an option needs one, the' : 'The'} password is asked for twice on a terminal; otherwise it is the first line of standard input.`,
+        ]
+      : []),
     '',
     optionHelp(spec),
     '',

@@ -60,11 +60,7 @@ function devBanner(server: RunningServer): string {
   const { address, password } = server.devAccount!;
   const host = '127.0.0.1';
   const p = server.ports;
-  const lines = [
-    '',
-    `homepost is running (development). Data: ${server.context.options.dataDir}`,
-    `  account   ${address}  password ${password}`,
-  ];
+  const lines = ['', `homepost is running (development). Data: ${server.context.options.dataDir}`, `  account   ${address}  password ${password}`];
   const show = (label: string, names: string[]) => {
     const parts = names.filter((n) => p[n] !== undefined).map((n) => `${n} ${host}:${p[n]}`);
     if (parts.length) lines.push(`  ${label.padEnd(9)} ${parts.join(', ')}`);

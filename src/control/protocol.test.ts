@@ -7,7 +7,12 @@ import { readLines } from './protocol.ts';
 function feed(chunks: string[], max: number): { lines: string[]; overflows: number } {
   const socket = new EventEmitter();
   const out = { lines: [] as string[], overflows: 0 };
-  readLines(socket as unknown as Socket, max, (l) => out.lines.push(l), () => out.overflows++);
+  readLines(
+    socket as unknown as Socket,
+    max,
+    (l) => out.lines.push(l),
+    () => out.overflows++,
+  );
   for (const c of chunks) socket.emit('data', Buffer.from(c));
   return out;
 }
@@ -20,7 +25,12 @@ test('multi-byte characters split between chunks survive', () => {
   const bytes = Buffer.from('{"n":"é"}\n');
   const socket = new EventEmitter();
   const lines: string[] = [];
-  readLines(socket as unknown as Socket, 100, (l) => lines.push(l), () => {});
+  readLines(
+    socket as unknown as Socket,
+    100,
+    (l) => lines.push(l),
+    () => {},
+  );
   socket.emit('data', bytes.subarray(0, 7));
   socket.emit('data', bytes.subarray(7));
   assert.deepEqual(lines, ['{"n":"é"}']);

@@ -76,13 +76,15 @@ function serveConnection(socket: net.Socket, api: ApiContext): void {
         return;
       }
       inFlight++;
-      callMethod(api, req.method, req.params).then(
-        (result) => send({ id, result: result ?? null }),
-        (e: unknown) => {
-          const { code, message } = asApiError(e);
-          send({ id, error: { code, message } });
-        },
-      ).finally(() => inFlight--);
+      callMethod(api, req.method, req.params)
+        .then(
+          (result) => send({ id, result: result ?? null }),
+          (e: unknown) => {
+            const { code, message } = asApiError(e);
+            send({ id, error: { code, message } });
+          },
+        )
+        .finally(() => inFlight--);
     },
     () => {
       send({ id: null, error: { code: 'request-too-large', message: `a request has at most ${MAX_REQUEST_BYTES} bytes` } });

@@ -10,7 +10,13 @@ const txt = (...texts: string[]): FoundRecord[] => texts.map((text) => ({ text }
 const status = (e: ExpectedRecord, found: FoundRecord[]) => compare(e, found).status;
 
 test('nothing at the name is missing, whatever the type', () => {
-  for (const e of [want('MX', 'mail.example.org'), want('A', '192.0.2.1'), want('A', null), want('TXT', 'v=spf1 mx -all'), want('SRV', 'mail.example.org', { port: 993 })]) {
+  for (const e of [
+    want('MX', 'mail.example.org'),
+    want('A', '192.0.2.1'),
+    want('A', null),
+    want('TXT', 'v=spf1 mx -all'),
+    want('SRV', 'mail.example.org', { port: 993 }),
+  ]) {
     assert.deepEqual(compare(e, []), { status: 'missing', found: [] });
   }
 });
@@ -19,7 +25,13 @@ test('MX and CNAME by host, without case or final dot; MX priority is a preferen
   const mx = want('MX', 'mail.example.org');
   assert.equal(status(mx, [{ text: '20 Mail.Example.ORG.', target: 'mail.example.org' }]), 'found');
   assert.deepEqual(compare(mx, [{ text: '10 mx.other.example', target: 'mx.other.example' }]), { status: 'different', found: ['10 mx.other.example'] });
-  assert.equal(status(mx, [{ text: '10 mx.other.example', target: 'mx.other.example' }, { text: '20 mail.example.org', target: 'mail.example.org' }]), 'found');
+  assert.equal(
+    status(mx, [
+      { text: '10 mx.other.example', target: 'mx.other.example' },
+      { text: '20 mail.example.org', target: 'mail.example.org' },
+    ]),
+    'found',
+  );
   assert.equal(status(want('CNAME', 'mail.example.org'), [{ text: 'www.example.org', target: 'www.example.org' }]), 'different');
 });
 

@@ -68,7 +68,12 @@ function compareTxt(expected: string, texts: string[]): Verdict {
   if (family && found.length > 1) {
     return { status: 'different', found, note: `${found.length} ${family === SPF ? 'SPF' : 'DMARC'} records: receivers ignore them all (keep one)` };
   }
-  const same = family === SPF ? (t: string) => spfText(t) === spfText(expected) : family === DMARC ? (t: string) => dmarcPolicy(t) === dmarcPolicy(expected) : (t: string) => t === expected;
+  const same =
+    family === SPF
+      ? (t: string) => spfText(t) === spfText(expected)
+      : family === DMARC
+        ? (t: string) => dmarcPolicy(t) === dmarcPolicy(expected)
+        : (t: string) => t === expected;
   return { status: found.some(same) ? 'found' : 'different', found };
 }
 

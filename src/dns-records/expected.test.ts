@@ -6,7 +6,13 @@ import { expectedRecords, spfRecord, type RecordsInput } from './expected.ts';
 import { DNS_PUBLIC_ADDRESSES } from './settings.ts';
 import { zoneLine, zoneText } from './zone.ts';
 
-const key = (algorithm: DkimKey['algorithm'], selector: string, publicKey: string): DkimKey => ({ algorithm, selector, publicKey, privateKey: '', createdAt: 0 });
+const key = (algorithm: DkimKey['algorithm'], selector: string, publicKey: string): DkimKey => ({
+  algorithm,
+  selector,
+  publicKey,
+  privateKey: '',
+  createdAt: 0,
+});
 const RSA_KEY = 'A'.repeat(392);
 
 function input(o: Partial<RecordsInput> = {}): RecordsInput {
@@ -21,7 +27,9 @@ function input(o: Partial<RecordsInput> = {}): RecordsInput {
 }
 
 test('every record a domain needs, with its value', () => {
-  const lines = expectedRecords(input()).map((r) => `${r.kind} ${r.name} ${r.type} ${r.priority ?? ''}/${r.weight ?? ''}/${r.port ?? ''} ${r.value}${r.optional ? ' optional' : ''}`);
+  const lines = expectedRecords(input()).map(
+    (r) => `${r.kind} ${r.name} ${r.type} ${r.priority ?? ''}/${r.weight ?? ''}/${r.port ?? ''} ${r.value}${r.optional ? ' optional' : ''}`,
+  );
   assert.deepEqual(lines, [
     'record example.org MX 10// mail.example.org',
     'record mail.example.org A // 192.0.2.7',
@@ -49,9 +57,18 @@ test('every record a domain needs, with its value', () => {
 test('public address unknown: A and AAAA without a value (AAAA optional), reverse DNS of "your public address"', () => {
   const rs = expectedRecords(input({ publicAddresses: [] }));
   const addr = rs.filter((r) => r.type === 'A' || r.type === 'AAAA');
-  assert.deepEqual(addr.map((r) => [r.type, r.value, r.optional]), [['A', null, false], ['AAAA', null, true]]);
+  assert.deepEqual(
+    addr.map((r) => [r.type, r.value, r.optional]),
+    [
+      ['A', null, false],
+      ['AAAA', null, true],
+    ],
+  );
   const ptr = rs.filter((r) => r.type === 'PTR');
-  assert.deepEqual(ptr.map((r) => [r.name, r.value]), [[null, 'mail.example.org']]);
+  assert.deepEqual(
+    ptr.map((r) => [r.name, r.value]),
+    [[null, 'mail.example.org']],
+  );
   const zone = zoneText('example.org', rs);
   assert.match(zone, /^; mail\.example\.org\. 3600 IN A \(IPv4 address of your router\)$/m);
   assert.match(zone, /^; at your internet provider: \(reverse name of your public address\) PTR mail\.example\.org\.$/m);
@@ -59,7 +76,10 @@ test('public address unknown: A and AAAA without a value (AAAA optional), revers
 
 test('host name equal to the domain: no second SPF record at the same name', () => {
   const spf = expectedRecords(input({ host: 'example.org' })).filter((r) => r.type === 'TXT' && r.value!.startsWith('v=spf1'));
-  assert.deepEqual(spf.map((r) => r.value), ['v=spf1 mx -all']);
+  assert.deepEqual(
+    spf.map((r) => r.value),
+    ['v=spf1 mx -all'],
+  );
 });
 
 test('SPF with a smarthost authorizes it, softfail', () => {
@@ -74,7 +94,10 @@ test('SPF with a smarthost authorizes it, softfail', () => {
 test('zone lines: absolute names, long TXT in 255-octet strings, quotes escaped', () => {
   const rs = expectedRecords(input());
   const rsa = rs.find((r) => r.name === 'rsa1._domainkey.example.org')!;
-  assert.deepEqual(rsa.strings!.map((s) => s.length), [255, rsa.value!.length - 255]);
+  assert.deepEqual(
+    rsa.strings!.map((s) => s.length),
+    [255, rsa.value!.length - 255],
+  );
   assert.equal(zoneLine(rsa), `rsa1._domainkey.example.org. 3600 IN TXT ( "${rsa.strings![0]}" "${rsa.strings![1]}" )`);
   assert.equal(zoneLine(rs.find((r) => r.type === 'MX')!), 'example.org. 3600 IN MX 10 mail.example.org.');
   assert.equal(zoneLine(rs.find((r) => r.name === '_imaps._tcp.example.org')!), '_imaps._tcp.example.org. 3600 IN SRV 0 0 993 mail.example.org.');

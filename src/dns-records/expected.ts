@@ -82,29 +82,90 @@ function txt(name: string, value: string, purpose: string): ExpectedRecord {
 export function expectedRecords(o: RecordsInput): ExpectedRecord[] {
   const { domain, host } = o;
   const out: ExpectedRecord[] = [
-    { kind: 'record', name: domain, type: 'MX', value: host, priority: MX_PRIORITY, optional: false, purpose: `Mail for anyone@${domain} is delivered to this server (${host}).` },
+    {
+      kind: 'record',
+      name: domain,
+      type: 'MX',
+      value: host,
+      priority: MX_PRIORITY,
+      optional: false,
+      purpose: `Mail for anyone@${domain} is delivered to this server (${host}).`,
+    },
   ];
   if (o.publicAddresses.length) {
     for (const ip of o.publicAddresses) {
-      out.push({ kind: 'record', name: host, type: addressFamily(ip), value: ip, optional: false, purpose: `${host} is found at this device's public address ${ip}.` });
+      out.push({
+        kind: 'record',
+        name: host,
+        type: addressFamily(ip),
+        value: ip,
+        optional: false,
+        purpose: `${host} is found at this device's public address ${ip}.`,
+      });
     }
   } else {
     out.push(
-      { kind: 'record', name: host, type: 'A', value: null, optional: false, purpose: `${host} is found at this device's public IPv4 address (your router's; set it with dns.publicAddresses to have it checked).` },
-      { kind: 'record', name: host, type: 'AAAA', value: null, optional: true, purpose: `${host} is found at this device's public IPv6 address, if your connection has IPv6.` },
+      {
+        kind: 'record',
+        name: host,
+        type: 'A',
+        value: null,
+        optional: false,
+        purpose: `${host} is found at this device's public IPv4 address (your router's; set it with dns.publicAddresses to have it checked).`,
+      },
+      {
+        kind: 'record',
+        name: host,
+        type: 'AAAA',
+        value: null,
+        optional: true,
+        purpose: `${host} is found at this device's public IPv6 address, if your connection has IPv6.`,
+      },
     );
   }
-  out.push(txt(domain, spfRecord(o.smarthost), o.smarthost ? `Receivers accept mail from ${domain} sent by this server or through ${o.smarthost} (SPF).` : `Receivers accept mail from ${domain} only when this server sends it (SPF).`));
+  out.push(
+    txt(
+      domain,
+      spfRecord(o.smarthost),
+      o.smarthost
+        ? `Receivers accept mail from ${domain} sent by this server or through ${o.smarthost} (SPF).`
+        : `Receivers accept mail from ${domain} only when this server sends it (SPF).`,
+    ),
+  );
   if (host !== domain) out.push(txt(host, HOST_SPF, `Receivers accept bounces and notices ${host} sends in its own name (SPF).`));
   for (const k of o.dkim) {
-    out.push({ ...txt(k.name, k.value, `Receivers can verify the signature this server puts on mail from ${domain} (DKIM, ${k.value.includes('k=ed25519') ? 'Ed25519' : 'RSA'} key).`), strings: k.strings });
+    out.push({
+      ...txt(
+        k.name,
+        k.value,
+        `Receivers can verify the signature this server puts on mail from ${domain} (DKIM, ${k.value.includes('k=ed25519') ? 'Ed25519' : 'RSA'} key).`,
+      ),
+      strings: k.strings,
+    });
   }
   out.push(txt(`_dmarc.${domain}`, DMARC_RECORD, `Tells receivers to check SPF and DKIM for ${domain} (DMARC); p=none only watches for now.`));
   for (const sub of ['autoconfig', 'autodiscover']) {
-    out.push({ kind: 'record', name: `${sub}.${domain}`, type: 'CNAME', value: host, optional: false, purpose: `Mail apps (${sub === 'autoconfig' ? 'Thunderbird' : 'Outlook'}) find the settings for ${domain} by themselves.` });
+    out.push({
+      kind: 'record',
+      name: `${sub}.${domain}`,
+      type: 'CNAME',
+      value: host,
+      optional: false,
+      purpose: `Mail apps (${sub === 'autoconfig' ? 'Thunderbird' : 'Outlook'}) find the settings for ${domain} by themselves.`,
+    });
   }
   for (const s of SRV) {
-    out.push({ kind: 'record', name: `_${s.service}._tcp.${domain}`, type: 'SRV', value: host, priority: s.priority, weight: 0, port: PRODUCTION_PORTS[s.service], optional: false, purpose: `Mail apps find the server for ${s.what}.` });
+    out.push({
+      kind: 'record',
+      name: `_${s.service}._tcp.${domain}`,
+      type: 'SRV',
+      value: host,
+      priority: s.priority,
+      weight: 0,
+      port: PRODUCTION_PORTS[s.service],
+      optional: false,
+      purpose: `Mail apps find the server for ${s.what}.`,
+    });
   }
   out.push(...(o.publicAddresses.length ? o.publicAddresses : [null]).map((ip) => ptrAdvice(ip, host)));
   return out;

@@ -50,7 +50,9 @@ export async function domainRecords(store: Store, domain: string, fallbackHost: 
   return {
     domain: d,
     host,
-    ...(named ? {} : { hostNote: `the server's host name is not a full name; these records use ${host}: set it with homepost config set server.hostname ${host}` }),
+    ...(named
+      ? {}
+      : { hostNote: `the server's host name is not a full name; these records use ${host}: set it with homepost config set server.hostname ${host}` }),
     publicAddresses,
     records,
     zone: zoneText(d, records),

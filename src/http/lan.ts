@@ -16,10 +16,21 @@ export const ADMIN_ALLOW_FROM = choice({
 // RFC 4291 2.5.6) and unique local IPv6 (RFC 4193). BlockList matches IPv4-mapped IPv6 addresses
 // (::ffff:192.168.1.2) against the IPv4 ranges and ignores a zone (fe80::1%eth0).
 const LAN = new net.BlockList();
-for (const [prefix, bits] of [['127.0.0.0', 8], ['10.0.0.0', 8], ['172.16.0.0', 12], ['192.168.0.0', 16], ['169.254.0.0', 16]] as const) {
+for (const [prefix, bits] of [
+  ['127.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['172.16.0.0', 12],
+  ['192.168.0.0', 16],
+  ['169.254.0.0', 16],
+] as const) {
   LAN.addSubnet(prefix, bits, 'ipv4');
 }
-for (const [prefix, bits] of [['::1', 128], ['fe80::', 10], ['fc00::', 7]] as const) LAN.addSubnet(prefix, bits, 'ipv6');
+for (const [prefix, bits] of [
+  ['::1', 128],
+  ['fe80::', 10],
+  ['fc00::', 7],
+] as const)
+  LAN.addSubnet(prefix, bits, 'ipv6');
 
 export function isLanAddress(ip: string): boolean {
   const family = net.isIP(ip.replace(/%.*$/, ''));

@@ -27,13 +27,7 @@ const AUTHENTICATED = [
   'UTF8=ACCEPT',
 ];
 
-export function capabilityList(o: {
-  authenticated: boolean;
-  secure: boolean;
-  authAllowed: boolean;
-  compressed: boolean;
-  maxMessage: number;
-}): string[] {
+export function capabilityList(o: { authenticated: boolean; secure: boolean; authAllowed: boolean; compressed: boolean; maxMessage: number }): string[] {
   const caps = [...BASE];
   if (!o.authenticated) {
     if (!o.secure) caps.push('STARTTLS');

@@ -36,4 +36,3 @@ export const STATES = {
   authenticated: ['authenticated', 'selected'] as readonly SessionState[],
   selected: ['selected'] as readonly SessionState[],
 };
-

@@ -7,8 +7,42 @@ import { commandTable } from './commands/index.ts';
 
 const ANY = ['CAPABILITY', 'NOOP', 'LOGOUT', 'ID'];
 const NOT_AUTHENTICATED = ['STARTTLS', 'AUTHENTICATE', 'LOGIN'];
-const AUTHENTICATED = ['SELECT', 'EXAMINE', 'CREATE', 'DELETE', 'RENAME', 'SUBSCRIBE', 'UNSUBSCRIBE', 'LIST', 'LSUB', 'NAMESPACE', 'STATUS', 'APPEND', 'IDLE', 'COMPRESS', 'GETQUOTA', 'GETQUOTAROOT', 'SETQUOTA'];
-const SELECTED = ['CHECK', 'CLOSE', 'UNSELECT', 'EXPUNGE', 'SEARCH', 'FETCH', 'STORE', 'COPY', 'MOVE', 'UID FETCH', 'UID STORE', 'UID COPY', 'UID MOVE', 'UID SEARCH', 'UID EXPUNGE'];
+const AUTHENTICATED = [
+  'SELECT',
+  'EXAMINE',
+  'CREATE',
+  'DELETE',
+  'RENAME',
+  'SUBSCRIBE',
+  'UNSUBSCRIBE',
+  'LIST',
+  'LSUB',
+  'NAMESPACE',
+  'STATUS',
+  'APPEND',
+  'IDLE',
+  'COMPRESS',
+  'GETQUOTA',
+  'GETQUOTAROOT',
+  'SETQUOTA',
+];
+const SELECTED = [
+  'CHECK',
+  'CLOSE',
+  'UNSELECT',
+  'EXPUNGE',
+  'SEARCH',
+  'FETCH',
+  'STORE',
+  'COPY',
+  'MOVE',
+  'UID FETCH',
+  'UID STORE',
+  'UID COPY',
+  'UID MOVE',
+  'UID SEARCH',
+  'UID EXPUNGE',
+];
 
 test('every command is valid in exactly the states RFC 9051 gives it', () => {
   const expected = new Map<string, string[]>();
@@ -73,7 +107,10 @@ describe('dispatch', () => {
       if (l.startsWith('P4 ')) break;
     }
     const tagged = lines.filter((l) => !l.startsWith('* '));
-    assert.deepEqual(tagged.map((l) => l.split(' ')[0]), ['P1', 'P2', 'P3', 'P4']);
+    assert.deepEqual(
+      tagged.map((l) => l.split(' ')[0]),
+      ['P1', 'P2', 'P3', 'P4'],
+    );
     assert.ok(lines.includes('* BYE Logging out'));
   });
 });

@@ -28,7 +28,13 @@ export async function dispatch(session: ImapSession, parts: Buffer[], message: M
     spec = commandTable.get(name);
     if (!spec) throw new ImapBadSyntax(`Unknown command ${name.slice(0, 40)}`);
     if (!spec.states.includes(session.state)) {
-      throw new ImapBadSyntax(session.state === 'not-authenticated' ? 'Authenticate first' : session.state === 'authenticated' && spec.states.includes('selected') ? 'No mailbox selected' : `${name} is not valid in this state`);
+      throw new ImapBadSyntax(
+        session.state === 'not-authenticated'
+          ? 'Authenticate first'
+          : session.state === 'authenticated' && spec.states.includes('selected')
+            ? 'No mailbox selected'
+            : `${name} is not valid in this state`,
+      );
     }
     const ctx: CommandContext = { session, tag, name, uid: name.startsWith('UID '), message };
     const args = spec.args ? spec.args(p, ctx) : undefined;

@@ -32,7 +32,11 @@ const limits: FramerLimits = { maxLine: 100, maxCommand: 300, maxMessage: 20_000
 
 function framer(conn: Connection, o: { limits?: FramerLimits; budget?: MemoryBudget } = {}): Framer {
   const budget = o.budget ?? new MemoryBudget();
-  return new Framer({ conn, limits: () => o.limits ?? limits, newMessage: (binary, size) => new MessageBuffer(budget, (o.limits ?? limits).maxMessage, { normalize: !binary, expected: size }) });
+  return new Framer({
+    conn,
+    limits: () => o.limits ?? limits,
+    newMessage: (binary, size) => new MessageBuffer(budget, (o.limits ?? limits).maxMessage, { normalize: !binary, expected: size }),
+  });
 }
 
 test('literal announcements', () => {
@@ -97,7 +101,13 @@ test("APPEND's message literal streams into a MessageBuffer charged to the budge
     assert.ok(frame!.kind === 'command' && frame!.parts.includes(frame!.parts.at(-2)!));
     // While it is held, a second one that does not fit is refused before it is sent.
     p.client.write('b APPEND INBOX {15000}\r\n');
-    assert.deepEqual(await f.next(), { kind: 'refused', tag: 'b', command: 'APPEND', code: 'LIMIT', reason: 'Not enough memory for this message now; try again later' });
+    assert.deepEqual(await f.next(), {
+      kind: 'refused',
+      tag: 'b',
+      command: 'APPEND',
+      code: 'LIMIT',
+      reason: 'Not enough memory for this message now; try again later',
+    });
     message!.release();
     assert.equal(budget.inUse, 0);
     p.client.write('c APPEND INBOX ~{9000}\r\n');

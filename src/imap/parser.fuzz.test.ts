@@ -22,7 +22,14 @@ before(async () => {
   // Mutated LOGINs fail by the thousand; the shared throttle would (rightly) slow them down to
   // seconds each. Here it only counts.
   Object.assign(s.context.logins.throttle, new AuthThrottle({ softLimit: 1e9, lockLimitAddress: 1e9, lockLimitAccount: 1e9 }));
-  for (let i = 1; i <= 4; i++) await s.deliver(message(i, 'Content-Type: multipart/mixed; boundary=b\r\n', `--b\r\n\r\npart ${i}\r\n--b\r\nContent-Type: message/rfc822\r\n\r\nFrom: x@y\r\n\r\ninner\r\n--b--\r\n`));
+  for (let i = 1; i <= 4; i++)
+    await s.deliver(
+      message(
+        i,
+        'Content-Type: multipart/mixed; boundary=b\r\n',
+        `--b\r\n\r\npart ${i}\r\n--b\r\nContent-Type: message/rfc822\r\n\r\nFrom: x@y\r\n\r\ninner\r\n--b--\r\n`,
+      ),
+    );
 });
 after(() => s.close());
 

@@ -78,18 +78,40 @@ describe('string', () => {
 describe('list', () => {
   test('parenthesized lists', () => {
     const p = P('(a b c)');
-    assert.deepEqual(p.list(() => p.atom()), ['a', 'b', 'c']);
+    assert.deepEqual(
+      p.list(() => p.atom()),
+      ['a', 'b', 'c'],
+    );
     const q = P('()');
-    assert.deepEqual(q.list(() => q.atom()), []);
-    bad(() => { const r = P('()'); r.list(() => r.atom(), true); }, 'empty not allowed');
-    bad(() => { const r = P('(a  b)'); r.list(() => r.atom()); }, 'double space');
-    bad(() => { const r = P('(a'); r.list(() => r.atom()); }, 'unclosed');
+    assert.deepEqual(
+      q.list(() => q.atom()),
+      [],
+    );
+    bad(() => {
+      const r = P('()');
+      r.list(() => r.atom(), true);
+    }, 'empty not allowed');
+    bad(() => {
+      const r = P('(a  b)');
+      r.list(() => r.atom());
+    }, 'double space');
+    bad(() => {
+      const r = P('(a');
+      r.list(() => r.atom());
+    }, 'unclosed');
   });
 });
 
 describe('sequence-set', () => {
   test('numbers, ranges, "*" and "$"', () => {
-    assert.deepEqual(P('1,3:5,7:*').sequenceSet(), { saved: false, ranges: [[1, 1], [3, 5], [7, null]] });
+    assert.deepEqual(P('1,3:5,7:*').sequenceSet(), {
+      saved: false,
+      ranges: [
+        [1, 1],
+        [3, 5],
+        [7, null],
+      ],
+    });
     assert.deepEqual(P('*').sequenceSet(), { saved: false, ranges: [[null, null]] });
     assert.deepEqual(P('$').sequenceSet(), { saved: true });
     bad(() => P('0').sequenceSet(), 'zero');

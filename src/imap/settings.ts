@@ -4,15 +4,57 @@ import { duration, integer, readSetting, type SettingsSource } from '../settings
 const MINUTE = 60_000;
 
 export const IMAP_SETTINGS = {
-  maxConnections: integer({ key: 'imap.maxConnections', default: 1000, min: 1, max: 10_000, restart: true, description: 'IMAP connections at once, ports 143 and 993 together (an idle client holds one or two)' }),
+  maxConnections: integer({
+    key: 'imap.maxConnections',
+    default: 1000,
+    min: 1,
+    max: 10_000,
+    restart: true,
+    description: 'IMAP connections at once, ports 143 and 993 together (an idle client holds one or two)',
+  }),
   // A household behind one NAT address, and the benchmark's 200 idling clients, come from one address.
-  maxPerAddress: integer({ key: 'imap.maxConnectionsPerAddress', default: 300, min: 1, max: 10_000, restart: true, description: 'IMAP connections at once from one client address (per /64 for IPv6)' }),
+  maxPerAddress: integer({
+    key: 'imap.maxConnectionsPerAddress',
+    default: 300,
+    min: 1,
+    max: 10_000,
+    restart: true,
+    description: 'IMAP connections at once from one client address (per /64 for IPv6)',
+  }),
   // Before login: mail clients log in within a second, a few connections at a time.
-  maxPreLoginPerAddress: integer({ key: 'imap.maxPreLoginPerAddress', default: 20, min: 1, max: 1000, restart: true, description: 'IMAP connections not yet logged in from one client address' }),
+  maxPreLoginPerAddress: integer({
+    key: 'imap.maxPreLoginPerAddress',
+    default: 20,
+    min: 1,
+    max: 1000,
+    restart: true,
+    description: 'IMAP connections not yet logged in from one client address',
+  }),
   // RFC 9051 5.4: the autologout timer is at least 30 minutes.
-  idleTimeoutMs: duration({ key: 'imap.idleTimeoutMs', default: 30 * MINUTE, min: 30 * MINUTE, max: 24 * 60 * MINUTE, restart: true, description: 'a logged-in client silent this long is logged out (RFC 9051 5.4: at least 30 minutes)' }),
-  preAuthTimeoutMs: duration({ key: 'imap.preLoginTimeoutMs', default: 3 * MINUTE, min: 10_000, max: 30 * MINUTE, restart: true, description: 'a client that has not logged in within this is disconnected' }),
-  searchBudgetMs: duration({ key: 'imap.searchBudgetMs', default: 15_000, min: 1000, max: 10 * MINUTE, restart: true, description: 'the longest one SEARCH may work before it ends with NO [LIMIT]' }),
+  idleTimeoutMs: duration({
+    key: 'imap.idleTimeoutMs',
+    default: 30 * MINUTE,
+    min: 30 * MINUTE,
+    max: 24 * 60 * MINUTE,
+    restart: true,
+    description: 'a logged-in client silent this long is logged out (RFC 9051 5.4: at least 30 minutes)',
+  }),
+  preAuthTimeoutMs: duration({
+    key: 'imap.preLoginTimeoutMs',
+    default: 3 * MINUTE,
+    min: 10_000,
+    max: 30 * MINUTE,
+    restart: true,
+    description: 'a client that has not logged in within this is disconnected',
+  }),
+  searchBudgetMs: duration({
+    key: 'imap.searchBudgetMs',
+    default: 15_000,
+    min: 1000,
+    max: 10 * MINUTE,
+    restart: true,
+    description: 'the longest one SEARCH may work before it ends with NO [LIMIT]',
+  }),
 } as const;
 
 export interface ImapLimits {
@@ -23,5 +65,9 @@ export interface ImapLimits {
 
 export function readImapLimits(s: SettingsSource): ImapLimits {
   const d = IMAP_SETTINGS;
-  return { maxConnections: readSetting(s, d.maxConnections), maxPerAddress: readSetting(s, d.maxPerAddress), maxPreLoginPerAddress: readSetting(s, d.maxPreLoginPerAddress) };
+  return {
+    maxConnections: readSetting(s, d.maxConnections),
+    maxPerAddress: readSetting(s, d.maxPerAddress),
+    maxPreLoginPerAddress: readSetting(s, d.maxPreLoginPerAddress),
+  };
 }

@@ -28,10 +28,7 @@ test('RFC 5322 3.4 address forms', () => {
     ['john . doe @ example . test', [a(null, null, 'john.doe', 'example.test')]],
     ['<@a.test,@b.test:user@c.test>', [a(null, '@a.test,@b.test', 'user', 'c.test')]],
     ['Routed <@a.test:user@c.test>', [a('Routed', '@a.test', 'user', 'c.test')]],
-    [
-      'a@x.test, B <b@y.test>,c@z.test',
-      [a(null, null, 'a', 'x.test'), a('B', null, 'b', 'y.test'), a(null, null, 'c', 'z.test')],
-    ],
+    ['a@x.test, B <b@y.test>,c@z.test', [a(null, null, 'a', 'x.test'), a('B', null, 'b', 'y.test'), a(null, null, 'c', 'z.test')]],
   ];
   for (const [input, expected] of cases) assert.deepEqual(parseAddressList(input), expected, input);
 });

@@ -29,7 +29,10 @@ const SPECIALS = '<>@,;:';
 // One shared token per special, with and without white space before it (tokens are never
 // changed): a long list allocates half as many objects.
 const SPECIAL_TOKENS: Readonly<Record<string, Token>> = Object.fromEntries(
-  [...SPECIALS].flatMap((c) => [[c, { kind: 'special', text: c, space: false }], [`${c} `, { kind: 'special', text: c, space: true }]]),
+  [...SPECIALS].flatMap((c) => [
+    [c, { kind: 'special', text: c, space: false }],
+    [`${c} `, { kind: 'special', text: c, space: true }],
+  ]),
 );
 
 // The content of a comment or quoted-string with its quoted-pairs resolved (RFC 5322 3.2.1) and,
@@ -178,7 +181,12 @@ function mailbox(tokens: readonly Token[]): ParsedMailbox | null {
     if (gt === -1) gt = tokens.length;
     let inner = tokens.slice(lt + 1, gt);
     let adl: string | null = null;
-    if (isSpecial(inner.find((t) => t.kind !== 'comment'), '@')) {
+    if (
+      isSpecial(
+        inner.find((t) => t.kind !== 'comment'),
+        '@',
+      )
+    ) {
       const colon = inner.findIndex((t) => isSpecial(t, ':'));
       if (colon >= 0) {
         adl = joined(inner.slice(0, colon), '@,') || null;

@@ -3,7 +3,20 @@ import assert from 'node:assert/strict';
 import { charsetDecoder, decodeCharset, decodeUtf8OrLatin1, isKnownCharset } from './charset.ts';
 
 test('charset labels through TextDecoder, unknown and replacement labels rejected', () => {
-  for (const label of ['utf-8', 'UTF8', 'iso-8859-15', 'windows-1252', 'koi8-r', 'shift_jis', 'euc-jp', 'iso-2022-jp', 'gb18030', 'big5', 'euc-kr', 'us-ascii*en']) {
+  for (const label of [
+    'utf-8',
+    'UTF8',
+    'iso-8859-15',
+    'windows-1252',
+    'koi8-r',
+    'shift_jis',
+    'euc-jp',
+    'iso-2022-jp',
+    'gb18030',
+    'big5',
+    'euc-kr',
+    'us-ascii*en',
+  ]) {
     assert.ok(isKnownCharset(label), label);
   }
   for (const label of ['', 'x-unknown', 'utf-7', 'iso-2022-kr', 'hz-gb-2312']) {

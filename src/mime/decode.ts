@@ -12,11 +12,9 @@ const EQUALS = 0x3d;
 
 // RFC 2045 6.8 alphabet values; -1 for anything else.
 const BASE64 = new Int8Array(256).fill(-1);
-'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
-  .split('')
-  .forEach((c, i) => {
-    BASE64[c.charCodeAt(0)] = i;
-  });
+'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.split('').forEach((c, i) => {
+  BASE64[c.charCodeAt(0)] = i;
+});
 
 // RFC 2045 6.8 base64. "Any characters outside of the base64 alphabet are to be ignored";
 // "=" ends a 4-character quantum early, and decoding goes on after it, so that base64 blocks

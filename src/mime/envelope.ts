@@ -4,18 +4,7 @@ import { parseAddressList } from './address.ts';
 import { fieldValue, scanHeader } from './headers.ts';
 
 // The header fields ENVELOPE reads, lowercased.
-export const ENVELOPE_FIELDS = [
-  'date',
-  'subject',
-  'from',
-  'sender',
-  'reply-to',
-  'to',
-  'cc',
-  'bcc',
-  'in-reply-to',
-  'message-id',
-] as const;
+export const ENVELOPE_FIELDS = ['date', 'subject', 'from', 'sender', 'reply-to', 'to', 'cc', 'bcc', 'in-reply-to', 'message-id'] as const;
 
 export type EnvelopeField = (typeof ENVELOPE_FIELDS)[number];
 

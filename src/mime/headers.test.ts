@@ -1,14 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  allValues,
-  fieldValue,
-  findHeaderEnd,
-  firstValue,
-  headerFieldsSubset,
-  splitHeader,
-  unfold,
-} from './headers.ts';
+import { allValues, fieldValue, findHeaderEnd, firstValue, headerFieldsSubset, splitHeader, unfold } from './headers.ts';
 
 const raw = (s: string): Buffer => Buffer.from(s, 'latin1');
 
@@ -85,9 +77,7 @@ test('unfold removes line breaks only', () => {
 });
 
 test('headerFieldsSubset: RFC 9051 6.4.5 HEADER.FIELDS and HEADER.FIELDS.NOT', () => {
-  const input = raw(
-    'From: a@x\r\nSubject: one\r\n two\r\nTo: b@x\r\nsubject: again\r\nDate: d\r\n\r\nbody\r\n',
-  );
+  const input = raw('From: a@x\r\nSubject: one\r\n two\r\nTo: b@x\r\nsubject: again\r\nDate: d\r\n\r\nbody\r\n');
   const end = input.indexOf('body');
   const cases: [string[], boolean, string][] = [
     [['SUBJECT'], false, 'Subject: one\r\n two\r\nsubject: again\r\n\r\n'],
@@ -104,16 +94,10 @@ test('headerFieldsSubset: RFC 9051 6.4.5 HEADER.FIELDS and HEADER.FIELDS.NOT', (
 test('headerFieldsSubset: no blank line without one; bare LF kept; cut field gets CRLF', () => {
   // a header-only message with no blank line: no blank line in the result either
   const headerOnly = raw('Subject: s\r\nFrom: f');
-  assert.equal(
-    headerFieldsSubset(headerOnly, 0, headerOnly.length, ['from', 'subject'], false).toString(),
-    'Subject: s\r\nFrom: f\r\n',
-  );
+  assert.equal(headerFieldsSubset(headerOnly, 0, headerOnly.length, ['from', 'subject'], false).toString(), 'Subject: s\r\nFrom: f\r\n');
   const lf = raw('Subject: s\nFrom: f\n\nbody');
   assert.equal(headerFieldsSubset(lf, 0, 20, ['subject'], false).toString(), 'Subject: s\n\n');
   // a range that starts inside a message (a part's MIME header)
   const part = raw('--b\r\nContent-Type: text/plain\r\nContent-ID: <x>\r\n\r\ntext');
-  assert.equal(
-    headerFieldsSubset(part, 5, part.lastIndexOf('text'), ['content-id'], false).toString(),
-    'Content-ID: <x>\r\n\r\n',
-  );
+  assert.equal(headerFieldsSubset(part, 5, part.lastIndexOf('text'), ['content-id'], false).toString(), 'Content-ID: <x>\r\n\r\n');
 });

@@ -42,11 +42,7 @@ export function isBlankLine(raw: Buffer, pos: number, next: number): boolean {
 
 // Where the header block starting at start ends. headerEnd is the start of the blank line (or
 // end when there is none); bodyStart is the byte after the blank line.
-export function findHeaderEnd(
-  raw: Buffer,
-  start = 0,
-  end = raw.length,
-): { headerEnd: number; bodyStart: number } {
+export function findHeaderEnd(raw: Buffer, start = 0, end = raw.length): { headerEnd: number; bodyStart: number } {
   const last = lastLf(raw, start, end);
   let pos = start;
   while (pos < end) {
@@ -60,12 +56,7 @@ export function findHeaderEnd(
 // Calls fn for each field of the header block in [start, end), in order, stopping at a blank
 // line or when fn returns false. Nothing is collected, so a hostile header of a million lines
 // costs one pass and no memory.
-export function scanHeader(
-  raw: Buffer,
-  start: number,
-  end: number,
-  fn: (field: HeaderField) => boolean | undefined,
-): void {
+export function scanHeader(raw: Buffer, start: number, end: number, fn: (field: HeaderField) => boolean | undefined): void {
   const last = lastLf(raw, start, end);
   let pos = start;
   while (pos < end) {
@@ -164,13 +155,7 @@ const CRLF = Buffer.from('\r\n');
 // that delimits the header. "The blank line is included in all header fetches, except in the
 // case of a message which has no body and no blank line": it is appended only when the range
 // holds one. A field cut short without a line terminator gets CRLF so the result stays lines.
-export function headerFieldsSubset(
-  raw: Buffer,
-  start: number,
-  end: number,
-  names: readonly string[],
-  exclude: boolean,
-): Buffer {
+export function headerFieldsSubset(raw: Buffer, start: number, end: number, names: readonly string[], exclude: boolean): Buffer {
   const wanted = new Set(names.map((n) => n.toLowerCase()));
   const chunks: Buffer[] = [];
   let pos = start;

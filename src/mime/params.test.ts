@@ -20,7 +20,14 @@ test('parseContentType: RFC 2045 5.1 forms', () => {
     ['TEXT/HTML; CHARSET="UTF-8"', { type: 'text', subtype: 'html', params: [['charset', 'UTF-8']] }],
     [
       'multipart/mixed;\r\n boundary="----=_Part_1;x"; foo=bar',
-      { type: 'multipart', subtype: 'mixed', params: [['boundary', '----=_Part_1;x'], ['foo', 'bar']] },
+      {
+        type: 'multipart',
+        subtype: 'mixed',
+        params: [
+          ['boundary', '----=_Part_1;x'],
+          ['foo', 'bar'],
+        ],
+      },
     ],
     // RFC 2045 5.1's own example, with a comment
     ['text/plain; charset=us-ascii (Plain text)', { type: 'text', subtype: 'plain', params: [['charset', 'us-ascii']] }],
@@ -28,7 +35,17 @@ test('parseContentType: RFC 2045 5.1 forms', () => {
     // lenient: missing ";", value with spaces, quoted value then junk, attribute without value
     ['text/plain charset=utf-8', { type: 'text', subtype: 'plain', params: [['charset', 'utf-8']] }],
     ['application/pdf; name=my file.pdf', { type: 'application', subtype: 'pdf', params: [['name', 'my file.pdf']] }],
-    ['a/b; x="1" junk; y=2', { type: 'a', subtype: 'b', params: [['x', '1'], ['y', '2']] }],
+    [
+      'a/b; x="1" junk; y=2',
+      {
+        type: 'a',
+        subtype: 'b',
+        params: [
+          ['x', '1'],
+          ['y', '2'],
+        ],
+      },
+    ],
     ['a/b; novalue; y=2;;', { type: 'a', subtype: 'b', params: [['y', '2']] }],
     ['a/b; q="unterminated', { type: 'a', subtype: 'b', params: [['q', 'unterminated']] }],
     ['a/b; e=""', { type: 'a', subtype: 'b', params: [['e', '']] }],
@@ -55,12 +72,29 @@ test('RFC 2231 3 continuations and RFC 2231 4 charsets, RFC 9051 7.5.2 decoded f
     // sections out of order, plain and extended attribute kept both, positions kept
     [
       "; a=1; title*1*=%20two; title*0*=us-ascii'en'one; title=fallback; z=9",
-      [['a', '1'], ['title*', 'one two'], ['title', 'fallback'], ['z', '9']],
+      [
+        ['a', '1'],
+        ['title*', 'one two'],
+        ['title', 'fallback'],
+        ['z', '9'],
+      ],
     ],
     // a missing section: left exactly as written (as Dovecot does)
-    ['; name*0="a"; name*2="c"', [['name*0', 'a'], ['name*2', 'c']]],
+    [
+      '; name*0="a"; name*2="c"',
+      [
+        ['name*0', 'a'],
+        ['name*2', 'c'],
+      ],
+    ],
     // a repeated section: left as written
-    ['; name*0="a"; name*0="b"', [['name*0', 'a'], ['name*0', 'b']]],
+    [
+      '; name*0="a"; name*0="b"',
+      [
+        ['name*0', 'a'],
+        ['name*0', 'b'],
+      ],
+    ],
     // unknown charset: octets read as UTF-8 when valid, else windows-1252
     ["; f*=x-unknown''%C3%A9", [['f*', '\u00e9']]],
     ["; f*=x-unknown''%E9", [['f*', '\u00e9']]],
@@ -75,7 +109,7 @@ test('RFC 2231 3 continuations and RFC 2231 4 charsets, RFC 9051 7.5.2 decoded f
 });
 
 test('parseRawParams keeps RFC 2231 attributes as written; mergeRfc2231 is idempotent on plain lists', () => {
-  assert.deepEqual(parseRawParams("; a*0*=x; B=Y"), [
+  assert.deepEqual(parseRawParams('; a*0*=x; B=Y'), [
     ['a*0*', 'x'],
     ['b', 'Y'],
   ]);
@@ -112,7 +146,16 @@ test('displayParam and filenameOf prefer RFC 2231, decode RFC 2047 in plain valu
   ];
   assert.equal(displayParam(params, 'name'), '\u00e4\u00f6\u00fc.txt');
   assert.equal(displayParam(params, 'missing'), null);
-  assert.equal(displayParam([['name', 'old'], ['name*', 'new \u20ac']], 'name'), 'new \u20ac');
+  assert.equal(
+    displayParam(
+      [
+        ['name', 'old'],
+        ['name*', 'new \u20ac'],
+      ],
+      'name',
+    ),
+    'new \u20ac',
+  );
   const part = { params, disposition: { type: 'attachment', params: [['filename*', 'd\u00e9.pdf']] } } as unknown as MimePart;
   assert.equal(filenameOf(part), 'd\u00e9.pdf');
   assert.equal(filenameOf({ ...part, disposition: null }), '\u00e4\u00f6\u00fc.txt');

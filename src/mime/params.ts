@@ -110,7 +110,11 @@ export function parseRawParams(s: string, pos = 0): Param[] {
       pos = semi;
       continue;
     }
-    const attribute = s.slice(pos, eq).replace(/[\r\n]/g, '').trim().toLowerCase();
+    const attribute = s
+      .slice(pos, eq)
+      .replace(/[\r\n]/g, '')
+      .trim()
+      .toLowerCase();
     pos = skipCfws(s, eq + 1);
     let value: string;
     if (s[pos] === '"') {

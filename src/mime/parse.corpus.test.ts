@@ -39,10 +39,7 @@ test('multipart/mixed > multipart/related > multipart/alternative', () => {
   const { raw, layout } = corpus.mixedRelatedAlternative();
   const parsed = parse(raw);
   assert.deepEqual(layoutOf(parsed.root), layout);
-  assert.equal(
-    shapeOf(parsed.root),
-    'multipart/mixed(multipart/related(multipart/alternative(text/plain,text/html),image/png),application/pdf)',
-  );
+  assert.equal(shapeOf(parsed.root), 'multipart/mixed(multipart/related(multipart/alternative(text/plain,text/html),image/png),application/pdf)');
   assert.deepEqual(parsed.envelope, {
     date: 'Mon, 1 Jan 2024 10:00:00 +0000',
     subject: 'Report',
@@ -56,7 +53,10 @@ test('multipart/mixed > multipart/related > multipart/alternative', () => {
     messageId: '<corpus@example.test>',
   });
   const related = at(parsed.root, 0);
-  assert.deepEqual(related.params, [['boundary', 'related-2'], ['type', 'multipart/alternative']]);
+  assert.deepEqual(related.params, [
+    ['boundary', 'related-2'],
+    ['type', 'multipart/alternative'],
+  ]);
   const [plain, html] = at(related, 0).children;
   assert.deepEqual([plain!.params, plain!.encoding, plain!.size, plain!.lines], [[['charset', 'utf-8']], '8bit', 37, 2]);
   assert.deepEqual([html!.encoding, html!.size, html!.lines], ['quoted-printable', 43, 1]);
@@ -72,7 +72,13 @@ test('multipart/mixed > multipart/related > multipart/alternative', () => {
       'Q2hlY2sgSW50ZWdyaXR5IQ==',
       ['en', 'de'],
       'http://example.test/report.pdf',
-      { type: 'attachment', params: [['filename', 'report.pdf'], ['size', '500']] },
+      {
+        type: 'attachment',
+        params: [
+          ['filename', 'report.pdf'],
+          ['size', '500'],
+        ],
+      },
       'report.pdf',
       686,
     ],
@@ -86,10 +92,7 @@ test('message/rfc822 nested twice', () => {
   const { raw, layout } = corpus.nestedRfc822Twice();
   const parsed = parse(raw);
   assert.deepEqual(layoutOf(parsed.root), layout);
-  assert.equal(
-    shapeOf(parsed.root),
-    'multipart/mixed(text/plain,message/rfc822(multipart/mixed(text/plain,message/rfc822(text/plain))))',
-  );
+  assert.equal(shapeOf(parsed.root), 'multipart/mixed(text/plain,message/rfc822(multipart/mixed(text/plain,message/rfc822(text/plain))))');
   const outerMsg = at(parsed.root, 1);
   const innerMsg = at(outerMsg, 0, 1);
   assert.deepEqual([outerMsg.size, outerMsg.lines, innerMsg.size, innerMsg.lines], [329, 20, 115, 6]);
@@ -112,12 +115,10 @@ test('a message forwarded as an attachment', () => {
   const parsed = parse(raw);
   assert.deepEqual(layoutOf(parsed.root), layout);
   const fwd = at(parsed.root, 1);
-  assert.deepEqual([fwd.type, fwd.subtype, fwd.params, fwd.disposition], [
-    'message',
-    'rfc822',
-    [['name', 'Lunch.eml']],
-    { type: 'attachment', params: [['filename', 'Lunch.eml']] },
-  ]);
+  assert.deepEqual(
+    [fwd.type, fwd.subtype, fwd.params, fwd.disposition],
+    ['message', 'rfc822', [['name', 'Lunch.eml']], { type: 'attachment', params: [['filename', 'Lunch.eml']] }],
+  );
   assert.deepEqual(fwd.envelope, {
     date: 'Tue, 2 Jan 2024 12:00:00 +0100',
     subject: 'Lunch',
@@ -137,7 +138,10 @@ test('a message forwarded as an attachment', () => {
     messageId: '<lunch@example.test>',
   });
   assert.deepEqual([fwd.size, fwd.lines, at(fwd, 0).size, at(fwd, 0).lines], [402, 12, 7, 1]);
-  assert.deepEqual(at(parsed.root, 0).params, [['charset', 'UTF-8'], ['format', 'flowed']]);
+  assert.deepEqual(at(parsed.root, 0).params, [
+    ['charset', 'UTF-8'],
+    ['format', 'flowed'],
+  ]);
 });
 
 test('RFC 2046 5.1.5 multipart/digest', () => {
@@ -196,10 +200,19 @@ test('RFC 2231 file names with continuations and charset, RFC 2047 in a file nam
   const pdf = at(parsed.root, 1);
   const name = '\u20ac Rechnung f\u00fcr M\u00e4rz.pdf';
   assert.deepEqual(pdf.params, [['name*', name]]);
-  assert.deepEqual(pdf.disposition, { type: 'attachment', params: [['filename*', name], ['size', '42']] });
+  assert.deepEqual(pdf.disposition, {
+    type: 'attachment',
+    params: [
+      ['filename*', name],
+      ['size', '42'],
+    ],
+  });
   assert.equal(filenameOf(pdf), name);
   const txt = at(parsed.root, 2);
-  assert.deepEqual(txt.params, [['name', 'long-name-part-one-part-two.txt'], ['charset', 'us-ascii']]);
+  assert.deepEqual(txt.params, [
+    ['name', 'long-name-part-one-part-two.txt'],
+    ['charset', 'us-ascii'],
+  ]);
   assert.deepEqual(txt.disposition!.params, [['filename', '=?UTF-8?B?w6TDtsO8LnR4dA==?=']]);
   assert.equal(filenameOf(txt), '\u00e4\u00f6\u00fc.txt');
 });
@@ -276,7 +289,11 @@ test('missing-boundary.eml and wrong-boundary.eml: the body becomes one text/pla
     const parsed = parse(raw);
     assert.equal(shapeOf(parsed.root), `multipart/${subtype}(text/plain)`, file);
     const only = at(parsed.root, 0);
-    assert.deepEqual([only.headerStart, only.bodyStart, only.end, only.size, only.lines], [parsed.root.bodyStart, parsed.root.bodyStart, raw.length, size, lines], file);
+    assert.deepEqual(
+      [only.headerStart, only.bodyStart, only.end, only.size, only.lines],
+      [parsed.root.bodyStart, parsed.root.bodyStart, raw.length, size, lines],
+      file,
+    );
     assert.ok(body(raw, only).includes('hello'), file);
   }
 });
@@ -286,10 +303,13 @@ test('missing-close.eml: an outer delimiter closes the inner multipart, end of i
   const parsed = parse(raw);
   assert.equal(shapeOf(parsed.root), 'multipart/mixed(multipart/alternative(text/plain,text/html),text/plain)');
   const alt = at(parsed.root, 0);
-  assert.deepEqual(alt.children.map((p) => [body(raw, p), p.lines]), [
-    ['inner one', 0],
-    ['<p>inner two</p>', 0],
-  ]);
+  assert.deepEqual(
+    alt.children.map((p) => [body(raw, p), p.lines]),
+    [
+      ['inner one', 0],
+      ['<p>inner two</p>', 0],
+    ],
+  );
   assert.equal(alt.end, raw.indexOf('\r\n--outer\r\nContent-Type: text/plain'));
   const last = at(parsed.root, 1);
   assert.equal(body(raw, last), 'last part, no close delimiter anywhere\r\n');
@@ -300,10 +320,13 @@ test('preamble-boundary.eml: boundary text in the preamble, junk on delimiter li
   const raw = corpus.readFixture('preamble-boundary.eml');
   const parsed = parse(raw);
   assert.equal(shapeOf(parsed.root), 'multipart/mixed(text/plain,text/plain)');
-  assert.deepEqual(parsed.root.children.map((p) => [body(raw, p), p.size, p.lines]), [
-    ['one', 3, 0],
-    ['two', 3, 0],
-  ]);
+  assert.deepEqual(
+    parsed.root.children.map((p) => [body(raw, p), p.size, p.lines]),
+    [
+      ['one', 3, 0],
+      ['two', 3, 0],
+    ],
+  );
   assert.equal(at(parsed.root, 0).headerStart, raw.indexOf('--b1   \r\n') + 9);
   assert.ok(body(raw, parsed.root).endsWith('--b1--  \r\nepilogue\r\n--b1\r\nnot a part: the multipart is closed\r\n'));
 });
@@ -311,11 +334,11 @@ test('preamble-boundary.eml: boundary text in the preamble, junk on delimiter li
 test('prefix-boundaries.eml: a boundary that is a prefix of another, both ways round', () => {
   const raw = corpus.readFixture('prefix-boundaries.eml');
   const parsed = parse(raw);
-  assert.equal(
-    shapeOf(parsed.root),
-    'multipart/mixed(multipart/alternative(text/plain,text/html),multipart/mixed(text/plain))',
+  assert.equal(shapeOf(parsed.root), 'multipart/mixed(multipart/alternative(text/plain,text/html),multipart/mixed(text/plain))');
+  assert.deepEqual(
+    at(parsed.root, 0).children.map((p) => body(raw, p)),
+    ['inner plain', 'inner html'],
   );
-  assert.deepEqual(at(parsed.root, 0).children.map((p) => body(raw, p)), ['inner plain', 'inner html']);
   assert.equal(body(raw, at(parsed.root, 1, 0)), 'short boundary inside long one');
   assert.deepEqual(at(parsed.root, 1).params, [['boundary', '=_a']]);
 });

@@ -194,27 +194,13 @@ test('malformed multiparts keep their content reachable as one text/plain part',
     const parsed = parse(raw);
     assert.equal(shapeOf(parsed.root), 'multipart/mixed(text/plain)', name);
     const only = parsed.root.children[0]!;
-    assert.deepEqual(
-      [only.headerStart, only.bodyStart, only.end],
-      [parsed.root.bodyStart, parsed.root.bodyStart, raw.length],
-      name,
-    );
+    assert.deepEqual([only.headerStart, only.bodyStart, only.end], [parsed.root.bodyStart, parsed.root.bodyStart, raw.length], name);
     assert.deepEqual(only.params, [['charset', 'us-ascii']], name);
   }
 });
 
 test('a header cut by a delimiter ends the part; the line break belongs to the delimiter', () => {
-  const raw = crlf([
-    'Content-Type: multipart/mixed; boundary=b',
-    '',
-    '--b',
-    'Content-Type: text/html',
-    '--b',
-    '--b',
-    'Content-Type: text/plain',
-    '',
-    '--b--',
-  ]);
+  const raw = crlf(['Content-Type: multipart/mixed; boundary=b', '', '--b', 'Content-Type: text/html', '--b', '--b', 'Content-Type: text/plain', '', '--b--']);
   const parsed = parse(raw);
   const s = raw.toString('latin1');
   const [cut, empty, blank] = parsed.root.children;
@@ -277,9 +263,7 @@ test('a nested multipart reusing its parent boundary: the innermost takes the de
 });
 
 test('8-bit boundary bytes match byte for byte', () => {
-  const raw = Buffer.concat([
-    Buffer.from('Content-Type: multipart/mixed; boundary="\xe9t\xe9"\r\n\r\n--\xe9t\xe9\r\n\r\nx\r\n--\xe9t\xe9--\r\n', 'latin1'),
-  ]);
+  const raw = Buffer.concat([Buffer.from('Content-Type: multipart/mixed; boundary="\xe9t\xe9"\r\n\r\n--\xe9t\xe9\r\n\r\nx\r\n--\xe9t\xe9--\r\n', 'latin1')]);
   assert.equal(shapeOf(parse(raw).root), 'multipart/mixed(text/plain)');
   assert.equal(parse(raw).root.children[0]!.size, 1);
 });

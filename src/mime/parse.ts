@@ -206,8 +206,7 @@ class Parser {
       }
       const nl = raw.indexOf(LF, pos);
       const next = nl === -1 ? size : nl + 1;
-      const handled =
-        this.active.length > 0 && raw[pos] === DASH && raw[pos + 1] === DASH && this.delimiter(pos, next, lf);
+      const handled = this.active.length > 0 && raw[pos] === DASH && raw[pos + 1] === DASH && this.delimiter(pos, next, lf);
       if (!handled) {
         const top = this.stack[this.stack.length - 1]!;
         if (top.mode === 'header' && this.isBlank(pos, next)) this.endHeader(top, next, lf + 1);

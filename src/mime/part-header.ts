@@ -6,14 +6,7 @@ import type { Disposition, Envelope, Param } from './types.ts';
 import { ENVELOPE_FIELDS, buildEnvelope } from './envelope.ts';
 import { type HeaderField, fieldValue, scanHeader } from './headers.ts';
 import { splitExtendedValue } from './encoded-words.ts';
-import {
-  paramValue,
-  parseContentType,
-  parseRawParams,
-  parseDisposition,
-  parseLanguage,
-  parseTransferEncoding,
-} from './params.ts';
+import { paramValue, parseContentType, parseRawParams, parseDisposition, parseLanguage, parseTransferEncoding } from './params.ts';
 
 export interface PartHeader {
   type: string;

@@ -57,11 +57,7 @@ export function findPart(message: ParsedMessage, path: readonly number[]): MimeP
 //   numeric part specifiers").
 // For HEADER.FIELDS[.NOT] the range is the whole header; headerFieldsSubset cuts it (or use
 // sectionBytes).
-export function sectionRange(
-  message: ParsedMessage,
-  path: readonly number[],
-  text: SectionText | null,
-): SectionRange | null {
+export function sectionRange(message: ParsedMessage, path: readonly number[], text: SectionText | null): SectionRange | null {
   let top: MimePart;
   if (path.length === 0) {
     if (text === 'MIME') return null;

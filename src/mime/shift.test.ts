@@ -21,7 +21,9 @@ test('the parse of a message with a Return-Path on top, shifted back, is the par
     corpus.deepNesting(30).raw,
     Buffer.from('no header at all'),
     Buffer.from('\r\nbody after an empty header\r\n'),
-    ...readdirSync(FIXTURES).filter((f) => f.endsWith('.eml')).map((f) => corpus.readFixture(f)),
+    ...readdirSync(FIXTURES)
+      .filter((f) => f.endsWith('.eml'))
+      .map((f) => corpus.readFixture(f)),
   ];
   const returnPath = Buffer.from('Return-Path: <sender@example.org>\r\n');
   for (const raw of messages) {

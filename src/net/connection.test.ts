@@ -65,7 +65,13 @@ test('a large literal arrives whole through backpressure', async () => {
 
 test('STARTTLS discards plaintext pipelined after the command (CVE-2011-0411 class)', async () => {
   const dir = tempDir();
-  const manager = new TlsManager({ certFile: path.join(dir, 'c.pem'), keyFile: path.join(dir, 'k.pem'), hostname: 'localhost', domains: [], log: silentLogger });
+  const manager = new TlsManager({
+    certFile: path.join(dir, 'c.pem'),
+    keyFile: path.join(dir, 'k.pem'),
+    hostname: 'localhost',
+    domains: [],
+    log: silentLogger,
+  });
   const { conn, client, close } = await pair();
   try {
     client.write('S1 STARTTLS\r\nS2 INJECTED\r\n');
@@ -145,7 +151,12 @@ test('batched writes: small pieces are joined, a large Buffer goes as it is, ord
     assert.equal(counter.writes, 0, 'nothing is sent before a flush');
     assert.equal(await conn.flush(), true);
     assert.equal(counter.writes, 3, 'the small pieces, the large Buffer, the last line');
-    const expected = Buffer.concat([...Array.from({ length: 10 }, (_, i) => Buffer.from(`* ${i} línea\r\n`)), Buffer.from('tail-of-small\r\n'), large, Buffer.from('A1 OK done\r\n')]);
+    const expected = Buffer.concat([
+      ...Array.from({ length: 10 }, (_, i) => Buffer.from(`* ${i} línea\r\n`)),
+      Buffer.from('tail-of-small\r\n'),
+      large,
+      Buffer.from('A1 OK done\r\n'),
+    ]);
     assert.deepEqual(await receive(client, expected.length), expected);
     // Without flush(), what was written leaves at the end of this turn of the event loop.
     conn.write('* later\r\n');

@@ -117,7 +117,10 @@ describe('Maildrop (RFC 1939 4-6)', () => {
     drop.markDeleted(2);
     drop.markDeleted(3);
     assert.deepEqual(await drop.commit(null), { expunged: 1, seen: 0 });
-    assert.deepEqual(t.store.messages.list(inbox).map((m) => m.uid), [1]);
+    assert.deepEqual(
+      t.store.messages.list(inbox).map((m) => m.uid),
+      [1],
+    );
   });
 });
 

@@ -196,12 +196,8 @@ export class Maildrop {
         return m !== null && !m.flags.includes('\\Seen');
       });
     // Issued in the same event turn, the two writes share one commit (src/store/context.ts).
-    const flagged = seen.length
-      ? this.store.messages.setFlags({ mailboxId: this.mailboxId, uids: seen, op: 'add', flags: ['\\Seen'], origin })
-      : null;
-    const expunged = deleted.length
-      ? this.store.messages.expunge({ mailboxId: this.mailboxId, uids: deleted, onlyDeleted: false, origin })
-      : null;
+    const flagged = seen.length ? this.store.messages.setFlags({ mailboxId: this.mailboxId, uids: seen, op: 'add', flags: ['\\Seen'], origin }) : null;
+    const expunged = deleted.length ? this.store.messages.expunge({ mailboxId: this.mailboxId, uids: deleted, onlyDeleted: false, origin }) : null;
     const [f, x] = await Promise.all([flagged, expunged]);
     return { expunged: x?.length ?? 0, seen: f?.updated.length ?? 0 };
   }

@@ -52,7 +52,14 @@ export type SendResult =
   | { kind: 'replies'; replies: Map<string, string>; clean: boolean }
   | { kind: 'failed'; reply: string | null; error: string; permanent: boolean; aborted?: boolean };
 
-type NodemailerError = Error & { code?: string; response?: string; responseCode?: number; command?: string; recipient?: string; rejectedErrors?: NodemailerError[] };
+type NodemailerError = Error & {
+  code?: string;
+  response?: string;
+  responseCode?: number;
+  command?: string;
+  recipient?: string;
+  rejectedErrors?: NodemailerError[];
+};
 
 // The parts of smtp-connection this file relies on beyond its typed API.
 interface Internals {
@@ -160,7 +167,9 @@ export class Peer {
         throw Object.assign(new Error('refusing to send credentials over an unencrypted connection'), { code: 'ETLS' });
       }
       try {
-        await new Promise<void>((resolve, reject) => conn.login({ user: target.auth!.user, pass: target.auth!.pass }, (err) => (err ? reject(err) : resolve())));
+        await new Promise<void>((resolve, reject) =>
+          conn.login({ user: target.auth!.user, pass: target.auth!.pass }, (err) => (err ? reject(err) : resolve())),
+        );
       } catch (e) {
         peer.abort();
         throw e;
@@ -206,10 +215,8 @@ export class Peer {
         resolve(r);
       };
       this.pending = done;
-      this.conn.send(
-        { from: m.from, to: m.recipients.map((r) => r.address), size: m.message.length, use8BitMime: m.eightBit, dsn },
-        source,
-        (err, info) => done(err ? this.failure(err as NodemailerError, m) : this.success(info!, m)),
+      this.conn.send({ from: m.from, to: m.recipients.map((r) => r.address), size: m.message.length, use8BitMime: m.eightBit, dsn }, source, (err, info) =>
+        done(err ? this.failure(err as NodemailerError, m) : this.success(info!, m)),
       );
     });
   }
@@ -231,7 +238,8 @@ export class Peer {
       return replies;
     };
     if ((code === 'EENVELOPE' || code === 'EMESSAGE') && command === 'MAIL FROM') {
-      if (!err.responseCode) return { kind: 'failed', reply: `552 5.3.4 Message size exceeds the peer's limit of ${this.maxSize} bytes`, error: err.message, permanent: true };
+      if (!err.responseCode)
+        return { kind: 'failed', reply: `552 5.3.4 Message size exceeds the peer's limit of ${this.maxSize} bytes`, error: err.message, permanent: true };
       return { kind: 'failed', reply: firstLine(err.response), error: err.message, permanent: err.responseCode >= 500 };
     }
     if (code === 'EENVELOPE' && command === 'RCPT TO') return { kind: 'replies', replies: this.complete(rcptReplies(), m), clean: false };

@@ -50,7 +50,10 @@ const SUBJECTS: Record<DsnAction, string> = {
 
 // Text that goes into a header-like field: no line breaks or controls, bounded.
 function field(text: string, max = 900): string {
-  return text.replace(/[\x00-\x1f\x7f]+/g, ' ').trim().slice(0, max);
+  return text
+    .replace(/[\x00-\x1f\x7f]+/g, ' ')
+    .trim()
+    .slice(0, max);
 }
 
 // RFC 3464 2.1.2 / RFC 6533 3: an address with its type.
@@ -74,7 +77,10 @@ function explanation(input: DsnInput): string {
   const lines = [`This is the mail system at host ${input.hostname}.`, ''];
   const groups: [DsnAction, string][] = [
     ['failed', 'Your message could not be delivered to the recipients below. This is a permanent error; the message will not be retried.'],
-    ['delayed', `Your message has not been delivered to the recipients below yet. Delivery will be retried${input.retryUntil ? ` until ${rfc5322Date(new Date(input.retryUntil))}` : ''}; you do not need to send it again.`],
+    [
+      'delayed',
+      `Your message has not been delivered to the recipients below yet. Delivery will be retried${input.retryUntil ? ` until ${rfc5322Date(new Date(input.retryUntil))}` : ''}; you do not need to send it again.`,
+    ],
     ['delivered', 'Your message was delivered to the recipients below.'],
     ['relayed', 'Your message was passed on to the recipients below by a system that sends no delivery notifications of its own.'],
   ];
@@ -115,7 +121,6 @@ function deliveryStatus(input: DsnInput): string {
   }
   return blocks.map((b) => `${b.join('\r\n')}\r\n`).join('\r\n');
 }
-
 
 // RFC 3461 4.3: RET=FULL asks for the whole message in a notice. Like Postfix (bounce_size_limit)
 // a message larger than this is returned as its header only, which keeps every notice small.

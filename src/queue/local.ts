@@ -6,14 +6,23 @@ import type { QueueEntry, QueueRecipient, Store } from '../store/index.ts';
 import { returnPathField } from '../smtp/message.ts';
 import { local, type AttemptResult } from './result.ts';
 
-export async function deliverLocally(store: Store, entry: QueueEntry, recipients: QueueRecipient[], quotaReply: 'temporary' | 'permanent'): Promise<AttemptResult[]> {
+export async function deliverLocally(
+  store: Store,
+  entry: QueueEntry,
+  recipients: QueueRecipient[],
+  quotaReply: 'temporary' | 'permanent',
+): Promise<AttemptResult[]> {
   const raw = store.queue.body(entry);
   if (!raw) return recipients.map((r) => local(r.address, 'deferred', 451, '4.3.0', 'Queued message body missing'));
   const targets = new Map<string, number[]>();
   for (const r of recipients) targets.set(r.address, store.aliases.resolve(r.address)?.accounts ?? []);
   const ids = [...new Set([...targets.values()].flat())];
   const outcomes = ids.length
-    ? await store.messages.deliver({ raw: Buffer.concat([Buffer.from(returnPathField(entry.sender)), raw]), targets: ids.map((accountId) => ({ accountId })), origin: 'queue' })
+    ? await store.messages.deliver({
+        raw: Buffer.concat([Buffer.from(returnPathField(entry.sender)), raw]),
+        targets: ids.map((accountId) => ({ accountId })),
+        origin: 'queue',
+      })
     : [];
   return recipients.map((r): AttemptResult => {
     const accounts = targets.get(r.address)!;
@@ -22,7 +31,9 @@ export async function deliverLocally(store: Store, entry: QueueEntry, recipients
     if (!failed || failed.ok) return { ...local(r.address, 'delivered', 250, '2.0.0', 'Delivered to the mailbox'), successAction: 'delivered' };
     switch (failed.code) {
       case 'over-quota':
-        return quotaReply === 'permanent' ? local(r.address, 'failed', 552, '5.2.2', 'Mailbox full') : local(r.address, 'deferred', 452, '4.2.2', 'Mailbox full');
+        return quotaReply === 'permanent'
+          ? local(r.address, 'failed', 552, '5.2.2', 'Mailbox full')
+          : local(r.address, 'deferred', 452, '4.2.2', 'Mailbox full');
       case 'not-found':
         return local(r.address, 'failed', 550, '5.1.1', 'No such user here');
       case 'full':

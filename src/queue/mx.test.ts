@@ -15,13 +15,27 @@ function resolver(table: Table): DnsResolve {
 }
 
 test('MX hosts in preference order with their IPv4 then IPv6 addresses', async () => {
-  const r = await resolveMx('example.org', resolver({
-    'example.org': { MX: [{ exchange: 'b.example.org', priority: 20 }, { exchange: 'a.example.org.', priority: 10 }] },
-    'a.example.org': { A: ['192.0.2.1'], AAAA: ['2001:db8::1'] },
-    'b.example.org': { AAAA: ['2001:db8::2'] },
-  }));
+  const r = await resolveMx(
+    'example.org',
+    resolver({
+      'example.org': {
+        MX: [
+          { exchange: 'b.example.org', priority: 20 },
+          { exchange: 'a.example.org.', priority: 10 },
+        ],
+      },
+      'a.example.org': { A: ['192.0.2.1'], AAAA: ['2001:db8::1'] },
+      'b.example.org': { AAAA: ['2001:db8::2'] },
+    }),
+  );
   assert.ok(r.ok);
-  assert.deepEqual(r.hosts.map((h) => [h.name, h.preference, h.addresses]), [['a.example.org', 10, ['192.0.2.1', '2001:db8::1']], ['b.example.org', 20, ['2001:db8::2']]]);
+  assert.deepEqual(
+    r.hosts.map((h) => [h.name, h.preference, h.addresses]),
+    [
+      ['a.example.org', 10, ['192.0.2.1', '2001:db8::1']],
+      ['b.example.org', 20, ['2001:db8::2']],
+    ],
+  );
 });
 
 test('hosts of equal preference come in random order (RFC 5321 5.1)', async () => {
@@ -40,7 +54,10 @@ test('hosts of equal preference come in random order (RFC 5321 5.1)', async () =
 test('no MX record: the domain itself (the implicit MX)', async () => {
   const r = await resolveMx('example.org', resolver({ 'example.org': { A: ['192.0.2.9'] } }));
   assert.ok(r.ok);
-  assert.deepEqual(r.hosts.map((h) => [h.name, h.addresses]), [['example.org', ['192.0.2.9']]]);
+  assert.deepEqual(
+    r.hosts.map((h) => [h.name, h.addresses]),
+    [['example.org', ['192.0.2.9']]],
+  );
 });
 
 test('what fails: null MX at once (556 5.1.10), no such domain (5.1.2), DNS trouble later (4.4.3)', async () => {
@@ -61,7 +78,18 @@ test('what fails: null MX at once (556 5.1.10), no such domain (5.1.2), DNS trou
 });
 
 test('a null MX among other MX records is ignored (RFC 7505 4.3); an address literal is the host', async () => {
-  const r = await resolveMx('example.org', resolver({ 'example.org': { MX: [{ exchange: '.', priority: 0 }, { exchange: 'mx.example.org', priority: 5 }] }, 'mx.example.org': { A: ['192.0.2.5'] } }));
+  const r = await resolveMx(
+    'example.org',
+    resolver({
+      'example.org': {
+        MX: [
+          { exchange: '.', priority: 0 },
+          { exchange: 'mx.example.org', priority: 5 },
+        ],
+      },
+      'mx.example.org': { A: ['192.0.2.5'] },
+    }),
+  );
   assert.ok(r.ok && r.hosts.length === 1 && r.hosts[0].name === 'mx.example.org');
   const lit = await resolveMx('[IPv6:2001:db8::7]', resolver({}));
   assert.ok(lit.ok && lit.hosts[0].addresses[0] === '2001:db8::7');

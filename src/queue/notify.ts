@@ -37,8 +37,20 @@ export function sendToSender(store: Store, recipient: string, raw: Buffer, smtpU
     writes.push(
       store.messages.deliver({ raw: local, targets: accounts.map((accountId) => ({ accountId })), origin: 'dsn' }).then(async (outcomes) => {
         // A full mailbox: the notice waits in the queue like any local delivery that failed.
-        const failed = outcomes.filter((o) => !o.ok).map((o) => store.accounts.addressOf(o.accountId)).filter((a): a is string => !!a);
-        if (failed.length) await store.queue.enqueue({ sender: '', recipients: [], deferred: failed.map((address) => ({ address, result: '452 4.2.2 Mailbox full' })), raw, smtpUtf8, bodyType, retryAt: firstRetryAt(store.settings) });
+        const failed = outcomes
+          .filter((o) => !o.ok)
+          .map((o) => store.accounts.addressOf(o.accountId))
+          .filter((a): a is string => !!a);
+        if (failed.length)
+          await store.queue.enqueue({
+            sender: '',
+            recipients: [],
+            deferred: failed.map((address) => ({ address, result: '452 4.2.2 Mailbox full' })),
+            raw,
+            smtpUtf8,
+            bodyType,
+            retryAt: firstRetryAt(store.settings),
+          });
       }),
     );
   }

@@ -54,7 +54,14 @@ export const LAST_PROBE = structured<LastProbe | null>({
   parse: (v) => {
     const p = v as LastProbe;
     if (v === null) return null;
-    if (typeof p !== 'object' || typeof p.at !== 'number' || typeof p.ok !== 'boolean' || typeof p.result !== 'string' || !(p.relay === null || typeof p.relay === 'string')) throw new Error('not a test outcome');
+    if (
+      typeof p !== 'object' ||
+      typeof p.at !== 'number' ||
+      typeof p.ok !== 'boolean' ||
+      typeof p.result !== 'string' ||
+      !(p.relay === null || typeof p.relay === 'string')
+    )
+      throw new Error('not a test outcome');
     return p;
   },
   internal: true,
@@ -94,12 +101,21 @@ function openFailure(e: NodemailerError, t: PeerTarget, o: ClientOptions): { sta
     return { stage: 'auth', reply, error: reply ? `${at} refused the login: ${oneLine(e.response!)}` : `login to ${at} failed: ${message}` };
   }
   if (/certificate/i.test(message)) return { stage: 'tls', reply: null, error: `the TLS certificate of ${at} is not trusted: ${message}` };
-  if (e.code === 'ETLS' || e.reason) return { stage: 'tls', reply, error: `TLS with ${at} failed: ${e.reason ?? message}${t.security === 'tls' ? ' (does this port take implicit TLS? 587 usually takes starttls)' : ''}` };
+  if (e.code === 'ETLS' || e.reason)
+    return {
+      stage: 'tls',
+      reply,
+      error: `TLS with ${at} failed: ${e.reason ?? message}${t.security === 'tls' ? ' (does this port take implicit TLS? 587 usually takes starttls)' : ''}`,
+    };
   if (e.code === 'EDNS') return { stage: 'connect', reply: null, error: `${t.address} was not found in DNS` };
   if (/ECONNREFUSED/.test(message)) return { stage: 'connect', reply: null, error: `connection refused by ${at}: nothing accepts connections on that port` };
   if (/EHOSTUNREACH|ENETUNREACH/.test(message)) return { stage: 'connect', reply: null, error: `${at} cannot be reached from here (no route)` };
   if (e.code === 'ETIMEDOUT' && /^connection timeout/i.test(message)) {
-    return { stage: 'connect', reply: null, error: `no answer from ${at} within ${o.connectTimeoutMs / 1000} s (a firewall, or the internet provider blocking the port?)` };
+    return {
+      stage: 'connect',
+      reply: null,
+      error: `no answer from ${at} within ${o.connectTimeoutMs / 1000} s (a firewall, or the internet provider blocking the port?)`,
+    };
   }
   if (e.code === 'ETIMEDOUT') return { stage: 'connect', reply: null, error: `${at} accepted the connection but sent no reply within ${o.timeoutMs / 1000} s` };
   if (reply) return { stage: 'connect', reply, error: `${at} refused the session: ${oneLine(e.response!)}` };
@@ -141,14 +157,24 @@ async function transmission(o: ProbeOptions, raw: Buffer): Promise<Buffer> {
 export async function sendTestMessage(dest: Exclude<Destination, { kind: 'local' }>, o: ProbeOptions): Promise<ProbeReport> {
   const started = Date.now();
   const via = dest.kind === 'relay' ? describeRelay(dest.relay) : `the mail hosts of ${dest.domain}`;
-  const report = (r: Pick<ProbeReport, 'ok' | 'host' | 'stage' | 'reply' | 'error'>): ProbeReport => ({ from: o.from, to: o.to, via, ...r, ms: Date.now() - started });
+  const report = (r: Pick<ProbeReport, 'ok' | 'host' | 'stage' | 'reply' | 'error'>): ProbeReport => ({
+    from: o.from,
+    to: o.to,
+    via,
+    ...r,
+    ms: Date.now() - started,
+  });
   const found = await peerTargets(dest, o.settings, o.resolve);
   if (!found.ok) {
     const made = found.fail(o.to);
     return report({ ok: false, host: null, stage: 'route', reply: null, error: made.reply.replace(/^\d{3} \d\.\d{1,3}\.\d{1,3} /, '') });
   }
   const message = await transmission(o, testMessage(o, via));
-  const client: ClientOptions = { helo: o.settings.heloName, connectTimeoutMs: Math.min(o.settings.connectTimeoutMs, CONNECT_TIMEOUT_MS), timeoutMs: Math.min(o.settings.timeoutMs, COMMAND_TIMEOUT_MS) };
+  const client: ClientOptions = {
+    helo: o.settings.heloName,
+    connectTimeoutMs: Math.min(o.settings.connectTimeoutMs, CONNECT_TIMEOUT_MS),
+    timeoutMs: Math.min(o.settings.timeoutMs, COMMAND_TIMEOUT_MS),
+  };
   let last: ProbeReport | null = null;
   for (const target of found.targets) {
     if (last && Date.now() - started > DEADLINE_MS) break;
@@ -165,7 +191,9 @@ export async function sendTestMessage(dest: Exclude<Destination, { kind: 'local'
     if (result.kind === 'failed') {
       peer.abort();
       const reply = result.reply ? splitReply(result.reply) : null;
-      const error = result.reply ? `${host} refused the message: ${oneLine(result.reply)}` : `the connection to ${host} failed during the transaction: ${result.error}`;
+      const error = result.reply
+        ? `${host} refused the message: ${oneLine(result.reply)}`
+        : `the connection to ${host} failed during the transaction: ${result.error}`;
       return report({ ok: false, host, stage: 'transaction', reply, error });
     }
     peer.quit();

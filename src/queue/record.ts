@@ -72,7 +72,15 @@ export function bounceAll(entry: QueueEntry, now: number): QueueEntry {
     ...entry,
     recipients: entry.recipients.map((r) =>
       isPending(r)
-        ? { ...r, state: 'failed' as const, lastAttemptAt: now, lastResult: '550 5.0.0 Returned to the sender by the administrator', status: '5.0.0', remoteMta: null, notice: entry.sender !== '' && wants(r, 'failure') ? 'failed' as const : null }
+        ? {
+            ...r,
+            state: 'failed' as const,
+            lastAttemptAt: now,
+            lastResult: '550 5.0.0 Returned to the sender by the administrator',
+            status: '5.0.0',
+            remoteMta: null,
+            notice: entry.sender !== '' && wants(r, 'failure') ? ('failed' as const) : null,
+          }
         : r,
     ),
   };

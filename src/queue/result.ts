@@ -25,7 +25,10 @@ export function oneLine(reply: string): string {
   const lines = reply.split(/\r?\n/).filter(Boolean);
   const code = /^\d{3}/.exec(lines[0] ?? '')?.[0];
   const text = lines.map((l, i) => (i === 0 || !code ? l : l.replace(/^\d{3}[ -](?:\d\.\d{1,3}\.\d{1,3} )?/, ''))).join(' ');
-  return text.replace(/[\x00-\x1f\x7f]+/g, ' ').trim().slice(0, 500);
+  return text
+    .replace(/[\x00-\x1f\x7f]+/g, ' ')
+    .trim()
+    .slice(0, 500);
 }
 
 export function replyCode(reply: string): number | null {

@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import { routeOf } from './route.ts';
 import { readOutboundSettings } from './settings.ts';
 
-const settings = (values: Record<string, unknown>) => readOutboundSettings({ get: (k, f) => (k in values ? (values[k] as never) : f) }, { hostname: 'mail.example.test' });
+const settings = (values: Record<string, unknown>) =>
+  readOutboundSettings({ get: (k, f) => (k in values ? (values[k] as never) : f) }, { hostname: 'mail.example.test' });
 const isLocal = (d: string) => d === 'example.test';
 
 test('local domains stay here; everything else goes to its MX without a smarthost', () => {

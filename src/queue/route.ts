@@ -7,15 +7,12 @@ import { createHash } from 'node:crypto';
 import { domainToASCII } from 'node:url';
 import type { OutboundSettings, Relay } from './settings.ts';
 
-export type Destination =
-  | { kind: 'local'; key: 'local' }
-  | { kind: 'mx'; key: string; domain: string }
-  | { kind: 'relay'; key: string; relay: Relay };
+export type Destination = { kind: 'local'; key: 'local' } | { kind: 'mx'; key: string; domain: string } | { kind: 'relay'; key: string; relay: Relay };
 
 // The domain a recipient is routed by: the A-label in lowercase, an address literal as given.
 export function routingDomain(address: string): string {
   const domain = address.slice(address.lastIndexOf('@') + 1);
-  return domain.startsWith('[') ? domain : (domainToASCII(domain.toLowerCase()) || domain.toLowerCase());
+  return domain.startsWith('[') ? domain : domainToASCII(domain.toLowerCase()) || domain.toLowerCase();
 }
 
 // Sessions are reused per key: a changed relay setting (password included, as a digest: keys

@@ -10,11 +10,19 @@ test('defaults', () => {
     [s.port, s.heloName, s.smarthost, s.retrySchedule, s.lifetimeMs, s.delayNoticeMs, s.concurrencyPerDomain, s.srs, s.dkim],
     [25, 'mail.example.test', null, DEFAULT_RETRY_SCHEDULE, 5 * 86_400_000, 4 * 3_600_000, 4, true, true],
   );
-  assert.deepEqual(DEFAULT_RETRY_SCHEDULE.map((ms) => ms / 60_000), [5, 15, 30, 60, 120, 240]);
+  assert.deepEqual(
+    DEFAULT_RETRY_SCHEDULE.map((ms) => ms / 60_000),
+    [5, 15, 30, 60, 120, 240],
+  );
 });
 
 test('unusable values fall back to the default and are reported', () => {
-  const values: Record<string, unknown> = { 'outbound.port': -1, 'outbound.retrySchedule': [], 'outbound.smarthost': { host: 'bad host!' }, 'outbound.routes': { 'not a domain': 'direct', 'ok.example': 'sideways' } };
+  const values: Record<string, unknown> = {
+    'outbound.port': -1,
+    'outbound.retrySchedule': [],
+    'outbound.smarthost': { host: 'bad host!' },
+    'outbound.routes': { 'not a domain': 'direct', 'ok.example': 'sideways' },
+  };
   const reported: string[] = [];
   const s = readOutboundSettings({ get: (k, f) => (k in values ? (values[k] as never) : f) }, { hostname: 'h.example', invalid: (k) => reported.push(k) });
   assert.deepEqual([s.port, s.retrySchedule, s.smarthost, s.routes], [25, DEFAULT_RETRY_SCHEDULE, null, {}]);
@@ -27,7 +35,14 @@ test('relays: ports by security, credentials only with TLS, never shown', () => 
   const r = parseRelay({ host: 'smtp.isp.example', user: 'me', password: 'hunter2 secret' });
   assert.deepEqual([r.security, r.port, r.verifyCertificate], ['starttls', 587, true]);
   assert.ok(!describeRelay(r).includes('hunter2'));
-  for (const bad of [null, {}, { host: 'x', security: 'ssl' }, { host: 'x', port: 70000 }, { host: 'x', user: 'me' }, { host: 'x', security: 'none', user: 'me', password: 'p' }]) {
+  for (const bad of [
+    null,
+    {},
+    { host: 'x', security: 'ssl' },
+    { host: 'x', port: 70000 },
+    { host: 'x', user: 'me' },
+    { host: 'x', security: 'none', user: 'me', password: 'p' },
+  ]) {
     assert.throws(() => parseRelay(bad), RelayError, JSON.stringify(bad));
   }
 });

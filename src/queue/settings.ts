@@ -94,7 +94,9 @@ export const OUTBOUND_SETTINGS = {
     show: (r) => r && { ...r, password: r.password === null ? null : '(set)' },
     // The setup page and the CLI leave the password out to keep it (it is never shown back).
     carry: (old, next) =>
-      old && typeof next === 'object' && next !== null && !('password' in next) && (next as Partial<Relay>).user === old.user ? { ...next, password: old.password } : next,
+      old && typeof next === 'object' && next !== null && !('password' in next) && (next as Partial<Relay>).user === old.user
+        ? { ...next, password: old.password }
+        : next,
     description: "send all mail through this relay (an ISP's, when port 25 is blocked); its password is never shown",
   }),
   routes: structured<Record<string, Route>>({
@@ -109,20 +111,57 @@ export const OUTBOUND_SETTINGS = {
     default: [5 * MINUTE, 15 * MINUTE, 30 * MINUTE, HOUR, 2 * HOUR, 4 * HOUR],
     rule: 'a list of delays in ms (the last one repeats)',
     parse: (v) => {
-      if (!Array.isArray(v) || v.length === 0 || !v.every((x) => Number.isSafeInteger(x) && x >= MIN_DURATION)) throw new Error(`each at least ${MIN_DURATION}`);
+      if (!Array.isArray(v) || v.length === 0 || !v.every((x) => Number.isSafeInteger(x) && x >= MIN_DURATION))
+        throw new Error(`each at least ${MIN_DURATION}`);
       return v as number[];
     },
     description: 'delays after each failed attempt; the last one repeats',
   }),
-  lifetimeMs: duration({ key: 'outbound.lifetimeMs', default: 5 * 24 * HOUR, min: MIN_DURATION, max: 30 * 24 * HOUR, description: 'a recipient still failing temporarily after this long bounces' }),
-  delayNoticeMs: duration({ key: 'outbound.delayNoticeMs', default: 4 * HOUR, min: 0, max: 30 * 24 * HOUR, description: 'a delay notice to the sender once a recipient waited this long; 0: none' }),
+  lifetimeMs: duration({
+    key: 'outbound.lifetimeMs',
+    default: 5 * 24 * HOUR,
+    min: MIN_DURATION,
+    max: 30 * 24 * HOUR,
+    description: 'a recipient still failing temporarily after this long bounces',
+  }),
+  delayNoticeMs: duration({
+    key: 'outbound.delayNoticeMs',
+    default: 4 * HOUR,
+    min: 0,
+    max: 30 * 24 * HOUR,
+    description: 'a delay notice to the sender once a recipient waited this long; 0: none',
+  }),
   concurrencyPerDomain: integer({ key: 'outbound.concurrencyPerDomain', default: 4, min: 1, max: 100, description: 'connections at once to one destination' }),
   maxConnections: integer({ key: 'outbound.maxConnections', default: 20, min: 1, max: 1000, description: 'outbound connections at once in total' }),
   maxRecipients: integer({ key: 'outbound.maxRecipients', default: 100, min: 1, max: 10_000, description: 'recipients per transaction (RFC 5321 4.5.3.1.8)' }),
-  connectTimeoutMs: duration({ key: 'outbound.connectTimeoutMs', default: 30_000, min: MIN_DURATION, max: 10 * MINUTE, description: 'TCP connect, per address' }),
-  timeoutMs: duration({ key: 'outbound.timeoutMs', default: 5 * MINUTE, min: MIN_DURATION, max: HOUR, description: 'silence of a peer mid-transaction (RFC 5321 4.5.3.2)' }),
-  idleMs: duration({ key: 'outbound.idleMs', default: 5000, min: 0, max: 10 * MINUTE, description: 'an idle connection is kept this long for the next message' }),
-  shutdownGraceMs: duration({ key: 'outbound.shutdownGraceMs', default: 10_000, min: 0, max: 10 * MINUTE, description: 'at shutdown, how long a message whose data was sent may wait for its reply' }),
+  connectTimeoutMs: duration({
+    key: 'outbound.connectTimeoutMs',
+    default: 30_000,
+    min: MIN_DURATION,
+    max: 10 * MINUTE,
+    description: 'TCP connect, per address',
+  }),
+  timeoutMs: duration({
+    key: 'outbound.timeoutMs',
+    default: 5 * MINUTE,
+    min: MIN_DURATION,
+    max: HOUR,
+    description: 'silence of a peer mid-transaction (RFC 5321 4.5.3.2)',
+  }),
+  idleMs: duration({
+    key: 'outbound.idleMs',
+    default: 5000,
+    min: 0,
+    max: 10 * MINUTE,
+    description: 'an idle connection is kept this long for the next message',
+  }),
+  shutdownGraceMs: duration({
+    key: 'outbound.shutdownGraceMs',
+    default: 10_000,
+    min: 0,
+    max: 10 * MINUTE,
+    description: 'at shutdown, how long a message whose data was sent may wait for its reply',
+  }),
   srs: boolean({ key: 'outbound.srs', default: true, description: 'rewrite the sender of forwarded mail from other domains (SRS), so SPF passes' }),
   dkim: boolean({ key: 'outbound.dkim', default: true, description: 'sign mail from our domains with their DKIM keys' }),
 } as const satisfies { [K in keyof OutboundSettings]: SettingDef<unknown> };

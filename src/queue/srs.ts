@@ -63,7 +63,7 @@ export function srsDecode(address: string, secret: string, now: number): string 
   const [, h, tt, domain, localPart] = m;
   if (hash(secret, tt, domain, localPart) !== h.toLowerCase()) return null;
   const day = BASE32.indexOf(tt[0].toLowerCase()) * 32 + BASE32.indexOf(tt[1].toLowerCase());
-  const age = (((Math.floor(now / DAY) % 1024) - day) + 1024) % 1024;
+  const age = ((Math.floor(now / DAY) % 1024) - day + 1024) % 1024;
   return age <= MAX_AGE_DAYS ? `${localPart}@${domain}` : null;
 }
 

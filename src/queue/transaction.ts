@@ -78,10 +78,22 @@ export async function peerTargets(dest: Exclude<Destination, { kind: 'local' }>,
   const mx = await resolveMx(dest.domain, resolve);
   if (!mx.ok) return mx;
   // MX hosts are not authenticated here (no DANE or MTA-STS yet): certificates are not checked.
-  return { ok: true, targets: mx.hosts.flatMap((h) => h.addresses.map((address): PeerTarget => ({ name: h.name, address, port: settings.port, security: 'opportunistic', auth: null, verifyCertificate: false }))) };
+  return {
+    ok: true,
+    targets: mx.hosts.flatMap((h) =>
+      h.addresses.map(
+        (address): PeerTarget => ({ name: h.name, address, port: settings.port, security: 'opportunistic', auth: null, verifyCertificate: false }),
+      ),
+    ),
+  };
 }
 
-export async function deliverRemote(entry: QueueEntry, recipients: QueueRecipient[], dest: Exclude<Destination, { kind: 'local' }>, ctx: RemoteContext): Promise<AttemptResult[]> {
+export async function deliverRemote(
+  entry: QueueEntry,
+  recipients: QueueRecipient[],
+  dest: Exclude<Destination, { kind: 'local' }>,
+  ctx: RemoteContext,
+): Promise<AttemptResult[]> {
   const { settings } = ctx;
   const interrupted = () => recipients.map((r) => local(r.address, 'interrupted', 451, '4.3.2', 'Delivery interrupted: homepost was stopping'));
   const found = await peerTargets(dest, settings, ctx.resolve);
@@ -105,11 +117,13 @@ export async function deliverRemote(entry: QueueEntry, recipients: QueueRecipien
       // RFC 6531 3.2: no downgrade; an IDN domain still travels as its A-label.
       if (utf8Header) return { fail: (a) => local(a, 'failed', 554, '5.6.9', `UTF-8 header cannot be sent: ${peer.target.name} does not support SMTPUTF8`) };
       const asciiFrom = asciiAddress(from);
-      if (asciiFrom === null) return { fail: (a) => local(a, 'failed', 553, '5.6.7', `Non-ASCII sender address cannot be sent: ${peer.target.name} does not support SMTPUTF8`) };
+      if (asciiFrom === null)
+        return { fail: (a) => local(a, 'failed', 553, '5.6.7', `Non-ASCII sender address cannot be sent: ${peer.target.name} does not support SMTPUTF8`) };
       from = asciiFrom;
       for (const r of recipients) {
         const ascii = asciiAddress(r.address);
-        if (ascii === null) return { fail: (a) => local(a, 'failed', 553, '5.6.7', `Non-ASCII address cannot be sent: ${peer.target.name} does not support SMTPUTF8`) };
+        if (ascii === null)
+          return { fail: (a) => local(a, 'failed', 553, '5.6.7', `Non-ASCII address cannot be sent: ${peer.target.name} does not support SMTPUTF8`) };
         to.set(r.address, ascii);
       }
       smtpUtf8 = false;
@@ -179,14 +193,26 @@ export async function deliverRemote(entry: QueueEntry, recipients: QueueRecipien
     if (ctx.signal.aborted) return interrupted();
     let peer: Peer;
     try {
-      peer = await Peer.open(target, { helo: settings.heloName, connectTimeoutMs: settings.connectTimeoutMs, timeoutMs: settings.timeoutMs, signal: ctx.signal });
+      peer = await Peer.open(target, {
+        helo: settings.heloName,
+        connectTimeoutMs: settings.connectTimeoutMs,
+        timeoutMs: settings.timeoutMs,
+        signal: ctx.signal,
+      });
     } catch (e) {
       if (ctx.signal.aborted) return interrupted();
       const err = e as Error & { code?: string; response?: string; responseCode?: number };
       const reply = err.responseCode && err.responseCode >= 400 && err.response ? err.response : null;
       last = reply
         ? (a) => ({ ...fromReply(a, reply, target.name), outcome: 'deferred' })
-        : (a) => local(a, 'deferred', err.code === 'EAUTH' ? 454 : 451, err.code === 'EAUTH' ? '4.7.0' : '4.4.1', `${target.name} [${target.address}]:${target.port}: ${err.message.replace(/\s+/g, ' ').slice(0, 300)}`);
+        : (a) =>
+            local(
+              a,
+              'deferred',
+              err.code === 'EAUTH' ? 454 : 451,
+              err.code === 'EAUTH' ? '4.7.0' : '4.4.1',
+              `${target.name} [${target.address}]:${target.port}: ${err.message.replace(/\s+/g, ' ').slice(0, 300)}`,
+            );
       ctx.log.info('queue.connect_failed', { host: target.name, address: target.address, port: target.port, error: err.message.slice(0, 300), code: err.code });
       continue;
     }

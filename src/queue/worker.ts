@@ -221,7 +221,8 @@ export class DeliveryWorker {
     // the memory budget every protocol shares (all of it, for a message of the largest size);
     // when it is spent, the attempt waits for a retry.
     const charge = Math.min(2 * job.entry.size + 64 * 1024, this.o.budget.capacity);
-    if (!this.o.budget.reserve(charge)) return job.recipients.map((r) => local(r.address, 'deferred', 451, '4.3.1', 'Insufficient system memory for this message now'));
+    if (!this.o.budget.reserve(charge))
+      return job.recipients.map((r) => local(r.address, 'deferred', 451, '4.3.1', 'Insufficient system memory for this message now'));
     try {
       return await this.attemptRemote(job, job.dest, settings, kept);
     } finally {
@@ -235,7 +236,8 @@ export class DeliveryWorker {
     const parsed = store.bodies.parsed(job.entry.hash);
     if (!raw || !parsed) return job.recipients.map((r) => local(r.address, 'deferred', 451, '4.3.0', 'Queued message body missing'));
     // RFC 5321 6.3: a message that went round too often is looping.
-    if (countReceived(raw) > MAX_HOPS) return job.recipients.map((r) => local(r.address, 'failed', 554, '5.4.6', `Routing loop detected: more than ${MAX_HOPS} Received fields`));
+    if (countReceived(raw) > MAX_HOPS)
+      return job.recipients.map((r) => local(r.address, 'failed', 554, '5.4.6', `Routing loop detected: more than ${MAX_HOPS} Received fields`));
     const eightBit = has8bit(raw);
     const utf8Header = headerNeedsUtf8(raw);
     // Each transmission reads its own copy; this one is given back now (src/memory/free.ts).
@@ -267,7 +269,11 @@ export class DeliveryWorker {
     const options = dkim ? await this.signer.options(parsed) : null;
     if (!downgrade && !options) return raw;
     const own = raw.byteOffset === 0 && raw.byteLength === raw.buffer.byteLength ? raw : Buffer.from(raw);
-    const out = await this.o.offload.run('transmission', { message: own, parsed, downgrade, dkim: options }, { deadlineMs: 60_000, transfer: [own.buffer as ArrayBuffer] });
+    const out = await this.o.offload.run(
+      'transmission',
+      { message: own, parsed, downgrade, dkim: options },
+      { deadlineMs: 60_000, transfer: [own.buffer as ArrayBuffer] },
+    );
     if (out.signErrors.length) this.o.log.warn('dkim.sign_failed', { id: entry.id, domain: options?.domain, errors: out.signErrors });
     return Buffer.from(out.buffer, 0, out.length);
   }
@@ -283,10 +289,12 @@ export class DeliveryWorker {
     let removed = false;
     try {
       // An entry with nothing left to do goes in the same commit.
-      removed = null === (await this.o.store.queue.modify(id, (e) => {
-        const next = applyResults(e, results, policy, this.now());
-        return finished(next) ? null : next;
-      }));
+      removed =
+        null ===
+        (await this.o.store.queue.modify(id, (e) => {
+          const next = applyResults(e, results, policy, this.now());
+          return finished(next) ? null : next;
+        }));
     } catch (e) {
       if ((e as { code?: string }).code === 'not-found') return; // deleted meanwhile
       throw e;
@@ -296,7 +304,9 @@ export class DeliveryWorker {
 
   // Per entry, one settle at a time (a second waits for the first and then looks again).
   private settle(id: number, settings: OutboundSettings): Promise<void> {
-    return this.serialize(id, () => settle({ store: this.o.store, hostname: settings.heloName, lifetimeMs: settings.lifetimeMs, log: this.o.log, now: this.now }, id));
+    return this.serialize(id, () =>
+      settle({ store: this.o.store, hostname: settings.heloName, lifetimeMs: settings.lifetimeMs, log: this.o.log, now: this.now }, id),
+    );
   }
 
   private serialize(id: number, fn: () => Promise<void>): Promise<void> {
@@ -304,7 +314,8 @@ export class DeliveryWorker {
     const p = before
       .then(fn)
       .catch((e: unknown) => {
-        if ((e as { code?: string }).code !== 'not-found' && (e as { code?: string }).code !== 'closed') this.o.log.error('queue.settle_failed', { id, error: e as Error });
+        if ((e as { code?: string }).code !== 'not-found' && (e as { code?: string }).code !== 'closed')
+          this.o.log.error('queue.settle_failed', { id, error: e as Error });
       })
       .finally(() => {
         if (this.settling.get(id) === p) this.settling.delete(id);

@@ -18,8 +18,7 @@ import vm from 'node:vm';
 // Inside the data folder.
 export const ADDON_DIR = 'native';
 
-export const addonKey = (name: string, platform: string = process.platform, arch: string = process.arch): string =>
-  `addons/${platform}-${arch}/${name}.node`;
+export const addonKey = (name: string, platform: string = process.platform, arch: string = process.arch): string => `addons/${platform}-${arch}/${name}.node`;
 export const LMDB_DICTIONARY_KEY = 'lmdb/dict/dict.txt';
 export const ADDON_HASHES_KEY = 'addons/sha256.json';
 export const chunkKey = (name: string): string => `chunks/${name}.cjs`;

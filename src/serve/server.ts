@@ -37,7 +37,17 @@ export async function startServer(flags: ServeOptions, log: Logger, starters: Se
   const listeners: Listener[] = [];
   const budget = new MemoryBudget(readSetting(store.settings, MEMORY_BUDGET));
   const offload = new WorkerPool({ log: log.child({ component: 'offload' }) });
-  const context: ServiceContext = { options, store, tls, logins: new LoginGate({ log: log.child({ component: 'auth' }) }), budget, offload, log, startedAt: Date.now(), listeners };
+  const context: ServiceContext = {
+    options,
+    store,
+    tls,
+    logins: new LoginGate({ log: log.child({ component: 'auth' }) }),
+    budget,
+    offload,
+    log,
+    startedAt: Date.now(),
+    listeners,
+  };
   // Bodies parsed by an older MIME parser are parsed again, in the background and in workers.
   const reparse = startReparse(store, {
     parse: (raw) => {

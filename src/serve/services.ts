@@ -8,4 +8,11 @@ import { createQueueService } from '../queue/service.ts';
 import type { ServiceStarter } from '../service/context.ts';
 
 // The control socket comes first: it refuses to start when another daemon uses the data folder.
-export const serviceStarters: ServiceStarter[] = [createControlService(), createPop3Service(), createSmtpService(), createImapService(), createQueueService(), createAdminService()];
+export const serviceStarters: ServiceStarter[] = [
+  createControlService(),
+  createPop3Service(),
+  createSmtpService(),
+  createImapService(),
+  createQueueService(),
+  createAdminService(),
+];

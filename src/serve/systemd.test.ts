@@ -70,7 +70,10 @@ test('READY=1 and STOPPING=1 arrive as datagrams', async () => {
   n.stopping();
   await until(() => received.some((r) => r.message === 'STOPPING=1'), 'STOPPING=1');
   n.close();
-  assert.deepEqual(received.map((r) => r.message), ['READY=1', 'STOPPING=1']);
+  assert.deepEqual(
+    received.map((r) => r.message),
+    ['READY=1', 'STOPPING=1'],
+  );
 });
 
 test('WATCHDOG=1 comes from the event loop: a blocked loop stops feeding the watchdog', async () => {

@@ -73,7 +73,10 @@ interface Common {
   internal?: boolean;
 }
 
-function def<T>(c: Common & Pick<SettingDef<T>, 'show' | 'carry'>, d: Pick<SettingDef<T>, 'rule' | 'default' | 'check' | 'fromText' | 'why' | 'format'>): SettingDef<T> {
+function def<T>(
+  c: Common & Pick<SettingDef<T>, 'show' | 'carry'>,
+  d: Pick<SettingDef<T>, 'rule' | 'default' | 'check' | 'fromText' | 'why' | 'format'>,
+): SettingDef<T> {
   return { restart: false, ...c, ...d };
 }
 
@@ -104,7 +107,12 @@ export function parseDuration(text: string): number | undefined {
 }
 
 export function formatDuration(ms: number): string {
-  for (const [unit, n] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+  for (const [unit, n] of [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ] as const) {
     if (ms >= n && ms % n === 0) return `${ms / n}${unit}`;
   }
   return `${ms}ms`;
@@ -204,4 +212,3 @@ export function structured<T>(c: Common & Pick<SettingDef<T>, 'show' | 'carry'> 
     },
   });
 }
-

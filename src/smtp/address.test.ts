@@ -106,7 +106,14 @@ test('MAIL FROM / RCPT TO command lines with parameters', () => {
   assert.equal(u.path.kind, 'mailbox');
   const gt = parsePathCommand('RCPT TO:<"a>b"@example.test>', 'RCPT TO', () => false);
   assert.ok(gt.path.kind === 'mailbox' && gt.path.mailbox.local === 'a>b');
-  for (const bad of ['MAIL FROM:<a@example.test>SIZE=1', 'MAIL FROM:<a@example.test>  SIZE=1', 'MAIL FROM:a@example.test', 'MAIL TO:<a@example.test>', 'MAIL FROM:<a@example.test> SIZE=1 SIZE=2', 'MAIL FROM:<a@example.test> -X=1']) {
+  for (const bad of [
+    'MAIL FROM:<a@example.test>SIZE=1',
+    'MAIL FROM:<a@example.test>  SIZE=1',
+    'MAIL FROM:a@example.test',
+    'MAIL TO:<a@example.test>',
+    'MAIL FROM:<a@example.test> SIZE=1 SIZE=2',
+    'MAIL FROM:<a@example.test> -X=1',
+  ]) {
     assert.throws(() => parsePathCommand(bad, 'MAIL FROM', () => false), Error, bad);
   }
 });

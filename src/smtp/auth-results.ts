@@ -54,6 +54,9 @@ export async function checkInbound(
 export function isForgedResults(raw: Buffer, f: { name: string; valueStart: number; end: number }, authservId: string): boolean {
   if (f.name.toLowerCase() !== 'authentication-results') return false;
   const head = raw.toString('latin1', f.valueStart, Math.min(f.end, f.valueStart + 1024));
-  const value = head.replace(/\([^()]*\)/g, '').trim().toLowerCase();
+  const value = head
+    .replace(/\([^()]*\)/g, '')
+    .trim()
+    .toLowerCase();
   return value.split(/[;\s]/)[0] === authservId.toLowerCase();
 }

@@ -7,7 +7,10 @@ import { encodeQuotedPrintable, headerNeedsUtf8, to7bit } from './downgrade.ts';
 test('quoted-printable (RFC 2045 6.7): 76-character lines, trailing space encoded, CRLF kept', () => {
   assert.equal(encodeQuotedPrintable(Buffer.from('a=b \r\nend\t', 'latin1')), 'a=3Db=20\r\nend=09');
   const long = encodeQuotedPrintable(Buffer.from('é'.repeat(60)));
-  assert.ok(long.split('\r\n').every((l) => l.length <= 76), long);
+  assert.ok(
+    long.split('\r\n').every((l) => l.length <= 76),
+    long,
+  );
   assert.ok(long.includes('=\r\n'), 'soft line breaks');
 });
 

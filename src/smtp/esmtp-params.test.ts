@@ -42,13 +42,24 @@ test('RFC 3461 MAIL parameters: RET and ENVID', () => {
 
 test('RFC 3461 RCPT parameters: NOTIFY and ORCPT (utf-8 addresses with SMTPUTF8, RFC 6533)', () => {
   assert.deepEqual(parseDsnRcptParams({ NOTIFY: 'never' }, false), { notify: [], orcpt: null });
-  assert.deepEqual(parseDsnRcptParams({ NOTIFY: 'Success,DELAY', ORCPT: 'RFC822;a+2Bb@x.example' }, false), { notify: ['success', 'delay'], orcpt: 'rfc822;a+b@x.example' });
+  assert.deepEqual(parseDsnRcptParams({ NOTIFY: 'Success,DELAY', ORCPT: 'RFC822;a+2Bb@x.example' }, false), {
+    notify: ['success', 'delay'],
+    orcpt: 'rfc822;a+b@x.example',
+  });
   assert.deepEqual(parseDsnRcptParams({ ORCPT: 'utf-8;j\\x{F6}rg@x.example' }, true).orcpt, 'utf-8;jörg@x.example');
   assert.deepEqual(parseDsnRcptParams({ ORCPT: 'utf-8;jörg@x.example' }, true).orcpt, 'utf-8;jörg@x.example');
   const bad: [Record<string, string | true>, boolean][] = [
-    [{ NOTIFY: 'NEVER,SUCCESS' }, false], [{ NOTIFY: 'SOMETIMES' }, false], [{ NOTIFY: 'DELAY,DELAY' }, false], [{ NOTIFY: true }, false],
-    [{ ORCPT: 'rfc822' }, false], [{ ORCPT: ';a@b' }, false], [{ ORCPT: 'rfc 822;a@b' }, false], [{ ORCPT: 'rfc822;' }, false],
-    [{ ORCPT: 'utf-8;a@b' }, false], [{ ORCPT: 'utf-8;\\x{D800}@b' }, true], [{ ORCPT: `rfc822;${'a'.repeat(500)}` }, false],
+    [{ NOTIFY: 'NEVER,SUCCESS' }, false],
+    [{ NOTIFY: 'SOMETIMES' }, false],
+    [{ NOTIFY: 'DELAY,DELAY' }, false],
+    [{ NOTIFY: true }, false],
+    [{ ORCPT: 'rfc822' }, false],
+    [{ ORCPT: ';a@b' }, false],
+    [{ ORCPT: 'rfc 822;a@b' }, false],
+    [{ ORCPT: 'rfc822;' }, false],
+    [{ ORCPT: 'utf-8;a@b' }, false],
+    [{ ORCPT: 'utf-8;\\x{D800}@b' }, true],
+    [{ ORCPT: `rfc822;${'a'.repeat(500)}` }, false],
   ];
   for (const [params, utf8] of bad) assert.throws(() => parseDsnRcptParams(params, utf8), { name: 'ParamSyntaxError' }, JSON.stringify(params));
 });

@@ -12,14 +12,34 @@ import { tableResolver } from '../../test/smtp/harness.ts';
 import { prepareMessage, type PrepareInput } from './incoming.ts';
 
 const date = new Date(Date.UTC(2026, 11, 5, 12, 0, 0));
-const received = { helo: 'client.example', remoteAddress: '192.0.2.1', hostname: 'mail.example.test', protocol: 'ESMTP', tls: null, id: 's.1', recipient: null, date };
+const received = {
+  helo: 'client.example',
+  remoteAddress: '192.0.2.1',
+  hostname: 'mail.example.test',
+  protocol: 'ESMTP',
+  tls: null,
+  id: 's.1',
+  recipient: null,
+  date,
+};
 
 function input(text: string | Buffer, o: Partial<PrepareInput> = {}): { buffer: MessageBuffer; input: PrepareInput } {
   const buffer = new MessageBuffer(new MemoryBudget(), 25 * 1024 * 1024, { normalize: true });
   buffer.write(Buffer.isBuffer(text) ? text : Buffer.from(text));
   return {
     buffer,
-    input: { buffer: buffer.lend(), start: MessageBuffer.HEADROOM, end: MessageBuffer.HEADROOM + buffer.size, limits: DEFAULT_HEADER_LIMITS, submission: null, inbound: null, received: null, returnPath: null, transit: true, ...o },
+    input: {
+      buffer: buffer.lend(),
+      start: MessageBuffer.HEADROOM,
+      end: MessageBuffer.HEADROOM + buffer.size,
+      limits: DEFAULT_HEADER_LIMITS,
+      submission: null,
+      inbound: null,
+      received: null,
+      returnPath: null,
+      transit: true,
+      ...o,
+    },
   };
 }
 
@@ -31,7 +51,10 @@ test('a copy for the queue and one with Return-Path for mailboxes, each hashed a
   const out = await prepareMessage(i, env);
   assert.ok(out.ok);
   const transit = text(buffer, out.transit!);
-  assert.match(transit, /^Received: from client\.example \(\[192\.0\.2\.1\]\)\r\n\tby mail\.example\.test \(homepost\)\r\n\twith ESMTP id s\.1; Sat, 05 Dec 2026 12:00:00 \+0000\r\nFrom: a@example\.org\r\n/);
+  assert.match(
+    transit,
+    /^Received: from client\.example \(\[192\.0\.2\.1\]\)\r\n\tby mail\.example\.test \(homepost\)\r\n\twith ESMTP id s\.1; Sat, 05 Dec 2026 12:00:00 \+0000\r\nFrom: a@example\.org\r\n/,
+  );
   assert.equal(text(buffer, out.final!), `Return-Path: <a@example.org>\r\n${transit}`);
   for (const copy of [out.final!, out.transit!]) {
     const raw = buffer.view(copy.start, copy.end);
@@ -48,7 +71,10 @@ test('submission: Date and Message-ID added at the end of the header only when m
   const a = input('From: a@example.test\r\nSubject: s\r\n\r\nbody\r\n', { submission: sub });
   const out = await prepareMessage(a.input, env);
   assert.ok(out.ok);
-  assert.match(text(a.buffer, out.transit!), /^From: a@example.test\r\nSubject: s\r\nDate: Sat, 05 Dec 2026 12:00:00 \+0000\r\nMessage-ID: <[^>@]+@mail\.example\.test>\r\n\r\nbody\r\n$/);
+  assert.match(
+    text(a.buffer, out.transit!),
+    /^From: a@example.test\r\nSubject: s\r\nDate: Sat, 05 Dec 2026 12:00:00 \+0000\r\nMessage-ID: <[^>@]+@mail\.example\.test>\r\n\r\nbody\r\n$/,
+  );
   const full = input('Date: x\r\nMessage-ID: <1@x>\r\n\r\nb', { submission: sub });
   const same = await prepareMessage(full.input, env);
   assert.ok(same.ok && text(full.buffer, same.transit!) === 'Date: x\r\nMessage-ID: <1@x>\r\n\r\nb');
@@ -71,7 +97,9 @@ test('from the internet: forged Authentication-Results removed, ours added (RFC 
 });
 
 test('originators: every From, Sender and Resent-From address, and a hidden second address noticed', async () => {
-  const { input: i } = input('From: <alice@example.test> <bob@elsewhere.example>\r\nFrom: carol@example.test\r\nSender: s@example.test\r\nResent-From: r1@example.test, r2@example.test\r\n\r\n');
+  const { input: i } = input(
+    'From: <alice@example.test> <bob@elsewhere.example>\r\nFrom: carol@example.test\r\nSender: s@example.test\r\nResent-From: r1@example.test, r2@example.test\r\n\r\n',
+  );
   const out = await prepareMessage(i, env);
   assert.ok(out.ok);
   assert.deepEqual(out.from, { addresses: ['carol@example.test'], malformed: true });

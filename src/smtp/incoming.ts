@@ -106,7 +106,11 @@ export async function prepareMessage(input: PrepareInput, env: { dns: DnsResolve
   let authError: string | null = null;
   if (input.inbound) {
     try {
-      auth = await checkInbound(mailauthInput(all, fields, start, headerEnd, input.end), { ...input.inbound, hostname: input.inbound.authservId, resolve: env.dns });
+      auth = await checkInbound(mailauthInput(all, fields, start, headerEnd, input.end), {
+        ...input.inbound,
+        hostname: input.inbound.authservId,
+        resolve: env.dns,
+      });
     } catch (e) {
       authError = (e as Error).message;
     }

@@ -43,7 +43,12 @@ export const LIBRARY_CLASSES: LibraryClass[] = [
       {
         name: 'connect',
         arity: 2,
-        calledFrom: [{ caller: 'connect', calls: ['new SMTPConnection(this, socket, socketOptions)', 'this.connections.add(connection)', "on('error'", "on('connect'", 'connection.init()'] }],
+        calledFrom: [
+          {
+            caller: 'connect',
+            calls: ['new SMTPConnection(this, socket, socketOptions)', 'this.connections.add(connection)', "on('error'", "on('connect'", 'connection.init()'],
+          },
+        ],
       },
       { name: '_onError', arity: 1 },
       { name: '_onClientConnect', arity: 1 },
@@ -84,7 +89,11 @@ export const LIBRARY_CLASSES: LibraryClass[] = [
     methods: [
       { name: '_sendCommand', arity: 2, calledFrom: [{ caller: '_setEnvelope', calls: ["'MAIL FROM:<'", 'this._sendCommand(mailFrom)'] }] },
       // Read right after the recipient is queued, so the last queued one is the one being sent.
-      { name: '_getDsnRcptToArgs', arity: 0, calledFrom: [{ caller: '_sendRcpt', calls: ['this._recipientQueue.push(recipient)', 'this._getDsnRcptToArgs()'] }] },
+      {
+        name: '_getDsnRcptToArgs',
+        arity: 0,
+        calledFrom: [{ caller: '_sendRcpt', calls: ['this._recipientQueue.push(recipient)', 'this._getDsnRcptToArgs()'] }],
+      },
     ],
     properties: [
       { name: '_supportedExtensions', shape: 'an array', test: Array.isArray },

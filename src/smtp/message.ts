@@ -45,11 +45,7 @@ export function receivedField(r: ReceivedInfo): string {
   const literal = addressLiteral(r.remoteAddress);
   const heloOk = (DOMAIN.test(r.helo) && r.helo.length <= 255) || r.helo.toLowerCase() === literal.toLowerCase();
   const from = heloOk ? `from ${r.helo} (${literal})` : `from ${literal} (${literal}) ${comment(`helo=${r.helo}`)}`;
-  const lines = [
-    `Received: ${from}`,
-    `\tby ${r.hostname} (homepost)${r.tls ? ` ${comment(r.tls)}` : ''}`,
-    `\twith ${r.protocol} id ${r.id}`,
-  ];
+  const lines = [`Received: ${from}`, `\tby ${r.hostname} (homepost)${r.tls ? ` ${comment(r.tls)}` : ''}`, `\twith ${r.protocol} id ${r.id}`];
   if (r.recipient) lines.push(`\tfor <${r.recipient}>`);
   lines[lines.length - 1] += `; ${rfc5322Date(r.date)}`;
   return `${lines.join('\r\n')}\r\n`;

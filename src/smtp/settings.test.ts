@@ -13,7 +13,10 @@ test('defaults, development trust, and bad values falling back', () => {
   assert.deepEqual(d.relayRules, DEFAULT_RELAY_RULES);
   assert.equal(d.quotaReply, 'temporary');
   assert.equal(d.rejectDmarc, false);
-  assert.deepEqual(readSmtpSettings(none, true).trustedNetworks.map((c) => c.text), ['127.0.0.0/8', '::1/128']);
+  assert.deepEqual(
+    readSmtpSettings(none, true).trustedNetworks.map((c) => c.text),
+    ['127.0.0.0/8', '::1/128'],
+  );
   const values: Record<string, unknown> = {
     [SMTP_SETTING_KEYS.maxRecipients]: -1,
     [SMTP_SETTING_KEYS.trustedNetworks]: ['127.0.0.1/32'],
@@ -22,7 +25,11 @@ test('defaults, development trust, and bad values falling back', () => {
   };
   const s = readSmtpSettings({ get: <T>(k: string, f: T) => (k in values ? (values[k] as T) : f) }, true);
   assert.equal(s.maxRecipients, 100);
-  assert.deepEqual(s.trustedNetworks.map((c) => c.text), ['127.0.0.1/32'], 'the setting replaces the development default');
+  assert.deepEqual(
+    s.trustedNetworks.map((c) => c.text),
+    ['127.0.0.1/32'],
+    'the setting replaces the development default',
+  );
   assert.equal(s.quotaReply, 'permanent');
   assert.deepEqual(s.relayRules, DEFAULT_RELAY_RULES);
   // A list with one unusable entry is unusable as a whole: its default applies.

@@ -38,11 +38,35 @@ function dnsServer(s: string): string | undefined {
 // The settings SMTP reads (src/api/registry.ts lists every setting).
 export const SMTP_SETTINGS = {
   maxMessageSize: MAX_MESSAGE_SIZE,
-  maxRecipients: integer({ key: 'smtp.maxRecipients', default: 100, min: 1, max: 10_000, description: 'recipients per message (RFC 5321 4.5.3.1.8 asks for at least 100)' }),
+  maxRecipients: integer({
+    key: 'smtp.maxRecipients',
+    default: 100,
+    min: 1,
+    max: 10_000,
+    description: 'recipients per message (RFC 5321 4.5.3.1.8 asks for at least 100)',
+  }),
   maxConnections: integer({ key: 'smtp.maxConnections', default: 100, min: 1, max: 10_000, description: 'SMTP connections at once, every SMTP port together' }),
-  maxConnectionsPerAddress: integer({ key: 'smtp.maxConnectionsPerAddress', default: 10, min: 1, max: 10_000, description: 'SMTP connections at once from one client address (trusted networks are exempt)' }),
-  idleTimeoutMs: duration({ key: 'smtp.idleTimeoutMs', default: 5 * 60_000, min: 100, max: 3_600_000, description: 'how long a client may stay silent while it owes a command (RFC 5321 4.5.3.2.7)' }),
-  commandTimeoutMs: duration({ key: 'smtp.commandTimeoutMs', default: 30_000, min: 100, max: 600_000, description: 'deadline of each relay rule and inbound check' }),
+  maxConnectionsPerAddress: integer({
+    key: 'smtp.maxConnectionsPerAddress',
+    default: 10,
+    min: 1,
+    max: 10_000,
+    description: 'SMTP connections at once from one client address (trusted networks are exempt)',
+  }),
+  idleTimeoutMs: duration({
+    key: 'smtp.idleTimeoutMs',
+    default: 5 * 60_000,
+    min: 100,
+    max: 3_600_000,
+    description: 'how long a client may stay silent while it owes a command (RFC 5321 4.5.3.2.7)',
+  }),
+  commandTimeoutMs: duration({
+    key: 'smtp.commandTimeoutMs',
+    default: 30_000,
+    min: 100,
+    max: 600_000,
+    description: 'deadline of each relay rule and inbound check',
+  }),
   maxErrors: integer({ key: 'smtp.maxErrors', default: 20, min: 1, max: 1000, description: 'error replies before the session ends with 421' }),
   trustedNetworks: list({
     key: 'smtp.trustedNetworks',
@@ -61,15 +85,25 @@ export const SMTP_SETTINGS = {
     description: 'the ordered checks each recipient passes (Postfix smtpd_relay_restrictions); the first that decides wins',
   }),
   rejectDmarc: boolean({ key: 'smtp.rejectDmarc', default: false, description: 'refuse mail that fails DMARC when its domain asks for p=reject' }),
-  ownDomainSpoofing: choice({ key: 'smtp.ownDomainSpoofing', default: 'reject', values: ['reject', 'off'], description: 'refuse mail from outside that claims one of our domains without SPF or DKIM passing' }),
-  quotaReply: choice({ key: 'smtp.quotaReply', default: 'temporary', values: ['temporary', 'permanent'], description: 'a full mailbox answers 452 4.2.2 (temporary) or 552 5.2.2 (permanent)' }),
+  ownDomainSpoofing: choice({
+    key: 'smtp.ownDomainSpoofing',
+    default: 'reject',
+    values: ['reject', 'off'],
+    description: 'refuse mail from outside that claims one of our domains without SPF or DKIM passing',
+  }),
+  quotaReply: choice({
+    key: 'smtp.quotaReply',
+    default: 'temporary',
+    values: ['temporary', 'permanent'],
+    description: 'a full mailbox answers 452 4.2.2 (temporary) or 552 5.2.2 (permanent)',
+  }),
   dnsServers: list({
     key: 'dns.servers',
     default: [],
     defaultText: "the system's resolvers",
     rule: 'a list of resolver addresses, "ip" or "ip:port" ("[v6]:port")',
     item: dnsServer,
-    description: 'DNS resolvers for SPF, DKIM, DMARC, MX and the setup page\'s record check',
+    description: "DNS resolvers for SPF, DKIM, DMARC, MX and the setup page's record check",
   }),
   dnsTimeoutMs: duration({ key: 'dns.timeoutMs', default: 2000, min: 100, max: 300_000, description: 'deadline of each DNS query' }),
 } as const satisfies { [K in keyof SmtpSettings]: SettingDef<unknown> };

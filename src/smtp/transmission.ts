@@ -37,7 +37,13 @@ export async function prepareTransmission(input: TransmissionInput): Promise<Tra
         privateKey: o.keys[0]!.privateKey,
         canonicalization: 'relaxed/relaxed',
         headerList: o.headerList,
-        signatureData: o.keys.map((k) => ({ signingDomain: o.domain, selector: k.selector, privateKey: k.privateKey, algorithm: k.algorithm, canonicalization: 'relaxed/relaxed' })) as never,
+        signatureData: o.keys.map((k) => ({
+          signingDomain: o.domain,
+          selector: k.selector,
+          privateKey: k.privateKey,
+          algorithm: k.algorithm,
+          canonicalization: 'relaxed/relaxed',
+        })) as never,
       });
       for (const e of result.errors ?? []) signErrors.push(String((e as { message?: string }).message ?? e));
       if (result.signatures) signatures = Buffer.from(result.signatures);

@@ -43,8 +43,7 @@ export function parsePathCommand(line: string, verb: 'MAIL FROM' | 'RCPT TO', ut
     postmasterAllowed: verb === 'RCPT TO',
     utf8: isUtf8,
   });
-  const dsn = verb === 'MAIL FROM'
-    ? { ...parseDsnMailParams(params), notify: null, orcpt: null }
-    : { ret: null, envid: null, ...parseDsnRcptParams(params, isUtf8) };
+  const dsn =
+    verb === 'MAIL FROM' ? { ...parseDsnMailParams(params), notify: null, orcpt: null } : { ret: null, envid: null, ...parseDsnRcptParams(params, isUtf8) };
   return { path, params, dsn };
 }

@@ -147,7 +147,9 @@ function jobFailureReply(e: unknown, log: Logger, session: string): SmtpReply {
 // the address the sender used.
 function dsnOf(r: Recipient, target?: string): DsnRequest {
   const given = r.mailbox.address;
-  const orcpt = r.dsn?.orcpt ?? (target !== undefined && target.toLowerCase() !== given.toLowerCase() ? `${/[^\x00-\x7f]/.test(given) ? 'utf-8' : 'rfc822'};${given}` : null);
+  const orcpt =
+    r.dsn?.orcpt ??
+    (target !== undefined && target.toLowerCase() !== given.toLowerCase() ? `${/[^\x00-\x7f]/.test(given) ? 'utf-8' : 'rfc822'};${given}` : null);
   return { notify: r.dsn?.notify ?? null, orcpt };
 }
 

@@ -79,7 +79,9 @@ export async function deliver(store: Store, req: DeliveryRequest): Promise<Deliv
     });
   try {
     // Issued together: one commit (docs/store.md).
-    const local = accounts.length ? store.messages.deliver({ raw: final!.raw, body: final!.body, targets: accounts.map((r) => ({ accountId: r.accountId })), origin: 'smtp' }) : null;
+    const local = accounts.length
+      ? store.messages.deliver({ raw: final!.raw, body: final!.body, targets: accounts.map((r) => ({ accountId: r.accountId })), origin: 'smtp' })
+      : null;
     const queued = external.length ? enqueue([], external) : null;
     const [outcomes, entry] = await Promise.all([local, queued]);
     let delivered = 0;
@@ -125,7 +127,15 @@ async function notifySuccess(store: Store, req: DeliveryRequest, succeeded: (Loc
     smtpUtf8: req.smtpUtf8,
     arrivedAt: now,
     retryUntil: null,
-    recipients: wanted.map((r) => ({ address: r.address, orcpt: r.orcpt, action: 'delivered', status: '2.0.0', remoteMta: null, diagnostic: null, lastAttemptAt: now })),
+    recipients: wanted.map((r) => ({
+      address: r.address,
+      orcpt: r.orcpt,
+      action: 'delivered',
+      status: '2.0.0',
+      remoteMta: null,
+      diagnostic: null,
+      lastAttemptAt: now,
+    })),
     now: new Date(now),
   });
   try {

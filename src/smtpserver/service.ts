@@ -54,7 +54,13 @@ export function createSmtpService(o: SmtpServiceOptions = {}): ServiceStarter {
       if (cached?.key !== key) cached = { key, resolve: systemResolver({ servers: s.dnsServers, timeoutMs: s.dnsTimeoutMs }) };
       return cached.resolve;
     };
-    return startAll(LISTENERS.map(([name, kind]) => () => startListener(ctx, name, kind, { tracker, resolve })));
+    return startAll(
+      LISTENERS.map(
+        ([name, kind]) =>
+          () =>
+            startListener(ctx, name, kind, { tracker, resolve }),
+      ),
+    );
   };
 }
 

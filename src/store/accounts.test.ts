@@ -9,7 +9,12 @@ test('accounts: created with default mailboxes, the password kept only as its ha
     assert.equal(t.account.address, 'user@example.test');
     const names = t.store.mailboxes.list(t.account.id).map((m) => [m.name, m.specialUse]);
     assert.deepEqual(names.sort(), [
-      ['Archive', '\\Archive'], ['Drafts', '\\Drafts'], ['INBOX', null], ['Junk', '\\Junk'], ['Sent', '\\Sent'], ['Trash', '\\Trash'],
+      ['Archive', '\\Archive'],
+      ['Drafts', '\\Drafts'],
+      ['INBOX', null],
+      ['Junk', '\\Junk'],
+      ['Sent', '\\Sent'],
+      ['Trash', '\\Trash'],
     ]);
     assert.deepEqual(t.store.mailboxes.subscriptions(t.account.id).sort(), ['Archive', 'Drafts', 'INBOX', 'Junk', 'Sent', 'Trash']);
     const raw = t.store.accounts.credentials('USER@example.test')!;

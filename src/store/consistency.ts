@@ -17,7 +17,11 @@ export function checkConsistency(dbs: Dbs): string[] {
   }
   for (const { value: mb } of dbs.mailboxes.getRange()) {
     if (!dbs.accountIds.get(mb.accountId)) problems.push(`mailbox ${mb.id} of missing account ${mb.accountId}`);
-    let count = 0, unseen = 0, size = 0, maxUid = 0, maxModSeq = 0;
+    let count = 0,
+      unseen = 0,
+      size = 0,
+      maxUid = 0,
+      maxModSeq = 0;
     for (const { value: m } of dbs.messages.getRange({ start: [mb.id], end: [mb.id + 1] })) {
       count++;
       unseen += Number(!isSeen(m.flags));

@@ -52,20 +52,22 @@ export class StoreContext {
   write<T>(fn: (changes: StoreChange[]) => T): Promise<T> {
     if (this.closed) return Promise.reject(new StoreError('closed', 'the store is closed'));
     const changes: StoreChange[] = [];
-    const p = this.env.childTransaction(() => fn(changes)).then(
-      (result) => {
-        this.reserve.committed(this);
-        for (const c of changes) this.bus.publish(c);
-        return result as T;
-      },
-      (e: unknown) => {
-        // lmdb-js rejects a failed commit with a generic error whose `commitError` promise later
-        // rejects with LMDB's own; left alone, that second rejection would end the process.
-        const detail = (e as { commitError?: Promise<unknown> })?.commitError;
-        detail?.catch((cause: unknown) => this.log.error('store.commit_failed', { error: cause }));
-        throw asFullError(e) ?? e;
-      },
-    );
+    const p = this.env
+      .childTransaction(() => fn(changes))
+      .then(
+        (result) => {
+          this.reserve.committed(this);
+          for (const c of changes) this.bus.publish(c);
+          return result as T;
+        },
+        (e: unknown) => {
+          // lmdb-js rejects a failed commit with a generic error whose `commitError` promise later
+          // rejects with LMDB's own; left alone, that second rejection would end the process.
+          const detail = (e as { commitError?: Promise<unknown> })?.commitError;
+          detail?.catch((cause: unknown) => this.log.error('store.commit_failed', { error: cause }));
+          throw asFullError(e) ?? e;
+        },
+      );
     this.pending.add(p);
     const done = () => this.pending.delete(p);
     p.then(done, done);

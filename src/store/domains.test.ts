@@ -7,7 +7,10 @@ test('domains: add, list, refuse duplicates and bad names, remove only when unus
   const t = await openTempStore();
   try {
     await t.store.domains.add('Example.TEST.');
-    assert.deepEqual(t.store.domains.list().map((d) => d.name), ['example.test']);
+    assert.deepEqual(
+      t.store.domains.list().map((d) => d.name),
+      ['example.test'],
+    );
     assert.ok(t.store.domains.isLocal('EXAMPLE.test'));
     await assert.rejects(t.store.domains.add('example.test'), (e) => isStoreError(e, 'exists'));
     await assert.rejects(t.store.domains.add('no_underscores.test'), (e) => isStoreError(e, 'invalid'));

@@ -7,8 +7,18 @@ import { normalizeMailboxName } from './mailboxes.ts';
 
 test('mailbox names: INBOX folding and invalid names', () => {
   const cases: [string, string | null][] = [
-    ['inbox', 'INBOX'], ['InBoX/Sub', 'INBOX/Sub'], ['Work/2026', 'Work/2026'], ['Entwürfe', 'Entwürfe'],
-    ['', null], ['/a', null], ['a/', null], ['a//b', null], ['a*', null], ['a%b', null], ['a\u0001', null], [' a', null],
+    ['inbox', 'INBOX'],
+    ['InBoX/Sub', 'INBOX/Sub'],
+    ['Work/2026', 'Work/2026'],
+    ['Entwürfe', 'Entwürfe'],
+    ['', null],
+    ['/a', null],
+    ['a/', null],
+    ['a//b', null],
+    ['a*', null],
+    ['a%b', null],
+    ['a\u0001', null],
+    [' a', null],
     ['x'.repeat(2000), null],
   ];
   for (const [input, expected] of cases) assert.equal(normalizeMailboxName(input), expected, input);
@@ -75,7 +85,14 @@ test('renaming INBOX moves its messages, INBOX stays with its UIDVALIDITY and in
     assert.equal(after.uidValidity, inbox.uidValidity);
     assert.equal(after.count, 0);
     assert.equal(after.uidNext, 4);
-    assert.deepEqual(t.store.messages.list(old.id).map((m) => [m.uid, m.flags]), [[1, ['\\Seen']], [2, []], [3, []]]);
+    assert.deepEqual(
+      t.store.messages.list(old.id).map((m) => [m.uid, m.flags]),
+      [
+        [1, ['\\Seen']],
+        [2, []],
+        [3, []],
+      ],
+    );
     assert.equal(old.count, 3);
     assert.equal(old.unseen, 2);
     assert.ok(t.store.mailboxes.get(id, 'INBOX/Child'));

@@ -43,7 +43,13 @@ test('flags: canonical system flags, keywords, \\Recent never stored, MODSEQ onl
     assert.equal(t.store.messages.get(inbox.id, 1)!.modseq, before);
 
     const r = await t.store.messages.setFlags({ mailboxId: inbox.id, uids: [1, 2, 99], op: 'replace', flags: ['\\Flagged'] });
-    assert.deepEqual(r.updated.map((u) => [u.uid, u.flags]), [[1, ['\\Flagged']], [2, ['\\Flagged']]]);
+    assert.deepEqual(
+      r.updated.map((u) => [u.uid, u.flags]),
+      [
+        [1, ['\\Flagged']],
+        [2, ['\\Flagged']],
+      ],
+    );
     assert.equal(t.store.mailboxes.getById(inbox.id)!.unseen, 2);
     const m1 = t.store.messages.get(inbox.id, 1)!;
     assert.ok(m1.modseq > before);
@@ -52,7 +58,10 @@ test('flags: canonical system flags, keywords, \\Recent never stored, MODSEQ onl
     assert.deepEqual(cond.failed, [1, 2]);
     assert.deepEqual(cond.updated, []);
     const ok = await t.store.messages.setFlags({ mailboxId: inbox.id, uids: [1], op: 'remove', flags: ['\\flagged'], unchangedSince: m1.modseq });
-    assert.deepEqual(ok.updated.map((u) => u.flags), [[]]);
+    assert.deepEqual(
+      ok.updated.map((u) => u.flags),
+      [[]],
+    );
   } finally {
     await t.close();
   }
@@ -125,10 +134,25 @@ test('move: one commit, new UIDs in the target, expunged in the source', async (
     const txn = t.store.lastTxnId();
     const r = await t.store.messages.move({ from: inbox.id, uids: [3, 1], to: trash.id, origin: 'session-1' });
     assert.equal(t.store.lastTxnId(), txn + 1, 'one commit');
-    assert.deepEqual(r.map, [[1, 1], [3, 2]]);
-    assert.deepEqual(t.store.messages.list(inbox.id).map((m) => m.uid), [2]);
-    assert.deepEqual(t.store.messages.list(trash.id).map((m) => m.flags), [['$k'], ['$k']]);
-    assert.deepEqual(changes.map((c) => [c.kind, c.origin]), [['added', 'session-1'], ['expunged', 'session-1']]);
+    assert.deepEqual(r.map, [
+      [1, 1],
+      [3, 2],
+    ]);
+    assert.deepEqual(
+      t.store.messages.list(inbox.id).map((m) => m.uid),
+      [2],
+    );
+    assert.deepEqual(
+      t.store.messages.list(trash.id).map((m) => m.flags),
+      [['$k'], ['$k']],
+    );
+    assert.deepEqual(
+      changes.map((c) => [c.kind, c.origin]),
+      [
+        ['added', 'session-1'],
+        ['expunged', 'session-1'],
+      ],
+    );
     assert.equal(t.store.accounts.get('user@example.test')!.used, message(1).length + message(2).length + message(3).length);
   } finally {
     await t.close();
@@ -175,7 +199,9 @@ test('changes are published after commit, to listeners of that account only', as
     stop();
     await t.store.mailboxes.create(t.account.id, 'New');
     assert.equal(mine.length, 2);
-    t.store.onChange(t.account.id, () => { throw new Error('a broken listener'); });
+    t.store.onChange(t.account.id, () => {
+      throw new Error('a broken listener');
+    });
     await t.store.mailboxes.create(t.account.id, 'Newer');
     assert.equal(all.at(-1)!.kind, 'mailbox-created', 'a throwing listener does not stop the others');
   } finally {
@@ -191,7 +217,10 @@ test('writes issued together share one commit', async () => {
     const results = await Promise.all(
       Array.from({ length: 16 }, (_, i) => t.store.messages.deliver({ raw: message(i), targets: [{ accountId: t.account.id }] })),
     );
-    assert.deepEqual(results.map((r) => (r[0].ok ? r[0].uid : 0)).sort((a, b) => a - b), Array.from({ length: 16 }, (_, i) => i + 1));
+    assert.deepEqual(
+      results.map((r) => (r[0].ok ? r[0].uid : 0)).sort((a, b) => a - b),
+      Array.from({ length: 16 }, (_, i) => i + 1),
+    );
     assert.ok(t.store.lastTxnId() - before <= 2, `16 deliveries took ${t.store.lastTxnId() - before} commits`);
     assert.equal(t.store.mailboxes.getById(inbox.id)!.count, 16);
   } finally {

@@ -168,7 +168,13 @@ export class Messages {
     return this.ctx.write((changes) => {
       const result = this.copyInside(opts, changes);
       const src = this.requireMailbox(opts.from);
-      this.remove(src, result.map.map(([uid]) => uid), false, changes, opts.origin);
+      this.remove(
+        src,
+        result.map.map(([uid]) => uid),
+        false,
+        changes,
+        opts.origin,
+      );
       return result;
     });
   }
@@ -216,7 +222,10 @@ export class Messages {
       .sort((a, b) => a - b)
       .map((uid) => messages.get([src.id, uid]))
       .filter((m): m is MessageRecord => m !== undefined);
-    this.chargeQuota(dst.accountId, sources.reduce((n, m) => n + m.size, 0));
+    this.chargeQuota(
+      dst.accountId,
+      sources.reduce((n, m) => n + m.size, 0),
+    );
     const map: [number, number][] = [];
     const modseq = dst.highestModSeq + 1;
     let uid = dst.uidNext;

@@ -1,14 +1,7 @@
 // Opens the LMDB environment: the only module that imports lmdb (docs/store.md).
 import { open, type Database, type RootDatabase } from 'lmdb';
 import path from 'node:path';
-import type {
-  AccountRecord,
-  AliasRecord,
-  BodyMetaRecord,
-  DomainRecord,
-  MailboxRecord,
-  MessageRecord,
-} from './records.ts';
+import type { AccountRecord, AliasRecord, BodyMetaRecord, DomainRecord, MailboxRecord, MessageRecord } from './records.ts';
 import type { DkimDomainRecord } from './dkim.ts';
 
 // Options chosen for SD cards (docs/store.md has the measurements):
@@ -64,8 +57,7 @@ export interface OpenedEnv {
 export function openEnv(dir: string): OpenedEnv {
   const file = path.join(dir, STORE_FILE);
   const env = open({ path: file, ...LMDB_OPTIONS });
-  const db = <V, K extends import('lmdb').Key>(name: string, extra: object = {}) =>
-    env.openDB<V, K>({ name, ...extra });
+  const db = <V, K extends import('lmdb').Key>(name: string, extra: object = {}) => env.openDB<V, K>({ name, ...extra });
   const binaryKeys = { keyEncoding: 'binary' } as const;
   const dbs: Dbs = {
     meta: db('meta'),

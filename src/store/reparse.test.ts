@@ -17,7 +17,8 @@ test('bodies parsed by an older parser are parsed again from the raw message; cu
   try {
     const { store } = t;
     const inbox = store.mailboxes.get(t.account.id, 'INBOX')!;
-    for (let n = 1; n <= 5; n++) await store.messages.append({ mailboxId: inbox.id, raw: message(n, n === 2 ? 'Content-Type: text/plain; charset=utf-8\r\n' : '') });
+    for (let n = 1; n <= 5; n++)
+      await store.messages.append({ mailboxId: inbox.id, raw: message(n, n === 2 ? 'Content-Type: text/plain; charset=utf-8\r\n' : '') });
     const messages = store.messages.list(inbox.id);
     // Messages 2 and 4 as an older parser left them: an earlier version and another line count.
     const stale = [messages[1].hash, messages[3].hash].sort(Buffer.compare);
@@ -68,7 +69,10 @@ test('a body that fails to parse is counted and logged, the others are still upg
     stopped.abort();
     assert.deepEqual(await reparseStale(store, { parse: failing, log, signal: stopped.signal }), { reparsed: 0, failed: 0 });
     assert.deepEqual(await reparseStale(store, { parse: failing, log }), { reparsed: 2, failed: 1 });
-    assert.deepEqual(lines.map((l) => JSON.parse(l).event), ['store.reparse_failed']);
+    assert.deepEqual(
+      lines.map((l) => JSON.parse(l).event),
+      ['store.reparse_failed'],
+    );
     assert.deepEqual(store.bodies.staleParsed(undefined, 100).stale, [broken]);
   } finally {
     await t.close();

@@ -12,7 +12,11 @@ export function acmeChallenge(answer: (token: string) => string | undefined, nex
     if (!m || (req.method !== 'GET' && req.method !== 'HEAD')) return next(req, res);
     const keyAuthorization = answer(m[1]);
     const body = keyAuthorization ?? 'no such challenge\n';
-    res.writeHead(keyAuthorization ? 200 : 404, { 'Content-Type': keyAuthorization ? 'application/octet-stream' : 'text/plain', 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
+    res.writeHead(keyAuthorization ? 200 : 404, {
+      'Content-Type': keyAuthorization ? 'application/octet-stream' : 'text/plain',
+      'Content-Length': Buffer.byteLength(body),
+      'Cache-Control': 'no-store',
+    });
     res.end(req.method === 'HEAD' ? undefined : body);
   };
 }

@@ -194,7 +194,9 @@ export class AcmeRenewer {
           await client.completeChallenge(challenge);
           await client.waitForValidStatus(challenge);
         } catch (e) {
-          throw new Error(`the CA could not check ${authz.identifier.value} over http://${authz.identifier.value}/ (port 80 must reach this server): ${message(e)}`);
+          throw new Error(
+            `the CA could not check ${authz.identifier.value} over http://${authz.identifier.value}/ (port 80 must reach this server): ${message(e)}`,
+          );
         } finally {
           this.tokens.delete(challenge.token);
         }
@@ -252,6 +254,11 @@ const NETWORK = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 
 function message(e: unknown): string {
   const code = (e as { code?: unknown }).code;
   const text = e instanceof Error ? e.message : String(e);
-  const plain = typeof code === 'string' && NETWORK.has(code) ? `could not reach the CA (${text})` : /CERT/i.test(String(code)) ? `the CA's HTTPS certificate is not trusted (${text})` : text;
+  const plain =
+    typeof code === 'string' && NETWORK.has(code)
+      ? `could not reach the CA (${text})`
+      : /CERT/i.test(String(code))
+        ? `the CA's HTTPS certificate is not trusted (${text})`
+        : text;
   return plain.length > 500 ? `${plain.slice(0, 500)}…` : plain;
 }

@@ -75,7 +75,10 @@ export function createSelfSigned(opts: SelfSignedOptions): KeyAndCertificate {
   const name = subjectName(opts.commonName);
   const altNames = [
     ...dnsAltNames(opts.dnsNames),
-    ...[...new Set(opts.ipAddresses)].map(ipBytes).filter((b): b is Buffer => b !== null).map((b) => implicit(7, b)),
+    ...[...new Set(opts.ipAddresses)]
+      .map(ipBytes)
+      .filter((b): b is Buffer => b !== null)
+      .map((b) => implicit(7, b)),
   ];
   const serial = randomBytes(16);
   serial[0] &= 0x7f;

@@ -14,7 +14,13 @@ import { TlsManager } from './manager.ts';
 
 function tempTls() {
   const dir = mkdtempSync(path.join(tmpdir(), 'homepost-tls-'));
-  const o = { certFile: path.join(dir, 'tls', 'cert.pem'), keyFile: path.join(dir, 'tls', 'key.pem'), hostname: 'mail.example.test', domains: ['example.test', 'example.org'], log: silentLogger };
+  const o = {
+    certFile: path.join(dir, 'tls', 'cert.pem'),
+    keyFile: path.join(dir, 'tls', 'key.pem'),
+    hostname: 'mail.example.test',
+    domains: ['example.test', 'example.org'],
+    log: silentLogger,
+  };
   return { dir, o, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
@@ -186,7 +192,12 @@ test('a plain TCP client that never finishes the handshake does not hold the lis
 test('a self-signed certificate made while the clock was ahead is made again once the clock is set: at start and by the timer', async () => {
   const t = tempTls();
   try {
-    const ahead = createSelfSigned({ commonName: 'mail.example.test', dnsNames: ['mail.example.test'], ipAddresses: [], now: new Date(Date.now() + 30 * 86_400_000) });
+    const ahead = createSelfSigned({
+      commonName: 'mail.example.test',
+      dnsNames: ['mail.example.test'],
+      ipAddresses: [],
+      now: new Date(Date.now() + 30 * 86_400_000),
+    });
     const write = () => {
       mkdirSync(path.dirname(t.o.certFile), { recursive: true });
       writeFileSync(t.o.certFile, ahead.certPem);

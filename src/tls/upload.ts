@@ -16,7 +16,8 @@ const describe = (c: X509Certificate) => c.subject.replace(/\n/g, ', ');
 
 // The certificates in order, leaf first; throws UploadError.
 export function checkUpload(certPem: string, keyPem: string, hostname: string, now = Date.now()): X509Certificate[] {
-  if (certPem.length > MAX_PEM_BYTES || keyPem.length > MAX_PEM_BYTES) throw new UploadError(`a certificate or key over ${MAX_PEM_BYTES / 1024} KiB is not a server's`);
+  if (certPem.length > MAX_PEM_BYTES || keyPem.length > MAX_PEM_BYTES)
+    throw new UploadError(`a certificate or key over ${MAX_PEM_BYTES / 1024} KiB is not a server's`);
   const blocks = certPem.match(PEM_CERT) ?? [];
   if (blocks.length === 0) throw new UploadError('no certificate found: give the PEM text (-----BEGIN CERTIFICATE----- ...)');
   if (blocks.length > MAX_CHAIN) throw new UploadError(`the chain has ${blocks.length} certificates; at most ${MAX_CHAIN} are taken`);
@@ -34,21 +35,27 @@ export function checkUpload(certPem: string, keyPem: string, hostname: string, n
     throw new UploadError('the key is not a PEM private key (an encrypted key must be decrypted first: openssl pkey -in KEY -out PLAIN)');
   }
   const leaf = chain[0];
-  if (!leaf.checkPrivateKey(key)) throw new UploadError(`the key does not belong to the certificate (${describe(leaf)}); the server's own certificate must come first in the file`);
+  if (!leaf.checkPrivateKey(key))
+    throw new UploadError(`the key does not belong to the certificate (${describe(leaf)}); the server's own certificate must come first in the file`);
   // RFC 5246 7.4.2 / RFC 8446 4.4.2: each certificate is followed by the one that signed it.
   for (let i = 0; i + 1 < chain.length; i++) {
     if (chain[i].issuer !== chain[i + 1].subject || !chain[i].verify(chain[i + 1].publicKey)) {
-      throw new UploadError(`the chain is out of order: certificate ${i + 2} (${describe(chain[i + 1])}) did not sign certificate ${i + 1} (${describe(chain[i])}); list the server's certificate first, then each issuer`);
+      throw new UploadError(
+        `the chain is out of order: certificate ${i + 2} (${describe(chain[i + 1])}) did not sign certificate ${i + 1} (${describe(chain[i])}); list the server's certificate first, then each issuer`,
+      );
     }
   }
   // RFC 5280 4.1.2.5: every certificate of the chain must be valid now.
   for (const [i, c] of chain.entries()) {
     const which = i === 0 ? 'the certificate' : `certificate ${i + 1} of the chain (${describe(c)})`;
     if (c.validToDate.getTime() < now) throw new UploadError(`${which} expired on ${c.validToDate.toISOString()}`);
-    if (c.validFromDate.getTime() > now) throw new UploadError(`${which} is not valid before ${c.validFromDate.toISOString()} (or this device's clock is wrong)`);
+    if (c.validFromDate.getTime() > now)
+      throw new UploadError(`${which} is not valid before ${c.validFromDate.toISOString()} (or this device's clock is wrong)`);
   }
   if (leaf.checkHost(hostname) === undefined) {
-    throw new UploadError(`the certificate does not name this server's host name ${hostname} (it names ${leaf.subjectAltName ?? describe(leaf)}); set server.hostname first if it is to change`);
+    throw new UploadError(
+      `the certificate does not name this server's host name ${hostname} (it names ${leaf.subjectAltName ?? describe(leaf)}); set server.hostname first if it is to change`,
+    );
   }
   return chain;
 }

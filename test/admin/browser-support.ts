@@ -5,7 +5,14 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { ROOT } from '../support/serve-child.ts';
 import type { AdminServer } from './support.ts';
 
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 // Screenshots of the page's views and wizard steps (README, "The setup page"); not committed.
 export const SCREENSHOTS = process.env.HOMEPOST_SCREENSHOTS ?? path.join(ROOT, 'test/screenshots');

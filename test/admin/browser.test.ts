@@ -147,7 +147,10 @@ describe('setup page in a browser', () => {
     await assertAlert(page, /not a network: not-a-network/);
     await networks.fill('192.0.2.0/24\n2001:db8::/32');
     await page.getByRole('button', { name: 'Save trusted networks' }).click();
-    await page.getByRole('status').getByText(/^Saved/).waitFor();
+    await page
+      .getByRole('status')
+      .getByText(/^Saved/)
+      .waitFor();
     const relay = await apiCall<{ trustedNetworks: string[]; trustedNetworksSet: boolean }>('relay.show');
     assert.deepEqual([relay.trustedNetworks, relay.trustedNetworksSet], [['192.0.2.0/24', '2001:db8::/32'], true]);
   });
@@ -160,7 +163,10 @@ describe('setup page in a browser', () => {
     await page.getByText(before, { exact: true }).waitFor();
     await page.getByRole('button', { name: 'Make a new self-signed certificate' }).click();
     await page.getByRole('button', { name: 'Make it now (clients ask to trust it again)' }).click();
-    await page.getByRole('status').getByText(/^New certificate in use/).waitFor();
+    await page
+      .getByRole('status')
+      .getByText(/^New certificate in use/)
+      .waitFor();
     const after = (await apiCall<{ fingerprint256: string }>('cert.show')).fingerprint256;
     assert.notEqual(after, before);
     await page.getByText(after, { exact: true }).waitFor();
@@ -189,7 +195,10 @@ describe('setup page in a browser', () => {
     await assertAlert(page, /the current password is wrong/);
     await form.getByLabel('Current admin password').fill(ADMIN_PASSWORD);
     await form.getByRole('button', { name: 'Change password' }).click();
-    await page.getByRole('status').getByText(/^Admin password changed/).waitFor();
+    await page
+      .getByRole('status')
+      .getByText(/^Admin password changed/)
+      .waitFor();
   });
 
   test('log out, log in again; a wrong password shows inline', async () => {

@@ -57,13 +57,15 @@ describe('setup page over HTTP(S)', () => {
   test('64 connections from one address that never start TLS: another address still gets the page', async () => {
     // Each connection watches for its close from the start (the refused ones close at once).
     const stalled = await Promise.all(
-      Array.from({ length: 64 }, () =>
-        new Promise<{ socket: net.Socket; closed: Promise<void> }>((resolve, reject) => {
-          const socket = net.connect({ port: server.ports.https, host: '127.0.0.1', localAddress: '127.0.0.2' });
-          const closed = new Promise<void>((r) => socket.once('close', () => r()));
-          socket.on('error', () => {}).resume();
-          socket.once('connect', () => resolve({ socket, closed })).once('error', reject);
-        }),
+      Array.from(
+        { length: 64 },
+        () =>
+          new Promise<{ socket: net.Socket; closed: Promise<void> }>((resolve, reject) => {
+            const socket = net.connect({ port: server.ports.https, host: '127.0.0.1', localAddress: '127.0.0.2' });
+            const closed = new Promise<void>((r) => socket.once('close', () => r()));
+            socket.on('error', () => {}).resume();
+            socket.once('connect', () => resolve({ socket, closed })).once('error', reject);
+          }),
       ),
     );
     try {
@@ -113,7 +115,15 @@ describe('setup page over HTTP(S)', () => {
   test('setup with the code from the log (as typed: any case, no dashes) works once and logs in', async () => {
     const typed = server.setupCode().replaceAll('-', ' ').toLowerCase();
     const jar = path.join(server.dataDir, 'cookies.txt');
-    const r = await curl(server, ['-c', jar, '-H', 'Content-Type: application/json', '-d', JSON.stringify({ code: typed, password: PASSWORD }), `${server.base}/api/setup`]);
+    const r = await curl(server, [
+      '-c',
+      jar,
+      '-H',
+      'Content-Type: application/json',
+      '-d',
+      JSON.stringify({ code: typed, password: PASSWORD }),
+      `${server.base}/api/setup`,
+    ]);
     assert.equal(r.status, 200, r.body);
     assert.deepEqual(JSON.parse(r.body), { loggedIn: true });
     const parts = r.headers['set-cookie'].split('; ');
@@ -166,10 +176,28 @@ describe('setup page over HTTP(S)', () => {
 
     const big = path.join(server.dataDir, 'big.json');
     writeFileSync(big, JSON.stringify({ domain: 'x'.repeat(70_000) }));
-    const tooLarge = await curl(server, ['-b', cookie, '-H', 'Content-Type: application/json', '--data-binary', `@${big}`, `${server.base}/api/call/domain.add`]);
+    const tooLarge = await curl(server, [
+      '-b',
+      cookie,
+      '-H',
+      'Content-Type: application/json',
+      '--data-binary',
+      `@${big}`,
+      `${server.base}/api/call/domain.add`,
+    ]);
     assert.equal(tooLarge.status, 413);
     assert.equal(JSON.parse(tooLarge.body).error.code, 'too-large');
-    const chunked = await curl(server, ['-b', cookie, '-H', 'Content-Type: application/json', '-H', 'Transfer-Encoding: chunked', '--data-binary', `@${big}`, `${server.base}/api/call/domain.add`]);
+    const chunked = await curl(server, [
+      '-b',
+      cookie,
+      '-H',
+      'Content-Type: application/json',
+      '-H',
+      'Transfer-Encoding: chunked',
+      '--data-binary',
+      `@${big}`,
+      `${server.base}/api/call/domain.add`,
+    ]);
     assert.equal(chunked.status, 413);
     await works();
 
@@ -194,7 +222,10 @@ describe('setup page over HTTP(S)', () => {
     const missing = await call('user.del', { address: 'nobody@admin.test' });
     assert.deepEqual([missing.status, errorCode(missing)], [404, 'not-found']);
     const users = await call<{ result: { address: string }[] }>('user.list', {});
-    assert.deepEqual(users.json.result.map((u) => u.address), ['dev@example.test']);
+    assert.deepEqual(
+      users.json.result.map((u) => u.address),
+      ['dev@example.test'],
+    );
   });
 
   test('GET /api/system: temperature, load, memory, data disk, uptime, OS', async () => {
@@ -240,7 +271,11 @@ describe('setup page over HTTP(S)', () => {
     assert.ok(!text.includes(code.replaceAll('-', '')), 'not in other spellings either');
     assert.ok(!text.includes(PASSWORD) && !text.includes(token));
     const records = server.logRecords();
-    assert.ok(records.some((r) => r.event === 'auth.login_failed' && r.protocol === 'admin' && r.mechanism === 'password' && r.level === 'info' && r.remote === '127.0.0.1'));
+    assert.ok(
+      records.some(
+        (r) => r.event === 'auth.login_failed' && r.protocol === 'admin' && r.mechanism === 'password' && r.level === 'info' && r.remote === '127.0.0.1',
+      ),
+    );
     assert.ok(records.some((r) => r.event === 'auth.login_failed' && r.protocol === 'admin' && r.mechanism === 'setup-code' && r.level === 'info'));
   });
 
@@ -257,7 +292,11 @@ describe('setup page over HTTP(S)', () => {
   });
 
   test('homepost admin reset-password: sessions end, a new setup code is shown and works; offline, the next start shows one', async () => {
-    const codes = () => server.logRecords().filter((r) => r.event === 'admin.setup_code').map((r) => r.code as string);
+    const codes = () =>
+      server
+        .logRecords()
+        .filter((r) => r.event === 'admin.setup_code')
+        .map((r) => r.code as string);
     assert.deepEqual(codes(), []);
     const reset = await runCli(['admin', 'reset-password', '--data', server.dataDir]);
     assert.equal(reset.code, 0, reset.stderr);

@@ -13,7 +13,21 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS, SCREENSHOTS, setUpAdmin } from './browser-support.ts';
 import { startAdmin, type AdminServer } from './support.ts';
 
-const VIEWS = ['#status', '#setup/1', '#setup/2', '#setup/3', '#setup/4', '#setup/5', '#setup/6', '#accounts', '#sending', '#relay', '#certificate', '#queue', '#settings'];
+const VIEWS = [
+  '#status',
+  '#setup/1',
+  '#setup/2',
+  '#setup/3',
+  '#setup/4',
+  '#setup/5',
+  '#setup/6',
+  '#accounts',
+  '#sending',
+  '#relay',
+  '#certificate',
+  '#queue',
+  '#settings',
+];
 const WIDTHS = [390, 1280];
 
 // Relays one message from loopback (trusted with --dev) to another domain.
@@ -48,7 +62,10 @@ describe('setup page layout', () => {
     };
     await call('domain.add', { domain: 'a-rather-long-family-domain-name.example' });
     await call('user.add', { address: 'firstname.lastname-of-someone@a-rather-long-family-domain-name.example', password: 'layout password 1' });
-    await call('alias.add', { address: 'everyone@a-rather-long-family-domain-name.example', targets: ['firstname.lastname-of-someone@a-rather-long-family-domain-name.example', 'dev@example.test'] });
+    await call('alias.add', {
+      address: 'everyone@a-rather-long-family-domain-name.example',
+      targets: ['firstname.lastname-of-someone@a-rather-long-family-domain-name.example', 'dev@example.test'],
+    });
     // A resolver that refuses: the delivery is deferred (a temporary failure), not bounced.
     await call('config.set', { key: 'dns.servers', value: ['127.0.0.1:9'] });
     await promisify(execFile)('python3', ['-c', QUEUE_ONE, String(server.ports.smtp)]);

@@ -64,7 +64,11 @@ export interface Reply<T = unknown> {
 }
 
 // fetch with a JSON body (when given) and the session cookie (when given).
-export async function api<T = unknown>(server: AdminServer, path: string, o: { body?: unknown; cookie?: string; headers?: Record<string, string>; method?: string } = {}): Promise<Reply<T>> {
+export async function api<T = unknown>(
+  server: AdminServer,
+  path: string,
+  o: { body?: unknown; cookie?: string; headers?: Record<string, string>; method?: string } = {},
+): Promise<Reply<T>> {
   const headers: Record<string, string> = { ...(o.body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...o.headers };
   if (o.cookie) headers.Cookie = o.cookie;
   const res = await fetch(server.base + path, {

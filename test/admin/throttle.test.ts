@@ -12,10 +12,19 @@ test('repeated wrong setup codes are throttled (429 + Retry-After); the server s
     // Sent together: ten are checked (attempts in flight count towards the lock), the rest refused.
     const first = await Promise.all(Array.from({ length: 12 }, (_, i) => guess(i)));
     const statuses = first.map((r) => r.status);
-    assert.ok(statuses.every((s) => s === 403 || s === 429), String(statuses));
+    assert.ok(
+      statuses.every((s) => s === 403 || s === 429),
+      String(statuses),
+    );
     assert.ok(statuses.filter((s) => s === 403).length >= 10, String(statuses));
 
-    const locked = await curl(server, ['-H', 'Content-Type: application/json', '-d', JSON.stringify({ code: server.setupCode(), password: 'admin password 1' }), `${server.base}/api/setup`]);
+    const locked = await curl(server, [
+      '-H',
+      'Content-Type: application/json',
+      '-d',
+      JSON.stringify({ code: server.setupCode(), password: 'admin password 1' }),
+      `${server.base}/api/setup`,
+    ]);
     assert.equal(locked.status, 429, 'the right code too, while locked');
     assert.equal(JSON.parse(locked.body).error.code, 'throttled');
     const retryAfter = Number(locked.headers['retry-after']);

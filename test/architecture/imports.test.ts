@@ -26,7 +26,10 @@ test('the cycle check sees a cycle when there is one', () => {
     { from: 'c/z.ts', to: 'a/w.ts' },
     { from: 'c/z.ts', to: 'd/v.ts' },
   ]);
-  assert.deepEqual(cycles.map((c) => c.folders), [['a', 'b', 'c']]);
+  assert.deepEqual(
+    cycles.map((c) => c.folders),
+    [['a', 'b', 'c']],
+  );
   assert.equal(cycles[0].imports.length, 3);
 });
 
@@ -58,7 +61,10 @@ test("main.ts's static imports never load lmdb or the Store (only dynamic import
     }
   }
   assert.ok(via.size > 5, `the walk found main.ts's imports (${via.size} files)`);
-  assert.ok([...via.keys()].some((f) => f.startsWith('src/store/')), 'the walk sees the store helpers the commands use');
+  assert.ok(
+    [...via.keys()].some((f) => f.startsWith('src/store/')),
+    'the walk sees the store helpers the commands use',
+  );
   const store = [...via.keys()].filter((f) => OPENS_STORE.some((m) => f.includes(m)));
   const chains = store.map((f) => {
     const chain = [f];

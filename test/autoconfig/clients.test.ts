@@ -82,12 +82,24 @@ describe('automatic configuration of mail clients', () => {
     const file = path.join(server.dataDir, 'config-v1.1.xml');
     writeFileSync(file, r.body);
     const subject = `autoconfig ${process.pid} ${Date.now()}`;
-    const out = execFileSync('python3', [CLIENT, file, '--address', CAROL.address, '--cafile', server.certFile, '--resolve', 'mail.example.test=127.0.0.1', '--subject', subject], {
-      input: `${CAROL.password}\n`,
-      encoding: 'utf8',
-      timeout: 90_000,
-    });
-    const servers = JSON.parse(out).servers as { type: string; hostname: string; port: number; socketType: string; username: string; authentication: string; result: unknown }[];
+    const out = execFileSync(
+      'python3',
+      [CLIENT, file, '--address', CAROL.address, '--cafile', server.certFile, '--resolve', 'mail.example.test=127.0.0.1', '--subject', subject],
+      {
+        input: `${CAROL.password}\n`,
+        encoding: 'utf8',
+        timeout: 90_000,
+      },
+    );
+    const servers = JSON.parse(out).servers as {
+      type: string;
+      hostname: string;
+      port: number;
+      socketType: string;
+      username: string;
+      authentication: string;
+      result: unknown;
+    }[];
     const p = server.ports;
     assert.deepEqual(
       servers.map((s) => [s.type, s.port, s.socketType]),
@@ -111,7 +123,14 @@ describe('automatic configuration of mail clients', () => {
     const carol = await curl(server, [thunderbird(`?emailaddress=${encodeURIComponent(CAROL.address)}`)]);
     const nobody = await curl(server, [thunderbird('?emailaddress=no.such.account%40EXAMPLE.test')]);
     assert.deepEqual([nobody.status, nobody.body], [200, carol.body], 'no account is told apart');
-    const byHost = await curl(server, ['-H', 'Host: autoconfig.example.test', `${server.base.replace('127.0.0.1', 'autoconfig.example.test')}/mail/config-v1.1.xml`, '--resolve', `autoconfig.example.test:${server.ports.https}:127.0.0.1`, '-k']);
+    const byHost = await curl(server, [
+      '-H',
+      'Host: autoconfig.example.test',
+      `${server.base.replace('127.0.0.1', 'autoconfig.example.test')}/mail/config-v1.1.xml`,
+      '--resolve',
+      `autoconfig.example.test:${server.ports.https}:127.0.0.1`,
+      '-k',
+    ]);
     assert.deepEqual([byHost.status, byHost.body], [200, carol.body]);
     for (const [args, status] of [
       [[thunderbird('?emailaddress=carol%40example.org')], 404],
@@ -130,18 +149,36 @@ describe('automatic configuration of mail clients', () => {
       const r = await curl(server, ['-H', 'Content-Type: text/xml', '--data-binary', autodiscoverRequest('Carol@Example.TEST'), url]);
       assert.equal(r.status, 200, r.body);
       const got = python<Autodiscover>(READ_AUTODISCOVER, r.body);
-      assert.deepEqual([got.root, got.accountType, got.action], ['{http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006}Autodiscover', 'email', 'settings']);
-      const expect = (port: number) => ({ Server: 'mail.example.test', Port: String(port), LoginName: CAROL.address, SSL: 'on', SPA: 'off', AuthRequired: 'on', DomainRequired: 'off' });
+      assert.deepEqual(
+        [got.root, got.accountType, got.action],
+        ['{http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006}Autodiscover', 'email', 'settings'],
+      );
+      const expect = (port: number) => ({
+        Server: 'mail.example.test',
+        Port: String(port),
+        LoginName: CAROL.address,
+        SSL: 'on',
+        SPA: 'off',
+        AuthRequired: 'on',
+        DomainRequired: 'off',
+      });
       const { UsePOPAuth, ...smtp } = got.protocols.SMTP;
       assert.equal(UsePOPAuth, 'on');
-      assert.deepEqual({ IMAP: got.protocols.IMAP, SMTP: smtp, POP3: got.protocols.POP3 }, {
-        IMAP: { Type: 'IMAP', ...expect(server.ports.imaps) },
-        SMTP: { Type: 'SMTP', ...expect(server.ports.submissions) },
-        POP3: { Type: 'POP3', ...expect(server.ports.pop3s) },
-      });
+      assert.deepEqual(
+        { IMAP: got.protocols.IMAP, SMTP: smtp, POP3: got.protocols.POP3 },
+        {
+          IMAP: { Type: 'IMAP', ...expect(server.ports.imaps) },
+          SMTP: { Type: 'SMTP', ...expect(server.ports.submissions) },
+          POP3: { Type: 'POP3', ...expect(server.ports.pop3s) },
+        },
+      );
     }
     // An escaped address is read as the address; an unknown one of a local domain answers alike.
-    const escaped = await curl(server, ['--data-binary', autodiscoverRequest('o&apos;brien&#x40;example.test'), `${server.base}/autodiscover/autodiscover.xml`]);
+    const escaped = await curl(server, [
+      '--data-binary',
+      autodiscoverRequest('o&apos;brien&#x40;example.test'),
+      `${server.base}/autodiscover/autodiscover.xml`,
+    ]);
     assert.equal(escaped.status, 200, escaped.body);
     assert.equal(python<Autodiscover>(READ_AUTODISCOVER, escaped.body).protocols.IMAP.LoginName, "o'brien@example.test");
   });
@@ -163,7 +200,7 @@ describe('automatic configuration of mail clients', () => {
     assert.equal((await curl(server, ['--data-binary', autodiscoverRequest(CAROL.address), url])).status, 200);
   });
 
-  test('Apple: the profile downloads through the API with a session and is a plist with the account\'s servers', async () => {
+  test("Apple: the profile downloads through the API with a session and is a plist with the account's servers", async () => {
     const url = `${server.base}/api/mobileconfig?address=${encodeURIComponent(CAROL.address)}`;
     const anonymous = await curl(server, [url]);
     assert.equal(anonymous.status, 401);
@@ -179,8 +216,20 @@ describe('automatic configuration of mail clients', () => {
         type: mail.PayloadType,
         account: mail.EmailAccountType,
         address: mail.EmailAddress,
-        incoming: [mail.IncomingMailServerHostName, mail.IncomingMailServerPortNumber, mail.IncomingMailServerUseSSL, mail.IncomingMailServerUsername, mail.IncomingMailServerAuthentication],
-        outgoing: [mail.OutgoingMailServerHostName, mail.OutgoingMailServerPortNumber, mail.OutgoingMailServerUseSSL, mail.OutgoingMailServerUsername, mail.OutgoingMailServerAuthentication],
+        incoming: [
+          mail.IncomingMailServerHostName,
+          mail.IncomingMailServerPortNumber,
+          mail.IncomingMailServerUseSSL,
+          mail.IncomingMailServerUsername,
+          mail.IncomingMailServerAuthentication,
+        ],
+        outgoing: [
+          mail.OutgoingMailServerHostName,
+          mail.OutgoingMailServerPortNumber,
+          mail.OutgoingMailServerUseSSL,
+          mail.OutgoingMailServerUsername,
+          mail.OutgoingMailServerAuthentication,
+        ],
       },
       {
         type: 'com.apple.mail.managed',

@@ -31,7 +31,10 @@ function ip(args: string[], ns = false): void {
 }
 
 function removeNamespace(): void {
-  for (const args of [['netns', 'del', NS], ['link', 'del', HOST_END]]) {
+  for (const args of [
+    ['netns', 'del', NS],
+    ['link', 'del', HOST_END],
+  ]) {
     try {
       ip(args);
     } catch {
@@ -62,7 +65,24 @@ describe('the setup page answers the LAN only', () => {
   const from = async (source: string, url: string, args: string[] = []): Promise<CurlReply> => {
     const port = new URL(url).port;
     const target = url.startsWith('https:') ? HOST_V4 : `[${HOST_V6}]`;
-    const { stdout } = await run('ip', ['netns', 'exec', NS, 'curl', '-sS', '-i', '--cacert', server.certFile, '--max-time', '20', '--interface', source, '--resolve', `mail.example.test:${port}:${target}`, ...args, url]);
+    const { stdout } = await run('ip', [
+      'netns',
+      'exec',
+      NS,
+      'curl',
+      '-sS',
+      '-i',
+      '--cacert',
+      server.certFile,
+      '--max-time',
+      '20',
+      '--interface',
+      source,
+      '--resolve',
+      `mail.example.test:${port}:${target}`,
+      ...args,
+      url,
+    ]);
     const end = stdout.indexOf('\r\n\r\n');
     const [statusLine, ...fields] = stdout.slice(0, end).split('\r\n');
     const headers = Object.fromEntries(fields.map((f) => [f.slice(0, f.indexOf(':')).toLowerCase(), f.slice(f.indexOf(':') + 1).trim()]));
@@ -91,7 +111,11 @@ describe('the setup page answers the LAN only', () => {
       [PUBLIC_V6, `${http}/`],
     ]) {
       const r = await from(source!, url!);
-      assert.deepEqual([r.status, r.headers['content-type'], r.body], [403, 'text/plain; charset=utf-8', 'The setup page answers the local network only (setting admin.allowFrom).\n'], `${source} ${url}`);
+      assert.deepEqual(
+        [r.status, r.headers['content-type'], r.body],
+        [403, 'text/plain; charset=utf-8', 'The setup page answers the local network only (setting admin.allowFrom).\n'],
+        `${source} ${url}`,
+      );
     }
     const login = await from(PUBLIC_V4, `${https}/api/login`, ['-H', 'Content-Type: application/json', '-d', '{"password":"x"}']);
     assert.equal(login.status, 403);

@@ -27,7 +27,6 @@ before(() => {
   process.stderr.write(out.replace(/^/gm, '# '));
 });
 
-
 function python(code: string, args: string[], input?: Buffer): Buffer {
   return execFileSync('python3', ['-c', code, ...args], { input, timeout: 30_000 });
 }
@@ -89,13 +88,20 @@ describe('dist/homepost-linux-x64', () => {
 
       // The setup page's files come from the SEA assets (the checkout builds them with esbuild).
       const curl = (p: string, args: string[] = []) =>
-        execFileSync('curl', ['-sS', '--fail', '--cacert', path.join(dir, 'tls', 'cert.pem'), '--max-time', '20', ...args, `https://127.0.0.1:${ports.https}${p}`], { encoding: 'utf8' });
+        execFileSync(
+          'curl',
+          ['-sS', '--fail', '--cacert', path.join(dir, 'tls', 'cert.pem'), '--max-time', '20', ...args, `https://127.0.0.1:${ports.https}${p}`],
+          { encoding: 'utf8' },
+        );
       assert.match(curl('/'), /<script type="module" src="\/app\.js"><\/script>/);
       assert.match(curl('/app.js'), /setup code/i);
       assert.deepEqual(JSON.parse(curl('/api/session')), { adminExists: false, loggedIn: false });
       // First boot with the logged setup code; the status view's system figures come from
       // systeminformation, another chunk.
-      const code = log.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { event?: string; code?: string }).find((r) => r.event === 'admin.setup_code')!.code!;
+      const code = log
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as { event?: string; code?: string })
+        .find((r) => r.event === 'admin.setup_code')!.code!;
       const jar = path.join(dir, 'cookies.txt');
       curl('/api/setup', ['-c', jar, '-H', 'Content-Type: application/json', '-d', JSON.stringify({ code, password: 'admin password 1' })]);
       const system = JSON.parse(curl('/api/system', ['-b', jar]));
@@ -116,7 +122,10 @@ describe('dist/homepost-linux-x64', () => {
       assert.equal(status.daemon.pid, child.pid);
       // The addons, unpacked once under their content hash, read-only.
       const native = readdirSync(path.join(dir, 'native')).sort();
-      assert.deepEqual(native.map((f) => f.replace(/-[0-9a-f]{16}\.node$/, '')), ['lmdb', 'msgpackr-extract']);
+      assert.deepEqual(
+        native.map((f) => f.replace(/-[0-9a-f]{16}\.node$/, '')),
+        ['lmdb', 'msgpackr-extract'],
+      );
       for (const f of native) assert.equal(statSync(path.join(dir, 'native', f)).mode & 0o777, 0o500);
 
       child.kill('SIGTERM');
@@ -145,7 +154,10 @@ describe('dist/homepost-linux-x64', () => {
     const help = await runCli(['user', 'add', '--help'], { ...cli, env: { HOMEPOST_DATA: '/proc/no/such/folder' } });
     assert.equal(help.code, 0, help.stderr);
     const users = await runJson<{ address: string }[]>(['user', 'list', ...data], cli);
-    assert.deepEqual(users.map((u) => u.address), ['carol@example.test', 'dev@example.test']);
+    assert.deepEqual(
+      users.map((u) => u.address),
+      ['carol@example.test', 'dev@example.test'],
+    );
     assert.equal((await runCli(['status', ...data], cli)).code, 3);
 
     // A damaged copy of an addon in the data folder is replaced from the executable before loading.
@@ -154,7 +166,10 @@ describe('dist/homepost-linux-x64', () => {
     const intact = readFileSync(copy);
     chmodSync(copy, 0o600);
     writeFileSync(copy, Buffer.concat([intact.subarray(0, 4096), Buffer.from('damaged'), intact.subarray(4096 + 7)]));
-    assert.deepEqual((await runJson<{ address: string }[]>(['user', 'list', ...data], cli)).map((u) => u.address), users.map((u) => u.address));
+    assert.deepEqual(
+      (await runJson<{ address: string }[]>(['user', 'list', ...data], cli)).map((u) => u.address),
+      users.map((u) => u.address),
+    );
     const now = readFileSync(copy);
     assert.ok(now.equals(intact), 'the copy is whole again');
     assert.equal(createHash('sha256').update(now).digest('hex').slice(0, 16), name.slice('lmdb-'.length, -'.node'.length));
@@ -183,7 +198,10 @@ describe('dist/homepost-linux-arm64 under qemu-aarch64-static', () => {
     const add = await runCli(['user', 'add', 'arm@example.test', ...data], { ...cli, input: 'arm64 password 1\n' });
     assert.equal(add.code, 0, add.stderr);
     const users = await runJson<{ address: string }[]>(['user', 'list', ...data], cli);
-    assert.deepEqual(users.map((u) => u.address), ['arm@example.test']);
+    assert.deepEqual(
+      users.map((u) => u.address),
+      ['arm@example.test'],
+    );
     const status = await runCli(['status', '--json', ...data], cli);
     assert.equal(status.code, 3);
     assert.deepEqual(JSON.parse(status.stdout).runtime.addons.sort(), ['lmdb', 'msgpackr-extract']);

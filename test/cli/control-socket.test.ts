@@ -69,8 +69,14 @@ describe('control socket protocol', () => {
     );
     const got = (await c.read(3)) as { id: unknown; result: unknown }[];
     const byId = new Map(got.map((r) => [r.id, r.result]));
-    assert.deepEqual((byId.get('a') as { name: string }[]).map((d) => d.name), ['example.test']);
-    assert.deepEqual((byId.get(2) as { address: string }[]).map((a) => a.address), ['dev@example.test']);
+    assert.deepEqual(
+      (byId.get('a') as { name: string }[]).map((d) => d.name),
+      ['example.test'],
+    );
+    assert.deepEqual(
+      (byId.get(2) as { address: string }[]).map((a) => a.address),
+      ['dev@example.test'],
+    );
     assert.equal((byId.get(3) as { name: string }).name, 'example.net');
     c.socket.end();
   });

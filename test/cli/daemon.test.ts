@@ -47,7 +47,11 @@ describe('homepost CLI with a running daemon', () => {
     const list = await runJson<{ address: string; quota: number }[]>(['user', 'list', ...data]);
     assert.deepEqual(
       list.map((a) => [a.address, a.quota]),
-      [['alice@example.test', 0], ['bob@example.test', 10 * 1024 * 1024], ['dev@example.test', 0]],
+      [
+        ['alice@example.test', 0],
+        ['bob@example.test', 10 * 1024 * 1024],
+        ['dev@example.test', 0],
+      ],
     );
     const text = await runCli(['user', 'list', ...data]);
     assert.match(text.stdout, /^ADDRESS +USED +QUOTA +STATE +CREATED\n/);
@@ -93,7 +97,13 @@ describe('homepost CLI with a running daemon', () => {
     assert.equal((await runCli(['domain', 'add', 'Example.ORG', ...data])).stdout, 'added example.org\n');
     assert.ok(server.context.store.domains.isLocal('example.org'));
     const list = await runJson<{ name: string; accounts: number }[]>(['domain', 'list', ...data]);
-    assert.deepEqual(list.map((d) => [d.name, d.accounts]), [['example.org', 0], ['example.test', 2]]);
+    assert.deepEqual(
+      list.map((d) => [d.name, d.accounts]),
+      [
+        ['example.org', 0],
+        ['example.test', 2],
+      ],
+    );
     const inUse = await runCli(['domain', 'del', 'example.test', ...data]);
     assert.equal(inUse.code, 1);
     assert.match(inUse.stderr, /still has accounts or aliases/);
@@ -111,7 +121,10 @@ describe('homepost CLI with a running daemon', () => {
     assert.deepEqual(server.context.store.aliases.resolve('sales@example.test'), { accounts: [], external: ['friend@example.org'] });
     assert.equal((await runCli(['alias', 'add', '@example.test', 'alice@example.test', ...data])).code, 0);
     const list = await runJson<{ address: string }[]>(['alias', 'list', ...data]);
-    assert.deepEqual(list.map((a) => a.address), ['@example.test', 'sales@example.test']);
+    assert.deepEqual(
+      list.map((a) => a.address),
+      ['@example.test', 'sales@example.test'],
+    );
     assert.equal((await runCli(['alias', 'del', 'sales@example.test', ...data])).code, 0);
     assert.equal((await runCli(['alias', 'del', 'sales@example.test', ...data])).code, 4);
     assert.equal((await runCli(['alias', 'add', 'nobody@example.test', ...data])).code, 2);
@@ -156,8 +169,8 @@ describe('homepost CLI with a running daemon', () => {
 
   test('help and usage', async () => {
     const [top, none, unknown, group, groupHelp, unknownSub, cmd, status, version] = await Promise.all(
-      [['--help'], [], ['frobnicate'], ['user'], ['user', '--help'], ['user', 'rename'], ['user', 'add', '--help'], ['status', '--help'], ['--version']].map((a) =>
-        runCli(a),
+      [['--help'], [], ['frobnicate'], ['user'], ['user', '--help'], ['user', 'rename'], ['user', 'add', '--help'], ['status', '--help'], ['--version']].map(
+        (a) => runCli(a),
       ),
     );
     assert.equal(top.code, 0);

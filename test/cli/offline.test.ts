@@ -39,7 +39,10 @@ describe('homepost CLI without a daemon', () => {
     assert.equal(add.code, 0, add.stderr);
     assert.equal((await runCli(['alias', 'add', 'postmaster@example.test', 'carol@example.test', ...data])).code, 0);
     const users = await runJson<{ address: string }[]>(['user', 'list', ...data]);
-    assert.deepEqual(users.map((u) => u.address), ['carol@example.test']);
+    assert.deepEqual(
+      users.map((u) => u.address),
+      ['carol@example.test'],
+    );
     // Created for the owner alone, as the daemon does.
     assert.equal(statSync(path.join(dir, 'store.mdb')).mode & 0o777, 0o600);
     const store = await Store.open(dir);
@@ -54,7 +57,10 @@ describe('homepost CLI without a daemon', () => {
 
   test('HOMEPOST_DATA names the data folder', async () => {
     const list = await runJson<{ name: string }[]>(['domain', 'list'], { env: { HOMEPOST_DATA: dir } });
-    assert.deepEqual(list.map((d) => d.name), ['example.test']);
+    assert.deepEqual(
+      list.map((d) => d.name),
+      ['example.test'],
+    );
   });
 
   test('status without a daemon shows the store and exits 3', async () => {
@@ -82,8 +88,37 @@ describe('homepost CLI without a daemon', () => {
     const tls = path.join(dir, 'tls');
     const ca = tempDir('homepost-ca-');
     const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: ca, stdio: 'ignore' });
-    ssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=Test CA');
-    ssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', path.join(tls, 'key.pem'), '-out', 'leaf.csr', '-subj', '/CN=mail.example.test');
+    ssl(
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.pem',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=Test CA',
+    );
+    ssl(
+      'req',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      path.join(tls, 'key.pem'),
+      '-out',
+      'leaf.csr',
+      '-subj',
+      '/CN=mail.example.test',
+    );
     ssl('x509', '-req', '-in', 'leaf.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', path.join(tls, 'cert.pem'), '-days', '2');
     rmSync(ca, { recursive: true });
     const issued = await runJson<{ selfSigned: boolean; subject: string }>(['cert', 'show', ...data]);
@@ -96,7 +131,12 @@ describe('homepost CLI without a daemon', () => {
   });
 
   test('the same answers offline and from the daemon', async () => {
-    const queries = [['domain', 'list'], ['user', 'list'], ['alias', 'list'], ['cert', 'show']];
+    const queries = [
+      ['domain', 'list'],
+      ['user', 'list'],
+      ['alias', 'list'],
+      ['cert', 'show'],
+    ];
     const offline = await Promise.all(queries.map((q) => runJson([...q, ...data])));
     const options = parseServeOptions(['--data', dir, '--ephemeral'], {});
     const server = await startServer(options, silentLogger, [createControlService()]);

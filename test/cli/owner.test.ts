@@ -61,15 +61,31 @@ test('as root on a folder nobody owns: what the commands write belongs to nobody
   const cert = await runCli(['cert', 'generate', '--data', data], { command });
   assert.equal(cert.code, 0, cert.stderr);
   const files = owners(data);
-  assert.ok(files.some((f) => f.startsWith('store.mdb ')), files.join(', '));
-  assert.ok(files.some((f) => f.startsWith(path.join('tls', 'key.pem'))), files.join(', '));
-  assert.deepEqual(files.filter((f) => !f.endsWith(` ${OWNER}:${OWNER}`)), [], 'every file is the owner\'s');
-  assert.deepEqual((await runJson<{ address: string }[]>(['user', 'list', '--data', data], { command })).map((u) => u.address), ['ann@example.test']);
+  assert.ok(
+    files.some((f) => f.startsWith('store.mdb ')),
+    files.join(', '),
+  );
+  assert.ok(
+    files.some((f) => f.startsWith(path.join('tls', 'key.pem'))),
+    files.join(', '),
+  );
+  assert.deepEqual(
+    files.filter((f) => !f.endsWith(` ${OWNER}:${OWNER}`)),
+    [],
+    "every file is the owner's",
+  );
+  assert.deepEqual(
+    (await runJson<{ address: string }[]>(['user', 'list', '--data', data], { command })).map((u) => u.address),
+    ['ann@example.test'],
+  );
 });
 
 test('as root on a folder root owns: root stays root', async () => {
   const own = path.join(base, 'root-owned');
   mkdirSync(own, { mode: 0o700 });
   assert.equal((await runCli(['domain', 'add', 'example.test', '--data', own], { command })).code, 0);
-  assert.deepEqual(owners(own).filter((f) => !f.endsWith(' 0:0')), []);
+  assert.deepEqual(
+    owners(own).filter((f) => !f.endsWith(' 0:0')),
+    [],
+  );
 });

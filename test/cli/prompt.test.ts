@@ -51,10 +51,13 @@ describe('password prompt on a terminal', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   test('asked twice, not echoed, stored', async () => {
-    const { code, screen } = await onTerminal(['user', 'add', 'tty@example.test', '--data', dir], [
-      { prompt: /New password: /, keys: 'typed secret 1\r' },
-      { prompt: /Repeat it: /, keys: 'typed secret 1\r' },
-    ]);
+    const { code, screen } = await onTerminal(
+      ['user', 'add', 'tty@example.test', '--data', dir],
+      [
+        { prompt: /New password: /, keys: 'typed secret 1\r' },
+        { prompt: /Repeat it: /, keys: 'typed secret 1\r' },
+      ],
+    );
     assert.equal(code, 0, screen);
     assert.match(screen, /created tty@example\.test/);
     assert.doesNotMatch(screen, /typed secret/);
@@ -67,10 +70,13 @@ describe('password prompt on a terminal', () => {
   });
 
   test('two different answers change nothing', async () => {
-    const { code, screen } = await onTerminal(['user', 'passwd', 'tty@example.test', '--data', dir], [
-      { prompt: /New password: /, keys: 'first secret 1\r' },
-      { prompt: /Repeat it: /, keys: 'other secret 2\r' },
-    ]);
+    const { code, screen } = await onTerminal(
+      ['user', 'passwd', 'tty@example.test', '--data', dir],
+      [
+        { prompt: /New password: /, keys: 'first secret 1\r' },
+        { prompt: /Repeat it: /, keys: 'other secret 2\r' },
+      ],
+    );
     assert.equal(code, 2, screen);
     assert.match(screen, /the two passwords differ/);
   });

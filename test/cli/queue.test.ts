@@ -7,7 +7,18 @@ import { after, before, describe, test } from 'node:test';
 import { createControlService } from '../../src/control/server.ts';
 import { dkimTxtRecords } from '../../src/smtp/dkim/txt-record.ts';
 import { Store } from '../../src/store/index.ts';
-import { freePortOn, inboxOf, parseDsnWithPython, startOutbound, startPeer, submit, testSettings, until, type OutboundServer, type Peer } from '../smtp/outbound/harness.ts';
+import {
+  freePortOn,
+  inboxOf,
+  parseDsnWithPython,
+  startOutbound,
+  startPeer,
+  submit,
+  testSettings,
+  until,
+  type OutboundServer,
+  type Peer,
+} from '../smtp/outbound/harness.ts';
 import { runCli, runJson } from './run-cli.ts';
 
 const HOST = '127.0.0.80';
@@ -40,14 +51,22 @@ describe('homepost queue with a running daemon', () => {
   let hp: OutboundServer;
   let data: string[];
   before(async () => {
-    hp = await startOutbound({ dns: DNS, settings: testSettings(port, { 'outbound.retrySchedule': [3_600_000], 'outbound.delayNoticeMs': 0 }), extraStarters: [createControlService()] });
+    hp = await startOutbound({
+      dns: DNS,
+      settings: testSettings(port, { 'outbound.retrySchedule': [3_600_000], 'outbound.delayNoticeMs': 0 }),
+      extraStarters: [createControlService()],
+    });
     data = ['--data', hp.dataDir];
   });
   after(() => hp.close());
 
   test('list and show', async () => {
     const id = await queued(hp, 'list me');
-    const rows = await runJson<{ id: number; sender: string; pending: number; recipients: number; subject: string; nextAttemptAt: number }[]>(['queue', 'list', ...data]);
+    const rows = await runJson<{ id: number; sender: string; pending: number; recipients: number; subject: string; nextAttemptAt: number }[]>([
+      'queue',
+      'list',
+      ...data,
+    ]);
     const row = rows.find((r) => r.id === id)!;
     assert.deepEqual([row.sender, row.pending, row.recipients, row.subject], [DEV, 1, 1, 'list me']);
     assert.ok(row.nextAttemptAt > Date.now() + 3_000_000, 'an hour away');
@@ -60,7 +79,10 @@ describe('homepost queue with a running daemon', () => {
     assert.match(show.stdout, /subject +list me\n/);
     assert.match(show.stdout, /listme@remote\.example +deferred +1 +451 4\.3\.0 Not now \(mx\.remote\.example\)/);
     const json = await runJson<{ recipientStates: { state: string; lastResult: string }[] }>(['queue', 'show', String(id), ...data]);
-    assert.deepEqual(json.recipientStates.map((r) => [r.state, r.lastResult]), [['deferred', '451 4.3.0 Not now']]);
+    assert.deepEqual(
+      json.recipientStates.map((r) => [r.state, r.lastResult]),
+      [['deferred', '451 4.3.0 Not now']],
+    );
   });
 
   test('retry: tried at once, whatever the schedule says', async () => {
@@ -82,7 +104,10 @@ describe('homepost queue with a running daemon', () => {
     assert.deepEqual([r.code, r.stdout], [0, `bounced ${id}\n`]);
     await until(() => inboxOf(hp.store, DEV).some((m) => m.includes('bounceme@remote.example')), 'the report');
     const dsn = await parseDsnWithPython(inboxOf(hp.store, DEV).find((m) => m.includes('bounceme@remote.example'))!);
-    assert.deepEqual(dsn.recipients.map((x) => [x.Action, x.Status]), [['failed', '5.0.0']]);
+    assert.deepEqual(
+      dsn.recipients.map((x) => [x.Action, x.Status]),
+      [['failed', '5.0.0']],
+    );
     await until(() => hp.store.queue.get(id) === null, 'the entry to go');
   });
 
@@ -107,12 +132,21 @@ describe('homepost queue with a running daemon', () => {
 
   test('dkim show prints the records to publish; rotate changes the selectors', async () => {
     const shown = await runJson<{ domain: string; records: { name: string; value: string; algorithm: string }[] }>(['dkim', 'show', 'example.test', ...data]);
-    assert.deepEqual(shown.records.map((r) => r.algorithm), ['rsa-sha256', 'ed25519-sha256']);
-    assert.deepEqual(shown.records.map((r) => r.value), dkimTxtRecords(hp.store.dkim.get('example.test')).map((r) => r.value));
+    assert.deepEqual(
+      shown.records.map((r) => r.algorithm),
+      ['rsa-sha256', 'ed25519-sha256'],
+    );
+    assert.deepEqual(
+      shown.records.map((r) => r.value),
+      dkimTxtRecords(hp.store.dkim.get('example.test')).map((r) => r.value),
+    );
     const text = await runCli(['dkim', 'show', 'example.test', ...data]);
     assert.match(text.stdout, /^; rsa-sha256\nrsa\d{8}\._domainkey\.example\.test\. IN TXT \( "v=DKIM1; k=rsa; p=/);
     const rotated = await runJson<{ records: { name: string }[] }>(['dkim', 'rotate', 'example.test', '--yes', ...data]);
-    assert.notDeepEqual(rotated.records.map((r) => r.name), shown.records.map((r) => r.name));
+    assert.notDeepEqual(
+      rotated.records.map((r) => r.name),
+      shown.records.map((r) => r.name),
+    );
     const unknown = await runCli(['dkim', 'show', 'nowhere.example', ...data]);
     assert.equal(unknown.code, 4);
   });
@@ -125,11 +159,18 @@ test('without a daemon: list and bounce work on the store; the report is written
   try {
     const data = ['--data', hp.dataDir];
     const rows = await runJson<{ id: number }[]>(['queue', 'list', ...data]);
-    assert.deepEqual(rows.map((r) => r.id), [id]);
+    assert.deepEqual(
+      rows.map((r) => r.id),
+      [id],
+    );
     assert.equal((await runCli(['queue', 'bounce', String(id), '--yes', ...data])).code, 0);
     const store = await Store.open(hp.dataDir);
     try {
-      assert.deepEqual(store.queue.get(id)!.recipients.map((r) => [r.state, r.notice]), [['failed', 'failed']], 'the report is owed');
+      assert.deepEqual(
+        store.queue.get(id)!.recipients.map((r) => [r.state, r.notice]),
+        [['failed', 'failed']],
+        'the report is owed',
+      );
     } finally {
       await store.close();
     }

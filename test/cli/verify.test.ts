@@ -72,7 +72,12 @@ describe('homepost verify', () => {
     });
     const offline = await runCli(['verify', ...data]);
     assert.equal(offline.code, 1);
-    assert.match(offline.stdout, new RegExp(`^problem: body ${hashes[1].toString('hex').slice(0, 12)}: refs 2, actual 1\n1 of 3 bodies parsed by an older MIME parser \\(before format ${MIME_FORMAT_VERSION}\\): homepost serve parses them again when it starts\n1 problem found\n$`));
+    assert.match(
+      offline.stdout,
+      new RegExp(
+        `^problem: body ${hashes[1].toString('hex').slice(0, 12)}: refs 2, actual 1\n1 of 3 bodies parsed by an older MIME parser \\(before format ${MIME_FORMAT_VERSION}\\): homepost serve parses them again when it starts\n1 problem found\n$`,
+      ),
+    );
 
     const lines: string[] = [];
     let reparsed!: () => void;
@@ -93,10 +98,20 @@ describe('homepost verify', () => {
 
       const r = await runCli(['verify', '--json', ...data]);
       assert.equal(r.code, 1);
-      assert.deepEqual(JSON.parse(r.stdout), { problems: [`body ${hashes[1].toString('hex').slice(0, 12)}: refs 2, actual 1`], bodies: 3, staleParsed: 0, mimeFormatVersion: MIME_FORMAT_VERSION });
+      assert.deepEqual(JSON.parse(r.stdout), {
+        problems: [`body ${hashes[1].toString('hex').slice(0, 12)}: refs 2, actual 1`],
+        bodies: 3,
+        staleParsed: 0,
+        mimeFormatVersion: MIME_FORMAT_VERSION,
+      });
       // The daemon still answers, and its store still works.
       assert.equal((await runCli(['status', ...data])).code, 0);
-      await storeInternals(store).write(() => storeInternals(store).dbs.bodies.putSync(metaKey(hashes[1]), { ...(storeInternals(store).dbs.bodies.get(metaKey(hashes[1])) as BodyMetaRecord), refs: 1 }));
+      await storeInternals(store).write(() =>
+        storeInternals(store).dbs.bodies.putSync(metaKey(hashes[1]), {
+          ...(storeInternals(store).dbs.bodies.get(metaKey(hashes[1])) as BodyMetaRecord),
+          refs: 1,
+        }),
+      );
       const clean = await runCli(['verify', ...data]);
       assert.deepEqual([clean.code, clean.stdout], [0, 'no problems found (3 bodies checked)\n']);
     } finally {

@@ -47,7 +47,16 @@ describe('homepost dns against a real DNS server', () => {
   test('dns records: every kind of record, the DKIM keys made, zone text to paste', async () => {
     assert.equal(records.host, 'mail.example.test');
     const kinds = records.records.map((r) => `${r.type} ${r.name}`);
-    for (const k of ['MX example.test', 'A mail.example.test', 'AAAA mail.example.test', 'TXT example.test', 'TXT _dmarc.example.test', 'CNAME autoconfig.example.test', 'SRV _submissions._tcp.example.test', 'PTR 10.2.0.192.in-addr.arpa']) {
+    for (const k of [
+      'MX example.test',
+      'A mail.example.test',
+      'AAAA mail.example.test',
+      'TXT example.test',
+      'TXT _dmarc.example.test',
+      'CNAME autoconfig.example.test',
+      'SRV _submissions._tcp.example.test',
+      'PTR 10.2.0.192.in-addr.arpa',
+    ]) {
       assert.ok(kinds.includes(k), `${k} in ${kinds.join(', ')}`);
     }
     const dkim = await runJson<{ records: { name: string; value: string }[] }>(['dkim', 'show', 'example.test', ...data]);
@@ -73,14 +82,20 @@ describe('homepost dns against a real DNS server', () => {
     const { code, result, text } = await check(data);
     assert.equal(code, 1);
     assert.equal(result.records.length, records.records.length);
-    assert.deepEqual(result.records.filter((r) => r.status !== 'missing'), []);
+    assert.deepEqual(
+      result.records.filter((r) => r.status !== 'missing'),
+      [],
+    );
     assert.match(text, /^missing +MX +example\.test +publish 10 mail\.example\.test$/m);
   });
 
   test('the records published as given: every one found, exit 0', async () => {
     await dns.restart(records.records.map(dnsmasqLine));
     const { code, result, text } = await check(data);
-    assert.deepEqual(result.records.filter((r) => r.status !== 'found').map((r) => `${r.type} ${r.name} ${r.status} ${r.error ?? r.found}`), []);
+    assert.deepEqual(
+      result.records.filter((r) => r.status !== 'found').map((r) => `${r.type} ${r.name} ${r.status} ${r.error ?? r.found}`),
+      [],
+    );
     assert.equal(code, 0);
     const mx = result.records.find((r) => r.type === 'MX')!;
     assert.deepEqual(mx.found, ['10 mail.example.test']);

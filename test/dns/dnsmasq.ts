@@ -29,10 +29,7 @@ export async function startDnsmasq(dir: string, lines: string[]): Promise<Dnsmas
     const c = spawn('/usr/sbin/dnsmasq', args, { stdio: ['ignore', 'ignore', 'pipe'] });
     c.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child = c;
-    await Promise.race([
-      waitForPort(port),
-      new Promise((_, reject) => c.once('exit', (code) => reject(new Error(`dnsmasq exited ${code}: ${stderr}`)))),
-    ]);
+    await Promise.race([waitForPort(port), new Promise((_, reject) => c.once('exit', (code) => reject(new Error(`dnsmasq exited ${code}: ${stderr}`))))]);
   };
   const stop = async () => {
     const c = child;

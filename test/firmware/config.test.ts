@@ -15,14 +15,16 @@ test('fstab: six fields a line; / and /boot/firmware by label; / noatime with 10
     .filter((l) => l.trim() && !l.startsWith('#'))
     .map((l) => l.trim().split(/\s+/));
   for (const e of entries) assert.equal(e.length, 6, e.join(' '));
-  const byMount = Object.fromEntries(entries.map(([spec, mount, type, options, dump, pass]) => [mount, { spec, type, options: options.split(','), dump, pass }]));
+  const byMount = Object.fromEntries(
+    entries.map(([spec, mount, type, options, dump, pass]) => [mount, { spec, type, options: options.split(','), dump, pass }]),
+  );
   assert.deepEqual(Object.keys(byMount).sort(), ['/', '/boot/firmware', '/tmp']);
   assert.deepEqual(byMount['/'].spec, 'LABEL=homepost-root');
   assert.equal(byMount['/'].type, 'ext4');
   for (const o of ['noatime', 'commit=600']) assert.ok(byMount['/'].options.includes(o), o);
   assert.equal(byMount['/'].pass, '1');
   assert.deepEqual([byMount['/boot/firmware'].spec, byMount['/boot/firmware'].type, byMount['/boot/firmware'].pass], ['LABEL=HP-BOOT', 'vfat', '2']);
-  assert.ok(byMount['/boot/firmware'].options.includes('umask=0077'), 'the Wi-Fi file is root\'s alone');
+  assert.ok(byMount['/boot/firmware'].options.includes('umask=0077'), "the Wi-Fi file is root's alone");
   assert.ok(byMount['/boot/firmware'].options.includes('nofail'), 'a boot partition slow to appear does not stop the boot');
   assert.equal(byMount['/tmp'].type, 'tmpfs');
   assert.ok(!entries.some((e) => e[2] === 'swap'));
@@ -46,7 +48,10 @@ test('nftables.conf passes nft -c and opens mail to all, the setup page to the L
   run('nft', ['-c', '-f', path.join(ROOTFS, 'etc/nftables.conf')]);
   const conf = read('etc/nftables.conf');
   assert.match(conf, /type filter hook input priority filter; policy drop;/);
-  const rules = conf.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const rules = conf
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
   const mail = rules.find((r) => /^tcp dport \{/.test(r));
   assert.equal(mail, 'tcp dport { 25, 110, 143, 465, 587, 993, 995 } accept');
   assert.deepEqual(
@@ -55,15 +60,25 @@ test('nftables.conf passes nft -c and opens mail to all, the setup page to the L
   );
   assert.match(conf, /elements = \{ 10\.0\.0\.0\/8, 172\.16\.0\.0\/12, 192\.168\.0\.0\/16, 169\.254\.0\.0\/16 \}/);
   assert.match(conf, /elements = \{ fe80::\/10, fc00::\/7 \}/);
-  for (const r of ['ct state established,related accept', 'iif lo accept', 'meta l4proto ipv6-icmp accept', 'udp dport 5353 accept', 'udp sport 67 udp dport 68 accept']) {
+  for (const r of [
+    'ct state established,related accept',
+    'iif lo accept',
+    'meta l4proto ipv6-icmp accept',
+    'udp dport 5353 accept',
+    'udp sport 67 udp dport 68 accept',
+  ]) {
     assert.ok(rules.includes(r), r);
   }
 });
 
 test('networkd: DHCP, router advertisements and mDNS on wired and Wi-Fi; resolved answers mDNS', () => {
-  for (const [file, match] of [['20-wired.network', 'Name=en* eth* usb*'], ['30-wlan.network', 'Name=wlan0']]) {
+  for (const [file, match] of [
+    ['20-wired.network', 'Name=en* eth* usb*'],
+    ['30-wlan.network', 'Name=wlan0'],
+  ]) {
     const conf = read(`etc/systemd/network/${file}`);
-    for (const line of [match, 'DHCP=yes', 'IPv6AcceptRA=yes', 'MulticastDNS=yes']) assert.match(conf, new RegExp(`^${line.replace(/\*/g, '\\*')}$`, 'm'), `${file}: ${line}`);
+    for (const line of [match, 'DHCP=yes', 'IPv6AcceptRA=yes', 'MulticastDNS=yes'])
+      assert.match(conf, new RegExp(`^${line.replace(/\*/g, '\\*')}$`, 'm'), `${file}: ${line}`);
   }
   assert.match(read('etc/systemd/resolved.conf.d/homepost.conf'), /^MulticastDNS=yes$/m);
   assert.equal(read('etc/hostname'), 'homepost\n');

@@ -58,7 +58,10 @@ test('first boot: root partition grown to the end of the card, file system resiz
   const table = JSON.parse(run('sfdisk', ['--json', path.join(root, 'dev/mmcblk0')])).partitiontable;
   assert.deepEqual(
     table.partitions.map((p: { start: number; size: number }) => [p.start, p.size]),
-    [[2048, 16384], [18432, (64 * MiB) / 512 - 18432]],
+    [
+      [2048, 16384],
+      [18432, (64 * MiB) / 512 - 18432],
+    ],
   );
   assert.equal(readFileSync(calls, 'utf8'), `findmnt -no SOURCE /\npartx -u --nr 2 ${root}/dev/mmcblk0\nresize2fs ${root}/dev/mmcblk0p2\n`);
   assert.equal(readFileSync(path.join(root, 'etc/hostname'), 'utf8'), 'homepost\n');

@@ -28,7 +28,9 @@ const STAND_INS: Record<string, string> = {
 const EXECUTABLES = ['/usr/local/bin/homepost', '/usr/sbin/agetty', ...Object.values(STAND_INS)];
 
 export function lines(file: string): string[] {
-  return readFileSync(path.join(FIRMWARE, file), 'utf8').split('\n').filter((l) => l.trim() && !l.startsWith('#'));
+  return readFileSync(path.join(FIRMWARE, file), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() && !l.startsWith('#'));
 }
 
 export function makeRoot(): { root: string; cleanup(): void } {

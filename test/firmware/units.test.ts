@@ -15,7 +15,9 @@ after(() => cleanup());
 
 const OWN_UNITS = readdirSync(path.join(ROOTFS, UNIT_DIR)).filter((f) => /\.(service|path|timer)$/.test(f));
 // Units of packages that firmware/ changes with a drop-in.
-const DROP_INS = readdirSync(path.join(ROOTFS, UNIT_DIR)).filter((f) => f.endsWith('.d')).map((d) => d.slice(0, -2));
+const DROP_INS = readdirSync(path.join(ROOTFS, UNIT_DIR))
+  .filter((f) => f.endsWith('.d'))
+  .map((d) => d.slice(0, -2));
 
 test('every unit and every unit with a drop-in passes systemd-analyze verify', () => {
   assert.ok(OWN_UNITS.includes('homepost.service') && DROP_INS.includes('systemd-time-wait-sync.service'));
@@ -51,7 +53,9 @@ test('systemctl enables the units of enable.txt and masks those of mask.txt', ()
 
 test('the sysusers.d file creates the system user and group homepost', () => {
   run('systemd-sysusers', [`--root=${root}`, path.join(root, 'usr/lib/sysusers.d/homepost.conf')]);
-  const user = readFileSync(path.join(root, 'etc/passwd'), 'utf8').split('\n').find((l) => l.startsWith('homepost:'));
+  const user = readFileSync(path.join(root, 'etc/passwd'), 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('homepost:'));
   assert.ok(user, 'a passwd entry');
   const [, , uid, gid, , home, shell] = user.split(':');
   assert.ok(Number(uid) > 0 && Number(uid) < 1000, `a system uid: ${uid}`);

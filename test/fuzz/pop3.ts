@@ -22,8 +22,22 @@ import { hashNewPassword } from '../../src/auth/password.ts';
 
 // Command lines, without CRLF.
 export const COMMAND_SEEDS = [
-  'CAPA', 'STAT', 'LIST', 'LIST 1', 'UIDL 2', 'RETR 1', 'TOP 1 3', 'DELE 2', 'RSET', 'NOOP', 'UTF8', 'USER x', 'PASS x',
-  'APOP x 0123456789abcdef0123456789abcdef', 'AUTH PLAIN AGEAYg==', 'STLS',
+  'CAPA',
+  'STAT',
+  'LIST',
+  'LIST 1',
+  'UIDL 2',
+  'RETR 1',
+  'TOP 1 3',
+  'DELE 2',
+  'RSET',
+  'NOOP',
+  'UTF8',
+  'USER x',
+  'PASS x',
+  'APOP x 0123456789abcdef0123456789abcdef',
+  'AUTH PLAIN AGEAYg==',
+  'STLS',
 ].map((s) => Buffer.from(s));
 
 const TOKENS = [' ', '.', '*', '\0', '\r', '\t', '9999999999', '4294967296', '-1', '0', '+', '=', '\xff', '\xc4\xb1', 'PLAIN', 'AGEAYg==', '*\r\n'];
@@ -155,7 +169,8 @@ export const pop3Target: FuzzTarget = {
     Buffer.from(`AUTH PLAIN ${Buffer.from(`\0${USER}\0${PASSWORD}`).toString('base64')}\r\nLIST\r\nTOP 3 1\r\n`),
   ],
   // A new session from the seed lines, or the seed session mutated as bytes (line ends included).
-  mutate: (input, rnd) => (rnd() < 0.5 ? session(rnd) : withoutQuit(mutate(input, rnd, { seeds: COMMAND_SEEDS, tokens: [...TOKENS, '\r\n', '\n'], maxChunk: 16 }))),
+  mutate: (input, rnd) =>
+    rnd() < 0.5 ? session(rnd) : withoutQuit(mutate(input, rnd, { seeds: COMMAND_SEEDS, tokens: [...TOKENS, '\r\n', '\n'], maxChunk: 16 })),
   check: async (input) => void (await runSession(input)),
   families: POP3_FAMILIES,
   // A session handles its input a line at a time and keeps little of it: 16 KB (thousands of

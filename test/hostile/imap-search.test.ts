@@ -37,7 +37,10 @@ async function searchObserved(s: { server: TestServer; address: string; password
   const imap: Wire = await imapLogin({ port: s.server.ports.imaps, tls: true, user: s.address, password: s.password });
   try {
     assert.match((await imap.imap('SELECT INBOX')).tagged, /^\S+ OK/);
-    const observer = await startObserver({ smtpPort: s.server.ports.smtp, imap: { port: s.server.ports.imaps, tls: true, user: s.address, password: s.password } });
+    const observer = await startObserver({
+      smtpPort: s.server.ports.smtp,
+      imap: { port: s.server.ports.imaps, tls: true, user: s.address, password: s.password },
+    });
     let tagged = '';
     let report: ObserverReport;
     try {

@@ -6,7 +6,18 @@
 // flight is spent gets NO [LIMIT] (RFC 5530). The observer watches; mail before and after is intact.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { describeOutcome, imapAppend, imapLogin, largeMessage, MiB, ordinaryMessage, preauthAppend, sendMail, within, type SmtpOutcome } from '../support/attacks.ts';
+import {
+  describeOutcome,
+  imapAppend,
+  imapLogin,
+  largeMessage,
+  MiB,
+  ordinaryMessage,
+  preauthAppend,
+  sendMail,
+  within,
+  type SmtpOutcome,
+} from '../support/attacks.ts';
 import { Wire } from '../support/wire.ts';
 import { ALICE, aroundAttack, findingsOf, serverForFile } from './support.ts';
 
@@ -20,7 +31,11 @@ test('attack 4: six connections announcing a 50 MB APPEND literal before login g
       findings,
       'attack 4',
       () => preauthAppend({ port: s.ports.imap, localAddress: '127.0.0.67', connections: 6, size: 52_428_000 }),
-      (answers) => assert.ok(answers.every((a) => /^a BAD \[TOOBIG\]/.test(a)), `tagged BAD [TOOBIG] instead of "+": ${answers.join(' | ')}`),
+      (answers) =>
+        assert.ok(
+          answers.every((a) => /^a BAD \[TOOBIG\]/.test(a)),
+          `tagged BAD [TOOBIG] instead of "+": ${answers.join(' | ')}`,
+        ),
     );
     // The same for a literal in LOGIN; a small one still works (RFC 9051 6.2.3 allows any astring).
     const w = await Wire.open({ port: s.ports.imaps, tls: true, localAddress: '127.0.0.67' });
@@ -136,7 +151,12 @@ test('APPEND after login while the memory for messages in flight is spent: NO [L
       outcomes = await Promise.all(holding);
     }
     for (const out of outcomes) {
-      findings.check(() => assert.ok(out.reply?.code === 250 || (out.reply?.code === 452 && out.reply.enhanced === '4.3.1'), `a held transaction: 250 or 452 4.3.1, got ${describeOutcome(out)}`));
+      findings.check(() =>
+        assert.ok(
+          out.reply?.code === 250 || (out.reply?.code === 452 && out.reply.enhanced === '4.3.1'),
+          `a held transaction: 250 or 452 4.3.1, got ${describeOutcome(out)}`,
+        ),
+      );
     }
     // The budget is free again: an APPEND is taken.
     try {

@@ -34,7 +34,10 @@ function cannotRun(): string | null {
 // ip -force goes on past errors (deleting what is not there) but still exits 1 then.
 function ip(op: 'add' | 'del'): void {
   try {
-    execFileSync('ip', ['-6', '-force', '-batch', '-'], { input: ADDRESSES.map((a) => `addr ${op} ${a}/128 dev lo${op === 'add' ? ' nodad' : ''}`).join('\n'), stdio: ['pipe', 'ignore', 'pipe'] });
+    execFileSync('ip', ['-6', '-force', '-batch', '-'], {
+      input: ADDRESSES.map((a) => `addr ${op} ${a}/128 dev lo${op === 'add' ? ' nodad' : ''}`).join('\n'),
+      stdio: ['pipe', 'ignore', 'pipe'],
+    });
   } catch (e) {
     if (op === 'add') throw e;
   }
@@ -60,12 +63,22 @@ test('IPv6: 11 wrong passwords from 11 addresses of one /64: 10 checked, then th
     const s = server();
     const { result, report } = await observe(
       s,
-      () => parallelImapLogins({ port: s.ports.imaps, host: SERVER, users: [VICTIMS[3]!.address], password: 'wrong password', addresses: LOCKED_64.slice(0, 11), attempts: 11 }),
+      () =>
+        parallelImapLogins({
+          port: s.ports.imaps,
+          host: SERVER,
+          users: [VICTIMS[3]!.address],
+          password: 'wrong password',
+          addresses: LOCKED_64.slice(0, 11),
+          attempts: 11,
+        }),
       imapOptions,
     );
     const failed = result.filter((a) => /^NO \[AUTHENTICATIONFAILED\]/.test(a)).length;
     const locked = result.filter((a) => /^NO \[UNAVAILABLE\]/.test(a)).length;
-    findings.check(() => assert.ok(failed === 10 && locked === 1, `10 checked for the /64, the 11th refused; got ${failed} AUTHENTICATIONFAILED, ${locked} UNAVAILABLE`));
+    findings.check(() =>
+      assert.ok(failed === 10 && locked === 1, `10 checked for the /64, the 11th refused; got ${failed} AUTHENTICATIONFAILED, ${locked} UNAVAILABLE`),
+    );
     findings.responsive(report);
     findings.survived(s);
     const login = (from: string) =>
@@ -94,7 +107,12 @@ test('IPv6: 21 connections before login from 21 addresses of one /64: the 21st g
         held.push(w);
         greetings.push(await w.line(5000).catch((e: Error) => e.message));
       }
-      findings.check(() => assert.ok(greetings.slice(0, 20).every((g) => g.startsWith('* OK')), 'the first 20 are greeted'));
+      findings.check(() =>
+        assert.ok(
+          greetings.slice(0, 20).every((g) => g.startsWith('* OK')),
+          'the first 20 are greeted',
+        ),
+      );
       findings.check(() => assert.match(greetings[20]!, /^\* BYE /, 'the 21st address of the /64: * BYE at greeting (RFC 9051 7.1.5)'));
     } finally {
       for (const w of held) w.close();

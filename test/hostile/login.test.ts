@@ -21,7 +21,10 @@ const LOCKED = /^NO \[UNAVAILABLE\]/;
 // The events about one account since from (another test's late lines about its own victim, as a
 // refusal logged just after this test began, are not this test's).
 function logged(s: HostileServer, from: number, event: string, user: string): Record<string, unknown>[] {
-  return s.records().slice(from).filter((r) => r.event === event && r.user === user);
+  return s
+    .records()
+    .slice(from)
+    .filter((r) => r.event === event && r.user === user);
 }
 
 function tally(answers: string[]): string {
@@ -36,7 +39,12 @@ function tally(answers: string[]): string {
 function checkLog(findings: Findings, s: HostileServer, mark: number, checked: number, user: string): void {
   const failed = logged(s, mark, 'auth.login_failed', user);
   findings.check(() => assert.equal(failed.length, checked, `one auth.login_failed per checked attempt (${checked})`));
-  findings.check(() => assert.ok(failed.every((r) => r.protocol === 'imap'), 'auth.login_failed says protocol imap'));
+  findings.check(() =>
+    assert.ok(
+      failed.every((r) => r.protocol === 'imap'),
+      'auth.login_failed says protocol imap',
+    ),
+  );
   const locked = logged(s, mark, 'auth.locked', user);
   findings.check(() => assert.ok(locked.length > 0 && locked.every((r) => r.protocol === 'imap'), `auth.locked with protocol imap (${locked.length} lines)`));
 }
@@ -82,7 +90,12 @@ test('attack 6: twenty spellings of one account (soft hyphen, fullwidth, U+3002,
     const { result, report } = await observe(s, () =>
       parallelImapLogins({ port: s.ports.imaps, users: spellings, password: 'wrong password', addresses: loopbackRange(358, 20), attempts: 20 }),
     );
-    findings.check(() => assert.ok(result.every((a) => FAILED.test(a) || LOCKED.test(a)), tally(result)));
+    findings.check(() =>
+      assert.ok(
+        result.every((a) => FAILED.test(a) || LOCKED.test(a)),
+        tally(result),
+      ),
+    );
     findings.responsive(report);
     findings.survived(s);
     const right = await imapLogin({ port: s.ports.imaps, tls: true, localAddress: '127.0.1.130', user: victim.address, password: victim.password }).then(

@@ -30,7 +30,10 @@ test('attack 8: 64 connections that never start TLS do not keep another address 
   findingsOf(async (findings) => {
     const s = server();
     // 64 from one address, and 64 as 16 from each of four (16: the per-address limit before the fix).
-    for (const [what, addresses] of [['64 from 127.0.0.2', ['127.0.0.2']], ['16 each from 127.0.0.3-6', loopbackRange(3, 4)]] as const) {
+    for (const [what, addresses] of [
+      ['64 from 127.0.0.2', ['127.0.0.2']],
+      ['16 each from 127.0.0.3-6', loopbackRange(3, 4)],
+    ] as const) {
       const per = 64 / addresses.length;
       const { result, report } = await observe(s, async () => {
         const held = await Promise.all(addresses.map((a) => silentConnections({ port: s.ports.https, count: per, localAddress: a })));
@@ -80,7 +83,16 @@ test('plain HTTP with a foreign Host header redirects to the configured host nam
   findingsOf(async (findings) => {
     const s = server();
     for (const host of ['evil.example', `evil.example:${s.ports.http}`, 'mail.example.test.evil.example']) {
-      const r = await run('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code} %{redirect_url}', '-H', `Host: ${host}`, `http://127.0.0.1:${s.ports.http}/login?next=1`]);
+      const r = await run('curl', [
+        '-s',
+        '-o',
+        '/dev/null',
+        '-w',
+        '%{http_code} %{redirect_url}',
+        '-H',
+        `Host: ${host}`,
+        `http://127.0.0.1:${s.ports.http}/login?next=1`,
+      ]);
       const [status, location] = r.stdout.split(' ');
       // RFC 9110 15.4: a redirection, to the configured name (RFC 9110 7.2: Host is the client's word).
       findings.check(() => assert.match(status!, /^30[1278]$/, `Host: ${host}: a redirect`));

@@ -30,7 +30,8 @@ async function sigtermWhileBusy(findings: Findings, server: HostileServer, messa
     findings.check(() => assert.ok(exit !== null, `the server exits within 10 s of SIGTERM (killed after ${ms} ms)`));
     if (exit) findings.check(() => assert.deepEqual(exit, { code: 0, signal: null }, `exit 0 on SIGTERM (after ${ms} ms)`));
     const out = await pending;
-    if (out.reply?.code === 250) findings.problems.push(`the message was acknowledged while the server stopped (it must then be stored): ${describeOutcome(out)}`);
+    if (out.reply?.code === 250)
+      findings.problems.push(`the message was acknowledged while the server stopped (it must then be stored): ${describeOutcome(out)}`);
     await findings.checkAsync(async () => assert.deepEqual(await server.checkStore(), [], 'the store passes its consistency check'));
   } finally {
     if (server.alive()) await server.stop(1000);

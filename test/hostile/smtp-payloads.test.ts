@@ -6,7 +6,18 @@
 // under a second, the server survives, and mail acknowledged before and after is intact.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { colonlessHeaderLines, describeOutcome, headerFieldFlood, imapLogin, largeMessage, MiB, nestedMultipart, sendMail, within, type SmtpOutcome } from '../support/attacks.ts';
+import {
+  colonlessHeaderLines,
+  describeOutcome,
+  headerFieldFlood,
+  imapLogin,
+  largeMessage,
+  MiB,
+  nestedMultipart,
+  sendMail,
+  within,
+  type SmtpOutcome,
+} from '../support/attacks.ts';
 import { ALICE, aroundAttack, observe, withServer } from './support.ts';
 
 const ATTACKER = '127.0.0.66';
@@ -22,13 +33,25 @@ function assertHeaderRefused(out: SmtpOutcome): void {
 
 test('attack 1: 500,000 header fields in 4 MB get 552 5.3.4 or 554 5.6.0; the server stays up', { timeout: 120_000 }, () =>
   withServer({}, async (server, findings) => {
-    await aroundAttack(server, findings, 'attack 1', () => sendMail(headerFieldFlood(500_000), { port: server.ports.smtp, localAddress: ATTACKER }), assertHeaderRefused);
+    await aroundAttack(
+      server,
+      findings,
+      'attack 1',
+      () => sendMail(headerFieldFlood(500_000), { port: server.ports.smtp, localAddress: ATTACKER }),
+      assertHeaderRefused,
+    );
   }),
 );
 
 test('attack 2: 20,000 header lines without a colon get 554 5.6.0 (or 552 5.3.4) at once', { timeout: 120_000 }, () =>
   withServer({}, async (server, findings) => {
-    await aroundAttack(server, findings, 'attack 2', () => sendMail(colonlessHeaderLines(20_000), { port: server.ports.smtp, localAddress: ATTACKER }), assertHeaderRefused);
+    await aroundAttack(
+      server,
+      findings,
+      'attack 2',
+      () => sendMail(colonlessHeaderLines(20_000), { port: server.ports.smtp, localAddress: ATTACKER }),
+      assertHeaderRefused,
+    );
   }),
 );
 
@@ -75,7 +98,13 @@ async function eightAtOnce(port: number, size: number, declareSize: (i: number) 
         await within(all, 15_000);
       };
       try {
-        return await sendMail(largeMessage(size, { subject: `large ${i}` }), { port, localAddress: ATTACKER, declareSize: declareSize(i), beforeDot, replyTimeoutMs: 90_000 });
+        return await sendMail(largeMessage(size, { subject: `large ${i}` }), {
+          port,
+          localAddress: ATTACKER,
+          declareSize: declareSize(i),
+          beforeDot,
+          replyTimeoutMs: 90_000,
+        });
       } finally {
         if (!arrived) arrive();
       }
@@ -98,7 +127,10 @@ test('attack 5: eight messages over the maximum size at once get 552 5.3.4 (or 4
           // A declared SIZE over the maximum is refused at MAIL FROM already (RFC 1870 6.1).
           return !refused || (out.stage === 'mail' && r.code !== 552);
         });
-        assert.ok(wrong.length === 0, `RFC 1870 6.1: 552 5.3.4 over the maximum size, 452 4.3.1 while memory is short; got ${wrong.map(describeOutcome).join('; ')}`);
+        assert.ok(
+          wrong.length === 0,
+          `RFC 1870 6.1: 552 5.3.4 over the maximum size, 452 4.3.1 while memory is short; got ${wrong.map(describeOutcome).join('; ')}`,
+        );
       },
     );
   }),
@@ -113,7 +145,10 @@ test('attack 5, under the maximum: eight 20 MiB messages in flight at once overr
       () => eightAtOnce(server.ports.smtp, 20 * MiB, () => false),
       (result) => {
         const codes = result.map((o) => (o.reply ? `${o.reply.code} ${o.reply.enhanced}` : `${o.stage}: no reply`));
-        assert.ok(codes.every((c) => c.startsWith('250 ') || c === '452 4.3.1'), `250, or 452 4.3.1 when the budget is spent: ${codes.join(', ')}`);
+        assert.ok(
+          codes.every((c) => c.startsWith('250 ') || c === '452 4.3.1'),
+          `250, or 452 4.3.1 when the budget is spent: ${codes.join(', ')}`,
+        );
         // 160 MiB held at once cannot fit in 64 MiB: at most three were taken in.
         assert.ok(codes.filter((c) => c.startsWith('250')).length <= 3, `at most three accepted: ${codes.join(', ')}`);
       },

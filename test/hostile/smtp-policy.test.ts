@@ -46,7 +46,9 @@ test('port 25: our domains in MAIL FROM or From: without SPF or aligned DKIM pas
     const spfPass = await inbound(ALICE.address, message(`From: <${ALICE.address}>`, 'SPF pass'), '127.0.0.77');
     findings.check(() => assert.equal(spfPass.code, 250, `SPF pass for example.test is accepted: ${spfPass.text}`));
     const unsigned = message(`From: <${CAROL.address}>`, 'DKIM pass');
-    const { signatures } = await dkimSign(unsigned, { signatureData: [{ signingDomain: 'example.net', selector: 'sel', privateKey: privateKey.export({ type: 'pkcs1', format: 'pem' }) as string }] } as never);
+    const { signatures } = await dkimSign(unsigned, {
+      signatureData: [{ signingDomain: 'example.net', selector: 'sel', privateKey: privateKey.export({ type: 'pkcs1', format: 'pem' }) as string }],
+    } as never);
     const dkimPass = await inbound(CAROL.address, signatures + unsigned);
     findings.check(() => assert.equal(dkimPass.code, 250, `an aligned DKIM pass for example.net is accepted: ${dkimPass.text}`));
     const outside = await inbound('friend@example.org', message('From: <friend@example.org>', 'outside sender'));
@@ -54,10 +56,27 @@ test('port 25: our domains in MAIL FROM or From: without SPF or aligned DKIM pas
   }),
 );
 
-test('submission: From:, Sender: and Resent-From: must be the account\'s own addresses, else 553 5.7.1', { timeout: 90_000 }, () =>
+test("submission: From:, Sender: and Resent-From: must be the account's own addresses, else 553 5.7.1", { timeout: 90_000 }, () =>
   findingsOf(async (findings) => {
     const submit = (data: string) =>
-      swaks(['--port', String(server().ports.submission), '-tls', '--auth', 'PLAIN', '--auth-user', ALICE.address, '--auth-password', ALICE.password, '--from', ALICE.address, '--to', CAROL.address], data);
+      swaks(
+        [
+          '--port',
+          String(server().ports.submission),
+          '-tls',
+          '--auth',
+          'PLAIN',
+          '--auth-user',
+          ALICE.address,
+          '--auth-password',
+          ALICE.password,
+          '--from',
+          ALICE.address,
+          '--to',
+          CAROL.address,
+        ],
+        data,
+      );
     const refused: [string, string][] = [
       ['two addresses in From: without a comma', `From: <${ALICE.address}> <bob@elsewhere.test>`],
       ['a foreign address in a From: list', `From: <${ALICE.address}>, <bob@elsewhere.test>`],
@@ -100,6 +119,11 @@ test('postmaster: every local domain, bare <Postmaster> and the host name get 25
     }
     findings.responsive(report);
     findings.survived(server());
-    await findings.checkAsync(() => intact(server(), sent.filter((_, i) => result[i]!.reply?.code === 250)));
+    await findings.checkAsync(() =>
+      intact(
+        server(),
+        sent.filter((_, i) => result[i]!.reply?.code === 250),
+      ),
+    );
   }),
 );

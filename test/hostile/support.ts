@@ -81,7 +81,14 @@ export class Findings {
   // The server process lives; if not, the test cannot go on.
   survived(server: HostileServer): void {
     if (server.alive()) return;
-    this.problems.push(`the server died: ${server.stderr().split('\n').find((l) => /FATAL|Error|error/.test(l)) ?? server.stderr().slice(-300)}`);
+    this.problems.push(
+      `the server died: ${
+        server
+          .stderr()
+          .split('\n')
+          .find((l) => /FATAL|Error|error/.test(l)) ?? server.stderr().slice(-300)
+      }`,
+    );
     throw new Stop();
   }
 }
@@ -215,8 +222,12 @@ m.logout()
 // The messages (up to maxSize bytes each) in an account's INBOX, read with Python's imaplib.
 export function readInbox(server: HostileServer, account: { address: string; password: string }, maxSize = 1 << 20): Promise<Buffer[]> {
   return new Promise((resolve, reject) => {
-    execFile('python3', ['-c', READ_BACK, String(server.ports.imaps), account.address, account.password, String(maxSize)], { maxBuffer: 256 << 20, timeout: 60_000 }, (e, stdout, stderr) =>
-      e ? reject(new Error(`imaplib: ${e.message}\n${stderr}`)) : resolve((JSON.parse(stdout) as string[]).map((b) => Buffer.from(b, 'base64'))),
+    execFile(
+      'python3',
+      ['-c', READ_BACK, String(server.ports.imaps), account.address, account.password, String(maxSize)],
+      { maxBuffer: 256 << 20, timeout: 60_000 },
+      (e, stdout, stderr) =>
+        e ? reject(new Error(`imaplib: ${e.message}\n${stderr}`)) : resolve((JSON.parse(stdout) as string[]).map((b) => Buffer.from(b, 'base64'))),
     );
   });
 }
@@ -260,14 +271,19 @@ export async function aroundAttack<T>(
 // dot) or, when the transaction ended earlier, the last error reply. -tls: STARTTLS first.
 export function swaks(args: string[], data: string | Buffer): Promise<{ code: number; text: string; transcript: string }> {
   return new Promise((resolve) => {
-    const child = execFile('swaks', ['--server', '127.0.0.1', '--helo', 'client.example.org', '--data', '-', '--timeout', '60', ...args], { timeout: 90_000, maxBuffer: 16 << 20 }, (_e, stdout) => {
-      const lines = String(stdout).split('\n');
-      const dot = lines.findIndex((l) => /^ [-~*]> \.$/.test(l));
-      const replies = (dot >= 0 ? lines.slice(dot + 1) : lines).filter((l) => /^<[-~*]\*? +\d{3}[ -]/.test(l));
-      const reply = dot >= 0 ? replies[0] : replies.filter((l) => /^<[-~*]?\* /.test(l)).at(-1) ?? replies.at(-1);
-      const m = /^<[-~*]\*? +(\d{3})[ -](.*)$/.exec(reply ?? '');
-      resolve({ code: m ? Number(m[1]) : 0, text: m?.[2] ?? '', transcript: String(stdout) });
-    });
+    const child = execFile(
+      'swaks',
+      ['--server', '127.0.0.1', '--helo', 'client.example.org', '--data', '-', '--timeout', '60', ...args],
+      { timeout: 90_000, maxBuffer: 16 << 20 },
+      (_e, stdout) => {
+        const lines = String(stdout).split('\n');
+        const dot = lines.findIndex((l) => /^ [-~*]> \.$/.test(l));
+        const replies = (dot >= 0 ? lines.slice(dot + 1) : lines).filter((l) => /^<[-~*]\*? +\d{3}[ -]/.test(l));
+        const reply = dot >= 0 ? replies[0] : (replies.filter((l) => /^<[-~*]?\* /.test(l)).at(-1) ?? replies.at(-1));
+        const m = /^<[-~*]\*? +(\d{3})[ -](.*)$/.exec(reply ?? '');
+        resolve({ code: m ? Number(m[1]) : 0, text: m?.[2] ?? '', transcript: String(stdout) });
+      },
+    );
     child.stdin!.end(data);
   });
 }
@@ -304,8 +320,22 @@ export function setupPageAttempt(server: HostileServer, localAddress: string): P
   return new Promise((resolve, reject) => {
     execFile(
       'curl',
-      ['-sk', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '20', '--interface', localAddress, '-H', 'Content-Type: application/json',
-        '-d', JSON.stringify({ code: 'WRONG-CODE', password: 'admin password 1' }), `https://127.0.0.1:${server.ports.https}/api/setup`],
+      [
+        '-sk',
+        '-o',
+        '/dev/null',
+        '-w',
+        '%{http_code}',
+        '--max-time',
+        '20',
+        '--interface',
+        localAddress,
+        '-H',
+        'Content-Type: application/json',
+        '-d',
+        JSON.stringify({ code: 'WRONG-CODE', password: 'admin password 1' }),
+        `https://127.0.0.1:${server.ports.https}/api/setup`,
+      ],
       (e, stdout) => (e && !stdout ? reject(e) : resolve(Number(stdout))),
     );
   });

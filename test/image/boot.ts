@@ -54,7 +54,8 @@ print('\\n'.join(x[1].decode().strip() for x in data if isinstance(x, tuple)))
 m.logout()
 `;
 
-const py = (script: string, args: (string | number)[]) => promisify(execFile)('python3', ['-c', script, ...args.map(String)], { timeout: 300_000 }).then((r) => r.stdout.trim());
+const py = (script: string, args: (string | number)[]) =>
+  promisify(execFile)('python3', ['-c', script, ...args.map(String)], { timeout: 300_000 }).then((r) => r.stdout.trim());
 
 describe(`the flashable image, booted in ${MACHINE.title}`, { timeout: 60 * 60_000 }, () => {
   const tmp = tempDir('homepost-image-test-');
@@ -120,7 +121,7 @@ describe(`the flashable image, booted in ${MACHINE.title}`, { timeout: 60 * 60_0
     const part = `${MACHINE.disk}${/\d$/.test(MACHINE.disk) ? 'p' : ''}2`;
     const [start, size] = (await pi.sh(`cat /sys/class/block/${part}/start /sys/class/block/${part}/size`)).trim().split(/\s+/).map(Number);
     const card = Number((await pi.sh(`cat /sys/class/block/${MACHINE.disk}/size`)).trim());
-    assert.ok(card > (statSync(image).size / 512), 'the test gives first boot room to grow into');
+    assert.ok(card > statSync(image).size / 512, 'the test gives first boot room to grow into');
     assert.equal(start! + size!, card, 'partition 2 reaches the end of the disk (512-byte sectors)');
     const fsBytes = Number((await pi.sh('df -B1 --output=size / | tail -1')).trim());
     assert.ok(fsBytes > size! * 512 * 0.9, `a file system of ${fsBytes} bytes in a partition of ${size! * 512}`);

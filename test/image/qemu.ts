@@ -50,17 +50,26 @@ export const MACHINES: Record<Machine['name'], Machine> = {
     disk: 'mmcblk0',
     console: 'ttyS1',
     args: (boot, image) => [
-      '-M', 'raspi3b',
-      '-kernel', boot.kernel,
-      '-initrd', boot.initrd,
-      '-dtb', boot.dtb,
-      '-append', boot.cmdline,
-      '-drive', `if=sd,format=raw,file=${image}`,
-      '-device', 'usb-net,netdev=n0',
+      '-M',
+      'raspi3b',
+      '-kernel',
+      boot.kernel,
+      '-initrd',
+      boot.initrd,
+      '-dtb',
+      boot.dtb,
+      '-append',
+      boot.cmdline,
+      '-drive',
+      `if=sd,format=raw,file=${image}`,
+      '-device',
+      'usb-net,netdev=n0',
       // The PL011 (first) serves Bluetooth on a Pi 3; the GPIO header's serial console is the
       // mini UART (ttyS1), QEMU's second serial line.
-      '-serial', 'null',
-      '-serial', 'stdio',
+      '-serial',
+      'null',
+      '-serial',
+      'stdio',
     ],
   },
   virt: {
@@ -69,19 +78,30 @@ export const MACHINES: Record<Machine['name'], Machine> = {
     disk: 'vda',
     console: 'ttyAMA0',
     args: (boot, image) => [
-      '-M', 'virt',
-      '-cpu', 'cortex-a72',
-      '-smp', '2',
-      '-m', '1024', // as much as the Pi 3
-      '-kernel', boot.kernel,
-      '-initrd', boot.initrd,
+      '-M',
+      'virt',
+      '-cpu',
+      'cortex-a72',
+      '-smp',
+      '2',
+      '-m',
+      '1024', // as much as the Pi 3
+      '-kernel',
+      boot.kernel,
+      '-initrd',
+      boot.initrd,
       // The image's consoles are the Pi's (ttyS1, tty1); the last console= is /dev/console.
-      '-append', `${boot.cmdline} console=ttyAMA0`,
-      '-drive', `if=none,format=raw,file=${image},id=d0`,
-      '-device', 'virtio-blk-pci,drive=d0',
+      '-append',
+      `${boot.cmdline} console=ttyAMA0`,
+      '-drive',
+      `if=none,format=raw,file=${image},id=d0`,
+      '-device',
+      'virtio-blk-pci,drive=d0',
       // (No option ROM: the kernel is loaded directly, no firmware would run QEMU's iPXE.)
-      '-device', 'virtio-net-pci,netdev=n0,romfile=',
-      '-serial', 'stdio',
+      '-device',
+      'virtio-net-pci,netdev=n0,romfile=',
+      '-serial',
+      'stdio',
     ],
   },
 };
@@ -156,9 +176,12 @@ export class EmulatedDevice {
     const hostfwd = o.forwards.map((f) => `hostfwd=tcp:127.0.0.1:${f.host}-:${f.guest}`).join(',');
     const args = [
       ...machine.args({ ...boot, cmdline: [boot.cmdline, ...(o.append ?? [])].join(' ') }, o.image),
-      '-netdev', `user,id=n0${hostfwd ? `,${hostfwd}` : ''}`,
-      '-display', 'none',
-      '-monitor', 'none',
+      '-netdev',
+      `user,id=n0${hostfwd ? `,${hostfwd}` : ''}`,
+      '-display',
+      'none',
+      '-monitor',
+      'none',
       '-no-reboot',
     ];
     const child = spawn('qemu-system-aarch64', args, { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -176,7 +199,8 @@ export class EmulatedDevice {
     for (;;) {
       const m = re.exec(this.out.slice(from));
       if (m) return m;
-      if (this.child.exitCode !== null || this.child.signalCode !== null) throw new Error(`QEMU ended (${this.child.exitCode ?? this.child.signalCode}) before ${re}`);
+      if (this.child.exitCode !== null || this.child.signalCode !== null)
+        throw new Error(`QEMU ended (${this.child.exitCode ?? this.child.signalCode}) before ${re}`);
       const left = until - Date.now();
       if (left <= 0) throw new Error(`no ${re} on the serial console in ${timeoutMs} ms; last output:\n${this.out.slice(-2000)}`);
       await new Promise<void>((r) => {

@@ -71,7 +71,11 @@ describe('imapflow', () => {
       assert.ok(moved && moved.uidMap instanceof Map && moved.uidMap.get(1) === 1);
       const flags = [];
       for await (const m of client.fetch('1:*', { uid: true, flags: true })) flags.push([m.uid, [...m.flags!].sort()]);
-      assert.deepEqual(flags, [[2, ['$Important', '\\Flagged']], [3, []], [4, ['\\Seen']]]);
+      assert.deepEqual(flags, [
+        [2, ['$Important', '\\Flagged']],
+        [3, []],
+        [4, ['\\Seen']],
+      ]);
     } finally {
       lock.release();
     }

@@ -28,14 +28,15 @@ test('mbsync syncs a folder both ways with flags', async () => {
         `Channel hp\nFar :hp-remote:\nNear :local:\nPatterns INBOX\nCreate Near\nSync All\nExpunge Both\nSyncState *\n`,
       { mode: 0o600 },
     );
-    const mbsync = () => run('mbsync', ['-c', rc, '-a'], { timeout: 60_000 }).catch((e) => {
-      throw new Error(`${e.message}\n${e.stdout}\n${e.stderr}`);
-    });
+    const mbsync = () =>
+      run('mbsync', ['-c', rc, '-a'], { timeout: 60_000 }).catch((e) => {
+        throw new Error(`${e.message}\n${e.stdout}\n${e.stderr}`);
+      });
     await mbsync();
     const cur = path.join(maildir, 'INBOX', 'cur');
     const isNew = path.join(maildir, 'INBOX', 'new');
     const files = () => [...readdirSync(cur).map((f) => path.join(cur, f)), ...readdirSync(isNew).map((f) => path.join(isNew, f))];
-    const flagsOf = (f: string) => (/:2,([A-Z]*)$/.exec(f)?.[1] ?? '');
+    const flagsOf = (f: string) => /:2,([A-Z]*)$/.exec(f)?.[1] ?? '';
     assert.equal(files().length, 3);
     assert.deepEqual(files().map(flagsOf).sort(), ['', 'F', 'S']);
 

@@ -36,11 +36,7 @@ describe('openssl s_client', () => {
   after(() => s.close());
 
   test('STARTTLS on the plain port', async () => {
-    const out = await sClient(['-starttls', 'imap', '-connect', `127.0.0.1:${s.port}`], [
-      'a CAPABILITY',
-      `b LOGIN "${s.user}" "${s.password}"`,
-      'c LOGOUT',
-    ]);
+    const out = await sClient(['-starttls', 'imap', '-connect', `127.0.0.1:${s.port}`], ['a CAPABILITY', `b LOGIN "${s.user}" "${s.password}"`, 'c LOGOUT']);
     assert.match(out, /\* CAPABILITY [^\r\n]*AUTH=PLAIN/);
     assert.doesNotMatch(out, /LOGINDISABLED/);
     assert.match(out, /^b OK \[CAPABILITY/m);

@@ -26,7 +26,10 @@ describe('POP3 and the store view other protocols share', () => {
     const c = await loginWhenFree(f);
     c.send('UIDL');
     await c.line();
-    assert.deepEqual(await c.multiline(), f.uids().map((u, i) => `${i + 1} ${hex8(u)}${hex8(uidValidity)}`));
+    assert.deepEqual(
+      await c.multiline(),
+      f.uids().map((u, i) => `${i + 1} ${hex8(u)}${hex8(uidValidity)}`),
+    );
     assert.equal(await c.command('UIDL 2'), `+OK 2 ${hex8(uid)}${hex8(uidValidity)}`);
     await c.command('QUIT');
   });
@@ -44,7 +47,10 @@ describe('POP3 and the store view other protocols share', () => {
     assert.equal(await c.command('QUIT'), '+OK bye, 0 deleted');
     const [first, second] = store().messages.list(f.inbox);
     assert.deepEqual([first.flags, second.flags], [['\\Seen'], []]);
-    assert.deepEqual(changes.map((ch) => ch.kind), ['flags']);
+    assert.deepEqual(
+      changes.map((ch) => ch.kind),
+      ['flags'],
+    );
     assert.ok(changes[0].origin !== undefined && changes[0].origin !== null);
   });
 
@@ -66,7 +72,12 @@ describe('POP3 and the store view other protocols share', () => {
       changes.map((ch) => [ch.kind, ch.kind === 'expunged' ? ch.uids : null]),
       [['expunged', [cUid]]],
     );
-    assert.deepEqual(store().messages.vanished(f.inbox, 0).sort((x, y) => x - y), [b, cUid]);
+    assert.deepEqual(
+      store()
+        .messages.vanished(f.inbox, 0)
+        .sort((x, y) => x - y),
+      [b, cUid],
+    );
   });
 
   it('a message flagged \\Deleted elsewhere is still in the maildrop until someone expunges it', async () => {

@@ -54,7 +54,11 @@ describe('fetchmail', () => {
     assert.match(first.stderr + first.stdout, /STLS/);
     let got = fetched('keep');
     assert.equal(got.length, 2);
-    for (const n of [1, 2]) assert.ok(got.some((m) => m.endsWith(bodyOf(n))), `message ${n}`);
+    for (const n of [1, 2])
+      assert.ok(
+        got.some((m) => m.endsWith(bodyOf(n))),
+        `message ${n}`,
+      );
     assert.equal(f.uids().length, 2);
 
     await f.deliver(msg(3));
@@ -76,7 +80,11 @@ describe('fetchmail', () => {
     assert.equal(third.code, 0, third.stdout + third.stderr);
     const got = fetched('nokeep');
     assert.equal(got.length, 3);
-    for (const n of [1, 2, 3]) assert.ok(got.some((m) => m.endsWith(bodyOf(n))), `message ${n}`);
+    for (const n of [1, 2, 3])
+      assert.ok(
+        got.some((m) => m.endsWith(bodyOf(n))),
+        `message ${n}`,
+      );
     assert.deepEqual(f.uids(), []);
   });
 });

@@ -32,7 +32,15 @@ for (const state of ['authorization', 'transaction'] as const) {
     for (let round = 0; round < ROUNDS; round++) {
       const input = mutateLine(COMMAND_SEEDS[Math.floor(rand() * COMMAND_SEEDS.length)]!, rand).toString('latin1');
       // As the server reads the keyword: UTF-8, upper-cased ("quıt" is QUIT to it).
-      if (SKIP.test(Buffer.from(input, 'latin1').toString('utf8').toUpperCase().replace(/^[\s\0]+/, ''))) continue;
+      if (
+        SKIP.test(
+          Buffer.from(input, 'latin1')
+            .toString('utf8')
+            .toUpperCase()
+            .replace(/^[\s\0]+/, ''),
+        )
+      )
+        continue;
       // The input, then CAPA as a marker: read up to the marker's last line.
       c.write(Buffer.concat([Buffer.from(input, 'latin1'), Buffer.from('\r\nCAPA\r\n')]));
       const first = await c.line();

@@ -58,10 +58,15 @@ export interface RunResult {
 // An outside program, asynchronously (the server runs in this process), with optional stdin.
 export function run(cmd: string, args: string[], o: { input?: string | Buffer; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = execFile(cmd, args, { env: o.env ?? process.env, timeout: o.timeoutMs ?? 30_000, maxBuffer: 64 * 1024 * 1024, encoding: 'latin1' }, (e, stdout, stderr) => {
-      if (e && typeof (e as NodeJS.ErrnoException).code === 'string') return reject(e);
-      resolve({ code: e ? ((e as { code?: number }).code ?? null) : 0, stdout, stderr });
-    });
+    const child = execFile(
+      cmd,
+      args,
+      { env: o.env ?? process.env, timeout: o.timeoutMs ?? 30_000, maxBuffer: 64 * 1024 * 1024, encoding: 'latin1' },
+      (e, stdout, stderr) => {
+        if (e && typeof (e as NodeJS.ErrnoException).code === 'string') return reject(e);
+        resolve({ code: e ? ((e as { code?: number }).code ?? null) : 0, stdout, stderr });
+      },
+    );
     if (o.input !== undefined) child.stdin!.end(o.input);
     else child.stdin!.end();
   });
@@ -102,9 +107,7 @@ export class LineClient {
   }
 
   static async connect(port: number, o: { tls?: boolean } = {}): Promise<LineClient> {
-    const socket = o.tls
-      ? tls.connect({ host: '127.0.0.1', port, rejectUnauthorized: false })
-      : net.connect({ host: '127.0.0.1', port });
+    const socket = o.tls ? tls.connect({ host: '127.0.0.1', port, rejectUnauthorized: false }) : net.connect({ host: '127.0.0.1', port });
     await new Promise<void>((resolve, reject) => {
       socket.once(o.tls ? 'secureConnect' : 'connect', () => resolve());
       socket.once('error', reject);

@@ -104,7 +104,10 @@ describe('POP3 and IMAP on one INBOX (python poplib and imaplib)', () => {
     const o = await python<Observed>(SCRIPT, [server.ports.imap, server.ports.pop3, USER, PASSWORD]);
     const hex = (n: number) => n.toString(16).padStart(8, '0');
     const [u1, u2, u3] = o.imap_before.map((x: [number, string[]]) => x[0]);
-    assert.deepEqual(o.uidl, [u1, u2, u3].map((u, i) => `${i + 1} ${hex(u)}${hex(o.uidvalidity)}`));
+    assert.deepEqual(
+      o.uidl,
+      [u1, u2, u3].map((u, i) => `${i + 1} ${hex(u)}${hex(o.uidvalidity)}`),
+    );
     assert.equal(o.retr1, 'From: a@example.org\r\nSubject: 1\r\n\r\n.body 1\r\n');
     assert.equal(o.retr1, o.imap_body1);
     assert.equal(o.quit, '+OK bye, 1 deleted');

@@ -57,8 +57,14 @@ print(json.dumps({'stat': stat, 'list': lst, 'uidl': uidl, 'retr': retr}))
     const expected = MESSAGES.map(crlf);
     const uidValidity = f.server.context.store.mailboxes.getById(f.inbox)!.uidValidity;
     assert.deepEqual(got.stat, [MESSAGES.length, expected.reduce((n, b) => n + b.length, 0)]);
-    assert.deepEqual(got.list, expected.map((b, i) => `${i + 1} ${b.length}`));
-    assert.deepEqual(got.uidl, uids.map((uid, i) => `${i + 1} ${uid.toString(16).padStart(8, '0')}${uidValidity.toString(16).padStart(8, '0')}`));
+    assert.deepEqual(
+      got.list,
+      expected.map((b, i) => `${i + 1} ${b.length}`),
+    );
+    assert.deepEqual(
+      got.uidl,
+      uids.map((uid, i) => `${i + 1} ${uid.toString(16).padStart(8, '0')}${uidValidity.toString(16).padStart(8, '0')}`),
+    );
     for (const [i, r] of got.retr.entries()) {
       const data = Buffer.from(r.data, 'base64');
       assert.ok(data.equals(expected[i]), `message ${i + 1} differs`);

@@ -29,13 +29,33 @@ describe('TLS (not in development mode)', () => {
     assert.equal(await c.command('STLS'), '+OK begin TLS negotiation');
     await c.startTls();
     assert.equal(await c.command('CAPA'), '+OK capability list follows');
-    assert.deepEqual(await c.multiline(), ['TOP', 'UIDL', 'RESP-CODES', 'AUTH-RESP-CODE', 'PIPELINING', 'USER', 'SASL PLAIN', 'UTF8', 'IMPLEMENTATION homepost']);
+    assert.deepEqual(await c.multiline(), [
+      'TOP',
+      'UIDL',
+      'RESP-CODES',
+      'AUTH-RESP-CODE',
+      'PIPELINING',
+      'USER',
+      'SASL PLAIN',
+      'UTF8',
+      'IMPLEMENTATION homepost',
+    ]);
     assert.equal(await c.command('STLS'), '-ERR TLS is already active');
     assert.equal(await c.command(`USER ${f.user}`), '+OK send PASS');
     assert.equal(await c.command(`PASS ${f.password}`), `+OK ${f.user} has 1 message`);
     // RFC 2449 5: what AUTHORIZATION announced is announced in TRANSACTION too.
     assert.equal(await c.command('CAPA'), '+OK capability list follows');
-    assert.deepEqual(await c.multiline(), ['TOP', 'UIDL', 'RESP-CODES', 'AUTH-RESP-CODE', 'PIPELINING', 'USER', 'SASL PLAIN', 'UTF8', 'IMPLEMENTATION homepost']);
+    assert.deepEqual(await c.multiline(), [
+      'TOP',
+      'UIDL',
+      'RESP-CODES',
+      'AUTH-RESP-CODE',
+      'PIPELINING',
+      'USER',
+      'SASL PLAIN',
+      'UTF8',
+      'IMPLEMENTATION homepost',
+    ]);
     assert.equal(await c.command('STLS'), '-ERR STLS is not valid in the TRANSACTION state');
     assert.equal(await c.command('QUIT'), '+OK bye, 0 deleted');
   });

@@ -39,7 +39,10 @@ test('serve: JSON log lines, ready with ports, graceful SIGTERM, data private to
       assert.ok(!l.includes(password), 'no password in a log line');
     }
     assert.ok(logLines.some((l) => JSON.parse(l).event === 'server.stopped'));
-    assert.ok(lines.some((l) => l.includes(password) && l.includes('dev@example.test')), 'the banner prints the account');
+    assert.ok(
+      lines.some((l) => l.includes(password) && l.includes('dev@example.test')),
+      'the banner prints the account',
+    );
     assert.equal(statSync(path.join(dir, 'store.mdb')).mode & 0o077, 0, 'store readable by its owner only');
     assert.equal(statSync(path.join(dir, 'tls', 'key.pem')).mode & 0o777, 0o600);
 

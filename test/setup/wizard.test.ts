@@ -47,7 +47,11 @@ describe('the setup wizard from first boot to mail in and out', () => {
     dns = await startDnsmasq(dir, [`local=/${DOMAIN}/`]);
     relay = await startTestServer({ starters: [createSmtpService({ resolve: tableResolver({}) })] });
     server = await startAdmin({ args: ['--listen', `http=127.0.0.1:${pebble.httpPort}`] });
-    ({ browser, context, page, problems } = await openPage({ viewport: { width: 1280, height: 900 }, permissions: ['clipboard-read', 'clipboard-write'], timeoutMs: 20_000 }));
+    ({ browser, context, page, problems } = await openPage({
+      viewport: { width: 1280, height: 900 },
+      permissions: ['clipboard-read', 'clipboard-write'],
+      timeoutMs: 20_000,
+    }));
     mkdirSync(SCREENSHOTS, { recursive: true });
   });
   after(async () => {
@@ -101,11 +105,14 @@ describe('the setup wizard from first boot to mail in and out', () => {
     await screenshots('1');
     await page.getByRole('button', { name: 'Save name and domain' }).click();
     await page.getByRole('status').getByText(`this server is called ${HOST}`).waitFor();
-    assert.deepEqual((await api<{ name: string }[]>('domain.list')).map((d) => d.name), [DOMAIN]);
+    assert.deepEqual(
+      (await api<{ name: string }[]>('domain.list')).map((d) => d.name),
+      [DOMAIN],
+    );
     assert.equal((await api<{ value: unknown }>('config.get', { key: 'server.hostname' })).value, HOST);
   });
 
-  test("step 2: a certificate from the ACME CA, answered on the plain HTTP port and served at once", async () => {
+  test('step 2: a certificate from the ACME CA, answered on the plain HTTP port and served at once', async () => {
     await page.getByRole('link', { name: 'Next: Certificate' }).click();
     await page.getByRole('heading', { name: 'Certificate', exact: true }).waitFor();
     // The self-signed one followed the new names already.
@@ -141,7 +148,7 @@ describe('the setup wizard from first boot to mail in and out', () => {
     await screenshots('3-found');
   });
 
-  test('step 4: through the provider\'s relay, with a test message the relay accepts', async () => {
+  test("step 4: through the provider's relay, with a test message the relay accepts", async () => {
     await page.getByRole('link', { name: 'Next: Sending out' }).click();
     const form = page.getByRole('form', { name: 'How mail leaves' });
     await form.getByLabel('through a relay').check();
@@ -178,7 +185,18 @@ describe('the setup wizard from first boot to mail in and out', () => {
     writeFileSync(ca, await pebble.root());
     const url = `https://${HOST}:${server.ports.https}/.well-known/autoconfig/mail/config-v1.1.xml?emailaddress=${encodeURIComponent(ANNA.address)}`;
     await run('curl', ['-sS', '--fail', '--cacert', ca, '--resolve', `${HOST}:${server.ports.https}:127.0.0.1`, '-o', xmlFile, url]);
-    const client = run('python3', [MAIL_CLIENT, xmlFile, '--address', ANNA.address, '--cafile', ca, '--resolve', `${HOST}=127.0.0.1`, '--subject', 'hello from the wizard']);
+    const client = run('python3', [
+      MAIL_CLIENT,
+      xmlFile,
+      '--address',
+      ANNA.address,
+      '--cafile',
+      ca,
+      '--resolve',
+      `${HOST}=127.0.0.1`,
+      '--subject',
+      'hello from the wizard',
+    ]);
     client.child.stdin!.end(`${ANNA.password}\n`);
     const { stdout } = await client;
     const servers = (JSON.parse(stdout) as { servers: { type: string; result: unknown }[] }).servers;
@@ -191,7 +209,11 @@ describe('the setup wizard from first boot to mail in and out', () => {
     const dnsItem = page.getByRole('listitem').filter({ hasText: `DNS records of ${DOMAIN}` });
     await dnsItem.getByText(`1 not found yet: TXT ${DOMAIN}`).waitFor();
     await dnsItem.getByRole('link', { name: 'go to step 3' }).click();
-    await page.getByRole('region', { name: `Records for ${DOMAIN}` }).getByText('v=spf1 mx ip4:127.0.0.1 ~all').first().waitFor();
+    await page
+      .getByRole('region', { name: `Records for ${DOMAIN}` })
+      .getByText('v=spf1 mx ip4:127.0.0.1 ~all')
+      .first()
+      .waitFor();
     await publish();
     const items = (await api('setup')) as { id: string; state: string }[];
     assert.deepEqual(

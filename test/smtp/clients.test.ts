@@ -28,10 +28,23 @@ function queued(recipient: string) {
 
 test('swaks: STARTTLS + AUTH PLAIN on submission, to a remote recipient (queued) and a local one', async () => {
   const r = await run('swaks', [
-    '--server', `127.0.0.1:${server.submission}`, '--tls', '--auth', 'PLAIN',
-    '--auth-user', DEV, '--auth-password', server.password,
-    '--from', DEV, '--to', 'friend@remote.example,bob@example.test',
-    '--header', 'Subject: swaks submission', '--body', 'hello from swaks',
+    '--server',
+    `127.0.0.1:${server.submission}`,
+    '--tls',
+    '--auth',
+    'PLAIN',
+    '--auth-user',
+    DEV,
+    '--auth-password',
+    server.password,
+    '--from',
+    DEV,
+    '--to',
+    'friend@remote.example,bob@example.test',
+    '--header',
+    'Subject: swaks submission',
+    '--body',
+    'hello from swaks',
   ]);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /<-\s+220 2\.0\.0 Ready to start TLS/);
@@ -49,17 +62,55 @@ test('swaks: STARTTLS + AUTH PLAIN on submission, to a remote recipient (queued)
 });
 
 test('swaks: AUTH LOGIN over implicit TLS (465) and a wrong password', async () => {
-  const ok = await run('swaks', ['--server', `127.0.0.1:${server.submissions}`, '--tlsc', '--auth', 'LOGIN', '--auth-user', DEV, '--auth-password', server.password, '--from', DEV, '--to', DEV]);
+  const ok = await run('swaks', [
+    '--server',
+    `127.0.0.1:${server.submissions}`,
+    '--tlsc',
+    '--auth',
+    'LOGIN',
+    '--auth-user',
+    DEV,
+    '--auth-password',
+    server.password,
+    '--from',
+    DEV,
+    '--to',
+    DEV,
+  ]);
   assert.equal(ok.code, 0, ok.stdout);
   assert.match(ok.stdout, /235 2\.7\.0/);
-  const bad = await run('swaks', ['--server', `127.0.0.1:${server.submissions}`, '--tlsc', '--auth', 'LOGIN', '--auth-user', DEV, '--auth-password', 'wrong password', '--from', DEV, '--to', DEV]);
+  const bad = await run('swaks', [
+    '--server',
+    `127.0.0.1:${server.submissions}`,
+    '--tlsc',
+    '--auth',
+    'LOGIN',
+    '--auth-user',
+    DEV,
+    '--auth-password',
+    'wrong password',
+    '--from',
+    DEV,
+    '--to',
+    DEV,
+  ]);
   assert.notEqual(bad.code, 0);
   assert.match(bad.stdout, /535 5\.7\.8/);
 });
 
 test('swaks: pipelining on the MX port to local recipients and an alias', async () => {
   const before = inbox(server, 'bob@example.test').length;
-  const r = await run('swaks', ['--server', `127.0.0.1:${server.smtp}`, '--pipeline', '--from', 'someone@remote.example', '--to', 'team@example.test,bob@example.test', '--header', 'Subject: pipelined']);
+  const r = await run('swaks', [
+    '--server',
+    `127.0.0.1:${server.smtp}`,
+    '--pipeline',
+    '--from',
+    'someone@remote.example',
+    '--to',
+    'team@example.test,bob@example.test',
+    '--header',
+    'Subject: pipelined',
+  ]);
   assert.equal(r.code, 0, r.stdout);
   assert.match(r.stdout, /PIPELINING/);
   assert.match(r.stdout, /250 2\.6\.0/);
@@ -114,7 +165,13 @@ test('nodemailer over submission with requireTLS; a forged From is refused', asy
     assert.match(info.response, /^250 2\.6\.0 /);
     assert.match(inbox(server, 'bob@example.test').at(-1)!.toString(), /Subject: nodemailer/);
     await assert.rejects(
-      transport.sendMail({ envelope: { from: DEV, to: ['bob@example.test'] }, from: 'Boss <boss@example.test>', to: 'bob@example.test', subject: 'forged', text: 'x' }),
+      transport.sendMail({
+        envelope: { from: DEV, to: ['bob@example.test'] },
+        from: 'Boss <boss@example.test>',
+        to: 'bob@example.test',
+        subject: 'forged',
+        text: 'x',
+      }),
       (e: { responseCode?: number; response?: string }) => e.responseCode === 553 && /5\.7\.1/.test(e.response ?? ''),
     );
   } finally {
@@ -123,7 +180,16 @@ test('nodemailer over submission with requireTLS; a forged From is refused', asy
 });
 
 test('an alias with an outside target: local copy delivered, the outside one queued in the same transaction', async () => {
-  const r = await run('swaks', ['--server', `127.0.0.1:${server.smtp}`, '--from', 'someone@remote.example', '--to', 'fwd@example.test', '--header', 'Subject: forwarded']);
+  const r = await run('swaks', [
+    '--server',
+    `127.0.0.1:${server.smtp}`,
+    '--from',
+    'someone@remote.example',
+    '--to',
+    'fwd@example.test',
+    '--header',
+    'Subject: forwarded',
+  ]);
   assert.equal(r.code, 0, r.stdout);
   assert.match(inbox(server, 'bob@example.test').at(-1)!.toString(), /Subject: forwarded/);
   const [entry] = queued('bob@elsewhere.example');
@@ -134,12 +200,32 @@ test('an alias with an outside target: local copy delivered, the outside one que
 test('curl: plain SMTP to the MX port', async () => {
   const file = path.join(server.dataDir, 'curl.eml');
   writeFileSync(file, 'From: curl@remote.example\r\nTo: bob@example.test\r\nSubject: curl\r\n\r\nsent with curl\r\n');
-  const r = await run('curl', ['-sS', '--url', `smtp://127.0.0.1:${server.smtp}`, '--mail-from', 'curl@remote.example', '--mail-rcpt', 'bob@example.test', '--upload-file', file]);
+  const r = await run('curl', [
+    '-sS',
+    '--url',
+    `smtp://127.0.0.1:${server.smtp}`,
+    '--mail-from',
+    'curl@remote.example',
+    '--mail-rcpt',
+    'bob@example.test',
+    '--upload-file',
+    file,
+  ]);
   assert.equal(r.code, 0, r.stderr);
   const stored = inbox(server, 'bob@example.test').at(-1)!.toString();
   assert.match(stored, /^Return-Path: <curl@remote\.example>\r\n/);
   assert.match(stored, /\tfor <bob@example\.test>; /);
-  const bad = await run('curl', ['-sS', '--url', `smtp://127.0.0.1:${server.smtp}`, '--mail-from', 'curl@remote.example', '--mail-rcpt', 'nobody@example.test', '--upload-file', file]);
+  const bad = await run('curl', [
+    '-sS',
+    '--url',
+    `smtp://127.0.0.1:${server.smtp}`,
+    '--mail-from',
+    'curl@remote.example',
+    '--mail-rcpt',
+    'nobody@example.test',
+    '--upload-file',
+    file,
+  ]);
   assert.notEqual(bad.code, 0);
   assert.match(bad.stderr, /550/);
 });

@@ -31,7 +31,9 @@ export async function crashRound(dir: string, round: number, o: { workers: numbe
         const go = await c.command('DATA');
         if (go.code !== 354) throw new Error(`DATA: ${go.code}`);
         sent.add(id);
-        const r = await c.command(`From: load@remote.example\r\nTo: dev@example.test\r\nMessage-ID: <${id}>\r\nSubject: crash ${id}\r\n\r\n${'payload line\r\n'.repeat(40)}.`);
+        const r = await c.command(
+          `From: load@remote.example\r\nTo: dev@example.test\r\nMessage-ID: <${id}>\r\nSubject: crash ${id}\r\n\r\n${'payload line\r\n'.repeat(40)}.`,
+        );
         if (r.code === 250) acked.push(id);
         else throw new Error(`unexpected reply ${r.lines[0]}`);
       }

@@ -157,7 +157,10 @@ test('quota: refused at RCPT with SIZE, at DATA without; permanent reply when co
     assert.match(both.lines[0], /^250 2\.6\.0 /);
     assert.match(inbox(server, 'bob@example.test').at(-1)!.toString(), /Subject: big2/);
     const held = store.queue.list().find((e) => e.recipients.some((r) => r.address === 'small@example.test'))!;
-    assert.deepEqual(held.recipients.map((r) => [r.state, r.lastResult]), [['deferred', '452 4.2.2 Mailbox full, try again later']]);
+    assert.deepEqual(
+      held.recipients.map((r) => [r.state, r.lastResult]),
+      [['deferred', '452 4.2.2 Mailbox full, try again later']],
+    );
     assert.doesNotMatch(store.queue.body(held)!.toString(), /^Return-Path/, 'Return-Path only at final delivery');
   } finally {
     c.close();
@@ -180,7 +183,10 @@ test('SIZE: advertised from the settings, refused at MAIL and at the end of DATA
   try {
     await c.reply();
     const ehlo = await c.command('EHLO client.example');
-    assert.ok(ehlo.lines.some((l) => l.slice(4) === 'SIZE 10000'), ehlo.text);
+    assert.ok(
+      ehlo.lines.some((l) => l.slice(4) === 'SIZE 10000'),
+      ehlo.text,
+    );
     assert.match((await c.command('MAIL FROM:<sender@remote.example> SIZE=20000')).lines[0], /^552 5\.3\.4 /);
     assert.equal((await c.command('MAIL FROM:<sender@remote.example>')).code, 250);
     await c.command('RCPT TO:<bob@example.test>');

@@ -50,7 +50,9 @@ test('disk full: 452 4.3.1, the session and the server survive, acknowledged mai
       assert.deepEqual(store.checkConsistency(), []);
       const account = store.accounts.get('dev@example.test')!;
       const inbox = store.mailboxes.get(account.id, 'INBOX')!;
-      const stored = new Set(store.messages.list(inbox.id).map((m) => /\r\nSubject: (\S+)/.exec(store.messages.body(m.hash)!.toString('latin1', 0, 4096))?.[1]));
+      const stored = new Set(
+        store.messages.list(inbox.id).map((m) => /\r\nSubject: (\S+)/.exec(store.messages.body(m.hash)!.toString('latin1', 0, 4096))?.[1]),
+      );
       for (const id of acked) assert.ok(stored.has(id), `acknowledged ${id} is in the store`);
     } finally {
       await store.close();

@@ -129,7 +129,14 @@ test('garbage input: overlong lines, NUL bytes and HTTP get protocol errors', as
 
 test('authentication failures: delays, then 454 4.7.0 for the account, 421 4.7.0 for the address', async () => {
   // A fast throttle for the test; the login path reads it at each AUTH.
-  server.context.logins.throttle = new AuthThrottle({ softLimit: 1, baseDelayMs: 60, maxDelayMs: 60, lockLimitAccount: 3, lockLimitAddress: 5, lockMs: 60_000 });
+  server.context.logins.throttle = new AuthThrottle({
+    softLimit: 1,
+    baseDelayMs: 60,
+    maxDelayMs: 60,
+    lockLimitAccount: 3,
+    lockLimitAddress: 5,
+    lockMs: 60_000,
+  });
   const attempt = async (c: RawSmtp, user: string, password: string) => {
     const started = Date.now();
     const r = await c.command(`AUTH PLAIN ${plainAuth(user, password)}`);

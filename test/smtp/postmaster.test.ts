@@ -62,7 +62,10 @@ describe('postmaster', () => {
       assert.match(lines[2 * i + 1], /^DATA 250 2\.6\.0 /, recipients[i]);
     }
     // dev@example.test is the first account (--dev makes it at start).
-    assert.deepEqual(subjects(server, 'dev@example.test').slice(-4), recipients.map((r) => `to ${r}`));
+    assert.deepEqual(
+      subjects(server, 'dev@example.test').slice(-4),
+      recipients.map((r) => `to ${r}`),
+    );
     assert.deepEqual(subjects(server, 'bob@example.test'), []);
     assert.equal(server.context.store.queue.list().length, 0, 'nothing relayed');
   });
@@ -85,7 +88,7 @@ describe('postmaster', () => {
     assert.deepEqual([unknown.code, unknown.stderr], [4, 'homepost: no account nobody@example.test\n']);
   });
 
-  test('an alias named postmaster@domain still gets its own domain\'s postmaster mail', async () => {
+  test("an alias named postmaster@domain still gets its own domain's postmaster mail", async () => {
     await server.context.store.aliases.set('postmaster@example.org', ['dev@example.test']);
     const lines = await send(server, ['postmaster@example.org', 'postmaster@example.test']);
     assert.equal(lines.filter((l) => /^(RCPT|DATA) 250 /.test(l)).length, 4, lines.join('\n'));

@@ -107,7 +107,10 @@ test('the trusted address 127.0.0.1 may relay, into the durable queue', async ()
     c.close();
   }
   const [entry] = server.context.store.queue.list();
-  assert.deepEqual(entry.recipients.map((r) => [r.address, r.state]), [['victim@remote.example', 'queued']]);
+  assert.deepEqual(
+    entry.recipients.map((r) => [r.address, r.state]),
+    [['victim@remote.example', 'queued']],
+  );
   assert.equal(entry.sender, 'app@example.test');
   assert.match(server.context.store.queue.body(entry)!.toString(), /^Received: from trusted\.example/);
 });

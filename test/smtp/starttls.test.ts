@@ -70,7 +70,10 @@ test('EHLO on each listener: AUTH only once TLS is up, and never on port 25', as
   const mxEhlo = await mx.command('EHLO again.example');
   mx.close();
   for (const ext of ['PIPELINING', '8BITMIME', 'SMTPUTF8', 'ENHANCEDSTATUSCODES', 'STARTTLS', 'SIZE 26214400']) {
-    assert.ok(mxEhlo.lines.some((l) => l.slice(4) === ext), `MX advertises ${ext}`);
+    assert.ok(
+      mxEhlo.lines.some((l) => l.slice(4) === ext),
+      `MX advertises ${ext}`,
+    );
   }
   assert.ok(!mxEhlo.lines.some((l) => l.includes('AUTH')));
   const authOnMx = await greetAndEhlo(server.smtp);
@@ -85,7 +88,10 @@ test('EHLO on each listener: AUTH only once TLS is up, and never on port 25', as
   assert.equal((await sub.reply()).code, 220);
   await sub.startTls();
   const subEhlo = await sub.command('EHLO client.example');
-  assert.ok(subEhlo.lines.some((l) => l.slice(4) === 'AUTH PLAIN LOGIN'), subEhlo.text);
+  assert.ok(
+    subEhlo.lines.some((l) => l.slice(4) === 'AUTH PLAIN LOGIN'),
+    subEhlo.text,
+  );
   assert.ok(!subEhlo.lines.some((l) => l.includes('STARTTLS')));
   const auth = await sub.command(`AUTH PLAIN ${plainAuth('dev@example.test', server.password)}`);
   assert.match(auth.lines[0], /^235 2\.7\.0 /);

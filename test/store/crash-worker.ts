@@ -9,7 +9,9 @@ import { hashNewPassword } from '../../src/auth/password.ts';
 const [dir, round] = process.argv.slice(2);
 const store = await Store.open(dir);
 if (!store.domains.isLocal('example.test')) await store.domains.add('example.test');
-const account = store.accounts.get('user@example.test') ?? (await store.accounts.create({ address: 'user@example.test', passwordHash: await hashNewPassword('crash test 1') }));
+const account =
+  store.accounts.get('user@example.test') ??
+  (await store.accounts.create({ address: 'user@example.test', passwordHash: await hashNewPassword('crash test 1') }));
 const inbox = store.mailboxes.get(account.id, 'INBOX')!;
 let n = 0;
 

@@ -17,12 +17,16 @@ if (mode === 'reopen') {
   process.stdout.write(`R ${store.messages.list(inbox.id).length}\n`);
 }
 if (!store.domains.isLocal('example.test')) await store.domains.add('example.test');
-const account = store.accounts.get('user@example.test') ?? (await store.accounts.create({ address: 'user@example.test', passwordHash: await hashNewPassword('full disk 1') }));
+const account =
+  store.accounts.get('user@example.test') ??
+  (await store.accounts.create({ address: 'user@example.test', passwordHash: await hashNewPassword('full disk 1') }));
 let refusals = 0;
 for (let n = 0; refusals < (mode === 'reopen' ? 1 : 5) && n < 100_000; n++) {
   const tag = `${mode === 'reopen' ? 'r' : 'm'}${n}`;
   // Random bytes do not compress: the file grows by each message's size.
-  const text = Buffer.from(crypto.getRandomValues(new Uint8Array(6000))).toString('base64').replace(/.{76}/g, '$&\r\n');
+  const text = Buffer.from(crypto.getRandomValues(new Uint8Array(6000)))
+    .toString('base64')
+    .replace(/.{76}/g, '$&\r\n');
   const raw = Buffer.from(`Subject: ${tag}\r\n\r\n${text}\r\n`);
   try {
     const [out] = await store.messages.deliver({ raw, targets: [{ accountId: account.id }] });

@@ -111,7 +111,12 @@ export function colonlessHeaderLines(lines = 40_000, a: Addressing = {}): Payloa
 // 4.9 MB, as reported).
 export function nestedMultipart(depth = 100, lines = 700_000, a: Addressing = {}): Payload {
   const b = (i: number) => `b${i}`;
-  const head = header({ from: a.from ?? FROM, to: a.to ?? TO, subject: 'nested multipart', extra: `MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="${b(0)}"\r\n` });
+  const head = header({
+    from: a.from ?? FROM,
+    to: a.to ?? TO,
+    subject: 'nested multipart',
+    extra: `MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="${b(0)}"\r\n`,
+  });
   return fromParts(`${depth} nested multiparts, ${lines} delimiter lines`, function* () {
     yield `${head}\r\n`;
     for (let i = 0; i < depth; i++) {
@@ -170,7 +175,6 @@ export function bulkyTextMessage(i: number, size: number, to = TO): Buffer {
 export function ordinaryMessage(tag: string, a: Addressing = {}): Buffer {
   return Buffer.from(`${header({ from: a.from ?? 'friend@example.org', to: a.to ?? TO, subject: `ordinary ${tag}` })}\r\nHello, this is ${tag}.\r\n`, 'latin1');
 }
-
 
 // A quoted string for IMAP (RFC 9051 4.3), UTF-8 inside (a server without UTF8=ACCEPT may take it in LOGIN).
 export const imapQuote = (s: string) => `"${s.replace(/[\\"]/g, '\\$&')}"`;
@@ -346,7 +350,15 @@ export function accountSpellings(address: string, count = 20): string[] {
 // Attack 6: IMAP LOGIN attempts all started at once over implicit TLS: connection c comes from
 // addresses[c % n] and makes perConnection attempts one after the other (default 1); attempt i
 // names users[i % m]. Returns each tagged response without its tag (or what went wrong).
-export async function parallelImapLogins(o: { port: number; host?: string; users: string[]; password: string; addresses: string[]; attempts: number; perConnection?: number }): Promise<string[]> {
+export async function parallelImapLogins(o: {
+  port: number;
+  host?: string;
+  users: string[];
+  password: string;
+  addresses: string[];
+  attempts: number;
+  perConnection?: number;
+}): Promise<string[]> {
   const per = o.perConnection ?? 1;
   const connections = Math.ceil(o.attempts / per);
   const results = await Promise.all(
@@ -507,7 +519,15 @@ async function runObserver(o: Required<Pick<ObserverOptions, 'localAddress' | 'i
     if (!session || session.closed) {
       session?.close();
       session = null;
-      const s = await imapLogin({ port: i.port, host: i.host ?? host, tls: i.tls, localAddress: i.localAddress ?? o.localAddress, user: i.user, password: i.password, timeoutMs: 600_000 });
+      const s = await imapLogin({
+        port: i.port,
+        host: i.host ?? host,
+        tls: i.tls,
+        localAddress: i.localAddress ?? o.localAddress,
+        user: i.user,
+        password: i.password,
+        timeoutMs: 600_000,
+      });
       session = s;
     }
     const s = session;
@@ -542,7 +562,14 @@ async function runObserver(o: Required<Pick<ObserverOptions, 'localAddress' | 'i
     }
   };
   const setupTimer = setTimeout(() => {
-    if (waiting > 0) parentPort!.postMessage({ kind: 'error', error: `probes not answered: ${Object.entries(probes).filter(([, p]) => p.report.answered === 0).map(([k]) => k).join(', ')}` });
+    if (waiting > 0)
+      parentPort!.postMessage({
+        kind: 'error',
+        error: `probes not answered: ${Object.entries(probes)
+          .filter(([, p]) => p.report.answered === 0)
+          .map(([k]) => k)
+          .join(', ')}`,
+      });
   }, 25_000);
   const loops = kinds.map(([name, f]) => loop(name, f, firstAnswer));
   await stopped;
@@ -560,7 +587,12 @@ async function runObserver(o: Required<Pick<ObserverOptions, 'localAddress' | 'i
     }
   }
   (session as Wire | null)?.close();
-  const report: ObserverReport = { maxWaitMs: max, worst, probes: Object.fromEntries(Object.entries(probes).map(([k, p]) => [k, p.report])), durationMs: now - started };
+  const report: ObserverReport = {
+    maxWaitMs: max,
+    worst,
+    probes: Object.fromEntries(Object.entries(probes).map(([k, p]) => [k, p.report])),
+    durationMs: now - started,
+  };
   parentPort!.postMessage({ kind: 'report', report });
   await Promise.race([Promise.allSettled(loops), sleep(1000)]);
 }
@@ -662,8 +694,11 @@ export interface HostileServer extends ServeChild {
 // Runs an ES module script in `root` (its own src/ and node_modules), with `input` as JSON on stdin.
 export function runInCheckout(root: string, script: string, input: unknown): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = execFile(process.execPath, ['--input-type=module', '-e', script], { cwd: root, maxBuffer: 16 * MiB, timeout: 120_000 }, (e, stdout, stderr) =>
-      e ? reject(new Error(`${e.message}\n${stderr}`)) : resolve(stdout),
+    const child = execFile(
+      process.execPath,
+      ['--input-type=module', '-e', script],
+      { cwd: root, maxBuffer: 16 * MiB, timeout: 120_000 },
+      (e, stdout, stderr) => (e ? reject(new Error(`${e.message}\n${stderr}`)) : resolve(stdout)),
     );
     child.stdin!.end(JSON.stringify(input));
   });

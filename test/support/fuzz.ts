@@ -142,9 +142,7 @@ export async function runCases(target: FuzzTarget, o: { seed: number; cases?: nu
 }
 
 export function formatFailures(target: string, failures: readonly CaseFailure[]): string {
-  return failures
-    .map((f) => `${target} seed ${f.seed} round ${f.round} (input ${f.input}):\n${f.error}`)
-    .join('\n\n');
+  return failures.map((f) => `${target} seed ${f.seed} round ${f.round} (input ${f.input}):\n${f.error}`).join('\n\n');
 }
 
 // The node:test tests of a target: `cases` cases from `seed` (FUZZ_SEED overrides it), then each

@@ -31,14 +31,10 @@ export interface ServeChildOptions {
 
 export function startServeChild(o: ServeChildOptions): Promise<ServeChild> {
   const argv = [o.executable ?? CHECKOUT_BIN, 'serve', '--ephemeral', '--data', o.dataDir, '--hostname', 'mail.example.test', ...(o.args ?? [])];
-  const [command, ...args] = o.fileSizeLimitKb
-    ? ['bash', '-c', `trap '' XFSZ; ulimit -f ${o.fileSizeLimitKb}; exec "$@"`, 'bash', ...argv]
-    : argv;
+  const [command, ...args] = o.fileSizeLimitKb ? ['bash', '-c', `trap '' XFSZ; ulimit -f ${o.fileSizeLimitKb}; exec "$@"`, 'bash', ...argv] : argv;
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', o.stderr ?? 'inherit'], env: { ...process.env, ...o.env } });
   const lines: string[] = [];
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
-    child.once('exit', (code, signal) => r({ code, signal })),
-  );
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once('exit', (code, signal) => r({ code, signal })));
   const ports = new Promise<Record<string, number>>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`homepost serve did not become ready:\n${lines.join('\n')}`)), o.timeoutMs ?? 30_000);
     void exited.then(({ code, signal }) => {

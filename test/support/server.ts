@@ -18,7 +18,10 @@ export interface TestServer extends RunningServer {
 // HOMEPOST_TEST_LOG=1 prints the server's log lines.
 export async function startTestServer(opts: { extraArgs?: string[]; starters?: ServiceStarter[]; log?: Logger; dev?: boolean } = {}): Promise<TestServer> {
   const dataDir = tempDir('homepost-server-');
-  const options = parseServeOptions([...(opts.dev === false ? [] : ['--dev']), '--ephemeral', '--data', dataDir, '--hostname', 'mail.example.test', ...(opts.extraArgs ?? [])], {});
+  const options = parseServeOptions(
+    [...(opts.dev === false ? [] : ['--dev']), '--ephemeral', '--data', dataDir, '--hostname', 'mail.example.test', ...(opts.extraArgs ?? [])],
+    {},
+  );
   const log = opts.log ?? (process.env.HOMEPOST_TEST_LOG ? createLogger({ level: 'debug' }) : silentLogger);
   const server = await startServer(options, log, opts.starters);
   return {

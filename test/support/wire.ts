@@ -119,7 +119,10 @@ export class Wire {
 
   protected more(timeoutMs: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`no answer in ${timeoutMs} ms; have ${JSON.stringify(this.buffer.toString('latin1', 0, 300))}`)), Math.max(1, timeoutMs));
+      const t = setTimeout(
+        () => reject(new Error(`no answer in ${timeoutMs} ms; have ${JSON.stringify(this.buffer.toString('latin1', 0, 300))}`)),
+        Math.max(1, timeoutMs),
+      );
       this.waiters.push(() => {
         clearTimeout(t);
         resolve();

@@ -76,7 +76,10 @@ test('ACME: issue over HTTP-01, serve, renew, and a failed validation retried', 
     await api(server, 'config.set', { key: 'acme.retryDelay', value: 1000 });
     const s3 = await api<Status>(server, 'cert.acme', { wait: true });
     assert.equal(s3.acme.lastAttempt.ok, false);
-    assert.match(s3.acme.lastAttempt.error!, /could not check mail\.example\.test over http:\/\/mail\.example\.test\/ \(port 80 must reach this server\): .*(refused|connect)/i);
+    assert.match(
+      s3.acme.lastAttempt.error!,
+      /could not check mail\.example\.test over http:\/\/mail\.example\.test\/ \(port 80 must reach this server\): .*(refused|connect)/i,
+    );
     assert.equal(s3.acme.failures, 1);
     assert.ok(Date.parse(s3.acme.nextAttempt) <= Date.parse(s3.acme.lastAttempt.at) + 1000);
     // The certificate in use stays.

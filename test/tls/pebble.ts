@@ -37,10 +37,44 @@ export async function startPebble(dir: string): Promise<Pebble> {
   const ca = rootCa(dir, 'pebble-https-ca');
   const leaf = issue(dir, ca, 'pebble-https', { names: ['127.0.0.1', 'localhost'] });
   const config = path.join(dir, 'pebble.json');
-  writeFileSync(config, JSON.stringify({ pebble: { listenAddress: `127.0.0.1:${acmePort}`, managementListenAddress: `127.0.0.1:${mgmtPort}`, certificate: leaf.certFile, privateKey: leaf.keyFile, httpPort, tlsPort, ocspResponderURL: '', externalAccountBindingRequired: false } }));
-  const dns = run('pebble-challtestsrv', ['-dns01', `127.0.0.1:${dnsPort}`, '-http01', '', '-https01', '', '-tlsalpn01', '', '-management', `127.0.0.1:${dnsMgmtPort}`, '-defaultIPv4', '127.0.0.1', '-defaultIPv6', '']);
+  writeFileSync(
+    config,
+    JSON.stringify({
+      pebble: {
+        listenAddress: `127.0.0.1:${acmePort}`,
+        managementListenAddress: `127.0.0.1:${mgmtPort}`,
+        certificate: leaf.certFile,
+        privateKey: leaf.keyFile,
+        httpPort,
+        tlsPort,
+        ocspResponderURL: '',
+        externalAccountBindingRequired: false,
+      },
+    }),
+  );
+  const dns = run('pebble-challtestsrv', [
+    '-dns01',
+    `127.0.0.1:${dnsPort}`,
+    '-http01',
+    '',
+    '-https01',
+    '',
+    '-tlsalpn01',
+    '',
+    '-management',
+    `127.0.0.1:${dnsMgmtPort}`,
+    '-defaultIPv4',
+    '127.0.0.1',
+    '-defaultIPv6',
+    '',
+  ]);
   // Validation every time (no reused authorizations), no artificial delays or bad nonces.
-  const pebble = run('pebble', ['-config', config, '-dnsserver', `127.0.0.1:${dnsPort}`], { PEBBLE_VA_NOSLEEP: '1', PEBBLE_VA_ALWAYS_VALID: '0', PEBBLE_AUTHZREUSE: '0', PEBBLE_WFE_NONCEREJECT: '0' });
+  const pebble = run('pebble', ['-config', config, '-dnsserver', `127.0.0.1:${dnsPort}`], {
+    PEBBLE_VA_NOSLEEP: '1',
+    PEBBLE_VA_ALWAYS_VALID: '0',
+    PEBBLE_AUTHZREUSE: '0',
+    PEBBLE_WFE_NONCEREJECT: '0',
+  });
   await Promise.all([waitForPort(acmePort), waitForPort(dnsMgmtPort)]);
   const manage = async (url: string, body?: object) => {
     const r = await fetch(url, body ? { method: 'POST', body: JSON.stringify(body) } : {});

@@ -28,7 +28,23 @@ export function rootCa(dir: string, name: string): Issued {
   const certFile = path.join(dir, `${name}.crt`);
   const keyFile = path.join(dir, `${name}.key`);
   newKey(keyFile);
-  openssl(['req', '-x509', '-new', '-key', keyFile, '-out', certFile, '-days', '30', '-subj', `/CN=${name}`, '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+  openssl([
+    'req',
+    '-x509',
+    '-new',
+    '-key',
+    keyFile,
+    '-out',
+    certFile,
+    '-days',
+    '30',
+    '-subj',
+    `/CN=${name}`,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  ]);
   return read(certFile, keyFile);
 }
 
@@ -42,7 +58,12 @@ export function issue(dir: string, issuer: Issued, name: string, o: { names?: st
   newKey(keyFile);
   openssl(['req', '-new', '-key', keyFile, '-out', csr, '-subj', `/CN=${o.ca ? name : (o.names?.[0] ?? name)}`]);
   const san = (o.names ?? []).map((n) => (/^[\d.]+$/.test(n) ? `IP:${n}` : `DNS:${n}`)).join(',');
-  writeFileSync(ext, o.ca ? 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n' : `basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=${san}\n`);
+  writeFileSync(
+    ext,
+    o.ca
+      ? 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n'
+      : `basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=${san}\n`,
+  );
   openssl(['x509', '-req', '-in', csr, '-CA', issuer.certFile, '-CAkey', issuer.keyFile, '-CAcreateserial', '-out', certFile, '-days', '30', '-extfile', ext]);
   return read(certFile, keyFile);
 }

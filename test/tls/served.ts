@@ -8,12 +8,15 @@ import type { TestServer } from '../support/server.ts';
 // The leaf the listener on port serves (no verification unless ca is given: then it must verify).
 export function servedCert(port: number, o: { ca?: string; servername?: string } = {}): Promise<X509Certificate> {
   return new Promise((resolve, reject) => {
-    const s = tls.connect({ port, host: '127.0.0.1', servername: o.servername ?? 'mail.example.test', ca: o.ca, rejectUnauthorized: o.ca !== undefined }, () => {
-      const cert = s.getPeerX509Certificate();
-      s.destroy();
-      if (cert) resolve(cert);
-      else reject(new Error('no certificate'));
-    });
+    const s = tls.connect(
+      { port, host: '127.0.0.1', servername: o.servername ?? 'mail.example.test', ca: o.ca, rejectUnauthorized: o.ca !== undefined },
+      () => {
+        const cert = s.getPeerX509Certificate();
+        s.destroy();
+        if (cert) resolve(cert);
+        else reject(new Error('no certificate'));
+      },
+    );
     s.once('error', reject);
   });
 }

@@ -29,9 +29,19 @@ test('cert upload: refusals in words, then installed hot and left alone', async 
     };
     await refused(leaf.cert + inter.cert, other.key, /the key does not belong to the certificate \(CN=mail\.example\.test\)/);
     await refused(leaf.cert + root.cert + inter.cert, leaf.key, /chain is out of order: certificate 2 \(CN=Test Root\) did not sign certificate 1/);
-    const old = createSelfSigned({ commonName: 'mail.example.test', dnsNames: ['mail.example.test'], ipAddresses: [], now: new Date(Date.now() - 20 * 365 * 86_400_000) });
+    const old = createSelfSigned({
+      commonName: 'mail.example.test',
+      dnsNames: ['mail.example.test'],
+      ipAddresses: [],
+      now: new Date(Date.now() - 20 * 365 * 86_400_000),
+    });
     await refused(old.certPem, old.keyPem, /the certificate expired on \d{4}-/);
-    const future = createSelfSigned({ commonName: 'mail.example.test', dnsNames: ['mail.example.test'], ipAddresses: [], now: new Date(Date.now() + 365 * 86_400_000) });
+    const future = createSelfSigned({
+      commonName: 'mail.example.test',
+      dnsNames: ['mail.example.test'],
+      ipAddresses: [],
+      now: new Date(Date.now() + 365 * 86_400_000),
+    });
     await refused(future.certPem, future.keyPem, /not valid before \d{4}-.*clock/);
     await refused(other.cert + inter.cert, other.key, /does not name this server's host name mail\.example\.test \(it names DNS:www\.elsewhere\.test\)/);
     await refused('not a certificate', leaf.key, /no certificate found/);

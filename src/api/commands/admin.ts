@@ -32,8 +32,7 @@ export const adminGroup: CommandGroup = {
         r.daemon
           ? 'The admin password is removed and every setup page session has ended. Open the setup page and enter the\n' +
             'new setup code: it is on the console and in the log (admin.setup_code).\n'
-          : 'The admin password is removed. The next start of homepost serve shows a new setup code on the console\n' +
-            'and in the log (admin.setup_code).\n',
+          : 'The admin password is removed. The next start of homepost serve shows a new setup code on the console\n' + 'and in the log (admin.setup_code).\n',
     }),
   ],
 };

@@ -68,7 +68,13 @@ export const aliasGroup: CommandGroup = {
     }),
     entry('list', list, {
       summary: 'list the aliases',
-      text: (rows) => (rows.length === 0 ? 'no aliases\n' : table(['ALIAS', 'TARGETS'], rows.map((a) => [a.address, a.targets.join(', ')]))),
+      text: (rows) =>
+        rows.length === 0
+          ? 'no aliases\n'
+          : table(
+              ['ALIAS', 'TARGETS'],
+              rows.map((a) => [a.address, a.targets.join(', ')]),
+            ),
     }),
   ],
 };

@@ -120,7 +120,11 @@ export const configGroup: CommandGroup = {
   entries: [
     entry('list', list, {
       summary: 'every setting with its value',
-      text: (r) => table(['SETTING', 'VALUE', ''], r.map((v) => [v.key, v.text, [v.isDefault ? 'default' : '', v.restart ? 'restart' : ''].filter(Boolean).join(', ')])),
+      text: (r) =>
+        table(
+          ['SETTING', 'VALUE', ''],
+          r.map((v) => [v.key, v.text, [v.isDefault ? 'default' : '', v.restart ? 'restart' : ''].filter(Boolean).join(', ')]),
+        ),
     }),
     entry('get', get, { summary: 'one setting: its value, default, rule and meaning', args: ['key'], text: describe }),
     entry('set', set, {

@@ -47,8 +47,8 @@ function describeRecords(r: DomainRecords): string {
   return [
     ...(r.hostNote ? [`note: ${r.hostNote}\n`] : []),
     table(['TYPE', 'NAME', 'VALUE', 'PURPOSE'], rows),
-    '* set by your internet provider, not in your domain\'s DNS\n',
-    'zone file lines (paste into your DNS provider\'s import, or copy each value):\n',
+    "* set by your internet provider, not in your domain's DNS\n",
+    "zone file lines (paste into your DNS provider's import, or copy each value):\n",
     r.zone,
   ].join('\n');
 }

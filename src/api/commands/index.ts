@@ -18,4 +18,21 @@ import { statusGroup } from './status.ts';
 import { userGroup } from './user.ts';
 import { verifyGroup } from './verify.ts';
 
-export const commandGroups: CommandGroup[] = [statusGroup, verifyGroup, setupGroup, domainGroup, userGroup, clientGroup, aliasGroup, postmasterGroup, relayGroup, smarthostGroup, certGroup, queueGroup, dkimGroup, dnsGroup, configGroup, adminGroup];
+export const commandGroups: CommandGroup[] = [
+  statusGroup,
+  verifyGroup,
+  setupGroup,
+  domainGroup,
+  userGroup,
+  clientGroup,
+  aliasGroup,
+  postmasterGroup,
+  relayGroup,
+  smarthostGroup,
+  certGroup,
+  queueGroup,
+  dkimGroup,
+  dnsGroup,
+  configGroup,
+  adminGroup,
+];

@@ -33,7 +33,9 @@ export interface QueueDetail extends QueueRow {
   ret: 'full' | 'hdrs' | null;
   messageId: string | null;
   from: string | null;
-  recipientStates: (Pick<QueueRecipient, 'address' | 'state' | 'attempts' | 'lastAttemptAt' | 'lastResult' | 'remoteMta' | 'notify' | 'orcpt'> & { nextAttemptAt: number | null })[];
+  recipientStates: (Pick<QueueRecipient, 'address' | 'state' | 'attempts' | 'lastAttemptAt' | 'lastResult' | 'remoteMta' | 'notify' | 'orcpt'> & {
+    nextAttemptAt: number | null;
+  })[];
 }
 
 function headerOf(store: Store, e: QueueEntry): { subject: string | null; messageId: string | null; from: string | null } {
@@ -185,10 +187,18 @@ export const queueGroup: CommandGroup = {
           ? 'the queue is empty\n'
           : table(
               ['ID', 'ARRIVED', 'SIZE', 'SENDER', 'PENDING', 'NEXT TRY', 'SUBJECT'],
-              rows.map((q) => [String(q.id), date(q.arrivedAt), formatBytes(q.size), q.sender || '<>', `${q.pending}/${q.recipients}`, q.nextAttemptAt === null ? '-' : date(q.nextAttemptAt), (q.subject ?? '').slice(0, 60)]),
+              rows.map((q) => [
+                String(q.id),
+                date(q.arrivedAt),
+                formatBytes(q.size),
+                q.sender || '<>',
+                `${q.pending}/${q.recipients}`,
+                q.nextAttemptAt === null ? '-' : date(q.nextAttemptAt),
+                (q.subject ?? '').slice(0, 60),
+              ]),
             ),
     }),
-    entry('show', show, { summary: 'show a queued message and each recipient\'s state', args: ['id'], text: describe }),
+    entry('show', show, { summary: "show a queued message and each recipient's state", args: ['id'], text: describe }),
     entry('retry', retry, {
       summary: 'try the pending recipients now (ID... or all)',
       args: ['ids...'],
@@ -197,13 +207,15 @@ export const queueGroup: CommandGroup = {
     entry('delete', del, {
       summary: 'remove messages from the queue without notifying their senders',
       args: ['ids...'],
-      confirm: (p) => `Delete queued message${Array.isArray(p.ids) && p.ids.length > 1 ? 's' : ''} ${Array.isArray(p.ids) ? p.ids.join(', ') : String(p.ids)} without notice to the sender?`,
+      confirm: (p) =>
+        `Delete queued message${Array.isArray(p.ids) && p.ids.length > 1 ? 's' : ''} ${Array.isArray(p.ids) ? p.ids.join(', ') : String(p.ids)} without notice to the sender?`,
       text: idsText('deleted'),
     }),
     entry('bounce', bounce, {
       summary: 'give up on the pending recipients now and return the messages to their senders',
       args: ['ids...'],
-      confirm: (p) => `Return queued message${Array.isArray(p.ids) && p.ids.length > 1 ? 's' : ''} ${Array.isArray(p.ids) ? p.ids.join(', ') : String(p.ids)} to the sender?`,
+      confirm: (p) =>
+        `Return queued message${Array.isArray(p.ids) && p.ids.length > 1 ? 's' : ''} ${Array.isArray(p.ids) ? p.ids.join(', ') : String(p.ids)} to the sender?`,
       text: idsText('bounced'),
     }),
   ],

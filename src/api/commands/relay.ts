@@ -50,11 +50,7 @@ function network(text: string): string {
 
 function describe(r: RelaySettings): string {
   const nets = r.trustedNetworks.length ? r.trustedNetworks.join(', ') : 'none';
-  return [
-    `trusted networks  ${nets}${r.trustedNetworksSet ? '' : ' (default)'}`,
-    `relay rules       ${r.relayRules.join(', ')}`,
-    '',
-  ].join('\n');
+  return [`trusted networks  ${nets}${r.trustedNetworksSet ? '' : ' (default)'}`, `relay rules       ${r.relayRules.join(', ')}`, ''].join('\n');
 }
 
 export const relayGroup: CommandGroup = {

@@ -71,7 +71,14 @@ function verify(raw: Params): boolean | undefined {
 const set = method({
   offline: true,
   write: true,
-  params: (raw) => ({ host: str(raw, 'host'), port: port(raw), security: security(raw), user: optStr(raw, 'user'), password: optStr(raw, 'password'), verifyCertificate: verify(raw) }),
+  params: (raw) => ({
+    host: str(raw, 'host'),
+    port: port(raw),
+    security: security(raw),
+    user: optStr(raw, 'user'),
+    password: optStr(raw, 'password'),
+    verifyCertificate: verify(raw),
+  }),
   run: async (ctx, p): Promise<SmarthostView> => {
     const { password, ...rest } = p;
     await writeSetting(ctx, DEF, password === undefined ? rest : p);
@@ -114,7 +121,16 @@ const test = method({
     const r = await sendTestMessage(dest, { store: ctx.store, settings, resolve, from, to: p.to });
     const result = r.ok || !r.error ? (r.reply ? `${r.reply.code} ${r.reply.status} ${r.reply.text}` : 'accepted') : r.error;
     await ctx.store.settings.set(LAST_PROBE.key, { at: Date.now(), ok: r.ok, relay: settings.smarthost && describeRelay(settings.smarthost), result });
-    ctx.log.info('smarthost.test', { to: r.to, via: r.via, host: r.host, ok: r.ok, stage: r.stage, reply: r.reply && `${r.reply.code} ${r.reply.status} ${r.reply.text}`, error: r.error, ms: r.ms });
+    ctx.log.info('smarthost.test', {
+      to: r.to,
+      via: r.via,
+      host: r.host,
+      ok: r.ok,
+      stage: r.stage,
+      reply: r.reply && `${r.reply.code} ${r.reply.status} ${r.reply.text}`,
+      error: r.error,
+      ms: r.ms,
+    });
     return r;
   },
 });
@@ -159,7 +175,15 @@ export const smarthostGroup: CommandGroup = {
     entry('test', test, {
       summary: 'send a test message to TO now, the way its mail leaves (through the smarthost, or directly), and show the reply',
       args: ['to'],
-      options: [{ flag: '--from', param: 'from', kind: 'string', value: 'ADDRESS', help: "the sender (default: the relay's user name when it is an address, else postmaster@ the server's name)" }],
+      options: [
+        {
+          flag: '--from',
+          param: 'from',
+          kind: 'string',
+          value: 'ADDRESS',
+          help: "the sender (default: the relay's user name when it is an address, else postmaster@ the server's name)",
+        },
+      ],
       text: reported,
       exitCode: (r) => (r.ok ? 0 : 1),
     }),

@@ -11,7 +11,8 @@ const add = method({
   offline: true,
   write: true,
   params: (raw) => ({ address: str(raw, 'address'), password: str(raw, 'password'), quota: optInt(raw, 'quota') }),
-  run: async (ctx, p): Promise<AccountInfo> => ctx.store.accounts.create({ address: p.address, passwordHash: await hashNewPassword(p.password), quota: p.quota }),
+  run: async (ctx, p): Promise<AccountInfo> =>
+    ctx.store.accounts.create({ address: p.address, passwordHash: await hashNewPassword(p.password), quota: p.quota }),
 });
 
 const passwd = method({

@@ -31,7 +31,9 @@ const verify = method({
 function describe(r: VerifyResult): string {
   const lines = r.problems.map((p) => `problem: ${p}`);
   if (r.staleParsed) {
-    lines.push(`${r.staleParsed} of ${r.bodies} bodies parsed by an older MIME parser (before format ${r.mimeFormatVersion}): homepost serve parses them again when it starts`);
+    lines.push(
+      `${r.staleParsed} of ${r.bodies} bodies parsed by an older MIME parser (before format ${r.mimeFormatVersion}): homepost serve parses them again when it starts`,
+    );
   }
   const n = r.problems.length;
   lines.push(n ? `${n} problem${n === 1 ? '' : 's'} found` : `no problems found (${r.bodies} bodies checked)`);

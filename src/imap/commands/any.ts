@@ -62,7 +62,9 @@ export const id: CommandSpec<[string, string | null][] | null> = {
   },
   async run({ session }, pairs) {
     if (pairs) {
-      const client = Object.fromEntries(pairs.filter(([f]) => ['name', 'version', 'vendor', 'os'].includes(f.toLowerCase())).map(([f, v]) => [f.toLowerCase(), v]));
+      const client = Object.fromEntries(
+        pairs.filter(([f]) => ['name', 'version', 'vendor', 'os'].includes(f.toLowerCase())).map(([f, v]) => [f.toLowerCase(), v]),
+      );
       session.log.info('imap.client_id', { client });
     }
     await session.untagged('ID ("name" "homepost")');

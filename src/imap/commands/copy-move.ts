@@ -50,7 +50,10 @@ function spec(name: string, move: boolean): CommandSpec<CopyArgs> {
       const r = await session.store.messages.move(opts);
       // RFC 6851 4.3: COPYUID comes in an untagged OK before the expunges.
       if (r.map.length) await session.untagged(`OK [${copyUid(r.uidValidity, r.map)}] Moved`);
-      await reportExpunged(session, r.map.map(([s]) => s));
+      await reportExpunged(
+        session,
+        r.map.map(([s]) => s),
+      );
     },
   };
 }

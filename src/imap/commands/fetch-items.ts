@@ -45,8 +45,10 @@ function item(p: Parser): FetchItem {
   }
   // RFC 3501 6.4.5: RFC822 = BODY[], RFC822.HEADER = BODY.PEEK[HEADER], RFC822.TEXT = BODY[TEXT].
   if (name === 'RFC822') return { kind: 'section', binary: false, peek: false, section: { path: [], text: null, fields: [] }, partial: null, rfc822: name };
-  if (name === 'RFC822.HEADER') return { kind: 'section', binary: false, peek: true, section: { path: [], text: 'HEADER', fields: [] }, partial: null, rfc822: name };
-  if (name === 'RFC822.TEXT') return { kind: 'section', binary: false, peek: false, section: { path: [], text: 'TEXT', fields: [] }, partial: null, rfc822: name };
+  if (name === 'RFC822.HEADER')
+    return { kind: 'section', binary: false, peek: true, section: { path: [], text: 'HEADER', fields: [] }, partial: null, rfc822: name };
+  if (name === 'RFC822.TEXT')
+    return { kind: 'section', binary: false, peek: false, section: { path: [], text: 'TEXT', fields: [] }, partial: null, rfc822: name };
   if (SIMPLE.has(name)) return { kind: 'simple', name: name as SimpleItem };
   p.fail(`Unknown FETCH item ${name.slice(0, 30)}`);
 }

@@ -48,7 +48,10 @@ describe('FETCH', () => {
   test('sections, partials, BINARY and the RFC822 items', async () => {
     const c = await loggedIn(s);
     await ok(c, 'EXAMINE INBOX');
-    const r = await ok(c, 'FETCH 2 (BODY.PEEK[1] BODY.PEEK[2.HEADER] BODY.PEEK[2.TEXT] BODY.PEEK[2.MIME] BODY.PEEK[3]<1.2> BINARY.PEEK[1] BINARY.SIZE[3] BODY.PEEK[9] BODY.PEEK[HEADER.FIELDS.NOT (To From Date Message-ID MIME-Version Content-Type)])');
+    const r = await ok(
+      c,
+      'FETCH 2 (BODY.PEEK[1] BODY.PEEK[2.HEADER] BODY.PEEK[2.TEXT] BODY.PEEK[2.MIME] BODY.PEEK[3]<1.2> BINARY.PEEK[1] BINARY.SIZE[3] BODY.PEEK[9] BODY.PEEK[HEADER.FIELDS.NOT (To From Date Message-ID MIME-Version Content-Type)])',
+    );
     assert.equal(
       r.untagged[0],
       '* 2 FETCH (BODY[1] {9}\r\ncaf=C3=A9 BODY[2.HEADER] {43}\r\nFrom: carol@example.org\r\nSubject: inner\r\n\r\n BODY[2.TEXT] {10}\r\ninner body ' +
@@ -58,7 +61,10 @@ describe('FETCH', () => {
     const bin = await ok(c, 'FETCH 2 BINARY.PEEK[3]');
     assert.equal(bin.untagged[0], '* 2 FETCH (BINARY[3] ~{3}\r\n\0\x01\x02)');
     const rfc = await ok(c, 'FETCH 1 (RFC822.HEADER RFC822.SIZE INTERNALDATE RFC822.TEXT)');
-    assert.equal(rfc.untagged[0], '* 1 FETCH (RFC822.HEADER {44}\r\nFrom: alice@example.org\r\nSubject: simple\r\n\r\n RFC822.SIZE 64 INTERNALDATE "02-Jan-2026 03:04:05 +0000" RFC822.TEXT {20}\r\nline one\r\nline two\r\n)');
+    assert.equal(
+      rfc.untagged[0],
+      '* 1 FETCH (RFC822.HEADER {44}\r\nFrom: alice@example.org\r\nSubject: simple\r\n\r\n RFC822.SIZE 64 INTERNALDATE "02-Jan-2026 03:04:05 +0000" RFC822.TEXT {20}\r\nline one\r\nline two\r\n)',
+    );
     const macro = await ok(c, 'FETCH 1 FAST');
     assert.equal(macro.untagged[0], '* 1 FETCH (FLAGS () INTERNALDATE "02-Jan-2026 03:04:05 +0000" RFC822.SIZE 64)');
     c.close();
@@ -74,11 +80,10 @@ describe('FETCH', () => {
     assert.equal(store.lastTxnId(), before, 'read paths do not write');
     const r = await ok(c, 'FETCH 1:3 BODY[]<0.4>');
     assert.equal(store.lastTxnId(), before + 1, 'one commit for three messages');
-    assert.deepEqual(r.untagged.map((l) => l.replace(/\{4\}\r\n.{4}/s, 'X')), [
-      '* 1 FETCH (BODY[]<0> X FLAGS (\\Seen))',
-      '* 2 FETCH (BODY[]<0> X FLAGS (\\Seen))',
-      '* 3 FETCH (BODY[]<0> X FLAGS (\\Seen))',
-    ]);
+    assert.deepEqual(
+      r.untagged.map((l) => l.replace(/\{4\}\r\n.{4}/s, 'X')),
+      ['* 1 FETCH (BODY[]<0> X FLAGS (\\Seen))', '* 2 FETCH (BODY[]<0> X FLAGS (\\Seen))', '* 3 FETCH (BODY[]<0> X FLAGS (\\Seen))'],
+    );
     const again = await ok(c, 'FETCH 1 BODY[TEXT]');
     assert.equal(again.untagged[0], '* 1 FETCH (BODY[TEXT] {20}\r\nline one\r\nline two\r\n)');
     assert.equal(store.lastTxnId(), before + 1, 'already \\Seen: nothing to write');
@@ -112,7 +117,16 @@ describe('FETCH', () => {
     assert.deepEqual(r.untagged, ['* 2 FETCH (UID 2 FLAGS (\\Seen))']);
     const star = await ok(c, 'UID FETCH 100:* UID');
     assert.deepEqual(star.untagged, ['* 4 FETCH (UID 4)'], 'n:* names the highest UID even when n is larger');
-    for (const bad of ['FETCH 5 FLAGS', 'FETCH 0 FLAGS', 'FETCH 1 (FLAGS', 'FETCH 1 BODY[4.FOO]', 'FETCH 1 BODY[HEADER.FIELDS ()]', 'FETCH 1 NOPE', 'FETCH 1 BINARY[TEXT]', 'FETCH 1 BODY[]<1>']) {
+    for (const bad of [
+      'FETCH 5 FLAGS',
+      'FETCH 0 FLAGS',
+      'FETCH 1 (FLAGS',
+      'FETCH 1 BODY[4.FOO]',
+      'FETCH 1 BODY[HEADER.FIELDS ()]',
+      'FETCH 1 NOPE',
+      'FETCH 1 BINARY[TEXT]',
+      'FETCH 1 BODY[]<1>',
+    ]) {
       assert.match((await c.command(bad)).tagged, /BAD/, bad);
     }
     c.close();

@@ -85,11 +85,13 @@ function fetchSpec(name: 'FETCH' | 'UID FETCH'): CommandSpec<FetchArgs> {
 
       const uids = view.resolve(set, uid);
       if (mods.vanished) {
-        const inSet = (u: number) => !set.saved && set.ranges.some(([a, b]) => {
-          const x = a ?? Infinity;
-          const y = b ?? Infinity;
-          return u >= Math.min(x, y) && u <= Math.max(x, y);
-        });
+        const inSet = (u: number) =>
+          !set.saved &&
+          set.ranges.some(([a, b]) => {
+            const x = a ?? Infinity;
+            const y = b ?? Infinity;
+            return u >= Math.min(x, y) && u <= Math.max(x, y);
+          });
         const gone = store.vanished(view.mailboxId, mods.changedSince!).filter(inSet);
         if (gone.length) await session.untagged(`VANISHED (EARLIER) ${encodeSequenceSet(gone.sort((a, b) => a - b))}`);
       }

@@ -40,10 +40,10 @@ describe('LIST and LSUB', () => {
 
   test('LIST-EXTENDED: SUBSCRIBED with RECURSIVEMATCH, SPECIAL-USE, RETURN STATUS', async () => {
     assert.deepEqual((await ok(c, 'LIST (SUBSCRIBED) "" "P*"')).untagged, ['* LIST (\\HasNoChildren \\Subscribed) "/" Projects/2026/Q1']);
-    assert.deepEqual((await ok(c, 'LIST (SUBSCRIBED RECURSIVEMATCH) "" %')).untagged.filter((l) => l.includes('Projects') || l.includes('Gone')), [
-      '* LIST (\\NonExistent \\Subscribed) "/" Gone',
-      '* LIST (\\HasChildren) "/" Projects ("CHILDINFO" ("SUBSCRIBED"))',
-    ]);
+    assert.deepEqual(
+      (await ok(c, 'LIST (SUBSCRIBED RECURSIVEMATCH) "" %')).untagged.filter((l) => l.includes('Projects') || l.includes('Gone')),
+      ['* LIST (\\NonExistent \\Subscribed) "/" Gone', '* LIST (\\HasChildren) "/" Projects ("CHILDINFO" ("SUBSCRIBED"))'],
+    );
     assert.deepEqual((await ok(c, 'LIST (SPECIAL-USE) "" *')).untagged.length, 5);
     const r = await ok(c, 'LIST "" (INBOX Sent) RETURN (SUBSCRIBED STATUS (MESSAGES UIDNEXT))');
     assert.deepEqual(r.untagged, [

@@ -96,13 +96,7 @@ function canonical(reference: string, pattern: string): string {
   return reference + pattern;
 }
 
-function attributes(
-  name: string,
-  mb: MailboxRecord | undefined,
-  parents: Set<string>,
-  subscribed: boolean,
-  showSubscribed: boolean,
-): string[] {
+function attributes(name: string, mb: MailboxRecord | undefined, parents: Set<string>, subscribed: boolean, showSubscribed: boolean): string[] {
   const out: string[] = [];
   if (!mb) {
     out.push('\\NonExistent');
@@ -125,7 +119,13 @@ function parentSet(all: readonly MailboxRecord[]): Set<string> {
 }
 
 // One "* LIST (attrs) "/" name [extended]" line (also used by SELECT in rev2).
-export function listLine(session: ImapSession, name: string, all: readonly MailboxRecord[], extra: { subscribed?: boolean; showSubscribed?: boolean; childInfo?: boolean } | null, verb = 'LIST'): string {
+export function listLine(
+  session: ImapSession,
+  name: string,
+  all: readonly MailboxRecord[],
+  extra: { subscribed?: boolean; showSubscribed?: boolean; childInfo?: boolean } | null,
+  verb = 'LIST',
+): string {
   const mb = all.find((m) => m.name === name);
   const attrs = attributes(name, mb, parentSet(all), extra?.subscribed ?? false, extra?.showSubscribed ?? false);
   const ext = extra?.childInfo ? ' ("CHILDINFO" ("SUBSCRIBED"))' : '';

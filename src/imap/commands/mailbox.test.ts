@@ -66,7 +66,9 @@ describe('mailbox management', () => {
     const c = await loggedIn(s);
     const mb = s.context.store.mailboxes.get(s.accountId, 'Sent')!;
     const r = await ok(c, 'STATUS Sent (MESSAGES RECENT UIDNEXT UIDVALIDITY UNSEEN DELETED SIZE HIGHESTMODSEQ)');
-    assert.deepEqual(r.untagged, [`* STATUS Sent (MESSAGES 2 RECENT 2 UIDNEXT 3 UIDVALIDITY ${mb.uidValidity} UNSEEN 1 DELETED 1 SIZE ${mb.size} HIGHESTMODSEQ ${mb.highestModSeq})`]);
+    assert.deepEqual(r.untagged, [
+      `* STATUS Sent (MESSAGES 2 RECENT 2 UIDNEXT 3 UIDVALIDITY ${mb.uidValidity} UNSEEN 1 DELETED 1 SIZE ${mb.size} HIGHESTMODSEQ ${mb.highestModSeq})`,
+    ]);
     assert.match((await c.command('STATUS Sent (BOGUS)')).tagged, /BAD/);
     assert.match((await c.command('STATUS Nowhere (MESSAGES)')).tagged, /NO \[NONEXISTENT\]/);
     // STATUS (HIGHESTMODSEQ) enabled CONDSTORE: FETCH FLAGS after STORE now carry MODSEQ.

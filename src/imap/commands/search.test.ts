@@ -12,9 +12,24 @@ describe('SEARCH', () => {
   before(async () => {
     s = await startImapServer();
     const day = (d: number) => Date.UTC(2026, 5, d, 12);
-    await s.deliver(mail('Quarterly report', 'Alice <alice@example.org>', 'Mon, 1 Jun 2026 09:00:00 +0000', 'numbers inside\r\n'), { flags: ['\\Seen'], internalDate: day(1) });
-    await s.deliver(mail('=?utf-8?q?Gr=C3=BC=C3=9Fe?=', 'Bob <bob@example.org>', 'Tue, 2 Jun 2026 09:00:00 +0000', 'SGVsbG8gd8O2cmxk\r\n', 'Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n'), { flags: ['\\Flagged', '$Work'], internalDate: day(2) });
-    await s.deliver(mail('lunch', 'alice@example.org', '3 Jun 2026 23:30:00 -0500', `${'x'.repeat(2000)}\r\n`, 'X-Priority: 1\r\n'), { flags: ['\\Deleted', '\\Answered'], internalDate: day(3) });
+    await s.deliver(mail('Quarterly report', 'Alice <alice@example.org>', 'Mon, 1 Jun 2026 09:00:00 +0000', 'numbers inside\r\n'), {
+      flags: ['\\Seen'],
+      internalDate: day(1),
+    });
+    await s.deliver(
+      mail(
+        '=?utf-8?q?Gr=C3=BC=C3=9Fe?=',
+        'Bob <bob@example.org>',
+        'Tue, 2 Jun 2026 09:00:00 +0000',
+        'SGVsbG8gd8O2cmxk\r\n',
+        'Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n',
+      ),
+      { flags: ['\\Flagged', '$Work'], internalDate: day(2) },
+    );
+    await s.deliver(mail('lunch', 'alice@example.org', '3 Jun 2026 23:30:00 -0500', `${'x'.repeat(2000)}\r\n`, 'X-Priority: 1\r\n'), {
+      flags: ['\\Deleted', '\\Answered'],
+      internalDate: day(3),
+    });
     await s.deliver(mail('Re: lunch', 'dave@example.com', 'Thu, 4 Jun 2026 09:00:00 +0000', 'see you\r\n'), { internalDate: day(4) });
     c = await loggedIn(s);
     await ok(c, 'SELECT INBOX');

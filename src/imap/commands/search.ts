@@ -32,7 +32,8 @@ async function partsTextOffLoop(session: ImapSession, raw: Buffer, parts: readon
     const { text } = await session.svc.offload.run('text', { bytes, parts: moved }, { deadlineMs: 30_000, transfer: [bytes.buffer] });
     return text;
   } catch (e) {
-    if (e instanceof JobError && (e.reason === 'memory' || e.reason === 'timeout')) throw new ImapUserError('A message is too large to search; try a narrower search', 'LIMIT');
+    if (e instanceof JobError && (e.reason === 'memory' || e.reason === 'timeout'))
+      throw new ImapUserError('A message is too large to search; try a narrower search', 'LIMIT');
     throw new ImapServerError('Search failed', e);
   }
 }
@@ -101,7 +102,8 @@ function searchSpec(name: 'SEARCH' | 'UID SEARCH'): CommandSpec<SearchProgram> {
           if (matches(env, c, program.key)) found.push({ seq: i + 1, uid: record.uid, modseq: record.modseq });
         } catch (e) {
           // Expunged by another session while this one searched: it matches nothing.
-          if (!(e instanceof MessageGone) || store.get(view.mailboxId, record.uid)) throw e instanceof MessageGone ? new ImapServerError('Message content missing', e) : e;
+          if (!(e instanceof MessageGone) || store.get(view.mailboxId, record.uid))
+            throw e instanceof MessageGone ? new ImapServerError('Message content missing', e) : e;
         } finally {
           // The message's bytes go back now, not at the next collection (src/memory/free.ts).
           free(c.raw);

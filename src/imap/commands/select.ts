@@ -119,11 +119,13 @@ async function qresyncReport(
   if (q.knownUids && !q.knownUids.saved) {
     const ranges = q.knownUids.ranges;
     const max = vanished.reduce((m, u) => Math.max(m, u), view.uids[view.uids.length - 1] ?? 0);
-    vanished = vanished.filter((u) => ranges.some(([a, b]) => {
-      const lo = Math.min(a ?? max, b ?? max);
-      const hi = Math.max(a ?? max, b ?? max);
-      return u >= lo && u <= hi;
-    }));
+    vanished = vanished.filter((u) =>
+      ranges.some(([a, b]) => {
+        const lo = Math.min(a ?? max, b ?? max);
+        const hi = Math.max(a ?? max, b ?? max);
+        return u >= lo && u <= hi;
+      }),
+    );
   }
   if (vanished.length) await session.untagged(`VANISHED (EARLIER) ${encodeSequenceSet(vanished.sort((a, b) => a - b))}`);
   for (let i = 0; i < records.length; i++) {

@@ -15,13 +15,23 @@ describe('STORE', () => {
     const c = await loggedIn(s);
     await ok(c, 'ENABLE IMAP4rev2');
     await ok(c, 'SELECT INBOX');
-    assert.deepEqual((await ok(c, 'STORE 1:2 +FLAGS (\\Seen \\Flagged)')).untagged, ['* 1 FETCH (FLAGS (\\Seen \\Flagged))', '* 2 FETCH (FLAGS (\\Seen \\Flagged))']);
+    assert.deepEqual((await ok(c, 'STORE 1:2 +FLAGS (\\Seen \\Flagged)')).untagged, [
+      '* 1 FETCH (FLAGS (\\Seen \\Flagged))',
+      '* 2 FETCH (FLAGS (\\Seen \\Flagged))',
+    ]);
     assert.deepEqual((await ok(c, 'STORE 2 -FLAGS \\Flagged')).untagged, ['* 2 FETCH (FLAGS (\\Seen))']);
     assert.deepEqual((await ok(c, 'STORE 3 FLAGS (\\draft $Label1)')).untagged, ['* 3 FETCH (FLAGS (\\Draft $Label1))']);
     assert.deepEqual((await ok(c, 'UID STORE 4 +FLAGS.SILENT (\\Answered)')).untagged, []);
     assert.deepEqual((await ok(c, 'UID STORE 4 +FLAGS (\\Answered)')).untagged, ['* 4 FETCH (UID 4 FLAGS (\\Answered))']);
     assert.deepEqual(s.context.store.messages.get(s.context.store.mailboxes.get(s.accountId, 'INBOX')!.id, 3)!.flags, ['\\Draft', '$Label1']);
-    for (const bad of ['STORE 1 +FLAGS (\\Recent)', 'STORE 1 +FLAGS (\\Bogus)', 'STORE 1 FLAG (\\Seen)', 'STORE 9 +FLAGS (\\Seen)', 'STORE 1 +FLAGS', 'STORE 1 (UNCHANGEDSINCE x) FLAGS ()']) {
+    for (const bad of [
+      'STORE 1 +FLAGS (\\Recent)',
+      'STORE 1 +FLAGS (\\Bogus)',
+      'STORE 1 FLAG (\\Seen)',
+      'STORE 9 +FLAGS (\\Seen)',
+      'STORE 1 +FLAGS',
+      'STORE 1 (UNCHANGEDSINCE x) FLAGS ()',
+    ]) {
       assert.match((await c.command(bad)).tagged, /BAD/, bad);
     }
     c.close();
@@ -39,7 +49,10 @@ describe('STORE', () => {
     assert.equal(r.tagged, `A4 OK [MODIFIED ${failed}] Conditional STORE failed`);
     assert.match(r.untagged[0]!, new RegExp(`^\\* ${changed} FETCH \\(FLAGS \\(.*\\\\Deleted\\) MODSEQ \\(\\d+\\)\\)$`));
     const silent = await ok(c, 'UID STORE 1:2 (UNCHANGEDSINCE 99999) -FLAGS.SILENT (\\Deleted)');
-    assert.deepEqual(silent.untagged.map((l) => l.replace(/\d+\)\)$/, 'N))')), [`* ${changed} FETCH (UID ${changed} MODSEQ (N))`]);
+    assert.deepEqual(
+      silent.untagged.map((l) => l.replace(/\d+\)\)$/, 'N))')),
+      [`* ${changed} FETCH (UID ${changed} MODSEQ (N))`],
+    );
     c.close();
   });
 

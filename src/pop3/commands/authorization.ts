@@ -17,12 +17,7 @@ function requireAuthAllowed(s: Pop3Session): void {
 // attempt gets [AUTH] (RFC 3206 4); while the throttle locks the address or the account,
 // [LOGIN-DELAY] (RFC 2449 8.1.1: not allowed to log in until a delay has passed), without
 // looking at the credentials.
-async function authenticate(
-  s: Pop3Session,
-  user: string,
-  mechanism: string,
-  check: () => Promise<AccountInfo | null> | AccountInfo | null,
-): Promise<void> {
+async function authenticate(s: Pop3Session, user: string, mechanism: string, check: () => Promise<AccountInfo | null> | AccountInfo | null): Promise<void> {
   const result = await s.ctx.logins.login({ protocol: 'pop3', remote: s.conn.remoteAddress, user, mechanism, check, log: s.log });
   if (!result.ok && result.reason === 'locked') throw new Pop3Error('LOGIN-DELAY', 'too many failed logins; try again later');
   if (!result.ok) throw new Pop3Error('AUTH', 'authentication failed');

@@ -27,7 +27,10 @@ export const list: Pop3Command = {
       return;
     }
     const numbers = await drop.measured();
-    await s.sendLines(`+OK ${messages(numbers.length)}`, numbers.map((n) => `${n} ${drop.octets(n)}`));
+    await s.sendLines(
+      `+OK ${messages(numbers.length)}`,
+      numbers.map((n) => `${n} ${drop.octets(n)}`),
+    );
   },
 };
 
@@ -43,7 +46,10 @@ export const uidl: Pop3Command = {
       await s.send(`+OK ${n} ${drop.uidl(n)}`);
       return;
     }
-    await s.sendLines('+OK unique-id listing follows', drop.numbers.map((n) => `${n} ${drop.uidl(n)}`));
+    await s.sendLines(
+      '+OK unique-id listing follows',
+      drop.numbers.map((n) => `${n} ${drop.uidl(n)}`),
+    );
   },
 };
 

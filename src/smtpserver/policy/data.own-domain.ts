@@ -44,7 +44,13 @@ export const ownDomainRule: Rule<'data'> = {
         return { verdict: 'tempfail', code: r.code, enhanced: r.enhanced, text: r.text, reason: `${c.what} ${c.domain} is ours; SPF could not be evaluated` };
       }
       const r = REPLIES.ownDomainUnauthenticated;
-      return { verdict: 'reject', code: r.code, enhanced: r.enhanced, text: r.text, reason: `${c.what} ${c.domain} is ours; spf=${auth.spf}, no aligned DKIM pass` };
+      return {
+        verdict: 'reject',
+        code: r.code,
+        enhanced: r.enhanced,
+        text: r.text,
+        reason: `${c.what} ${c.domain} is ours; spf=${auth.spf}, no aligned DKIM pass`,
+      };
     }
     return { verdict: 'next', reason: 'own domain authenticated' };
   },

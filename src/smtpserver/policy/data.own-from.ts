@@ -14,9 +14,19 @@ export const ownFrom: Rule<'data'> = {
   async run(ctx, { message }) {
     if (!ctx.session.account) return NEXT;
     const r = REPLIES.badSender;
-    const refuse = (reason: string) => ({ verdict: 'reject' as const, code: r.code, enhanced: r.enhanced, text: 'From header not owned by the authenticated user', reason });
+    const refuse = (reason: string) => ({
+      verdict: 'reject' as const,
+      code: r.code,
+      enhanced: r.enhanced,
+      text: 'From header not owned by the authenticated user',
+      reason,
+    });
     if (message.from.addresses.length === 0 && !message.from.malformed) return refuse('no From address');
-    for (const [field, o] of [['From', message.from], ['Sender', message.sender], ['Resent-From', message.resentFrom]] as const) {
+    for (const [field, o] of [
+      ['From', message.from],
+      ['Sender', message.sender],
+      ['Resent-From', message.resentFrom],
+    ] as const) {
       if (o.malformed) return refuse(`${field} holds something other than complete mailboxes`);
       const foreign = o.addresses.find((a) => !owned(ctx, a));
       if (foreign !== undefined) return refuse(`${field} ${foreign} is not an address of ${ctx.session.account.address}`);

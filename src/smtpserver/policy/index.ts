@@ -11,9 +11,7 @@ import { quota } from './rcpt.quota.ts';
 import { trustedNetwork } from './rcpt.trusted-network.ts';
 import type { Rule } from './types.ts';
 
-export const RELAY_RULES: Record<string, Rule<'rcpt'>> = Object.fromEntries(
-  [authenticated, trustedNetwork, localRecipient, deny].map((r) => [r.name, r]),
-);
+export const RELAY_RULES: Record<string, Rule<'rcpt'>> = Object.fromEntries([authenticated, trustedNetwork, localRecipient, deny].map((r) => [r.name, r]));
 
 export const MAIL_RULES: readonly Rule<'mail'>[] = [ownAddress];
 export const DATA_RULES: readonly Rule<'data'>[] = [ownFrom, ownDomainRule, dmarc];

@@ -14,7 +14,13 @@ test('deny: 554 5.7.1 for anything', async () => {
 test('the configured relay rule list always ends in deny; unknown names are reported', () => {
   const unknown: string[] = [];
   const names = (list: string[]) => rcptRules(list, (n) => unknown.push(n)).map((r) => r.name);
-  assert.deepEqual(names(['authenticated', 'trusted-network', 'local-recipient', 'deny']), ['quota', 'authenticated', 'trusted-network', 'local-recipient', 'deny']);
+  assert.deepEqual(names(['authenticated', 'trusted-network', 'local-recipient', 'deny']), [
+    'quota',
+    'authenticated',
+    'trusted-network',
+    'local-recipient',
+    'deny',
+  ]);
   assert.deepEqual(names(['local-recipient']), ['quota', 'local-recipient', 'deny']);
   assert.deepEqual(names(['open-relay', 'local-recipient']), ['quota', 'local-recipient', 'deny']);
   assert.deepEqual(names([]), ['quota', 'deny']);

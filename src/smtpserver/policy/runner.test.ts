@@ -40,6 +40,15 @@ test('a rule past the stage deadline is answered 451 4.4.3 and its late verdict 
   lateResolve!();
   await new Promise((r) => setTimeout(r, 10));
   assert.equal(ctx.transaction.results.length, 1);
-  const boom = await runStage([rule('boom', async () => { throw new Error('db down'); })], makeContext(), { recipient: recipient('x@example.test') }, 1000);
+  const boom = await runStage(
+    [
+      rule('boom', async () => {
+        throw new Error('db down');
+      }),
+    ],
+    makeContext(),
+    { recipient: recipient('x@example.test') },
+    1000,
+  );
   assert.deepEqual([boom.verdict, boom.code, boom.enhanced], ['tempfail', 451, '4.3.0']);
 });

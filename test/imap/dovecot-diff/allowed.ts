@@ -55,7 +55,7 @@ export const allowed: AllowedDifference[] = [
     reason:
       'RFC 9051 7.5.2 (body parameter list): "Servers SHOULD decode parameter value continuations and parameter value character ' +
       'sets as described in [RFC2231] ... convert to UTF-8, concatenate and return the resulting value as a parameter "foo*"". ' +
-      'homepost does; Dovecot 2.3 (IMAP4rev1) joins the continuations but keeps the charset\'\'%-encoded form and puts the ' +
+      "homepost does; Dovecot 2.3 (IMAP4rev1) joins the continuations but keeps the charset''%-encoded form and puts the " +
       'joined parameter last. Both satisfy RFC 2231 4.1 ("IMAP4 servers SHOULD decode parameter value continuations").',
   },
   {
@@ -216,7 +216,8 @@ export const allowed: AllowedDifference[] = [
   },
   {
     script: 'rename-inbox',
-    homepost: /^(a1 OK|\* STATUS Saved \(MESSAGES 26 UIDNEXT 27 UNSEEN 26\)|a2 OK|\* STATUS INBOX \(MESSAGES 0 UIDNEXT 27\)|\* LIST \(\\HasNoChildren\) "\/" Saved)$/,
+    homepost:
+      /^(a1 OK|\* STATUS Saved \(MESSAGES 26 UIDNEXT 27 UNSEEN 26\)|a2 OK|\* STATUS INBOX \(MESSAGES 0 UIDNEXT 27\)|\* LIST \(\\HasNoChildren\) "\/" Saved)$/,
     dovecot: /^(a1 NO \[CANNOT\]|a2 NO|\* STATUS INBOX \(MESSAGES 26 UIDNEXT 27\))$/,
     reason:
       'RFC 9051 6.3.6: "Renaming INBOX is permitted" and moves its messages to the new mailbox, leaving INBOX empty; homepost ' +

@@ -56,7 +56,10 @@ A message without the usual header fields.
 `);
 
 // A text body whose last line has no line break (body-fld-lines).
-const noFinalEol = Buffer.from('From: lines@example.org\r\nSubject: no final line break\r\nDate: Mon, 1 Jul 2024 12:00:00 +0000\r\n\r\nfirst line\r\nsecond line without CRLF', 'utf8');
+const noFinalEol = Buffer.from(
+  'From: lines@example.org\r\nSubject: no final line break\r\nDate: Mon, 1 Jul 2024 12:00:00 +0000\r\n\r\nfirst line\r\nsecond line without CRLF',
+  'utf8',
+);
 
 // Parts whose last line runs into the delimiter's CRLF (RFC 2046 5.1.1), and one ending in CRLF.
 const partLines = crlf(`From: lines@example.org
@@ -169,5 +172,8 @@ export function inboxCorpus(): CorpusMessage[] {
 
 // The mailbox "Malformed".
 export function malformedCorpus(): CorpusMessage[] {
-  return dated(MALFORMED.map((f): [string, Buffer] => [f, readFixture(f)]), Date.UTC(2023, 5, 1, 6, 0, 0));
+  return dated(
+    MALFORMED.map((f): [string, Buffer] => [f, readFixture(f)]),
+    Date.UTC(2023, 5, 1, 6, 0, 0),
+  );
 }

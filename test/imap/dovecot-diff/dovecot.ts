@@ -99,7 +99,12 @@ export async function startDovecot(opts: {
   }
   writeFileSync(path.join(dir, 'users'), opts.users.map((u) => `${u.name}:${u.hash ?? `{PLAIN}${u.password}`}\n`).join(''));
   const conf = path.join(dir, 'dovecot.conf');
-  writeFileSync(conf, readFileSync(opts.conf ?? CONF, 'utf8').replaceAll('@DIR@', dir).replaceAll('@PORT@', String(port)));
+  writeFileSync(
+    conf,
+    readFileSync(opts.conf ?? CONF, 'utf8')
+      .replaceAll('@DIR@', dir)
+      .replaceAll('@PORT@', String(port)),
+  );
   execFileSync('chown', ['-R', 'dovemail:dovemail', path.join(dir, 'mail')]);
   // The master daemonizes; no pipes for it to hold open. TZ=UTC: dates as homepost writes them.
   execFileSync('dovecot', ['-c', conf], { stdio: 'ignore', env: { ...process.env, TZ: 'UTC' } });

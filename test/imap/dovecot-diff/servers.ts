@@ -28,7 +28,10 @@ export async function startPair(): Promise<Pair> {
     const accountId = store.accounts.get(address)!.id;
     await store.mailboxes.create(accountId, 'Malformed');
     // One delivery at a time: UIDs follow the corpus order.
-    for (const [mailbox, list] of [['INBOX', inbox], ['Malformed', malformed]] as const) {
+    for (const [mailbox, list] of [
+      ['INBOX', inbox],
+      ['Malformed', malformed],
+    ] as const) {
       for (const m of list) {
         const [outcome] = await store.messages.deliver({ raw: m.raw, targets: [{ accountId, mailbox }], internalDate: m.internalDate });
         if (!outcome?.ok) throw new Error(`delivery of ${m.label} failed: ${JSON.stringify(outcome)}`);

@@ -12,8 +12,17 @@ import { decodePartText } from '../../../src/mime/decode.ts';
 import { dkimTxtRecords } from '../../../src/smtp/dkim/txt-record.ts';
 import { RawSmtp } from '../harness.ts';
 import {
-  freePortOn, inboxOf, parseDsnWithPython, startOutbound, startPeer, submit, testSettings, until, withoutAdded,
-  type OutboundServer, type Peer,
+  freePortOn,
+  inboxOf,
+  parseDsnWithPython,
+  startOutbound,
+  startPeer,
+  submit,
+  testSettings,
+  until,
+  withoutAdded,
+  type OutboundServer,
+  type Peer,
 } from './harness.ts';
 
 const HOSTS = ['127.0.0.20', '127.0.0.21', '127.0.0.22', '127.0.0.23', '127.0.0.24'];
@@ -46,7 +55,13 @@ before(async () => {
     },
   });
   hp = await startOutbound({
-    dns: { ...mx('remote.example', HOSTS[0]), ...mx('plain.example', HOSTS[1]), ...mx('old.example', HOSTS[2]), ...mx('picky.example', HOSTS[3]), ...mx('xn--bcher-kva.example', HOSTS[2]) },
+    dns: {
+      ...mx('remote.example', HOSTS[0]),
+      ...mx('plain.example', HOSTS[1]),
+      ...mx('old.example', HOSTS[2]),
+      ...mx('picky.example', HOSTS[3]),
+      ...mx('xn--bcher-kva.example', HOSTS[2]),
+    },
     settings: testSettings(port),
   });
 });
@@ -59,7 +74,9 @@ after(async () => {
 const DEV = 'dev@example.test';
 
 function message(subject: string, extra = '', body = 'Hello.\r\n'): Buffer {
-  return Buffer.from(`From: Dev <${DEV}>\r\nTo: someone@remote.example\r\nSubject: ${subject}\r\nDate: Thu, 26 Nov 2026 07:00:00 +0000\r\nMessage-ID: <${subject.replace(/\W/g, '')}@example.test>\r\n${extra}\r\n${body}`);
+  return Buffer.from(
+    `From: Dev <${DEV}>\r\nTo: someone@remote.example\r\nSubject: ${subject}\r\nDate: Thu, 26 Nov 2026 07:00:00 +0000\r\nMessage-ID: <${subject.replace(/\W/g, '')}@example.test>\r\n${extra}\r\n${body}`,
+  );
 }
 
 // mailauth's verifier, with DNS answered from what the store says to publish.
@@ -71,7 +88,11 @@ async function verifyDkim(raw: Buffer) {
     throw Object.assign(new Error('not found'), { code: 'ENOTFOUND' });
   };
   const result = await dkimVerify(raw, { resolver: resolver as never });
-  return result.results.map((r) => ({ result: r.status.result, algo: r.signingHeaders ? (r as { algo?: string }).algo : (r as { algo?: string }).algo, domain: r.signingDomain }));
+  return result.results.map((r) => ({
+    result: r.status.result,
+    algo: r.signingHeaders ? (r as { algo?: string }).algo : (r as { algo?: string }).algo,
+    domain: r.signingDomain,
+  }));
 }
 
 test('an accepting peer gets the message byte for byte, signed twice (rsa-sha256, ed25519-sha256), over STARTTLS', async () => {
@@ -88,7 +109,13 @@ test('an accepting peer gets the message byte for byte, signed twice (rsa-sha256
   assert.deepEqual(added, ['DKIM-Signature', 'DKIM-Signature', 'Received']);
   assert.ok(rest.equals(original), `sent:\n${original}\ngot:\n${rest}`);
   const results = await verifyDkim(got.raw);
-  assert.deepEqual(results.map((r) => [r.result, r.algo, r.domain]), [['pass', 'rsa-sha256', 'example.test'], ['pass', 'ed25519-sha256', 'example.test']]);
+  assert.deepEqual(
+    results.map((r) => [r.result, r.algo, r.domain]),
+    [
+      ['pass', 'rsa-sha256', 'example.test'],
+      ['pass', 'ed25519-sha256', 'example.test'],
+    ],
+  );
   const records = dkimTxtRecords(hp.store.dkim.get('example.test'));
   assert.match(records[0].value, /^v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA/, 'a 2048-bit RSA key');
   assert.match(records[1].value, /^v=DKIM1; k=ed25519; p=[A-Za-z0-9+/]{43}=$/);
@@ -117,7 +144,8 @@ test('several recipients of one domain: one transaction, an answer each; the ref
     await c.reply();
     await c.command('EHLO client.example');
     assert.equal((await c.command(`MAIL FROM:<${DEV}>`)).code, 250);
-    for (const r of ['a@picky.example', 'nobody@picky.example', 'later@picky.example', 'b@picky.example']) assert.equal((await c.command(`RCPT TO:<${r}>`)).code, 250);
+    for (const r of ['a@picky.example', 'nobody@picky.example', 'later@picky.example', 'b@picky.example'])
+      assert.equal((await c.command(`RCPT TO:<${r}>`)).code, 250);
     assert.equal((await c.command('DATA')).code, 354);
     assert.equal((await c.command(`${message('several').toString()}.`)).code, 250);
     await c.command('QUIT');
@@ -130,9 +158,10 @@ test('several recipients of one domain: one transaction, an answer each; the ref
   await until(() => inboxOf(hp.store, DEV).some((m) => m.includes('nobody@picky.example')), 'the bounce');
   const dsn = await parseDsnWithPython(inboxOf(hp.store, DEV).find((m) => m.includes('nobody@picky.example'))!);
   assert.equal(dsn.type, 'multipart/report');
-  assert.deepEqual(dsn.recipients.map((r) => [r['Final-Recipient'], r.Action, r.Status, r['Remote-MTA'], r['Diagnostic-Code']]), [
-    ['rfc822; nobody@picky.example', 'failed', '5.1.1', 'dns; mx.picky.example', 'smtp; 550 5.1.1 No such user'],
-  ]);
+  assert.deepEqual(
+    dsn.recipients.map((r) => [r['Final-Recipient'], r.Action, r.Status, r['Remote-MTA'], r['Diagnostic-Code']]),
+    [['rfc822; nobody@picky.example', 'failed', '5.1.1', 'dns; mx.picky.example', 'smtp; 550 5.1.1 No such user']],
+  );
   await until(() => hp.store.queue.list().length === 0, 'the queue to empty');
 });
 
@@ -170,7 +199,10 @@ test('8BITMIME: to a peer without it the body is converted to 7 bits (RFC 6152),
   assert.equal(textPart.encoding, 'quoted-printable');
   assert.equal(binPart.encoding, 'base64');
   assert.equal(decodePartText(old.raw, textPart), text.replace(/\r\n$/, ''), 'the CRLF before the boundary belongs to it');
-  assert.deepEqual((await verifyDkim(old.raw)).map((r) => r.result), ['pass', 'pass']);
+  assert.deepEqual(
+    (await verifyDkim(old.raw)).map((r) => r.result),
+    ['pass', 'pass'],
+  );
   const modern = tlsPeer.messages.find((m) => m.to.includes('y@remote.example'))!;
   assert.equal(modern.mailParams.BODY, '8BITMIME');
   assert.ok(withoutAdded(modern.raw).rest.equals(original), 'unchanged for a peer with 8BITMIME');
@@ -180,7 +212,10 @@ test('SMTPUTF8: a UTF-8 address is never sent to a peer without it (5.6.7); an I
   const ascii = Buffer.from(`From: ${DEV}\r\nTo: undisclosed-recipients:;\r\nSubject: utf8 envelope\r\n\r\nhi\r\n`);
   await submit({ port: hp.smtp, from: DEV, to: ['jörg@old.example', 'ascii@bücher.example', 'jörg@remote.example'], mail: ['SMTPUTF8'] }, ascii);
   // (smtp-server shows the domain in Unicode; the command line is what was sent)
-  await until(() => oldPeer.commands.includes('RCPT TO:<ascii@xn--bcher-kva.example>') && oldPeer.messages.some((m) => m.to.includes('ascii@bücher.example')), 'the IDN delivery');
+  await until(
+    () => oldPeer.commands.includes('RCPT TO:<ascii@xn--bcher-kva.example>') && oldPeer.messages.some((m) => m.to.includes('ascii@bücher.example')),
+    'the IDN delivery',
+  );
   assert.ok(!oldPeer.commands.some((c) => /^MAIL FROM:.* SMTPUTF8/i.test(c)), 'never SMTPUTF8 to a peer without it');
   await until(() => tlsPeer.messages.some((m) => m.to.includes('jörg@remote.example')), 'the SMTPUTF8 delivery');
   assert.equal(tlsPeer.messages.find((m) => m.to.includes('jörg@remote.example'))!.mailParams.SMTPUTF8, true);
@@ -188,7 +223,10 @@ test('SMTPUTF8: a UTF-8 address is never sent to a peer without it (5.6.7); an I
   await until(() => bounce() !== undefined, 'the bounce for jörg@old.example');
   const dsn = await parseDsnWithPython(bounce()!);
   assert.equal(dsn.parts[1], 'message/global-delivery-status', 'RFC 6533 for a message sent with SMTPUTF8');
-  assert.deepEqual(dsn.recipients.map((r) => [r['Final-Recipient'], r.Status]), [['utf-8; jörg@old.example', '5.6.7']]);
+  assert.deepEqual(
+    dsn.recipients.map((r) => [r['Final-Recipient'], r.Status]),
+    [['utf-8; jörg@old.example', '5.6.7']],
+  );
   assert.ok(!oldPeer.messages.some((m) => m.to.some((t) => t.includes('jörg'))));
 });
 
@@ -199,6 +237,9 @@ test('SMTPUTF8: a UTF-8 header is not sent to a peer without it (5.6.9), and goe
   assert.equal(tlsPeer.messages.find((m) => m.to.includes('z@remote.example'))!.mailParams.SMTPUTF8, true, 'RFC 6531 3.4: the header needs it');
   const bounce = () => inboxOf(hp.store, DEV).find((m) => m.includes('5.6.9'));
   await until(() => bounce() !== undefined, 'the bounce for x@old.example');
-  assert.deepEqual((await parseDsnWithPython(bounce()!)).recipients.map((r) => [r['Final-Recipient'], r.Action, r.Status]), [['rfc822; x@old.example', 'failed', '5.6.9']]);
+  assert.deepEqual(
+    (await parseDsnWithPython(bounce()!)).recipients.map((r) => [r['Final-Recipient'], r.Action, r.Status]),
+    [['rfc822; x@old.example', 'failed', '5.6.9']],
+  );
   await until(() => hp.store.queue.list().length === 0, 'the queue to empty');
 });

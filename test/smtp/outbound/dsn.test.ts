@@ -56,14 +56,27 @@ test('DSN is advertised, and its parameters are parsed strictly (501 5.5.4)', as
   const c = await session();
   try {
     const ehlo = await c.command('EHLO client.example');
-    assert.ok(ehlo.lines.some((l) => /^250[ -]DSN$/.test(l)), ehlo.text);
+    assert.ok(
+      ehlo.lines.some((l) => /^250[ -]DSN$/.test(l)),
+      ehlo.text,
+    );
     const badMail = ['RET=BOGUS', `ENVID=${'x'.repeat(101)}`, 'ENVID=a+zz', 'ENVID=a+2', 'RET=FULL RET=HDRS', 'RET'];
     for (const p of badMail) {
       const r = await c.command(`MAIL FROM:<${DEV}> ${p}`);
       assert.match(r.lines[0], /^501 5\.5\.4 /, p);
     }
     assert.equal((await c.command(`MAIL FROM:<${DEV}> ret=hdrs envid=Q+2B1`)).code, 250, 'keywords and values in any case');
-    const badRcpt = ['NOTIFY=NEVER,SUCCESS', 'NOTIFY=SOMETIMES', 'NOTIFY=SUCCESS,SUCCESS', 'NOTIFY', 'ORCPT=rfc822', 'ORCPT=;x@y', 'ORCPT=rfc822;', 'ORCPT=utf-8;j+C3+B6rg@x', `ORCPT=rfc822;${'a'.repeat(500)}`];
+    const badRcpt = [
+      'NOTIFY=NEVER,SUCCESS',
+      'NOTIFY=SOMETIMES',
+      'NOTIFY=SUCCESS,SUCCESS',
+      'NOTIFY',
+      'ORCPT=rfc822',
+      'ORCPT=;x@y',
+      'ORCPT=rfc822;',
+      'ORCPT=utf-8;j+C3+B6rg@x',
+      `ORCPT=rfc822;${'a'.repeat(500)}`,
+    ];
     for (const p of badRcpt) {
       const r = await c.command(`RCPT TO:<x@dsn.example> ${p}`);
       assert.match(r.lines[0], /^501 5\.5\.4 /, p);
@@ -116,7 +129,10 @@ test('passed on to a peer that has DSN; no notice of ours then', async () => {
     c.close();
   }
   await until(() => dsnPeer.messages.some((m) => m.to.includes('a@dsn.example')), 'delivery');
-  assert.ok(dsnPeer.commands.some((c) => /^MAIL FROM:<dev@example\.test> .*RET=HDRS ENVID=id\+3D7/.test(c)), dsnPeer.commands.join('\n'));
+  assert.ok(
+    dsnPeer.commands.some((c) => /^MAIL FROM:<dev@example\.test> .*RET=HDRS ENVID=id\+3D7/.test(c)),
+    dsnPeer.commands.join('\n'),
+  );
   assert.ok(dsnPeer.commands.includes('RCPT TO:<a@dsn.example> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;orig+2Ba@example.org'));
   assert.ok(dsnPeer.commands.includes('RCPT TO:<b@dsn.example>'), 'no parameters where none were given');
   await until(() => hp.store.queue.list().length === 0, 'the queue to empty');
@@ -127,7 +143,10 @@ test('NOTIFY=SUCCESS to a peer without DSN: a "relayed" notice (RFC 3461 5.2.2)'
   await submit({ port: hp.smtp, from: DEV, to: ['c@nodsn.example'], rcpt: ['NOTIFY=SUCCESS'] }, `From: ${DEV}\r\nSubject: relayed notice\r\n\r\nx\r\n`);
   await until(() => inboxOf(hp.store, DEV).some((m) => m.includes('Action: relayed')), 'the relayed notice');
   const dsn = await parseDsnWithPython(inboxOf(hp.store, DEV).find((m) => m.includes('Action: relayed'))!);
-  assert.deepEqual(dsn.recipients.map((r) => [r['Final-Recipient'], r.Action, r.Status, r['Remote-MTA']]), [['rfc822; c@nodsn.example', 'relayed', '2.0.0', 'dns; mx.nodsn.example']]);
+  assert.deepEqual(
+    dsn.recipients.map((r) => [r['Final-Recipient'], r.Action, r.Status, r['Remote-MTA']]),
+    [['rfc822; c@nodsn.example', 'relayed', '2.0.0', 'dns; mx.nodsn.example']],
+  );
   assert.ok(!plainPeer.commands.some((c) => c.includes('NOTIFY')), 'no DSN parameters to a peer without DSN');
 });
 
@@ -137,7 +156,10 @@ test('NOTIFY=SUCCESS on local delivery: a "delivered" notice', async () => {
   assert.ok(notice(), 'written before the 250');
   const dsn = await parseDsnWithPython(notice()!);
   assert.equal(dsn.subject, 'Successful Mail Delivery Report');
-  assert.deepEqual(dsn.recipients.map((r) => [r['Final-Recipient'], r.Action, r.Status]), [['rfc822; bob@example.test', 'delivered', '2.0.0']]);
+  assert.deepEqual(
+    dsn.recipients.map((r) => [r['Final-Recipient'], r.Action, r.Status]),
+    [['rfc822; bob@example.test', 'delivered', '2.0.0']],
+  );
 });
 
 test('SRS: forwarded mail leaves with a rewritten sender; a bounce to it reaches the original sender', async () => {

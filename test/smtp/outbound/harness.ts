@@ -30,7 +30,27 @@ export function peerCertificate(): { key: string; cert: string } {
   if (pem) return pem;
   const dir = mkdtempSync(path.join(tmpdir(), 'homepost-peer-cert-'));
   try {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', `${dir}/key.pem`, '-out', `${dir}/cert.pem`, '-days', '2', '-subj', '/CN=peer.example'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        `${dir}/key.pem`,
+        '-out',
+        `${dir}/cert.pem`,
+        '-days',
+        '2',
+        '-subj',
+        '/CN=peer.example',
+      ],
+      { stdio: 'ignore' },
+    );
     pem = { key: readFileSync(`${dir}/key.pem`, 'utf8'), cert: readFileSync(`${dir}/cert.pem`, 'utf8') };
     return pem;
   } finally {
@@ -99,7 +119,18 @@ function commandLogger(peer: Peer) {
 }
 
 export async function startPeer(o: PeerOptions): Promise<Peer> {
-  const peer: Peer = { host: o.host, port: 0, messages: [], commands: [], connections: 0, open: 0, maxOpen: 0, transactions: 0, authFailures: 0, close: async () => {} };
+  const peer: Peer = {
+    host: o.host,
+    port: 0,
+    messages: [],
+    commands: [],
+    connections: 0,
+    open: 0,
+    maxOpen: 0,
+    transactions: 0,
+    authFailures: 0,
+    close: async () => {},
+  };
   const hide = new Set(o.hide ?? []);
   const rcptParams = new Map<string, Record<string, unknown>[]>();
   const options: SMTPServerOptions = {
@@ -219,7 +250,12 @@ export interface OutboundServer {
 
 // homepost (--dev: the account dev@example.test, loopback trusted) with SMTP and outbound delivery.
 // extraStarters: more services (the control socket for CLI tests).
-export async function startOutbound(o: { dns: DnsTable | DnsResolve; settings?: Record<string, unknown>; dataDir?: string; extraStarters?: ServiceStarter[] }): Promise<OutboundServer> {
+export async function startOutbound(o: {
+  dns: DnsTable | DnsResolve;
+  settings?: Record<string, unknown>;
+  dataDir?: string;
+  extraStarters?: ServiceStarter[];
+}): Promise<OutboundServer> {
   const dataDir = o.dataDir ?? tempDir('homepost-outbound-');
   if (o.settings) {
     const store = await Store.open(dataDir);
@@ -233,7 +269,11 @@ export async function startOutbound(o: { dns: DnsTable | DnsResolve; settings?: 
   let worker: DeliveryWorker | null = null;
   const options = parseServeOptions(['--dev', '--ephemeral', '--data', dataDir, '--hostname', 'mail.example.test'], {});
   const log = process.env.HOMEPOST_TEST_LOG ? createLogger({ level: 'debug' }) : silentLogger;
-  const server = await startServer(options, log, [...(o.extraStarters ?? []), createSmtpService({ resolve }), createQueueService({ resolve, onStart: (w) => (worker = w) })]);
+  const server = await startServer(options, log, [
+    ...(o.extraStarters ?? []),
+    createSmtpService({ resolve }),
+    createQueueService({ resolve, onStart: (w) => (worker = w) }),
+  ]);
   let stopped = false;
   const stop = async () => {
     if (stopped) return;

@@ -73,7 +73,11 @@ test('stopped while delivering, started again: the queue resumes, every message 
       await until(() => hp.store.queue.list().length === 0, 'the queue to empty after the restart');
       const seen = tally(peer);
       assert.equal(seen.size, COUNT, 'every message arrived');
-      assert.deepEqual([...seen.values()].filter((n) => n !== 1), [], 'none twice');
+      assert.deepEqual(
+        [...seen.values()].filter((n) => n !== 1),
+        [],
+        'none twice',
+      );
       assert.deepEqual(hp.store.checkConsistency(), []);
     } finally {
       await hp.stop();
@@ -94,7 +98,10 @@ test('queued while the peer is down, delivered after a restart once it is up', a
     hp = await startOutbound({ dns: DNS, dataDir });
     await until(() => hp.store.queue.list().length === 0, 'the queue to empty');
     const seen = tally(peer);
-    assert.deepEqual([...seen.keys()].sort(), [0, 1, 2, 3, 4].map((i) => `<down.${i}@example.test>`));
+    assert.deepEqual(
+      [...seen.keys()].sort(),
+      [0, 1, 2, 3, 4].map((i) => `<down.${i}@example.test>`),
+    );
     assert.deepEqual([...seen.values()], [1, 1, 1, 1, 1]);
     await hp.stop();
   } finally {
@@ -110,7 +117,10 @@ test('bin/homepost serve: SIGTERM while delivering, started again, every message
   try {
     const store = await Store.open(dir);
     await store.domains.add('example.test');
-    for (const [k, v] of Object.entries(testSettings(port, { 'outbound.smarthost': { host: HOST, port: peer.port, security: 'none' }, 'outbound.concurrencyPerDomain': 2 }))) await store.settings.set(k, v);
+    for (const [k, v] of Object.entries(
+      testSettings(port, { 'outbound.smarthost': { host: HOST, port: peer.port, security: 'none' }, 'outbound.concurrencyPerDomain': 2 }),
+    ))
+      await store.settings.set(k, v);
     await store.close();
     const first = await startServeChild({ dataDir: dir });
     await send(first.ports.smtp, 16, 'child');
@@ -122,7 +132,11 @@ test('bin/homepost serve: SIGTERM while delivering, started again, every message
     try {
       await until(() => tally(peer).size === 16, 'every message after the restart');
       assert.ok(atStop < 16, `stopped in the middle (${atStop} delivered)`);
-      assert.deepEqual([...tally(peer).values()].filter((n) => n !== 1), [], 'none twice');
+      assert.deepEqual(
+        [...tally(peer).values()].filter((n) => n !== 1),
+        [],
+        'none twice',
+      );
     } finally {
       second.child.kill('SIGTERM');
       await second.exited;

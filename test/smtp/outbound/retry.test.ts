@@ -50,7 +50,12 @@ before(async () => {
       'flaky.example': { MX: [{ exchange: 'mx.flaky.example', priority: 10 }] },
       'mx.flaky.example': { A: [HOSTS[0]] },
       // HOSTS[1] has no server: connection refused, the next MX takes it.
-      'twomx.example': { MX: [{ exchange: 'mx2.twomx.example', priority: 20 }, { exchange: 'mx1.twomx.example', priority: 10 }] },
+      'twomx.example': {
+        MX: [
+          { exchange: 'mx2.twomx.example', priority: 20 },
+          { exchange: 'mx1.twomx.example', priority: 10 },
+        ],
+      },
       'mx1.twomx.example': { A: [HOSTS[1]] },
       'mx2.twomx.example': { A: [HOSTS[2]] },
       'nullmx.example': { MX: [{ exchange: '', priority: 0 }] },
@@ -65,7 +70,8 @@ after(async () => {
   await backup.close();
 });
 
-const mail = (subject: string, body = 'hello\r\n') => Buffer.from(`From: ${DEV}\r\nSubject: ${subject}\r\nMessage-ID: <${subject.replace(/\W/g, '')}@example.test>\r\n\r\n${body}`);
+const mail = (subject: string, body = 'hello\r\n') =>
+  Buffer.from(`From: ${DEV}\r\nSubject: ${subject}\r\nMessage-ID: <${subject.replace(/\W/g, '')}@example.test>\r\n\r\n${body}`);
 const dsns = (needle: string) => inboxOf(hp.store, DEV).filter((m) => m.includes('multipart/report') && m.includes(needle));
 
 test('temporary failures are retried on the schedule until the peer accepts', async () => {
@@ -78,7 +84,7 @@ test('temporary failures are retried on the schedule until the peer accepts', as
   assert.equal(dsns('full@flaky.example').length, 0, 'no notice for a delivered message (no delay notice configured)');
 });
 
-test('a permanent failure bounces at once: a multipart/report in the sender\'s INBOX, readable by Python and src/mime', async () => {
+test("a permanent failure bounces at once: a multipart/report in the sender's INBOX, readable by Python and src/mime", async () => {
   const original = mail('bounced', 'the body stays out of a headers-only report\r\n');
   await submit({ port: hp.submission, from: DEV, to: ['gone@flaky.example'], auth: [DEV, hp.password] }, original);
   await until(() => dsns('gone@flaky.example').length === 1, 'the bounce');
@@ -94,20 +100,24 @@ test('a permanent failure bounces at once: a multipart/report in the sender\'s I
   assert.equal(dsn.autoSubmitted, 'auto-replied');
   assert.equal(dsn.perMessage['Reporting-MTA'], 'dns; mail.example.test');
   assert.ok(dsn.perMessage['Arrival-Date']);
-  assert.deepEqual(dsn.recipients.map((r) => [r['Final-Recipient'], r.Action, r.Status, r['Remote-MTA'], r['Diagnostic-Code']]), [
-    ['rfc822; gone@flaky.example', 'failed', '5.1.1', 'dns; mx.flaky.example', 'smtp; 550 5.1.1 User unknown'],
-  ]);
+  assert.deepEqual(
+    dsn.recipients.map((r) => [r['Final-Recipient'], r.Action, r.Status, r['Remote-MTA'], r['Diagnostic-Code']]),
+    [['rfc822; gone@flaky.example', 'failed', '5.1.1', 'dns; mx.flaky.example', 'smtp; 550 5.1.1 User unknown']],
+  );
   assert.match(dsn.returned, /Subject: bounced/);
   assert.ok(!dsn.returned.includes('the body stays out'), 'headers only by default');
   const parsed = parseMessage(raw);
   assert.equal(`${parsed.root.type}/${parsed.root.subtype}`, 'multipart/report');
-  assert.deepEqual(parsed.root.children.map((p) => `${p.type}/${p.subtype}`), ['text/plain', 'message/delivery-status', 'text/rfc822-headers']);
+  assert.deepEqual(
+    parsed.root.children.map((p) => `${p.type}/${p.subtype}`),
+    ['text/plain', 'message/delivery-status', 'text/rfc822-headers'],
+  );
   assert.equal(peer.messages.filter((m) => m.to.includes('gone@flaky.example')).length, 0);
   await until(() => hp.store.queue.list().length === 0, 'the queue to empty');
 });
 
 test('a connection dropped in the middle of DATA is retried: one copy arrives, nothing doubled', async () => {
-  const big = mail('dropped', 'x'.repeat(100) + '\r\n'.repeat(1) + ('line of the large body\r\n'.repeat(8000)));
+  const big = mail('dropped', 'x'.repeat(100) + '\r\n'.repeat(1) + 'line of the large body\r\n'.repeat(8000));
   await submit({ port: hp.smtp, from: DEV, to: ['drop@flaky.example'] }, big);
   await until(() => peer.messages.some((m) => m.to.includes('drop@flaky.example')), 'delivery after the drop');
   await until(() => hp.store.queue.list().length === 0, 'the queue to empty');
@@ -128,7 +138,10 @@ test('a null MX (RFC 7505) bounces at once with 556 5.1.10', async () => {
   await submit({ port: hp.smtp, from: DEV, to: ['someone@nullmx.example'] }, mail('null mx'));
   await until(() => dsns('someone@nullmx.example').length === 1, 'the bounce');
   const dsn = await parseDsnWithPython(dsns('someone@nullmx.example')[0]);
-  assert.deepEqual(dsn.recipients.map((r) => [r.Action, r.Status, r['Remote-MTA']]), [['failed', '5.1.10', undefined]]);
+  assert.deepEqual(
+    dsn.recipients.map((r) => [r.Action, r.Status, r['Remote-MTA']]),
+    [['failed', '5.1.10', undefined]],
+  );
   assert.match(dsn.recipients[0]['Diagnostic-Code'], /^X-Homepost; 556 5\.1\.10 /);
   assert.equal(peer.connections + backup.connections, connections, 'no connection was made');
 });
@@ -145,7 +158,10 @@ test('after the lifetime a deferred recipient bounces with its last status; a de
     assert.ok(delay.recipients[0]['Will-Retry-Until']);
     assert.equal(delay.perMessage['Original-Envelope-Id'], 'queue-test', 'RFC 3461 ENVID, decoded');
     assert.equal(final.subject, 'Undelivered Mail Returned to Sender');
-    assert.deepEqual([final.recipients[0].Action, final.recipients[0].Status, final.recipients[0]['Diagnostic-Code']], ['failed', '4.3.0', 'smtp; 451 4.3.0 Not today']);
+    assert.deepEqual(
+      [final.recipients[0].Action, final.recipients[0].Status, final.recipients[0]['Diagnostic-Code']],
+      ['failed', '4.3.0', 'smtp; 451 4.3.0 Not today'],
+    );
     await until(() => hp.store.queue.list().length === 0, 'the queue to empty');
   } finally {
     await hp.store.settings.set('outbound.lifetimeMs', undefined);
@@ -158,7 +174,10 @@ test('NOTIFY=NEVER and the null sender: no report, the entry still goes', async 
   await submit({ port: hp.smtp, from: DEV, to: ['gone-never@flaky.example'], rcpt: ['NOTIFY=NEVER'] }, mail('never notify'));
   // A report that cannot be delivered is not answered with another one (RFC 3461 6.2).
   await submit({ port: hp.smtp, from: '', to: ['gone-null@flaky.example'] }, mail('null sender'));
-  await until(() => peer.commands.includes('RCPT TO:<gone-null@flaky.example>') && peer.commands.some((c) => c.startsWith('RCPT TO:<gone-never@flaky.example>')), 'both attempts');
+  await until(
+    () => peer.commands.includes('RCPT TO:<gone-null@flaky.example>') && peer.commands.some((c) => c.startsWith('RCPT TO:<gone-never@flaky.example>')),
+    'both attempts',
+  );
   await until(() => hp.store.queue.list().length === 0, 'the queue to empty');
   assert.equal(inboxOf(hp.store, DEV).length, before);
 });

@@ -66,9 +66,21 @@ test('show: direct delivery until a relay is set', async () => {
 test('set with a login: the password from stdin, never shown back', async () => {
   const r = await cli(setArgs(['--user', account.address, '--verify-certificate', 'no']), `${account.password}\n`);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, new RegExp(`^outbound mail through 127\\.0\\.0\\.1:${relay.ports.submission} \\(starttls, AUTH as dev@example\\.test\\)\\n  login +dev@example\\.test, password set\\n  certificate check +no`));
+  assert.match(
+    r.stdout,
+    new RegExp(
+      `^outbound mail through 127\\.0\\.0\\.1:${relay.ports.submission} \\(starttls, AUTH as dev@example\\.test\\)\\n  login +dev@example\\.test, password set\\n  certificate check +no`,
+    ),
+  );
   const shown = await runJson<{ relay: Record<string, unknown> }>(['smarthost', 'show', ...data]);
-  assert.deepEqual(shown.relay, { host: '127.0.0.1', port: relay.ports.submission, security: 'starttls', user: account.address, passwordSet: true, verifyCertificate: false });
+  assert.deepEqual(shown.relay, {
+    host: '127.0.0.1',
+    port: relay.ports.submission,
+    security: 'starttls',
+    user: account.address,
+    passwordSet: true,
+    verifyCertificate: false,
+  });
   const config = await cli(['config', 'get', 'outbound.smarthost', '--json']);
   assert.equal((JSON.parse(config.stdout) as { value: { password: string } }).value.password, '(set)');
 });
@@ -100,7 +112,13 @@ test('test: the message goes through STARTTLS and AUTH into the mailbox at the o
 test('the page leaves the password out: the stored one is kept for the same user', async () => {
   const daemon = (await connectDaemon(ours.dataDir))!;
   try {
-    await daemon.call('smarthost.set', { host: '127.0.0.1', port: relay.ports.submission, security: 'starttls', user: account.address, verifyCertificate: false });
+    await daemon.call('smarthost.set', {
+      host: '127.0.0.1',
+      port: relay.ports.submission,
+      security: 'starttls',
+      user: account.address,
+      verifyCertificate: false,
+    });
   } finally {
     daemon.close();
   }
@@ -131,7 +149,11 @@ test('test against a closed port: connection refused', async () => {
   await new Promise<void>((r) => closed.listen(0, '127.0.0.1', () => r()));
   const port = (closed.address() as net.AddressInfo).port;
   await new Promise<void>((r) => closed.close(() => r()));
-  assert.equal((await cli(['smarthost', 'set', '127.0.0.1', '--port', String(port), '--user', account.address, '--verify-certificate', 'no'], `${account.password}\n`)).code, 0);
+  assert.equal(
+    (await cli(['smarthost', 'set', '127.0.0.1', '--port', String(port), '--user', account.address, '--verify-certificate', 'no'], `${account.password}\n`))
+      .code,
+    0,
+  );
   const { code, result } = await json<Report>(['smarthost', 'test', account.address]);
   assert.equal(code, 1);
   assert.deepEqual([result.stage, result.reply], ['connect', null]);
@@ -200,5 +222,8 @@ test('the password never appears in any output or log line', () => {
   for (const secret of [account.password, WRONG]) {
     for (const text of [...outputs, ...log]) assert.ok(!text.includes(secret), `password in: ${text}`);
   }
-  assert.ok(log.some((l) => l.includes('"smarthost.test"')), 'the tests are logged');
+  assert.ok(
+    log.some((l) => l.includes('"smarthost.test"')),
+    'the tests are logged',
+  );
 });

@@ -60,7 +60,14 @@ test('per-domain routes: direct MX for one domain, another relay for another, th
 });
 
 test('through a smarthost with AUTH over implicit TLS (RFC 8314)', async () => {
-  await hp.store.settings.set('outbound.smarthost', { host: HOSTS[1], port: tlsRelay.port, security: 'tls', user: AUTH.user, password: AUTH.pass, verifyCertificate: false });
+  await hp.store.settings.set('outbound.smarthost', {
+    host: HOSTS[1],
+    port: tlsRelay.port,
+    security: 'tls',
+    user: AUTH.user,
+    password: AUTH.pass,
+    verifyCertificate: false,
+  });
   await submit({ port: hp.smtp, from: DEV, to: ['c@anywhere.example'] }, mail('implicit tls relay'));
   await until(() => tlsRelay.messages.length === 1, 'the relay to get it');
   assert.equal(tlsRelay.messages[0].secure, true);
@@ -68,13 +75,27 @@ test('through a smarthost with AUTH over implicit TLS (RFC 8314)', async () => {
 });
 
 test('a wrong password defers (the mail waits for the fix), it does not bounce', async () => {
-  await hp.store.settings.set('outbound.smarthost', { host: HOSTS[1], port: tlsRelay.port, security: 'tls', user: AUTH.user, password: 'wrong password', verifyCertificate: false });
+  await hp.store.settings.set('outbound.smarthost', {
+    host: HOSTS[1],
+    port: tlsRelay.port,
+    security: 'tls',
+    user: AUTH.user,
+    password: 'wrong password',
+    verifyCertificate: false,
+  });
   await submit({ port: hp.smtp, from: DEV, to: ['d@anywhere.example'] }, mail('wrong password'));
   await until(() => hp.store.queue.list().some((e) => e.recipients[0].attempts >= 1), 'an attempt');
   const [entry] = hp.store.queue.list();
   assert.equal(entry.recipients[0].state, 'deferred');
   assert.match(entry.recipients[0].lastResult!, /^535 5\.7\.8 /);
-  await hp.store.settings.set('outbound.smarthost', { host: HOSTS[1], port: tlsRelay.port, security: 'tls', user: AUTH.user, password: AUTH.pass, verifyCertificate: false });
+  await hp.store.settings.set('outbound.smarthost', {
+    host: HOSTS[1],
+    port: tlsRelay.port,
+    security: 'tls',
+    user: AUTH.user,
+    password: AUTH.pass,
+    verifyCertificate: false,
+  });
   await until(() => tlsRelay.messages.some((m) => m.to.includes('d@anywhere.example')), 'delivery once the password is right');
   await until(() => hp.store.queue.list().length === 0, 'the queue to empty');
 });

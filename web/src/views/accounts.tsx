@@ -54,7 +54,9 @@ function Domains(p: { rows: DomainRow[]; changed: () => void }) {
             { label: 'Aliases', cell: (d) => d.aliases },
             {
               label: '',
-              cell: (d) => <ConfirmButton label={`Delete ${d.name}`} confirm={`Really delete ${d.name}`} onConfirm={() => remove(d.name)} disabled={action.busy} />,
+              cell: (d) => (
+                <ConfirmButton label={`Delete ${d.name}`} confirm={`Really delete ${d.name}`} onConfirm={() => remove(d.name)} disabled={action.busy} />
+              ),
             },
           ]}
         />
@@ -109,7 +111,12 @@ export function Accounts(p: { rows: AccountInfo[]; changed: () => void }) {
                 <>
                   <NewPassword address={a.address} />
                   <NewQuota account={a} changed={p.changed} />
-                  <ConfirmButton label={`Delete ${a.address}`} confirm={`Delete ${a.address} and all of its mail`} onConfirm={() => remove(a.address)} disabled={action.busy} />
+                  <ConfirmButton
+                    label={`Delete ${a.address}`}
+                    confirm={`Delete ${a.address} and all of its mail`}
+                    onConfirm={() => remove(a.address)}
+                    disabled={action.busy}
+                  />
                 </>
               ),
             },
@@ -130,7 +137,15 @@ export function Accounts(p: { rows: AccountInfo[]; changed: () => void }) {
 }
 
 // A button that opens a one-field form in place; after a save it says what was done.
-function InlineEdit(p: { open: string; done: string; label: string; submit: string; initial?: string; password?: boolean; save: (value: string) => Promise<unknown> }) {
+function InlineEdit(p: {
+  open: string;
+  done: string;
+  label: string;
+  submit: string;
+  initial?: string;
+  password?: boolean;
+  save: (value: string) => Promise<unknown>;
+}) {
   const [open, setOpen] = useState(false);
   const [value, setValue] = useState(p.initial ?? '');
   const [done, setDone] = useState(false);
@@ -158,7 +173,14 @@ function InlineEdit(p: { open: string; done: string; label: string; submit: stri
   };
   return (
     <form onSubmit={save} class="inline">
-      <Field label={p.label} type={p.password ? 'password' : 'text'} autoComplete={p.password ? 'new-password' : 'off'} value={value} onInput={setValue} required={!!p.password} />
+      <Field
+        label={p.label}
+        type={p.password ? 'password' : 'text'}
+        autoComplete={p.password ? 'new-password' : 'off'}
+        value={value}
+        onInput={setValue}
+        required={!!p.password}
+      />
       <button type="submit" disabled={action.busy}>
         {p.submit}
       </button>
@@ -211,10 +233,12 @@ function Apop(p: { account: AccountInfo; changed: () => void }) {
       p.changed();
     });
   const off = () =>
-    void action.run(() => call('user.pop-secret', { address: p.account.address, off: true })).then(() => {
-      setSecret(null);
-      p.changed();
-    });
+    void action
+      .run(() => call('user.pop-secret', { address: p.account.address, off: true }))
+      .then(() => {
+        setSecret(null);
+        p.changed();
+      });
   return (
     <>
       {p.account.hasPopSecret ? 'on' : 'off'}{' '}
@@ -263,7 +287,14 @@ function Aliases(p: { rows: AliasRecord[]; changed: () => void }) {
             { label: 'Delivers to', cell: (a) => a.targets.join(', ') },
             {
               label: '',
-              cell: (a) => <ConfirmButton label={`Delete alias ${a.address}`} confirm={`Really delete alias ${a.address}`} onConfirm={() => remove(a.address)} disabled={action.busy} />,
+              cell: (a) => (
+                <ConfirmButton
+                  label={`Delete alias ${a.address}`}
+                  confirm={`Really delete alias ${a.address}`}
+                  onConfirm={() => remove(a.address)}
+                  disabled={action.busy}
+                />
+              ),
             },
           ]}
         />

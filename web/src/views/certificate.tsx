@@ -38,21 +38,20 @@ export function CertificateView() {
 
 function InUse(p: { s: CertStatus }) {
   const c = p.s.certificate;
-  const from = { 'self-signed': 'made by this server (self-signed)', acme: 'an ACME authority (Let’s Encrypt), renewed by itself', uploaded: 'uploaded' }[p.s.source];
+  const from = { 'self-signed': 'made by this server (self-signed)', acme: 'an ACME authority (Let’s Encrypt), renewed by itself', uploaded: 'uploaded' }[
+    p.s.source
+  ];
   return (
     <Section title="In use">
       {c.selfSigned ? (
         <p>
-          This certificate was made by the server itself. Mail clients and browsers cannot check it against an authority, so the first time
-          they connect they warn and ask whether to trust it. Trust it only when the fingerprint below is the one they show: then nobody sits
-          between you and your server.
+          This certificate was made by the server itself. Mail clients and browsers cannot check it against an authority, so the first time they connect they
+          warn and ask whether to trust it. Trust it only when the fingerprint below is the one they show: then nobody sits between you and your server.
         </p>
       ) : (
         <p>This certificate was issued by {c.issuer.replace(/\n/g, ', ')}; mail clients accept it without asking.</p>
       )}
-      {!p.s.coversHostname && (
-        <p class="error">It does not name the server’s name {p.s.hostname}: clients connecting by that name will warn.</p>
-      )}
+      {!p.s.coversHostname && <p class="error">It does not name the server’s name {p.s.hostname}: clients connecting by that name will warn.</p>}
       <dl>
         {(
           [
@@ -84,8 +83,8 @@ function LetsEncrypt(p: { s: CertStatus; changed: () => void }) {
   return (
     <Section title="Let’s Encrypt">
       <p>
-        A free certificate that every client trusts, renewed by itself. The authority checks that {p.s.hostname} reaches this device on port
-        80: the name must point to your public address (step 3) and your router must forward port 80 to this device.
+        A free certificate that every client trusts, renewed by itself. The authority checks that {p.s.hostname} reaches this device on port 80: the name must
+        point to your public address (step 3) and your router must forward port 80 to this device.
       </p>
       {a && (a.step || a.lastAttempt || a.nextAttempt) && (
         <dl aria-label="Let’s Encrypt progress">
@@ -184,10 +183,7 @@ function SelfSigned(p: { s: CertStatus; changed: () => void }) {
     });
   return (
     <Section title="Self-signed">
-      <p>
-        Made here, at once, without the internet; it follows the server’s name and domains by itself. Enough at home when every device
-        trusts it once.
-      </p>
+      <p>Made here, at once, without the internet; it follows the server’s name and domains by itself. Enough at home when every device trusts it once.</p>
       <ConfirmButton
         label={p.s.source === 'self-signed' ? 'Make a new self-signed certificate' : 'Go back to a self-signed certificate'}
         confirm="Make it now (clients ask to trust it again)"

@@ -3,7 +3,6 @@ import { useState } from 'preact/hooks';
 import { login, MIN_ADMIN_PASSWORD, setup } from '../api.ts';
 import { ErrorText, Field, useAction } from '../ui.tsx';
 
-
 export function SetupView(p: { onDone: () => void }) {
   const [code, setCode] = useState('');
   const [password, setPassword] = useState('');
@@ -20,8 +19,8 @@ export function SetupView(p: { onDone: () => void }) {
     <main class="entry">
       <h1>Set up homepost</h1>
       <p>
-        Enter the setup code shown on the device's screen and in the homepost log (the <code>admin.setup_code</code> line), and choose the
-        admin password for this page (at least {MIN_ADMIN_PASSWORD} characters).
+        Enter the setup code shown on the device's screen and in the homepost log (the <code>admin.setup_code</code> line), and choose the admin password for
+        this page (at least {MIN_ADMIN_PASSWORD} characters).
       </p>
       <form onSubmit={submit}>
         <Field label="Setup code" value={code} onInput={setCode} />

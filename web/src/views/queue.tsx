@@ -63,7 +63,12 @@ export function QueueView() {
                   <button type="button" disabled={action.busy} onClick={() => act('queue.retry', [q.id])}>
                     Retry {q.id}
                   </button>
-                  <ConfirmButton label={`Delete ${q.id}`} confirm={`Delete ${q.id} without notifying the sender`} onConfirm={() => act('queue.delete', [q.id])} disabled={action.busy} />
+                  <ConfirmButton
+                    label={`Delete ${q.id}`}
+                    confirm={`Delete ${q.id} without notifying the sender`}
+                    onConfirm={() => act('queue.delete', [q.id])}
+                    disabled={action.busy}
+                  />
                 </>
               ),
             },

@@ -26,13 +26,16 @@ export function RelayView() {
           <ol>
             {data.relayRules.map((r) => (
               <li key={r}>
-                {RULE_WORDS[r] ?? r} <small>(rule <code>{r}</code>)</small>
+                {RULE_WORDS[r] ?? r}{' '}
+                <small>
+                  (rule <code>{r}</code>)
+                </small>
               </li>
             ))}
           </ol>
           <p>
-            The first rule that fits a recipient decides. Mail clients send on the submission ports (587 and 465) after signing in; other
-            servers deliver mail for your domains on port 25.
+            The first rule that fits a recipient decides. Mail clients send on the submission ports (587 and 465) after signing in; other servers deliver mail
+            for your domains on port 25.
           </p>
         </Section>
       )}
@@ -59,8 +62,8 @@ function TrustedNetworks(p: { settings: RelaySettings; saved: () => void }) {
   return (
     <Section title="Trusted networks">
       <p>
-        Devices that cannot sign in (a printer or scanner that sends mail) can be trusted by their network. Trust only your own home network,
-        never the internet.
+        Devices that cannot sign in (a printer or scanner that sends mail) can be trusted by their network. Trust only your own home network, never the
+        internet.
       </p>
       {!s.trustedNetworksSet && <p>Not set: the default applies ({s.trustedNetworks.length ? s.trustedNetworks.join(', ') : 'none'}).</p>}
       <form onSubmit={save}>

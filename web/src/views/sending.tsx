@@ -64,8 +64,8 @@ function Smarthost(p: { relay: Relay | null; saved: (notice: ComponentChildren) 
         <>
           <p>{mode === 'direct' ? 'Saved: mail goes straight to each recipient’s server.' : `Saved: mail goes out through ${host}.`}</p>
           <p>
-            Your domain’s SPF record names the servers allowed to send its mail, so it changes with this choice:{' '}
-            <a href="#setup/3">check the DNS records</a> again.
+            Your domain’s SPF record names the servers allowed to send its mail, so it changes with this choice: <a href="#setup/3">check the DNS records</a>{' '}
+            again.
           </p>
         </>,
       );
@@ -74,8 +74,8 @@ function Smarthost(p: { relay: Relay | null; saved: (notice: ComponentChildren) 
   return (
     <Section title="How mail leaves">
       <p>
-        Many home internet connections block port 25 or have addresses that other servers distrust. Then mail must go through your internet
-        provider’s mail server (a relay, or “smarthost”): your provider names its host, port and the account to sign in with.
+        Many home internet connections block port 25 or have addresses that other servers distrust. Then mail must go through your internet provider’s mail
+        server (a relay, or “smarthost”): your provider names its host, port and the account to sign in with.
       </p>
       <form onSubmit={save} aria-label="How mail leaves">
         <fieldset>
@@ -109,8 +109,8 @@ function Smarthost(p: { relay: Relay | null; saved: (notice: ComponentChildren) 
               required={false}
             />
             <label>
-              <input type="checkbox" checked={verify} onChange={(e) => setVerify(e.currentTarget.checked)} /> Check the relay’s certificate
-              (turn off only for a relay whose certificate no authority issued)
+              <input type="checkbox" checked={verify} onChange={(e) => setVerify(e.currentTarget.checked)} /> Check the relay’s certificate (turn off only for a
+              relay whose certificate no authority issued)
             </label>
           </>
         )}

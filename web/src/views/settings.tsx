@@ -21,8 +21,8 @@ export function SettingsView() {
       <ErrorText error={error} />
       <Section title="All settings">
         <p>
-          Each setting as <code>homepost config</code> shows it. Most apply to the next connection; those marked “after a restart” apply when
-          homepost starts again.
+          Each setting as <code>homepost config</code> shows it. Most apply to the next connection; those marked “after a restart” apply when homepost starts
+          again.
         </p>
         {[...groups].map(([g, list]) => (
           <details key={g}>

@@ -78,7 +78,10 @@ function Device(p: { d: SystemInfo }) {
           ['System', d.os ? `${d.os.distro} ${d.os.release}, kernel ${d.os.kernel} (${d.os.arch})` : unknown],
           ['Up', duration(d.uptimeSeconds)],
           ['CPU temperature', d.cpu.temperatureC === null ? unknown : `${d.cpu.temperatureC.toFixed(1)} °C`],
-          ['CPU load', `${d.cpu.loadPercent === null ? unknown : `${d.cpu.loadPercent}%`} of ${d.cpu.cores} cores; load average ${d.cpu.loadAverage.join(', ')}`],
+          [
+            'CPU load',
+            `${d.cpu.loadPercent === null ? unknown : `${d.cpu.loadPercent}%`} of ${d.cpu.cores} cores; load average ${d.cpu.loadAverage.join(', ')}`,
+          ],
           ['Memory', d.memory ? `${formatBytes(d.memory.available)} available of ${formatBytes(d.memory.total)}` : unknown],
           ['Swap', d.memory ? (d.memory.swapTotal ? `${formatBytes(d.memory.swapUsed)} used of ${formatBytes(d.memory.swapTotal)}` : 'none') : unknown],
           ['Data disk', d.disk ? `${formatBytes(d.disk.available)} free of ${formatBytes(d.disk.total)} (${d.disk.path})` : unknown],

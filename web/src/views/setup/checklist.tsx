@@ -25,7 +25,8 @@ export function Checklist() {
           <li key={i.id} class={i.state}>
             <span role="img" aria-label={WORD[i.state]}>
               {MARK[i.state]}
-            </span> <strong>{i.title}</strong>: {i.detail}
+            </span>{' '}
+            <strong>{i.title}</strong>: {i.detail}
             {i.state !== 'done' && (
               <>
                 {' '}

@@ -18,7 +18,9 @@ export function DevicesStep() {
       <p>One account per person; its address is the user name in every mail program, with the password you choose here.</p>
       <ErrorText error={error} />
       <Accounts rows={data ?? []} changed={reload} />
-      {data?.map((a) => <DeviceSettings key={a.address} address={a.address} />)}
+      {data?.map((a) => (
+        <DeviceSettings key={a.address} address={a.address} />
+      ))}
     </>
   );
 }
@@ -65,8 +67,8 @@ function DeviceSettings(p: { address: string }) {
             </div>
           </dl>
           <p>
-            Thunderbird and Outlook find these settings by themselves once <code>autoconfig.{domain}</code> and{' '}
-            <code>autodiscover.{domain}</code> point to this server (step 3). On an iPhone, iPad or Mac:{' '}
+            Thunderbird and Outlook find these settings by themselves once <code>autoconfig.{domain}</code> and <code>autodiscover.{domain}</code> point to this
+            server (step 3). On an iPhone, iPad or Mac:{' '}
             <a href={`/api/mobileconfig?address=${encodeURIComponent(p.address)}`} download>
               download the profile for {p.address}
             </a>{' '}

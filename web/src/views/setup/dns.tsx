@@ -21,8 +21,8 @@ export function DnsStep() {
     <>
       <h2>DNS records</h2>
       <p>
-        Mail servers and mail programs find your server through DNS. Sign in at the company where you registered your domain, open its DNS
-        settings, and add each record below exactly as shown. Changes can take from minutes to a few hours to show; check again later.
+        Mail servers and mail programs find your server through DNS. Sign in at the company where you registered your domain, open its DNS settings, and add
+        each record below exactly as shown. Changes can take from minutes to a few hours to show; check again later.
       </p>
       <ErrorText error={error} />
       {data && data.length === 0 && (
@@ -30,7 +30,9 @@ export function DnsStep() {
           No domain yet: <a href="#setup/1">add one first</a>.
         </p>
       )}
-      {data?.map((d) => <DomainRecords key={d.domain} check={d} />)}
+      {data?.map((d) => (
+        <DomainRecords key={d.domain} check={d} />
+      ))}
       <button type="button" onClick={reload}>
         Check again
       </button>

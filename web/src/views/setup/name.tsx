@@ -20,7 +20,14 @@ export function NameStep() {
     <>
       <h2>Name and domain</h2>
       <ErrorText error={error} />
-      {data && <NameForm key={JSON.stringify(data)} domains={data[0].map((d) => d.name)} hostname={data[1].isDefault ? null : (data[1].value as string)} saved={saved} />}
+      {data && (
+        <NameForm
+          key={JSON.stringify(data)}
+          domains={data[0].map((d) => d.name)}
+          hostname={data[1].isDefault ? null : (data[1].value as string)}
+          saved={saved}
+        />
+      )}
       <Notice text={notice} />
     </>
   );
@@ -42,17 +49,22 @@ function NameForm(p: { domains: string[]; hostname: string | null; saved: (notic
   return (
     <Section title="Your mail domain and the server's name">
       <p>
-        The <strong>mail domain</strong> is the part after @ in your addresses (example.org for anna@example.org). You need to own it: you
-        will add a few records at the company where you registered it (step 3).
+        The <strong>mail domain</strong> is the part after @ in your addresses (example.org for anna@example.org). You need to own it: you will add a few
+        records at the company where you registered it (step 3).
       </p>
       <p>
-        The <strong>server name</strong> is the name of this device on the internet, usually <code>mail.</code> and your domain. Other mail
-        servers look up the name that belongs to your internet address (its reverse DNS) and distrust a server whose name does not match:
-        ask your internet provider to set the reverse DNS of your address to this name.
+        The <strong>server name</strong> is the name of this device on the internet, usually <code>mail.</code> and your domain. Other mail servers look up the
+        name that belongs to your internet address (its reverse DNS) and distrust a server whose name does not match: ask your internet provider to set the
+        reverse DNS of your address to this name.
       </p>
       <form onSubmit={save} aria-label="Name and domain">
         <Field label="Mail domain" value={domain} onInput={setDomain} />
-        <Field label={`Server name (empty: ${domain.trim() ? `mail.${domain.trim().toLowerCase()}` : 'mail.<domain>'})`} value={hostname} onInput={setHostname} required={false} />
+        <Field
+          label={`Server name (empty: ${domain.trim() ? `mail.${domain.trim().toLowerCase()}` : 'mail.<domain>'})`}
+          value={hostname}
+          onInput={setHostname}
+          required={false}
+        />
         <button type="submit" disabled={action.busy}>
           Save name and domain
         </button>
