@@ -14,7 +14,7 @@ export PATH := $(NODE_DIR)/bin:$(PATH)
 endif
 DEPS := node_modules/.installed
 
-.PHONY: deps run test test-deps check unit bench bench-store bench-smtp bench-imap bench-pop3 bench-fuzz bench-hostile binary image image-test image-smoke clean
+.PHONY: deps run test test-deps lint format check unit bench bench-store bench-smtp bench-imap bench-pop3 bench-fuzz bench-hostile binary image image-test image-smoke clean
 
 deps: $(DEPS)
 
@@ -31,10 +31,18 @@ run: $(DEPS)
 
 # The Debian packages the tests use (installed when missing), a type-check, then every test (unit
 # tests beside the code, integration tests in test/).
-test: test-deps check unit
+test: test-deps lint check unit
 
 test-deps:
 	tools/install-deps.sh test
+
+# Biome's lint rules and its formatting, checked without changing anything (`make format` applies
+# the formatting).
+lint: $(DEPS)
+	node_modules/.bin/biome ci .
+
+format: $(DEPS)
+	node_modules/.bin/biome format --write .
 
 check: $(DEPS)
 	node_modules/.bin/tsc -p tsconfig.json
