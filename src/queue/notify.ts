@@ -45,7 +45,7 @@ export function sendToSender(store: Store, recipient: string, raw: Buffer, smtpU
           await store.queue.enqueue({
             sender: '',
             recipients: [],
-            deferred: failed.map((address) => ({ address, result: '452 4.2.2 Mailbox full' })),
+            deferred: failed.map((address) => ({ address, result: '452 4.2.2 Mailbox full', status: '4.2.2' })),
             raw,
             smtpUtf8,
             bodyType,

@@ -50,7 +50,7 @@ test('a member that moved is reported with the package version and the file that
   };
   const problems = [...methodProblems(c), ...callerProblems(c)];
   assert.equal(problems.length, 3);
-  assert.match(problems[0], /^smtp-server \d+\.\d+\.\d+: SMTPConnection\.send, which src\/smtp\/connection\.ts .* takes 1 arguments, not 3$/);
+  assert.match(problems[0], /^smtp-server \d+\.\d+\.\d+: SMTPConnection\.send, which src\/smtpserver\/connection\.ts .* takes 1 arguments, not 3$/);
   assert.match(problems[1], /_gone, .* is no longer a method$/);
   assert.match(problems[2], /handler_MAIL, .* no longer used by handler_MAIL as expected \(missing this\._parseAddressCommand\(\)$/);
   assert.deepEqual(propertyProblems(c, {}).length, 1);

@@ -63,7 +63,7 @@ export async function deliver(store: Store, req: DeliveryRequest): Promise<Deliv
   const final = req.final;
   const transit = req.transit;
   if ((accounts.length && !final) || !transit) throw new Error('delivery needs the prepared copies of the message');
-  const enqueue = (deferred: ({ address: string; result: string } & DsnRequest)[], recipients: ExternalRecipient[]) =>
+  const enqueue = (deferred: ({ address: string; result: string; status: string } & DsnRequest)[], recipients: ExternalRecipient[]) =>
     store.queue.enqueue({
       sender: req.sender,
       recipients,
@@ -86,7 +86,7 @@ export async function deliver(store: Store, req: DeliveryRequest): Promise<Deliv
     const [outcomes, entry] = await Promise.all([local, queued]);
     let delivered = 0;
     let firstFailure: StoreErrorCode | null = null;
-    const failed: ({ address: string; result: string } & DsnRequest)[] = [];
+    const failed: ({ address: string; result: string; status: string } & DsnRequest)[] = [];
     const succeeded: (LocalRecipient & { address: string })[] = [];
     for (const o of outcomes ?? []) {
       const request = accounts.find((r) => r.accountId === o.accountId)!;
@@ -98,7 +98,7 @@ export async function deliver(store: Store, req: DeliveryRequest): Promise<Deliv
       }
       firstFailure ??= o.code;
       const r = storeErrorReply(o.code, req.quotaReply);
-      failed.push({ address, result: `${r.code} ${r.enhanced} ${r.text}`, notify: request.notify, orcpt: request.orcpt });
+      failed.push({ address, result: `${r.code} ${r.enhanced} ${r.text}`, status: r.enhanced, notify: request.notify, orcpt: request.orcpt });
     }
     // Nothing took the message: the client hears why (452 4.2.2 / 552 5.2.2 over quota), and
     // nothing was stored. Otherwise the queue holds the recipients that failed.

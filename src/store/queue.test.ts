@@ -26,7 +26,7 @@ test('queue entries are durable records that reference their body once', async (
     const b = await t.store.queue.enqueue({
       sender: '',
       recipients: [],
-      deferred: [{ address: 'user@example.test', result: '452 4.2.2 Mailbox full' }],
+      deferred: [{ address: 'user@example.test', result: '452 4.2.2 Mailbox full', status: '4.2.2' }],
       raw,
       now: 2000,
     });
@@ -137,7 +137,7 @@ test('deferred recipients wait until retryAt; the entry is due with its earliest
     const e = await t.store.queue.enqueue({
       sender: '',
       recipients: [],
-      deferred: [{ address: 'user@example.test', result: '452 4.2.2 Mailbox full' }],
+      deferred: [{ address: 'user@example.test', result: '452 4.2.2 Mailbox full', status: '4.2.2' }],
       raw: message('later'),
       retryAt: 9000,
       now: 1000,

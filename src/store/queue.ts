@@ -76,9 +76,9 @@ export interface EnqueueOptions {
   bodyType?: '7bit' | '8bitmime';
   envid?: string | null;
   ret?: 'full' | 'hdrs' | null;
-  // Recipients that already failed temporarily (state "deferred" with this result), due again
-  // at retryAt (default: at once).
-  deferred?: ({ address: string; result: string } & RecipientDsn)[];
+  // Recipients that already failed temporarily (state "deferred" with this reply and its
+  // enhanced status code), due again at retryAt (default: at once).
+  deferred?: ({ address: string; result: string; status: string | null } & RecipientDsn)[];
   retryAt?: number;
   now?: number;
 }
@@ -136,13 +136,13 @@ export class Queue {
   // Adds an entry; resolves once its commit is on disk.
   async enqueue(o: EnqueueOptions): Promise<QueueEntry> {
     const now = o.now ?? Date.now();
-    const recipient = (r: { address: string } & RecipientDsn, state: QueueRecipientState, result: string | null): QueueRecipient => ({
+    const recipient = (r: { address: string } & RecipientDsn, state: QueueRecipientState, result: string | null, status: string | null): QueueRecipient => ({
       address: r.address,
       state,
       attempts: state === 'deferred' ? 1 : 0,
       lastAttemptAt: state === 'deferred' ? now : null,
       lastResult: result,
-      status: result ? (/^\d{3} ([245]\.\d{1,3}\.\d{1,3})\b/.exec(result)?.[1] ?? null) : null,
+      status,
       remoteMta: null,
       nextAttemptAt: state === 'deferred' ? (o.retryAt ?? now) : now,
       notify: r.notify ?? null,
@@ -151,8 +151,8 @@ export class Queue {
       delayNotified: false,
     });
     const recipients: QueueRecipient[] = [
-      ...o.recipients.map((r) => recipient(typeof r === 'string' ? { address: r } : r, 'queued', null)),
-      ...(o.deferred ?? []).map((d) => recipient(d, 'deferred', d.result)),
+      ...o.recipients.map((r) => recipient(typeof r === 'string' ? { address: r } : r, 'queued', null, null)),
+      ...(o.deferred ?? []).map((d) => recipient(d, 'deferred', d.result, d.status)),
     ];
     if (recipients.length === 0) throw new StoreError('invalid', 'a queue entry needs a recipient');
     const hash = o.body?.hash ?? bodyHash(o.raw);
