@@ -132,7 +132,11 @@ describe('setup page layout', () => {
 });
 
 async function logIn(page: Page, server: AdminServer): Promise<void> {
-  await page.goto(`${server.base}/`);
+  await page.goto(`${server.base}/`).catch((e: Error) => {
+    // What the server said meanwhile, should the page not load (refusals, evictions, TLS).
+    const said = server.logRecords().filter((r) => (r.level !== 'info' && r.level !== 'debug') || /^(net|tls)\./.test(r.event));
+    throw new Error(`${e.message}\nserver log: ${JSON.stringify(said.slice(-20))}`);
+  });
   await page.getByLabel('Admin password', { exact: true }).fill(ADMIN);
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByRole('button', { name: 'Log out' }).waitFor();

@@ -17,7 +17,7 @@ async function login(port: number, user: string, password: string): Promise<Line
 
 describe('session ends', () => {
   it('an idle session is logged out without the UPDATE state', async () => {
-    const f = await pop3Fixture({ options: { idleTimeoutMs: 300 } });
+    const f = await pop3Fixture({ options: { idleTimeoutMs: 1500 } });
     try {
       await f.deliver('Subject: idle\r\n\r\nidle\r\n');
       const c = await login(f.port, f.user, f.password);
@@ -34,7 +34,7 @@ describe('session ends', () => {
   });
 
   it('a client that stops reading in the middle of RETR is cut off at the idle timeout', async () => {
-    const f = await pop3Fixture({ options: { idleTimeoutMs: 300 } });
+    const f = await pop3Fixture({ options: { idleTimeoutMs: 1500 } });
     try {
       await f.deliver(`Subject: big\r\n\r\n${(`${'y'.repeat(998)}\r\n`).repeat(20_000)}`);
       await f.deliver('Subject: small\r\n\r\nsmall\r\n');
