@@ -7,7 +7,8 @@ import { ConnectionTracker, listen, startAll, type Slot } from '../net/listener.
 import type { ServiceContext, ServiceStarter } from '../service/context.ts';
 import { readSetting } from '../settings/define.ts';
 import { RecentTracker } from './recent.ts';
-import { IMAP_SETTINGS, readImapLimits } from './settings.ts';
+import { readConnectionLimits } from '../net/limit-settings.ts';
+import { IMAP_SETTINGS } from './settings.ts';
 import { ImapSession, type ImapConfig, type ImapServices } from './session.ts';
 
 export function imapConfig(ctx: ServiceContext, overrides: Partial<ImapConfig> = {}): ImapConfig {
@@ -43,7 +44,7 @@ export function createImapService(overrides: Partial<ImapConfig> = {}): ServiceS
       recent: new RecentTracker(),
       config: imapConfig(ctx, overrides),
     };
-    const tracker = new ConnectionTracker(readImapLimits(ctx.store.settings));
+    const tracker = new ConnectionTracker(readConnectionLimits(ctx.store.settings, IMAP_SETTINGS));
     let next = 1;
     const onSession = (socket: net.Socket, slot: Slot) => {
       const conn = new Connection(socket);

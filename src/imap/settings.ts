@@ -1,34 +1,17 @@
 // IMAP's settings (src/api/registry.ts lists every setting). Read when the service starts.
-import { duration, integer, readSetting, type SettingsSource } from '../settings/define.ts';
+import { connectionLimitSettings } from '../net/limit-settings.ts';
+import { duration } from '../settings/define.ts';
 
 const MINUTE = 60_000;
 
 export const IMAP_SETTINGS = {
-  maxConnections: integer({
-    key: 'imap.maxConnections',
-    default: 1000,
-    min: 1,
-    max: 10_000,
-    restart: true,
-    description: 'IMAP connections at once, ports 143 and 993 together (an idle client holds one or two)',
-  }),
-  // A household behind one NAT address, and the benchmark's 200 idling clients, come from one address.
-  maxPerAddress: integer({
-    key: 'imap.maxConnectionsPerAddress',
-    default: 300,
-    min: 1,
-    max: 10_000,
-    restart: true,
-    description: 'IMAP connections at once from one client address (per /64 for IPv6)',
-  }),
-  // Before login: mail clients log in within a second, a few connections at a time.
-  maxPreLoginPerAddress: integer({
-    key: 'imap.maxPreLoginPerAddress',
-    default: 20,
-    min: 1,
-    max: 1000,
-    restart: true,
-    description: 'IMAP connections not yet logged in from one client address',
+  // A household behind one NAT address, and the benchmark's 200 idling clients, come from one
+  // address; before login, mail clients log in within a second, a few connections at a time.
+  ...connectionLimitSettings('imap', {
+    ports: 'ports 143 and 993 together (an idle client holds one or two)',
+    total: 1000,
+    perAddress: 300,
+    preLogin: 20,
   }),
   // RFC 9051 5.4: the autologout timer is at least 30 minutes.
   idleTimeoutMs: duration({
@@ -56,18 +39,3 @@ export const IMAP_SETTINGS = {
     description: 'the longest one SEARCH may work before it ends with NO [LIMIT]',
   }),
 } as const;
-
-export interface ImapLimits {
-  maxConnections: number;
-  maxPerAddress: number;
-  maxPreLoginPerAddress: number;
-}
-
-export function readImapLimits(s: SettingsSource): ImapLimits {
-  const d = IMAP_SETTINGS;
-  return {
-    maxConnections: readSetting(s, d.maxConnections),
-    maxPerAddress: readSetting(s, d.maxPerAddress),
-    maxPreLoginPerAddress: readSetting(s, d.maxPreLoginPerAddress),
-  };
-}

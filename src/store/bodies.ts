@@ -5,6 +5,9 @@ import { MIME_FORMAT_VERSION, type ParsedMessage } from '../mime/types.ts';
 import type { StoreContext } from './context.ts';
 import type { BodyMetaRecord } from './records.ts';
 
+// The meta record behind parsedSince().
+export const PARSED_SINCE = 'parsedSince';
+
 // A body's hash and parse, computed off the event loop (src/offload) before it reaches the store.
 export interface PreparedBody {
   hash: Buffer;
@@ -78,6 +81,18 @@ export class Bodies {
       }
       return replaced;
     });
+  }
+
+  // The oldest MIME parser (its MIME_FORMAT_VERSION) that may have parsed a stored body: a new
+  // store starts at the current one, and a complete re-parse pass raises it. While it is current,
+  // no body needs to be read to know that none is stale (reading them all would map the whole
+  // bodies database into the process's memory at every start).
+  parsedSince(): number {
+    return this.ctx.dbs.meta.get(PARSED_SINCE) ?? 0;
+  }
+
+  async markParsedSince(version: number): Promise<void> {
+    await this.ctx.write(() => this.ctx.dbs.meta.putSync(PARSED_SINCE, version));
   }
 
   // The bodies whose parsed form predates this parser (MIME_FORMAT_VERSION) or is missing, walking

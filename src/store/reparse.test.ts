@@ -6,11 +6,15 @@ import { message, storeInternals, storeWithAccount } from '../../test/support/te
 import { createLogger, silentLogger } from '../log/log.ts';
 import { parseMessage } from '../mime/parse.ts';
 import { MIME_FORMAT_VERSION, type ParsedMessage } from '../mime/types.ts';
-import { metaKey } from './bodies.ts';
+import { metaKey, PARSED_SINCE } from './bodies.ts';
+import type { Store } from './store.ts';
 import type { BodyMetaRecord } from './records.ts';
 import { reparseStale } from './reparse.ts';
 
 const parse = async (raw: Buffer) => parseMessage(raw);
+
+// As a store written by an older parser says (a new store says the current one).
+const markOlder = (store: Store) => storeInternals(store).dbs.meta.put(PARSED_SINCE, MIME_FORMAT_VERSION - 1);
 
 test('bodies parsed by an older parser are parsed again from the raw message; current ones are left alone', async () => {
   const t = await storeWithAccount();
@@ -30,6 +34,12 @@ test('bodies parsed by an older parser are parsed again from the raw message; cu
     const current = store.bodies.parsed(messages[0].hash);
     assert.deepEqual(store.bodies.staleParsed(undefined, 100).stale, stale);
 
+    // While the store says every body is parsed by this parser, nothing is read or parsed.
+    assert.equal(store.bodies.parsedSince(), MIME_FORMAT_VERSION);
+    const never = async () => assert.fail('a store marked current is not walked');
+    assert.deepEqual(await reparseStale(store, { parse: never, log: silentLogger }), { reparsed: 0, failed: 0 });
+    await markOlder(store);
+
     // One record per slice: the walk still finds both.
     const r = await reparseStale(store, { parse, log: silentLogger, scan: 1 });
     assert.deepEqual(r, { reparsed: 2, failed: 0 });
@@ -41,7 +51,7 @@ test('bodies parsed by an older parser are parsed again from the raw message; cu
     }
     assert.deepEqual(store.bodies.parsed(messages[0].hash), current);
     assert.deepEqual(store.bodies.staleParsed(undefined, 100), { stale: [], next: undefined });
-    assert.deepEqual(await reparseStale(store, { parse, log: silentLogger }), { reparsed: 0, failed: 0 });
+    assert.equal(store.bodies.parsedSince(), MIME_FORMAT_VERSION, 'a complete pass marks the store current');
   } finally {
     await t.close();
   }
@@ -58,6 +68,7 @@ test('a body that fails to parse is counted and logged, the others are still upg
       const meta = storeInternals(store).dbs.bodies.get(metaKey(hash)) as BodyMetaRecord;
       await storeInternals(store).dbs.bodies.put(metaKey(hash), { ...meta, parsed: { ...meta.parsed, version: 1 } });
     }
+    await markOlder(store);
     const broken = hashes[1];
     const lines: string[] = [];
     const log = createLogger({ write: (line) => lines.push(line) });
@@ -74,6 +85,7 @@ test('a body that fails to parse is counted and logged, the others are still upg
       ['store.reparse_failed'],
     );
     assert.deepEqual(store.bodies.staleParsed(undefined, 100).stale, [broken]);
+    assert.equal(store.bodies.parsedSince(), MIME_FORMAT_VERSION - 1, 'a pass with a failure leaves the mark, so the next start tries again');
   } finally {
     await t.close();
   }
@@ -88,6 +100,7 @@ test('a body record without a parsed form gets one', async () => {
     const { hash } = store.messages.list(inbox.id)[0];
     const { refs, size } = storeInternals(store).dbs.bodies.get(metaKey(hash)) as BodyMetaRecord;
     await storeInternals(store).dbs.bodies.put(metaKey(hash), { refs, size } as BodyMetaRecord);
+    await markOlder(store);
     assert.deepEqual(await reparseStale(store, { parse, log: silentLogger }), { reparsed: 1, failed: 0 });
     assert.deepEqual(store.bodies.parsed(hash), parseMessage(store.bodies.get(hash)!));
   } finally {

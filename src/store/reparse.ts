@@ -1,7 +1,7 @@
 // Brings the parsed forms of stored bodies up to the current MIME parser (MIME_FORMAT_VERSION):
 // the daemon runs this pass at start, in slices, so the event loop keeps serving every protocol.
 import type { Logger } from '../log/log.ts';
-import type { ParsedMessage } from '../mime/types.ts';
+import { MIME_FORMAT_VERSION, type ParsedMessage } from '../mime/types.ts';
 import type { Store } from './store.ts';
 
 export interface ReparseOptions {
@@ -18,9 +18,11 @@ export interface ReparseResult {
   failed: number;
 }
 
-// Walks every body once; resolves when the walk is done or `signal` stopped it.
+// Walks every body once, unless the store says none can be stale; resolves when the walk is done
+// or `signal` stopped it. A complete walk without failures marks the store as current.
 export async function reparseStale(store: Store, o: ReparseOptions): Promise<ReparseResult> {
   const result: ReparseResult = { reparsed: 0, failed: 0 };
+  if (store.bodies.parsedSince() >= MIME_FORMAT_VERSION) return result;
   let from: Buffer | undefined;
   do {
     await new Promise((resolve) => setImmediate(resolve));
@@ -44,6 +46,7 @@ export async function reparseStale(store: Store, o: ReparseOptions): Promise<Rep
       result.reparsed += await store.bodies.replaceParsed(updates);
     }
   } while (from);
+  if (!o.signal?.aborted && result.failed === 0) await store.bodies.markParsedSince(MIME_FORMAT_VERSION);
   return result;
 }
 

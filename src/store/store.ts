@@ -3,7 +3,8 @@ import { mkdirSync } from 'node:fs';
 import { silentLogger, type Logger } from '../log/log.ts';
 import { Accounts } from './accounts.ts';
 import { Aliases } from './aliases.ts';
-import { Bodies } from './bodies.ts';
+import { MIME_FORMAT_VERSION } from '../mime/types.ts';
+import { Bodies, PARSED_SINCE } from './bodies.ts';
 import { ChangeBus, type ChangeListener } from './changes.ts';
 import { checkConsistency } from './consistency.ts';
 import { StoreContext } from './context.ts';
@@ -50,7 +51,11 @@ export class Store {
     const ctx = new StoreContext(env, dbs, bus, log, file);
     const format = dbs.meta.get('format');
     if (format === undefined) {
-      await ctx.write(() => dbs.meta.putSync('format', STORE_FORMAT));
+      // A new store: every body it will hold is parsed by this parser.
+      await ctx.write(() => {
+        dbs.meta.putSync('format', STORE_FORMAT);
+        dbs.meta.putSync(PARSED_SINCE, MIME_FORMAT_VERSION);
+      });
     } else if (format > STORE_FORMAT) {
       await env.close();
       throw new Error(`${file} has store format ${format}; this homepost knows up to ${STORE_FORMAT}`);

@@ -10,7 +10,7 @@ import { createControlService } from '../../src/control/server.ts';
 import { createLogger } from '../../src/log/log.ts';
 import { MIME_FORMAT_VERSION } from '../../src/mime/types.ts';
 import { startServer } from '../../src/serve/server.ts';
-import { metaKey, rawKey } from '../../src/store/bodies.ts';
+import { metaKey, PARSED_SINCE, rawKey } from '../../src/store/bodies.ts';
 import { Store } from '../../src/store/index.ts';
 import { openEnv } from '../../src/store/open.ts';
 import type { BodyMetaRecord } from '../../src/store/records.ts';
@@ -35,10 +35,10 @@ describe('homepost verify', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   // Changes the store file with LMDB itself, as a bug or a bad disk would, while nothing has it open.
-  async function damage(fn: (bodies: ReturnType<typeof openEnv>['dbs']['bodies']) => void) {
+  async function damage(fn: (bodies: ReturnType<typeof openEnv>['dbs']['bodies'], meta: ReturnType<typeof openEnv>['dbs']['meta']) => void) {
     const { env, dbs } = openEnv(dir);
     try {
-      await env.transaction(() => fn(dbs.bodies));
+      await env.transaction(() => fn(dbs.bodies, dbs.meta));
     } finally {
       await env.close();
     }
@@ -63,12 +63,14 @@ describe('homepost verify', () => {
 
   test('through the daemon: stale parses are upgraded at start; a wrong reference count is found; both survive', async () => {
     // Repair the raw body; make one reference count wrong and one parse stale.
-    await damage((bodies) => {
+    await damage((bodies, metaDb) => {
       bodies.putSync(rawKey(hashes[0]), message(1));
       const meta = bodies.get(metaKey(hashes[1])) as BodyMetaRecord;
       bodies.putSync(metaKey(hashes[1]), { ...meta, refs: meta.refs + 1 });
       const stale = bodies.get(metaKey(hashes[2])) as BodyMetaRecord;
       bodies.putSync(metaKey(hashes[2]), { ...stale, parsed: { ...stale.parsed, version: MIME_FORMAT_VERSION - 1 } });
+      // As a store written by that older parser says.
+      metaDb.putSync(PARSED_SINCE, MIME_FORMAT_VERSION - 1);
     });
     const offline = await runCli(['verify', ...data]);
     assert.equal(offline.code, 1);
