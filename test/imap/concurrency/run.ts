@@ -121,24 +121,32 @@ async function rawStep(c: RawClient, rnd: () => number, keyword: () => string, n
   else await c.run('SELECT INBOX (CONDSTORE)');
 }
 
-async function rawClient(o: RunOptions, mode: Mode, rnd: () => number, until: number, keyword: () => string, n: () => number): Promise<RawClient> {
+// A logged-in client with the mailbox selected; play() runs its random commands until the time.
+interface Player {
+  play(until: number): Promise<void>;
+}
+
+async function rawClient(o: RunOptions, mode: Mode, rnd: () => number, keyword: () => string, n: () => number): Promise<RawClient & Player> {
   const c = await RawClient.open(o.port);
   await c.run(`LOGIN "${o.user}" "${o.password}"`);
   if (mode === 'qresync') await c.run('ENABLE QRESYNC');
   if (mode === 'rev2') await c.run('ENABLE IMAP4rev2');
   await c.run('SELECT INBOX (CONDSTORE)');
   await c.run('UID FETCH 1:* (UID FLAGS MODSEQ)');
-  while (Date.now() < until) await rawStep(c, rnd, keyword, n);
-  return c;
+  return Object.assign(c, {
+    async play(until: number) {
+      while (Date.now() < until) await rawStep(c, rnd, keyword, n);
+    },
+  });
 }
 
-async function imapflowClient(
-  o: RunOptions,
-  rnd: () => number,
-  until: number,
-  keyword: () => string,
-  n: () => number,
-): Promise<{ commands: number; errors: number }> {
+interface FlowCounts {
+  commands: number;
+  // Commands that failed (a NO is allowed under concurrency).
+  errors: number;
+}
+
+async function imapflowClient(o: RunOptions, rnd: () => number, keyword: () => string, n: () => number): Promise<Player & FlowCounts> {
   const client = new ImapFlow({
     host: '127.0.0.1',
     port: o.port,
@@ -149,52 +157,71 @@ async function imapflowClient(
     logger: false,
     autoIdleDelay: 50,
   });
-  let commands = 0;
-  let errors = 0;
   await client.connect();
   await client.mailboxOpen('INBOX');
-  while (Date.now() < until && client.usable) {
-    const exists = client.mailbox ? client.mailbox.exists : 0;
-    const r = rnd();
-    const at = `${1 + Math.floor(rnd() * Math.max(1, exists))}`;
-    commands++;
-    try {
-      if (exists < 5 || r < 0.15) await client.append('INBOX', message(`f${n()}`), [keyword()]);
-      else if (r < 0.4) for await (const _ of client.fetch('1:*', { flags: true, uid: true })) void _;
-      else if (r < 0.6) await client.messageFlagsAdd(at, [keyword(), '\\Answered']);
-      else if (r < 0.7) await client.messageFlagsRemove(at, ['\\Answered']);
-      else if (r < 0.78) await client.messageDelete(at);
-      else if (r < 0.84) await client.messageMove(at, 'Archive');
-      else if (r < 0.9) await client.noop();
-      else await new Promise((resolve) => setTimeout(resolve, 20 + Math.floor(rnd() * 200)));
-    } catch {
-      errors++;
-    }
-  }
-  await client.logout().catch(() => {});
-  return { commands, errors };
+  const player = {
+    commands: 0,
+    errors: 0,
+    async play(until: number) {
+      while (Date.now() < until && client.usable) await imapflowStep(client, rnd, keyword, n, player);
+      await client.logout().catch(() => {});
+    },
+  };
+  return player;
 }
+
+async function imapflowStep(client: ImapFlow, rnd: () => number, keyword: () => string, n: () => number, counts: FlowCounts): Promise<void> {
+  const exists = client.mailbox ? client.mailbox.exists : 0;
+  const r = rnd();
+  const at = `${1 + Math.floor(rnd() * Math.max(1, exists))}`;
+  counts.commands++;
+  try {
+    if (exists < 5 || r < 0.15) await client.append('INBOX', message(`f${n()}`), [keyword()]);
+    else if (r < 0.4) for await (const _ of client.fetch('1:*', { flags: true, uid: true })) void _;
+    else if (r < 0.6) await client.messageFlagsAdd(at, [keyword(), '\\Answered']);
+    else if (r < 0.7) await client.messageFlagsRemove(at, ['\\Answered']);
+    else if (r < 0.78) await client.messageDelete(at);
+    else if (r < 0.84) await client.messageMove(at, 'Archive');
+    else if (r < 0.9) await client.noop();
+    else await new Promise((resolve) => setTimeout(resolve, 20 + Math.floor(rnd() * 200)));
+  } catch {
+    counts.errors++;
+  }
+}
+
+// Clients logging in at once: the per-address limit before login is 20.
+const LOGIN_BATCH = 10;
 
 export async function runConcurrency(o: RunOptions): Promise<RunResult> {
   const seed = o.seed ?? 1;
-  const until = Date.now() + o.seconds * 1000;
   const keywords = o.keywords ?? 100;
   const pick = prng(seed);
   const keyword = () => `$k${Math.floor(pick() * keywords)}`;
   let counter = 0;
   const n = () => ++counter;
-  const raws: Promise<RawClient>[] = [];
-  const flows: Promise<{ commands: number; errors: number }>[] = [];
+  const raws: RawClient[] = [];
+  const flows: FlowCounts[] = [];
+  const players: Player[] = [];
   const modes: Mode[] = ['qresync', 'rev2', 'rev1'];
-  for (let i = 0; i < o.clients; i++) {
+  const open = async (i: number): Promise<Player> => {
     const rnd = prng(seed * 1000 + i);
-    if (i % 3 === 2) flows.push(imapflowClient(o, rnd, until, keyword, n));
-    else raws.push(rawClient(o, modes[(i >> 1) % 3]!, rnd, until, keyword, n));
+    if (i % 3 === 2) {
+      const f = await imapflowClient(o, rnd, keyword, n);
+      flows.push(f);
+      return f;
+    }
+    const c = await rawClient(o, modes[(i >> 1) % 3]!, rnd, keyword, n);
+    raws.push(c);
+    return c;
+  };
+  for (let i = 0; i < o.clients; i += LOGIN_BATCH) {
+    const batch = Array.from({ length: Math.min(LOGIN_BATCH, o.clients - i) }, (_, j) => open(i + j));
+    players.push(...(await Promise.all(batch)));
   }
-  const clients = await Promise.all(raws);
-  const flowResults = await Promise.all(flows);
+  const until = Date.now() + o.seconds * 1000;
+  await Promise.all(players.map((p) => p.play(until)));
   // Nobody writes any more: each view must now match the mailbox.
-  for (const c of clients) {
+  for (const c of raws) {
     await c.run('NOOP');
     c.checker.startFinal();
     await c.run('UID FETCH 1:* (UID FLAGS MODSEQ)');
@@ -203,8 +230,8 @@ export async function runConcurrency(o: RunOptions): Promise<RunResult> {
     c.close();
   }
   return {
-    violations: clients.flatMap((c) => c.checker.violations),
-    commands: clients.reduce((s, c) => s + c.commands, 0) + flowResults.reduce((s, f) => s + f.commands, 0),
-    imapflowErrors: flowResults.reduce((s, f) => s + f.errors, 0),
+    violations: raws.flatMap((c) => c.checker.violations),
+    commands: raws.reduce((s, c) => s + c.commands, 0) + flows.reduce((s, f) => s + f.commands, 0),
+    imapflowErrors: flows.reduce((s, f) => s + f.errors, 0),
   };
 }
