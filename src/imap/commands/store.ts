@@ -76,7 +76,7 @@ function storeSpec(name: 'STORE' | 'UID STORE'): CommandSpec<StoreArgs> {
         }
         const record = upd ?? session.store.messages.get(view.mailboxId, u);
         if (!record) continue;
-        await session.send(session.fetchFlagsLine(seq, u, record.flags, record.modseq, uid));
+        await session.sendFlags(seq, u, record.flags, record.modseq, uid);
       }
       if (failed.length) {
         const list = uid ? failed : failed.map((u) => view.seqOf(u)).sort((x, y) => x - y);

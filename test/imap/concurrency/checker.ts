@@ -37,6 +37,8 @@ interface Entry {
   uid: number | null;
   modseq: number | null;
   flags: string[] | null;
+  // The response that set modseq, and the command it answered (for the violation's detail).
+  source: string;
 }
 
 export interface FetchData {
@@ -176,7 +178,7 @@ export class ViewChecker {
   private exists(n: number): void {
     if (n < this.entries.length && !this.selecting) this.report('exists-decreased', `EXISTS ${n} with ${this.entries.length} in view`);
     if (n < this.entries.length) this.entries.length = n;
-    while (this.entries.length < n) this.entries.push({ uid: null, modseq: null, flags: null });
+    while (this.entries.length < n) this.entries.push({ uid: null, modseq: null, flags: null, source: '' });
   }
 
   private expunge(seq: number): void {
@@ -191,18 +193,28 @@ export class ViewChecker {
   }
 
   // RFC 7162 3.2.10: each UID was in the view. A UID not fetched yet is one of the messages whose
-  // UID is unknown between the known UIDs below and above it; any of those will do, they are alike.
+  // UID is unknown between the known UIDs below and above it; when there are several, which one
+  // went cannot be told, so what those carry stops being checked.
   private vanished(set: string): void {
     for (const uid of expandSet(set)) {
-      let at = -1;
+      const at = this.entries.findIndex((e) => e.uid === uid);
+      if (at >= 0) {
+        this.entries.splice(at, 1);
+        continue;
+      }
+      const candidates: number[] = [];
       for (let i = 0; i < this.entries.length; i++) {
         const known = this.entries[i]!.uid;
-        if (known === uid) at = i;
-        if (known !== null && known >= uid) break;
-        if (known === null) at = i;
+        if (known === null) candidates.push(i);
+        else if (known > uid) break;
+        else candidates.length = 0;
       }
-      if (at < 0) this.report('uid-mismatch', `VANISHED ${uid}, not in the view`);
-      else this.entries.splice(at, 1);
+      if (!candidates.length) {
+        this.report('uid-mismatch', `VANISHED ${uid}, not in the view`);
+        continue;
+      }
+      this.entries.splice(candidates[0]!, 1);
+      if (candidates.length > 1) for (const i of candidates.slice(1)) Object.assign(this.entries[i - 1]!, { modseq: null, flags: null });
     }
   }
 
@@ -225,8 +237,12 @@ export class ViewChecker {
       e.uid = f.uid;
     }
     if (f.modseq !== null) {
-      if (e.modseq !== null && f.modseq < e.modseq) this.report('modseq-decreased', `${line.slice(0, 120)} after MODSEQ ${e.modseq}`);
-      e.modseq = Math.max(e.modseq ?? 0, f.modseq);
+      const during = `${line.slice(0, 120)} (${this.current.slice(0, 40)})`;
+      if (e.modseq !== null && f.modseq < e.modseq) this.report('modseq-decreased', `${during} after ${e.source}`);
+      if (e.modseq === null || f.modseq > e.modseq) {
+        e.modseq = f.modseq;
+        e.source = during;
+      }
     }
     if (f.flags !== null) {
       const unknown = f.flags.filter((k) => isKeyword(k) && !this.known.has(k));

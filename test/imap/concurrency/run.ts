@@ -101,7 +101,7 @@ async function rawStep(c: RawClient, rnd: () => number, keyword: () => string, n
   if (count < 5 || r < 0.12) {
     const raw = Buffer.from(message(`c${n()}`));
     await c.run(`APPEND INBOX (${rnd() < 0.5 ? '\\Seen ' : ''}${keyword()}) {${raw.length}+}`, raw);
-  } else if (r < 0.3) await c.run(`FETCH ${rnd() < 0.3 ? '1:*' : range()} (FLAGS MODSEQ)`);
+  } else if (r < 0.3) await c.run(`FETCH ${rnd() < 0.3 ? '1:*' : range()} (${rnd() < 0.5 ? 'UID ' : ''}FLAGS MODSEQ)`);
   else if (r < 0.36) await c.run(`UID FETCH ${uid()} (FLAGS MODSEQ)`);
   else if (r < 0.4) await c.run(`FETCH ${range()} (BODY[HEADER.FIELDS (SUBJECT)])`);
   else if (r < 0.55) await c.run(`STORE ${range()} ${rnd() < 0.6 ? '+' : '-'}FLAGS (${rnd() < 0.5 ? '\\Flagged ' : ''}${keyword()})`);
