@@ -14,7 +14,7 @@ test(`${CLIENTS} clients on one mailbox for ${SECONDS} s: every session's view s
   const s = await startImapServer();
   try {
     for (let i = 1; i <= 40; i++) await s.deliver(message(i), { flags: i % 3 ? [] : ['$start'] });
-    // A new mix each run; the seed in the failure message replays it.
+    // A new mix each run; the seed in the failure message gives the same commands again.
     const seed = Date.now() % 100_000;
     const r = await runConcurrency({ port: s.port, user: s.user, password: s.password, clients: CLIENTS, seconds: SECONDS, seed });
     assert.ok(r.commands > CLIENTS, `only ${r.commands} commands ran`);
