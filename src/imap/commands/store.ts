@@ -60,6 +60,8 @@ function storeSpec(name: 'STORE' | 'UID STORE'): CommandSpec<StoreArgs> {
         unchangedSince: a.unchangedSince ?? undefined,
         origin: session,
       });
+      // RFC 9051 7.3.5: keywords new to the mailbox are announced at once, even with .SILENT.
+      if (updated.length && a.op !== 'remove') await session.announceKeywords(a.flags);
       const changed = new Map(updated.map((u) => [u.uid, u]));
       const failedSet = new Set(failed);
       for (const u of uids) {
