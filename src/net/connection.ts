@@ -263,7 +263,7 @@ export class Connection {
     this.inflate?.destroy();
     const deflate = this.deflate;
     if (deflate) {
-      // RFC 4978 4: the last responses (LOGOUT's BYE and OK) are still being compressed; the
+      // RFC 4978: the last responses (LOGOUT's BYE and OK, RFC 9051 7.1.5) are still being compressed; the
       // socket ends once the deflate stream has handed over its final bytes.
       deflate.once('end', () => this.socket.end());
       deflate.once('error', () => this.socket.destroy());
