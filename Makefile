@@ -14,7 +14,7 @@ export PATH := $(NODE_DIR)/bin:$(PATH)
 endif
 DEPS := node_modules/.installed
 
-.PHONY: deps run test test-deps lint format check unit bench bench-store bench-smtp bench-imap bench-pop3 bench-fuzz bench-hostile binary image image-test image-smoke clean
+.PHONY: deps run test test-deps lint format check unit bench bench-store bench-smtp bench-imap bench-pop3 bench-fuzz bench-hostile bench-imap-concurrency binary image image-test image-smoke clean
 
 deps: $(DEPS)
 
@@ -65,6 +65,11 @@ bench-imap: $(DEPS)
 
 bench-pop3: $(DEPS)
 	node bench/pop3.ts
+
+# The IMAP concurrency checker (test/imap/concurrency) with 10 and 50 clients on one mailbox for
+# BENCH_SECONDS (30) each: violations per rule. Not part of `make bench`: it measures no reference.
+bench-imap-concurrency: $(DEPS)
+	node bench/imap-concurrency.ts
 
 # The parser fuzz targets (test/fuzz) for minutes instead of the tests' bounded cases: about 5 in
 # all, or MINUTES=n. Not part of `make bench`: it measures no reference.

@@ -1,15 +1,12 @@
 // A session's view of its selected mailbox (RFC 9051 2.3.1.2): the sorted UID list that maps
 // message sequence numbers to UIDs, and the store changes other writers made that the client
 // has not been told about yet. Sequence numbers change only when sync() reports the expunges
-// (the store owns change; each session keeps its own view).
+// (the store owns change; each session keeps its own view). Flag changes are remembered by UID
+// only: they are reported with the message's current record, so a MODSEQ sent never goes down
+// (RFC 7162 3.1), and the keywords the client was told about are the ones sent in FLAGS.
 import type { StoreChange } from '../store/index.ts';
 import { ImapBadSyntax } from './errors.ts';
 import type { SequenceSet } from './parser.ts';
-
-export interface PendingFlags {
-  flags: string[];
-  modseq: number;
-}
 
 export class MailboxView {
   readonly mailboxId: number;
@@ -19,15 +16,15 @@ export class MailboxView {
   uids: number[];
   // Messages recent to this session (rev1 only).
   recent: Set<number>;
+  // The keywords sent in the last FLAGS response (RFC 9051 7.3.5).
   keywords: Set<string>;
   highestModSeq: number;
   // RFC 5182 / RFC 9051 6.4.4.4 SAVE: the UIDs of the last saved search result.
   saved: number[] = [];
-  // Changes not reported yet.
+  // Changes not reported yet; flag changes as UID -> the highest MODSEQ another writer gave it.
   private added: number[] = [];
   private expunged = new Set<number>();
-  private flagChanges = new Map<number, PendingFlags>();
-  private newKeywords = false;
+  private flagChanges = new Map<number, number>();
   deleted = false;
 
   constructor(o: {
@@ -121,15 +118,7 @@ export class MailboxView {
           for (const m of change.messages) this.highestModSeq = Math.max(this.highestModSeq, m.modseq);
           return false;
         }
-        for (const m of change.messages) {
-          this.flagChanges.set(m.uid, { flags: m.flags, modseq: m.modseq });
-          for (const f of m.flags) {
-            if (!f.startsWith('\\') && !this.keywords.has(f)) {
-              this.keywords.add(f);
-              this.newKeywords = true;
-            }
-          }
-        }
+        for (const m of change.messages) this.flagChanges.set(m.uid, Math.max(this.flagChanges.get(m.uid) ?? 0, m.modseq));
         return true;
       case 'expunged':
         if (own) return false;
@@ -155,35 +144,38 @@ export class MailboxView {
 
   // Takes the pending changes to report. With allowExpunge false (during FETCH, STORE and
   // SEARCH: RFC 9051 7.5.1) expunges stay pending and the sequence numbers stay as they are.
+  // A message added and expunged since the last report is never announced at all.
   take(allowExpunge: boolean): {
     expunged: { seq: number; uid: number }[];
-    existsBefore: number;
     added: number[];
-    flags: { seq: number; uid: number; change: PendingFlags }[];
-    newKeywords: boolean;
+    flags: { seq: number; uid: number }[];
   } {
+    const last = this.uids[this.uids.length - 1] ?? 0;
+    const added = [...new Set(this.added)].filter((u) => u > last && !this.expunged.has(u)).sort((a, b) => a - b);
+    this.added = [];
     const expunged: { seq: number; uid: number }[] = [];
     if (allowExpunge && this.expunged.size) {
       const gone = [...this.expunged];
       this.expunged.clear();
       for (const e of this.removeSorted(gone)) expunged.push(e);
     }
-    const existsBefore = this.uids.length;
-    const last = this.uids[this.uids.length - 1] ?? 0;
-    const added = [...new Set(this.added)].filter((u) => u > last && !this.expunged.has(u)).sort((a, b) => a - b);
-    this.added = [];
     for (const u of added) this.uids.push(u);
-    const flags: { seq: number; uid: number; change: PendingFlags }[] = [];
-    for (const [uid, change] of this.flagChanges) {
-      this.highestModSeq = Math.max(this.highestModSeq, change.modseq);
+    const flags: { seq: number; uid: number }[] = [];
+    for (const [uid, modseq] of this.flagChanges) {
+      this.highestModSeq = Math.max(this.highestModSeq, modseq);
       const seq = this.seqOf(uid);
-      if (seq) flags.push({ seq, uid, change });
+      if (seq) flags.push({ seq, uid });
     }
     this.flagChanges.clear();
     flags.sort((a, b) => a.seq - b.seq);
-    const newKeywords = this.newKeywords;
-    this.newKeywords = false;
-    return { expunged, existsBefore, added, flags, newKeywords };
+    return { expunged, added, flags };
+  }
+
+  // The client was just sent the message's flags as of modseq: a pending change they include
+  // need not be reported again.
+  reported(uid: number, modseq: number): void {
+    const pending = this.flagChanges.get(uid);
+    if (pending !== undefined && pending <= modseq) this.flagChanges.delete(uid);
   }
 
   // Removes UIDs this session expunged itself; their sequence numbers at removal, in order.

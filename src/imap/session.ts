@@ -18,6 +18,9 @@ import type { MailboxView } from './mailbox-view.ts';
 import { decodeMutf7, encodeMutf7 } from './mutf7.ts';
 import type { RecentTracker } from './recent.ts';
 
+// Pending flag changes read and reported per turn of the event loop.
+const FLAGS_SLICE = 256;
+
 export type SessionState = 'not-authenticated' | 'authenticated' | 'selected' | 'logout';
 
 export interface ImapConfig {
@@ -282,10 +285,41 @@ export class ImapSession {
       await this.untagged(`${v.exists} EXISTS`);
       if (!this.rev2) await this.untagged(`${v.recent.size} RECENT`);
     }
-    if (t.newKeywords) await this.sendFlagsLists(v);
-    for (const f of t.flags) {
-      await this.send(this.fetchFlagsLine(f.seq, f.uid, f.change.flags, f.change.modseq));
+    await this.reportFlags(v, t.flags);
+  }
+
+  // Other writers' flag changes, each with the message's current record (its MODSEQ is at least
+  // any this session was sent: RFC 7162 3.1); a message gone meanwhile waits for its expunge. In
+  // slices, yielding between them: another session's STORE on a whole mailbox reaches every view.
+  private async reportFlags(v: MailboxView, changed: { seq: number; uid: number }[]): Promise<void> {
+    for (let at = 0; at < changed.length; at += FLAGS_SLICE) {
+      if (at > 0) await new Promise(setImmediate);
+      const slice = changed.slice(at, at + FLAGS_SLICE).map((c) => ({ seq: c.seq, record: this.store.messages.get(v.mailboxId, c.uid) }));
+      await this.announceKeywords(slice.flatMap((c) => c.record?.flags ?? []));
+      for (const { seq, record } of slice) if (record) await this.sendFlags(seq, record.uid, record.flags, record.modseq);
     }
+  }
+
+  // RFC 9051 7.3.5, RFC 3501 7.2.6: a keyword reaches the client in FLAGS and PERMANENTFLAGS
+  // before any FETCH carries it.
+  async announceKeywords(flags: readonly string[]): Promise<void> {
+    const v = this.view;
+    if (!v) return;
+    let added = false;
+    for (const f of flags) {
+      if (f.startsWith('\\') || v.keywords.has(f)) continue;
+      v.keywords.add(f);
+      added = true;
+    }
+    if (added) await this.sendFlagsLists(v);
+  }
+
+  // A FETCH response with a message's flags as of modseq: keywords announced first, and the
+  // pending changes of other writers it covers dropped.
+  async sendFlags(seq: number, uid: number, flags: readonly string[], modseq: number, withUid = false): Promise<void> {
+    await this.announceKeywords(flags);
+    await this.send(this.fetchFlagsLine(seq, uid, flags, modseq, withUid));
+    this.view?.reported(uid, modseq);
   }
 
   // * FLAGS and * OK [PERMANENTFLAGS] for the view (RFC 9051 7.3.5, 7.1).

@@ -260,9 +260,17 @@ export class Connection {
     if (this.closed) return;
     this.send();
     this.closed = true;
-    this.deflate?.end();
     this.inflate?.destroy();
-    this.socket.end();
+    const deflate = this.deflate;
+    if (deflate) {
+      // RFC 4978: the last responses (LOGOUT's BYE and OK, RFC 9051 7.1.5) are still being compressed; the
+      // socket ends once the deflate stream has handed over its final bytes.
+      deflate.once('end', () => this.socket.end());
+      deflate.once('error', () => this.socket.destroy());
+      deflate.end();
+    } else {
+      this.socket.end();
+    }
     // A peer that never reads must not keep the socket open.
     setTimeout(() => this.socket.destroy(), 5000).unref();
     this.finish();

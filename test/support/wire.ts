@@ -266,6 +266,9 @@ export class Wire {
     const deflate = zlib.createDeflateRaw();
     this.socket.removeAllListeners('data');
     this.socket.on('data', (b: Buffer) => inflate.write(b));
+    // The connection has ended once the last inflated bytes are read, not when the socket closes.
+    this.socket.removeAllListeners('close');
+    this.socket.on('close', () => inflate.end());
     this.attach(inflate);
     deflate.on('data', (b: Buffer) => this.socket.write(b));
     this.writer = (data) => {

@@ -131,4 +131,20 @@ describe('FETCH', () => {
     }
     c.close();
   });
+
+  test("another session's new keyword: announced before the FETCH that shows it, and not reported again after it", async () => {
+    const a = await loggedIn(s);
+    const b = await loggedIn(s);
+    await ok(a, 'SELECT INBOX (CONDSTORE)');
+    await ok(b, 'SELECT INBOX');
+    await ok(b, 'STORE 3 +FLAGS ($FromB)');
+    const r = await ok(a, 'FETCH 3 (FLAGS MODSEQ)');
+    assert.equal(r.untagged.length, 3, r.text);
+    assert.match(r.untagged[0]!, /^\* FLAGS \(.*\$FromB\)$/);
+    assert.match(r.untagged[1]!, /^\* OK \[PERMANENTFLAGS \(.*\$FromB \\\*\)\]/);
+    assert.match(r.untagged[2]!, /^\* 3 FETCH \(FLAGS \(.*\$FromB\) MODSEQ \(\d+\)\)$/);
+    assert.deepEqual((await ok(a, 'NOOP')).untagged, []);
+    a.close();
+    b.close();
+  });
 });

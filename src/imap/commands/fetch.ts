@@ -82,6 +82,7 @@ function fetchSpec(name: 'FETCH' | 'UID FETCH'): CommandSpec<FetchArgs> {
       const has = (n: string) => wanted.some((i) => i.kind === 'simple' && i.name === n);
       // RFC 7162 3.1: FETCH MODSEQ and CHANGEDSINCE enable CONDSTORE.
       if (has('MODSEQ')) session.enabled.add('CONDSTORE');
+      const hasFlags = has('FLAGS');
 
       const uids = view.resolve(set, uid);
       if (mods.vanished) {
@@ -118,7 +119,12 @@ function fetchSpec(name: 'FETCH' | 'UID FETCH'): CommandSpec<FetchArgs> {
           continue;
         }
         if (mods.changedSince !== null && record.modseq <= mods.changedSince) continue;
+        // The flags sent: their keywords announced first (RFC 9051 7.3.5), and the pending
+        // changes they cover not reported again after them with an older MODSEQ (RFC 7162 3.1).
+        const withFlags = hasFlags || seenNow.has(u);
+        if (withFlags) await session.announceKeywords(record.flags);
         await session.send(fetchResponse(session, view.seqOf(u), record, wanted, seenNow.has(u)));
+        if (withFlags) view.reported(u, record.modseq);
       }
       // RFC 5530 EXPUNGEISSUED: another session expunged some of them; NOOP will tell. UID FETCH
       // ignores UIDs that no longer exist (RFC 9051 6.4.9) and reports the expunges before its OK

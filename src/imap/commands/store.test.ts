@@ -20,7 +20,12 @@ describe('STORE', () => {
       '* 2 FETCH (FLAGS (\\Seen \\Flagged))',
     ]);
     assert.deepEqual((await ok(c, 'STORE 2 -FLAGS \\Flagged')).untagged, ['* 2 FETCH (FLAGS (\\Seen))']);
-    assert.deepEqual((await ok(c, 'STORE 3 FLAGS (\\draft $Label1)')).untagged, ['* 3 FETCH (FLAGS (\\Draft $Label1))']);
+    // RFC 9051 7.3.5: a new keyword is announced in FLAGS and PERMANENTFLAGS before the FETCH that carries it.
+    assert.deepEqual((await ok(c, 'STORE 3 FLAGS (\\draft $Label1)')).untagged, [
+      '* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Label1)',
+      '* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Label1 \\*)] Flags permitted',
+      '* 3 FETCH (FLAGS (\\Draft $Label1))',
+    ]);
     assert.deepEqual((await ok(c, 'UID STORE 4 +FLAGS.SILENT (\\Answered)')).untagged, []);
     assert.deepEqual((await ok(c, 'UID STORE 4 +FLAGS (\\Answered)')).untagged, ['* 4 FETCH (UID 4 FLAGS (\\Answered))']);
     assert.deepEqual(s.context.store.messages.get(s.context.store.mailboxes.get(s.accountId, 'INBOX')!.id, 3)!.flags, ['\\Draft', '$Label1']);
@@ -68,6 +73,23 @@ describe('STORE', () => {
     assert.match(n.untagged[2]!, /^\* 1 FETCH \(FLAGS \(.*\$NewKeyword.*\)\)$/);
     const quiet = await ok(a, 'NOOP');
     assert.deepEqual(quiet.untagged, [], 'own changes are not echoed again');
+    a.close();
+    b.close();
+  });
+
+  test('a change another session made before this STORE is not reported after it with its older MODSEQ', async () => {
+    const a = await loggedIn(s);
+    const b = await loggedIn(s);
+    await ok(a, 'SELECT INBOX (CONDSTORE)');
+    await ok(b, 'SELECT INBOX (CONDSTORE)');
+    await ok(b, 'STORE 2 +FLAGS ($FromB)');
+    const r = await ok(a, 'STORE 2 +FLAGS ($FromA)');
+    const modseqs = r.untagged.flatMap((l) => /^\* 2 FETCH .*MODSEQ \((\d+)\)/.exec(l)?.[1] ?? []).map(Number);
+    // RFC 7162 3.1: one report of message 2, with both keywords (announced first) and the newest MODSEQ.
+    assert.equal(modseqs.length, 1, r.text);
+    assert.match(r.untagged.at(-1)!, /^\* 2 FETCH \(FLAGS \(.*\$FromB \$FromA\) MODSEQ \(\d+\)\)$/);
+    assert.ok(r.untagged.some((l) => /^\* FLAGS \(.*\$FromA/.test(l)));
+    assert.deepEqual((await ok(a, 'NOOP')).untagged, []);
     a.close();
     b.close();
   });

@@ -60,6 +60,8 @@ function storeSpec(name: 'STORE' | 'UID STORE'): CommandSpec<StoreArgs> {
         unchangedSince: a.unchangedSince ?? undefined,
         origin: session,
       });
+      // RFC 9051 7.3.5: keywords new to the mailbox are announced at once, even with .SILENT.
+      if (updated.length && a.op !== 'remove') await session.announceKeywords(a.flags);
       const changed = new Map(updated.map((u) => [u.uid, u]));
       const failedSet = new Set(failed);
       for (const u of uids) {
@@ -76,7 +78,7 @@ function storeSpec(name: 'STORE' | 'UID STORE'): CommandSpec<StoreArgs> {
         }
         const record = upd ?? session.store.messages.get(view.mailboxId, u);
         if (!record) continue;
-        await session.send(session.fetchFlagsLine(seq, u, record.flags, record.modseq, uid));
+        await session.sendFlags(seq, u, record.flags, record.modseq, uid);
       }
       if (failed.length) {
         const list = uid ? failed : failed.map((u) => view.seqOf(u)).sort((x, y) => x - y);
