@@ -2,7 +2,7 @@
 // reference counts match the references, counters match the messages, UIDs are below UIDNEXT,
 // every name points at its mailbox and every message at a stored body.
 import { metaKey, rawKey } from './bodies.ts';
-import { isSeen } from './flags.ts';
+import { isSeen, withKeywords } from './flags.ts';
 import type { BodyMetaRecord } from './records.ts';
 import type { Dbs } from './open.ts';
 
@@ -21,8 +21,11 @@ export function checkConsistency(dbs: Dbs): string[] {
       unseen = 0,
       size = 0,
       maxUid = 0,
-      maxModSeq = 0;
+      maxModSeq = 0,
+      tombstones = 0;
     for (const { value: m } of dbs.messages.getRange({ start: [mb.id], end: [mb.id + 1] })) {
+      if (withKeywords(mb.keywords, m.flags) !== mb.keywords) problems.push(`mailbox ${mb.id} uid ${m.uid}: keyword not in the mailbox's list`);
+      if (!Number.isInteger(m.octets) || m.octets < m.size) problems.push(`mailbox ${mb.id} uid ${m.uid}: octets ${m.octets} for size ${m.size}`);
       count++;
       unseen += Number(!isSeen(m.flags));
       size += m.size;
@@ -34,11 +37,13 @@ export function checkConsistency(dbs: Dbs): string[] {
     for (const { key, value: modseq } of dbs.expunged.getRange({ start: [mb.id], end: [mb.id + 1] })) {
       maxUid = Math.max(maxUid, key[1]);
       maxModSeq = Math.max(maxModSeq, modseq);
+      tombstones++;
       if (dbs.messages.doesExist(key)) problems.push(`mailbox ${mb.id} uid ${key[1]} both present and expunged`);
     }
     if (count !== mb.count || unseen !== mb.unseen || size !== mb.size) {
       problems.push(`mailbox ${mb.id} counters ${mb.count}/${mb.unseen}/${mb.size}, actual ${count}/${unseen}/${size}`);
     }
+    if (tombstones !== mb.tombstones) problems.push(`mailbox ${mb.id}: ${mb.tombstones} tombstones counted, ${tombstones} kept`);
     if (maxUid >= mb.uidNext) problems.push(`mailbox ${mb.id}: uid ${maxUid} >= uidnext ${mb.uidNext}`);
     if (maxModSeq > mb.highestModSeq) problems.push(`mailbox ${mb.id}: modseq ${maxModSeq} > highest ${mb.highestModSeq}`);
   }

@@ -2,7 +2,7 @@
 // 3.1.4, 3.2.6). Structure and sections come from the ParsedMessage stored at delivery. A fetch
 // of a non-PEEK body section sets \Seen on all the messages concerned in ONE store commit, before
 // any response is written, so the FLAGS reported are the committed ones.
-import type { MessageRecord } from '../../store/index.ts';
+import type { MailboxIndex, MessageRecord } from '../../store/index.ts';
 import { sectionBytes, type ParsedMessage } from '../../mime/index.ts';
 import { STATES, type CommandSpec } from '../command.ts';
 import { encodeSequenceSet, formatDateTime, isAtom, quote } from '../encoder.ts';
@@ -110,8 +110,9 @@ function fetchSpec(name: 'FETCH' | 'UID FETCH'): CommandSpec<FetchArgs> {
         }
       }
 
-      let missing = false;
-      for (const u of uids) {
+      const indexed = wanted.every(isIndexed);
+      let missing = indexed && (await fetchIndexed(session, uids, wanted, mods.changedSince));
+      for (const u of indexed ? [] : uids) {
         const record = store.get(view.mailboxId, u);
         if (!record) {
           missing = true;
@@ -126,6 +127,35 @@ function fetchSpec(name: 'FETCH' | 'UID FETCH'): CommandSpec<FetchArgs> {
       if (missing && !uid) throw new ImapUserError('Some of the requested messages no longer exist', 'EXPUNGEISSUED');
     },
   };
+}
+
+// UID, FLAGS and MODSEQ are in the store's index of the mailbox: no record is read for them.
+const isIndexed = (i: FetchItem) => i.kind === 'simple' && (i.name === 'UID' || i.name === 'FLAGS' || i.name === 'MODSEQ');
+
+// FETCH of indexed items only; true when some UIDs are no longer in the mailbox.
+async function fetchIndexed(session: ImapSession, uids: number[], items: FetchItem[], changedSince: number | null): Promise<boolean> {
+  const view = session.view!;
+  let current: MailboxIndex | null = null;
+  let missing = false;
+  for (const u of uids) {
+    // Commits update the index in place while this awaits; one dropped meanwhile is fetched again.
+    if (!current?.current) current = session.store.messages.index(view.mailboxId);
+    const index = current;
+    const i = index ? index.indexOf(u) : -1;
+    if (!index || i < 0) {
+      missing = true;
+      continue;
+    }
+    if (changedSince !== null && index.modseq(i) <= changedSince) continue;
+    const parts = items.map((item) => {
+      const name = item.kind === 'simple' ? item.name : '';
+      if (name === 'UID') return `UID ${u}`;
+      if (name === 'FLAGS') return `FLAGS ${session.flagList(u, index.flags(i))}`;
+      return `MODSEQ (${index.modseq(i)})`;
+    });
+    await session.send(`* ${view.seqOf(u)} FETCH (${parts.join(' ')})\r\n`);
+  }
+  return missing;
 }
 
 function fetchResponse(session: ImapSession, seq: number, record: MessageRecord, items: FetchItem[], seenChanged: boolean) {
