@@ -90,9 +90,10 @@ export class StoreContext {
     return n;
   }
 
-  // Lets in-flight commits finish, then closes the environment.
+  // Lets in-flight commits finish, stores the mailbox indexes, then closes the environment.
   async close(): Promise<void> {
     if (this.closed) return;
+    if (this.indexes.unsaved) this.write(() => this.indexes.persist()).catch((e: unknown) => this.log.warn('store.index_persist_failed', { error: e }));
     this.closed = true;
     await Promise.allSettled([...this.pending]);
     await this.env.close();

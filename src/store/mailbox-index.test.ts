@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import { test } from 'node:test';
 import { message, storeInternals, storeWithAccount } from '../../test/support/temp-store.ts';
 import type { MailboxIndex } from './mailbox-index.ts';
 import { MailboxIndexes } from './mailbox-index.ts';
+import { Store } from './store.ts';
 
 type T = Awaited<ReturnType<typeof storeWithAccount>>;
 
@@ -124,5 +126,65 @@ test('flag lists are interned and ones no message uses are dropped', async () =>
     assert.ok(index.bytes < start + 80 * 64, `${index.bytes} bytes after 300 distinct flag lists`);
   } finally {
     await t.close();
+  }
+});
+
+test('indexes are stored when the store closes and serve the next start, caught up over deliveries only', async () => {
+  const t = await storeWithAccount();
+  const dir = t.dir;
+  let store = t.store;
+  const reopen = async () => {
+    await store.close();
+    store = await Store.open(dir);
+    return storeInternals(store).dbs;
+  };
+  try {
+    const inbox = store.mailboxes.get(t.account.id, 'INBOX')!.id;
+    for (let i = 1; i <= 5; i++) await store.messages.append({ mailboxId: inbox, raw: message(i), flags: i === 2 ? ['$K'] : [] });
+    store.messages.index(inbox);
+    let dbs = await reopen();
+    assert.deepEqual(store.checkConsistency(), [], 'the stored index equals the records');
+    const walks = () => {
+      let n = 0;
+      const range = dbs.messages.getRange.bind(dbs.messages);
+      dbs.messages.getRange = ((opts: { start: [number, number] }) => {
+        if (opts.start[1] === undefined || opts.start[1] === 1) n++;
+        return range(opts);
+      }) as typeof dbs.messages.getRange;
+      return () => n;
+    };
+    let count = walks();
+    assert.deepEqual(fromIndex(store.messages.index(inbox)!), fromRecords({ ...t, store }, inbox));
+    assert.equal(count(), 1, 'only the comparison walked the records');
+
+    // Deliveries and a one-message COPY after the snapshot: caught up from the records past it.
+    dbs = await reopen();
+    await store.messages.append({ mailboxId: inbox, raw: message(6) });
+    await store.messages.deliver({ raw: message(7), targets: [{ accountId: t.account.id }] });
+    dbs = await reopen();
+    count = walks();
+    assert.deepEqual(fromIndex(store.messages.index(inbox)!), fromRecords({ ...t, store }, inbox));
+    assert.equal(count(), 1, 'caught up without a walk');
+
+    // A flag change after the snapshot: the records are walked instead.
+    dbs = await reopen();
+    await store.messages.setFlags({ mailboxId: inbox, uids: [7], op: 'add', flags: ['\\Seen'] });
+    await store.messages.append({ mailboxId: inbox, raw: message(8) });
+    dbs = await reopen();
+    count = walks();
+    assert.deepEqual(fromIndex(store.messages.index(inbox)!), fromRecords({ ...t, store }, inbox));
+    assert.equal(count(), 2, 'rebuilt from the records');
+    // A deleted mailbox takes its stored index with it.
+    const box = await store.mailboxes.create(t.account.id, 'Box');
+    await store.messages.append({ mailboxId: box.id, raw: message(9) });
+    store.messages.index(box.id);
+    dbs = await reopen();
+    assert.ok(dbs.indexes.get(box.id));
+    await store.mailboxes.delete(t.account.id, 'Box');
+    assert.equal(dbs.indexes.get(box.id), undefined);
+  } finally {
+    assert.deepEqual(store.checkConsistency(), []);
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -31,6 +31,8 @@ export class MailboxIndex {
   highestModSeq: number;
   // False once the index is evicted or dropped: it no longer follows the store's writes.
   current = true;
+  // True while the stored snapshot (persist()) holds this index as it is.
+  saved = false;
   length = 0;
   private uidArr = new Uint32Array(0);
   private modseqArr = new Float64Array(0);
@@ -96,6 +98,7 @@ export class MailboxIndex {
 
   // Appends a message; UIDs only grow (RFC 9051 2.3.1.1), so the order stays ascending.
   push(m: IndexedMessage): void {
+    this.saved = false;
     if (this.length === this.uidArr.length) this.grow(Math.max(16, this.length * 2));
     const i = this.length++;
     this.uidArr[i] = m.uid;
@@ -105,12 +108,14 @@ export class MailboxIndex {
   update(uid: number, flags: readonly string[], modseq: number): void {
     const i = this.indexOf(uid);
     if (i < 0) return;
+    this.saved = false;
     this.flagArr[i] = this.intern(flags);
     this.modseqArr[i] = modseq;
   }
 
   // Removes UIDs in one compaction pass.
   remove(uids: readonly number[]): void {
+    this.saved = false;
     const gone = new Set(uids);
     let w = 0;
     for (let r = 0; r < this.length; r++) {
@@ -130,6 +135,42 @@ export class MailboxIndex {
     if (this.combos.length > 2 * this.length + 64) this.compactCombos();
   }
 
+  // The index as one buffer: a 16-byte header (HIGHESTMODSEQ, count, bytes of the flag lists),
+  // the arrays, then the flag lists as JSON.
+  snapshot(): Buffer {
+    const n = this.length;
+    const combos = Buffer.from(JSON.stringify(this.combos));
+    const out = Buffer.alloc(16 + n * BYTES_PER_MESSAGE + combos.length);
+    out.writeDoubleLE(this.highestModSeq, 0);
+    out.writeUInt32LE(n, 8);
+    out.writeUInt32LE(combos.length, 12);
+    let at = 16;
+    for (const a of [this.modseqArr, this.uidArr, this.sizeArr, this.octetArr, this.flagArr]) {
+      const bytes = Buffer.from(a.buffer, a.byteOffset, n * a.BYTES_PER_ELEMENT);
+      bytes.copy(out, at);
+      at += bytes.length;
+    }
+    combos.copy(out, at);
+    return out;
+  }
+
+  static fromSnapshot(mailboxId: number, buf: Buffer): MailboxIndex {
+    const index = new MailboxIndex(mailboxId, buf.readDoubleLE(0));
+    const n = buf.readUInt32LE(8);
+    index.grow(Math.max(16, n));
+    index.length = n;
+    let at = 16;
+    for (const a of [index.modseqArr, index.uidArr, index.sizeArr, index.octetArr, index.flagArr]) {
+      const bytes = n * a.BYTES_PER_ELEMENT;
+      Buffer.from(a.buffer, a.byteOffset, bytes).set(buf.subarray(at, at + bytes));
+      at += bytes;
+    }
+    const combos = JSON.parse(buf.toString('utf8', at, at + buf.readUInt32LE(12))) as string[][];
+    for (const flags of combos) index.addCombo(flags, flags.join('\0'));
+    index.saved = true;
+    return index;
+  }
+
   private set(i: number, m: IndexedMessage): void {
     this.modseqArr[i] = m.modseq;
     this.sizeArr[i] = m.size;
@@ -142,12 +183,17 @@ export class MailboxIndex {
     let id = this.comboIds.get(key);
     if (id === undefined) {
       if (this.combos.length > 2 * this.length + 64) this.compactCombos();
-      id = this.combos.length;
-      this.combos.push(flags);
-      this.comboBits.push((flags.includes('\\Seen') ? SEEN : 0) | (flags.includes('\\Deleted') ? DELETED : 0));
-      this.comboIds.set(key, id);
-      this.comboChars += key.length;
+      id = this.addCombo(flags, key);
     }
+    return id;
+  }
+
+  private addCombo(flags: readonly string[], key: string): number {
+    const id = this.combos.length;
+    this.combos.push(flags);
+    this.comboBits.push((flags.includes('\\Seen') ? SEEN : 0) | (flags.includes('\\Deleted') ? DELETED : 0));
+    this.comboIds.set(key, id);
+    this.comboChars += key.length;
     return id;
   }
 
@@ -223,7 +269,7 @@ export class MailboxIndexes {
       index = undefined;
     }
     if (index) this.lru.delete(mailboxId);
-    else index = this.build(mailboxId, mb.highestModSeq);
+    else index = this.load(mailboxId, mb.highestModSeq) ?? this.build(mailboxId, mb.highestModSeq);
     this.lru.set(mailboxId, index);
     this.evict();
     return index;
@@ -289,6 +335,46 @@ export class MailboxIndexes {
     if (!index) return;
     index.current = false;
     this.lru.delete(mailboxId);
+  }
+
+  get unsaved(): boolean {
+    for (const index of this.lru.values()) if (!index.saved) return true;
+    return false;
+  }
+
+  // When the store closes: every index not yet stored as it is, so that the first SELECT after a
+  // restart reads one record instead of every message's. Not on each delivery: bytes written per
+  // delivery stay as they were. Only inside a write.
+  persist(): void {
+    for (const index of this.lru.values()) {
+      if (index.saved) continue;
+      this.dbs.indexes.putSync(index.mailboxId, index.snapshot());
+      index.saved = true;
+    }
+  }
+
+  // The stored snapshot, if it is current or behind by deliveries only: messages added (APPEND,
+  // delivery, a COPY of one) each take the next MODSEQ and keep it while nothing else happens, so
+  // the records past the snapshot's last UID carrying exactly the MODSEQs after its own prove that
+  // nothing else changed; any STORE, EXPUNGE or multi-message COPY leaves a gap and the index is
+  // built from the records instead.
+  private load(mailboxId: number, highestModSeq: number): MailboxIndex | null {
+    const stored = this.dbs.indexes.get(mailboxId);
+    if (!stored) return null;
+    const index = MailboxIndex.fromSnapshot(mailboxId, stored);
+    const behind = highestModSeq - index.highestModSeq;
+    if (behind < 0) return null;
+    if (behind === 0) return index;
+    const last = index.length ? index.uid(index.length - 1) : 0;
+    const added: IndexedMessage[] = [];
+    for (const { value: m } of this.dbs.messages.getRange({ start: [mailboxId, last + 1], end: [mailboxId + 1], limit: behind + 1 })) {
+      added.push({ uid: m.uid, modseq: m.modseq, size: m.size, octets: m.octets, flags: m.flags });
+    }
+    const modseqs = new Set(added.map((m) => m.modseq));
+    if (added.length !== behind || modseqs.size !== behind || added.some((m) => m.modseq <= index.highestModSeq || m.modseq > highestModSeq)) return null;
+    for (const m of added) index.push(m);
+    index.highestModSeq = highestModSeq;
+    return index;
   }
 
   // One cursor pass over the mailbox's records (one snapshot: the reads of one synchronous run).

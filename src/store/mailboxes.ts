@@ -244,6 +244,7 @@ export class Mailboxes {
   private removeRecord(mb: MailboxRecord): void {
     this.ctx.dbs.mailboxNames.removeSync([mb.accountId, mb.name]);
     this.ctx.dbs.mailboxes.removeSync(mb.id);
+    this.ctx.dbs.indexes.removeSync(mb.id);
   }
 
   // INBOX rename: every message gets a UID in the target; INBOX keeps its UIDVALIDITY and records

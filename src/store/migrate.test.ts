@@ -14,15 +14,13 @@ const FIXTURE = path.join(import.meta.dirname, '../../test/fixtures/store-format
 // The mailboxes of the fixture's accounts with what identifies them and their counters.
 const mailboxes = (store: Store) =>
   ['ann@example.test', 'bob@example.test'].flatMap((address) =>
-    store.mailboxes
-      .list(store.accounts.get(address)!.id)
-      .map((mb) => ({
-        name: mb.name,
-        uidValidity: mb.uidValidity,
-        uidNext: mb.uidNext,
-        highestModSeq: mb.highestModSeq,
-        counts: [mb.count, mb.unseen, mb.size],
-      })),
+    store.mailboxes.list(store.accounts.get(address)!.id).map((mb) => ({
+      name: mb.name,
+      uidValidity: mb.uidValidity,
+      uidNext: mb.uidNext,
+      highestModSeq: mb.highestModSeq,
+      counts: [mb.count, mb.unseen, mb.size],
+    })),
   );
 
 test('a store written by the previous release (format 1) is migrated on open, in one write, and keeps everything', async () => {

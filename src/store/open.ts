@@ -56,6 +56,7 @@ export interface Dbs {
   bodies: Database<BodyMetaRecord | Buffer, Buffer>;
   queue: Database<unknown, number>; // outbound queue entries by id
   dkim: Database<DkimDomainRecord, string>; // DKIM keys by domain (dkim.ts)
+  indexes: Database<Buffer, number>; // mailbox id -> its index as the store last closed (mailbox-index.ts)
 }
 
 export interface OpenedEnv {
@@ -84,6 +85,7 @@ export function openEnv(dir: string): OpenedEnv {
     bodies: db('bodies', binaryKeys),
     queue: db('queue'),
     dkim: db('dkim'),
+    indexes: db('indexes', { encoding: 'binary' }),
   };
   return { env, dbs, file };
 }
