@@ -105,23 +105,28 @@ export class Messages {
     return this.ctx.indexes.get(mailboxId);
   }
 
-  // UIDs expunged with a MODSEQ above `since` (RFC 7162 3.2.5.1 VANISHED), ascending. When `since`
-  // is older than the tombstones kept (vanishedSince), every UID below UIDNEXT that is not in the
-  // mailbox: the full resync of RFC 7162 3.2.5.2, which may name UIDs the client never saw.
-  vanished(mailboxId: number, since: number): number[] {
+  // UIDs expunged with a MODSEQ above `since` (RFC 7162 3.2.5.1 VANISHED), as inclusive ranges,
+  // ascending. When `since` is older than the tombstones kept (vanishedSince), every UID below
+  // UIDNEXT that is not in the mailbox: the full resync of RFC 7162 3.2.5.2, which may name UIDs
+  // the client never saw, and which ranges keep as small as the mailbox's index.
+  vanished(mailboxId: number, since: number): [number, number][] {
     const mb = this.ctx.dbs.mailboxes.get(mailboxId);
     if (!mb) return [];
-    const out: number[] = [];
+    const out: [number, number][] = [];
+    const add = (first: number, last: number) => {
+      const prev = out.at(-1);
+      if (prev && prev[1] + 1 === first) prev[1] = last;
+      else out.push([first, last]);
+    };
     if (since < mb.vanishedSince) {
       const index = this.index(mailboxId)!;
-      for (let uid = 1, i = 0; uid < mb.uidNext; uid++) {
-        if (i < index.length && index.uid(i) === uid) i++;
-        else out.push(uid);
-      }
+      let next = 1;
+      for (let i = 0; i < index.length; next = index.uid(i++) + 1) if (index.uid(i) > next) add(next, index.uid(i) - 1);
+      if (next < mb.uidNext) add(next, mb.uidNext - 1);
       return out;
     }
     for (const { key, value } of this.ctx.dbs.expunged.getRange({ start: [mailboxId], end: [mailboxId + 1] })) {
-      if (value > since) out.push(key[1]);
+      if (value > since) add(key[1], key[1]);
     }
     return out;
   }

@@ -62,7 +62,10 @@ test('a store written by the previous release (format 1) is migrated on open, in
     const inbox = store.mailboxes.get(ann.id, 'INBOX')!;
     assert.deepEqual(inbox.keywords, ['$Label1', '$Label0'], 'keywords of the messages; Work left with the expunged ones');
     assert.equal(inbox.tombstones, 2);
-    assert.deepEqual(store.messages.vanished(inbox.id, 0), [2, 4]);
+    assert.deepEqual(store.messages.vanished(inbox.id, 0), [
+      [2, 2],
+      [4, 4],
+    ]);
     assert.deepEqual(store.mailboxes.get(ann.id, 'Archive')!.keywords, ['$Label1']);
     assert.ok(store.mailboxes.get(ann.id, 'Projects')!);
     const index = store.messages.index(inbox.id)!;

@@ -5,12 +5,13 @@
 import type { MailboxIndex, MessageRecord } from '../../store/index.ts';
 import { sectionBytes, type ParsedMessage } from '../../mime/index.ts';
 import { STATES, type CommandSpec } from '../command.ts';
-import { encodeSequenceSet, formatDateTime, isAtom, quote } from '../encoder.ts';
+import { formatDateTime, isAtom, quote } from '../encoder.ts';
 import { ImapBadSyntax, ImapServerError, ImapUserError } from '../errors.ts';
 import type { SequenceSet } from '../parser.ts';
 import type { ImapSession } from '../session.ts';
 import { parseFetchItems, parseFetchModifiers, type FetchItem, type FetchModifiers } from './fetch-items.ts';
 import { binaryBytes, sectionLabel } from './fetch-sections.ts';
+import { clipRanges, encodeRanges } from '../uid-ranges.ts';
 import { writeBody, writeEnvelope } from './fetch-structure.ts';
 
 interface FetchArgs {
@@ -85,15 +86,8 @@ function fetchSpec(name: 'FETCH' | 'UID FETCH'): CommandSpec<FetchArgs> {
 
       const uids = view.resolve(set, uid);
       if (mods.vanished) {
-        const inSet = (u: number) =>
-          !set.saved &&
-          set.ranges.some(([a, b]) => {
-            const x = a ?? Infinity;
-            const y = b ?? Infinity;
-            return u >= Math.min(x, y) && u <= Math.max(x, y);
-          });
-        const gone = store.vanished(view.mailboxId, mods.changedSince!).filter(inSet);
-        if (gone.length) await session.untagged(`VANISHED (EARLIER) ${encodeSequenceSet(gone.sort((a, b) => a - b))}`);
+        const gone = set.saved ? [] : clipRanges(store.vanished(view.mailboxId, mods.changedSince!), set.ranges);
+        if (gone.length) await session.untagged(`VANISHED (EARLIER) ${encodeRanges(gone)}`);
       }
 
       // RFC 9051 6.4.5: BODY[...] (not PEEK) sets \Seen; one commit for the whole command.

@@ -1,12 +1,12 @@
 // SELECT and EXAMINE (RFC 9051 6.3.2, 6.3.3; CONDSTORE and QRESYNC parameters, RFC 7162 3.1.8,
 // 3.2.5), CLOSE (6.4.1) and UNSELECT (6.4.2).
 import { STATES, type CommandSpec } from '../command.ts';
-import { encodeSequenceSet } from '../encoder.ts';
 import { ImapBadSyntax, ImapUserError } from '../errors.ts';
 import type { MailboxIndex } from '../../store/index.ts';
 import { MailboxView } from '../mailbox-view.ts';
 import type { Parser, SequenceSet } from '../parser.ts';
 import type { ImapSession } from '../session.ts';
+import { clipRanges, encodeRanges } from '../uid-ranges.ts';
 import { listLine } from './list.ts';
 
 interface QresyncParams {
@@ -128,19 +128,9 @@ function changedSince(index: MailboxIndex, modseq: number): Changed[] {
 // MODSEQ older than the expunges the store still knows gets every UID not in the mailbox
 // (store.messages.vanished).
 async function qresyncReport(session: ImapSession, view: MailboxView, q: QresyncParams, changed: readonly Changed[]): Promise<void> {
-  let vanished = session.store.messages.vanished(view.mailboxId, q.modseq);
-  if (q.knownUids && !q.knownUids.saved) {
-    const ranges = q.knownUids.ranges;
-    const max = vanished.reduce((m, u) => Math.max(m, u), view.uids[view.uids.length - 1] ?? 0);
-    vanished = vanished.filter((u) =>
-      ranges.some(([a, b]) => {
-        const lo = Math.min(a ?? max, b ?? max);
-        const hi = Math.max(a ?? max, b ?? max);
-        return u >= lo && u <= hi;
-      }),
-    );
-  }
-  if (vanished.length) await session.untagged(`VANISHED (EARLIER) ${encodeSequenceSet(vanished.sort((a, b) => a - b))}`);
+  const expunged = session.store.messages.vanished(view.mailboxId, q.modseq);
+  const vanished = q.knownUids && !q.knownUids.saved ? clipRanges(expunged, q.knownUids.ranges) : expunged;
+  if (vanished.length) await session.untagged(`VANISHED (EARLIER) ${encodeRanges(vanished)}`);
   for (const c of changed) await session.send(session.fetchFlagsLine(c.seq, c.uid, c.flags, c.modseq, true));
 }
 
