@@ -62,6 +62,7 @@ export function checkConsistency(dbs: Dbs): string[] {
     }
     if (tombstones !== mb.tombstones) problems.push(`mailbox ${mb.id}: ${mb.tombstones} tombstones counted, ${tombstones} kept`);
     if (maxUid >= mb.uidNext) problems.push(`mailbox ${mb.id}: uid ${maxUid} >= uidnext ${mb.uidNext}`);
+    if (mb.modifiedModSeq > mb.highestModSeq) problems.push(`mailbox ${mb.id}: modified at ${mb.modifiedModSeq} > highest ${mb.highestModSeq}`);
     if (maxModSeq > mb.highestModSeq) problems.push(`mailbox ${mb.id}: modseq ${maxModSeq} > highest ${mb.highestModSeq}`);
   }
   for (const { key } of dbs.indexes.getRange()) if (!dbs.mailboxes.doesExist(key)) problems.push(`stored index of missing mailbox ${key}`);

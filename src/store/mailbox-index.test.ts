@@ -157,18 +157,24 @@ test('indexes are stored when the store closes and serve the next start, caught 
     assert.deepEqual(fromIndex(store.messages.index(inbox)!), fromRecords({ ...t, store }, inbox));
     assert.equal(count(), 1, 'only the comparison walked the records');
 
-    // Deliveries and a one-message COPY after the snapshot: caught up from the records past it.
+    // Deliveries and a COPY after the snapshot: caught up from the records past it.
     dbs = await reopen();
+    const drafts = store.mailboxes.get(t.account.id, 'Drafts')!.id;
+    await store.messages.append({ mailboxId: drafts, raw: message(20) });
+    await store.messages.append({ mailboxId: drafts, raw: message(21) });
     await store.messages.append({ mailboxId: inbox, raw: message(6) });
     await store.messages.deliver({ raw: message(7), targets: [{ accountId: t.account.id }] });
+    await store.messages.copy({ from: drafts, uids: [1, 2], to: inbox });
     dbs = await reopen();
     count = walks();
     assert.deepEqual(fromIndex(store.messages.index(inbox)!), fromRecords({ ...t, store }, inbox));
     assert.equal(count(), 1, 'caught up without a walk');
 
-    // A flag change after the snapshot: the records are walked instead.
+    // A flag change after the snapshot, here on a message it holds and one copied in after it: the
+    // records are walked instead.
     dbs = await reopen();
-    await store.messages.setFlags({ mailboxId: inbox, uids: [7], op: 'add', flags: ['\\Seen'] });
+    await store.messages.copy({ from: drafts, uids: [1, 2], to: inbox });
+    await store.messages.setFlags({ mailboxId: inbox, uids: [1, 10], op: 'add', flags: ['\\Seen'] });
     await store.messages.append({ mailboxId: inbox, raw: message(8) });
     dbs = await reopen();
     count = walks();

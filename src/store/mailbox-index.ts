@@ -9,6 +9,7 @@
 // first out (docs/limits.md).
 import type { StoreChange } from './changes.ts';
 import type { Dbs } from './open.ts';
+import type { MailboxRecord } from './records.ts';
 
 // Flags of a message, as a set of interned combinations: few distinct flag lists exist in a mailbox.
 const SEEN = 1;
@@ -269,7 +270,7 @@ export class MailboxIndexes {
       index = undefined;
     }
     if (index) this.lru.delete(mailboxId);
-    else index = this.load(mailboxId, mb.highestModSeq) ?? this.build(mailboxId, mb.highestModSeq);
+    else index = this.load(mb) ?? this.build(mailboxId, mb.highestModSeq);
     this.lru.set(mailboxId, index);
     this.evict();
     return index;
@@ -353,27 +354,20 @@ export class MailboxIndexes {
     }
   }
 
-  // The stored snapshot, if it is current or behind by deliveries only: messages added (APPEND,
-  // delivery, a COPY of one) each take the next MODSEQ and keep it while nothing else happens, so
-  // the records past the snapshot's last UID carrying exactly the MODSEQs after its own prove that
-  // nothing else changed; any STORE, EXPUNGE or multi-message COPY leaves a gap and the index is
-  // built from the records instead.
-  private load(mailboxId: number, highestModSeq: number): MailboxIndex | null {
-    const stored = this.dbs.indexes.get(mailboxId);
+  // The stored snapshot, if it is current or only messages were added since (the mailbox record's
+  // modifiedModSeq is not above the snapshot's): then the records past its last UID are what
+  // changed. Otherwise (a STORE or EXPUNGE since) the index is built from the records instead.
+  private load(mb: MailboxRecord): MailboxIndex | null {
+    const stored = this.dbs.indexes.get(mb.id);
     if (!stored) return null;
-    const index = MailboxIndex.fromSnapshot(mailboxId, stored);
-    const behind = highestModSeq - index.highestModSeq;
-    if (behind < 0) return null;
-    if (behind === 0) return index;
+    const index = MailboxIndex.fromSnapshot(mb.id, stored);
+    if (index.highestModSeq === mb.highestModSeq) return index;
+    if (index.highestModSeq > mb.highestModSeq || mb.modifiedModSeq > index.highestModSeq) return null;
     const last = index.length ? index.uid(index.length - 1) : 0;
-    const added: IndexedMessage[] = [];
-    for (const { value: m } of this.dbs.messages.getRange({ start: [mailboxId, last + 1], end: [mailboxId + 1], limit: behind + 1 })) {
-      added.push({ uid: m.uid, modseq: m.modseq, size: m.size, octets: m.octets, flags: m.flags });
+    for (const { value: m } of this.dbs.messages.getRange({ start: [mb.id, last + 1], end: [mb.id + 1] })) {
+      index.push({ uid: m.uid, modseq: m.modseq, size: m.size, octets: m.octets, flags: m.flags });
     }
-    const modseqs = new Set(added.map((m) => m.modseq));
-    if (added.length !== behind || modseqs.size !== behind || added.some((m) => m.modseq <= index.highestModSeq || m.modseq > highestModSeq)) return null;
-    for (const m of added) index.push(m);
-    index.highestModSeq = highestModSeq;
+    index.highestModSeq = mb.highestModSeq;
     return index;
   }
 

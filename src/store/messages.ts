@@ -172,7 +172,7 @@ export class Messages {
         updated.push({ uid, flags, modseq });
       }
       if (updated.length) {
-        mailboxes.putSync(mb.id, { ...mb, highestModSeq: modseq, unseen, keywords });
+        mailboxes.putSync(mb.id, { ...mb, highestModSeq: modseq, modifiedModSeq: modseq, unseen, keywords });
         changes.push({ kind: 'flags', accountId: mb.accountId, mailboxId: mb.id, messages: updated, origin: opts.origin });
       }
       return { updated, failed };
@@ -303,7 +303,7 @@ export class Messages {
     }
     if (removed.length) {
       const tombstones = this.pruneTombstones(mb.id, current.tombstones + removed.length, current.vanishedSince);
-      mailboxes.putSync(mb.id, { ...current, highestModSeq: modseq, count, unseen, size, ...tombstones });
+      mailboxes.putSync(mb.id, { ...current, highestModSeq: modseq, modifiedModSeq: modseq, count, unseen, size, ...tombstones });
       changes.push({ kind: 'expunged', accountId: mb.accountId, mailboxId: mb.id, uids: removed, modseq, origin });
     }
     return removed;

@@ -16,7 +16,7 @@ export async function migrate(ctx: StoreContext, from: number): Promise<void> {
     let mailboxes = 0;
     let messages = 0;
     // Format 2: each message's POP3 octets (read once from its body, shared by copies), each
-    // mailbox's keyword list and tombstone count.
+    // mailbox's keyword list, tombstone count and last modification.
     const octetsOf = new Map<string, number>();
     for (const { value: mb } of [...dbs.mailboxes.getRange()]) {
       const range = { start: [mb.id], end: [mb.id + 1] };
@@ -34,7 +34,7 @@ export async function migrate(ctx: StoreContext, from: number): Promise<void> {
         messages++;
       }
       const tombstones = dbs.expunged.getKeysCount(range);
-      dbs.mailboxes.putSync(mb.id, { ...mb, keywords, tombstones, vanishedSince: 0 });
+      dbs.mailboxes.putSync(mb.id, { ...mb, keywords, tombstones, vanishedSince: 0, modifiedModSeq: mb.highestModSeq });
       mailboxes++;
     }
     dbs.meta.putSync('format', STORE_FORMAT);

@@ -35,7 +35,8 @@ export const LMDB_OPTIONS = {
 export const STORE_FILE = 'store.mdb';
 
 // Bumped when records change shape; open() refuses a newer store and migrates an older one.
-// 2: MailboxRecord keywords, tombstones and vanishedSince, MessageRecord octets (migrate.ts).
+// 2: MailboxRecord keywords, tombstones, vanishedSince and modifiedModSeq, MessageRecord octets
+// (migrate.ts).
 export const STORE_FORMAT = 2;
 
 export interface Dbs {

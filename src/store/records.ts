@@ -46,6 +46,9 @@ export interface MailboxRecord {
   // gets the full resync RFC 7162 3.2.5.2 allows.
   tombstones: number;
   vanishedSince: number;
+  // The MODSEQ of the last change to messages already in the mailbox (flags, expunges); adding
+  // messages does not count. A stored index older than it cannot be caught up (mailbox-index.ts).
+  modifiedModSeq: number;
 }
 
 export interface MessageRecord {
