@@ -6,7 +6,7 @@
 // commit, before the change bus publishes. Each index carries the mailbox's HIGHESTMODSEQ it
 // reflects; a reader whose mailbox record says otherwise gets a rebuilt index, so no reader sees
 // an index older than the committed data. Indexes share one memory budget, least recently used
-// first out (docs/limits.md).
+// first out (docs/limits.md), and are stored when the store closes, for the next start (persist).
 import type { StoreChange } from './changes.ts';
 import type { Dbs } from './open.ts';
 import type { MailboxRecord } from './records.ts';
