@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { octetSize, stuffedPieces } from './octets.ts';
+import { octetSize } from '../store/octets.ts';
+import { stuffedPieces } from './octets.ts';
 
 const enc = (raw: string | Buffer, opts?: { bodyLines?: number; crlf?: boolean }) =>
   Buffer.concat([...stuffedPieces(Buffer.from(raw), opts)]).toString('latin1');

@@ -1,8 +1,8 @@
 // A stored message as a POP3 multi-line response carries it (RFC 1939 3 and 11): every line ends
 // in CRLF (a bare LF becomes CRLF, and a last line without a line end gets one), a line that
 // starts with "." gets a second one (byte-stuffing), and the caller adds the ".CRLF" terminator.
-// The size that STAT, LIST and "+OK n octets" report counts the CRLF form and not the stuffing
-// (RFC 1939 11), so it equals the octets a client has once it removed the stuffing.
+// The size that STAT, LIST and "+OK n octets" report is computed once, when the store takes the
+// message (src/store/octets.ts).
 // Bare CRs inside a line pass through unchanged; a CR right before a line end is part of it.
 
 const CR = 0x0d;
@@ -11,17 +11,6 @@ const DOT = 0x2e;
 const CRLF = Buffer.from('\r\n');
 const STUFF = Buffer.from('.');
 const LF_DOT = Buffer.from('\n.');
-
-// The octet count of `raw` as RETR sends it, before byte-stuffing (RFC 1939 11).
-export function octetSize(raw: Buffer): number {
-  let size = raw.length;
-  for (let lf = raw.indexOf(LF); lf >= 0; lf = raw.indexOf(LF, lf + 1)) {
-    if (lf === 0 || raw[lf - 1] !== CR) size++;
-  }
-  const last = raw.length - 1;
-  if (last >= 0 && raw[last] !== LF) size += raw[last] === CR ? 1 : 2;
-  return size;
-}
 
 // The message (or, with bodyLines, its header, the blank line and that many body lines: RFC 1939
 // 7 TOP) in CRLF form with byte-stuffing, as pieces to send in order. Pieces are slices of `raw`

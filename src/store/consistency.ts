@@ -2,7 +2,8 @@
 // reference counts match the references, counters match the messages, UIDs are below UIDNEXT,
 // every name points at its mailbox and every message at a stored body.
 import { metaKey, rawKey } from './bodies.ts';
-import { isSeen } from './flags.ts';
+import { isSeen, withKeywords } from './flags.ts';
+import { MailboxIndex } from './mailbox-index.ts';
 import type { BodyMetaRecord } from './records.ts';
 import type { Dbs } from './open.ts';
 
@@ -21,8 +22,11 @@ export function checkConsistency(dbs: Dbs): string[] {
       unseen = 0,
       size = 0,
       maxUid = 0,
-      maxModSeq = 0;
+      maxModSeq = 0,
+      tombstones = 0;
     for (const { value: m } of dbs.messages.getRange({ start: [mb.id], end: [mb.id + 1] })) {
+      if (withKeywords(mb.keywords, m.flags) !== mb.keywords) problems.push(`mailbox ${mb.id} uid ${m.uid}: keyword not in the mailbox's list`);
+      if (!Number.isInteger(m.octets) || m.octets < m.size) problems.push(`mailbox ${mb.id} uid ${m.uid}: octets ${m.octets} for size ${m.size}`);
       count++;
       unseen += Number(!isSeen(m.flags));
       size += m.size;
@@ -34,14 +38,34 @@ export function checkConsistency(dbs: Dbs): string[] {
     for (const { key, value: modseq } of dbs.expunged.getRange({ start: [mb.id], end: [mb.id + 1] })) {
       maxUid = Math.max(maxUid, key[1]);
       maxModSeq = Math.max(maxModSeq, modseq);
+      tombstones++;
       if (dbs.messages.doesExist(key)) problems.push(`mailbox ${mb.id} uid ${key[1]} both present and expunged`);
     }
     if (count !== mb.count || unseen !== mb.unseen || size !== mb.size) {
       problems.push(`mailbox ${mb.id} counters ${mb.count}/${mb.unseen}/${mb.size}, actual ${count}/${unseen}/${size}`);
     }
+    const stored = dbs.indexes.get(mb.id);
+    const index = stored && MailboxIndex.fromSnapshot(mb.id, stored);
+    if (index && index.highestModSeq === mb.highestModSeq) {
+      let i = 0;
+      for (const { value: m } of dbs.messages.getRange({ start: [mb.id], end: [mb.id + 1] })) {
+        const same =
+          index.uid(i) === m.uid &&
+          index.modseq(i) === m.modseq &&
+          index.size(i) === m.size &&
+          index.octets(i) === m.octets &&
+          index.flags(i).join() === m.flags.join();
+        if (!same) problems.push(`mailbox ${mb.id}: stored index differs at uid ${m.uid}`);
+        i++;
+      }
+      if (i !== index.length) problems.push(`mailbox ${mb.id}: stored index has ${index.length} messages, the mailbox ${i}`);
+    }
+    if (tombstones !== mb.tombstones) problems.push(`mailbox ${mb.id}: ${mb.tombstones} tombstones counted, ${tombstones} kept`);
     if (maxUid >= mb.uidNext) problems.push(`mailbox ${mb.id}: uid ${maxUid} >= uidnext ${mb.uidNext}`);
+    if (mb.modifiedModSeq > mb.highestModSeq) problems.push(`mailbox ${mb.id}: modified at ${mb.modifiedModSeq} > highest ${mb.highestModSeq}`);
     if (maxModSeq > mb.highestModSeq) problems.push(`mailbox ${mb.id}: modseq ${maxModSeq} > highest ${mb.highestModSeq}`);
   }
+  for (const { key } of dbs.indexes.getRange()) if (!dbs.mailboxes.doesExist(key)) problems.push(`stored index of missing mailbox ${key}`);
   for (const { value } of dbs.queue.getRange()) {
     const h = (value as { hash?: Buffer }).hash;
     if (h) ref(h);

@@ -5,6 +5,7 @@ import type { Logger } from '../log/log.ts';
 import type { ChangeBus, StoreChange } from './changes.ts';
 import { asFullError, StoreError } from './errors.ts';
 import type { Dbs } from './open.ts';
+import { type IndexDelta, MailboxIndexes } from './mailbox-index.ts';
 import { FileReserve } from './reserve.ts';
 
 export type Counter = 'nextAccountId' | 'nextMailboxId' | 'nextQueueId';
@@ -32,6 +33,7 @@ export class StoreContext {
   readonly bus: ChangeBus;
   readonly log: Logger;
   readonly reserve: FileReserve;
+  readonly indexes: MailboxIndexes;
   private pending = new Set<Promise<unknown>>();
   private closed = false;
 
@@ -41,6 +43,7 @@ export class StoreContext {
     this.bus = bus;
     this.log = log;
     this.reserve = new FileReserve(env, file);
+    this.indexes = new MailboxIndexes(dbs);
     guardFailedCommits(log);
   }
 
@@ -48,14 +51,20 @@ export class StoreContext {
   // (open.ts: overlappingSync false). fn runs synchronously inside the transaction, in call order,
   // so its reads see every earlier write; if it throws, its writes are rolled back (a child
   // transaction) and the promise rejects. Calls made in the same event turn share one commit.
-  // Changes fn records are published only after the commit.
+  // Changes fn records are published only after the commit, once the mailbox indexes follow them.
   write<T>(fn: (changes: StoreChange[]) => T): Promise<T> {
     if (this.closed) return Promise.reject(new StoreError('closed', 'the store is closed'));
     const changes: StoreChange[] = [];
+    let delta: IndexDelta | null = null;
     const p = this.env
-      .childTransaction(() => fn(changes))
+      .childTransaction(() => {
+        const result = fn(changes);
+        delta = this.indexes.prepare(changes);
+        return result;
+      })
       .then(
         (result) => {
+          this.indexes.apply(delta);
           this.reserve.committed(this);
           for (const c of changes) this.bus.publish(c);
           return result as T;
@@ -81,9 +90,10 @@ export class StoreContext {
     return n;
   }
 
-  // Lets in-flight commits finish, then closes the environment.
+  // Lets in-flight commits finish, stores the mailbox indexes, then closes the environment.
   async close(): Promise<void> {
     if (this.closed) return;
+    if (this.indexes.unsaved) this.write(() => this.indexes.persist()).catch((e: unknown) => this.log.warn('store.index_persist_failed', { error: e }));
     this.closed = true;
     await Promise.allSettled([...this.pending]);
     await this.env.close();

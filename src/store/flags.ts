@@ -36,3 +36,17 @@ export function sameFlags(a: readonly string[], b: readonly string[]): boolean {
 
 export const isSeen = (flags: readonly string[]) => flags.includes('\\Seen');
 export const isDeleted = (flags: readonly string[]) => flags.includes('\\Deleted');
+
+// A mailbox's keyword list (it only grows: RFC 9051 7.3.5 FLAGS) with the keywords of `flags` added;
+// the same array when none is new. Keywords compare case-insensitively (RFC 9051 2.3.2).
+export function withKeywords(keywords: readonly string[], flags: readonly string[]): string[] {
+  let out: string[] | null = null;
+  for (const f of flags) {
+    if (f.startsWith('\\')) continue;
+    const lower = f.toLowerCase();
+    if ((out ?? keywords).some((k) => k.toLowerCase() === lower)) continue;
+    out ??= [...keywords];
+    out.push(f);
+  }
+  return out ?? (keywords as string[]);
+}

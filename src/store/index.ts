@@ -9,6 +9,8 @@ export type { QueueEntry, QueueRecipient, QueueRecipientState, EnqueueOptions, E
 export { isPending } from './queue.ts';
 export type { DkimKey, DkimDomainRecord, DkimAlgorithm } from './dkim.ts';
 export type { MailboxRecord, MessageRecord, AliasRecord, DomainRecord } from './records.ts';
+export type { MailboxIndex } from './mailbox-index.ts';
+export { octetSize } from './octets.ts';
 export { DELIMITER, INBOX, DEFAULT_MAILBOXES, normalizeMailboxName } from './mailboxes.ts';
 export { SYSTEM_FLAGS, type FlagOp } from './flags.ts';
 export { normalizeMailAddress, normalizeDomain } from './addresses.ts';

@@ -104,7 +104,7 @@ export class Mailboxes {
       if (hasChildren && mb.noSelect) throw new StoreError('forbidden', `${n} has inferior mailboxes`);
       this.clear(mb);
       if (hasChildren) {
-        const emptied = { count: 0, unseen: 0, size: 0, highestModSeq: mb.highestModSeq + 1 };
+        const emptied = { count: 0, unseen: 0, size: 0, tombstones: 0, highestModSeq: mb.highestModSeq + 1, modifiedModSeq: mb.highestModSeq + 1 };
         this.ctx.dbs.mailboxes.putSync(mb.id, { ...mb, ...emptied, noSelect: true });
       } else {
         this.removeRecord(mb);
@@ -210,6 +210,10 @@ export class Mailboxes {
       count: 0,
       unseen: 0,
       size: 0,
+      keywords: [],
+      tombstones: 0,
+      vanishedSince: 0,
+      modifiedModSeq: 0,
     };
     this.ctx.dbs.mailboxes.putSync(mb.id, mb);
     this.ctx.dbs.mailboxNames.putSync([accountId, name], mb.id);
@@ -241,6 +245,7 @@ export class Mailboxes {
   private removeRecord(mb: MailboxRecord): void {
     this.ctx.dbs.mailboxNames.removeSync([mb.accountId, mb.name]);
     this.ctx.dbs.mailboxes.removeSync(mb.id);
+    this.ctx.dbs.indexes.removeSync(mb.id);
   }
 
   // INBOX rename: every message gets a UID in the target; INBOX keeps its UIDVALIDITY and records
@@ -261,9 +266,18 @@ export class Mailboxes {
       uid++;
     }
     const fromNow = mailboxes.get(from.id)!;
-    mailboxes.putSync(from.id, { ...fromNow, highestModSeq: fromModSeq, count: 0, unseen: 0, size: 0 });
+    mailboxes.putSync(from.id, {
+      ...fromNow,
+      highestModSeq: fromModSeq,
+      modifiedModSeq: fromModSeq,
+      count: 0,
+      unseen: 0,
+      size: 0,
+      tombstones: fromNow.tombstones + moved.length,
+    });
     mailboxes.putSync(to.id, {
       ...to,
+      keywords: fromNow.keywords,
       uidNext: uid,
       highestModSeq: to.highestModSeq + 1,
       count: fromNow.count,

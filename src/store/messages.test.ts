@@ -21,7 +21,7 @@ test('UIDs ascend and are never reused; UIDNEXT and MODSEQ advance', async () =>
     const modseqs = t.store.messages.list(inbox.id).map((m) => m.modseq);
     assert.ok(modseqs.every((m, i) => i === 0 || m > modseqs[i - 1]));
     assert.ok(mb.highestModSeq >= Math.max(...modseqs));
-    assert.deepEqual(t.store.messages.vanished(inbox.id, 0), [2]);
+    assert.deepEqual(t.store.messages.vanished(inbox.id, 0), [[2, 2]]);
     assert.deepEqual(t.store.messages.vanished(inbox.id, mb.highestModSeq), []);
   } finally {
     await t.close();
@@ -239,6 +239,7 @@ test('read paths never write', async () => {
     t.store.messages.body(m.hash);
     t.store.messages.parsed(m.hash);
     t.store.messages.vanished(inbox.id, 0);
+    t.store.messages.index(inbox.id);
     t.store.mailboxes.list(t.account.id);
     t.store.mailboxes.subscriptions(t.account.id);
     t.store.aliases.resolve('user+x@example.test');

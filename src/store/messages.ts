@@ -1,14 +1,18 @@
 // Messages in mailboxes: delivery, APPEND, flags, expunge, COPY and MOVE. UIDs are strictly
 // ascending and never reused within a UIDVALIDITY (RFC 9051 2.3.1.1); every change takes a new
 // MODSEQ (RFC 7162 3.1) and expunged UIDs keep theirs so QRESYNC can report VANISHED (RFC 7162 3.2.10).
+// Tombstones are kept up to MAX_TOMBSTONES per mailbox; the oldest go first and raise the mailbox's
+// vanishedSince, below which a QRESYNC client gets a full resync instead (RFC 7162 3.2.5.2).
 import { parseMessage } from '../mime/parse.ts';
 import type { ParsedMessage } from '../mime/types.ts';
 import { bodyHash, type Bodies, type PreparedBody } from './bodies.ts';
 import type { StoreChange } from './changes.ts';
 import type { StoreContext } from './context.ts';
 import { StoreError, type StoreErrorCode } from './errors.ts';
-import { applyFlags, isDeleted, isSeen, normalizeFlags, sameFlags, type FlagOp } from './flags.ts';
+import { applyFlags, isDeleted, isSeen, normalizeFlags, sameFlags, withKeywords, type FlagOp } from './flags.ts';
+import type { MailboxIndex } from './mailbox-index.ts';
 import { INBOX, type Mailboxes } from './mailboxes.ts';
+import { octetSize } from './octets.ts';
 import type { MailboxRecord, MessageRecord } from './records.ts';
 
 export interface DeliveryTarget {
@@ -33,6 +37,10 @@ interface Prepared {
   hash: Buffer;
   parsed: ParsedMessage | undefined;
 }
+
+// Expunge tombstones per mailbox: a prune at twice this keeps the newest MAX_TOMBSTONES, so the
+// expunged database stays within about 2 x 40 bytes x this per mailbox (docs/limits.md).
+export const MAX_TOMBSTONES = 10_000;
 
 export class Messages {
   private ctx: StoreContext;
@@ -91,11 +99,34 @@ export class Messages {
     return [...this.ctx.dbs.messages.getRange({ start: [mailboxId, fromUid], end: [mailboxId + 1] })].map((e) => e.value);
   }
 
-  // UIDs expunged with a MODSEQ above `since` (RFC 7162 3.2.5.1 VANISHED).
-  vanished(mailboxId: number, since: number): number[] {
-    const out: number[] = [];
+  // The mailbox's index (UIDs, MODSEQs, sizes, octets, flags in UID order) as of the last commit;
+  // null when there is no such mailbox. Read paths only, not inside a write (mailbox-index.ts).
+  index(mailboxId: number): MailboxIndex | null {
+    return this.ctx.indexes.get(mailboxId);
+  }
+
+  // UIDs expunged with a MODSEQ above `since` (RFC 7162 3.2.5.1 VANISHED), as inclusive ranges,
+  // ascending. When `since` is older than the tombstones kept (vanishedSince), every UID below
+  // UIDNEXT that is not in the mailbox: the full resync of RFC 7162 3.2.5.2, which may name UIDs
+  // the client never saw, and which ranges keep as small as the mailbox's index.
+  vanished(mailboxId: number, since: number): [number, number][] {
+    const mb = this.ctx.dbs.mailboxes.get(mailboxId);
+    if (!mb) return [];
+    const out: [number, number][] = [];
+    const add = (first: number, last: number) => {
+      const prev = out.at(-1);
+      if (prev && prev[1] + 1 === first) prev[1] = last;
+      else out.push([first, last]);
+    };
+    if (since < mb.vanishedSince) {
+      const index = this.index(mailboxId)!;
+      let next = 1;
+      for (let i = 0; i < index.length; next = index.uid(i++) + 1) if (index.uid(i) > next) add(next, index.uid(i) - 1);
+      if (next < mb.uidNext) add(next, mb.uidNext - 1);
+      return out;
+    }
     for (const { key, value } of this.ctx.dbs.expunged.getRange({ start: [mailboxId], end: [mailboxId + 1] })) {
-      if (value > since) out.push(key[1]);
+      if (value > since) add(key[1], key[1]);
     }
     return out;
   }
@@ -125,6 +156,7 @@ export class Messages {
       const updated: FlagUpdate[] = [];
       const failed: number[] = [];
       let unseen = mb.unseen;
+      let keywords = mb.keywords;
       for (const uid of opts.uids) {
         const m = messages.get([mb.id, uid]);
         if (!m) continue;
@@ -135,11 +167,12 @@ export class Messages {
         const flags = applyFlags(m.flags, opts.op, opts.flags);
         if (sameFlags(flags, m.flags)) continue;
         unseen += Number(isSeen(m.flags)) - Number(isSeen(flags));
+        keywords = withKeywords(keywords, flags);
         messages.putSync([mb.id, uid], { ...m, flags, modseq });
         updated.push({ uid, flags, modseq });
       }
       if (updated.length) {
-        mailboxes.putSync(mb.id, { ...mb, highestModSeq: modseq, unseen });
+        mailboxes.putSync(mb.id, { ...mb, highestModSeq: modseq, modifiedModSeq: modseq, unseen, keywords });
         changes.push({ kind: 'flags', accountId: mb.accountId, mailboxId: mb.id, messages: updated, origin: opts.origin });
       }
       return { updated, failed };
@@ -197,9 +230,11 @@ export class Messages {
     this.bodies.addRef(body.hash, body.raw, body.parsed);
     const uid = current.uidNext;
     const modseq = current.highestModSeq + 1;
-    this.ctx.dbs.messages.putSync([mb.id, uid], { uid, hash: body.hash, flags, internalDate, size: body.raw.length, modseq });
+    const octets = octetSize(body.raw);
+    this.ctx.dbs.messages.putSync([mb.id, uid], { uid, hash: body.hash, flags, internalDate, size: body.raw.length, octets, modseq });
     this.ctx.dbs.mailboxes.putSync(mb.id, {
       ...current,
+      keywords: withKeywords(current.keywords, flags),
       uidNext: uid + 1,
       highestModSeq: modseq,
       count: current.count + 1,
@@ -231,16 +266,18 @@ export class Messages {
     let uid = dst.uidNext;
     let unseen = dst.unseen;
     let size = dst.size;
+    let keywords = dst.keywords;
     for (const m of sources) {
       this.bodies.addRef(m.hash);
       messages.putSync([dst.id, uid], { ...m, uid, modseq });
       map.push([m.uid, uid]);
       unseen += Number(!isSeen(m.flags));
+      keywords = withKeywords(keywords, m.flags);
       size += m.size;
       uid++;
     }
     if (map.length) {
-      dst = { ...dst, uidNext: uid, highestModSeq: modseq, count: dst.count + map.length, unseen, size };
+      dst = { ...dst, uidNext: uid, highestModSeq: modseq, count: dst.count + map.length, unseen, size, keywords };
       mailboxes.putSync(dst.id, dst);
       changes.push({ kind: 'added', accountId: dst.accountId, mailboxId: dst.id, uids: map.map(([, u]) => u), origin: opts.origin });
     }
@@ -265,10 +302,26 @@ export class Messages {
       size -= m.size;
     }
     if (removed.length) {
-      mailboxes.putSync(mb.id, { ...current, highestModSeq: modseq, count, unseen, size });
+      const tombstones = this.pruneTombstones(mb.id, current.tombstones + removed.length, current.vanishedSince);
+      mailboxes.putSync(mb.id, { ...current, highestModSeq: modseq, modifiedModSeq: modseq, count, unseen, size, ...tombstones });
       changes.push({ kind: 'expunged', accountId: mb.accountId, mailboxId: mb.id, uids: removed, modseq, origin });
     }
     return removed;
+  }
+
+  // At twice MAX_TOMBSTONES, drops all but the newest MAX_TOMBSTONES (by MODSEQ); vanishedSince
+  // becomes the newest MODSEQ dropped. One pass over the mailbox's tombstones per MAX_TOMBSTONES
+  // expunges.
+  private pruneTombstones(mailboxId: number, tombstones: number, vanishedSince: number): { tombstones: number; vanishedSince: number } {
+    if (tombstones < 2 * MAX_TOMBSTONES) return { tombstones, vanishedSince };
+    const { expunged } = this.ctx.dbs;
+    const all = [...expunged.getRange({ start: [mailboxId], end: [mailboxId + 1] })].sort((a, b) => a.value - b.value);
+    const drop = all.slice(0, all.length - MAX_TOMBSTONES);
+    for (const { key, value } of drop) {
+      expunged.removeSync(key);
+      vanishedSince = Math.max(vanishedSince, value);
+    }
+    return { tombstones: all.length - drop.length, vanishedSince };
   }
 
   // Throws over-quota when `bytes` more would exceed the account's quota (RFC 9208 5.1: the

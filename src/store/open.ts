@@ -1,5 +1,6 @@
 // Opens the LMDB environment: the only module that imports lmdb (docs/store.md).
 import { open, type Database, type RootDatabase } from 'lmdb';
+import { arch } from 'node:os';
 import path from 'node:path';
 import type { AccountRecord, AliasRecord, BodyMetaRecord, DomainRecord, MailboxRecord, MessageRecord } from './records.ts';
 import type { DkimDomainRecord } from './dkim.ts';
@@ -13,20 +14,30 @@ import type { DkimDomainRecord } from './dkim.ts';
 //   resolved is on disk. lmdb-js's default (true) acknowledges before the flush ends and relies on
 //   the boot id to pick a safe snapshot after a crash; we acknowledge mail, so we wait.
 // - never noSync / noMetaSync: a power cut must not lose acknowledged mail or corrupt the file.
+// - mapSize: the whole address range the file may grow into, mapped once. Left to lmdb-js, the map
+//   starts at 128 KB and is replaced by a larger one as the file grows, and the process ended up
+//   with store.mdb mapped twice (779 MB and 1.56 GB, issue 16). The map is address space, not
+//   memory: pages count in RSS only once read. 64 GB is an eighth of what a 64-bit ARM kernel
+//   with 39-bit virtual addresses gives a process (512 GB) and more than a Pi's SD card holds; a
+//   32-bit process keeps lmdb-js's growing maps (its address space is 3 GB in all).
 // Writes issued in the same event turn share one commit (lmdb-js's eventTurnBatching), which is
 // what makes 16 concurrent deliveries cost far fewer fsyncs than 16 single ones.
+export const MAP_SIZE = arch().endsWith('32') || arch() === 'arm' ? undefined : 64 * 1024 ** 3;
 export const LMDB_OPTIONS = {
   compression: true,
   pageSize: 4096,
   overlappingSync: false,
   noSync: false,
   maxDbs: 32,
+  mapSize: MAP_SIZE,
 } as const;
 
 export const STORE_FILE = 'store.mdb';
 
 // Bumped when records change shape; open() refuses a newer store and migrates an older one.
-export const STORE_FORMAT = 1;
+// 2: MailboxRecord keywords, tombstones, vanishedSince and modifiedModSeq, MessageRecord octets
+// (migrate.ts).
+export const STORE_FORMAT = 2;
 
 export interface Dbs {
   // "format", "nextAccountId", "nextMailboxId", "lastUidValidity"
@@ -46,6 +57,7 @@ export interface Dbs {
   bodies: Database<BodyMetaRecord | Buffer, Buffer>;
   queue: Database<unknown, number>; // outbound queue entries by id
   dkim: Database<DkimDomainRecord, string>; // DKIM keys by domain (dkim.ts)
+  indexes: Database<Buffer, number>; // mailbox id -> its index as the store last closed (mailbox-index.ts)
 }
 
 export interface OpenedEnv {
@@ -74,6 +86,7 @@ export function openEnv(dir: string): OpenedEnv {
     bodies: db('bodies', binaryKeys),
     queue: db('queue'),
     dkim: db('dkim'),
+    indexes: db('indexes', { encoding: 'binary' }),
   };
   return { env, dbs, file };
 }

@@ -38,6 +38,17 @@ export interface MailboxRecord {
   count: number;
   unseen: number;
   size: number;
+  // Every keyword a message of the mailbox has carried: it only grows, so SELECT sends FLAGS
+  // (RFC 9051 7.3.5) without reading the messages.
+  keywords: string[];
+  // Expunge tombstones kept (the expunged database), and the lowest MODSEQ from which VANISHED is
+  // still exact: older tombstones are pruned (messages.ts), and a QRESYNC from before this floor
+  // gets the full resync RFC 7162 3.2.5.2 allows.
+  tombstones: number;
+  vanishedSince: number;
+  // The MODSEQ of the last change to messages already in the mailbox (flags, expunges); adding
+  // messages does not count. A stored index older than it cannot be caught up (mailbox-index.ts).
+  modifiedModSeq: number;
 }
 
 export interface MessageRecord {
@@ -46,6 +57,7 @@ export interface MessageRecord {
   flags: string[]; // system flags ("\\Seen") and keywords; never \Recent
   internalDate: number; // ms since the epoch
   size: number;
+  octets: number; // RFC 1939 11: the size in CRLF form, as POP3 reports it
   modseq: number;
 }
 

@@ -12,6 +12,7 @@ import { Dkim } from './dkim.ts';
 import { Domains } from './domains.ts';
 import { Mailboxes } from './mailboxes.ts';
 import { Messages } from './messages.ts';
+import { migrate } from './migrate.ts';
 import { openEnv, STORE_FORMAT } from './open.ts';
 import { Queue } from './queue.ts';
 import { Settings } from './settings.ts';
@@ -59,6 +60,8 @@ export class Store {
     } else if (format > STORE_FORMAT) {
       await env.close();
       throw new Error(`${file} has store format ${format}; this homepost knows up to ${STORE_FORMAT}`);
+    } else {
+      await migrate(ctx, format);
     }
     // A full disk must not keep the store from opening: the reserve is topped up after later commits.
     await ctx.reserve.maintain(ctx).catch((e: unknown) => log.warn('store.reserve_failed', { error: e }));

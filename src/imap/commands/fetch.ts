@@ -2,15 +2,16 @@
 // 3.1.4, 3.2.6). Structure and sections come from the ParsedMessage stored at delivery. A fetch
 // of a non-PEEK body section sets \Seen on all the messages concerned in ONE store commit, before
 // any response is written, so the FLAGS reported are the committed ones.
-import type { MessageRecord } from '../../store/index.ts';
+import type { MailboxIndex, MessageRecord } from '../../store/index.ts';
 import { sectionBytes, type ParsedMessage } from '../../mime/index.ts';
 import { STATES, type CommandSpec } from '../command.ts';
-import { encodeSequenceSet, formatDateTime, isAtom, quote } from '../encoder.ts';
+import { formatDateTime, isAtom, quote } from '../encoder.ts';
 import { ImapBadSyntax, ImapServerError, ImapUserError } from '../errors.ts';
 import type { SequenceSet } from '../parser.ts';
 import type { ImapSession } from '../session.ts';
 import { parseFetchItems, parseFetchModifiers, type FetchItem, type FetchModifiers } from './fetch-items.ts';
 import { binaryBytes, sectionLabel } from './fetch-sections.ts';
+import { clipRanges, encodeRanges } from '../uid-ranges.ts';
 import { writeBody, writeEnvelope } from './fetch-structure.ts';
 
 interface FetchArgs {
@@ -86,15 +87,8 @@ function fetchSpec(name: 'FETCH' | 'UID FETCH'): CommandSpec<FetchArgs> {
 
       const uids = view.resolve(set, uid);
       if (mods.vanished) {
-        const inSet = (u: number) =>
-          !set.saved &&
-          set.ranges.some(([a, b]) => {
-            const x = a ?? Infinity;
-            const y = b ?? Infinity;
-            return u >= Math.min(x, y) && u <= Math.max(x, y);
-          });
-        const gone = store.vanished(view.mailboxId, mods.changedSince!).filter(inSet);
-        if (gone.length) await session.untagged(`VANISHED (EARLIER) ${encodeSequenceSet(gone.sort((a, b) => a - b))}`);
+        const gone = set.saved ? [] : clipRanges(store.vanished(view.mailboxId, mods.changedSince!), set.ranges);
+        if (gone.length) await session.untagged(`VANISHED (EARLIER) ${encodeRanges(gone)}`);
       }
 
       // RFC 9051 6.4.5: BODY[...] (not PEEK) sets \Seen; one commit for the whole command.
@@ -111,8 +105,9 @@ function fetchSpec(name: 'FETCH' | 'UID FETCH'): CommandSpec<FetchArgs> {
         }
       }
 
-      let missing = false;
-      for (const u of uids) {
+      const indexed = wanted.every(isIndexed);
+      let missing = indexed && (await fetchIndexed(session, uids, wanted, mods.changedSince));
+      for (const u of indexed ? [] : uids) {
         const record = store.get(view.mailboxId, u);
         if (!record) {
           missing = true;
@@ -132,6 +127,35 @@ function fetchSpec(name: 'FETCH' | 'UID FETCH'): CommandSpec<FetchArgs> {
       if (missing && !uid) throw new ImapUserError('Some of the requested messages no longer exist', 'EXPUNGEISSUED');
     },
   };
+}
+
+// UID, FLAGS and MODSEQ are in the store's index of the mailbox: no record is read for them.
+const isIndexed = (i: FetchItem) => i.kind === 'simple' && (i.name === 'UID' || i.name === 'FLAGS' || i.name === 'MODSEQ');
+
+// FETCH of indexed items only; true when some UIDs are no longer in the mailbox.
+async function fetchIndexed(session: ImapSession, uids: number[], items: FetchItem[], changedSince: number | null): Promise<boolean> {
+  const view = session.view!;
+  let current: MailboxIndex | null = null;
+  let missing = false;
+  for (const u of uids) {
+    // Commits update the index in place while this awaits; one dropped meanwhile is fetched again.
+    if (!current?.current) current = session.store.messages.index(view.mailboxId);
+    const index = current;
+    const i = index ? index.indexOf(u) : -1;
+    if (!index || i < 0) {
+      missing = true;
+      continue;
+    }
+    if (changedSince !== null && index.modseq(i) <= changedSince) continue;
+    const parts = items.map((item) => {
+      const name = item.kind === 'simple' ? item.name : '';
+      if (name === 'UID') return `UID ${u}`;
+      if (name === 'FLAGS') return `FLAGS ${session.flagList(u, index.flags(i))}`;
+      return `MODSEQ (${index.modseq(i)})`;
+    });
+    await session.send(`* ${view.seqOf(u)} FETCH (${parts.join(' ')})\r\n`);
+  }
+  return missing;
 }
 
 function fetchResponse(session: ImapSession, seq: number, record: MessageRecord, items: FetchItem[], seenChanged: boolean) {

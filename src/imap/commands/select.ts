@@ -1,11 +1,12 @@
 // SELECT and EXAMINE (RFC 9051 6.3.2, 6.3.3; CONDSTORE and QRESYNC parameters, RFC 7162 3.1.8,
 // 3.2.5), CLOSE (6.4.1) and UNSELECT (6.4.2).
 import { STATES, type CommandSpec } from '../command.ts';
-import { encodeSequenceSet } from '../encoder.ts';
 import { ImapBadSyntax, ImapUserError } from '../errors.ts';
+import type { MailboxIndex } from '../../store/index.ts';
 import { MailboxView } from '../mailbox-view.ts';
 import type { Parser, SequenceSet } from '../parser.ts';
 import type { ImapSession } from '../session.ts';
+import { clipRanges, encodeRanges } from '../uid-ranges.ts';
 import { listLine } from './list.ts';
 
 interface QresyncParams {
@@ -66,14 +67,13 @@ async function openMailbox(session: ImapSession, args: SelectArgs, readOnly: boo
   const mb = session.store.mailboxes.get(accountId, name);
   if (!mb || mb.noSelect) throw new ImapUserError('Mailbox does not exist', 'NONEXISTENT');
   if (args.condstore) session.enabled.add('CONDSTORE');
-  const records = session.store.messages.list(mb.id);
-  const uids = records.map((r) => r.uid);
-  const keywords = new Set<string>();
+  // The store's index and the mailbox record read in one turn: the same commit. The keywords are
+  // the mailbox's list (the store keeps it), not a scan of the messages.
+  const index = session.store.messages.index(mb.id)!;
+  const uids = index.uids();
   let firstUnseen = 0;
-  records.forEach((r, i) => {
-    for (const f of r.flags) if (!f.startsWith('\\')) keywords.add(f);
-    if (!firstUnseen && !r.flags.includes('\\Seen')) firstUnseen = i + 1;
-  });
+  if (!session.rev2) while (firstUnseen < index.length && index.seen(firstUnseen)) firstUnseen++;
+  const changed = args.qresync && args.qresync.uidValidity === mb.uidValidity ? changedSince(index, args.qresync.modseq) : [];
   const recent = readOnly ? session.svc.recent.peek(mb.id, uids) : session.svc.recent.claim(mb.id, uids);
   const view = new MailboxView({
     mailboxId: mb.id,
@@ -82,7 +82,7 @@ async function openMailbox(session: ImapSession, args: SelectArgs, readOnly: boo
     name: mb.name,
     uids,
     recent,
-    keywords,
+    keywords: mb.keywords,
     highestModSeq: mb.highestModSeq,
   });
   session.select(view);
@@ -93,7 +93,7 @@ async function openMailbox(session: ImapSession, args: SelectArgs, readOnly: boo
     await session.sendFlagsLists(view);
     await session.untagged(`${view.exists} EXISTS`);
     await session.untagged(`${view.recent.size} RECENT`);
-    if (firstUnseen) await session.untagged(`OK [UNSEEN ${firstUnseen}] First unseen`);
+    if (firstUnseen < index.length) await session.untagged(`OK [UNSEEN ${firstUnseen + 1}] First unseen`);
   }
   await session.untagged(`OK [UIDVALIDITY ${mb.uidValidity}] UIDs valid`);
   await session.untagged(`OK [UIDNEXT ${mb.uidNext}] Predicted next UID`);
@@ -104,34 +104,34 @@ async function openMailbox(session: ImapSession, args: SelectArgs, readOnly: boo
     // RFC 9051 6.3.2: a LIST response with the mailbox name and its attributes.
     await session.send(listLine(session, mb.name, session.store.mailboxes.list(accountId), null));
   }
-  if (args.qresync && args.qresync.uidValidity === mb.uidValidity) await qresyncReport(session, view, args.qresync, records);
+  if (args.qresync && args.qresync.uidValidity === mb.uidValidity) await qresyncReport(session, view, args.qresync, changed);
   return { code: readOnly ? 'READ-ONLY' : 'READ-WRITE', text: `${readOnly ? 'EXAMINE' : 'SELECT'} completed` };
 }
 
-// RFC 7162 3.2.5.2: what changed since the client's MODSEQ: VANISHED (EARLIER), then FETCH.
-async function qresyncReport(
-  session: ImapSession,
-  view: MailboxView,
-  q: QresyncParams,
-  records: { uid: number; flags: string[]; modseq: number }[],
-): Promise<void> {
-  let vanished = session.store.messages.vanished(view.mailboxId, q.modseq);
-  if (q.knownUids && !q.knownUids.saved) {
-    const ranges = q.knownUids.ranges;
-    const max = vanished.reduce((m, u) => Math.max(m, u), view.uids[view.uids.length - 1] ?? 0);
-    vanished = vanished.filter((u) =>
-      ranges.some(([a, b]) => {
-        const lo = Math.min(a ?? max, b ?? max);
-        const hi = Math.max(a ?? max, b ?? max);
-        return u >= lo && u <= hi;
-      }),
-    );
+interface Changed {
+  seq: number;
+  uid: number;
+  flags: readonly string[];
+  modseq: number;
+}
+
+// The messages whose MODSEQ is above `modseq`, with their sequence numbers, taken before any await.
+function changedSince(index: MailboxIndex, modseq: number): Changed[] {
+  const out: Changed[] = [];
+  for (let i = 0; i < index.length; i++) {
+    if (index.modseq(i) > modseq) out.push({ seq: i + 1, uid: index.uid(i), flags: index.flags(i), modseq: index.modseq(i) });
   }
-  if (vanished.length) await session.untagged(`VANISHED (EARLIER) ${encodeSequenceSet(vanished.sort((a, b) => a - b))}`);
-  for (let i = 0; i < records.length; i++) {
-    const r = records[i]!;
-    if (r.modseq > q.modseq) await session.send(session.fetchFlagsLine(i + 1, r.uid, r.flags, r.modseq, true));
-  }
+  return out;
+}
+
+// RFC 7162 3.2.5.2: what changed since the client's MODSEQ: VANISHED (EARLIER), then FETCH. A
+// MODSEQ older than the expunges the store still knows gets every UID not in the mailbox
+// (store.messages.vanished).
+async function qresyncReport(session: ImapSession, view: MailboxView, q: QresyncParams, changed: readonly Changed[]): Promise<void> {
+  const expunged = session.store.messages.vanished(view.mailboxId, q.modseq);
+  const vanished = q.knownUids && !q.knownUids.saved ? clipRanges(expunged, q.knownUids.ranges) : expunged;
+  if (vanished.length) await session.untagged(`VANISHED (EARLIER) ${encodeRanges(vanished)}`);
+  for (const c of changed) await session.send(session.fetchFlagsLine(c.seq, c.uid, c.flags, c.modseq, true));
 }
 
 export const select: CommandSpec<SelectArgs> = {

@@ -1,6 +1,6 @@
 // STATUS (RFC 9051 6.3.11; SIZE, RFC 8438; HIGHESTMODSEQ, RFC 7162 3.1.6; DELETED, RFC 9051;
-// RECENT for rev1, RFC 3501 6.3.10). Counts come from the mailbox record; DELETED and RECENT walk
-// the message list, only when asked for.
+// RECENT for rev1, RFC 3501 6.3.10). Counts come from the mailbox record; DELETED and RECENT from
+// the store's index of the mailbox, only when asked for.
 import type { MailboxRecord } from '../../store/index.ts';
 import { STATES, type CommandSpec } from '../command.ts';
 import { ImapUserError } from '../errors.ts';
@@ -21,8 +21,12 @@ export function parseStatusItems(p: Parser): string[] {
 export function statusValues(session: ImapSession, mb: MailboxRecord, items: readonly string[]): string {
   // RFC 7162 3.1: STATUS (HIGHESTMODSEQ) is a CONDSTORE enabling command.
   if (items.includes('HIGHESTMODSEQ')) session.enabled.add('CONDSTORE');
-  const needList = items.includes('DELETED') || items.includes('RECENT');
-  const records = needList ? session.store.messages.list(mb.id) : [];
+  const index = items.includes('DELETED') || items.includes('RECENT') ? session.store.messages.index(mb.id) : null;
+  const count = (matches: (i: number) => boolean) => {
+    let n = 0;
+    for (let i = 0; index && i < index.length; i++) n += Number(matches(i));
+    return n;
+  };
   const out: string[] = [];
   for (const item of items) {
     let value: number;
@@ -33,7 +37,7 @@ export function statusValues(session: ImapSession, mb: MailboxRecord, items: rea
       case 'RECENT': {
         const floor = session.svc.recent.floor(mb.id);
         const mine = session.view?.mailboxId === mb.id ? session.view.recent : null;
-        value = records.filter((r) => r.uid > floor || mine?.has(r.uid)).length;
+        value = count((i) => index!.uid(i) > floor || mine?.has(index!.uid(i)) === true);
         break;
       }
       case 'UIDNEXT':
@@ -46,7 +50,7 @@ export function statusValues(session: ImapSession, mb: MailboxRecord, items: rea
         value = mb.unseen;
         break;
       case 'DELETED':
-        value = records.filter((r) => r.flags.includes('\\Deleted')).length;
+        value = count((i) => index!.deleted(i));
         break;
       case 'SIZE':
         value = mb.size;

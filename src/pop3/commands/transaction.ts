@@ -9,7 +9,7 @@ export const stat: Pop3Command = {
   states: ['transaction'],
   async run(s, args) {
     argsOf(args, 0);
-    const { count, octets } = await s.maildrop.stat();
+    const { count, octets } = s.maildrop.stat();
     await s.send(`+OK ${count} ${octets}`);
   },
 };
@@ -26,7 +26,7 @@ export const list: Pop3Command = {
       await s.send(`+OK ${n} ${drop.octets(n)}`);
       return;
     }
-    const numbers = await drop.measured();
+    const numbers = drop.numbers;
     await s.sendLines(
       `+OK ${messages(numbers.length)}`,
       numbers.map((n) => `${n} ${drop.octets(n)}`),
@@ -65,7 +65,7 @@ export const retr: Pop3Command = {
     const drop = s.maildrop;
     const n = drop.number(arg);
     const body = drop.body(n);
-    const octets = drop.octets(n, body);
+    const octets = drop.octets(n);
     drop.markRetrieved(n);
     await s.sendMessage(`+OK ${octets} octets`, stuffedPieces(body, { crlf: octets === body.length }));
     drop.readAhead(n);

@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { copyFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { storeInternals, tempDir } from '../../test/support/temp-store.ts';
+import { createLogger } from '../log/log.ts';
+import { openEnv, STORE_FORMAT } from './open.ts';
+import { octetSize } from './octets.ts';
+import { Store } from './store.ts';
+
+// test/fixtures/store-format-1/store.mdb was written by the code at a12ed69 (format 1; make.ts there).
+const FIXTURE = path.join(import.meta.dirname, '../../test/fixtures/store-format-1/store.mdb');
+
+// The mailboxes of the fixture's accounts with what identifies them and their counters.
+const mailboxes = (store: Store) =>
+  ['ann@example.test', 'bob@example.test'].flatMap((address) =>
+    store.mailboxes.list(store.accounts.get(address)!.id).map((mb) => ({
+      name: mb.name,
+      uidValidity: mb.uidValidity,
+      uidNext: mb.uidNext,
+      highestModSeq: mb.highestModSeq,
+      counts: [mb.count, mb.unseen, mb.size],
+    })),
+  );
+
+test('a store written by the previous release (format 1) is migrated on open, in one write, and keeps everything', async () => {
+  const dir = tempDir();
+  copyFileSync(FIXTURE, path.join(dir, 'store.mdb'));
+  // The fixture as format 1 holds it, read straight from LMDB.
+  const raw = openEnv(dir);
+  assert.equal(raw.dbs.meta.get('format'), 1);
+  const before = [...raw.dbs.mailboxes.getRange()].map((e) => e.value);
+  const beforeMessages = [...raw.dbs.messages.getRange()].map((e) => ({ key: e.key, ...e.value }));
+  assert.ok(beforeMessages.length > 20 && beforeMessages.every((m) => (m as { octets?: number }).octets === undefined));
+  await raw.env.close();
+
+  const lines: string[] = [];
+  const log = createLogger({ write: (l: string) => lines.push(l) });
+  const store = await Store.open(dir, log);
+  try {
+    assert.deepEqual(store.checkConsistency(), []);
+    const migrated = lines.map((l) => JSON.parse(l)).filter((l) => l.event === 'store.migrated');
+    assert.equal(migrated.length, 1);
+    assert.equal(migrated[0].from, 1);
+    assert.equal(migrated[0].messages, beforeMessages.length);
+    const flat = mailboxes(store);
+    for (const mb of before) {
+      const now = flat.find((m) => m.name === mb.name && m.uidValidity === mb.uidValidity)!;
+      assert.ok(now, mb.name);
+      assert.equal(now.uidNext, mb.uidNext);
+      assert.equal(now.highestModSeq, mb.highestModSeq);
+      assert.deepEqual(now.counts, [mb.count, mb.unseen, mb.size]);
+    }
+    for (const m of beforeMessages) {
+      const { key, ...record } = m;
+      const { octets, ...now } = store.messages.get(key[0], key[1])!;
+      assert.deepEqual(now, record);
+      assert.equal(octets, octetSize(store.messages.body(now.hash)!));
+      assert.ok(octets > now.size, 'the fixture has bare LF line ends');
+    }
+    const ann = store.accounts.get('ann@example.test')!;
+    const inbox = store.mailboxes.get(ann.id, 'INBOX')!;
+    assert.deepEqual(inbox.keywords, ['$Label1', '$Label0'], 'keywords of the messages; Work left with the expunged ones');
+    assert.equal(inbox.tombstones, 2);
+    assert.deepEqual(store.messages.vanished(inbox.id, 0), [
+      [2, 2],
+      [4, 4],
+    ]);
+    assert.deepEqual(store.mailboxes.get(ann.id, 'Archive')!.keywords, ['$Label1']);
+    assert.ok(store.mailboxes.get(ann.id, 'Projects')!);
+    const index = store.messages.index(inbox.id)!;
+    assert.equal(index.length, 10);
+  } finally {
+    await store.close();
+  }
+  // Opened again: already current, nothing to migrate.
+  const again: string[] = [];
+  const reopened = await Store.open(dir, createLogger({ write: (l: string) => again.push(l) }));
+  assert.ok(!again.some((l) => l.includes('store.migrated')));
+  assert.equal(storeInternals(reopened).dbs.meta.get('format'), STORE_FORMAT);
+  await reopened.close();
+});
