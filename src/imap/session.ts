@@ -288,15 +288,20 @@ export class ImapSession {
     await this.reportFlags(v, t.flags);
   }
 
-  // Other writers' flag changes, each with the message's current record (its MODSEQ is at least
-  // any this session was sent: RFC 7162 3.1); a message gone meanwhile waits for its expunge. In
-  // slices, yielding between them: another session's STORE on a whole mailbox reaches every view.
+  // Other writers' flag changes, each with the message's current state from the store's index
+  // (its MODSEQ is at least any this session was sent: RFC 7162 3.1); a message gone meanwhile
+  // waits for its expunge. In slices, yielding between them: another session's STORE on a whole
+  // mailbox reaches every view.
   private async reportFlags(v: MailboxView, changed: { seq: number; uid: number }[]): Promise<void> {
     for (let at = 0; at < changed.length; at += FLAGS_SLICE) {
       if (at > 0) await new Promise(setImmediate);
-      const slice = changed.slice(at, at + FLAGS_SLICE).map((c) => ({ seq: c.seq, record: this.store.messages.get(v.mailboxId, c.uid) }));
-      await this.announceKeywords(slice.flatMap((c) => c.record?.flags ?? []));
-      for (const { seq, record } of slice) if (record) await this.sendFlags(seq, record.uid, record.flags, record.modseq);
+      const index = this.store.messages.index(v.mailboxId);
+      const slice = changed.slice(at, at + FLAGS_SLICE).flatMap((c) => {
+        const i = index ? index.indexOf(c.uid) : -1;
+        return i < 0 ? [] : [{ ...c, flags: index!.flags(i), modseq: index!.modseq(i) }];
+      });
+      await this.announceKeywords(slice.flatMap((c) => c.flags));
+      for (const c of slice) await this.sendFlags(c.seq, c.uid, c.flags, c.modseq);
     }
   }
 

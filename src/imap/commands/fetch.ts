@@ -135,6 +135,7 @@ const isIndexed = (i: FetchItem) => i.kind === 'simple' && (i.name === 'UID' || 
 // FETCH of indexed items only; true when some UIDs are no longer in the mailbox.
 async function fetchIndexed(session: ImapSession, uids: number[], items: FetchItem[], changedSince: number | null): Promise<boolean> {
   const view = session.view!;
+  const withFlags = items.some((i) => i.kind === 'simple' && i.name === 'FLAGS');
   let current: MailboxIndex | null = null;
   let missing = false;
   for (const u of uids) {
@@ -146,14 +147,19 @@ async function fetchIndexed(session: ImapSession, uids: number[], items: FetchIt
       missing = true;
       continue;
     }
-    if (changedSince !== null && index.modseq(i) <= changedSince) continue;
+    const modseq = index.modseq(i);
+    if (changedSince !== null && modseq <= changedSince) continue;
+    const flags = index.flags(i);
     const parts = items.map((item) => {
       const name = item.kind === 'simple' ? item.name : '';
       if (name === 'UID') return `UID ${u}`;
-      if (name === 'FLAGS') return `FLAGS ${session.flagList(u, index.flags(i))}`;
-      return `MODSEQ (${index.modseq(i)})`;
+      if (name === 'FLAGS') return `FLAGS ${session.flagList(u, flags)}`;
+      return `MODSEQ (${modseq})`;
     });
+    // As in the record path: keywords announced first, covered pending changes dropped.
+    if (withFlags) await session.announceKeywords(flags);
     await session.send(`* ${view.seqOf(u)} FETCH (${parts.join(' ')})\r\n`);
+    if (withFlags) view.reported(u, modseq);
   }
   return missing;
 }
