@@ -30,6 +30,7 @@ const API_STATUS: Record<ApiErrorCode, number> = {
   exists: 409,
   forbidden: 409,
   'over-quota': 409,
+  limit: 409,
   full: 503,
   closed: 503,
   'needs-daemon': 503,

@@ -98,6 +98,8 @@ function storeErrorReply(code: string, message: string): [string, string] {
       return ['CANNOT', message];
     case 'over-quota':
       return ['OVERQUOTA', 'Quota exceeded'];
+    case 'limit':
+      return ['LIMIT', message];
     case 'full':
       return ['UNAVAILABLE', 'The mail store is full; try again later'];
     default:

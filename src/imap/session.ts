@@ -7,6 +7,7 @@ import { MessageBuffer } from '../memory/message-buffer.ts';
 import type { WorkerPool } from '../offload/pool.ts';
 import { LineTooLongError, type Connection } from '../net/connection.ts';
 import type { Slot } from '../net/listener.ts';
+import { MAX_MAILBOX_KEYWORDS } from '../store/flags.ts';
 import type { AccountInfo, Store, StoreChange } from '../store/index.ts';
 import type { TlsManager } from '../tls/manager.ts';
 import { capabilityList } from './capabilities.ts';
@@ -331,7 +332,9 @@ export class ImapSession {
   async sendFlagsLists(v: MailboxView): Promise<void> {
     const flags = ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft', ...v.keywords].join(' ');
     await this.untagged(`FLAGS (${flags})`);
-    await this.untagged(`OK [PERMANENTFLAGS (${v.readOnly ? '' : `${flags} \\*`})] ${v.readOnly ? 'Read-only mailbox' : 'Flags permitted'}`);
+    // \* only while the mailbox may take new keywords (src/store/flags.ts).
+    const create = v.keywords.size < MAX_MAILBOX_KEYWORDS ? ' \\*' : '';
+    await this.untagged(`OK [PERMANENTFLAGS (${v.readOnly ? '' : `${flags}${create}`})] ${v.readOnly ? 'Read-only mailbox' : 'Flags permitted'}`);
   }
 
   // The flags as this client sees them: \Recent added for rev1 clients (RFC 3501 2.3.2).

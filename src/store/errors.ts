@@ -7,6 +7,7 @@ export type StoreErrorCode =
   | 'invalid' // a name or value the store does not accept
   | 'forbidden' // allowed by syntax, not by the rules (deleting INBOX, a \Noselect with children)
   | 'over-quota' // the account's quota would be exceeded
+  | 'limit' // a bound of the store's own (keywords in a mailbox) would be exceeded
   | 'full' // the disk or the LMDB map is full: a temporary condition, nothing was written
   | 'closed'; // the store was closed
 

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { loggedIn, message, ok, startImapServer, type ImapTestServer } from '../../../test/imap/support.ts';
+import { MAX_MAILBOX_KEYWORDS } from '../../store/flags.ts';
 
 describe('STORE', () => {
   let s: ImapTestServer;
@@ -92,5 +93,26 @@ describe('STORE', () => {
     assert.deepEqual((await ok(a, 'NOOP')).untagged, []);
     a.close();
     b.close();
+  });
+
+  test('a mailbox takes at most MAX_MAILBOX_KEYWORDS keywords: then NO [LIMIT], and PERMANENTFLAGS without \\*', async () => {
+    const c = await loggedIn(s);
+    await ok(c, 'CREATE Keywords');
+    // Spread over messages: one message holds at most MAX_FLAGS flags.
+    const names = Array.from({ length: MAX_MAILBOX_KEYWORDS }, (_, i) => `$k${i}`);
+    const messages = names.length / 64;
+    for (let i = 1; i <= messages; i++) await ok(c, `APPEND Keywords {${message(i).length}+}\r\n${message(i).toString('latin1')}`);
+    await ok(c, 'SELECT Keywords');
+    for (let i = 0; i < messages; i++) await ok(c, `STORE ${i + 1} +FLAGS.SILENT (${names.slice(i * 64, i * 64 + 64).join(' ')})`);
+    const refused = await c.command('STORE 1 +FLAGS ($OneTooMany)');
+    assert.match(refused.tagged, /^\S+ NO \[LIMIT\]/);
+    const mb = s.context.store.mailboxes.get(s.accountId, 'Keywords')!;
+    assert.equal(mb.keywords.length, MAX_MAILBOX_KEYWORDS);
+    assert.ok(!s.context.store.messages.get(mb.id, 1)!.flags.includes('$OneTooMany'));
+    // Known keywords still work, and a fresh SELECT no longer offers new ones.
+    await ok(c, 'STORE 1 -FLAGS.SILENT ($k0)');
+    const permanent = (await ok(c, 'SELECT Keywords')).untagged.find((l) => l.includes('PERMANENTFLAGS'))!;
+    assert.match(permanent, /\$k255\)\]/);
+    c.close();
   });
 });
