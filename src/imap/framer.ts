@@ -6,19 +6,21 @@
 // literal over the limit is refused without a continuation request (the client then sends
 // nothing more of the command); a non-synchronizing one is read and dropped in small pieces,
 // never held in memory, or, before login, ends the connection (RFC 7888 4).
-// APPEND's message literal is not gathered like the rest: it streams into a MessageBuffer
+// APPEND's message literals are not gathered like the rest: each streams into a MessageBuffer
 // (src/memory) charged to the memory budget up front; when the budget cannot hold it, the
-// command is refused with NO [LIMIT] (RFC 5530).
+// command is refused with NO [LIMIT] (RFC 5530). The messages of one MULTIAPPEND (RFC 3502) are
+// held together until their one commit, so together they stay within the largest message size.
 import { countReceived } from '../memory/collect.ts';
 import type { MessageBuffer } from '../memory/message-buffer.ts';
 import { LineTooLongError, type Connection } from '../net/connection.ts';
+import { MessageLiterals } from './message-literals.ts';
 
 export interface FramerLimits {
   // One line, without CRLF (RFC 7162 4 asks servers to take at least 8192 octets).
   maxLine: number;
-  // All lines and literals of one command, except the message literal of APPEND.
+  // All lines and literals of one command, except the message literals of APPEND.
   maxCommand: number;
-  // The message literal of APPEND (the maximum message size); 0 where APPEND is not allowed.
+  // The message literals of one APPEND together (the maximum message size); 0 where APPEND is not allowed.
   maxMessage: number;
   // What to do with a non-synchronizing literal over the limits: read and drop it, or close.
   oversizedLiteral: 'discard' | 'close';
@@ -30,8 +32,8 @@ interface Refusal {
 }
 
 export type Frame =
-  // parts: the lines and literals; message: APPEND's message literal, also in parts.
-  | { kind: 'command'; parts: Buffer[]; message: MessageBuffer | null }
+  // parts: the lines and literals; message: APPEND's streamed message literals, also in parts.
+  | { kind: 'command'; parts: Buffer[]; message: MessageLiterals | null }
   // A literal refused (the command was consumed): answer the tag with BAD/NO [code].
   | ({ kind: 'refused'; tag: string; command: string } & Refusal)
   // The session cannot safely go on (the tail of an over-long line was skipped unseen, or a
@@ -41,7 +43,7 @@ export type Frame =
 // literal = "{" number64 ["+"] "}" CRLF; literal8 = "~{" number64 "}" CRLF (RFC 9051 9, 7888, 3516)
 const LITERAL_AT_END = /(~?)\{(\d{1,20})(\+?)\}$/;
 // An APPEND literal of at most this size is gathered with the command (a mailbox name, a small
-// message); a larger one is the message and streams into a MessageBuffer.
+// message); a larger one is a message and streams into a MessageBuffer.
 const SMALL_LITERAL = 8 * 1024;
 
 // The literal announced at the end of a line, if any.
@@ -81,7 +83,9 @@ export class Framer {
     const { conn } = this.d;
     const limits = this.d.limits();
     const parts: Buffer[] = [];
-    let message: MessageBuffer | null = null;
+    let message: MessageLiterals | null = null;
+    let messageBytes = 0;
+    let streaming: MessageBuffer | null = null;
     let budget = limits.maxCommand;
     let head: { tag: string; command: string } | null = null;
     let refusal: Refusal | null = null;
@@ -113,10 +117,13 @@ export class Framer {
       if (append && lit.size > limits.maxMessage) {
         refuse('TOOBIG', 'Message too large');
       } else if (isMessage) {
-        if (message !== null) refuse('TOOBIG', 'One message per APPEND');
+        messageBytes += lit.size;
+        if (messageBytes > limits.maxMessage) refuse('TOOBIG', 'Messages too large together for one APPEND');
         else {
-          message = this.d.newMessage(lit.binary, lit.size);
-          if (!message.reserve(lit.size)) refuse('LIMIT', 'Not enough memory for this message now; try again later');
+          streaming = this.d.newMessage(lit.binary, lit.size);
+          message ??= new MessageLiterals();
+          message.add(streaming);
+          if (!streaming.reserve(lit.size)) refuse('LIMIT', 'Not enough memory for this message now; try again later');
         }
       } else if (lit.size > Math.max(0, budget)) {
         refuse('TOOBIG', 'Literal too large');
@@ -131,13 +138,14 @@ export class Framer {
       }
       if (lit.sync && !(conn.write('+ Ready for literal data\r\n') && (await conn.flush()))) return this.fatal(message, null);
       if (isMessage) {
-        const buffer: MessageBuffer = message!;
+        const literals: MessageLiterals = message!;
+        const buffer: MessageBuffer = streaming!;
         const received = (piece: Buffer) => {
           countReceived(piece.length);
           return buffer.write(piece);
         };
-        if (!(await conn.readInto(lit.size, received))) return this.fatal(buffer, null);
-        parts.push(buffer.view());
+        if (!(await conn.readInto(lit.size, received))) return this.fatal(literals, null);
+        parts.push(literals.view(buffer));
         continue;
       }
       budget -= lit.size;
@@ -147,8 +155,8 @@ export class Framer {
     }
   }
 
-  // Ends the command: its message buffer is given back; null (end of input) or a fatal frame.
-  private fatal(message: MessageBuffer | null, text: string | null): Frame | null {
+  // Ends the command: its message buffers are given back; null (end of input) or a fatal frame.
+  private fatal(message: MessageLiterals | null, text: string | null): Frame | null {
     message?.release();
     return text === null ? null : { kind: 'fatal', text };
   }
