@@ -317,4 +317,15 @@ export const allowed: AllowedDifference[] = [
       'Part 1 is a multipart whose close delimiter is followed by CRLF and the outer delimiter: RFC 2046 5.1.1 attaches that ' +
       'CRLF to the outer delimiter, so the part ends after "--=_abc_inner--" (homepost, 125 octets); Dovecot includes the CRLF.',
   },
+  {
+    script: 'malformed-mime',
+    step: /^a: UID FETCH 9 \(BODYSTRUCTURE\)$/,
+    homepost: /"mixed" \("boundary" "b"\) NIL NIL NIL\) UID 9\)$/,
+    dovecot: /"mixed" \("boundary" "b"\) \("" NIL\) NIL NIL\) UID 9\)$/,
+    reason:
+      'An empty Content-Disposition field (message 9, the multipart): RFC 2183 2 requires a disposition type, so there is none ' +
+      'to report. homepost sends NIL, Dovecot a disposition with an empty type; body-fld-dsp = "(" string SP body-fld-param ")" / ' +
+      'nil (RFC 9051 9) allows both. Every other empty field of the message (Subject, Date, Content-ID, Content-Description, ' +
+      'Content-Location, Content-MD5, empty parameter values) is "" on both servers, an absent one NIL.',
+  },
 ];
