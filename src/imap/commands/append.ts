@@ -19,7 +19,7 @@ import { parseFlagList } from './flags.ts';
 
 // Messages in one APPEND: each small one costs a buffer with the headroom of MessageBuffer, and
 // the commit that stores them all must stay short (it runs on the event loop).
-export const MAX_APPEND_MESSAGES = 100;
+const MAX_APPEND_MESSAGES = 100;
 
 interface AppendMessage {
   flags: string[];
