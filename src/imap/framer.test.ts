@@ -158,6 +158,27 @@ test('MULTIAPPEND: each message literal streams into its own buffer; together th
   }
 });
 
+test('MULTIAPPEND of many small messages: gathered ones leave the lines room, the rest stream', async () => {
+  const p = await pair();
+  try {
+    const f = framer(p.server, { limits: { maxLine: 100, maxCommand: 1000, maxMessage: 100_000, oversizedLiteral: 'discard' } });
+    // 50 messages of 100 octets: 5,000 octets of literals and 450 of lines, for a command of at most 1,000.
+    const body = 'x'.repeat(100);
+    p.client.write(`a APPEND INBOX${` {100+}\r\n${body}`.repeat(50)}\r\n`);
+    const frame = await f.next();
+    assert.equal(frame?.kind, 'command', JSON.stringify(frame));
+    const { parts, message } = frame as { parts: Buffer[]; message: MessageLiterals };
+    const literals = parts.filter((_, i) => i % 2 === 1);
+    assert.equal(literals.length, 50);
+    assert.ok(literals.every((l) => l.toString() === body));
+    const streamed = literals.filter((l) => message.bufferOf(l)).length;
+    assert.ok(streamed > 0 && streamed < 50, `${streamed} streamed`);
+    message.release();
+  } finally {
+    p.close();
+  }
+});
+
 test('before login: small limits; an oversized non-synchronizing literal ends the connection', async () => {
   const p = await pair();
   try {

@@ -43,7 +43,9 @@ export type Frame =
 // literal = "{" number64 ["+"] "}" CRLF; literal8 = "~{" number64 "}" CRLF (RFC 9051 9, 7888, 3516)
 const LITERAL_AT_END = /(~?)\{(\d{1,20})(\+?)\}$/;
 // An APPEND literal of at most this size is gathered with the command (a mailbox name, a small
-// message); a larger one is a message and streams into a MessageBuffer.
+// message); a larger one is a message and streams into a MessageBuffer. Gathered literals take at
+// most half of the command's size, so that the lines of a MULTIAPPEND with many small messages
+// still fit: past that, every message streams.
 const SMALL_LITERAL = 8 * 1024;
 
 // The literal announced at the end of a line, if any.
@@ -113,7 +115,7 @@ export class Framer {
         return { kind: 'refused', ...head, ...(refusal as Refusal) };
       }
       const append = head.command === 'APPEND' && limits.maxMessage > 0;
-      const isMessage = append && lit.size > Math.min(SMALL_LITERAL, budget) && refusal === null;
+      const isMessage = append && lit.size > Math.min(SMALL_LITERAL, budget - limits.maxCommand / 2) && refusal === null;
       if (append && lit.size > limits.maxMessage) {
         refuse('TOOBIG', 'Message too large');
       } else if (isMessage) {
