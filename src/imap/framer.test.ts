@@ -158,10 +158,11 @@ test('MULTIAPPEND: each message literal streams into its own buffer; together th
   }
 });
 
-test('MULTIAPPEND of many small messages: gathered ones leave the lines room, the rest stream', async () => {
+test('MULTIAPPEND of many small messages: gathered ones leave the lines room, the rest stream; at most 100 messages', async () => {
   const p = await pair();
   try {
-    const f = framer(p.server, { limits: { maxLine: 100, maxCommand: 1000, maxMessage: 100_000, oversizedLiteral: 'discard' } });
+    const budget = new MemoryBudget(20_000_000);
+    const f = framer(p.server, { budget, limits: { maxLine: 100, maxCommand: 1000, maxMessage: 100_000, oversizedLiteral: 'discard' } });
     // 50 messages of 100 octets: 5,000 octets of literals and 450 of lines, for a command of at most 1,000.
     const body = 'x'.repeat(100);
     p.client.write(`a APPEND INBOX${` {100+}\r\n${body}`.repeat(50)}\r\n`);
@@ -174,6 +175,11 @@ test('MULTIAPPEND of many small messages: gathered ones leave the lines room, th
     const streamed = literals.filter((l) => message.bufferOf(l)).length;
     assert.ok(streamed > 0 && streamed < 50, `${streamed} streamed`);
     message.release();
+    // The 101st message of one APPEND is refused before it is read; the rest of the command is skipped.
+    p.client.write(`b APPEND INBOX${` {600+}\r\n${'y'.repeat(600)}`.repeat(102)}\r\nc NOOP\r\n`);
+    assert.deepEqual(await f.next(), { kind: 'refused', tag: 'b', command: 'APPEND', code: 'LIMIT', reason: 'At most 100 messages in one APPEND' });
+    assert.equal(budget.inUse, 0, 'the 100 held are given back');
+    assert.deepEqual(await f.next(), { kind: 'command', parts: [Buffer.from('c NOOP')], message: null });
   } finally {
     p.close();
   }

@@ -47,6 +47,10 @@ const LITERAL_AT_END = /(~?)\{(\d{1,20})(\+?)\}$/;
 // most half of the command's size, so that the lines of a MULTIAPPEND with many small messages
 // still fit: past that, every message streams.
 const SMALL_LITERAL = 8 * 1024;
+// Messages in one APPEND (RFC 3502 MULTIAPPEND): each streamed one holds a MessageBuffer with its
+// headroom until the command ends, and the commit that stores them all must stay short.
+export const MAX_APPEND_MESSAGES = 100;
+export const tooManyMessages = `At most ${MAX_APPEND_MESSAGES} messages in one APPEND`;
 
 // The literal announced at the end of a line, if any.
 export function literalAtEnd(line: Buffer): { size: number; sync: boolean; binary: boolean } | null {
@@ -121,6 +125,7 @@ export class Framer {
       } else if (isMessage) {
         messageBytes += lit.size;
         if (messageBytes > limits.maxMessage) refuse('TOOBIG', 'Messages too large together for one APPEND');
+        else if (message !== null && message.count >= MAX_APPEND_MESSAGES) refuse('LIMIT', tooManyMessages);
         else {
           streaming = this.d.newMessage(lit.binary, lit.size);
           message ??= new MessageLiterals();

@@ -13,6 +13,10 @@ export class MessageLiterals {
     this.buffers.push(buffer);
   }
 
+  get count(): number {
+    return this.buffers.length;
+  }
+
   // Once the literal is read: the view of it that goes into the command's parts.
   view(buffer: MessageBuffer): Buffer {
     const v = buffer.view();

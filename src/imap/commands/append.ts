@@ -13,13 +13,10 @@ import { JobError } from '../../offload/pool.ts';
 import { STATES, type CommandSpec } from '../command.ts';
 import { encodeSequenceSet } from '../encoder.ts';
 import { ImapServerError, ImapUserError } from '../errors.ts';
+import { MAX_APPEND_MESSAGES, tooManyMessages } from '../framer.ts';
 import type { Parser } from '../parser.ts';
 import type { ImapSession } from '../session.ts';
 import { parseFlagList } from './flags.ts';
-
-// Messages in one APPEND: each small one costs a buffer with the headroom of MessageBuffer, and
-// the commit that stores them all must stay short (it runs on the event loop).
-const MAX_APPEND_MESSAGES = 100;
 
 interface AppendMessage {
   flags: string[];
@@ -82,7 +79,8 @@ export const append: CommandSpec<AppendArgs> = {
     // RFC 9051 6.3.12: TRYCREATE when the mailbox does not exist.
     if (!mb) throw new ImapUserError('Mailbox does not exist', 'TRYCREATE');
     if (mb.noSelect) throw new ImapUserError('Mailbox cannot hold messages', 'CANNOT');
-    if (messages.length > MAX_APPEND_MESSAGES) throw new ImapUserError(`At most ${MAX_APPEND_MESSAGES} messages in one APPEND`, 'LIMIT');
+    // The framer counted the streamed messages; these include the small ones.
+    if (messages.length > MAX_APPEND_MESSAGES) throw new ImapUserError(tooManyMessages, 'LIMIT');
     if (messages.some((m) => m.data.length === 0)) throw new ImapUserError('Cannot save an empty message', 'CANNOT');
     // The framer bounds the streamed messages together; this counts the small ones too.
     if (messages.reduce((n, m) => n + m.data.length, 0) > session.svc.config.maxMessage) {
