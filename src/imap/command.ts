@@ -1,7 +1,7 @@
 // What a command module exports (after WildDuck's imap-core lib/commands): the names
 // it answers to, the states it is valid in (dispatch checks them before anything runs), how it
 // parses its arguments, and what it does.
-import type { MessageBuffer } from '../memory/message-buffer.ts';
+import type { MessageLiterals } from './message-literals.ts';
 import type { Parser } from './parser.ts';
 import type { ImapSession, SessionState } from './session.ts';
 
@@ -11,8 +11,8 @@ export interface CommandContext {
   // "FETCH", "UID FETCH" ...
   name: string;
   uid: boolean;
-  // APPEND's message literal, streamed into memory charged to the budget (framer.ts).
-  message: MessageBuffer | null;
+  // APPEND's message literals that streamed into memory charged to the budget (framer.ts).
+  message: MessageLiterals | null;
 }
 
 // What a command's run() may return: a response code and text for the tagged OK.

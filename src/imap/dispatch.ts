@@ -2,16 +2,16 @@
 // name, look the command up, check the session's state BEFORE anything runs, let the command
 // parse its arguments and run, then report pending mailbox changes and answer. The typed errors
 // thrown anywhere below become NO or BAD here, and only here.
-import type { MessageBuffer } from '../memory/message-buffer.ts';
 import { LineTooLongError } from '../net/connection.ts';
 import { isStoreError } from '../store/index.ts';
 import { commandTable } from './commands/index.ts';
 import { AlreadyAnswered, ImapBadSyntax, ImapServerError, ImapUserError } from './errors.ts';
 import { Parser } from './parser.ts';
 import type { CommandContext, CommandSpec } from './command.ts';
+import type { MessageLiterals } from './message-literals.ts';
 import type { ImapSession, SessionState } from './session.ts';
 
-export async function dispatch(session: ImapSession, parts: Buffer[], message: MessageBuffer | null = null): Promise<void> {
+export async function dispatch(session: ImapSession, parts: Buffer[], message: MessageLiterals | null = null): Promise<void> {
   const p = new Parser(parts);
   p.utf8Atoms = session.utf8;
   let tag = '*';

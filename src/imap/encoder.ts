@@ -46,6 +46,11 @@ export class ResponseBuilder {
     this.text = start;
   }
 
+  // Whether the client may receive UTF-8 in quoted strings (RFC 6855 3).
+  get utf8Accepted(): boolean {
+    return this.utf8;
+  }
+
   // Protocol text the caller guarantees is well-formed.
   raw(s: string): this {
     this.text += s;

@@ -7,6 +7,7 @@ import { Connection } from '../net/connection.ts';
 import { MemoryBudget } from '../memory/budget.ts';
 import { MessageBuffer } from '../memory/message-buffer.ts';
 import { Framer, literalAtEnd, peekTagAndCommand, type FramerLimits } from './framer.ts';
+import type { MessageLiterals } from './message-literals.ts';
 
 async function pair(): Promise<{ server: Connection; client: net.Socket; received: () => string; close: () => void }> {
   const listener = net.createServer();
@@ -96,9 +97,10 @@ test("APPEND's message literal streams into a MessageBuffer charged to the budge
     const frame = await f.next();
     assert.equal(frame!.kind, 'command');
     const message = frame!.kind === 'command' ? frame!.message! : null;
-    assert.equal(message!.view().toString(), body.replace(/\n/g, '\r\n'));
+    const view = frame!.kind === 'command' ? frame!.parts[1]! : Buffer.alloc(0);
+    assert.equal(view.toString(), body.replace(/\n/g, '\r\n'));
+    assert.ok(message!.bufferOf(view), 'the view in the parts leads to its buffer');
     assert.ok(budget.inUse >= body.length, 'the message is charged');
-    assert.ok(frame!.kind === 'command' && frame!.parts.includes(frame!.parts.at(-2)!));
     // While it is held, a second one that does not fit is refused before it is sent.
     p.client.write('b APPEND INBOX {15000}\r\n');
     assert.deepEqual(await f.next(), {
@@ -114,7 +116,70 @@ test("APPEND's message literal streams into a MessageBuffer charged to the budge
     await new Promise((r) => setTimeout(r, 50));
     p.client.write(Buffer.concat([Buffer.from('\n'.repeat(9000)), Buffer.from('\r\n')]));
     const binary = await f.next();
-    assert.ok(binary!.kind === 'command' && binary!.message!.view().equals(Buffer.from('\n'.repeat(9000))));
+    assert.ok(
+      binary!.kind === 'command' &&
+        binary!
+          .message!.bufferOf(binary!.parts[1]!)!
+          .view()
+          .equals(Buffer.from('\n'.repeat(9000))),
+    );
+  } finally {
+    p.close();
+  }
+});
+
+test('MULTIAPPEND: each message literal streams into its own buffer; together they stay within the message size', async () => {
+  const p = await pair();
+  const budget = new MemoryBudget(500_000);
+  try {
+    const f = framer(p.server, { budget });
+    const one = 'a'.repeat(9000);
+    const two = 'b'.repeat(9500);
+    const next = f.next();
+    p.client.write(`a APPEND INBOX {${one.length}+}\r\n${one} (\\Seen) {5+}\r\nsmall {${two.length}}\r\n`);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.match(p.received(), /^\+ /, 'a synchronizing literal of a MULTIAPPEND is invited');
+    p.client.write(`${two}\r\n`);
+    const frame = await next;
+    assert.ok(frame?.kind === 'command' && frame.message);
+    const { parts, message } = frame as { parts: Buffer[]; message: MessageLiterals };
+    assert.deepEqual(
+      parts.map((b) => message.bufferOf(b)?.view().toString()[0] ?? b.toString().slice(0, 25)),
+      ['a APPEND INBOX {9000+}', 'a', ' (\\Seen) {5+}', 'small', ' {9500}', 'b', ''],
+    );
+    message.release();
+    assert.equal(budget.inUse, 0, 'released together');
+    // 9000 + 12000 > 20000: the second is refused before it is sent.
+    p.client.write(`b APPEND INBOX {9000+}\r\n${one} {12000}\r\n`);
+    assert.deepEqual(await f.next(), { kind: 'refused', tag: 'b', command: 'APPEND', code: 'TOOBIG', reason: 'Messages too large together for one APPEND' });
+    assert.equal(budget.inUse, 0, 'the first one is given back');
+  } finally {
+    p.close();
+  }
+});
+
+test('MULTIAPPEND of many small messages: gathered ones leave the lines room, the rest stream; at most 100 messages', async () => {
+  const p = await pair();
+  try {
+    const budget = new MemoryBudget(20_000_000);
+    const f = framer(p.server, { budget, limits: { maxLine: 100, maxCommand: 1000, maxMessage: 100_000, oversizedLiteral: 'discard' } });
+    // 50 messages of 100 octets: 5,000 octets of literals and 450 of lines, for a command of at most 1,000.
+    const body = 'x'.repeat(100);
+    p.client.write(`a APPEND INBOX${` {100+}\r\n${body}`.repeat(50)}\r\n`);
+    const frame = await f.next();
+    assert.equal(frame?.kind, 'command', JSON.stringify(frame));
+    const { parts, message } = frame as { parts: Buffer[]; message: MessageLiterals };
+    const literals = parts.filter((_, i) => i % 2 === 1);
+    assert.equal(literals.length, 50);
+    assert.ok(literals.every((l) => l.toString() === body));
+    const streamed = literals.filter((l) => message.bufferOf(l)).length;
+    assert.ok(streamed > 0 && streamed < 50, `${streamed} streamed`);
+    message.release();
+    // The 101st message of one APPEND is refused before it is read; the rest of the command is skipped.
+    p.client.write(`b APPEND INBOX${` {600+}\r\n${'y'.repeat(600)}`.repeat(102)}\r\nc NOOP\r\n`);
+    assert.deepEqual(await f.next(), { kind: 'refused', tag: 'b', command: 'APPEND', code: 'LIMIT', reason: 'At most 100 messages in one APPEND' });
+    assert.equal(budget.inUse, 0, 'the 100 held are given back');
+    assert.deepEqual(await f.next(), { kind: 'command', parts: [Buffer.from('c NOOP')], message: null });
   } finally {
     p.close();
   }

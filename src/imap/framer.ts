@@ -6,19 +6,21 @@
 // literal over the limit is refused without a continuation request (the client then sends
 // nothing more of the command); a non-synchronizing one is read and dropped in small pieces,
 // never held in memory, or, before login, ends the connection (RFC 7888 4).
-// APPEND's message literal is not gathered like the rest: it streams into a MessageBuffer
+// APPEND's message literals are not gathered like the rest: each streams into a MessageBuffer
 // (src/memory) charged to the memory budget up front; when the budget cannot hold it, the
-// command is refused with NO [LIMIT] (RFC 5530).
+// command is refused with NO [LIMIT] (RFC 5530). The messages of one MULTIAPPEND (RFC 3502) are
+// held together until their one commit, so together they stay within the largest message size.
 import { countReceived } from '../memory/collect.ts';
 import type { MessageBuffer } from '../memory/message-buffer.ts';
 import { LineTooLongError, type Connection } from '../net/connection.ts';
+import { MessageLiterals } from './message-literals.ts';
 
 export interface FramerLimits {
   // One line, without CRLF (RFC 7162 4 asks servers to take at least 8192 octets).
   maxLine: number;
-  // All lines and literals of one command, except the message literal of APPEND.
+  // All lines and literals of one command, except the message literals of APPEND.
   maxCommand: number;
-  // The message literal of APPEND (the maximum message size); 0 where APPEND is not allowed.
+  // The message literals of one APPEND together (the maximum message size); 0 where APPEND is not allowed.
   maxMessage: number;
   // What to do with a non-synchronizing literal over the limits: read and drop it, or close.
   oversizedLiteral: 'discard' | 'close';
@@ -30,8 +32,8 @@ interface Refusal {
 }
 
 export type Frame =
-  // parts: the lines and literals; message: APPEND's message literal, also in parts.
-  | { kind: 'command'; parts: Buffer[]; message: MessageBuffer | null }
+  // parts: the lines and literals; message: APPEND's streamed message literals, also in parts.
+  | { kind: 'command'; parts: Buffer[]; message: MessageLiterals | null }
   // A literal refused (the command was consumed): answer the tag with BAD/NO [code].
   | ({ kind: 'refused'; tag: string; command: string } & Refusal)
   // The session cannot safely go on (the tail of an over-long line was skipped unseen, or a
@@ -41,8 +43,14 @@ export type Frame =
 // literal = "{" number64 ["+"] "}" CRLF; literal8 = "~{" number64 "}" CRLF (RFC 9051 9, 7888, 3516)
 const LITERAL_AT_END = /(~?)\{(\d{1,20})(\+?)\}$/;
 // An APPEND literal of at most this size is gathered with the command (a mailbox name, a small
-// message); a larger one is the message and streams into a MessageBuffer.
+// message); a larger one is a message and streams into a MessageBuffer. Gathered literals take at
+// most half of the command's size, so that the lines of a MULTIAPPEND with many small messages
+// still fit: past that, every message streams.
 const SMALL_LITERAL = 8 * 1024;
+// Messages in one APPEND (RFC 3502 MULTIAPPEND): each streamed one holds a MessageBuffer with its
+// headroom until the command ends, and the commit that stores them all must stay short.
+export const MAX_APPEND_MESSAGES = 100;
+export const tooManyMessages = `At most ${MAX_APPEND_MESSAGES} messages in one APPEND`;
 
 // The literal announced at the end of a line, if any.
 export function literalAtEnd(line: Buffer): { size: number; sync: boolean; binary: boolean } | null {
@@ -81,7 +89,9 @@ export class Framer {
     const { conn } = this.d;
     const limits = this.d.limits();
     const parts: Buffer[] = [];
-    let message: MessageBuffer | null = null;
+    let message: MessageLiterals | null = null;
+    let messageBytes = 0;
+    let streaming: MessageBuffer | null = null;
     let budget = limits.maxCommand;
     let head: { tag: string; command: string } | null = null;
     let refusal: Refusal | null = null;
@@ -109,14 +119,18 @@ export class Framer {
         return { kind: 'refused', ...head, ...(refusal as Refusal) };
       }
       const append = head.command === 'APPEND' && limits.maxMessage > 0;
-      const isMessage = append && lit.size > Math.min(SMALL_LITERAL, budget) && refusal === null;
+      const isMessage = append && lit.size > Math.min(SMALL_LITERAL, budget - limits.maxCommand / 2) && refusal === null;
       if (append && lit.size > limits.maxMessage) {
         refuse('TOOBIG', 'Message too large');
       } else if (isMessage) {
-        if (message !== null) refuse('TOOBIG', 'One message per APPEND');
+        messageBytes += lit.size;
+        if (messageBytes > limits.maxMessage) refuse('TOOBIG', 'Messages too large together for one APPEND');
+        else if (message !== null && message.count >= MAX_APPEND_MESSAGES) refuse('LIMIT', tooManyMessages);
         else {
-          message = this.d.newMessage(lit.binary, lit.size);
-          if (!message.reserve(lit.size)) refuse('LIMIT', 'Not enough memory for this message now; try again later');
+          streaming = this.d.newMessage(lit.binary, lit.size);
+          message ??= new MessageLiterals();
+          message.add(streaming);
+          if (!streaming.reserve(lit.size)) refuse('LIMIT', 'Not enough memory for this message now; try again later');
         }
       } else if (lit.size > Math.max(0, budget)) {
         refuse('TOOBIG', 'Literal too large');
@@ -131,13 +145,14 @@ export class Framer {
       }
       if (lit.sync && !(conn.write('+ Ready for literal data\r\n') && (await conn.flush()))) return this.fatal(message, null);
       if (isMessage) {
-        const buffer: MessageBuffer = message!;
+        const literals: MessageLiterals = message!;
+        const buffer: MessageBuffer = streaming!;
         const received = (piece: Buffer) => {
           countReceived(piece.length);
           return buffer.write(piece);
         };
-        if (!(await conn.readInto(lit.size, received))) return this.fatal(buffer, null);
-        parts.push(buffer.view());
+        if (!(await conn.readInto(lit.size, received))) return this.fatal(literals, null);
+        parts.push(literals.view(buffer));
         continue;
       }
       budget -= lit.size;
@@ -147,8 +162,8 @@ export class Framer {
     }
   }
 
-  // Ends the command: its message buffer is given back; null (end of input) or a fatal frame.
-  private fatal(message: MessageBuffer | null, text: string | null): Frame | null {
+  // Ends the command: its message buffers are given back; null (end of input) or a fatal frame.
+  private fatal(message: MessageLiterals | null, text: string | null): Frame | null {
     message?.release();
     return text === null ? null : { kind: 'fatal', text };
   }

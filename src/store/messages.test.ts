@@ -251,3 +251,41 @@ test('read paths never write', async () => {
     await t.close();
   }
 });
+
+test('appendMany: one commit, consecutive UIDs with each message its flags and date; all or none', async () => {
+  const t = await storeWithAccount();
+  try {
+    const inbox = t.store.mailboxes.get(t.account.id, 'INBOX')!;
+    const changes: StoreChange[] = [];
+    t.store.onChange(t.account.id, (c) => changes.push(c));
+    const txn = t.store.lastTxnId();
+    const r = await t.store.messages.appendMany({
+      mailboxId: inbox.id,
+      messages: [
+        { raw: message(1), flags: ['\\Seen'], internalDate: Date.UTC(2026, 0, 1) },
+        { raw: message(2) },
+        { raw: message(1), flags: ['$k'], internalDate: Date.UTC(2026, 0, 3) },
+      ],
+    });
+    assert.deepEqual(r, { uids: [1, 2, 3], uidValidity: inbox.uidValidity });
+    assert.equal(t.store.lastTxnId(), txn + 1, 'one commit');
+    assert.deepEqual(
+      t.store.messages.list(inbox.id).map((m) => [m.uid, m.flags, m.uid === 2 ? 'now' : m.internalDate]),
+      [
+        [1, ['\\Seen'], Date.UTC(2026, 0, 1)],
+        [2, [], 'now'],
+        [3, ['$k'], Date.UTC(2026, 0, 3)],
+      ],
+    );
+    assert.deepEqual(changes, [{ kind: 'added', accountId: t.account.id, mailboxId: inbox.id, uids: [1, 2, 3], origin: undefined }]);
+    // Each message fits the quota; together they do not: nothing is stored.
+    await t.store.accounts.setQuota(t.account.address, t.store.mailboxes.usedBytes(t.account.id) + message(4).length + 10);
+    await assert.rejects(t.store.messages.appendMany({ mailboxId: inbox.id, messages: [{ raw: message(4) }, { raw: message(5) }] }), (e) =>
+      isStoreError(e, 'over-quota'),
+    );
+    assert.equal(t.store.mailboxes.getById(inbox.id)!.uidNext, 4);
+    assert.equal(t.store.messages.list(inbox.id).length, 3);
+  } finally {
+    await t.close();
+  }
+});

@@ -82,11 +82,22 @@ export class Messages {
     internalDate?: number;
     origin?: unknown;
   }): Promise<{ uid: number; uidValidity: number }> {
-    const body = this.prepare(opts.raw, opts.body);
+    const { uids, uidValidity } = await this.appendMany({ mailboxId: opts.mailboxId, messages: [opts], origin: opts.origin });
+    return { uid: uids[0]!, uidValidity };
+  }
+
+  // RFC 3502 MULTIAPPEND: the messages in one commit, all or none (a message over quota or a
+  // mailbox that cannot hold them rolls the whole write back); UIDs in order, for APPENDUID.
+  async appendMany(opts: {
+    mailboxId: number;
+    messages: readonly { raw: Buffer; body?: PreparedBody; flags?: string[]; internalDate?: number }[];
+    origin?: unknown;
+  }): Promise<{ uids: number[]; uidValidity: number }> {
+    const prepared = opts.messages.map((m) => ({ m, body: this.prepare(m.raw, m.body) }));
     return this.ctx.write((changes) => {
       const mb = this.requireMailbox(opts.mailboxId);
-      const uid = this.insert(mb, body, normalizeFlags(opts.flags ?? []), opts.internalDate ?? Date.now(), changes, opts.origin);
-      return { uid, uidValidity: mb.uidValidity };
+      const uids = prepared.map(({ m, body }) => this.insert(mb, body, normalizeFlags(m.flags ?? []), m.internalDate ?? Date.now(), changes, opts.origin));
+      return { uids, uidValidity: mb.uidValidity };
     });
   }
 

@@ -81,6 +81,25 @@ describe('imapflow', () => {
     }
   });
 
+  // imapflow enabled UTF8=ACCEPT: RFC 2231 values come as plain UTF-8 parameters. Sent decoded
+  // under "name*", imapflow split "€ O'Brien's.pdf" at its quotes as charset'language'value.
+  test('RFC 2231 file names in BODYSTRUCTURE', async () => {
+    await client.mailboxCreate('Params');
+    const raw =
+      'From: alice@example.org\r\nSubject: params\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=x\r\n\r\n' +
+      "--x\r\nContent-Type: application/pdf; name*0*=utf-8''%E2%82%AC%20O'Brien; name*1*=%27s.pdf\r\n" +
+      'Content-Disposition: attachment; filename="fallback.pdf"; filename*=UTF-8\'\'%C3%A9t%C3%A9.pdf\r\n\r\nAAEC\r\n--x--\r\n';
+    await client.append('Params', raw);
+    const lock = await client.getMailboxLock('Params');
+    try {
+      const m = await client.fetchOne('1', { bodyStructure: true });
+      const part = m ? m.bodyStructure?.childNodes?.[0] : undefined;
+      assert.deepEqual([part?.parameters, part?.dispositionParameters], [{ name: "€ O'Brien's.pdf" }, { filename: 'été.pdf' }]);
+    } finally {
+      lock.release();
+    }
+  });
+
   test('IDLE: a delivery and an expunge by another writer arrive as events', async () => {
     await client.mailboxOpen('INBOX');
     const exists = new Promise<number>((resolve) => client.once('exists', (d: { count: number }) => resolve(d.count)));

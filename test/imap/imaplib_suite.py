@@ -100,6 +100,29 @@ ok(m.create('Überweisung'))
 check('UTF8=ACCEPT names', any('Überweisung' in l.decode() for l in ok(m.list('""', 'Ü*'))))
 m.logout()
 
+# --- names that are not modified UTF-7, empty sections, RFC 2231 parameters ---
+m = imaplib.IMAP4('127.0.0.1', port)
+m.starttls(ssl_context=ctx)
+ok(m.login(user, password))
+typ, data = m.list('""', '"&Jjo"')
+check('list of a pattern that is not modified UTF-7 is an empty OK', typ == 'OK' and data == [None], (typ, data))
+typ, data = m.lsub('""', '"&Jjo*"')
+check('lsub of a pattern that is not modified UTF-7 is an empty OK', typ == 'OK' and data == [None], (typ, data))
+typ, data = m.create('"&Jjo"')
+check('create of a name that is not modified UTF-7 is NO', typ == 'NO', (typ, data))
+PARTS = (b'From: alice@example.org\r\nSubject: parts\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=x\r\n\r\n'
+         b'--x\r\nContent-Type: text/plain\r\n\r\n\r\n--x\r\nContent-Type: application/pdf\r\n'
+         b"Content-Disposition: attachment; filename*=utf-8''%C3%A9t%C3%A9.pdf\r\n\r\nAAEC\r\n--x--\r\n")
+ok(m.create('PyParts'))
+ok(m.append('PyParts', None, None, PARTS))
+ok(m.select('PyParts'))
+typ, data = m.fetch('1', '(BODY.PEEK[1] BODY.PEEK[2]<100.10>)')
+check('empty sections come as literals', typ == 'OK' and data[0] == (b'1 (BODY[1] {0}', b'') and data[1] == (b' BODY[2]<100> {0}', b''), data)
+typ, data = m.fetch('1', '(BODYSTRUCTURE)')
+check('RFC 2231 value charset-encoded, 7-bit', b'("filename*" "utf-8\'\'%C3%A9t%C3%A9.pdf")' in data[0] and data[0].isascii(), data)
+ok(m.close())
+m.logout()
+
 m = imaplib.IMAP4('127.0.0.1', port)
 m.starttls(ssl_context=ctx)
 try:
@@ -153,6 +176,19 @@ out = []
 while not out or not out[-1].startswith('e '):
     out.append(r.line())
 check('raw append of a literal', out[-1].startswith('e OK [APPENDUID'), out)
+# RFC 3502 MULTIAPPEND (imaplib sends one message per APPEND): a synchronizing literal, then LITERAL+.
+one, two = b'Subject: one\r\n\r\n.\r\n', b'Subject: two\r\n\r\n.\r\n'
+r.s.sendall(b'm APPEND INBOX (\\Seen) {%d}\r\n' % len(one))
+check('raw multiappend continuation', r.line().startswith('+ '))
+r.s.sendall(one + b' "01-Feb-2026 10:00:00 +0000" {%d+}\r\n' % len(two) + two + b'\r\n')
+out = []
+while not out or not out[-1].startswith('m '):
+    out.append(r.line())
+uidset = re.match(r'^m OK \[APPENDUID \d+ (\d+):(\d+)\] ', out[-1])
+check('raw multiappend APPENDUID with a UID set', uidset is not None and int(uidset[2]) == int(uidset[1]) + 1, out)
+text = '\n'.join(r.cmd('n', f'UID FETCH {uidset[1]}:{uidset[2]} (FLAGS INTERNALDATE BODY.PEEK[HEADER.FIELDS (SUBJECT)])'))
+check('raw multiappend stored each with its flags and date, in order',
+      re.search(r'FLAGS \(\\Seen[^)]*\).*Subject: one.*INTERNALDATE "01-Feb-2026 10:00:00 \+0000".*Subject: two', text, re.S) is not None, text)
 r.s.sendall(b'f IDLE\r\n')
 check('raw idle continuation', r.line() == '+ idling')
 r.s.sendall(b'DONE\r\n')

@@ -109,4 +109,63 @@ describe('APPEND', () => {
     await s.context.store.accounts.setQuota(s.user, 0);
     c.close();
   });
+
+  // RFC 3502 MULTIAPPEND: per-message flags and dates, synchronizing and LITERAL+ literals mixed,
+  // one commit, APPENDUID with the UID set (RFC 4315 3).
+  test('MULTIAPPEND: several messages in one command, one commit, APPENDUID with a UID set', async () => {
+    await s.context.store.mailboxes.create(s.accountId, 'Multi');
+    const c = await loggedIn(s);
+    const watcher = await loggedIn(s);
+    await ok(watcher, 'SELECT Multi');
+    const [m1, m2, m3] = [message('multi 1'), message('multi 2'), message('multi 3')];
+    const txn = s.context.store.lastTxnId();
+    c.write(`M1 APPEND Multi (\\Seen) "05-Mar-2026 10:20:30 +0000" {${m1.length}}\r\n`);
+    assert.match(await c.line(), /^\+ /);
+    c.write(`${m1} {${m2.length}+}\r\n${m2} (\\Flagged $Work) {${m3.length}}\r\n`);
+    assert.match(await c.line(), /^\+ /, 'each synchronizing literal is invited');
+    c.write(`${m3}\r\n`);
+    const r = await c.until('M1');
+    const mb = s.context.store.mailboxes.get(s.accountId, 'Multi')!;
+    assert.equal(r.tagged, `M1 OK [APPENDUID ${mb.uidValidity} 1:3] APPEND completed`);
+    assert.equal(s.context.store.lastTxnId(), txn + 1, 'one commit');
+    const recs = s.context.store.messages.list(mb.id);
+    assert.deepEqual(
+      recs.map((m) => [s.context.store.messages.body(m.hash)!.toString(), [...m.flags].sort()]),
+      [
+        [m1, ['\\Seen']],
+        [m2, []],
+        [m3, ['$Work', '\\Flagged']],
+      ],
+    );
+    assert.equal(recs[0]!.internalDate, Date.UTC(2026, 2, 5, 10, 20, 30));
+    assert.deepEqual((await ok(watcher, 'NOOP')).untagged.slice(0, 1), ['* 3 EXISTS']);
+    c.close();
+    watcher.close();
+  });
+
+  test('MULTIAPPEND is all or none: a bad message, quota or the size of the whole stores nothing', async () => {
+    await s.context.store.mailboxes.create(s.accountId, 'None');
+    const mb = () => s.context.store.mailboxes.get(s.accountId, 'None')!;
+    const c = await loggedIn(s);
+    const m = message('whole');
+    const multi = (tag: string, ...bodies: string[]) => c.write(`${tag} APPEND None${bodies.map((b) => ` {${Buffer.byteLength(b)}+}\r\n${b}`).join('')}\r\n`);
+    multi('N1', m, '');
+    assert.match((await c.until('N1')).tagged, /^N1 NO \[CANNOT\]/);
+    c.write(`N2 APPEND None {${m.length}+}\r\n${m} (\\Recent) {${m.length}+}\r\n${m}\r\n`);
+    assert.match((await c.until('N2')).tagged, /^N2 BAD/);
+    // Each fits the 4096-byte APPENDLIMIT; together they do not.
+    multi('N3', m, 'x'.repeat(4000));
+    assert.match((await c.until('N3')).tagged, /^N3 NO \[TOOBIG\]/);
+    await s.context.store.accounts.setQuota(s.user, s.context.store.mailboxes.usedBytes(s.accountId) + m.length + 10);
+    multi('N4', m, m);
+    assert.match((await c.until('N4')).tagged, /^N4 NO \[OVERQUOTA\]/);
+    await s.context.store.accounts.setQuota(s.user, 0);
+    multi('N5', ...Array.from({ length: 101 }, () => 'Subject: x\r\n\r\n.\r\n'));
+    assert.match((await c.until('N5')).tagged, /^N5 NO \[LIMIT\] At most 100 messages/);
+    assert.match((await c.command('APPEND None {1+}\r\nx (\\Seen)')).tagged, /BAD/, 'flags without a message');
+    assert.equal(mb().uidNext, 1, 'nothing stored');
+    multi('N6', m, m);
+    assert.match((await c.until('N6')).tagged, /^N6 OK \[APPENDUID \d+ 1:2\]/);
+    c.close();
+  });
 });

@@ -1,6 +1,6 @@
 // ENVELOPE, BODY and BODYSTRUCTURE (RFC 9051 7.5.2, RFC 3501 7.4.2) written from the stored
 // ParsedMessage (src/mime): only IMAP encoding happens here, no parsing.
-import type { Address, Envelope, MimePart, Param } from '../../mime/index.ts';
+import { rfc2231Encode, type Address, type Envelope, type MimePart, type Param } from '../../mime/index.ts';
 import type { ResponseBuilder } from '../encoder.ts';
 
 // env-from etc. = "(" 1*address ")" / nil: addresses follow each other without spaces.
@@ -33,12 +33,27 @@ export function writeEnvelope(b: ResponseBuilder, e: Envelope): void {
 }
 
 // body-fld-param = "(" string SP string *(SP string SP string) ")" / nil
+// An RFC 2231 extended parameter ("foo*", continuations joined) is stored decoded to UTF-8
+// (src/mime/params.ts, after RFC 9051 7.5.2). A session without UTF8=ACCEPT gets it encoded
+// again, "foo*" = "utf-8''%XX..." (RFC 2231 4), so the response stays 7-bit (RFC 6855 3: UTF-8
+// only once enabled) and the "*" still means what RFC 2231 says. A session with UTF8=ACCEPT gets
+// the text as the plain "foo", in place of the plain "foo" a part may also carry for agents that
+// do not know RFC 2231: RFC 6855 3 lets it be sent in a quoted string, and under "foo*" a decoded
+// value holding "'" would be split as charset'language'value by clients that decode RFC 2231.
 function params(b: ResponseBuilder, ps: Param[]): void {
   if (!ps.length) {
     b.raw('NIL');
     return;
   }
-  b.list(ps, ([k, v]) => b.str(k).sp().str(v));
+  const utf8 = b.utf8Accepted;
+  const names = new Set(ps.map(([k]) => k));
+  const sent = utf8 ? ps.filter(([k]) => !names.has(`${k}*`)) : ps;
+  b.list(sent, ([k, v]) => {
+    const extended = /^[^*]+\*$/.test(k);
+    if (!extended) b.str(k).sp().str(v);
+    else if (utf8) b.str(k.slice(0, -1)).sp().str(v);
+    else b.str(k).sp().str(rfc2231Encode(v));
+  });
 }
 
 // body-ext-1part / body-ext-mpart tail: body-fld-dsp SP body-fld-lang SP body-fld-loc

@@ -148,3 +148,56 @@ describe('FETCH', () => {
     b.close();
   });
 });
+
+// An empty body, an empty leaf part, and RFC 2231 parameters (one with a "'" in its value).
+const EMPTY_BODY = 'From: alice@example.org\r\nSubject: empty\r\n\r\n';
+const EMPTY_PART_2231 =
+  'From: alice@example.org\r\nSubject: parts\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=x\r\n\r\n' +
+  '--x\r\nContent-Type: text/plain\r\n\r\n\r\n--x\r\n' +
+  "Content-Type: application/pdf; name*0*=utf-8''%E2%82%AC%20O'Brien; name*1*=%27s.pdf\r\n" +
+  'Content-Disposition: attachment; filename="fallback.pdf"; filename*=UTF-8\'\'%C3%A9t%C3%A9.pdf\r\n' +
+  'Content-Transfer-Encoding: base64\r\n\r\nAAEC\r\n--x--\r\n';
+
+describe('FETCH: empty sections and RFC 2231 parameters', () => {
+  let s: ImapTestServer;
+  before(async () => {
+    s = await startImapServer();
+    await s.deliver(EMPTY_BODY);
+    await s.deliver(EMPTY_PART_2231);
+  });
+  after(() => s.close());
+
+  // RFC 9051 4.3 allows "" or {0}; a body section goes as a literal, as Dovecot sends it.
+  test('an empty section is the literal {0}, BINARY too', async () => {
+    const c = await loggedIn(s);
+    await ok(c, 'EXAMINE INBOX');
+    const empty = await ok(c, 'FETCH 1 (BODY.PEEK[TEXT] BODY.PEEK[1] BINARY.PEEK[1] BINARY.SIZE[1] BODY.PEEK[]<500.10> RFC822.TEXT)');
+    assert.equal(
+      empty.untagged[0],
+      '* 1 FETCH (BODY[TEXT] {0}\r\n BODY[1] {0}\r\n BINARY[1] {0}\r\n BINARY.SIZE[1] 0 BODY[]<500> {0}\r\n RFC822.TEXT {0}\r\n)',
+    );
+    const part = await ok(c, 'FETCH 2 (BODY.PEEK[1] BINARY.PEEK[1] BODY.PEEK[2]<4.10> BODY.PEEK[3])');
+    assert.equal(part.untagged[0], '* 2 FETCH (BODY[1] {0}\r\n BINARY[1] {0}\r\n BODY[2]<4> {0}\r\n BODY[3] {0}\r\n)');
+    c.close();
+  });
+
+  test('RFC 2231 values: charset-encoded again without UTF8=ACCEPT, plain UTF-8 with it', async () => {
+    const c = await loggedIn(s);
+    await ok(c, 'EXAMINE INBOX');
+    const params = (line: string) => line.match(/\("(?:file)?name\*?" [^)]*\)/g);
+    const bare = await ok(c, 'FETCH 2 BODYSTRUCTURE');
+    assert.ok(/^[\x20-\x7e]*$/.test(bare.untagged[0]!), '7-bit');
+    assert.deepEqual(params(bare.untagged[0]!), [
+      `("name*" "utf-8''%E2%82%AC%20O%27Brien%27s.pdf")`,
+      `("filename" "fallback.pdf" "filename*" "utf-8''%C3%A9t%C3%A9.pdf")`,
+    ]);
+    await ok(c, 'UNSELECT');
+    await ok(c, 'ENABLE UTF8=ACCEPT');
+    await ok(c, 'EXAMINE INBOX');
+    const utf8 = await ok(c, 'FETCH 2 BODY');
+    assert.deepEqual(params(utf8.untagged[0]!), [`("name" "€ O'Brien's.pdf")`]);
+    const ext = await ok(c, 'FETCH 2 BODYSTRUCTURE');
+    assert.deepEqual(params(ext.untagged[0]!), [`("name" "€ O'Brien's.pdf")`, `("filename" "été.pdf")`]);
+    c.close();
+  });
+});

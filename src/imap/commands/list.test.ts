@@ -63,6 +63,23 @@ describe('LIST and LSUB', () => {
     d.close();
   });
 
+  // RFC 3501 5.1.3: "&Jjo" (unterminated), "&-x&AAA-" (ASCII encoded) and "&APw-&APw-" (two
+  // shifts in a row) name no mailbox: nothing matches, the answer is OK (as Dovecot's).
+  test('a pattern or reference that is not modified UTF-7 matches nothing; CREATE and SELECT of it answer NO', async () => {
+    for (const pattern of ['"&Jjo"', '"&Jjo*"', '&-x&AEE-', 'Entw&APw-&APw-rfe', '"&"']) {
+      const r = await c.command(`LIST "" ${pattern}`);
+      assert.deepEqual([r.untagged, r.tagged.split(' ')[1]], [[], 'OK'], pattern);
+      const l = await c.command(`LSUB "" ${pattern}`);
+      assert.deepEqual([l.untagged, l.tagged.split(' ')[1]], [[], 'OK'], pattern);
+    }
+    assert.deepEqual((await ok(c, 'LIST "&Jjo" *')).untagged, []);
+    // Among valid patterns an invalid one only adds nothing.
+    assert.deepEqual((await ok(c, 'LIST "" ("&Jjo" Entw&APw-rfe)')).untagged, ['* LIST (\\HasNoChildren) "/" Entw&APw-rfe']);
+    assert.match((await c.command('CREATE "&Jjo"')).tagged, /^\S+ NO \[CANNOT\]/);
+    assert.match((await c.command('SELECT "&Jjo"')).tagged, /^\S+ NO \[CANNOT\]/);
+    assert.match((await c.command('STATUS "&Jjo" (MESSAGES)')).tagged, /^\S+ NO \[CANNOT\]/);
+  });
+
   test('LSUB lists subscriptions, a parent matched by % as \\Noselect', async () => {
     assert.deepEqual((await ok(c, 'LSUB "" %')).untagged, [
       '* LSUB () "/" INBOX',

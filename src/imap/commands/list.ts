@@ -2,6 +2,7 @@
 // CHILDREN RFC 3348) and LSUB (RFC 3501 6.3.9). One namespace, delimiter "/".
 import { DELIMITER, INBOX, type MailboxRecord } from '../../store/index.ts';
 import { STATES, type CommandSpec } from '../command.ts';
+import { ImapUserError } from '../errors.ts';
 import type { Parser } from '../parser.ts';
 import type { ImapSession } from '../session.ts';
 import { parseStatusItems, statusValues } from './status.ts';
@@ -89,6 +90,18 @@ export function listPattern(pattern: string): (name: string) => boolean {
   };
 }
 
+// The stored name a pattern or reference stands for, or null when it is not valid modified UTF-7
+// (RFC 3501 5.1.3; session.mailboxName refuses it with NO, as CREATE and SELECT must): such a
+// pattern names no mailbox, so it matches none and LIST answers an empty OK, as Dovecot does.
+function patternName(session: ImapSession, wire: Buffer): string | null {
+  try {
+    return session.mailboxName(wire);
+  } catch (e) {
+    if (e instanceof ImapUserError) return null;
+    throw e;
+  }
+}
+
 // RFC 3501 6.3.8: the reference and the pattern joined; a leading delimiter in the pattern means
 // the reference is not used.
 function canonical(reference: string, pattern: string): string {
@@ -142,8 +155,9 @@ export const list: CommandSpec<ListArgs> = {
   args: parseList,
   async run({ session }, args) {
     const accountId = session.account!.id;
-    const reference = session.mailboxName(args.reference);
-    const patterns = args.patterns.map((b) => session.mailboxName(b));
+    const reference = patternName(session, args.reference);
+    const patterns = args.patterns.map((b) => patternName(session, b)).filter((p) => p !== null);
+    if (reference === null || !patterns.length) return;
     // RFC 9051 6.3.9: an empty pattern asks for the delimiter and the root.
     if (patterns.length === 1 && patterns[0] === '') {
       await session.untagged(`LIST (\\Noselect) "${DELIMITER}" ""`);
@@ -198,8 +212,9 @@ export const lsub: CommandSpec<{ reference: Buffer; pattern: Buffer }> = {
   },
   async run({ session }, { reference, pattern }) {
     const accountId = session.account!.id;
-    const ref = session.mailboxName(reference);
-    const pat = session.mailboxName(pattern);
+    const ref = patternName(session, reference);
+    const pat = patternName(session, pattern);
+    if (ref === null || pat === null) return;
     if (pat === '') {
       await session.untagged(`LSUB (\\Noselect) "${DELIMITER}" ""`);
       return;

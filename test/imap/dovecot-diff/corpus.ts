@@ -159,6 +159,7 @@ export const MALFORMED = [
   'prefix-boundaries.eml',
   'unterminated-header.eml',
   'wrong-boundary.eml',
+  'empty-fields.eml',
 ];
 
 const DAY = 86_400_000;

@@ -1,5 +1,5 @@
 // Changes by one session: STORE, COPY, MOVE, EXPUNGE, UID EXPUNGE, CLOSE and APPEND.
-import { fresh, append, note, type Script } from './steps.ts';
+import { fresh, append, multiAppend, note, type Script } from './steps.ts';
 
 export const changeScripts: Script[] = [
   {
@@ -78,6 +78,12 @@ export const changeScripts: Script[] = [
       // Bare LF line ends: both servers serve the message with CRLF.
       append('Appended', 'From: lf@example.test\nSubject: bare LF\n\nline one\nline two\n', '"16-Jul-2024 08:00:00 +0000"', 'as-is'),
       'FETCH 6 (RFC822.SIZE BODYSTRUCTURE BODY.PEEK[])',
+      // RFC 3502 MULTIAPPEND: APPENDUID with a UID set (RFC 4315 3), the new messages announced once.
+      multiAppend('Appended', [{ raw: note(7), extra: '(\\Seen)' }, { raw: note(8) }, { raw: note(9), extra: '(\\Flagged) "17-Jul-2024 08:00:00 +0000"' }]),
+      multiAppend('NoSuchMailbox', [{ raw: note(10) }, { raw: note(11) }]),
+      'NOOP',
+      'FETCH 7:9 (UID FLAGS BODY.PEEK[HEADER.FIELDS (SUBJECT)])',
+      'FETCH 9 (INTERNALDATE)',
     ],
   },
 ];

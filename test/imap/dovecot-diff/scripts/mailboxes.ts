@@ -22,6 +22,11 @@ export const mailboxScripts: Script[] = [
       'LIST "" Projects/%',
       'LIST Projects/ %',
       'LIST "" &AOQ-*',
+      // RFC 3501 5.1.3: not modified UTF-7, so no mailbox matches; CREATE of such a name is NO.
+      'LIST "" "&Jjo"',
+      'LIST "" &-x&AEE-*',
+      'LSUB "" "&Jjo"',
+      'CREATE "&Jjo"',
       'SUBSCRIBE Projects/2024/Q1',
       'LSUB "" Projects*',
       'UNSUBSCRIBE Projects/2024/Q1',

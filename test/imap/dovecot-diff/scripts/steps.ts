@@ -26,8 +26,17 @@ export function fresh(mailbox: string, sessions: ('a' | 'b')[] = ['a']): Step[] 
 // APPEND with a non-synchronizing literal (RFC 7888 LITERAL+, which both servers offer); line
 // ends become CRLF unless asked to stay as written.
 export function append(mailbox: string, raw: string, extra = '', lineEnds: 'crlf' | 'as-is' = 'crlf'): string {
+  return `APPEND ${mailbox}${appendMessage(raw, extra, lineEnds)}`;
+}
+
+// RFC 3502 MULTIAPPEND: the messages, each with its flags and date (extra), in one APPEND.
+export function multiAppend(mailbox: string, messages: { raw: string; extra?: string }[]): string {
+  return `APPEND ${mailbox}${messages.map((m) => appendMessage(m.raw, m.extra ?? '', 'crlf')).join('')}`;
+}
+
+function appendMessage(raw: string, extra: string, lineEnds: 'crlf' | 'as-is'): string {
   const data = lineEnds === 'crlf' ? raw.replace(/\r?\n/g, '\r\n') : raw;
-  return `APPEND ${mailbox}${extra ? ` ${extra}` : ''} {${Buffer.byteLength(data)}+}\r\n${data}`;
+  return `${extra ? ` ${extra}` : ''} {${Buffer.byteLength(data)}+}\r\n${data}`;
 }
 
 export const note = (n: number, subject = `note ${n}`) =>
