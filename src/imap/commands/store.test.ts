@@ -101,7 +101,7 @@ describe('STORE', () => {
     // Spread over messages: one message holds at most MAX_FLAGS flags.
     const names = Array.from({ length: MAX_MAILBOX_KEYWORDS }, (_, i) => `$k${i}`);
     const messages = names.length / 64;
-    for (let i = 1; i <= messages; i++) await ok(c, `APPEND Keywords {${message(i).length}+}\r\n${message(i).toString('latin1')}`);
+    for (let i = 1; i <= messages; i++) await ok(c, `APPEND Keywords {${message(i).length}+}\r\n${message(i)}`);
     await ok(c, 'SELECT Keywords');
     for (let i = 0; i < messages; i++) await ok(c, `STORE ${i + 1} +FLAGS.SILENT (${names.slice(i * 64, i * 64 + 64).join(' ')})`);
     const refused = await c.command('STORE 1 +FLAGS ($OneTooMany)');
