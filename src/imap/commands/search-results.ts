@@ -54,8 +54,9 @@ export async function sendResults(session: ImapSession, found: readonly Match<un
   if (o.uid) parts.push('UID');
   if (opts.has('MIN') && numbers.length) parts.push(`MIN ${numbers[0]}`);
   if (opts.has('MAX') && numbers.length) parts.push(`MAX ${numbers.at(-1)}`);
-  if (opts.has('COUNT')) parts.push(`COUNT ${numbers.length}`);
+  // RFC 4731 3.1 sets no order for the items; this is Dovecot's.
   if (opts.has('ALL') && numbers.length) parts.push(`ALL ${orderedSet(numbers)}`);
+  if (opts.has('COUNT')) parts.push(`COUNT ${numbers.length}`);
   if (o.withModseq && found.length) parts.push(`MODSEQ ${highest(returned)}`);
   await session.untagged(parts.join(' '));
 }

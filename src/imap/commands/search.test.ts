@@ -111,7 +111,7 @@ describe('SEARCH', () => {
   test('ESEARCH return options, SAVE and $', async () => {
     const tag = c.nextTag();
     c.write(`${tag} UID SEARCH RETURN (MIN MAX COUNT ALL) UNSEEN\r\n`);
-    assert.deepEqual((await c.until(tag)).untagged, [`* ESEARCH (TAG "${tag}") UID MIN 2 MAX 4 COUNT 3 ALL 2:4`]);
+    assert.deepEqual((await c.until(tag)).untagged, [`* ESEARCH (TAG "${tag}") UID MIN 2 MAX 4 ALL 2:4 COUNT 3`]);
     const t2 = c.nextTag();
     c.write(`${t2} SEARCH RETURN () FROM nobody\r\n`);
     assert.deepEqual((await c.until(t2)).untagged, [`* ESEARCH (TAG "${t2}")`]);

@@ -106,7 +106,7 @@ describe('SORT and THREAD', () => {
   test('ESORT: RETURN (MIN MAX COUNT ALL) in sort order, and MODSEQ', async () => {
     const tag = c.nextTag();
     c.write(`${tag} SORT RETURN (MIN MAX COUNT ALL) (REVERSE ARRIVAL) UTF-8 ALL\r\n`);
-    assert.deepEqual((await c.until(tag)).untagged, [`* ESEARCH (TAG "${tag}") MIN 1 MAX 2 COUNT 4 ALL 1,3:4,2`]);
+    assert.deepEqual((await c.until(tag)).untagged, [`* ESEARCH (TAG "${tag}") MIN 1 MAX 2 ALL 1,3:4,2 COUNT 4`]);
     const t2 = c.nextTag();
     c.write(`${t2} UID SORT RETURN () (ARRIVAL) UTF-8 2:4\r\n`);
     assert.deepEqual((await c.until(t2)).untagged, [`* ESEARCH (TAG "${t2}") UID ALL 2,4,3`]);

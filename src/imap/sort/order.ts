@@ -12,23 +12,20 @@ export interface SortCriterion {
   reverse: boolean;
 }
 
-// The first mailbox of an address list (group markers skipped).
-function first(list: readonly Address[] | null): Address | null {
-  return list?.find((a) => a.host !== null) ?? null;
-}
-
-// RFC 5256 3 FROM, TO, CC: "the [IMAP] addr-mailbox of the first ... address".
+// RFC 5256 3 FROM, TO, CC: "the [IMAP] addr-mailbox of the first ... address". The first IMAP
+// address of a list that opens with a group is the group's start marker, whose addr-mailbox is
+// the group name (RFC 9051 7.5.2), as Dovecot reads it too.
 function mailboxOf(list: readonly Address[] | null): string {
-  return canonical(first(list)?.mailbox ?? '');
+  return canonical(list?.[0]?.mailbox ?? '');
 }
 
 // RFC 5957 3: the display-name of the first address (RFC 2047 decoded) when there is one and it
-// is not empty, otherwise its addr-spec; the empty string without an address.
+// is not empty, otherwise its addr-spec (a group: its name); the empty string without an address.
 function displayOf(list: readonly Address[] | null): string {
-  const a = first(list);
-  if (a === null) return '';
+  const a = list?.[0];
+  if (a === undefined) return '';
   const name = a.name === null ? '' : decodeEncodedWords(a.name).trim();
-  return canonical(name || `${a.mailbox}@${a.host}`);
+  return canonical(name || (a.host === null ? (a.mailbox ?? '') : `${a.mailbox}@${a.host}`));
 }
 
 // RFC 5256 3 DATE: "the sent date ... If the sent date cannot be determined ... the INTERNALDATE".
