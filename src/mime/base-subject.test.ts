@@ -24,6 +24,10 @@ test('reply and forward leaders, blobs, trailers and [fwd: ...] are removed, rep
     ['Re:', '', true],
     ['Reply: hello', 'REPLY: HELLO', false],
     ['Rex: hello', 'REX: HELLO', false],
+    ['Re', 'RE', false],
+    ['[a] [b] Fwd [c]: x', 'X', true],
+    ['[a [b] x', '[A [B] X', false],
+    ['x [fwd: y]', 'X [FWD: Y]', false],
   ];
   for (const [subject, base, reply] of cases) assert.deepEqual(baseSubject(subject), { base, reply }, subject);
 });
@@ -32,4 +36,13 @@ test('the comparison form folds case beyond ASCII and decomposes', () => {
   assert.equal(canonical('grüße'), canonical('GRÜSSE'));
   assert.equal(canonical('ﬁle'), canonical('FILE'));
   assert.notEqual(canonical('a'), canonical('b'));
+});
+
+test('hostile subjects of many blobs, leaders or trailers cost one pass', () => {
+  const n = 50_000;
+  assert.deepEqual(baseSubject(`${'[a]'.repeat(n)}x`), { base: 'X', reply: false });
+  assert.deepEqual(baseSubject(`${'[a]'.repeat(n)}`), { base: '[A]', reply: false });
+  assert.deepEqual(baseSubject(`x${'(fwd) '.repeat(n)}`), { base: 'X', reply: true });
+  assert.deepEqual(baseSubject(`${'Re: [l] '.repeat(n)}x`), { base: 'X', reply: true });
+  assert.deepEqual(baseSubject(`${'[fwd: '.repeat(n)}x${']'.repeat(n)}`), { base: 'X', reply: true });
 });

@@ -31,7 +31,8 @@ export interface ResultOptions {
 // `found` in result order (mailbox order for SEARCH, sort order for SORT).
 export async function sendResults(session: ImapSession, found: readonly Match<unknown>[], o: ResultOptions): Promise<void> {
   const numbers = found.map((f) => (o.uid ? f.uid : f.seq));
-  const returns = o.returns ?? (session.rev2 ? new Set(['ALL']) : null);
+  // IMAP4rev2 answers SEARCH with ESEARCH always (RFC 9051 6.4.4); SORT only when asked (RFC 5267).
+  const returns = o.returns ?? (session.rev2 && o.command === 'SEARCH' ? new Set(['ALL']) : null);
   if (returns === null) {
     // RFC 7162 3.1.5: the highest mod-sequence of all messages returned.
     const tail = o.withModseq && found.length ? ` (MODSEQ ${highest(found)})` : '';
