@@ -116,6 +116,17 @@ describe('SORT and THREAD', () => {
     assert.match((await untagged('SORT (DATE) UTF-8 MODSEQ 1'))[0]!, /^\* SORT 3 2 4 1 \(MODSEQ \d+\)$/);
   });
 
+  test('IMAP4rev2 clients get * SORT unless they ask for ESEARCH with RETURN', async () => {
+    const d = await loggedIn(s);
+    await ok(d, 'ENABLE IMAP4rev2');
+    await ok(d, 'EXAMINE INBOX');
+    assert.deepEqual((await ok(d, 'SORT (ARRIVAL) UTF-8 ALL')).untagged, ['* SORT 2 4 3 1']);
+    const tag = d.nextTag();
+    d.write(`${tag} SORT RETURN (COUNT) (ARRIVAL) UTF-8 ALL\r\n`);
+    assert.deepEqual((await d.until(tag)).untagged, [`* ESEARCH (TAG "${tag}") COUNT 4`]);
+    d.close();
+  });
+
   test('THREAD REFERENCES and ORDEREDSUBJECT, by sequence number and UID', async () => {
     // 3 is the original, 2 replies to it and 4 to 2; 1 stands alone. Threads go by the sent date
     // of their first message: 3 (1 Jun) before 1 (3 Jun).
