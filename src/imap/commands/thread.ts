@@ -48,7 +48,7 @@ function threadSpec(name: 'THREAD' | 'UID THREAD'): CommandSpec<ThreadProgram> {
       });
       const messages: ThreadMessage[] = found.map((f) => ({ ...f.data, seq: f.seq, n: uid ? f.uid : f.seq }));
       const roots = await ALGORITHMS[program.algorithm](messages, () => clock.tick());
-      await session.untagged(`THREAD${roots.length ? ` ${formatThreads(roots)}` : ''}`);
+      await session.untagged(`THREAD${roots.length ? ` ${await formatThreads(roots, () => clock.tick())}` : ''}`);
     },
   };
 }

@@ -46,28 +46,33 @@ export const byDate = (a: ThreadMessage, b: ThreadMessage): number => a.date - b
 
 // RFC 5256 4: thread-list = "(" (thread-members / thread-nested) ")", thread-members = nz-number
 // *(SP nz-number) [SP thread-nested], thread-nested = 2*thread-list. A dummy has no number.
-export function formatThreads(roots: readonly ThreadNode[]): string {
-  const out: string[] = [];
-  const stack: (ThreadNode | string)[] = [];
-  for (let i = roots.length - 1; i >= 0; i--) stack.push(')', roots[i]!, '(');
-  while (stack.length) {
-    const item = stack.pop()!;
-    if (typeof item === 'string') {
-      out.push(item);
+// `tick` lets other sessions run while a large answer is written.
+export async function formatThreads(roots: readonly ThreadNode[], tick: () => Promise<void>): Promise<string> {
+  let out = '';
+  // Nodes whose thread-list is still to be written; null closes one.
+  const stack: (ThreadNode | null)[] = [];
+  for (let i = roots.length - 1; i >= 0; i--) stack.push(null, roots[i]!);
+  for (let n = 0; stack.length; n++) {
+    if (n % 1024 === 0) await tick();
+    let at = stack.pop();
+    if (at === null) {
+      out += ')';
       continue;
     }
-    const numbers: number[] = [];
-    let at = item;
+    out += '(';
+    let sep = '';
     for (;;) {
-      if (at.message) numbers.push(at.message.n);
-      if (at.children.length !== 1) break;
-      at = at.children[0]!;
+      if (at!.message) {
+        out += sep + at!.message.n;
+        sep = ' ';
+      }
+      if (at!.children.length !== 1) break;
+      at = at!.children[0]!;
     }
-    out.push(numbers.join(' '));
-    if (at.children.length > 1) {
-      if (numbers.length) out.push(' ');
-      for (let i = at.children.length - 1; i >= 0; i--) stack.push(')', at.children[i]!, '(');
+    if (at!.children.length > 1) {
+      out += sep;
+      for (let i = at!.children.length - 1; i >= 0; i--) stack.push(null, at!.children[i]!);
     }
   }
-  return out.join('');
+  return out;
 }

@@ -21,8 +21,8 @@ const mailbox = (specs: Spec[]): ThreadMessage[] =>
   });
 
 const tick = async () => {};
-const references = async (specs: Spec[]) => formatThreads(await threadReferences(mailbox(specs), tick));
-const ordered = async (specs: Spec[]) => formatThreads(await orderedSubject(mailbox(specs), tick));
+const references = async (specs: Spec[]) => formatThreads(await threadReferences(mailbox(specs), tick), tick);
+const ordered = async (specs: Spec[]) => formatThreads(await orderedSubject(mailbox(specs), tick), tick);
 
 test('REFERENCES (1): references link messages; a missing one is a dummy', async () => {
   assert.equal(await references([{ id: 'a' }, { id: 'b', refs: ['a'] }, { id: 'c', refs: ['a', 'b'] }]), '(1 2 3)');
