@@ -42,6 +42,11 @@ const SELECTED = [
   'UID MOVE',
   'UID SEARCH',
   'UID EXPUNGE',
+  // RFC 5256 3
+  'SORT',
+  'UID SORT',
+  'THREAD',
+  'UID THREAD',
 ];
 
 test('every command is valid in exactly the states RFC 9051 gives it', () => {

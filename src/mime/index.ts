@@ -1,6 +1,6 @@
 // src/mime public API: parse once at delivery (parseMessage), then answer IMAP FETCH/SEARCH and
 // SMTP checks from the stored ParsedMessage and the raw bytes.
-export type { Address, Disposition, Envelope, MimePart, Param, ParsedMessage } from './types.ts';
+export type { Address, Disposition, Envelope, HeaderIndex, MimePart, Param, ParsedMessage } from './types.ts';
 export { MIME_FORMAT_VERSION } from './types.ts';
 
 export { MAX_DEPTH, MAX_PARTS, parseMessage } from './parse.ts';
@@ -26,6 +26,10 @@ export {
   parseAddressList,
 } from './address.ts';
 export { buildEnvelope, emptyEnvelope, envelopeFromHeader } from './envelope.ts';
+export { buildHeaderIndex } from './header-index.ts';
+export { type BaseSubject, baseSubject, canonical } from './base-subject.ts';
+export { type SentDate, parseSentDate } from './date.ts';
+export { messageIds } from './message-ids.ts';
 export {
   type ContentType,
   displayParam,

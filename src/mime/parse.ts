@@ -38,6 +38,7 @@
 import type { Envelope, MimePart, ParsedMessage } from './types.ts';
 import { MIME_FORMAT_VERSION } from './types.ts';
 import { emptyEnvelope } from './envelope.ts';
+import { buildHeaderIndex } from './header-index.ts';
 import { readPartHeader } from './part-header.ts';
 
 export const MAX_DEPTH = 100;
@@ -215,7 +216,8 @@ class Parser {
       pos = next;
     }
     this.closeAbove(-1, size, lf);
-    return { version: MIME_FORMAT_VERSION, size, envelope: this.rootEnvelope ?? emptyEnvelope(), root };
+    const envelope = this.rootEnvelope ?? emptyEnvelope();
+    return { version: MIME_FORMAT_VERSION, size, envelope, root, headers: buildHeaderIndex(raw, root.headerStart, root.bodyStart, envelope) };
   }
 
   frame(part: MimePart, depth: number, digestChild: boolean, envelope: boolean, owner: MimePart | null): Frame {

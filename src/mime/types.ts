@@ -6,7 +6,8 @@
 // were made with. `homepost serve` parses older ones again at start (src/store/reparse.ts, in the
 // background) and `homepost verify` counts those still waiting.
 // 2: line counts are the body's line breaks (an unterminated last line no longer counts).
-export const MIME_FORMAT_VERSION = 2;
+// 3: the header index (`headers`) SEARCH, SORT and THREAD read.
+export const MIME_FORMAT_VERSION = 3;
 
 // RFC 9051 7.5.2 / RFC 3501 7.4.2 address structure. Group syntax (RFC 5322 3.4) is encoded the
 // IMAP way: a start marker { mailbox: group name, host: null } and an end marker
@@ -69,9 +70,28 @@ export interface MimePart {
   envelope: Envelope | null;
 }
 
+// What SEARCH (RFC 9051 6.4.4), SORT and THREAD (RFC 5256) read of the top-level header beyond
+// the envelope, computed once at parse time (header-index.ts). The address fields are the
+// envelope's; their display forms are made from it when needed.
+export interface HeaderIndex {
+  // The Subject decoded (RFC 2047); null when that is the envelope's subject as it stands.
+  subject: string | null;
+  // RFC 5256 2.1, in its comparison form (base-subject.ts), and whether a reply or forward
+  // marker was removed from it.
+  baseSubject: string;
+  reply: boolean;
+  // The Date field: the instant (ms, UTC) and the day as written (midnight UTC); null when absent
+  // or unreadable.
+  date: number | null;
+  sentDay: number | null;
+  // RFC 5256 3 REFERENCES step 1: the References ids, or else the first In-Reply-To id.
+  references: string[];
+}
+
 export interface ParsedMessage {
   version: number;
   size: number;
   envelope: Envelope;
   root: MimePart;
+  headers: HeaderIndex;
 }

@@ -43,7 +43,7 @@ check('starttls', 'AUTH=PLAIN' in m.capabilities, m.capabilities)
 typ, data = m.login(user, password)
 check('login', typ == 'OK')
 caps = ok(m.capability())[0].decode()
-for cap in ['IMAP4rev2', 'UIDPLUS', 'MOVE', 'IDLE', 'CONDSTORE', 'QRESYNC', 'ESEARCH', 'SPECIAL-USE', 'COMPRESS=DEFLATE', 'QUOTA']:
+for cap in ['IMAP4rev2', 'UIDPLUS', 'MOVE', 'IDLE', 'CONDSTORE', 'QRESYNC', 'ESEARCH', 'SPECIAL-USE', 'COMPRESS=DEFLATE', 'QUOTA', 'SORT', 'THREAD=REFERENCES']:
     check(f'capability {cap}', cap in caps, caps)
 
 # --- mailboxes ---
@@ -74,6 +74,9 @@ check('fetch sets \\Seen', b'\\Seen' in ok(m.fetch('1', '(FLAGS)'))[0])
 # --- SEARCH, STORE, COPY, MOVE, EXPUNGE ---
 check('search charset utf-8', ok(m.search('UTF-8', 'SUBJECT', '"imaplib \xe9"'.encode()))[0] == b'1')
 check('uid search', ok(m.uid('SEARCH', 'FROM', 'alice'))[0] == b'1')
+check('sort', ok(m.sort('(REVERSE DATE SUBJECT)', 'UTF-8', 'FROM', 'alice@example.org'))[0] == b'1')
+check('uid thread', ok(m.uid('THREAD', 'REFERENCES', 'UTF-8', 'ALL'))[0] == b'(1)')
+check('thread', ok(m.thread('ORDEREDSUBJECT', 'UTF-8', 'SUBJECT', 'imaplib'))[0] == b'(1)')
 check('store', b'\\Deleted' in ok(m.store('1', '+FLAGS', '(\\Deleted)'))[0])
 ok(m.store('1', '-FLAGS', '(\\Deleted)'))
 typ, data = m.copy('1', 'Archive')

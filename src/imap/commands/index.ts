@@ -14,8 +14,10 @@ import { create, deleteCommand, rename, subscribe, unsubscribe } from './mailbox
 import { getquota, getquotaroot, namespace, setquota } from './namespace-quota.ts';
 import { search, uidSearch } from './search.ts';
 import { close, examine, select, unselect } from './select.ts';
+import { sort, uidSort } from './sort.ts';
 import { status } from './status.ts';
 import { store, uidStore } from './store.ts';
+import { thread, uidThread } from './thread.ts';
 
 const all: CommandSpec[] = [
   capability,
@@ -50,6 +52,10 @@ const all: CommandSpec[] = [
   uidExpunge,
   search,
   uidSearch,
+  sort,
+  uidSort,
+  thread,
+  uidThread,
   fetch,
   uidFetch,
   store,

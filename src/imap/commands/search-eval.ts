@@ -1,12 +1,25 @@
 // Evaluates a parsed search key against the messages of the selected mailbox (RFC 9051 6.4.4).
 // String keys match case-insensitively as substrings; header values are decoded (RFC 2047) and
-// bodies transfer- and charset-decoded (src/mime) before matching. Message text is loaded only
-// when a key needs it.
-import { decodeEncodedWords, fieldValue, scanHeader, splitHeader, type HeaderField, type MimePart, type ParsedMessage } from '../../mime/index.ts';
+// bodies transfer- and charset-decoded (src/mime) before matching. FROM, TO, CC, BCC, SUBJECT and
+// SENT* read the header index stored with the parsed form; other header keys read the raw header,
+// and message text is loaded only when a key needs it.
+import {
+  MISSING_DOMAIN,
+  MISSING_MAILBOX,
+  decodeEncodedWords,
+  fieldValue,
+  scanHeader,
+  splitHeader,
+  type Address,
+  type HeaderField,
+  type HeaderIndex,
+  type MimePart,
+  type ParsedMessage,
+} from '../../mime/index.ts';
 import { partsText } from '../../mime/text.ts';
 import type { MessageRecord } from '../../store/index.ts';
 import type { MailboxView } from '../mailbox-view.ts';
-import type { SearchKey } from './search-keys.ts';
+import type { IndexedField, SearchKey } from './search-keys.ts';
 
 export interface Candidate {
   record: MessageRecord;
@@ -14,6 +27,7 @@ export interface Candidate {
   // program read the text, it is decoded once.
   raw?: Buffer;
   parsed?: ParsedMessage;
+  index?: HeaderIndex;
   fields?: HeaderField[];
   headerText?: string; // every header, decoded and lowercased (loadText)
   bodyText?: string; // every text part, decoded and lowercased (loadText)
@@ -22,6 +36,8 @@ export interface Candidate {
 export interface SearchEnv {
   view: MailboxView;
   body(c: Candidate): { raw: Buffer; parsed: ParsedMessage };
+  // The parsed form and its header index, without the raw message when the index is stored.
+  headers(c: Candidate): { parsed: ParsedMessage; index: HeaderIndex };
   // partsText(raw, parts), computed in a worker.
   text(raw: Buffer, parts: readonly MimePart[]): Promise<string>;
   // Resolved sequence sets, by key.
@@ -30,25 +46,34 @@ export interface SearchEnv {
 }
 
 const DAY = 86_400_000;
-const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
-
-// RFC 9051 6.4.4 SENT*: the date of the Date header, "disregarding time and timezone".
-export function sentDay(value: string): number | null {
-  const m = /(\d{1,2})\s+([A-Za-z]{3})[a-z]*\s+(\d{2,4})/.exec(value);
-  if (!m) return null;
-  const month = MONTHS.indexOf(m[2]!.toLowerCase());
-  if (month < 0) return null;
-  let year = Number(m[3]);
-  // RFC 5322 4.3 obsolete two- and three-digit years.
-  if (m[3]!.length === 2) year += year < 50 ? 2000 : 1900;
-  else if (m[3]!.length === 3) year += 1900;
-  return Date.UTC(year, month, Number(m[1]));
-}
 
 function compareDay(day: number, op: 'before' | 'on' | 'since', key: number): boolean {
   if (op === 'before') return day < key;
   if (op === 'on') return day === key;
   return day >= key;
+}
+
+// An address field as text to match: each address as "Name <local@domain>" (the name decoded,
+// RFC 2047) or "local@domain", groups as "name: ...;". Comments and quoting are gone, so
+// "<user (comment)@ (comment) domain>" matches "user@domain", as Dovecot normalizes too.
+export function addressText(list: readonly Address[] | null): string {
+  if (list === null) return '';
+  const out: string[] = [];
+  for (const a of list) {
+    if (a.host === null) {
+      out.push(a.mailbox === null ? ';' : `${decodeEncodedWords(a.mailbox)}:`);
+      continue;
+    }
+    const spec = `${a.mailbox === MISSING_MAILBOX ? '' : a.mailbox}${a.host === MISSING_DOMAIN ? '' : `@${a.host}`}`;
+    out.push(a.name ? `${decodeEncodedWords(a.name)} <${spec}>` : spec);
+  }
+  return out.join(', ');
+}
+
+function indexedValue(parsed: ParsedMessage, index: HeaderIndex, field: IndexedField): string | null {
+  if (field === 'subject') return index.subject ?? parsed.envelope.subject;
+  const list = parsed.envelope[field];
+  return list === null ? null : addressText(list);
 }
 
 function headerFields(env: SearchEnv, c: Candidate): HeaderField[] {
@@ -151,14 +176,19 @@ export function matches(env: SearchEnv, c: Candidate, key: SearchKey): boolean {
       // An empty string matches every message that has the field.
       return key.value === '' ? values.length > 0 : values.some((v) => contains(v, key.value));
     }
+    case 'indexed': {
+      const { parsed, index } = env.headers(c);
+      const value = indexedValue(parsed, index, key.field);
+      // An empty string matches every message that has the field.
+      return value !== null && contains(value, key.value);
+    }
     case 'body':
       return loaded(c.bodyText).includes(key.value.toLowerCase());
     case 'text':
       return loaded(c.headerText).includes(key.value.toLowerCase()) || loaded(c.bodyText).includes(key.value.toLowerCase());
     case 'date': {
       if (!key.sent) return compareDay(Math.floor(r.internalDate / DAY) * DAY, key.op, key.day);
-      const value = headerValues(env, c, 'date')[0];
-      const day = value ? sentDay(value) : null;
+      const day = env.headers(c).index.sentDay;
       return day !== null && compareDay(day, key.op, key.day);
     }
     case 'size':

@@ -7,6 +7,8 @@ export type SearchKey =
   | { k: 'all' }
   | { k: 'flag'; flag: string; present: boolean }
   | { k: 'header'; field: string; value: string }
+  // FROM, TO, CC, BCC and SUBJECT: served from the header index (src/mime/header-index.ts).
+  | { k: 'indexed'; field: IndexedField; value: string }
   | { k: 'body'; value: string }
   | { k: 'text'; value: string }
   | { k: 'date'; sent: boolean; op: 'before' | 'on' | 'since'; day: number }
@@ -32,7 +34,8 @@ const FLAG_KEYS: Record<string, [string, boolean]> = {
   UNSEEN: ['\\Seen', false],
 };
 
-const HEADER_KEYS: Record<string, string> = { BCC: 'bcc', CC: 'cc', FROM: 'from', SUBJECT: 'subject', TO: 'to' };
+export type IndexedField = 'bcc' | 'cc' | 'from' | 'subject' | 'to';
+const INDEXED_KEYS: Record<string, IndexedField> = { BCC: 'bcc', CC: 'cc', FROM: 'from', SUBJECT: 'subject', TO: 'to' };
 const DATE_KEYS: Record<string, [boolean, 'before' | 'on' | 'since']> = {
   BEFORE: [false, 'before'],
   ON: [false, 'on'],
@@ -53,10 +56,10 @@ export function parseSearchKey(p: Parser, depth = 0): SearchKey {
   const word = p.atom().toUpperCase();
   const flag = FLAG_KEYS[word];
   if (flag) return { k: 'flag', flag: flag[0], present: flag[1] };
-  const header = HEADER_KEYS[word];
-  if (header) {
+  const indexed = INDEXED_KEYS[word];
+  if (indexed) {
     p.sp();
-    return { k: 'header', field: header, value: p.astring() };
+    return { k: 'indexed', field: indexed, value: p.astring() };
   }
   const date = DATE_KEYS[word];
   if (date) {
@@ -129,51 +132,46 @@ export interface SearchProgram {
 const RETURN_OPTIONS = new Set(['MIN', 'MAX', 'ALL', 'COUNT', 'SAVE']);
 const CHARSETS = new Set(['UTF-8', 'US-ASCII']);
 
+// search-return-opts = SP "RETURN" SP "(" [search-return-opt *(SP search-return-opt)] ")", after
+// the word RETURN; `options` are those the command takes.
+export function parseReturnOptions(p: Parser, options: ReadonlySet<string> = RETURN_OPTIONS): Set<string> {
+  p.sp();
+  return new Set(
+    p.list(() => {
+      const o = p.atom().toUpperCase();
+      if (!options.has(o)) p.fail(`Unknown search return option ${o.slice(0, 30)}`);
+      return o;
+    }),
+  );
+}
+
+// RFC 9051 6.4.4: BADCHARSET lists what we take.
+export function parseCharset(p: Parser): void {
+  const charset = p.astring().toUpperCase();
+  if (!CHARSETS.has(charset)) throw new ImapUserError('Unsupported charset', 'BADCHARSET (UTF-8 US-ASCII)');
+}
+
+// 1*search-key, separated by SP: their conjunction.
+export function parseSearchKeys(p: Parser): SearchKey {
+  const keys: SearchKey[] = [parseSearchKey(p)];
+  while (p.trySp()) keys.push(parseSearchKey(p));
+  return keys.length === 1 ? keys[0]! : { k: 'and', keys };
+}
+
 // search = "SEARCH" [search-return-opts] SP search-program
 export function parseSearch(p: Parser): SearchProgram {
   p.sp();
   let returns: Set<string> | null = null;
   if (p.tryWord('RETURN')) {
-    p.sp();
-    returns = new Set(
-      p.list(() => {
-        const o = p.atom().toUpperCase();
-        if (!RETURN_OPTIONS.has(o)) p.fail(`Unknown search return option ${o.slice(0, 30)}`);
-        return o;
-      }),
-    );
+    returns = parseReturnOptions(p);
     p.sp();
   }
   if (p.tryWord('CHARSET')) {
     p.sp();
-    const charset = p.astring().toUpperCase();
-    // RFC 9051 6.4.4: BADCHARSET lists what we take.
-    if (!CHARSETS.has(charset)) throw new ImapUserError('Unsupported charset', 'BADCHARSET (UTF-8 US-ASCII)');
+    parseCharset(p);
     p.sp();
   }
-  const keys: SearchKey[] = [parseSearchKey(p)];
-  while (p.trySp()) keys.push(parseSearchKey(p));
-  return { returns, key: keys.length === 1 ? keys[0]! : { k: 'and', keys } };
-}
-
-// True when evaluating the key needs the message text (so the body must be loaded).
-export function needsContent(key: SearchKey): boolean {
-  switch (key.k) {
-    case 'header':
-    case 'body':
-    case 'text':
-      return true;
-    case 'date':
-      return key.sent;
-    case 'not':
-      return needsContent(key.key);
-    case 'or':
-      return needsContent(key.a) || needsContent(key.b);
-    case 'and':
-      return key.keys.some(needsContent);
-    default:
-      return false;
-  }
+  return { returns, key: parseSearchKeys(p) };
 }
 
 export function usesModseq(key: SearchKey): boolean {

@@ -2,6 +2,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { loggedIn, ok, startImapServer, type ImapTestServer, type RawClient } from '../../../test/imap/support.ts';
+import { storeInternals } from '../../../test/support/temp-store.ts';
+import { MIME_FORMAT_VERSION } from '../../mime/types.ts';
+import { metaKey } from '../../store/bodies.ts';
+import type { BodyMetaRecord } from '../../store/records.ts';
 
 const mail = (subject: string, from: string, date: string, body: string, extra = '') =>
   `From: ${from}\r\nTo: dev@example.test\r\nCc: carol@example.net\r\nSubject: ${subject}\r\nDate: ${date}\r\n${extra}\r\n${body}`;
@@ -107,7 +111,7 @@ describe('SEARCH', () => {
   test('ESEARCH return options, SAVE and $', async () => {
     const tag = c.nextTag();
     c.write(`${tag} UID SEARCH RETURN (MIN MAX COUNT ALL) UNSEEN\r\n`);
-    assert.deepEqual((await c.until(tag)).untagged, [`* ESEARCH (TAG "${tag}") UID MIN 2 MAX 4 COUNT 3 ALL 2:4`]);
+    assert.deepEqual((await c.until(tag)).untagged, [`* ESEARCH (TAG "${tag}") UID MIN 2 MAX 4 ALL 2:4 COUNT 3`]);
     const t2 = c.nextTag();
     c.write(`${t2} SEARCH RETURN () FROM nobody\r\n`);
     assert.deepEqual((await c.until(t2)).untagged, [`* ESEARCH (TAG "${t2}")`]);
@@ -192,5 +196,92 @@ describe('SEARCH TEXT in MIME headers and encapsulated messages', () => {
     const tag = c.nextTag();
     c.write(`${tag} SEARCH CHARSET UTF-8 TEXT {${Buffer.byteLength('grüße')}+}\r\ngrüße\r\n`);
     assert.deepEqual((await c.until(tag)).untagged, ['* SEARCH 1'], 'encoded-words of an encapsulated header are decoded');
+  });
+});
+
+// FROM, TO, CC, BCC, SUBJECT and SENT* read the header index stored with the parse.
+describe('SEARCH from the header index', () => {
+  let s: ImapTestServer;
+  let c: RawClient;
+  before(async () => {
+    s = await startImapServer();
+    await s.deliver('From: <user (the user)@ (at) example.org>\r\nSubject: comments\r\nDate: 3 Jun 2026 23:30:00 -0500\r\n\r\nx\r\n');
+    await s.deliver('From: =?utf-8?q?J=C3=B6rg?= <joerg@example.org>\r\nTo: team: a@example.net, b@example.net;\r\nSubject: groups\r\n\r\nx\r\n');
+    await s.deliver('From: other@example.org\r\nSubject: =?utf-8?q?caf=C3=A9?= Re: x\r\n\r\nx\r\n');
+    c = await loggedIn(s);
+    await ok(c, 'SELECT INBOX');
+  });
+  after(async () => {
+    c.close();
+    await s.close();
+  });
+
+  test('addresses match in their parsed form, comments and quoting aside, and by display name', async () => {
+    const cases: [string, string][] = [
+      ['SEARCH FROM user@example.org', '* SEARCH 1'],
+      ['SEARCH FROM "USER@EXAMPLE"', '* SEARCH 1'],
+      ['SEARCH FROM "the user"', '* SEARCH'],
+      ['SEARCH FROM "jörg <joerg@"', '* SEARCH 2'],
+      ['SEARCH TO team', '* SEARCH 2'],
+      ['SEARCH TO b@example.net', '* SEARCH 2'],
+      ['SEARCH SUBJECT "café re"', '* SEARCH 3'],
+      ['SEARCH SUBJECT ""', '* SEARCH 1 2 3'],
+      ['SEARCH CC ""', '* SEARCH'],
+      ['SEARCH SENTON 3-Jun-2026', '* SEARCH 1'],
+      ['SEARCH SENTSINCE 4-Jun-2026', '* SEARCH'],
+    ];
+    for (const [q, want] of cases) {
+      const literal = /[^\x00-\x7f]/.test(q);
+      const r = literal
+        ? await (async () => {
+            const m = /^(.*?)"(.*)"$/.exec(q)!;
+            const tag = c.nextTag();
+            c.write(`${tag} ${m[1]}{${Buffer.byteLength(m[2]!)}+}\r\n${m[2]}\r\n`);
+            return (await c.until(tag)).untagged;
+          })()
+        : (await ok(c, q)).untagged;
+      assert.deepEqual(r, [want], q);
+    }
+  });
+
+  test('a body stored by an older parser, without the index, is searched from its raw header', async () => {
+    const store = s.context.store;
+    const { dbs } = storeInternals(store);
+    const inbox = store.mailboxes.get(s.accountId, 'INBOX')!;
+    const hash = store.messages.get(inbox.id, 1)!.hash;
+    const meta = dbs.bodies.get(metaKey(hash)) as BodyMetaRecord;
+    const { headers: _, ...older } = meta.parsed;
+    // As stored before the index existed (its record type has no place for that).
+    await dbs.bodies.put(metaKey(hash), { ...meta, parsed: { ...older, version: MIME_FORMAT_VERSION - 1 } } as unknown as BodyMetaRecord);
+    assert.equal(store.bodies.parsed(hash)!.headers, undefined);
+    assert.deepEqual((await ok(c, 'SEARCH FROM user@example.org SUBJECT comments SENTON 3-Jun-2026')).untagged, ['* SEARCH 1']);
+  });
+
+  test('ESEARCH MIN or MAX with MODSEQ reports the mod-sequence of the messages returned (RFC 7162 3.1.5)', async () => {
+    await ok(c, 'STORE 2 +FLAGS (\\Flagged)');
+    await ok(c, 'STORE 3 +FLAGS (\\Seen)');
+    await ok(c, 'STORE 1 +FLAGS (\\Answered)');
+    const modseq = new Map<number, number>();
+    for (const line of (await ok(c, 'FETCH 1:3 (MODSEQ)')).untagged) {
+      const m = /^\* (\d+) FETCH \(MODSEQ \((\d+)\)\)$/.exec(line)!;
+      modseq.set(Number(m[1]), Number(m[2]));
+    }
+    assert.equal(new Set(modseq.values()).size, 3);
+    const esearch = async (ret: string) => {
+      const tag = c.nextTag();
+      c.write(`${tag} SEARCH RETURN (${ret}) MODSEQ 1\r\n`);
+      return (await c.until(tag)).untagged;
+    };
+    const cases: [string, number][] = [
+      ['MIN', modseq.get(1)!],
+      ['MAX', modseq.get(3)!],
+      ['MIN MAX', Math.max(modseq.get(1)!, modseq.get(3)!)],
+      ['COUNT', Math.max(...modseq.values())],
+      ['MIN COUNT', Math.max(...modseq.values())],
+    ];
+    for (const [ret, want] of cases) {
+      const [line] = await esearch(ret);
+      assert.match(line!, new RegExp(` MODSEQ ${want}$`), `${ret}: ${line}`);
+    }
   });
 });

@@ -12,9 +12,10 @@ import { fetchScripts } from './fetch.ts';
 import { mailboxScripts } from './mailboxes.ts';
 import { searchScripts } from './search.ts';
 import { sessionScripts } from './sessions.ts';
+import { sortThreadScripts } from './sort-thread.ts';
 import type { Script } from './steps.ts';
 
 export type { Script, Step } from './steps.ts';
 
 // In this order: they share the account, and the last one renames INBOX.
-export const scripts: Script[] = [...fetchScripts, ...searchScripts, ...changeScripts, ...sessionScripts, ...mailboxScripts];
+export const scripts: Script[] = [...fetchScripts, ...searchScripts, ...sortThreadScripts, ...changeScripts, ...sessionScripts, ...mailboxScripts];

@@ -1,0 +1,127 @@
+// Runs a search program over the selected mailbox for SEARCH, SORT and THREAD: in slices of at
+// most SLICE_MS, yielding to the event loop between them (one loop serves every protocol), with
+// large text parts decoded in a worker. Header keys read the header index (src/mime), not the
+// raw message.
+import { free } from '../../memory/free.ts';
+import type { BodyPart } from '../../mime/decode.ts';
+import { buildHeaderIndex, MIME_FORMAT_VERSION, type MimePart } from '../../mime/index.ts';
+import { JobError } from '../../offload/pool.ts';
+import { ImapServerError, ImapUserError } from '../errors.ts';
+import type { ImapSession } from '../session.ts';
+import { loadText, matches, resolveSets, textNeeds, type Candidate, type SearchEnv } from './search-eval.ts';
+import type { SearchKey } from './search-keys.ts';
+
+// Longest stretch of work between two yields; past the budget (ImapConfig.searchBudgetMs) the
+// search ends with NO [LIMIT] (RFC 5530) instead of holding the session and the CPU.
+const SLICE_MS = 10;
+
+// The text of large parts, decoded in a worker: their bytes are copied into a buffer of their own
+// that moves to the worker (the message itself stays for the other keys).
+async function partsTextOffLoop(session: ImapSession, raw: Buffer, parts: readonly MimePart[]): Promise<string> {
+  const bytes = new Uint8Array(parts.reduce((n, p) => n + p.end - p.bodyStart, 0));
+  const moved: BodyPart[] = [];
+  let at = 0;
+  for (const p of parts) {
+    bytes.set(raw.subarray(p.bodyStart, p.end), at);
+    moved.push({ bodyStart: at, end: at + p.end - p.bodyStart, encoding: p.encoding, params: p.params });
+    at += p.end - p.bodyStart;
+  }
+  try {
+    const { text } = await session.svc.offload.run('text', { bytes, parts: moved }, { deadlineMs: 30_000, transfer: [bytes.buffer] });
+    return text;
+  } catch (e) {
+    if (e instanceof JobError && (e.reason === 'memory' || e.reason === 'timeout'))
+      throw new ImapUserError('A message is too large to search; try a narrower search', 'LIMIT');
+    throw new ImapServerError('Search failed', e);
+  }
+}
+
+class MessageGone extends Error {
+  constructor(uid: number) {
+    super(`uid ${uid}: content missing`);
+    this.name = 'MessageGone';
+  }
+}
+
+export class SearchClock {
+  private deadline: number;
+  private slice = performance.now();
+
+  constructor(budgetMs: number) {
+    this.deadline = this.slice + budgetMs;
+  }
+
+  async tick(): Promise<void> {
+    const now = performance.now();
+    if (now - this.slice < SLICE_MS) return;
+    if (now > this.deadline) throw new ImapUserError('Search took too long; try a narrower search', 'LIMIT');
+    await new Promise((resolve) => setImmediate(resolve));
+    this.slice = performance.now();
+  }
+}
+
+export interface Match<T> {
+  seq: number;
+  uid: number;
+  modseq: number;
+  data: T;
+}
+
+// The messages matching `key`, in mailbox order, each with what `keep` takes of it (SORT and
+// THREAD: their keys, from env.headers()).
+export async function runSearch<T>(
+  session: ImapSession,
+  key: SearchKey,
+  keep: (env: SearchEnv, c: Candidate) => T,
+): Promise<{ found: Match<T>[]; clock: SearchClock }> {
+  const view = session.view!;
+  const store = session.store.messages;
+  const sets = new Map<SearchKey, Set<number>>();
+  resolveSets(view, key, sets);
+  const env: SearchEnv = {
+    view,
+    sets,
+    newUids: view.recent,
+    body(c) {
+      c.raw ??= store.body(c.record.hash);
+      c.parsed ??= store.parsed(c.record.hash);
+      if (!c.raw || !c.parsed) throw new MessageGone(c.record.uid);
+      return { raw: c.raw, parsed: c.parsed };
+    },
+    headers(c) {
+      c.parsed ??= store.parsed(c.record.hash);
+      if (!c.parsed) throw new MessageGone(c.record.uid);
+      const parsed = c.parsed;
+      // A body parsed before the index existed (src/store/reparse.ts upgrades it in the background):
+      // the index is made from its raw header.
+      c.index ??=
+        parsed.version >= MIME_FORMAT_VERSION
+          ? parsed.headers
+          : buildHeaderIndex(env.body(c).raw, parsed.root.headerStart, parsed.root.bodyStart, parsed.envelope);
+      return { parsed, index: c.index };
+    },
+    text: (raw, parts) => partsTextOffLoop(session, raw, parts),
+  };
+  const found: Match<T>[] = [];
+  const uids = view.uids;
+  const clock = new SearchClock(session.svc.config.searchBudgetMs);
+  const needs = textNeeds(key);
+  for (let i = 0; i < uids.length; i++) {
+    await clock.tick();
+    const record = store.get(view.mailboxId, uids[i]!);
+    if (!record) continue;
+    const c: Candidate = { record };
+    try {
+      await loadText(env, c, needs, () => clock.tick());
+      if (matches(env, c, key)) found.push({ seq: i + 1, uid: record.uid, modseq: record.modseq, data: keep(env, c) });
+    } catch (e) {
+      // Expunged by another session while this one searched: it matches nothing.
+      if (!(e instanceof MessageGone) || store.get(view.mailboxId, record.uid))
+        throw e instanceof MessageGone ? new ImapServerError('Message content missing', e) : e;
+    } finally {
+      // The message's bytes go back now, not at the next collection (src/memory/free.ts).
+      free(c.raw);
+    }
+  }
+  return { found, clock };
+}

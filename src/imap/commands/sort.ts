@@ -1,0 +1,67 @@
+// SORT and UID SORT (RFC 5256 3) with DISPLAYFROM and DISPLAYTO (RFC 5957), and ESORT's return
+// options (RFC 5267 3.2: SORT RETURN (MIN MAX COUNT ALL), answered with ESEARCH in sort order).
+// Keys come from the header index; the sort runs in slices like the search before it.
+import { STATES, type CommandSpec } from '../command.ts';
+import type { Parser } from '../parser.ts';
+import { comparator, SORT_KEYS, sortValue, type SortCriterion, type SortKey } from '../sort/order.ts';
+import { slicedSort } from '../sort/sliced-sort.ts';
+import { parseCharset, parseReturnOptions, parseSearchKeys, usesModseq, type SearchKey } from './search-keys.ts';
+import { sendResults } from './search-results.ts';
+import { runSearch } from './search-run.ts';
+
+interface SortProgram {
+  returns: Set<string> | null;
+  criteria: SortCriterion[];
+  key: SearchKey;
+}
+
+// RFC 5267 3.2, and SAVE (RFC 5182 2.4 lets SORT save its result where ESORT is offered).
+const SORT_RETURN_OPTIONS = new Set(['MIN', 'MAX', 'ALL', 'COUNT', 'SAVE']);
+const KEYS: ReadonlySet<string> = new Set(SORT_KEYS);
+
+// sort = ["UID" SP] "SORT" [SP sort-return-opts] SP sort-criteria SP search-criteria, where
+// sort-criteria = "(" sort-criterion *(SP sort-criterion) ")", sort-criterion = ["REVERSE" SP]
+// sort-key, search-criteria = charset 1*(SP search-key).
+function parseSort(p: Parser): SortProgram {
+  p.sp();
+  let returns: Set<string> | null = null;
+  if (p.tryWord('RETURN')) {
+    returns = parseReturnOptions(p, SORT_RETURN_OPTIONS);
+    p.sp();
+  }
+  const criteria = p.list(() => {
+    const reverse = p.tryWord('REVERSE');
+    if (reverse) p.sp();
+    const key = p.atom().toUpperCase();
+    if (!KEYS.has(key)) p.fail(`Unknown sort key ${key.slice(0, 30)}`);
+    return { key: key as SortKey, reverse };
+  });
+  if (criteria.length === 0) p.fail('Sort criteria are empty');
+  p.sp();
+  parseCharset(p);
+  p.sp();
+  return { returns, criteria, key: parseSearchKeys(p) };
+}
+
+function sortSpec(name: 'SORT' | 'UID SORT'): CommandSpec<SortProgram> {
+  return {
+    names: [name],
+    states: STATES.selected,
+    holdExpunges: name === 'SORT',
+    args: (p) => parseSort(p),
+    async run({ session, uid, tag }, program) {
+      const withModseq = usesModseq(program.key);
+      // RFC 7162 3.1: a MODSEQ search criterion enables CONDSTORE.
+      if (withModseq) session.enabled.add('CONDSTORE');
+      const { found, clock } = await runSearch(session, program.key, (env, c) => {
+        const { parsed, index } = env.headers(c);
+        return program.criteria.map((k) => sortValue(k.key, c.record, parsed, index));
+      });
+      const sorted = await slicedSort(found, comparator(program.criteria), () => clock.tick());
+      await sendResults(session, sorted, { command: 'SORT', tag, uid, returns: program.returns, withModseq });
+    },
+  };
+}
+
+export const sort = sortSpec('SORT');
+export const uidSort = sortSpec('UID SORT');

@@ -1,0 +1,57 @@
+// THREAD and UID THREAD (RFC 5256 3, 4): ORDEREDSUBJECT and REFERENCES over the messages a search
+// program selects, from the header index, in slices.
+import { messageIds } from '../../mime/index.ts';
+import { STATES, type CommandSpec } from '../command.ts';
+import type { Parser } from '../parser.ts';
+import { sentDate } from '../sort/order.ts';
+import { orderedSubject } from '../sort/ordered-subject.ts';
+import { threadReferences } from '../sort/references.ts';
+import { formatThreads, type ThreadMessage } from '../sort/thread-tree.ts';
+import { parseCharset, parseSearchKeys, type SearchKey } from './search-keys.ts';
+import { runSearch } from './search-run.ts';
+
+const ALGORITHMS = { ORDEREDSUBJECT: orderedSubject, REFERENCES: threadReferences };
+type Algorithm = keyof typeof ALGORITHMS;
+
+interface ThreadProgram {
+  algorithm: Algorithm;
+  key: SearchKey;
+}
+
+// thread = ["UID" SP] "THREAD" SP thread-alg SP search-criteria
+function parseThread(p: Parser): ThreadProgram {
+  p.sp();
+  const algorithm = p.atom().toUpperCase();
+  if (!(algorithm in ALGORITHMS)) p.fail(`Unknown thread algorithm ${algorithm.slice(0, 30)}`);
+  p.sp();
+  parseCharset(p);
+  p.sp();
+  return { algorithm: algorithm as Algorithm, key: parseSearchKeys(p) };
+}
+
+function threadSpec(name: 'THREAD' | 'UID THREAD'): CommandSpec<ThreadProgram> {
+  return {
+    names: [name],
+    states: STATES.selected,
+    holdExpunges: name === 'THREAD',
+    args: (p) => parseThread(p),
+    async run({ session, uid }, program) {
+      const { found, clock } = await runSearch(session, program.key, (env, c) => {
+        const { parsed, index } = env.headers(c);
+        return {
+          date: sentDate(c.record, index),
+          baseSubject: index.baseSubject,
+          reply: index.reply,
+          messageId: messageIds(parsed.envelope.messageId)[0] ?? null,
+          references: index.references,
+        };
+      });
+      const messages: ThreadMessage[] = found.map((f) => ({ ...f.data, seq: f.seq, n: uid ? f.uid : f.seq }));
+      const roots = await ALGORITHMS[program.algorithm](messages, () => clock.tick());
+      await session.untagged(`THREAD${roots.length ? ` ${await formatThreads(roots, () => clock.tick())}` : ''}`);
+    },
+  };
+}
+
+export const thread = threadSpec('THREAD');
+export const uidThread = threadSpec('UID THREAD');
