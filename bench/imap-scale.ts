@@ -75,14 +75,31 @@ const KEY_STEPS: Step[] = [
   'POP3 STAT, after restart',
 ];
 
-interface Sample {
+interface Timed {
   ms: number | null; // null: not supported
+  answer?: string; // what the reply said, to compare the servers
+}
+interface Sample extends Timed {
   noopMs: number;
   memory: Memory;
 }
 type Samples = Map<Step, Sample[]>;
 
-const timed = (r: ImapReply) => (r.ok ? r.ms : null);
+// The hits of a SEARCH or SORT, the threads of a THREAD (top-level parentheses), otherwise the
+// number of untagged responses.
+function gist(r: ImapReply): string {
+  const line = r.lines.find((l) => /^\* (SEARCH|SORT|THREAD)\b/.test(l));
+  if (!line) return `${r.untagged} responses`;
+  if (!line.startsWith('* THREAD')) return `${line.split(' ').length - 2} hits`;
+  let depth = 0;
+  let threads = 0;
+  for (const ch of line) {
+    if (ch === '(' && depth++ === 0) threads++;
+    else if (ch === ')') depth--;
+  }
+  return `${threads} threads`;
+}
+const timed = (r: ImapReply): Timed => (r.ok ? { ms: r.ms, answer: gist(r) } : { ms: null });
 
 // UIDs of 10% of a mailbox of `count` (UIDs 1..count), in runs of 100 spread over it.
 function tenth(count: number): string {
@@ -93,16 +110,16 @@ function tenth(count: number): string {
 
 // One round on a started server: every step, in order, each with the observer running.
 async function round(s: ScaleServer, count: number, samples: Samples): Promise<void> {
-  const step = async (name: Step, run: () => Promise<number | null>) => {
+  const step = async (name: Step, run: () => Promise<Timed>) => {
     const observer = await startObserver({
       imap: { port: s.imapPort, tls: false, user: OBSERVER.address, password: OBSERVER.password },
       localAddress: '127.0.0.1',
       intervalMs: NOOP_INTERVAL_MS,
     });
-    let done: { ms: number | null; memory: Memory } | undefined;
+    let done: (Timed & { memory: Memory }) | undefined;
     try {
-      const ms = await run();
-      done = { ms, memory: memoryOf(s.pids()) };
+      const t = await run();
+      done = { ...t, memory: memoryOf(s.pids()) };
     } finally {
       const report = await observer.stop();
       if (done) samples.get(name)!.push({ ...done, noopMs: report.maxWaitMs });
@@ -115,10 +132,10 @@ async function round(s: ScaleServer, count: number, samples: Samples): Promise<v
   await step('SELECT, cold', async () => {
     const r = await cold.command('SELECT INBOX', { keep: true });
     uidValidity = numberAfter(r.lines, 'UIDVALIDITY');
-    return timed(r);
+    return { ms: timed(r).ms };
   });
   const main = await login();
-  await step('SELECT, warm', async () => timed(await main.command('SELECT INBOX')));
+  await step('SELECT, warm', async () => ({ ms: timed(await main.command('SELECT INBOX')).ms }));
   await cold.logout();
   for (const [name, command] of [
     ['UID FETCH 1:* (FLAGS)', 'UID FETCH 1:* (FLAGS)'],
@@ -128,7 +145,7 @@ async function round(s: ScaleServer, count: number, samples: Samples): Promise<v
     ['SORT (DATE)', 'SORT (DATE) UTF-8 ALL'],
     ['THREAD REFERENCES', 'THREAD REFERENCES UTF-8 ALL'],
   ] as [Step, string][]) {
-    await step(name, async () => timed(await main.command(command)));
+    await step(name, async () => timed(await main.command(command, { keep: /^(SEARCH|SORT|THREAD) /.test(command) })));
   }
   const modseq = numberAfter((await main.command('STATUS INBOX (HIGHESTMODSEQ)', { keep: true })).lines, 'HIGHESTMODSEQ');
   await step('STORE +FLAGS, all', async () => timed(await main.command('STORE 1:* +FLAGS (\\Flagged)')));
@@ -137,8 +154,8 @@ async function round(s: ScaleServer, count: number, samples: Samples): Promise<v
   await step('EXPUNGE 10%', async () => timed(await main.command('EXPUNGE')));
   const resync = await login();
   await step('QRESYNC re-select', async () => {
-    if (uidValidity === null || modseq === null || !(await resync.command('ENABLE QRESYNC')).ok) return null;
-    return timed(await resync.command(`SELECT INBOX (QRESYNC (${uidValidity} ${modseq}))`));
+    if (uidValidity === null || modseq === null || !(await resync.command('ENABLE QRESYNC')).ok) return { ms: null };
+    return { ms: timed(await resync.command(`SELECT INBOX (QRESYNC (${uidValidity} ${modseq}))`)).ms };
   });
   await main.logout();
   await resync.logout();
@@ -151,16 +168,16 @@ async function round(s: ScaleServer, count: number, samples: Samples): Promise<v
       const user = await p.command(`USER ${BENCH.address}`);
       const pass = await p.command(`PASS ${BENCH.password}`);
       if (!user.ok || !pass.ok) throw new Error(`${s.name}: POP3 login: ${user.first} ${pass.first}`);
-      return c.ms + user.ms + pass.ms;
+      return { ms: c.ms + user.ms + pass.ms };
     });
     const client = p as unknown as Pop3Client;
     await step(`POP3 STAT${suffix}`, async () => {
       const r = await client.command('STAT');
-      return r.ok ? r.ms : null;
+      return r.ok ? { ms: r.ms, answer: r.first.split(' ')[1] } : { ms: null };
     });
     await step(`POP3 UIDL${suffix}`, async () => {
       const r = await client.command('UIDL', true);
-      return r.ok ? r.ms : null;
+      return r.ok ? { ms: r.ms, answer: `${r.lines} lines` } : { ms: null };
     });
     await client.quit();
   };
@@ -254,6 +271,11 @@ for (const count of SIZES) {
       `${mb(d.rssKb)} (${mb(d.privateKb)})`,
     ]),
   );
+  // Both servers hold the same messages: their answers must agree (the first round's).
+  for (const step of STEPS) {
+    const [h, d] = [samples.homepost.get(step)![0]?.answer, samples.dovecot.get(step)![0]?.answer];
+    if (h !== undefined && d !== undefined && h !== d) console.log(`answers differ: ${step}: homepost ${h}, dovecot ${d}`);
+  }
 }
 
 // The issue's targets, at the largest size measured.
