@@ -23,7 +23,9 @@
 // memory, the longest NOOP wait of all rounds, and the ratio homepost/Dovecot. At the end the
 // issue's targets at the largest size with pass/fail: they are reported, not asserted (exit 0
 // unless a server fails). homepost runs as it ships (bench/lib/homepost.ts: the executable, or a
-// bundle). Both servers check argon2id hashes with homepost's parameters at login.
+// bundle). Both servers check argon2id hashes with homepost's parameters at login; homepost
+// remembers recent successful logins (src/auth/credential-cache.ts) and this Dovecot has no auth
+// cache, so the POP3 login before the restart compares that too (the one after it does not).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -289,10 +291,13 @@ for (const [i, step] of STEPS.entries()) {
   console.log(`  ${KEY_STEPS.includes(step) ? '*' : ' '} ${step}: ${ms(h.ms)} vs ${ms(d.ms)} ms: ${result}`);
 }
 console.log('  (* the first targets of the issue)');
-const rss = rows.at(-1)!.homepost.rssKb / 1024;
+// The highest RSS after any step (the restart before the last POP3 steps would hide the rest).
+const highest = rows.reduce((a, r, i) => (r.homepost.rssKb > rows[a]!.homepost.rssKb ? i : a), 0);
+const rss = rows[highest]!.homepost.rssKb / 1024;
 const binary = command.cmd !== process.execPath;
 console.log(
-  `RSS after the whole run: ${rss.toFixed(0)} MB < ${RSS_TARGET_MB} MB: ${verdict(rss < RSS_TARGET_MB)}${binary ? '' : " (measured on a bundle: the target is the executable's)"}`,
+  `RSS, highest after any step (${STEPS[highest]}): ${rss.toFixed(0)} MB < ${RSS_TARGET_MB} MB: ${verdict(rss < RSS_TARGET_MB)}` +
+    `${binary ? '' : " (measured on a bundle: the target is the executable's)"}; after the last step ${mb(rows.at(-1)!.homepost.rssKb)} MB`,
 );
 const noop = Math.max(...[...results.values()].flatMap((r) => r.map((x) => x.homepost.noopMs)));
 console.log(`longest NOOP wait on another session, any step and size: ${Math.round(noop)} ms <= ${NOOP_TARGET_MS} ms: ${verdict(noop <= NOOP_TARGET_MS)}`);
