@@ -163,16 +163,15 @@ async function round(s: ScaleServer, count: number, samples: Samples): Promise<v
   await resync.logout();
 
   const pop3 = async (suffix: '' | ', after restart') => {
-    let p: Pop3Client | null = null;
+    let client!: Pop3Client;
     await step(`POP3 login${suffix}`, async () => {
       const c = await Pop3Client.connect(s.pop3Port);
-      p = c.client;
-      const user = await p.command(`USER ${BENCH.address}`);
-      const pass = await p.command(`PASS ${BENCH.password}`);
+      client = c.client;
+      const user = await client.command(`USER ${BENCH.address}`);
+      const pass = await client.command(`PASS ${BENCH.password}`);
       if (!user.ok || !pass.ok) throw new Error(`${s.name}: POP3 login: ${user.first} ${pass.first}`);
       return { ms: c.ms + user.ms + pass.ms };
     });
-    const client = p as unknown as Pop3Client;
     await step(`POP3 STAT${suffix}`, async () => {
       const r = await client.command('STAT');
       return r.ok ? { ms: r.ms, answer: r.first.split(' ')[1] } : { ms: null };
