@@ -14,10 +14,11 @@
 // THREAD REFERENCES, STORE +FLAGS on all, EXPUNGE of 10% (marked \Deleted beforehand), a QRESYNC
 // re-select (RFC 7162 3.2.5, with the HIGHESTMODSEQ from before the STORE), POP3 login (connect to
 // the reply to PASS) + STAT + UIDL, and the same POP3 steps first after a restart with the page
-// cache emptied. After each step: RSS and private memory (Private_Clean + Private_Dirty), summed
-// over Dovecot's processes. During each step an observer on a worker thread (test/support/attacks.ts)
-// sends NOOP every 20 ms on a session of another account and reports its longest wait. A command
-// a server does not support (a tagged NO or BAD) prints "n/a".
+// cache emptied. After each step: RSS, private memory (Private_Clean + Private_Dirty: store.mdb's
+// pages count there too) and anonymous memory (RssAnon), summed over Dovecot's processes. During
+// each step an observer on a worker thread (test/support/attacks.ts) sends NOOP every 20 ms on a
+// session of another account and reports its longest wait. A command a server does not support
+// (a tagged NO or BAD) prints "n/a"; the servers' answers (hits, threads, responses) are compared.
 //
 // Rounds alternate the servers (BENCH_ROUNDS, 3); the table shows medians of the times and of
 // memory, the longest NOOP wait of all rounds, and the ratio homepost/Dovecot. At the end the
@@ -221,6 +222,7 @@ interface Row {
   noopMs: number;
   rssKb: number;
   privateKb: number;
+  anonKb: number;
 }
 function summarize(samples: Sample[]): Row {
   const times = samples.map((x) => x.ms).filter((x): x is number => x !== null);
@@ -229,6 +231,7 @@ function summarize(samples: Sample[]): Row {
     noopMs: Math.max(...samples.map((x) => x.noopMs)),
     rssKb: median(samples.map((x) => x.memory.rssKb)),
     privateKb: median(samples.map((x) => x.memory.privateKb)),
+    anonKb: median(samples.map((x) => x.memory.anonKb)),
   };
 }
 
@@ -261,15 +264,15 @@ for (const count of SIZES) {
   const rows = STEPS.map((step) => ({ homepost: summarize(samples.homepost.get(step)!), dovecot: summarize(samples.dovecot.get(step)!) }));
   results.set(count, rows);
   printTable(
-    ['step', 'homepost ms', 'dovecot ms', 'ratio', 'NOOP max ms h/d', 'RSS MB h (private)', 'RSS MB d (private)'],
+    ['step', 'homepost ms', 'dovecot ms', 'ratio', 'NOOP max ms h/d', 'RSS MB h (private, anon)', 'RSS MB d (private, anon)'],
     rows.map(({ homepost: h, dovecot: d }, i) => [
       STEPS[i]!,
       ms(h.ms),
       ms(d.ms),
       h.ms === null || d.ms === null ? 'n/a' : (h.ms / d.ms).toFixed(2),
       `${Math.round(h.noopMs)} / ${Math.round(d.noopMs)}`,
-      `${mb(h.rssKb)} (${mb(h.privateKb)})`,
-      `${mb(d.rssKb)} (${mb(d.privateKb)})`,
+      `${mb(h.rssKb)} (${mb(h.privateKb)}, ${mb(h.anonKb)})`,
+      `${mb(d.rssKb)} (${mb(d.privateKb)}, ${mb(d.anonKb)})`,
     ]),
   );
   // Both servers hold the same messages: their answers must agree (the first round's).

@@ -1,6 +1,7 @@
 // Resident memory of a set of processes, from /proc: RSS (what the targets are stated in; pages
 // shared between processes count once per process), PSS (shared pages divided among them) and
-// private memory (Private_Clean + Private_Dirty: pages no other process maps).
+// private memory (Private_Clean + Private_Dirty: pages no other process maps, clean pages of a
+// mapped file such as store.mdb among them) and anonymous memory (RssAnon: heaps, stacks).
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 
@@ -8,6 +9,7 @@ export interface Memory {
   rssKb: number;
   pssKb: number;
   privateKb: number;
+  anonKb: number;
   processes: number;
 }
 
@@ -20,10 +22,13 @@ export function memoryOf(pids: number[]): Memory {
   let rssKb = 0;
   let pssKb = 0;
   let privateKb = 0;
+  let anonKb = 0;
   let processes = 0;
   for (const pid of pids) {
     try {
-      rssKb += field(readFileSync(`/proc/${pid}/status`, 'latin1'), 'VmRSS');
+      const status = readFileSync(`/proc/${pid}/status`, 'latin1');
+      rssKb += field(status, 'VmRSS');
+      anonKb += field(status, 'RssAnon');
       const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'latin1');
       pssKb += field(rollup, 'Pss');
       privateKb += field(rollup, 'Private_Clean') + field(rollup, 'Private_Dirty');
@@ -32,7 +37,7 @@ export function memoryOf(pids: number[]): Memory {
       // exited meanwhile
     }
   }
-  return { rssKb, pssKb, privateKb, processes };
+  return { rssKb, pssKb, privateKb, anonKb, processes };
 }
 
 // Empties the page cache (root only; false otherwise), so that the servers' executables are read
