@@ -8,21 +8,19 @@
 // homepost/Dovecot ratios against the targets (10 clients: at least Dovecot's ops/s; RSS with 200
 // connections in IDLE: at most 100 MB).
 //
-// homepost runs as it ships, in a process of its own: the single executable dist/homepost-linux-x64
-// when it is newer than every source file and starts, otherwise an esbuild bundle of src/main.ts made here
-// and run with the pinned Node (from the checkout, Node's type stripping would add its WASM
-// compiler, ~35 MB, to the process). BENCH_HOMEPOST=binary|bundle forces one. Both servers take
+// homepost runs as it ships, in a process of its own (bench/lib/homepost.ts: the single executable
+// or an esbuild bundle; BENCH_HOMEPOST=binary|bundle forces one). Both servers take
 // plaintext LOGIN on loopback (homepost in development mode); homepost checks argon2id hashes
 // (with its cache of recent successful logins), Dovecot {PLAIN} passwords.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import * as esbuild from 'esbuild';
 import { Store } from '../src/store/index.ts';
 import { startDovecot, type Dovecot } from '../test/imap/dovecot-diff/dovecot.ts';
 import { freePort, waitForPort } from '../test/support/ports.ts';
 import { tempDir } from '../test/support/temp-store.ts';
 import { realisticMessage } from './lib/corpus.ts';
+import { bundleCommand, homepostCommand, root } from './lib/homepost.ts';
 import { COMMANDS, idleConnections, runLoad, type LoadStats } from './lib/imap-load.ts';
 import { dropPageCache, memoryOf, type Memory } from './lib/memory.ts';
 import { printTable } from './lib/table.ts';
@@ -38,7 +36,6 @@ const ROUNDS = 5;
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 2);
 const PASSWORD = 'bench password 1';
 const here = path.dirname(new URL(import.meta.url).pathname);
-const root = path.resolve(here, '..');
 
 const users = Array.from({ length: USERS }, (_, i) => `user${i}@example.test`);
 // CRLF only (the generator can end a message in CR CR LF, which a maildir's line ends cannot keep).
@@ -59,66 +56,6 @@ interface Server {
 }
 
 // --- homepost ---
-
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) newest = Math.max(newest, newestSource(p));
-    else if (e.name.endsWith('.ts') && !e.name.endsWith('.test.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-// The command that runs homepost as shipped, and what it is.
-async function homepostCommand(): Promise<{ cmd: string; args: string[]; what: string }> {
-  const binary = path.join(root, 'dist', 'homepost-linux-x64');
-  const choice = process.env.BENCH_HOMEPOST;
-  const runs = () => {
-    try {
-      execFileSync(binary, ['--version'], { stdio: 'ignore', timeout: 20_000 });
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  if (choice !== 'bundle' && existsSync(binary) && (choice === 'binary' || statSync(binary).mtimeMs > newestSource(path.join(root, 'src'))) && runs()) {
-    return { cmd: binary, args: [], what: 'dist/homepost-linux-x64 (single executable)' };
-  }
-  const bundle = await bundleCommand();
-  return { ...bundle, what: bundle.what + (choice ? '' : ' (dist/homepost-linux-x64 is missing, older than src/ or does not start)') };
-}
-
-// An esbuild bundle of src/main.ts on this Node, and beside it one of the worker threads' script
-// (src/offload/worker.ts), which src/offload/worker-url.ts then names. bench/out is inside the
-// checkout, so the bundles' external packages resolve from node_modules.
-let bundled = false;
-async function bundleCommand(): Promise<{ cmd: string; args: string[]; what: string }> {
-  const outdir = path.join(root, 'bench', 'out', 'imap');
-  if (!bundled) {
-    bundled = true;
-    const workerUrl: esbuild.Plugin = {
-      name: 'worker-url',
-      setup: (build) =>
-        build.onLoad({ filter: /[\\/]src[\\/]offload[\\/]worker-url\.ts$/ }, () => ({
-          contents: "export const workerUrl = new URL('./worker.mjs', import.meta.url);",
-          loader: 'ts',
-        })),
-    };
-    await esbuild.build({
-      entryPoints: { homepost: path.join(root, 'src/main.ts'), worker: path.join(root, 'src/offload/worker.ts') },
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      outdir,
-      outExtension: { '.js': '.mjs' },
-      packages: 'external',
-      logLevel: 'warning',
-      plugins: [workerUrl],
-    });
-  }
-  return { cmd: process.execPath, args: [path.join(outdir, 'homepost.mjs')], what: `an esbuild bundle of src/main.ts on Node ${process.version}` };
-}
 
 // A data folder with the accounts and their mail, written offline through the store.
 async function homepostData(): Promise<string> {

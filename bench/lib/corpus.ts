@@ -23,14 +23,14 @@ export function prng(seed: number): () => number {
   };
 }
 
-function sentence(rand: () => number): string {
+export function sentence(rand: () => number): string {
   const n = 6 + Math.floor(rand() * 14);
   const words = Array.from({ length: n }, () => WORDS[Math.floor(rand() * WORDS.length)]);
   words[0] = words[0][0].toUpperCase() + words[0].slice(1);
   return `${words.join(' ')}.`;
 }
 
-function base64Line(rand: () => number, len: number): string {
+export function base64Line(rand: () => number, len: number): string {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
   return Array.from({ length: len }, () => alphabet[Math.floor(rand() * 64)]).join('');
 }

@@ -1,11 +1,15 @@
 // Resident memory of a set of processes, from /proc: RSS (what the targets are stated in; pages
-// shared between processes count once per process) and PSS (shared pages divided among them).
+// shared between processes count once per process), PSS (shared pages divided among them) and
+// private memory (Private_Clean + Private_Dirty: pages no other process maps, clean pages of a
+// mapped file such as store.mdb among them) and anonymous memory (RssAnon: heaps, stacks).
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 
 export interface Memory {
   rssKb: number;
   pssKb: number;
+  privateKb: number;
+  anonKb: number;
   processes: number;
 }
 
@@ -17,17 +21,23 @@ function field(text: string, name: string): number {
 export function memoryOf(pids: number[]): Memory {
   let rssKb = 0;
   let pssKb = 0;
+  let privateKb = 0;
+  let anonKb = 0;
   let processes = 0;
   for (const pid of pids) {
     try {
-      rssKb += field(readFileSync(`/proc/${pid}/status`, 'latin1'), 'VmRSS');
-      pssKb += field(readFileSync(`/proc/${pid}/smaps_rollup`, 'latin1'), 'Pss');
+      const status = readFileSync(`/proc/${pid}/status`, 'latin1');
+      rssKb += field(status, 'VmRSS');
+      anonKb += field(status, 'RssAnon');
+      const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'latin1');
+      pssKb += field(rollup, 'Pss');
+      privateKb += field(rollup, 'Private_Clean') + field(rollup, 'Private_Dirty');
       processes++;
     } catch {
       // exited meanwhile
     }
   }
-  return { rssKb, pssKb, processes };
+  return { rssKb, pssKb, privateKb, anonKb, processes };
 }
 
 // Empties the page cache (root only; false otherwise), so that the servers' executables are read
