@@ -296,6 +296,7 @@ export class ImapSession {
   private async reportFlags(v: MailboxView, changed: { seq: number; uid: number }[]): Promise<void> {
     for (let at = 0; at < changed.length; at += FLAGS_SLICE) {
       if (at > 0) await new Promise(setImmediate);
+      await this.store.messages.indexReady(v.mailboxId);
       const index = this.store.messages.index(v.mailboxId);
       const slice = changed.slice(at, at + FLAGS_SLICE).flatMap((c) => {
         const i = index ? index.indexOf(c.uid) : -1;

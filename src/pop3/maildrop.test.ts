@@ -20,14 +20,14 @@ describe('Maildrop (RFC 1939 4-6)', () => {
   afterEach(() => t.close());
 
   it('is the INBOX at login: later deliveries are not in it', async () => {
-    const drop = Maildrop.open(t.store, t.account.id);
+    const drop = await Maildrop.open(t.store, t.account.id);
     await deliver(message(4));
     assert.deepEqual(drop.numbers, [1, 2, 3]);
     assert.deepEqual(drop.stat(), { count: 3, octets: message(1).length * 3 });
   });
 
-  it('names each message by UID and UIDVALIDITY, as Dovecot does', () => {
-    const drop = Maildrop.open(t.store, t.account.id);
+  it('names each message by UID and UIDVALIDITY, as Dovecot does', async () => {
+    const drop = await Maildrop.open(t.store, t.account.id);
     const mb = t.store.mailboxes.getById(inbox)!;
     assert.equal(drop.uidl(2), `00000002${mb.uidValidity.toString(16).padStart(8, '0')}`);
     assert.match(drop.uidl(3), /^[0-9a-f]{16}$/);
@@ -35,12 +35,12 @@ describe('Maildrop (RFC 1939 4-6)', () => {
 
   it('counts bare LF line ends as CRLF', async () => {
     await deliver(Buffer.from('Subject: lf\n\nbody\n'));
-    const drop = Maildrop.open(t.store, t.account.id);
+    const drop = await Maildrop.open(t.store, t.account.id);
     assert.equal(drop.octets(4), 'Subject: lf\r\n\r\nbody\r\n'.length);
   });
 
-  it('checks message numbers', () => {
-    const drop = Maildrop.open(t.store, t.account.id);
+  it('checks message numbers', async () => {
+    const drop = await Maildrop.open(t.store, t.account.id);
     for (const bad of ['0', '4', '-1', 'x', '1.0', '01', '99999999999']) {
       assert.throws(() => drop.number(bad), Pop3Error, bad);
     }
@@ -54,7 +54,7 @@ describe('Maildrop (RFC 1939 4-6)', () => {
   it('commits deletions and \\Seen in one store commit', async () => {
     const changes: StoreChange[] = [];
     t.store.onChange(t.account.id, (c) => changes.push(c));
-    const drop = Maildrop.open(t.store, t.account.id);
+    const drop = await Maildrop.open(t.store, t.account.id);
     drop.markRetrieved(1);
     drop.markRetrieved(2);
     drop.markDeleted(2);
@@ -77,7 +77,7 @@ describe('Maildrop (RFC 1939 4-6)', () => {
 
   it('writes nothing when nothing changes', async () => {
     await t.store.messages.setFlags({ mailboxId: inbox, uids: [1], op: 'add', flags: ['\\Seen'] });
-    const drop = Maildrop.open(t.store, t.account.id);
+    const drop = await Maildrop.open(t.store, t.account.id);
     drop.markRetrieved(1);
     const before = t.store.lastTxnId();
     assert.deepEqual(await drop.commit(null), { expunged: 0, seen: 0 });
@@ -85,7 +85,7 @@ describe('Maildrop (RFC 1939 4-6)', () => {
   });
 
   it('reads the next message ahead, and still checks that it exists when asked for it', async () => {
-    const drop = Maildrop.open(t.store, t.account.id);
+    const drop = await Maildrop.open(t.store, t.account.id);
     assert.ok(drop.body(1).equals(message(1)));
     drop.readAhead(1);
     await new Promise((r) => setImmediate(r));
@@ -102,7 +102,7 @@ describe('Maildrop (RFC 1939 4-6)', () => {
   it('still lists, with its octets in CRLF form, a message another session expunged', async () => {
     const gone = 'Subject: expunged before STAT\n\nbody\n';
     await deliver(Buffer.from(gone));
-    const drop = Maildrop.open(t.store, t.account.id);
+    const drop = await Maildrop.open(t.store, t.account.id);
     await t.store.messages.expunge({ mailboxId: inbox, uids: [2, 4], onlyDeleted: false });
     const size = message(1).length;
     // Octets were counted at delivery: the body that is gone need not be read.
@@ -119,7 +119,7 @@ describe('Maildrop (RFC 1939 4-6)', () => {
       return original(hash);
     };
     try {
-      const drop = Maildrop.open(t.store, t.account.id);
+      const drop = await Maildrop.open(t.store, t.account.id);
       assert.deepEqual(drop.stat(), { count: 3, octets: message(1).length * 3 });
       assert.equal(reads, 0);
       assert.ok(drop.body(1).equals(message(1)));
@@ -130,7 +130,7 @@ describe('Maildrop (RFC 1939 4-6)', () => {
   });
 
   it('copes with messages another session expunged', async () => {
-    const drop = Maildrop.open(t.store, t.account.id);
+    const drop = await Maildrop.open(t.store, t.account.id);
     await t.store.messages.expunge({ mailboxId: inbox, uids: [2], onlyDeleted: false });
     assert.throws(() => drop.body(2), /removed by another session/);
     drop.markDeleted(2);

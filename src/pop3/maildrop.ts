@@ -46,8 +46,12 @@ export class Maildrop {
     });
   }
 
-  static open(store: Store, accountId: number): Maildrop {
-    const inbox = store.mailboxes.get(accountId, INBOX);
+  static async open(store: Store, accountId: number): Promise<Maildrop> {
+    const found = store.mailboxes.get(accountId, INBOX);
+    if (!found) throw new Pop3Error('SYS/PERM', 'the account has no INBOX');
+    await store.messages.indexReady(found.id);
+    // The index is read in the constructor, in this turn.
+    const inbox = store.mailboxes.getById(found.id);
     if (!inbox) throw new Pop3Error('SYS/PERM', 'the account has no INBOX');
     return new Maildrop(store, accountId, inbox.id, inbox.uidValidity);
   }

@@ -224,7 +224,7 @@ export class Pop3Session {
     }
     let drop: Maildrop;
     try {
-      drop = Maildrop.open(this.ctx.store, account.id);
+      drop = await Maildrop.open(this.ctx.store, account.id);
     } catch (e) {
       this.settings.locks.release(account.id);
       throw e;

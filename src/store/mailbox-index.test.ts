@@ -196,3 +196,41 @@ test('indexes are stored when the store closes and serve the next start, caught 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('indexReady builds a large index in slices, yielding to others, and takes the commits made meanwhile', async () => {
+  const t = await storeWithAccount();
+  try {
+    const inbox = t.store.mailboxes.get(t.account.id, 'INBOX')!.id;
+    const raws = Array.from({ length: 3500 }, (_, i) => ({ raw: message(i + 1), flags: i % 3 ? ['\\Seen'] : [] }));
+    await t.store.messages.appendMany({ mailboxId: inbox, messages: raws });
+    const indexes = storeInternals(t.store).indexes;
+    indexes.drop(inbox);
+    indexes.buildSlice = 10;
+    let turns = 0;
+    let committed = false;
+    let writes: Promise<unknown> | null = null;
+    const other = setInterval(() => {
+      turns++;
+      // Once the build has started: a flag change below and above what it has read, an expunge, an append.
+      writes ??= Promise.all([
+        t.store.messages.setFlags({ mailboxId: inbox, uids: [1, 3400], op: 'add', flags: ['$Seen-By-Test'] }),
+        t.store.messages.expunge({ mailboxId: inbox, uids: [2, 3300], onlyDeleted: false }),
+        t.store.messages.append({ mailboxId: inbox, raw: message(9999) }),
+      ]).then(() => {
+        committed = true;
+      });
+    }, 0);
+    await t.store.messages.indexReady(inbox);
+    const committedDuringBuild = committed;
+    clearInterval(other);
+    await writes;
+    assert.ok(turns > 0, 'other work ran while the index was built');
+    assert.ok(committedDuringBuild, 'the writes committed while the index was being built');
+    const index = t.store.messages.index(inbox)!;
+    assert.deepEqual(fromIndex(index), fromRecords(t, inbox));
+    assert.equal(index.highestModSeq, t.store.mailboxes.getById(inbox)!.highestModSeq);
+    assert.ok(index.flags(0).includes('$Seen-By-Test') && index.indexOf(2) < 0 && index.indexOf(3300) < 0);
+  } finally {
+    await t.close();
+  }
+});

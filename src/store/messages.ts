@@ -112,8 +112,14 @@ export class Messages {
 
   // The mailbox's index (UIDs, MODSEQs, sizes, octets, flags in UID order) as of the last commit;
   // null when there is no such mailbox. Read paths only, not inside a write (mailbox-index.ts).
+  // Await indexReady() first, then call this in the same turn: it then never builds on the spot.
   index(mailboxId: number): MailboxIndex | null {
     return this.ctx.indexes.get(mailboxId);
+  }
+
+  // Builds the mailbox's index if needed, in slices that leave the event loop to others.
+  indexReady(mailboxId: number): Promise<void> {
+    return this.ctx.indexes.ready(mailboxId);
   }
 
   // UIDs expunged with a MODSEQ above `since` (RFC 7162 3.2.5.1 VANISHED), as inclusive ranges,

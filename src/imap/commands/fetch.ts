@@ -87,6 +87,7 @@ function fetchSpec(name: 'FETCH' | 'UID FETCH'): CommandSpec<FetchArgs> {
 
       const uids = view.resolve(set, uid);
       if (mods.vanished) {
+        await store.indexReady(view.mailboxId);
         const gone = set.saved ? [] : clipRanges(store.vanished(view.mailboxId, mods.changedSince!), set.ranges);
         if (gone.length) await session.untagged(`VANISHED (EARLIER) ${encodeRanges(gone)}`);
       }
@@ -140,7 +141,10 @@ async function fetchIndexed(session: ImapSession, uids: number[], items: FetchIt
   let missing = false;
   for (const u of uids) {
     // Commits update the index in place while this awaits; one dropped meanwhile is fetched again.
-    if (!current?.current) current = session.store.messages.index(view.mailboxId);
+    if (!current?.current) {
+      await session.store.messages.indexReady(view.mailboxId);
+      current = session.store.messages.index(view.mailboxId);
+    }
     const index = current;
     const i = index ? index.indexOf(u) : -1;
     if (!index || i < 0) {

@@ -193,7 +193,7 @@ export const list: CommandSpec<ListArgs> = {
       await session.untagged(`LIST (${attrs.join(' ')}) "${DELIMITER}" ${session.encodeMailbox(name)}${ext}`);
       // RFC 5819: STATUS for each selectable mailbox listed.
       if (args.statusItems && mb && !mb.noSelect) {
-        await session.untagged(`STATUS ${session.encodeMailbox(name)} ${statusValues(session, mb, args.statusItems)}`);
+        await session.untagged(`STATUS ${session.encodeMailbox(name)} ${await statusValues(session, mb, args.statusItems)}`);
       }
     }
   },

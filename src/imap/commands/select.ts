@@ -64,7 +64,10 @@ async function openMailbox(session: ImapSession, args: SelectArgs, readOnly: boo
   if (hadView && (session.rev2 || session.qresync)) await session.untagged('OK [CLOSED] Previous mailbox closed');
   const accountId = session.account!.id;
   const name = session.mailboxName(args.wire);
-  const mb = session.store.mailboxes.get(accountId, name);
+  const found = session.store.mailboxes.get(accountId, name);
+  if (!found || found.noSelect) throw new ImapUserError('Mailbox does not exist', 'NONEXISTENT');
+  await session.store.messages.indexReady(found.id);
+  const mb = session.store.mailboxes.getById(found.id);
   if (!mb || mb.noSelect) throw new ImapUserError('Mailbox does not exist', 'NONEXISTENT');
   if (args.condstore) session.enabled.add('CONDSTORE');
   // The store's index and the mailbox record read in one turn: the same commit. The keywords are

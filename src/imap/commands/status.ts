@@ -18,10 +18,14 @@ export function parseStatusItems(p: Parser): string[] {
 }
 
 // The "(MESSAGES 3 UIDNEXT 4 ...)" of a mailbox.
-export function statusValues(session: ImapSession, mb: MailboxRecord, items: readonly string[]): string {
+export async function statusValues(session: ImapSession, given: MailboxRecord, items: readonly string[]): Promise<string> {
   // RFC 7162 3.1: STATUS (HIGHESTMODSEQ) is a CONDSTORE enabling command.
   if (items.includes('HIGHESTMODSEQ')) session.enabled.add('CONDSTORE');
-  const index = items.includes('DELETED') || items.includes('RECENT') ? session.store.messages.index(mb.id) : null;
+  const needsIndex = items.includes('DELETED') || items.includes('RECENT');
+  if (needsIndex) await session.store.messages.indexReady(given.id);
+  // The record and the index read in one turn: the same commit.
+  const mb = session.store.mailboxes.getById(given.id) ?? given;
+  const index = needsIndex ? session.store.messages.index(mb.id) : null;
   const count = (matches: (i: number) => boolean) => {
     let n = 0;
     for (let i = 0; index && i < index.length; i++) n += Number(matches(i));
@@ -79,6 +83,6 @@ export const status: CommandSpec<{ wire: Buffer; items: string[] }> = {
     const name = session.mailboxName(wire);
     const mb = session.store.mailboxes.get(session.account!.id, name);
     if (!mb || mb.noSelect) throw new ImapUserError('Mailbox does not exist', 'NONEXISTENT');
-    await session.untagged(`STATUS ${session.encodeMailbox(mb.name)} ${statusValues(session, mb, items)}`);
+    await session.untagged(`STATUS ${session.encodeMailbox(mb.name)} ${await statusValues(session, mb, items)}`);
   },
 };
