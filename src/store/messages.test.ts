@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { message, passwordHash, storeWithAccount } from '../../test/support/temp-store.ts';
 import type { StoreChange } from './changes.ts';
 import { isStoreError } from './errors.ts';
+import { WRITE_CHUNK } from './messages.ts';
 
 test('UIDs ascend and are never reused; UIDNEXT and MODSEQ advance', async () => {
   const t = await storeWithAccount();
@@ -285,6 +286,29 @@ test('appendMany: one commit, consecutive UIDs with each message its flags and d
     );
     assert.equal(t.store.mailboxes.getById(inbox.id)!.uidNext, 4);
     assert.equal(t.store.messages.list(inbox.id).length, 3);
+  } finally {
+    await t.close();
+  }
+});
+
+test('a STORE or EXPUNGE of many messages commits in chunks of WRITE_CHUNK, leaving the loop to others in between', async () => {
+  const t = await storeWithAccount();
+  try {
+    const inbox = t.store.mailboxes.get(t.account.id, 'INBOX')!.id;
+    const n = 2 * WRITE_CHUNK + 500;
+    await t.store.messages.appendMany({ mailboxId: inbox, messages: Array.from({ length: n }, (_, i) => ({ raw: message(i + 1) })) });
+    let turns = 0;
+    const other = setInterval(() => turns++, 0);
+    const uids = Array.from({ length: n }, (_, i) => i + 1);
+    const { updated } = await t.store.messages.setFlags({ mailboxId: inbox, uids, op: 'add', flags: ['\\Deleted'] });
+    const storeTurns = turns;
+    assert.equal(updated.length, n);
+    assert.equal(new Set(updated.map((u) => u.modseq)).size, 3, 'three commits, each with its MODSEQ');
+    assert.deepEqual(await t.store.messages.expunge({ mailboxId: inbox, onlyDeleted: true }), uids);
+    clearInterval(other);
+    assert.ok(storeTurns > 0 && turns > storeTurns, 'other work ran between the commits');
+    assert.equal(t.store.mailboxes.getById(inbox)!.count, 0);
+    assert.deepEqual(t.store.checkConsistency(), []);
   } finally {
     await t.close();
   }

@@ -42,6 +42,13 @@ interface Prepared {
 // expunged database stays within about 2 x 40 bytes x this per mailbox (docs/limits.md).
 export const MAX_TOMBSTONES = 10_000;
 
+// Messages one STORE or EXPUNGE changes per commit: about 10 ms of work inside the write.
+export const WRITE_CHUNK = 1000;
+
+function* chunks(uids: readonly number[]): Generator<number[]> {
+  for (let at = 0; at < uids.length; at += WRITE_CHUNK) yield uids.slice(at, at + WRITE_CHUNK);
+}
+
 export class Messages {
   private ctx: StoreContext;
   private bodies: Bodies;
@@ -158,7 +165,27 @@ export class Messages {
 
   // RFC 9051 6.4.6 STORE. With unchangedSince (RFC 7162 3.1.3), messages whose MODSEQ is higher
   // are left alone and reported in `failed`. Messages whose flags do not change keep their MODSEQ.
+  // In commits of WRITE_CHUNK messages: a STORE is not atomic across messages (RFC 9051 6.4.6 asks
+  // no more), and a whole large mailbox in one write would hold the event loop while it runs.
   async setFlags(opts: {
+    mailboxId: number;
+    uids: number[];
+    op: FlagOp;
+    flags: string[];
+    unchangedSince?: number;
+    origin?: unknown;
+  }): Promise<{ updated: FlagUpdate[]; failed: number[] }> {
+    const updated: FlagUpdate[] = [];
+    const failed: number[] = [];
+    for (const uids of chunks(opts.uids)) {
+      const done = await this.setFlagsChunk({ ...opts, uids });
+      for (const u of done.updated) updated.push(u);
+      for (const u of done.failed) failed.push(u);
+    }
+    return { updated, failed };
+  }
+
+  private setFlagsChunk(opts: {
     mailboxId: number;
     uids: number[];
     op: FlagOp;
@@ -199,13 +226,19 @@ export class Messages {
   // Removes messages: those in `uids` (all when omitted), and with onlyDeleted just the ones
   // flagged \Deleted at commit time (RFC 9051 6.4.3 EXPUNGE, RFC 4315 UID EXPUNGE). POP3 passes
   // its own list. Resolves to the UIDs removed, ascending.
+  // In commits of WRITE_CHUNK messages, as setFlags.
   async expunge(opts: { mailboxId: number; uids?: number[]; onlyDeleted: boolean; origin?: unknown }): Promise<number[]> {
-    return this.ctx.write((changes) => {
-      const mb = this.requireMailbox(opts.mailboxId);
-      const candidates = opts.uids ? [...new Set(opts.uids)].sort((a, b) => a - b) : this.list(mb.id).map((m) => m.uid);
-      const removed = this.remove(mb, candidates, opts.onlyDeleted, changes, opts.origin);
-      return removed;
-    });
+    let candidates = opts.uids ? [...new Set(opts.uids)].sort((a, b) => a - b) : null;
+    if (!candidates) {
+      await this.indexReady(opts.mailboxId);
+      candidates = this.index(opts.mailboxId)?.uids() ?? [];
+    }
+    const removed: number[] = [];
+    for (const uids of chunks(candidates)) {
+      const gone = await this.ctx.write((changes) => this.remove(this.requireMailbox(opts.mailboxId), uids, opts.onlyDeleted, changes, opts.origin));
+      for (const u of gone) removed.push(u);
+    }
+    return removed;
   }
 
   // RFC 9051 6.4.7 COPY with RFC 4315 COPYUID data: [source uid, new uid] pairs.

@@ -4,6 +4,7 @@
 // any response is written, so the FLAGS reported are the committed ones.
 import type { MailboxIndex, MessageRecord } from '../../store/index.ts';
 import { sectionBytes, type ParsedMessage } from '../../mime/index.ts';
+import { Turns } from '../../net/turns.ts';
 import { STATES, type CommandSpec } from '../command.ts';
 import { formatDateTime, isAtom, quote } from '../encoder.ts';
 import { ImapBadSyntax, ImapServerError, ImapUserError } from '../errors.ts';
@@ -107,8 +108,10 @@ function fetchSpec(name: 'FETCH' | 'UID FETCH'): CommandSpec<FetchArgs> {
       }
 
       const indexed = wanted.every(isIndexed);
-      let missing = indexed && (await fetchIndexed(session, uids, wanted, mods.changedSince));
+      const turns = new Turns();
+      let missing = indexed && (await fetchIndexed(session, uids, wanted, mods.changedSince, turns));
       for (const u of indexed ? [] : uids) {
+        await turns.pass();
         const record = store.get(view.mailboxId, u);
         if (!record) {
           missing = true;
@@ -134,12 +137,13 @@ function fetchSpec(name: 'FETCH' | 'UID FETCH'): CommandSpec<FetchArgs> {
 const isIndexed = (i: FetchItem) => i.kind === 'simple' && (i.name === 'UID' || i.name === 'FLAGS' || i.name === 'MODSEQ');
 
 // FETCH of indexed items only; true when some UIDs are no longer in the mailbox.
-async function fetchIndexed(session: ImapSession, uids: number[], items: FetchItem[], changedSince: number | null): Promise<boolean> {
+async function fetchIndexed(session: ImapSession, uids: number[], items: FetchItem[], changedSince: number | null, turns: Turns): Promise<boolean> {
   const view = session.view!;
   const withFlags = items.some((i) => i.kind === 'simple' && i.name === 'FLAGS');
   let current: MailboxIndex | null = null;
   let missing = false;
   for (const u of uids) {
+    await turns.pass();
     // Commits update the index in place while this awaits; one dropped meanwhile is fetched again.
     if (!current?.current) {
       await session.store.messages.indexReady(view.mailboxId);

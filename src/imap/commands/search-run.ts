@@ -1,19 +1,16 @@
 // Runs a search program over the selected mailbox for SEARCH, SORT and THREAD: in slices of at
-// most SLICE_MS, yielding to the event loop between them (one loop serves every protocol), with
-// large text parts decoded in a worker. Header keys read the header index (src/mime), not the
+// most SLICE_MS (src/net/turns.ts), yielding to the event loop between them (one loop serves every
+// protocol), with large text parts decoded in a worker. Header keys read the header index (src/mime), not the
 // raw message.
 import { free } from '../../memory/free.ts';
 import type { BodyPart } from '../../mime/decode.ts';
 import { buildHeaderIndex, MIME_FORMAT_VERSION, type MimePart } from '../../mime/index.ts';
+import { Turns } from '../../net/turns.ts';
 import { JobError } from '../../offload/pool.ts';
 import { ImapServerError, ImapUserError } from '../errors.ts';
 import type { ImapSession } from '../session.ts';
 import { loadText, matches, resolveSets, textNeeds, type Candidate, type SearchEnv } from './search-eval.ts';
 import type { SearchKey } from './search-keys.ts';
-
-// Longest stretch of work between two yields; past the budget (ImapConfig.searchBudgetMs) the
-// search ends with NO [LIMIT] (RFC 5530) instead of holding the session and the CPU.
-const SLICE_MS = 10;
 
 // The text of large parts, decoded in a worker: their bytes are copied into a buffer of their own
 // that moves to the worker (the message itself stays for the other keys).
@@ -43,20 +40,19 @@ class MessageGone extends Error {
   }
 }
 
+// Past the budget (ImapConfig.searchBudgetMs) a search ends with NO [LIMIT] (RFC 5530) instead of
+// holding the session and the CPU; within it, it gives the loop back every SLICE_MS.
 export class SearchClock {
-  private deadline: number;
-  private slice = performance.now();
+  private deadline = performance.now();
+  private turns = new Turns();
 
   constructor(budgetMs: number) {
-    this.deadline = this.slice + budgetMs;
+    this.deadline += budgetMs;
   }
 
   async tick(): Promise<void> {
-    const now = performance.now();
-    if (now - this.slice < SLICE_MS) return;
-    if (now > this.deadline) throw new ImapUserError('Search took too long; try a narrower search', 'LIMIT');
-    await new Promise((resolve) => setImmediate(resolve));
-    this.slice = performance.now();
+    if (performance.now() > this.deadline) throw new ImapUserError('Search took too long; try a narrower search', 'LIMIT');
+    await this.turns.pass();
   }
 }
 

@@ -1,5 +1,6 @@
 // SELECT and EXAMINE (RFC 9051 6.3.2, 6.3.3; CONDSTORE and QRESYNC parameters, RFC 7162 3.1.8,
 // 3.2.5), CLOSE (6.4.1) and UNSELECT (6.4.2).
+import { Turns } from '../../net/turns.ts';
 import { STATES, type CommandSpec } from '../command.ts';
 import { ImapBadSyntax, ImapUserError } from '../errors.ts';
 import type { MailboxIndex } from '../../store/index.ts';
@@ -134,7 +135,11 @@ async function qresyncReport(session: ImapSession, view: MailboxView, q: Qresync
   const expunged = session.store.messages.vanished(view.mailboxId, q.modseq);
   const vanished = q.knownUids && !q.knownUids.saved ? clipRanges(expunged, q.knownUids.ranges) : expunged;
   if (vanished.length) await session.untagged(`VANISHED (EARLIER) ${encodeRanges(vanished)}`);
-  for (const c of changed) await session.send(session.fetchFlagsLine(c.seq, c.uid, c.flags, c.modseq, true));
+  const turns = new Turns();
+  for (const c of changed) {
+    await turns.pass();
+    await session.send(session.fetchFlagsLine(c.seq, c.uid, c.flags, c.modseq, true));
+  }
 }
 
 export const select: CommandSpec<SelectArgs> = {
