@@ -7,18 +7,22 @@ export class RecentTracker {
   private claimed = new Map<number, number>();
 
   // The UIDs (ascending) this session is the first to see; they become claimed.
-  claim(mailboxId: number, uids: readonly number[]): number[] {
-    const floor = this.claimed.get(mailboxId) ?? 0;
-    const mine = uids.filter((u) => u > floor);
+  claim(mailboxId: number, uids: ArrayLike<number>): number[] {
+    const mine = this.peek(mailboxId, uids);
     if (mine.length) this.claimed.set(mailboxId, mine[mine.length - 1]!);
     return mine;
   }
 
   // The UIDs that would be recent, without claiming them (RFC 3501 6.3.2: EXAMINE "MUST NOT cause
   // messages to lose the \Recent flag").
-  peek(mailboxId: number, uids: readonly number[]): number[] {
+  peek(mailboxId: number, uids: ArrayLike<number>): number[] {
     const floor = this.claimed.get(mailboxId) ?? 0;
-    return uids.filter((u) => u > floor);
+    const out: number[] = [];
+    // Ascending: only the tail can be above the floor.
+    let i = uids.length;
+    while (i > 0 && uids[i - 1]! > floor) i--;
+    for (; i < uids.length; i++) out.push(uids[i]!);
+    return out;
   }
 
   // UIDs above this are recent to the next session that selects the mailbox.

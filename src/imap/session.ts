@@ -309,6 +309,11 @@ export class ImapSession {
 
   // RFC 9051 7.3.5, RFC 3501 7.2.6: a keyword reaches the client in FLAGS and PERMANENTFLAGS
   // before any FETCH carries it.
+  hasNewKeywords(flags: readonly string[]): boolean {
+    const v = this.view;
+    return v !== null && flags.some((f) => !f.startsWith('\\') && !v.keywords.has(f));
+  }
+
   async announceKeywords(flags: readonly string[]): Promise<void> {
     const v = this.view;
     if (!v) return;

@@ -136,16 +136,31 @@ function fetchSpec(name: 'FETCH' | 'UID FETCH'): CommandSpec<FetchArgs> {
 // UID, FLAGS and MODSEQ are in the store's index of the mailbox: no record is read for them.
 const isIndexed = (i: FetchItem) => i.kind === 'simple' && (i.name === 'UID' || i.name === 'FLAGS' || i.name === 'MODSEQ');
 
-// FETCH of indexed items only; true when some UIDs are no longer in the mailbox.
+// FETCH of indexed items only; true when some UIDs are no longer in the mailbox. Lines are sent in
+// batches of about BATCH_CHARS; a batch goes out before any FLAGS announcing a new keyword, and
+// before the loop is given back (so a commit meanwhile cannot reorder what the client reads).
+const BATCH_CHARS = 16_384;
+
 async function fetchIndexed(session: ImapSession, uids: number[], items: FetchItem[], changedSince: number | null, turns: Turns): Promise<boolean> {
   const view = session.view!;
   const withFlags = items.some((i) => i.kind === 'simple' && i.name === 'FLAGS');
   let current: MailboxIndex | null = null;
   let missing = false;
+  let batch = '';
+  const flush = async () => {
+    if (batch) await session.send(batch);
+    batch = '';
+  };
+  // Flag lists are interned by the index: one already checked for new keywords is skipped.
+  let checked: readonly string[] | null = null;
   for (const u of uids) {
-    await turns.pass();
+    if (turns.due()) {
+      await flush();
+      await turns.pass();
+    }
     // Commits update the index in place while this awaits; one dropped meanwhile is fetched again.
     if (!current?.current) {
+      await flush();
       await session.store.messages.indexReady(view.mailboxId);
       current = session.store.messages.index(view.mailboxId);
     }
@@ -158,17 +173,28 @@ async function fetchIndexed(session: ImapSession, uids: number[], items: FetchIt
     const modseq = index.modseq(i);
     if (changedSince !== null && modseq <= changedSince) continue;
     const flags = index.flags(i);
-    const parts = items.map((item) => {
+    let line = `* ${view.seqOf(u)} FETCH (`;
+    for (let k = 0; k < items.length; k++) {
+      const item = items[k]!;
       const name = item.kind === 'simple' ? item.name : '';
-      if (name === 'UID') return `UID ${u}`;
-      if (name === 'FLAGS') return `FLAGS ${session.flagList(u, flags)}`;
-      return `MODSEQ (${modseq})`;
-    });
+      if (k) line += ' ';
+      if (name === 'UID') line += `UID ${u}`;
+      else if (name === 'FLAGS') line += `FLAGS ${session.flagList(u, flags)}`;
+      else line += `MODSEQ (${modseq})`;
+    }
     // As in the record path: keywords announced first, covered pending changes dropped.
-    if (withFlags) await session.announceKeywords(flags);
-    await session.send(`* ${view.seqOf(u)} FETCH (${parts.join(' ')})\r\n`);
+    if (withFlags && flags !== checked) {
+      if (session.hasNewKeywords(flags)) {
+        await flush();
+        await session.announceKeywords(flags);
+      }
+      checked = flags;
+    }
+    batch += `${line})\r\n`;
     if (withFlags) view.reported(u, modseq);
+    if (batch.length >= BATCH_CHARS) await flush();
   }
+  await flush();
   return missing;
 }
 

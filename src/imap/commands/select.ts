@@ -74,7 +74,7 @@ async function openMailbox(session: ImapSession, args: SelectArgs, readOnly: boo
   // The store's index and the mailbox record read in one turn: the same commit. The keywords are
   // the mailbox's list (the store keeps it), not a scan of the messages.
   const index = session.store.messages.index(mb.id)!;
-  const uids = index.uids();
+  const uids = index.uidArray();
   let firstUnseen = 0;
   if (!session.rev2) while (firstUnseen < index.length && index.seen(firstUnseen)) firstUnseen++;
   const changed = args.qresync && args.qresync.uidValidity === mb.uidValidity ? changedSince(index, args.qresync.modseq) : [];
@@ -164,7 +164,7 @@ export const close: CommandSpec = {
     const view = session.view!;
     session.unselect();
     if (view.readOnly || !view.uids.length) return;
-    const removed = await session.store.messages.expunge({ mailboxId: view.mailboxId, uids: view.uids, onlyDeleted: true, origin: session });
+    const removed = await session.store.messages.expunge({ mailboxId: view.mailboxId, uids: Array.from(view.uids), onlyDeleted: true, origin: session });
     // RFC 7162: CLOSE reports no expunges, so a CONDSTORE client learns the new HIGHESTMODSEQ here.
     const mb = removed.length && session.condstore ? session.store.mailboxes.getById(view.mailboxId) : null;
     if (mb) return { code: `HIGHESTMODSEQ ${mb.highestModSeq}`, text: 'CLOSE completed' };
