@@ -44,7 +44,8 @@ export class MailboxView {
     this.uidValidity = o.uidValidity;
     this.readOnly = o.readOnly;
     this.name = o.name;
-    this.list = Uint32Array.from(o.uids);
+    // A Uint32Array is taken as it is (SELECT passes a fresh copy of the index).
+    this.list = o.uids instanceof Uint32Array ? o.uids : Uint32Array.from(o.uids);
     this.count = this.list.length;
     this.recent = new Set(o.recent);
     this.keywords = new Set(o.keywords);
@@ -63,10 +64,10 @@ export class MailboxView {
   // 1-based sequence number of a UID, or 0.
   seqOf(uid: number): number {
     let lo = 0;
-    let hi = this.uids.length - 1;
+    let hi = this.count - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      const v = this.uids[mid]!;
+      const v = this.list[mid]!;
       if (v === uid) return mid + 1;
       if (v < uid) lo = mid + 1;
       else hi = mid - 1;
@@ -83,13 +84,13 @@ export class MailboxView {
       const present = this.saved.filter((u) => this.seqOf(u) > 0);
       return present;
     }
-    const n = this.uids.length;
+    const n = this.count;
     // Each range as an interval of positions in `uids`; then the intervals merged, in order.
     const spans: [number, number][] = [];
     for (const [a, b] of set.ranges) {
       if (byUid) {
         if (n === 0) break;
-        const max = this.uids[n - 1]!;
+        const max = this.list[n - 1]!;
         const lo = Math.min(a ?? max, b ?? max);
         const hi = Math.max(a ?? max, b ?? max);
         const first = this.firstAtLeast(lo);
@@ -107,7 +108,7 @@ export class MailboxView {
     const out: number[] = [];
     let next = 0; // the first position not yet taken
     for (const [first, last] of spans) {
-      for (let i = Math.max(first, next); i <= last; i++) out.push(this.uids[i]!);
+      for (let i = Math.max(first, next); i <= last; i++) out.push(this.list[i]!);
       next = Math.max(next, last + 1);
     }
     return out;
@@ -116,10 +117,10 @@ export class MailboxView {
   // The position of the first UID at least `uid` (uids.length when none is).
   private firstAtLeast(uid: number): number {
     let lo = 0;
-    let hi = this.uids.length;
+    let hi = this.count;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (this.uids[mid]! < uid) lo = mid + 1;
+      if (this.list[mid]! < uid) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -171,7 +172,7 @@ export class MailboxView {
     added: number[];
     flags: { seq: number; uid: number }[];
   } {
-    const last = this.uids[this.uids.length - 1] ?? 0;
+    const last = this.list[this.count - 1] ?? 0;
     const added = [...new Set(this.added)].filter((u) => u > last && !this.expunged.has(u)).sort((a, b) => a - b);
     this.added = [];
     const expunged: { seq: number; uid: number }[] = [];
