@@ -27,10 +27,14 @@
 // bundle). Both servers check argon2id hashes with homepost's parameters at login; homepost
 // remembers recent successful logins (src/auth/credential-cache.ts) and this Dovecot has no auth
 // cache, so the POP3 login before the restart compares that too (the one after it does not).
+// BENCH_MEMORY_LIMIT_MB runs homepost in a memory cgroup of that size (a device's RAM, less what
+// else it runs): the store's mapped pages then give way at the limit, and the run shows whether
+// what homepost holds itself fits.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { startObserver } from '../test/support/attacks.ts';
+import { memoryCgroup } from './lib/cgroup.ts';
 import { homepostCommand, root } from './lib/homepost.ts';
 import { ImapClient, numberAfter, type ImapReply } from './lib/imap-client.ts';
 import { dropPageCache, memoryOf, type Memory } from './lib/memory.ts';
@@ -46,6 +50,9 @@ const SEED = 16;
 const NOOP_INTERVAL_MS = 20;
 const NOOP_TARGET_MS = 100;
 const RSS_TARGET_MB = 120;
+// homepost in a memory cgroup of this many MB (0: none): bench/lib/cgroup.ts.
+const LIMIT_MB = Number(process.env.BENCH_MEMORY_LIMIT_MB ?? 0);
+const cgroup = LIMIT_MB ? memoryCgroup('homepost-bench-scale', LIMIT_MB) : undefined;
 
 const STEPS = [
   'SELECT, cold',
@@ -253,7 +260,7 @@ for (const count of SIZES) {
   const samples = { homepost: new Map(STEPS.map((s) => [s, []])) as Samples, dovecot: new Map(STEPS.map((s) => [s, []])) as Samples };
   for (let r = 0; r < ROUNDS; r++) {
     for (const name of r % 2 ? (['dovecot', 'homepost'] as const) : (['homepost', 'dovecot'] as const)) {
-      const server = name === 'homepost' ? await startHomepost(command, hp.dir) : await startReference(md.dir);
+      const server = name === 'homepost' ? await startHomepost(command, hp.dir, cgroup) : await startReference(md.dir);
       try {
         await round(server, count, samples[name]);
       } finally {
@@ -301,5 +308,14 @@ console.log(
   `RSS, highest after any step (${STEPS[highest]}): ${rss.toFixed(0)} MB < ${RSS_TARGET_MB} MB: ${verdict(rss < RSS_TARGET_MB)}` +
     `${binary ? '' : " (measured on a bundle: the target is the executable's)"}; after the last step ${mb(rows.at(-1)!.homepost.rssKb)} MB`,
 );
+const anon = Math.max(...rows.map((r) => r.homepost.anonKb)) / 1024;
+console.log(`RssAnon (memory the process holds itself; the rest of RSS is store.mdb's pages), highest after any step: ${anon.toFixed(0)} MB`);
+if (cgroup) {
+  const { peakMb, oomKills } = cgroup.report();
+  console.log(
+    `homepost ran in a memory cgroup of ${LIMIT_MB} MB: peak charged ${peakMb === null ? 'n/a' : peakMb.toFixed(0)} MB (page cache included), OOM kills ${oomKills}`,
+  );
+  cgroup.remove();
+}
 const noop = Math.max(...[...results.values()].flatMap((r) => r.map((x) => x.homepost.noopMs)));
 console.log(`longest NOOP wait on another session, any step and size: ${Math.round(noop)} ms <= ${NOOP_TARGET_MS} ms: ${verdict(noop <= NOOP_TARGET_MS)}`);

@@ -66,6 +66,9 @@ export async function homepostData(count: number, seed: number): Promise<{ dir: 
         }
       }
       await Promise.all(batch);
+      // The INBOX's index, stored at close: what a server that has served the mailbox leaves
+      // behind, as Dovecot's index files are built once by a first session (scale-servers.ts).
+      await store.messages.indexReady(store.mailboxes.get(id, 'INBOX')!.id);
     } finally {
       await store.close();
     }

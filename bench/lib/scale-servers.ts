@@ -9,6 +9,7 @@ import path from 'node:path';
 import { hashPassword } from '../../src/auth/password.ts';
 import { startDovecot } from '../../test/imap/dovecot-diff/dovecot.ts';
 import { freePort, waitForPort } from '../../test/support/ports.ts';
+import type { MemoryCgroup } from './cgroup.ts';
 import type { HomepostCommand } from './homepost.ts';
 import { root } from './homepost.ts';
 import { dropPageCache } from './memory.ts';
@@ -26,7 +27,8 @@ export interface ScaleServer {
 }
 
 // `homepost serve` on a copy of the cached data folder (LMDB writes in place: a real copy).
-export async function startHomepost(command: HomepostCommand, cachedData: string): Promise<ScaleServer> {
+// In `cgroup` when given (BENCH_MEMORY_LIMIT_MB).
+export async function startHomepost(command: HomepostCommand, cachedData: string, cgroup?: MemoryCgroup): Promise<ScaleServer> {
   const dir = mkdtempSync(path.join(tmpdir(), 'homepost-bench-scale-'));
   execFileSync('cp', ['-a', `${cachedData}/.`, dir]);
   dropPageCache();
@@ -41,6 +43,7 @@ export async function startHomepost(command: HomepostCommand, cachedData: string
       { cwd: root, stdio: ['ignore', log, log] },
     );
     closeSync(log);
+    if (c.pid) cgroup?.add(c.pid);
     child = c;
     exited = new Promise<void>((resolve) => c.once('exit', () => resolve()));
     await waitForPort(imapPort, START_MS);
