@@ -36,9 +36,11 @@ const COMMANDS = [
 function withAttachment(i: number): Buffer {
   const text = realisticMessage(i).toString('latin1');
   const split = text.indexOf('\r\n\r\n');
-  const header = text.slice(0, split).replace(/Content-Type: text\/plain; charset=utf-8\r\nContent-Transfer-Encoding: 7bit/, 'Content-Type: multipart/mixed; boundary="b"');
+  const header = text
+    .slice(0, split)
+    .replace(/Content-Type: text\/plain; charset=utf-8\r\nContent-Transfer-Encoding: 7bit/, 'Content-Type: multipart/mixed; boundary="b"');
   const rand = prng(i);
-  const bytes = Buffer.alloc(72_000, 0).map(() => Math.floor(rand() * 256));
+  const bytes = Buffer.from(new Uint8Array(72_000).map(() => Math.floor(rand() * 256)));
   const b64 = bytes.toString('base64').replace(/.{76}/g, '$&\r\n');
   return Buffer.from(
     `${header}\r\n\r\n--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n${text.slice(split + 4)}` +
@@ -63,7 +65,9 @@ async function build(): Promise<void> {
   for (let i = 0; i < COUNT; i += 200) {
     const batch = [];
     for (let n = i; n < Math.min(COUNT, i + 200); n++)
-      batch.push(store.messages.append({ mailboxId: inbox.id, raw: message(n), flags: n % 5 ? ['\\Seen'] : [], internalDate: Date.UTC(2026, 0, 1) + n * 60_000 }));
+      batch.push(
+        store.messages.append({ mailboxId: inbox.id, raw: message(n), flags: n % 5 ? ['\\Seen'] : [], internalDate: Date.UTC(2026, 0, 1) + n * 60_000 }),
+      );
     await Promise.all(batch);
   }
   await store.close();

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { MIME_FORMAT_VERSION, type ParsedMessage } from '../mime/types.ts';
 import type { StoreContext } from './context.ts';
+import { decodeHeaderRecord, encodeHeaderRecord, headerRecord, type HeaderRecord, type StoredHeaderRecord } from './header-records.ts';
 import type { BodyMetaRecord } from './records.ts';
 
 // The meta record behind parsedSince().
@@ -20,8 +21,13 @@ export function bodyHash(raw: Buffer): Buffer {
 
 const META = Buffer.from([0]);
 const RAW = Buffer.from([1]);
+const HEADERS = Buffer.from([2]);
 export const metaKey = (hash: Buffer) => Buffer.concat([hash, META]);
 export const rawKey = (hash: Buffer) => Buffer.concat([hash, RAW]);
+// header-records.ts: on the same leaf page as the other two, so writing it touches no other page.
+export const headersKey = (hash: Buffer) => Buffer.concat([hash, HEADERS]);
+// Records per body: meta, raw and headers.
+const RECORDS = 3;
 
 export class Bodies {
   private ctx: StoreContext;
@@ -41,6 +47,13 @@ export class Bodies {
     if (!raw || !parsed) throw new Error('addRef of an unknown body without its content');
     this.ctx.dbs.bodies.putSync(metaKey(hash), { refs: count, size: raw.length, parsed });
     this.ctx.dbs.bodies.putSync(rawKey(hash), raw);
+    this.putHeaders(hash, parsed);
+  }
+
+  // Inside a write: the body's header record made from this parse (and its raw message, for a
+  // parse older than the header index).
+  putHeaders(hash: Buffer, parsed: ParsedMessage): void {
+    this.ctx.dbs.bodies.putSync(headersKey(hash), encodeHeaderRecord(headerRecord(parsed, () => this.get(hash))));
   }
 
   // Inside a write: one reference fewer; the body goes with its last reference.
@@ -53,6 +66,7 @@ export class Bodies {
     }
     this.ctx.dbs.bodies.removeSync(metaKey(hash));
     this.ctx.dbs.bodies.removeSync(rawKey(hash));
+    this.ctx.dbs.bodies.removeSync(headersKey(hash));
   }
 
   exists(hash: Buffer): boolean {
@@ -67,6 +81,11 @@ export class Bodies {
     return this.meta(hash)?.parsed;
   }
 
+  headers(hash: Buffer): HeaderRecord | undefined {
+    const stored = this.ctx.dbs.bodies.get(headersKey(hash)) as StoredHeaderRecord | undefined;
+    return stored && decodeHeaderRecord(stored);
+  }
+
   // Replaces, in one commit, the parsed forms of bodies parsed by an older parser with new ones
   // (made from the same raw bytes); a body that is gone or whose parse is not older is left alone.
   // Resolves with how many were replaced.
@@ -77,6 +96,7 @@ export class Bodies {
         const meta = this.meta(hash);
         if (!meta || (meta.parsed?.version ?? 0) >= parsed.version) continue;
         this.ctx.dbs.bodies.putSync(metaKey(hash), { ...meta, parsed });
+        this.putHeaders(hash, parsed);
         replaced++;
       }
       return replaced;
@@ -117,10 +137,10 @@ export class Bodies {
 
   // Number of distinct bodies stored.
   count(): number {
-    return this.ctx.dbs.bodies.getCount() / 2;
+    return this.ctx.dbs.bodies.getCount() / RECORDS;
   }
 
-  // What the bodies database holds: its records (two per body) and the pages they take
+  // What the bodies database holds: its records (three per body) and the pages they take
   // (leaf, branch and overflow pages of 4096 bytes, open.ts), for the benchmark's bytes on disk.
   stats(): { entries: number; pages: number } {
     const s = this.ctx.dbs.bodies.getStats() as { treeLeafPageCount: number; treeBranchPageCount: number; overflowPages: number };

@@ -11,6 +11,7 @@ import type { StoreContext } from './context.ts';
 import { StoreError, type StoreErrorCode } from './errors.ts';
 import { applyFlags, isDeleted, isSeen, normalizeFlags, sameFlags, withKeywords, type FlagOp } from './flags.ts';
 import type { MailboxIndex } from './mailbox-index.ts';
+import type { HeaderRecord } from './header-records.ts';
 import { INBOX, type Mailboxes } from './mailboxes.ts';
 import { octetSize } from './octets.ts';
 import type { MailboxRecord, MessageRecord } from './records.ts';
@@ -148,6 +149,11 @@ export class Messages {
 
   parsed(hash: Buffer): ParsedMessage | undefined {
     return this.bodies.parsed(hash);
+  }
+
+  // What SEARCH, SORT and THREAD read of the headers (header-records.ts), without the whole parse.
+  headers(hash: Buffer): HeaderRecord | undefined {
+    return this.bodies.headers(hash);
   }
 
   // RFC 9051 6.4.6 STORE. With unchangedSince (RFC 7162 3.1.3), messages whose MODSEQ is higher

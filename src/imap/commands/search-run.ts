@@ -1,10 +1,10 @@
 // Runs a search program over the selected mailbox for SEARCH, SORT and THREAD: in slices of at
 // most SLICE_MS, yielding to the event loop between them (one loop serves every protocol), with
-// large text parts decoded in a worker. Header keys read the header index (src/mime), not the
-// raw message.
+// large text parts decoded in a worker. Header keys read the body's header record
+// (src/store/header-records.ts), not the parse or the raw message.
 import { free } from '../../memory/free.ts';
 import type { BodyPart } from '../../mime/decode.ts';
-import { buildHeaderIndex, MIME_FORMAT_VERSION, type MimePart } from '../../mime/index.ts';
+import type { MimePart } from '../../mime/index.ts';
 import { JobError } from '../../offload/pool.ts';
 import { ImapServerError, ImapUserError } from '../errors.ts';
 import type { ImapSession } from '../session.ts';
@@ -89,16 +89,9 @@ export async function runSearch<T>(
       return { raw: c.raw, parsed: c.parsed };
     },
     headers(c) {
-      c.parsed ??= store.parsed(c.record.hash);
-      if (!c.parsed) throw new MessageGone(c.record.uid);
-      const parsed = c.parsed;
-      // A body parsed before the index existed (src/store/reparse.ts upgrades it in the background):
-      // the index is made from its raw header.
-      c.index ??=
-        parsed.version >= MIME_FORMAT_VERSION
-          ? parsed.headers
-          : buildHeaderIndex(env.body(c).raw, parsed.root.headerStart, parsed.root.bodyStart, parsed.envelope);
-      return { parsed, index: c.index };
+      c.headers ??= store.headers(c.record.hash);
+      if (!c.headers) throw new MessageGone(c.record.uid);
+      return c.headers;
     },
     text: (raw, parts) => partsTextOffLoop(session, raw, parts),
   };
