@@ -85,7 +85,7 @@ test('a store of format 2 gets a header record for every body when opened; a bod
     for (const h of hashes) ctx.dbs.bodies.removeSync(headersKey(h));
     const meta = ctx.dbs.bodies.get(metaKey(hashes[2]!)) as BodyMetaRecord;
     const { headers: _, ...old } = meta.parsed;
-    ctx.dbs.bodies.putSync(metaKey(hashes[2]!), { ...meta, parsed: { ...old, version: 2 } });
+    ctx.dbs.bodies.putSync(metaKey(hashes[2]!), { ...meta, parsed: { ...old, version: 2 } as ParsedMessage });
     ctx.dbs.meta.putSync('format', 2);
   });
   const problems = t.store.checkConsistency();

@@ -106,9 +106,10 @@ export class Messages {
     return this.ctx.dbs.messages.get([mailboxId, uid]) ?? null;
   }
 
-  // Messages of a mailbox in UID order, optionally from a UID on.
-  list(mailboxId: number, fromUid = 1): MessageRecord[] {
-    return [...this.ctx.dbs.messages.getRange({ start: [mailboxId, fromUid], end: [mailboxId + 1] })].map((e) => e.value);
+  // Messages of a mailbox in UID order, optionally from a UID on and at most `limit` of them (one
+  // cursor walk: a quarter of the cost of a get per UID).
+  list(mailboxId: number, fromUid = 1, limit?: number): MessageRecord[] {
+    return [...this.ctx.dbs.messages.getRange({ start: [mailboxId, fromUid], end: [mailboxId + 1], limit })].map((e) => e.value);
   }
 
   // The mailbox's index (UIDs, MODSEQs, sizes, octets, flags in UID order) as of the last commit;
