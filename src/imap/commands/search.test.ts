@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { loggedIn, ok, startImapServer, type ImapTestServer, type RawClient } from '../../../test/imap/support.ts';
 import { storeInternals } from '../../../test/support/temp-store.ts';
-import { MIME_FORMAT_VERSION } from '../../mime/types.ts';
-import { metaKey } from '../../store/bodies.ts';
+import { MIME_FORMAT_VERSION, type ParsedMessage } from '../../mime/types.ts';
+import { headersKey, metaKey } from '../../store/bodies.ts';
 import type { BodyMetaRecord } from '../../store/records.ts';
 
 const mail = (subject: string, from: string, date: string, body: string, extra = '') =>
@@ -244,7 +244,7 @@ describe('SEARCH from the header index', () => {
     }
   });
 
-  test('a body stored by an older parser, without the index, is searched from its raw header', async () => {
+  test('a body stored by an older parser, without the index, is searched by the header record made from its raw header', async () => {
     const store = s.context.store;
     const { dbs } = storeInternals(store);
     const inbox = store.mailboxes.get(s.accountId, 'INBOX')!;
@@ -252,8 +252,12 @@ describe('SEARCH from the header index', () => {
     const meta = dbs.bodies.get(metaKey(hash)) as BodyMetaRecord;
     const { headers: _, ...older } = meta.parsed;
     // As stored before the index existed (its record type has no place for that).
-    await dbs.bodies.put(metaKey(hash), { ...meta, parsed: { ...older, version: MIME_FORMAT_VERSION - 1 } } as unknown as BodyMetaRecord);
+    const parsed = { ...older, version: MIME_FORMAT_VERSION - 1 } as unknown as ParsedMessage;
+    await dbs.bodies.put(metaKey(hash), { ...meta, parsed });
     assert.equal(store.bodies.parsed(hash)!.headers, undefined);
+    // Its header record as the store's migration makes it for such a body, from the raw header.
+    await dbs.bodies.remove(headersKey(hash));
+    await storeInternals(store).write(() => store.bodies.putHeaders(hash, parsed));
     assert.deepEqual((await ok(c, 'SEARCH FROM user@example.org SUBJECT comments SENTON 3-Jun-2026')).untagged, ['* SEARCH 1']);
   });
 
