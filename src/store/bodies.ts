@@ -1,7 +1,7 @@
 // Message bodies, content-addressed by SHA-256 of the raw bytes and reference-counted: one copy
 // serves every recipient, every IMAP COPY and every queue entry; the last reference removes it.
 import { createHash } from 'node:crypto';
-import { MIME_FORMAT_VERSION, type ParsedMessage } from '../mime/types.ts';
+import { MIME_FORMAT_VERSION, type MessageStructure, type ParsedMessage } from '../mime/types.ts';
 import type { StoreContext } from './context.ts';
 import { decodeHeaderRecord, encodeHeaderRecord, headerRecord, type HeaderRecord, type StoredHeaderRecord } from './header-records.ts';
 import type { BodyMetaRecord } from './records.ts';
@@ -29,6 +29,11 @@ export const headersKey = (hash: Buffer) => Buffer.concat([hash, HEADERS]);
 // Records per body: meta, raw and headers.
 const RECORDS = 3;
 
+// The parse without its header index, which the header record holds.
+function structure({ headers: _, ...rest }: ParsedMessage): MessageStructure {
+  return rest;
+}
+
 export class Bodies {
   private ctx: StoreContext;
 
@@ -45,14 +50,14 @@ export class Bodies {
       return;
     }
     if (!raw || !parsed) throw new Error('addRef of an unknown body without its content');
-    this.ctx.dbs.bodies.putSync(metaKey(hash), { refs: count, size: raw.length, parsed });
+    this.ctx.dbs.bodies.putSync(metaKey(hash), { refs: count, size: raw.length, parsed: structure(parsed) });
     this.ctx.dbs.bodies.putSync(rawKey(hash), raw);
     this.putHeaders(hash, parsed);
   }
 
   // Inside a write: the body's header record made from this parse (and its raw message, for a
   // parse older than the header index).
-  putHeaders(hash: Buffer, parsed: ParsedMessage): void {
+  putHeaders(hash: Buffer, parsed: MessageStructure | ParsedMessage): void {
     this.ctx.dbs.bodies.putSync(headersKey(hash), encodeHeaderRecord(headerRecord(parsed, () => this.get(hash))));
   }
 
@@ -77,7 +82,7 @@ export class Bodies {
     return this.ctx.dbs.bodies.get(rawKey(hash)) as Buffer | undefined;
   }
 
-  parsed(hash: Buffer): ParsedMessage | undefined {
+  parsed(hash: Buffer): MessageStructure | undefined {
     return this.meta(hash)?.parsed;
   }
 
@@ -95,7 +100,7 @@ export class Bodies {
       for (const [hash, parsed] of updates) {
         const meta = this.meta(hash);
         if (!meta || (meta.parsed?.version ?? 0) >= parsed.version) continue;
-        this.ctx.dbs.bodies.putSync(metaKey(hash), { ...meta, parsed });
+        this.ctx.dbs.bodies.putSync(metaKey(hash), { ...meta, parsed: structure(parsed) });
         this.putHeaders(hash, parsed);
         replaced++;
       }

@@ -3,7 +3,7 @@
 // RFC 5957) and THREAD (RFC 5256 4) read of a message, without the MIME tree of the full parse.
 // Stored as one msgpack array (addresses flattened four values each), so a record carries no
 // field names: a fraction of the parse's bytes, and decoded many times faster (docs/store.md).
-import { buildHeaderIndex, messageIds, MIME_FORMAT_VERSION, type Address, type ParsedMessage } from '../mime/index.ts';
+import { buildHeaderIndex, messageIds, MIME_FORMAT_VERSION, type Address, type MessageStructure, type ParsedMessage } from '../mime/index.ts';
 
 export interface HeaderRecord {
   subject: string | null; // decoded (RFC 2047); null without a Subject field
@@ -23,10 +23,11 @@ export interface HeaderRecord {
 type Flat = (string | null)[] | null;
 export type StoredHeaderRecord = [string | null, string, boolean, number | null, number | null, string[], string | null, Flat, Flat, Flat, Flat];
 
-// From a parse; one made by a parser older than the header index reads the raw message.
-export function headerRecord(parsed: ParsedMessage, raw: () => Buffer | undefined): HeaderRecord {
+// From a parse; a stored one (without its index) or one made by a parser older than the header
+// index reads the raw message.
+export function headerRecord(parsed: MessageStructure | ParsedMessage, raw: () => Buffer | undefined): HeaderRecord {
   const e = parsed.envelope;
-  let index = parsed.version >= MIME_FORMAT_VERSION ? parsed.headers : undefined;
+  let index = 'headers' in parsed && parsed.version >= MIME_FORMAT_VERSION ? parsed.headers : undefined;
   if (!index) {
     const bytes = raw();
     if (!bytes) throw new Error('header record of an old parse without the raw message');

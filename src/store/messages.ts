@@ -4,7 +4,7 @@
 // Tombstones are kept up to MAX_TOMBSTONES per mailbox; the oldest go first and raise the mailbox's
 // vanishedSince, below which a QRESYNC client gets a full resync instead (RFC 7162 3.2.5.2).
 import { parseMessage } from '../mime/parse.ts';
-import type { ParsedMessage } from '../mime/types.ts';
+import type { MessageStructure, ParsedMessage } from '../mime/types.ts';
 import { bodyHash, type Bodies, type PreparedBody } from './bodies.ts';
 import type { StoreChange } from './changes.ts';
 import type { StoreContext } from './context.ts';
@@ -148,7 +148,7 @@ export class Messages {
     return this.bodies.get(hash);
   }
 
-  parsed(hash: Buffer): ParsedMessage | undefined {
+  parsed(hash: Buffer): MessageStructure | undefined {
     return this.bodies.parsed(hash);
   }
 

@@ -13,7 +13,7 @@ import {
   type Address,
   type HeaderField,
   type MimePart,
-  type ParsedMessage,
+  type MessageStructure,
 } from '../../mime/index.ts';
 import { partsText } from '../../mime/text.ts';
 import type { HeaderRecord, MessageRecord } from '../../store/index.ts';
@@ -25,7 +25,7 @@ export interface Candidate {
   // Loaded on first use, and kept while this message is evaluated: however many keys of the
   // program read the text, it is decoded once.
   raw?: Buffer;
-  parsed?: ParsedMessage;
+  parsed?: MessageStructure;
   headers?: HeaderRecord;
   fields?: HeaderField[];
   headerText?: string; // every header, decoded and lowercased (loadText)
@@ -34,7 +34,7 @@ export interface Candidate {
 
 export interface SearchEnv {
   view: MailboxView;
-  body(c: Candidate): { raw: Buffer; parsed: ParsedMessage };
+  body(c: Candidate): { raw: Buffer; parsed: MessageStructure };
   // The body's header record, without its parse or raw message.
   headers(c: Candidate): HeaderRecord;
   // partsText(raw, parts), computed in a worker.
