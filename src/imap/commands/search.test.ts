@@ -288,3 +288,39 @@ describe('SEARCH from the header index', () => {
     }
   });
 });
+
+describe('SEARCH over more messages than one batch of records', () => {
+  let s: ImapTestServer;
+  let c: RawClient;
+  const count = 300;
+  before(async () => {
+    s = await startImapServer();
+    for (let n = 1; n <= count; n++)
+      await s.deliver(mail(`m${n}`, 'a@example.org', 'Mon, 1 Jun 2026 09:00:00 +0000', 'x\r\n'), { flags: n % 3 ? [] : ['\\Seen'] });
+    c = await loggedIn(s);
+    await ok(c, 'SELECT INBOX');
+  });
+  after(async () => {
+    c.close();
+    await s.close();
+  });
+
+  test('records are matched to their UIDs across batches and gaps; messages expunged since the view was taken match nothing', async () => {
+    const store = s.context.store;
+    const inbox = store.mailboxes.get(s.accountId, 'INBOX')!.id;
+    const gone = [1, ...Array.from({ length: 40 }, (_, i) => 100 + i), 128, 129, 256, 299, 300];
+    await store.messages.setFlags({ mailboxId: inbox, uids: gone, op: 'add', flags: ['\\Deleted'] });
+    await store.messages.expunge({ mailboxId: inbox, onlyDeleted: true });
+    const kept = Array.from({ length: count }, (_, i) => i + 1).filter((u) => !gone.includes(u));
+    const seen = kept.filter((u) => u % 3 === 0);
+    const unseen = kept.filter((u) => u % 3 !== 0);
+    const hits = async (q: string) => (await ok(c, q)).untagged.filter((l) => l.startsWith('* SEARCH'));
+    // The view still holds the expunged messages (SEARCH by sequence number cannot report them), at
+    // their sequence numbers (their UIDs): they match nothing.
+    assert.deepEqual(await hits('SEARCH SEEN SUBJECT m'), [`* SEARCH ${seen.join(' ')}`]);
+    assert.deepEqual(await hits('SEARCH UNSEEN SUBJECT m'), [`* SEARCH ${unseen.join(' ')}`]);
+    await ok(c, 'NOOP');
+    assert.deepEqual(await hits('UID SEARCH SEEN SUBJECT m'), [`* SEARCH ${seen.join(' ')}`]);
+    assert.deepEqual(await hits('UID SEARCH UNSEEN UID 250:260'), [`* SEARCH ${[250, 251, 253, 254, 257, 259, 260].join(' ')}`]);
+  });
+});
