@@ -1,6 +1,6 @@
 // src/mime public API: parse once at delivery (parseMessage), then answer IMAP FETCH/SEARCH and
 // SMTP checks from the stored ParsedMessage and the raw bytes.
-export type { Address, Disposition, Envelope, HeaderIndex, MimePart, Param, ParsedMessage } from './types.ts';
+export type { Address, Disposition, Envelope, HeaderIndex, MessageStructure, MimePart, Param, ParsedMessage } from './types.ts';
 export { MIME_FORMAT_VERSION } from './types.ts';
 
 export { MAX_DEPTH, MAX_PARTS, parseMessage } from './parse.ts';

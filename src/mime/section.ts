@@ -1,6 +1,6 @@
 // IMAP section specifiers (RFC 9051 6.4.5, RFC 3501 6.4.5) resolved to parts and byte ranges of
 // the raw message: BODY[1.2], BODY[3.HEADER], BODY[4.1.MIME], BODY[TEXT], BINARY[2] ...
-import type { MimePart, ParsedMessage } from './types.ts';
+import type { MimePart, MessageStructure } from './types.ts';
 import { headerFieldsSubset } from './headers.ts';
 
 export type SectionText = 'HEADER' | 'HEADER.FIELDS' | 'HEADER.FIELDS.NOT' | 'TEXT' | 'MIME';
@@ -34,7 +34,7 @@ function subParts(part: MimePart): readonly MimePart[] {
 
 // The part a numeric section path names (BODY[1.2] is [1, 2]; BINARY[n] decodes this part), or
 // null when there is no such part. The empty path names no part.
-export function findPart(message: ParsedMessage, path: readonly number[]): MimePart | null {
+export function findPart(message: MessageStructure, path: readonly number[]): MimePart | null {
   if (path.length === 0) return null;
   let parts = numberedParts(message.root);
   let part: MimePart | null = null;
@@ -57,7 +57,7 @@ export function findPart(message: ParsedMessage, path: readonly number[]): MimeP
 //   numeric part specifiers").
 // For HEADER.FIELDS[.NOT] the range is the whole header; headerFieldsSubset cuts it (or use
 // sectionBytes).
-export function sectionRange(message: ParsedMessage, path: readonly number[], text: SectionText | null): SectionRange | null {
+export function sectionRange(message: MessageStructure, path: readonly number[], text: SectionText | null): SectionRange | null {
   let top: MimePart;
   if (path.length === 0) {
     if (text === 'MIME') return null;
@@ -83,7 +83,7 @@ export interface Section {
 
 // The bytes BODY[section] returns (before any <partial>), or null when the section does not
 // exist.
-export function sectionBytes(raw: Buffer, message: ParsedMessage, section: Section): Buffer | null {
+export function sectionBytes(raw: Buffer, message: MessageStructure, section: Section): Buffer | null {
   const range = sectionRange(message, section.path, section.text);
   if (range === null) return null;
   if (section.text === 'HEADER.FIELDS' || section.text === 'HEADER.FIELDS.NOT') {

@@ -88,6 +88,9 @@ export interface HeaderIndex {
   references: string[];
 }
 
+// A parse as the store keeps it (src/store/bodies.ts): the header index goes to its own record.
+export type MessageStructure = Omit<ParsedMessage, 'headers'>;
+
 export interface ParsedMessage {
   version: number;
   size: number;

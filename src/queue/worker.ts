@@ -14,7 +14,7 @@
 // outbound.shutdownGraceMs for the replies to messages already sent, records every result, and
 // only then resolves, so the store can close.
 import type { Logger } from '../log/log.ts';
-import type { ParsedMessage } from '../mime/types.ts';
+import type { MessageStructure } from '../mime/types.ts';
 import type { MemoryBudget } from '../memory/budget.ts';
 import { free } from '../memory/free.ts';
 import type { WorkerPool } from '../offload/pool.ts';
@@ -263,7 +263,7 @@ export class DeliveryWorker {
   // The message as one peer gets it. Unchanged when it is not ours to sign and needs no
   // downgrade; otherwise a fresh copy from the store is handed (transferred, not copied) to a
   // worker, which returns the signed or 7-bit form.
-  private async transmission(entry: QueueEntry, parsed: ParsedMessage, downgrade: boolean, dkim: boolean): Promise<Buffer> {
+  private async transmission(entry: QueueEntry, parsed: MessageStructure, downgrade: boolean, dkim: boolean): Promise<Buffer> {
     const raw = this.o.store.queue.body(entry);
     if (!raw) throw new Error(`queue entry ${entry.id}: body missing`);
     const options = dkim ? await this.signer.options(parsed) : null;

@@ -12,7 +12,7 @@
 // Signing (DKIM) happens after this, on the bytes that are sent (RFC 6376 5.3).
 import { isAscii as isAsciiBytes } from 'node:buffer';
 import { findHeaderEnd, splitHeader, findField } from '../mime/headers.ts';
-import type { MimePart, ParsedMessage } from '../mime/types.ts';
+import type { MimePart, MessageStructure } from '../mime/types.ts';
 
 // True when the bytes need 8BITMIME (or SMTPUTF8) to travel (a native scan).
 export function has8bit(b: Buffer): boolean {
@@ -90,7 +90,7 @@ function convert(raw: Buffer, part: MimePart, edits: Edit[]): boolean {
 }
 
 // The message with 7-bit content; the same Buffer when it has no 8-bit octets in its body.
-export function to7bit(raw: Buffer, parsed: ParsedMessage): Buffer {
+export function to7bit(raw: Buffer, parsed: MessageStructure): Buffer {
   const edits: Edit[] = [];
   convert(raw, parsed.root, edits);
   if (edits.length === 0) return raw;

@@ -3,14 +3,14 @@
 // (RFC 6376 5, with mailauth). Both read and rewrite the whole message, which may be tens of MB,
 // so neither runs on the event loop. The message comes transferred (not copied) and the result
 // goes back transferred too.
-import type { ParsedMessage } from '../mime/types.ts';
+import type { MessageStructure } from '../mime/types.ts';
 import type { DkimSignOptions } from './dkim/sign.ts';
 import { loadMailauth } from './mailauth.ts';
 import { to7bit } from './downgrade.ts';
 
 export interface TransmissionInput {
   message: Uint8Array;
-  parsed: ParsedMessage;
+  parsed: MessageStructure;
   downgrade: boolean;
   dkim: DkimSignOptions | null;
 }

@@ -1,8 +1,9 @@
 // Message bodies, content-addressed by SHA-256 of the raw bytes and reference-counted: one copy
 // serves every recipient, every IMAP COPY and every queue entry; the last reference removes it.
 import { createHash } from 'node:crypto';
-import { MIME_FORMAT_VERSION, type ParsedMessage } from '../mime/types.ts';
+import { MIME_FORMAT_VERSION, type MessageStructure, type ParsedMessage } from '../mime/types.ts';
 import type { StoreContext } from './context.ts';
+import { decodeHeaderRecord, encodeHeaderRecord, headerRecord, type HeaderRecord, type StoredHeaderRecord } from './header-records.ts';
 import type { BodyMetaRecord } from './records.ts';
 
 // The meta record behind parsedSince().
@@ -20,8 +21,18 @@ export function bodyHash(raw: Buffer): Buffer {
 
 const META = Buffer.from([0]);
 const RAW = Buffer.from([1]);
+const HEADERS = Buffer.from([2]);
 export const metaKey = (hash: Buffer) => Buffer.concat([hash, META]);
 export const rawKey = (hash: Buffer) => Buffer.concat([hash, RAW]);
+// header-records.ts: on the same leaf page as the other two, so writing it touches no other page.
+export const headersKey = (hash: Buffer) => Buffer.concat([hash, HEADERS]);
+// Records per body: meta, raw and headers.
+const RECORDS = 3;
+
+// The parse without its header index, which the header record holds.
+function structure({ headers: _, ...rest }: ParsedMessage): MessageStructure {
+  return rest;
+}
 
 export class Bodies {
   private ctx: StoreContext;
@@ -39,8 +50,15 @@ export class Bodies {
       return;
     }
     if (!raw || !parsed) throw new Error('addRef of an unknown body without its content');
-    this.ctx.dbs.bodies.putSync(metaKey(hash), { refs: count, size: raw.length, parsed });
+    this.ctx.dbs.bodies.putSync(metaKey(hash), { refs: count, size: raw.length, parsed: structure(parsed) });
     this.ctx.dbs.bodies.putSync(rawKey(hash), raw);
+    this.putHeaders(hash, parsed);
+  }
+
+  // Inside a write: the body's header record made from this parse (and its raw message, for a
+  // parse older than the header index).
+  putHeaders(hash: Buffer, parsed: MessageStructure | ParsedMessage): void {
+    this.ctx.dbs.bodies.putSync(headersKey(hash), encodeHeaderRecord(headerRecord(parsed, () => this.get(hash))));
   }
 
   // Inside a write: one reference fewer; the body goes with its last reference.
@@ -53,6 +71,7 @@ export class Bodies {
     }
     this.ctx.dbs.bodies.removeSync(metaKey(hash));
     this.ctx.dbs.bodies.removeSync(rawKey(hash));
+    this.ctx.dbs.bodies.removeSync(headersKey(hash));
   }
 
   exists(hash: Buffer): boolean {
@@ -63,8 +82,13 @@ export class Bodies {
     return this.ctx.dbs.bodies.get(rawKey(hash)) as Buffer | undefined;
   }
 
-  parsed(hash: Buffer): ParsedMessage | undefined {
+  parsed(hash: Buffer): MessageStructure | undefined {
     return this.meta(hash)?.parsed;
+  }
+
+  headers(hash: Buffer): HeaderRecord | undefined {
+    const stored = this.ctx.dbs.bodies.get(headersKey(hash)) as StoredHeaderRecord | undefined;
+    return stored && decodeHeaderRecord(stored);
   }
 
   // Replaces, in one commit, the parsed forms of bodies parsed by an older parser with new ones
@@ -76,7 +100,8 @@ export class Bodies {
       for (const [hash, parsed] of updates) {
         const meta = this.meta(hash);
         if (!meta || (meta.parsed?.version ?? 0) >= parsed.version) continue;
-        this.ctx.dbs.bodies.putSync(metaKey(hash), { ...meta, parsed });
+        this.ctx.dbs.bodies.putSync(metaKey(hash), { ...meta, parsed: structure(parsed) });
+        this.putHeaders(hash, parsed);
         replaced++;
       }
       return replaced;
@@ -117,10 +142,10 @@ export class Bodies {
 
   // Number of distinct bodies stored.
   count(): number {
-    return this.ctx.dbs.bodies.getCount() / 2;
+    return this.ctx.dbs.bodies.getCount() / RECORDS;
   }
 
-  // What the bodies database holds: its records (two per body) and the pages they take
+  // What the bodies database holds: its records (three per body) and the pages they take
   // (leaf, branch and overflow pages of 4096 bytes, open.ts), for the benchmark's bytes on disk.
   stats(): { entries: number; pages: number } {
     const s = this.ctx.dbs.bodies.getStats() as { treeLeafPageCount: number; treeBranchPageCount: number; overflowPages: number };

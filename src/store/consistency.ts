@@ -1,7 +1,7 @@
 // Checks the invariants that the rest of the store keeps, for tests and `homepost verify`:
 // reference counts match the references, counters match the messages, UIDs are below UIDNEXT,
 // every name points at its mailbox and every message at a stored body.
-import { metaKey, rawKey } from './bodies.ts';
+import { headersKey, metaKey, rawKey } from './bodies.ts';
 import { isSeen, withKeywords } from './flags.ts';
 import { MailboxIndex } from './mailbox-index.ts';
 import type { BodyMetaRecord } from './records.ts';
@@ -73,13 +73,14 @@ export function checkConsistency(dbs: Dbs): string[] {
   for (const { key, value } of dbs.bodies.getRange()) {
     const hash = key.subarray(0, key.length - 1);
     const id = hash.toString('hex');
-    if (key.at(-1) === 1) {
-      if (!dbs.bodies.doesExist(metaKey(hash))) problems.push(`body ${id.slice(0, 12)}: raw without record`);
+    if (key.at(-1) !== 0) {
+      if (!dbs.bodies.doesExist(metaKey(hash))) problems.push(`body ${id.slice(0, 12)}: ${key.at(-1) === 1 ? 'raw' : 'header record'} without record`);
       continue;
     }
     const meta = value as BodyMetaRecord;
     if (!meta.parsed) problems.push(`body ${id.slice(0, 12)}: no parsed form`);
     if (!dbs.bodies.doesExist(rawKey(hash))) problems.push(`body ${id.slice(0, 12)}: record without raw`);
+    if (!dbs.bodies.doesExist(headersKey(hash))) problems.push(`body ${id.slice(0, 12)}: no header record`);
     const actual = refs.get(id) ?? 0;
     if (actual !== meta.refs) problems.push(`body ${id.slice(0, 12)}: refs ${meta.refs}, actual ${actual}`);
     refs.delete(id);

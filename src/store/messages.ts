@@ -4,13 +4,14 @@
 // Tombstones are kept up to MAX_TOMBSTONES per mailbox; the oldest go first and raise the mailbox's
 // vanishedSince, below which a QRESYNC client gets a full resync instead (RFC 7162 3.2.5.2).
 import { parseMessage } from '../mime/parse.ts';
-import type { ParsedMessage } from '../mime/types.ts';
+import type { MessageStructure, ParsedMessage } from '../mime/types.ts';
 import { bodyHash, type Bodies, type PreparedBody } from './bodies.ts';
 import type { StoreChange } from './changes.ts';
 import type { StoreContext } from './context.ts';
 import { StoreError, type StoreErrorCode } from './errors.ts';
 import { applyFlags, isDeleted, isSeen, normalizeFlags, sameFlags, withKeywords, type FlagOp } from './flags.ts';
 import type { MailboxIndex } from './mailbox-index.ts';
+import type { HeaderRecord } from './header-records.ts';
 import { INBOX, type Mailboxes } from './mailboxes.ts';
 import { octetSize } from './octets.ts';
 import type { MailboxRecord, MessageRecord } from './records.ts';
@@ -112,9 +113,10 @@ export class Messages {
     return this.ctx.dbs.messages.get([mailboxId, uid]) ?? null;
   }
 
-  // Messages of a mailbox in UID order, optionally from a UID on.
-  list(mailboxId: number, fromUid = 1): MessageRecord[] {
-    return [...this.ctx.dbs.messages.getRange({ start: [mailboxId, fromUid], end: [mailboxId + 1] })].map((e) => e.value);
+  // Messages of a mailbox in UID order, optionally from a UID on and at most `limit` of them (one
+  // cursor walk: a quarter of the cost of a get per UID).
+  list(mailboxId: number, fromUid = 1, limit?: number): MessageRecord[] {
+    return [...this.ctx.dbs.messages.getRange({ start: [mailboxId, fromUid], end: [mailboxId + 1], limit })].map((e) => e.value);
   }
 
   // The mailbox's index (UIDs, MODSEQs, sizes, octets, flags in UID order) as of the last commit;
@@ -159,8 +161,13 @@ export class Messages {
     return this.bodies.get(hash);
   }
 
-  parsed(hash: Buffer): ParsedMessage | undefined {
+  parsed(hash: Buffer): MessageStructure | undefined {
     return this.bodies.parsed(hash);
+  }
+
+  // What SEARCH, SORT and THREAD read of the headers (header-records.ts), without the whole parse.
+  headers(hash: Buffer): HeaderRecord | undefined {
+    return this.bodies.headers(hash);
   }
 
   // RFC 9051 6.4.6 STORE. With unchangedSince (RFC 7162 3.1.3), messages whose MODSEQ is higher

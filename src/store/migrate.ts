@@ -1,44 +1,66 @@
 // Brings a store written by an older homepost up to STORE_FORMAT when it is opened: one write, so a
 // crash leaves the old format whole, and one log line. A store newer than the code is refused
 // (store.ts).
-import { rawKey } from './bodies.ts';
+import { Bodies, rawKey } from './bodies.ts';
 import type { StoreContext } from './context.ts';
 import { withKeywords } from './flags.ts';
 import { octetSize } from './octets.ts';
 import { STORE_FORMAT } from './open.ts';
 import type { MessageRecord } from './records.ts';
 
+// Format 2: each message's POP3 octets (read once from its body, shared by copies), each mailbox's
+// keyword list, tombstone count and last modification.
+function toFormat2({ dbs }: StoreContext): { mailboxes: number; messages: number } {
+  let mailboxes = 0;
+  let messages = 0;
+  const octetsOf = new Map<string, number>();
+  for (const { value: mb } of [...dbs.mailboxes.getRange()]) {
+    const range = { start: [mb.id], end: [mb.id + 1] };
+    let keywords: string[] = [];
+    for (const { key, value: m } of [...dbs.messages.getRange(range)] as { key: [number, number]; value: MessageRecord }[]) {
+      keywords = withKeywords(keywords, m.flags);
+      const hash = m.hash.toString('hex');
+      let octets = octetsOf.get(hash);
+      if (octets === undefined) {
+        const raw = dbs.bodies.get(rawKey(m.hash)) as Buffer | undefined;
+        octets = raw ? octetSize(raw) : m.size;
+        octetsOf.set(hash, octets);
+      }
+      dbs.messages.putSync(key, { ...m, octets });
+      messages++;
+    }
+    const tombstones = dbs.expunged.getKeysCount(range);
+    dbs.mailboxes.putSync(mb.id, { ...mb, keywords, tombstones, vanishedSince: 0, modifiedModSeq: mb.highestModSeq });
+    mailboxes++;
+  }
+  return { mailboxes, messages };
+}
+
+// Format 3: each body's header record, from its parse (and its raw header, for a parse older than
+// the header index; reparse.ts replaces both later).
+function toFormat3(ctx: StoreContext): number {
+  const bodies = new Bodies(ctx);
+  const hashes = [...ctx.dbs.bodies.getKeys()].filter((k) => k.at(-1) === 0).map((k) => Buffer.from(k.subarray(0, k.length - 1)));
+  let n = 0;
+  for (const hash of hashes) {
+    const parsed = bodies.parsed(hash);
+    if (!parsed) continue;
+    bodies.putHeaders(hash, parsed);
+    n++;
+  }
+  return n;
+}
+
 export async function migrate(ctx: StoreContext, from: number): Promise<void> {
   if (from >= STORE_FORMAT) return;
   const started = Date.now();
   const { dbs } = ctx;
   const done = await ctx.write(() => {
-    let mailboxes = 0;
-    let messages = 0;
-    // Format 2: each message's POP3 octets (read once from its body, shared by copies), each
-    // mailbox's keyword list, tombstone count and last modification.
-    const octetsOf = new Map<string, number>();
-    for (const { value: mb } of [...dbs.mailboxes.getRange()]) {
-      const range = { start: [mb.id], end: [mb.id + 1] };
-      let keywords: string[] = [];
-      for (const { key, value: m } of [...dbs.messages.getRange(range)] as { key: [number, number]; value: MessageRecord }[]) {
-        keywords = withKeywords(keywords, m.flags);
-        const hash = m.hash.toString('hex');
-        let octets = octetsOf.get(hash);
-        if (octets === undefined) {
-          const raw = dbs.bodies.get(rawKey(m.hash)) as Buffer | undefined;
-          octets = raw ? octetSize(raw) : m.size;
-          octetsOf.set(hash, octets);
-        }
-        dbs.messages.putSync(key, { ...m, octets });
-        messages++;
-      }
-      const tombstones = dbs.expunged.getKeysCount(range);
-      dbs.mailboxes.putSync(mb.id, { ...mb, keywords, tombstones, vanishedSince: 0, modifiedModSeq: mb.highestModSeq });
-      mailboxes++;
-    }
+    const done = { mailboxes: 0, messages: 0, bodies: 0 };
+    if (from < 2) Object.assign(done, toFormat2(ctx));
+    done.bodies = toFormat3(ctx);
     dbs.meta.putSync('format', STORE_FORMAT);
-    return { mailboxes, messages };
+    return done;
   });
   ctx.log.info('store.migrated', { from, to: STORE_FORMAT, ...done, ms: Date.now() - started });
 }

@@ -4,6 +4,7 @@ import { arch } from 'node:os';
 import path from 'node:path';
 import type { AccountRecord, AliasRecord, BodyMetaRecord, DomainRecord, MailboxRecord, MessageRecord } from './records.ts';
 import type { DkimDomainRecord } from './dkim.ts';
+import type { StoredHeaderRecord } from './header-records.ts';
 
 // Options chosen for SD cards (docs/store.md has the measurements):
 // - compression: LZ4 off the main thread; mail text shrinks to about a third, so fewer bytes
@@ -36,8 +37,8 @@ export const STORE_FILE = 'store.mdb';
 
 // Bumped when records change shape; open() refuses a newer store and migrates an older one.
 // 2: MailboxRecord keywords, tombstones, vanishedSince and modifiedModSeq, MessageRecord octets
-// (migrate.ts).
-export const STORE_FORMAT = 2;
+// (migrate.ts). 3: each body's header record (header-records.ts).
+export const STORE_FORMAT = 3;
 
 export interface Dbs {
   // "format", "nextAccountId", "nextMailboxId", "lastUidValidity"
@@ -52,9 +53,10 @@ export interface Dbs {
   subscriptions: Database<true, [number, string]>; // [accountId, name]
   messages: Database<MessageRecord, [number, number]>; // [mailboxId, uid]
   expunged: Database<number, [number, number]>; // [mailboxId, uid] -> modseq of the expunge
-  // sha256 + 0x00 -> BodyMetaRecord (references, parsed form); sha256 + 0x01 -> the raw message.
-  // One database with adjacent keys, so a delivery's two records share their leaf and branch pages.
-  bodies: Database<BodyMetaRecord | Buffer, Buffer>;
+  // sha256 + 0x00 -> BodyMetaRecord (references, parsed form); sha256 + 0x01 -> the raw message;
+  // sha256 + 0x02 -> its header record (header-records.ts). One database with adjacent keys, so a
+  // delivery's records share their leaf and branch pages.
+  bodies: Database<BodyMetaRecord | Buffer | StoredHeaderRecord, Buffer>;
   queue: Database<unknown, number>; // outbound queue entries by id
   dkim: Database<DkimDomainRecord, string>; // DKIM keys by domain (dkim.ts)
   indexes: Database<Buffer, number>; // mailbox id -> its index as the store last closed (mailbox-index.ts)

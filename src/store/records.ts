@@ -1,4 +1,4 @@
-import type { ParsedMessage } from '../mime/types.ts';
+import type { MessageStructure } from '../mime/types.ts';
 
 // The records kept in LMDB, one interface per database (see open.ts for the key of each).
 // Field names cost nothing per record: msgpackr stores each record shape once.
@@ -62,9 +62,10 @@ export interface MessageRecord {
 }
 
 // Kept apart from the raw body (which is written once) and together with each other: a delivery
-// touches one small record here instead of two.
+// touches one small record here instead of two. The parse's header index is kept in the body's
+// header record (header-records.ts), not twice.
 export interface BodyMetaRecord {
   refs: number; // messages and queue entries that point at the body
   size: number;
-  parsed: ParsedMessage;
+  parsed: MessageStructure;
 }

@@ -1,7 +1,7 @@
 // BODY[section]<partial> and BINARY[section] (RFC 9051 6.4.5, RFC 3516): the IMAP syntax of
 // section specifiers; src/mime resolves them to bytes through the stored part tree's offsets,
 // never by parsing the message again.
-import { decodePartBody, findPart, type ParsedMessage, type Section, type SectionText } from '../../mime/index.ts';
+import { decodePartBody, findPart, type MessageStructure, type Section, type SectionText } from '../../mime/index.ts';
 import type { Parser } from '../parser.ts';
 
 // section = "[" [section-spec] "]"; section-spec = section-msgtext / (section-part ["."
@@ -44,7 +44,7 @@ export function sectionLabel(s: Section, encodeField: (f: string) => string): st
 // RFC 3516 BINARY[part]: the body with its Content-Transfer-Encoding removed; null when the part
 // does not exist, 'unknown' for an encoding we cannot decode (UNKNOWN-CTE). BINARY[] and a
 // multipart or message part are sent as stored: there is no single encoding to remove.
-export function binaryBytes(raw: Buffer, msg: ParsedMessage, path: readonly number[]): Buffer | null | 'unknown' {
+export function binaryBytes(raw: Buffer, msg: MessageStructure, path: readonly number[]): Buffer | null | 'unknown' {
   if (!path.length) return raw;
   const part = findPart(msg, path);
   if (!part) return null;

@@ -1,9 +1,9 @@
 // FETCH and UID FETCH (RFC 9051 6.4.5, 6.4.9; BINARY RFC 3516; CHANGEDSINCE and VANISHED RFC 7162
-// 3.1.4, 3.2.6). Structure and sections come from the ParsedMessage stored at delivery. A fetch
+// 3.1.4, 3.2.6). Structure and sections come from the MessageStructure stored at delivery. A fetch
 // of a non-PEEK body section sets \Seen on all the messages concerned in ONE store commit, before
 // any response is written, so the FLAGS reported are the committed ones.
 import type { MailboxIndex, MessageRecord } from '../../store/index.ts';
-import { sectionBytes, type ParsedMessage } from '../../mime/index.ts';
+import { sectionBytes, type MessageStructure } from '../../mime/index.ts';
 import { Turns } from '../../net/turns.ts';
 import { STATES, type CommandSpec } from '../command.ts';
 import { formatDateTime, isAtom, quote } from '../encoder.ts';
@@ -29,7 +29,7 @@ class Content {
   private session: ImapSession;
   private record: MessageRecord;
   private rawBody: Buffer | undefined;
-  private parsedMessage: ParsedMessage | undefined;
+  private parsedMessage: MessageStructure | undefined;
 
   constructor(session: ImapSession, record: MessageRecord) {
     this.session = session;
@@ -42,7 +42,7 @@ class Content {
     return this.rawBody;
   }
 
-  get parsed(): ParsedMessage {
+  get parsed(): MessageStructure {
     this.parsedMessage ??= this.session.store.messages.parsed(this.record.hash);
     if (!this.parsedMessage) throw new ImapServerError('Message structure missing', new Error(`no parse for uid ${this.record.uid}`));
     return this.parsedMessage;

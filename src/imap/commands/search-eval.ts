@@ -1,7 +1,7 @@
 // Evaluates a parsed search key against the messages of the selected mailbox (RFC 9051 6.4.4).
 // String keys match case-insensitively as substrings; header values are decoded (RFC 2047) and
 // bodies transfer- and charset-decoded (src/mime) before matching. FROM, TO, CC, BCC, SUBJECT and
-// SENT* read the header index stored with the parsed form; other header keys read the raw header,
+// SENT* read the body's header record (src/store/header-records.ts); other header keys read the raw header,
 // and message text is loaded only when a key needs it.
 import {
   MISSING_DOMAIN,
@@ -12,12 +12,11 @@ import {
   splitHeader,
   type Address,
   type HeaderField,
-  type HeaderIndex,
   type MimePart,
-  type ParsedMessage,
+  type MessageStructure,
 } from '../../mime/index.ts';
 import { partsText } from '../../mime/text.ts';
-import type { MessageRecord } from '../../store/index.ts';
+import type { HeaderRecord, MessageRecord } from '../../store/index.ts';
 import type { MailboxView } from '../mailbox-view.ts';
 import type { IndexedField, SearchKey } from './search-keys.ts';
 
@@ -26,8 +25,8 @@ export interface Candidate {
   // Loaded on first use, and kept while this message is evaluated: however many keys of the
   // program read the text, it is decoded once.
   raw?: Buffer;
-  parsed?: ParsedMessage;
-  index?: HeaderIndex;
+  parsed?: MessageStructure;
+  headers?: HeaderRecord;
   fields?: HeaderField[];
   headerText?: string; // every header, decoded and lowercased (loadText)
   bodyText?: string; // every text part, decoded and lowercased (loadText)
@@ -35,9 +34,9 @@ export interface Candidate {
 
 export interface SearchEnv {
   view: MailboxView;
-  body(c: Candidate): { raw: Buffer; parsed: ParsedMessage };
-  // The parsed form and its header index, without the raw message when the index is stored.
-  headers(c: Candidate): { parsed: ParsedMessage; index: HeaderIndex };
+  body(c: Candidate): { raw: Buffer; parsed: MessageStructure };
+  // The body's header record, without its parse or raw message.
+  headers(c: Candidate): HeaderRecord;
   // partsText(raw, parts), computed in a worker.
   text(raw: Buffer, parts: readonly MimePart[]): Promise<string>;
   // Resolved sequence sets, by key.
@@ -70,9 +69,9 @@ export function addressText(list: readonly Address[] | null): string {
   return out.join(', ');
 }
 
-function indexedValue(parsed: ParsedMessage, index: HeaderIndex, field: IndexedField): string | null {
-  if (field === 'subject') return index.subject ?? parsed.envelope.subject;
-  const list = parsed.envelope[field];
+function indexedValue(h: HeaderRecord, field: IndexedField): string | null {
+  if (field === 'subject') return h.subject;
+  const list = h[field];
   return list === null ? null : addressText(list);
 }
 
@@ -177,8 +176,7 @@ export function matches(env: SearchEnv, c: Candidate, key: SearchKey): boolean {
       return key.value === '' ? values.length > 0 : values.some((v) => contains(v, key.value));
     }
     case 'indexed': {
-      const { parsed, index } = env.headers(c);
-      const value = indexedValue(parsed, index, key.field);
+      const value = indexedValue(env.headers(c), key.field);
       // An empty string matches every message that has the field.
       return value !== null && contains(value, key.value);
     }
@@ -188,7 +186,7 @@ export function matches(env: SearchEnv, c: Candidate, key: SearchKey): boolean {
       return loaded(c.headerText).includes(key.value.toLowerCase()) || loaded(c.bodyText).includes(key.value.toLowerCase());
     case 'date': {
       if (!key.sent) return compareDay(Math.floor(r.internalDate / DAY) * DAY, key.op, key.day);
-      const day = env.headers(c).index.sentDay;
+      const day = env.headers(c).sentDay;
       return day !== null && compareDay(day, key.op, key.day);
     }
     case 'size':

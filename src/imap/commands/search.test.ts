@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { loggedIn, ok, startImapServer, type ImapTestServer, type RawClient } from '../../../test/imap/support.ts';
 import { storeInternals } from '../../../test/support/temp-store.ts';
 import { MIME_FORMAT_VERSION } from '../../mime/types.ts';
-import { metaKey } from '../../store/bodies.ts';
+import { headersKey, metaKey } from '../../store/bodies.ts';
 import type { BodyMetaRecord } from '../../store/records.ts';
 
 const mail = (subject: string, from: string, date: string, body: string, extra = '') =>
@@ -244,16 +244,19 @@ describe('SEARCH from the header index', () => {
     }
   });
 
-  test('a body stored by an older parser, without the index, is searched from its raw header', async () => {
+  test('a body stored by an older parser, without the index, is searched by the header record made from its raw header', async () => {
     const store = s.context.store;
     const { dbs } = storeInternals(store);
     const inbox = store.mailboxes.get(s.accountId, 'INBOX')!;
     const hash = store.messages.get(inbox.id, 1)!.hash;
     const meta = dbs.bodies.get(metaKey(hash)) as BodyMetaRecord;
-    const { headers: _, ...older } = meta.parsed;
-    // As stored before the index existed (its record type has no place for that).
-    await dbs.bodies.put(metaKey(hash), { ...meta, parsed: { ...older, version: MIME_FORMAT_VERSION - 1 } } as unknown as BodyMetaRecord);
-    assert.equal(store.bodies.parsed(hash)!.headers, undefined);
+    // As stored by a parser before the index existed.
+    const parsed = { ...meta.parsed, version: MIME_FORMAT_VERSION - 1 };
+    await dbs.bodies.put(metaKey(hash), { ...meta, parsed });
+    assert.ok(!('headers' in store.bodies.parsed(hash)!), 'the stored parse does not repeat the header record');
+    // Its header record as the store's migration makes it for such a body, from the raw header.
+    await dbs.bodies.remove(headersKey(hash));
+    await storeInternals(store).write(() => store.bodies.putHeaders(hash, parsed));
     assert.deepEqual((await ok(c, 'SEARCH FROM user@example.org SUBJECT comments SENTON 3-Jun-2026')).untagged, ['* SEARCH 1']);
   });
 
@@ -283,5 +286,41 @@ describe('SEARCH from the header index', () => {
       const [line] = await esearch(ret);
       assert.match(line!, new RegExp(` MODSEQ ${want}$`), `${ret}: ${line}`);
     }
+  });
+});
+
+describe('SEARCH over more messages than one batch of records', () => {
+  let s: ImapTestServer;
+  let c: RawClient;
+  const count = 300;
+  before(async () => {
+    s = await startImapServer();
+    for (let n = 1; n <= count; n++)
+      await s.deliver(mail(`m${n}`, 'a@example.org', 'Mon, 1 Jun 2026 09:00:00 +0000', 'x\r\n'), { flags: n % 3 ? [] : ['\\Seen'] });
+    c = await loggedIn(s);
+    await ok(c, 'SELECT INBOX');
+  });
+  after(async () => {
+    c.close();
+    await s.close();
+  });
+
+  test('records are matched to their UIDs across batches and gaps; messages expunged since the view was taken match nothing', async () => {
+    const store = s.context.store;
+    const inbox = store.mailboxes.get(s.accountId, 'INBOX')!.id;
+    const gone = [1, ...Array.from({ length: 40 }, (_, i) => 100 + i), 128, 129, 256, 299, 300];
+    await store.messages.setFlags({ mailboxId: inbox, uids: gone, op: 'add', flags: ['\\Deleted'] });
+    await store.messages.expunge({ mailboxId: inbox, onlyDeleted: true });
+    const kept = Array.from({ length: count }, (_, i) => i + 1).filter((u) => !gone.includes(u));
+    const seen = kept.filter((u) => u % 3 === 0);
+    const unseen = kept.filter((u) => u % 3 !== 0);
+    const hits = async (q: string) => (await ok(c, q)).untagged.filter((l) => l.startsWith('* SEARCH'));
+    // The view still holds the expunged messages (SEARCH by sequence number cannot report them), at
+    // their sequence numbers (their UIDs): they match nothing.
+    assert.deepEqual(await hits('SEARCH SEEN SUBJECT m'), [`* SEARCH ${seen.join(' ')}`]);
+    assert.deepEqual(await hits('SEARCH UNSEEN SUBJECT m'), [`* SEARCH ${unseen.join(' ')}`]);
+    await ok(c, 'NOOP');
+    assert.deepEqual(await hits('UID SEARCH SEEN SUBJECT m'), [`* SEARCH ${seen.join(' ')}`]);
+    assert.deepEqual(await hits('UID SEARCH UNSEEN UID 250:260'), [`* SEARCH ${[250, 251, 253, 254, 257, 259, 260].join(' ')}`]);
   });
 });

@@ -1,6 +1,6 @@
 // SORT and UID SORT (RFC 5256 3) with DISPLAYFROM and DISPLAYTO (RFC 5957), and ESORT's return
 // options (RFC 5267 3.2: SORT RETURN (MIN MAX COUNT ALL), answered with ESEARCH in sort order).
-// Keys come from the header index; the sort runs in slices like the search before it.
+// Keys come from the header records; the sort runs in slices like the search before it.
 import { STATES, type CommandSpec } from '../command.ts';
 import type { Parser } from '../parser.ts';
 import { comparator, SORT_KEYS, sortValue, type SortCriterion, type SortKey } from '../sort/order.ts';
@@ -53,10 +53,7 @@ function sortSpec(name: 'SORT' | 'UID SORT'): CommandSpec<SortProgram> {
       const withModseq = usesModseq(program.key);
       // RFC 7162 3.1: a MODSEQ search criterion enables CONDSTORE.
       if (withModseq) session.enabled.add('CONDSTORE');
-      const { found, clock } = await runSearch(session, program.key, (env, c) => {
-        const { parsed, index } = env.headers(c);
-        return program.criteria.map((k) => sortValue(k.key, c.record, parsed, index));
-      });
+      const { found, clock } = await runSearch(session, program.key, (env, c) => program.criteria.map((k) => sortValue(k.key, c.record, env.headers(c))));
       const sorted = await slicedSort(found, comparator(program.criteria), () => clock.tick());
       await sendResults(session, sorted, { command: 'SORT', tag, uid, returns: program.returns, withModseq });
     },

@@ -1,6 +1,5 @@
 // THREAD and UID THREAD (RFC 5256 3, 4): ORDEREDSUBJECT and REFERENCES over the messages a search
-// program selects, from the header index, in slices.
-import { messageIds } from '../../mime/index.ts';
+// program selects, from the header records, in slices.
 import { STATES, type CommandSpec } from '../command.ts';
 import type { Parser } from '../parser.ts';
 import { sentDate } from '../sort/order.ts';
@@ -37,14 +36,8 @@ function threadSpec(name: 'THREAD' | 'UID THREAD'): CommandSpec<ThreadProgram> {
     args: (p) => parseThread(p),
     async run({ session, uid }, program) {
       const { found, clock } = await runSearch(session, program.key, (env, c) => {
-        const { parsed, index } = env.headers(c);
-        return {
-          date: sentDate(c.record, index),
-          baseSubject: index.baseSubject,
-          reply: index.reply,
-          messageId: messageIds(parsed.envelope.messageId)[0] ?? null,
-          references: index.references,
-        };
+        const h = env.headers(c);
+        return { date: sentDate(c.record, h), baseSubject: h.baseSubject, reply: h.reply, messageId: h.messageId, references: h.references };
       });
       const messages: ThreadMessage[] = found.map((f) => ({ ...f.data, seq: f.seq, n: uid ? f.uid : f.seq }));
       const roots = await ALGORITHMS[program.algorithm](messages, () => clock.tick());

@@ -1,8 +1,8 @@
 // SORT's criteria (RFC 5256 3, RFC 5957 DISPLAYFROM/DISPLAYTO) as comparable keys computed once
-// per message from its record and header index. Strings are compared in their i;unicode-casemap
+// per message from its record and its body's header record (src/store/header-records.ts). Strings are compared in their i;unicode-casemap
 // form as src/mime/base-subject.ts canonical() approximates it (upper case, NFKD), by code point.
-import { canonical, decodeEncodedWords, type Address, type HeaderIndex, type ParsedMessage } from '../../mime/index.ts';
-import type { MessageRecord } from '../../store/index.ts';
+import { canonical, decodeEncodedWords, type Address } from '../../mime/index.ts';
+import type { HeaderRecord, MessageRecord } from '../../store/index.ts';
 
 export const SORT_KEYS = ['ARRIVAL', 'CC', 'DATE', 'FROM', 'SIZE', 'SUBJECT', 'TO', 'DISPLAYFROM', 'DISPLAYTO'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
@@ -29,29 +29,28 @@ function displayOf(list: readonly Address[] | null): string {
 }
 
 // RFC 5256 3 DATE: "the sent date ... If the sent date cannot be determined ... the INTERNALDATE".
-export const sentDate = (record: MessageRecord, index: HeaderIndex): number => index.date ?? record.internalDate;
+export const sentDate = (record: MessageRecord, h: HeaderRecord): number => h.date ?? record.internalDate;
 
-export function sortValue(key: SortKey, record: MessageRecord, parsed: ParsedMessage, index: HeaderIndex): SortValue {
-  const e = parsed.envelope;
+export function sortValue(key: SortKey, record: MessageRecord, h: HeaderRecord): SortValue {
   switch (key) {
     case 'ARRIVAL':
       return record.internalDate;
     case 'CC':
-      return mailboxOf(e.cc);
+      return mailboxOf(h.cc);
     case 'DATE':
-      return sentDate(record, index);
+      return sentDate(record, h);
     case 'FROM':
-      return mailboxOf(e.from);
+      return mailboxOf(h.from);
     case 'SIZE':
       return record.size;
     case 'SUBJECT':
-      return index.baseSubject;
+      return h.baseSubject;
     case 'TO':
-      return mailboxOf(e.to);
+      return mailboxOf(h.to);
     case 'DISPLAYFROM':
-      return displayOf(e.from);
+      return displayOf(h.from);
     case 'DISPLAYTO':
-      return displayOf(e.to);
+      return displayOf(h.to);
   }
 }
 

@@ -6,7 +6,7 @@
 // and trailing-space changes relays make (RFC 6376 3.4). The signing itself reads the whole
 // message, so it runs in a worker (../queue/transmission.ts), per transmission: the signature
 // covers the bytes as they are sent, after any 8BITMIME downgrade (RFC 6376 5.3).
-import type { ParsedMessage } from '../../mime/types.ts';
+import type { MessageStructure } from '../../mime/types.ts';
 import type { Store } from '../../store/index.ts';
 import { ensureDkimKeys } from './keys.ts';
 
@@ -60,7 +60,7 @@ export class DkimSigner {
 
   // The local domain that signs mail from this header From (the parse's envelope: no header is
   // read again): itself, or the closest local parent (mail.example.org signs as example.org).
-  signingDomain(parsed: ParsedMessage): string | null {
+  signingDomain(parsed: MessageStructure): string | null {
     const host = parsed.envelope.from?.find((a) => a.host !== null && a.mailbox !== null)?.host;
     if (!host) return null;
     for (let domain = host.toLowerCase(); ; ) {
@@ -72,7 +72,7 @@ export class DkimSigner {
   }
 
   // The signing options for this message, or null when its From is not ours.
-  async options(parsed: ParsedMessage): Promise<DkimSignOptions | null> {
+  async options(parsed: MessageStructure): Promise<DkimSignOptions | null> {
     const domain = this.signingDomain(parsed);
     if (!domain) return null;
     const { keys } = await ensureDkimKeys(this.store, domain);
