@@ -1,7 +1,7 @@
 // The maildrop of a POP3 session (RFC 1939 4-6): the account's INBOX as it was at login. Messages
 // delivered later are not part of it; messages another session expunges are noted from the
 // store's changes; DELE only marks; QUIT (the UPDATE state) removes the marked messages, and flags
-// the retrieved ones \Seen as Dovecot does, in one store commit.
+// the retrieved ones \Seen as Dovecot does, in one store commit (up to 1,000 messages each).
 import type { Store } from '../store/index.ts';
 import { INBOX } from '../store/index.ts';
 import { noSuchMessage, Pop3Error } from './errors.ts';
@@ -178,7 +178,7 @@ export class Maildrop {
   }
 
   // RFC 1939 6 UPDATE: one commit that expunges the marked messages and flags the retrieved ones
-  // \Seen. Writes nothing when there is nothing to change. Resolves to the number of messages
+  // \Seen (more than WRITE_CHUNK of either continue in further commits: src/store/messages.ts). Writes nothing when there is nothing to change. Resolves to the number of messages
   // expunged (messages another session expunged first are not counted).
   async commit(origin: unknown): Promise<{ expunged: number; seen: number }> {
     const deleted = this.marked(DELETED);
@@ -186,7 +186,7 @@ export class Maildrop {
       const m = this.store.messages.get(this.mailboxId, uid);
       return m !== null && !m.flags.includes('\\Seen');
     });
-    // Issued in the same event turn, the two writes share one commit (src/store/context.ts).
+    // Issued in the same event turn, the two writes' first chunks share one commit (src/store/context.ts).
     const flagged = seen.length ? this.store.messages.setFlags({ mailboxId: this.mailboxId, uids: seen, op: 'add', flags: ['\\Seen'], origin }) : null;
     const expunged = deleted.length ? this.store.messages.expunge({ mailboxId: this.mailboxId, uids: deleted, onlyDeleted: false, origin }) : null;
     const [f, x] = await Promise.all([flagged, expunged]);

@@ -93,7 +93,7 @@ function fetchSpec(name: 'FETCH' | 'UID FETCH'): CommandSpec<FetchArgs> {
         if (gone.length) await session.untagged(`VANISHED (EARLIER) ${encodeRanges(gone)}`);
       }
 
-      // RFC 9051 6.4.5: BODY[...] (not PEEK) sets \Seen; one commit for the whole command.
+      // RFC 9051 6.4.5: BODY[...] (not PEEK) sets \Seen, committed before any response is sent.
       const setsSeen = !view.readOnly && wanted.some((i) => i.kind === 'section' && !i.peek);
       const seenNow = new Map<number, { flags: string[]; modseq: number }>();
       if (setsSeen) {

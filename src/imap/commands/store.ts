@@ -1,5 +1,7 @@
-// STORE and UID STORE (RFC 9051 6.4.6) with UNCHANGEDSINCE and MODIFIED (RFC 7162 3.1.3). All
-// changes of one command are one store commit.
+// STORE and UID STORE (RFC 9051 6.4.6) with UNCHANGEDSINCE and MODIFIED (RFC 7162 3.1.3). The
+// changes commit 1,000 messages at a time (src/store/messages.ts WRITE_CHUNK): STORE is not atomic
+// across messages, and a whole large mailbox in one write would hold the event loop.
+import { Turns } from '../../net/turns.ts';
 import type { FlagOp } from '../../store/index.ts';
 import { STATES, type CommandSpec } from '../command.ts';
 import { encodeSequenceSet } from '../encoder.ts';
@@ -64,7 +66,9 @@ function storeSpec(name: 'STORE' | 'UID STORE'): CommandSpec<StoreArgs> {
       if (updated.length && a.op !== 'remove') await session.announceKeywords(a.flags);
       const changed = new Map(updated.map((u) => [u.uid, u]));
       const failedSet = new Set(failed);
+      const turns = new Turns();
       for (const u of uids) {
+        await turns.pass();
         if (failedSet.has(u)) continue;
         const seq = view.seqOf(u);
         const upd = changed.get(u);
