@@ -7,6 +7,7 @@
 import type { StoreChange } from '../store/index.ts';
 import { ImapBadSyntax } from './errors.ts';
 import type { SequenceSet } from './parser.ts';
+import { firstUidAtLeast, positionOfUid } from '../store/uid-search.ts';
 
 export class MailboxView {
   readonly mailboxId: number;
@@ -63,16 +64,7 @@ export class MailboxView {
 
   // 1-based sequence number of a UID, or 0.
   seqOf(uid: number): number {
-    let lo = 0;
-    let hi = this.count - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const v = this.list[mid]!;
-      if (v === uid) return mid + 1;
-      if (v < uid) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return 0;
+    return positionOfUid(this.list, this.count, uid) + 1;
   }
 
   // The UIDs a sequence set names, ascending and without duplicates. RFC 9051 6.4.8: UID ranges
@@ -93,8 +85,8 @@ export class MailboxView {
         const max = this.list[n - 1]!;
         const lo = Math.min(a ?? max, b ?? max);
         const hi = Math.max(a ?? max, b ?? max);
-        const first = this.firstAtLeast(lo);
-        const last = this.firstAtLeast(hi + 1) - 1;
+        const first = firstUidAtLeast(this.list, n, lo);
+        const last = firstUidAtLeast(this.list, n, hi + 1) - 1;
         if (first <= last) spans.push([first, last]);
       } else {
         const lo = Math.min(a ?? n, b ?? n);
@@ -112,18 +104,6 @@ export class MailboxView {
       next = Math.max(next, last + 1);
     }
     return out;
-  }
-
-  // The position of the first UID at least `uid` (uids.length when none is).
-  private firstAtLeast(uid: number): number {
-    let lo = 0;
-    let hi = this.count;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.list[mid]! < uid) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
   }
 
   // Records a change made by another writer (own changes are reported by the command itself;

@@ -5,6 +5,7 @@
 import type { Store } from '../store/index.ts';
 import { INBOX } from '../store/index.ts';
 import { noSuchMessage, Pop3Error } from './errors.ts';
+import { positionOfUid } from '../store/uid-search.ts';
 
 // Marks per message.
 const DELETED = 1;
@@ -134,16 +135,7 @@ export class Maildrop {
 
   // The position of a UID in the maildrop, or -1.
   private positionOf(uid: number): number {
-    let lo = 0;
-    let hi = this.uids.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const v = this.uids[mid]!;
-      if (v === uid) return mid;
-      if (v < uid) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return -1;
+    return positionOfUid(this.uids, this.uids.length, uid);
   }
 
   private markGone(i: number): void {

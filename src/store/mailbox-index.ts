@@ -10,6 +10,7 @@
 import type { StoreChange } from './changes.ts';
 import type { Dbs } from './open.ts';
 import type { MailboxRecord } from './records.ts';
+import { positionOfUid } from './uid-search.ts';
 
 // Flags of a message, as a set of interned combinations: few distinct flag lists exist in a mailbox.
 const SEEN = 1;
@@ -88,16 +89,7 @@ export class MailboxIndex {
 
   // The position of a UID, or -1.
   indexOf(uid: number): number {
-    let lo = 0;
-    let hi = this.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const v = this.uidArr[mid]!;
-      if (v === uid) return mid;
-      if (v < uid) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return -1;
+    return positionOfUid(this.uidArr, this.length, uid);
   }
 
   // Memory held, for the budget: the arrays' capacity and the interned flag lists.

@@ -26,6 +26,16 @@ export type DeliveryOutcome =
   | { ok: true; accountId: number; mailboxId: number; uid: number; uidValidity: number }
   | { ok: false; accountId: number; code: StoreErrorCode; message: string };
 
+// A STORE: the operation on the flags of the messages with these UIDs.
+export interface FlagChange {
+  mailboxId: number;
+  uids: number[];
+  op: FlagOp;
+  flags: string[];
+  unchangedSince?: number;
+  origin?: unknown;
+}
+
 export interface FlagUpdate {
   uid: number;
   flags: string[];
@@ -174,14 +184,7 @@ export class Messages {
   // are left alone and reported in `failed`. Messages whose flags do not change keep their MODSEQ.
   // In commits of WRITE_CHUNK messages: a STORE is not atomic across messages (RFC 9051 6.4.6 asks
   // no more), and a whole large mailbox in one write would hold the event loop while it runs.
-  async setFlags(opts: {
-    mailboxId: number;
-    uids: number[];
-    op: FlagOp;
-    flags: string[];
-    unchangedSince?: number;
-    origin?: unknown;
-  }): Promise<{ updated: FlagUpdate[]; failed: number[] }> {
+  async setFlags(opts: FlagChange): Promise<{ updated: FlagUpdate[]; failed: number[] }> {
     const updated: FlagUpdate[] = [];
     const failed: number[] = [];
     for (const uids of chunks(opts.uids)) {
@@ -192,14 +195,7 @@ export class Messages {
     return { updated, failed };
   }
 
-  private setFlagsChunk(opts: {
-    mailboxId: number;
-    uids: number[];
-    op: FlagOp;
-    flags: string[];
-    unchangedSince?: number;
-    origin?: unknown;
-  }): Promise<{ updated: FlagUpdate[]; failed: number[] }> {
+  private setFlagsChunk(opts: FlagChange): Promise<{ updated: FlagUpdate[]; failed: number[] }> {
     return this.ctx.write((changes) => {
       const mb = this.requireMailbox(opts.mailboxId);
       const { messages, mailboxes } = this.ctx.dbs;
