@@ -98,7 +98,6 @@ async function timed(session: Wire, command: string): Promise<number> {
   return performance.now() - start;
 }
 
-
 if (!existsSync(pristine)) await build();
 rmSync(dir, { recursive: true, force: true });
 cpSync(pristine, dir, { recursive: true });
