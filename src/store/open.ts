@@ -18,12 +18,14 @@ import type { StoredHeaderRecord } from './header-records.ts';
 // - mapSize: the whole address range the file may grow into, mapped once. Left to lmdb-js, the map
 //   starts at 128 KB and is replaced by a larger one as the file grows, and the process ended up
 //   with store.mdb mapped twice (779 MB and 1.56 GB, issue 16). The map is address space, not
-//   memory: pages count in RSS only once read. 64 GB is an eighth of what a 64-bit ARM kernel
-//   with 39-bit virtual addresses gives a process (512 GB) and more than a Pi's SD card holds; a
-//   32-bit process keeps lmdb-js's growing maps (its address space is 3 GB in all).
+//   memory: pages count in RSS only once read. 16 GB is a thirty-second of what a 64-bit ARM
+//   kernel with 39-bit virtual addresses gives a process (512 GB), and the largest map the arm64
+//   executable's tests can run under qemu-user (32 GB crashes the emulator; a Pi does not care).
+//   A store that outgrows it gets a larger map from lmdb-js, as before. A 32-bit process keeps
+//   lmdb-js's growing maps (its address space is 3 GB in all).
 // Writes issued in the same event turn share one commit (lmdb-js's eventTurnBatching), which is
 // what makes 16 concurrent deliveries cost far fewer fsyncs than 16 single ones.
-export const MAP_SIZE = arch().endsWith('32') || arch() === 'arm' ? undefined : 64 * 1024 ** 3;
+export const MAP_SIZE = arch().endsWith('32') || arch() === 'arm' ? undefined : 16 * 1024 ** 3;
 export const LMDB_OPTIONS = {
   compression: true,
   pageSize: 4096,
