@@ -109,13 +109,14 @@ export class ResponseBuilder {
   }
 }
 
-// RFC 9051 9 sequence-set from ascending numbers: runs become "a:b" ("1:3,5,7:9").
-export function encodeSequenceSet(sorted: readonly number[]): string {
+// RFC 9051 9 sequence-set of the numbers in the order given: runs of consecutive ascending
+// numbers become "a:b" ("1:3,5,7:9"); an ESORT's ALL keeps its sort order (RFC 5267 3.2).
+export function encodeSequenceSet(numbers: readonly number[]): string {
   const out: string[] = [];
-  for (let i = 0; i < sorted.length; ) {
+  for (let i = 0; i < numbers.length; ) {
     let j = i;
-    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
-    out.push(j === i ? String(sorted[i]) : `${sorted[i]}:${sorted[j]}`);
+    while (j + 1 < numbers.length && numbers[j + 1] === numbers[j]! + 1) j++;
+    out.push(j === i ? String(numbers[i]) : `${numbers[i]}:${numbers[j]}`);
     i = j + 1;
   }
   return out.join(',');

@@ -1,22 +1,9 @@
 // The results of SEARCH and SORT: "* SEARCH" / "* SORT" for IMAP4rev1 clients that gave no RETURN,
 // and otherwise ESEARCH (RFC 4731, RFC 5267 3.2 for SORT), SAVE (RFC 5182) and the MODSEQ of what
 // is returned (RFC 7162 3.1.5).
-import { quote } from '../encoder.ts';
+import { encodeSequenceSet, quote } from '../encoder.ts';
 import type { ImapSession } from '../session.ts';
 import type { Match } from './search-run.ts';
-
-// A sequence-set listing the numbers in the order given: runs of consecutive ascending numbers
-// become ranges (RFC 5267 3.2: ALL lists the results "in the requested sort order").
-export function orderedSet(numbers: readonly number[]): string {
-  const out: string[] = [];
-  for (let i = 0; i < numbers.length; ) {
-    let j = i;
-    while (j + 1 < numbers.length && numbers[j + 1] === numbers[j]! + 1) j++;
-    out.push(j === i ? String(numbers[i]) : `${numbers[i]}:${numbers[j]}`);
-    i = j + 1;
-  }
-  return out.join(',');
-}
 
 const highest = (list: readonly (Match<unknown> | undefined)[]) => list.reduce((m, f) => Math.max(m, f?.modseq ?? 0), 0);
 
@@ -56,7 +43,7 @@ export async function sendResults(session: ImapSession, found: readonly Match<un
   if (opts.has('MIN') && numbers.length) parts.push(`MIN ${numbers[0]}`);
   if (opts.has('MAX') && numbers.length) parts.push(`MAX ${numbers.at(-1)}`);
   // RFC 4731 3.1 sets no order for the items; this is Dovecot's.
-  if (opts.has('ALL') && numbers.length) parts.push(`ALL ${orderedSet(numbers)}`);
+  if (opts.has('ALL') && numbers.length) parts.push(`ALL ${encodeSequenceSet(numbers)}`);
   if (opts.has('COUNT')) parts.push(`COUNT ${numbers.length}`);
   if (o.withModseq && found.length) parts.push(`MODSEQ ${highest(returned)}`);
   await session.untagged(parts.join(' '));
