@@ -66,9 +66,15 @@ export async function homepostData(count: number, seed: number): Promise<{ dir: 
         }
       }
       await Promise.all(batch);
-      // The INBOX's index, stored at close: what a server that has served the mailbox leaves
-      // behind, as Dovecot's index files are built once by a first session (scale-servers.ts).
-      await store.messages.indexReady(store.mailboxes.get(id, 'INBOX')!.id);
+      // The INBOX's index, stored at close, and its header cache (src/store/header-cache.ts), as a
+      // first client's FETCH ENVELOPE fills it: what a server that has served the mailbox leaves
+      // behind, as Dovecot's index and cache files are built once by a first session
+      // (imap-scale.ts indexMaildir).
+      const inbox = store.mailboxes.get(id, 'INBOX')!.id;
+      await store.messages.indexReady(inbox);
+      const summaries = store.messages.summaries(inbox);
+      for (const uid of store.messages.index(inbox)!.uids()) summaries.get(uid, () => store.messages.get(inbox, uid));
+      summaries.close();
     } finally {
       await store.close();
     }

@@ -33,11 +33,12 @@ function needsLiteral(s: string, utf8: boolean): boolean {
 }
 
 export function quote(s: string): string {
-  return `"${s.replace(/[\\"]/g, (m) => `\\${m}`)}"`;
+  return s.includes('"') || s.includes('\\') ? `"${s.replace(/[\\"]/g, (m) => `\\${m}`)}"` : `"${s}"`;
 }
 
 export class ResponseBuilder {
   private chunks: Chunk[] = [];
+  private taken = 0; // characters and bytes in chunks
   private text = '';
   private utf8: boolean;
 
@@ -82,6 +83,7 @@ export class ResponseBuilder {
   // RFC 9051 4.3 literal, or RFC 3516 literal8 ("~{n}") for content that may hold NUL.
   literal(data: Buffer, binary = false): this {
     this.text += `${binary ? '~' : ''}{${data.length}}${CRLF}`;
+    this.taken += this.text.length + data.length;
     this.chunks.push(this.text, data);
     this.text = '';
     return this;
@@ -99,12 +101,28 @@ export class ResponseBuilder {
     return this;
   }
 
+  // Characters and literal bytes written since the last take() or done().
+  get length(): number {
+    return this.text.length + this.taken;
+  }
+
+  // What was written, as chunks, without a final CRLF: lines the caller ended itself.
+  take(): Chunk[] {
+    if (this.text) this.chunks.push(this.text);
+    const out = this.chunks;
+    this.chunks = [];
+    this.text = '';
+    this.taken = 0;
+    return out;
+  }
+
   // The response line, CRLF-terminated, as chunks.
   done(): Chunk[] {
     this.chunks.push(this.text + CRLF);
     const out = this.chunks;
     this.chunks = [];
     this.text = '';
+    this.taken = 0;
     return out;
   }
 }

@@ -87,8 +87,12 @@ export class Bodies {
   }
 
   headers(hash: Buffer): HeaderRecord | undefined {
-    const stored = this.ctx.dbs.bodies.get(headersKey(hash)) as StoredHeaderRecord | undefined;
+    const stored = this.storedHeaders(hash);
     return stored && decodeHeaderRecord(stored);
+  }
+
+  storedHeaders(hash: Buffer): StoredHeaderRecord | undefined {
+    return this.ctx.dbs.bodies.get(headersKey(hash)) as StoredHeaderRecord | undefined;
   }
 
   // Replaces, in one commit, the parsed forms of bodies parsed by an older parser with new ones

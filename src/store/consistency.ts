@@ -66,6 +66,7 @@ export function checkConsistency(dbs: Dbs): string[] {
     if (maxModSeq > mb.highestModSeq) problems.push(`mailbox ${mb.id}: modseq ${maxModSeq} > highest ${mb.highestModSeq}`);
   }
   for (const { key } of dbs.indexes.getRange()) if (!dbs.mailboxes.doesExist(key)) problems.push(`stored index of missing mailbox ${key}`);
+  for (const [id, chunk] of dbs.headerCache.getKeys()) if (!dbs.mailboxes.doesExist(id)) problems.push(`header cache chunk ${chunk} of missing mailbox ${id}`);
   for (const { value } of dbs.queue.getRange()) {
     const h = (value as { hash?: Buffer }).hash;
     if (h) ref(h);

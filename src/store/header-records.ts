@@ -44,9 +44,9 @@ export function headerRecord(parsed: MessageStructure | ParsedMessage, raw: () =
   };
 }
 
-const flatten = (list: Address[] | null): Flat => (list === null ? null : list.flatMap((a) => [a.name, a.adl, a.mailbox, a.host]));
+export const flattenAddresses = (list: Address[] | null): Flat => (list === null ? null : list.flatMap((a) => [a.name, a.adl, a.mailbox, a.host]));
 
-function unflatten(flat: Flat): Address[] | null {
+export function unflattenAddresses(flat: Flat): Address[] | null {
   if (!flat) return null;
   const out: Address[] = [];
   for (let i = 0; i < flat.length; i += 4)
@@ -55,7 +55,19 @@ function unflatten(flat: Flat): Address[] | null {
 }
 
 export function encodeHeaderRecord(h: HeaderRecord): StoredHeaderRecord {
-  return [h.subject, h.baseSubject, h.reply, h.date, h.sentDay, h.references, h.messageId, flatten(h.from), flatten(h.to), flatten(h.cc), flatten(h.bcc)];
+  return [
+    h.subject,
+    h.baseSubject,
+    h.reply,
+    h.date,
+    h.sentDay,
+    h.references,
+    h.messageId,
+    flattenAddresses(h.from),
+    flattenAddresses(h.to),
+    flattenAddresses(h.cc),
+    flattenAddresses(h.bcc),
+  ];
 }
 
 export function decodeHeaderRecord(s: StoredHeaderRecord): HeaderRecord {
@@ -68,9 +80,9 @@ export function decodeHeaderRecord(s: StoredHeaderRecord): HeaderRecord {
     sentDay,
     references,
     messageId,
-    from: unflatten(from),
-    to: unflatten(to),
-    cc: unflatten(cc),
-    bcc: unflatten(bcc),
+    from: unflattenAddresses(from),
+    to: unflattenAddresses(to),
+    cc: unflattenAddresses(cc),
+    bcc: unflattenAddresses(bcc),
   };
 }

@@ -11,6 +11,7 @@ export type { DkimKey, DkimDomainRecord, DkimAlgorithm } from './dkim.ts';
 export type { MailboxRecord, MessageRecord, AliasRecord, DomainRecord } from './records.ts';
 export type { MailboxIndex } from './mailbox-index.ts';
 export type { HeaderRecord } from './header-records.ts';
+export type { HeaderCacheReader, MessageSummary } from './header-cache.ts';
 export { octetSize } from './octets.ts';
 export { DELIMITER, INBOX, DEFAULT_MAILBOXES, normalizeMailboxName } from './mailboxes.ts';
 export { SYSTEM_FLAGS, type FlagOp } from './flags.ts';

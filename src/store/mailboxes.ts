@@ -5,6 +5,7 @@ import type { Bodies } from './bodies.ts';
 import type { StoreChange } from './changes.ts';
 import type { StoreContext } from './context.ts';
 import { StoreError } from './errors.ts';
+import { dropHeaderCache } from './header-cache.ts';
 import type { MailboxRecord } from './records.ts';
 
 export const DELIMITER = '/';
@@ -246,6 +247,7 @@ export class Mailboxes {
     this.ctx.dbs.mailboxNames.removeSync([mb.accountId, mb.name]);
     this.ctx.dbs.mailboxes.removeSync(mb.id);
     this.ctx.dbs.indexes.removeSync(mb.id);
+    dropHeaderCache(this.ctx.dbs, mb.id);
   }
 
   // INBOX rename: every message gets a UID in the target; INBOX keeps its UIDVALIDITY and records

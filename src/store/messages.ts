@@ -11,6 +11,7 @@ import type { StoreContext } from './context.ts';
 import { StoreError, type StoreErrorCode } from './errors.ts';
 import { applyFlags, isDeleted, isSeen, normalizeFlags, sameFlags, withKeywords, type FlagOp } from './flags.ts';
 import type { MailboxIndex } from './mailbox-index.ts';
+import { HeaderCache, type HeaderCacheReader } from './header-cache.ts';
 import type { HeaderRecord } from './header-records.ts';
 import { INBOX, type Mailboxes } from './mailboxes.ts';
 import { octetSize } from './octets.ts';
@@ -64,11 +65,13 @@ export class Messages {
   private ctx: StoreContext;
   private bodies: Bodies;
   private mailboxes: Mailboxes;
+  private headerCache: HeaderCache;
 
   constructor(ctx: StoreContext, bodies: Bodies, mailboxes: Mailboxes) {
     this.ctx = ctx;
     this.bodies = bodies;
     this.mailboxes = mailboxes;
+    this.headerCache = new HeaderCache(ctx, bodies);
   }
 
   // Final delivery of one message to several accounts in one commit. Resolves once that commit is
@@ -178,6 +181,12 @@ export class Messages {
   // What SEARCH, SORT and THREAD read of the headers (header-records.ts), without the whole parse.
   headers(hash: Buffer): HeaderRecord | undefined {
     return this.bodies.headers(hash);
+  }
+
+  // What SEARCH, SORT, THREAD and FETCH ENVELOPE read of a mailbox's messages, from the mailbox's
+  // header cache (header-cache.ts); close() the reader at the end of the pass.
+  summaries(mailboxId: number): HeaderCacheReader {
+    return this.headerCache.reader(mailboxId);
   }
 
   // RFC 9051 6.4.6 STORE. With unchangedSince (RFC 7162 3.1.3), messages whose MODSEQ is higher

@@ -66,6 +66,7 @@ export interface Dbs {
   queue: Database<unknown, number>; // outbound queue entries by id
   dkim: Database<DkimDomainRecord, string>; // DKIM keys by domain (dkim.ts)
   indexes: Database<Buffer, number>; // mailbox id -> its index as the store last closed (mailbox-index.ts)
+  headerCache: Database<unknown, [number, number]>; // [mailbox id, chunk] -> summaries of its messages (header-cache.ts)
 }
 
 export interface OpenedEnv {
@@ -95,6 +96,7 @@ export function openEnv(dir: string): OpenedEnv {
     queue: db('queue'),
     dkim: db('dkim'),
     indexes: db('indexes', { encoding: 'binary' }),
+    headerCache: db('headerCache'),
   };
   return { env, dbs, file };
 }

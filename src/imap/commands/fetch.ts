@@ -1,9 +1,10 @@
 // FETCH and UID FETCH (RFC 9051 6.4.5, 6.4.9; BINARY RFC 3516; CHANGEDSINCE and VANISHED RFC 7162
-// 3.1.4, 3.2.6). Structure and sections come from the MessageStructure stored at delivery. A fetch
+// 3.1.4, 3.2.6). Structure and sections come from the MessageStructure stored at delivery, ENVELOPE
+// from the mailbox's header cache. A fetch
 // of a non-PEEK body section sets \Seen on all the messages concerned in ONE store commit, before
 // any response is written, so the FLAGS reported are the committed ones.
-import type { MailboxIndex, MessageRecord } from '../../store/index.ts';
-import { sectionBytes, type MessageStructure } from '../../mime/index.ts';
+import type { HeaderCacheReader, MailboxIndex, MessageRecord } from '../../store/index.ts';
+import { sectionBytes, type Envelope, type MessageStructure } from '../../mime/index.ts';
 import { Turns } from '../../net/turns.ts';
 import { STATES, type CommandSpec } from '../command.ts';
 import { formatDateTime, isAtom, quote } from '../encoder.ts';
@@ -28,12 +29,19 @@ const encodeField = (f: string) => (isAtom(f) ? f.toUpperCase() : quote(f.toUppe
 class Content {
   private session: ImapSession;
   private record: MessageRecord;
+  private summaries: HeaderCacheReader | null;
   private rawBody: Buffer | undefined;
   private parsedMessage: MessageStructure | undefined;
 
-  constructor(session: ImapSession, record: MessageRecord) {
+  constructor(session: ImapSession, record: MessageRecord, summaries: HeaderCacheReader | null) {
     this.session = session;
     this.record = record;
+    this.summaries = summaries;
+  }
+
+  // From the mailbox's header cache (src/store/header-cache.ts) when the command reads one.
+  get envelope(): Envelope {
+    return this.summaries?.get(this.record.uid, () => this.record)?.envelope ?? this.parsed.envelope;
   }
 
   get raw(): Buffer {
@@ -110,20 +118,25 @@ function fetchSpec(name: 'FETCH' | 'UID FETCH'): CommandSpec<FetchArgs> {
       const indexed = wanted.every(isIndexed);
       const turns = new Turns();
       let missing = indexed && (await fetchIndexed(session, uids, wanted, mods.changedSince, turns));
-      for (const u of indexed ? [] : uids) {
-        await turns.pass();
-        const record = store.get(view.mailboxId, u);
-        if (!record) {
-          missing = true;
-          continue;
+      const summaries = !indexed && has('ENVELOPE') ? store.summaries(view.mailboxId) : null;
+      try {
+        for (const u of indexed ? [] : uids) {
+          await turns.pass();
+          const record = store.get(view.mailboxId, u);
+          if (!record) {
+            missing = true;
+            continue;
+          }
+          if (mods.changedSince !== null && record.modseq <= mods.changedSince) continue;
+          // The flags sent: their keywords announced first (RFC 9051 7.3.5), and the pending
+          // changes they cover not reported again after them with an older MODSEQ (RFC 7162 3.1).
+          const withFlags = hasFlags || seenNow.has(u);
+          if (withFlags) await session.announceKeywords(record.flags);
+          await session.send(fetchResponse(session, view.seqOf(u), record, wanted, seenNow.has(u), summaries));
+          if (withFlags) view.reported(u, record.modseq);
         }
-        if (mods.changedSince !== null && record.modseq <= mods.changedSince) continue;
-        // The flags sent: their keywords announced first (RFC 9051 7.3.5), and the pending
-        // changes they cover not reported again after them with an older MODSEQ (RFC 7162 3.1).
-        const withFlags = hasFlags || seenNow.has(u);
-        if (withFlags) await session.announceKeywords(record.flags);
-        await session.send(fetchResponse(session, view.seqOf(u), record, wanted, seenNow.has(u)));
-        if (withFlags) view.reported(u, record.modseq);
+      } finally {
+        summaries?.close();
       }
       // RFC 5530 EXPUNGEISSUED: another session expunged some of them; NOOP will tell. UID FETCH
       // ignores UIDs that no longer exist (RFC 9051 6.4.9) and reports the expunges before its OK
@@ -133,8 +146,11 @@ function fetchSpec(name: 'FETCH' | 'UID FETCH'): CommandSpec<FetchArgs> {
   };
 }
 
-// UID, FLAGS and MODSEQ are in the store's index of the mailbox: no record is read for them.
-const isIndexed = (i: FetchItem) => i.kind === 'simple' && (i.name === 'UID' || i.name === 'FLAGS' || i.name === 'MODSEQ');
+// Items answered from the store's index of the mailbox (UID, FLAGS, MODSEQ, RFC822.SIZE) and its
+// header cache (ENVELOPE, INTERNALDATE): no message record is read for them. What a client's header
+// sync asks for.
+const INDEXED = new Set(['UID', 'FLAGS', 'MODSEQ', 'RFC822.SIZE', 'INTERNALDATE', 'ENVELOPE']);
+const isIndexed = (i: FetchItem) => i.kind === 'simple' && INDEXED.has(i.name);
 
 // FETCH of indexed items only; true when some UIDs are no longer in the mailbox. Lines are sent in
 // batches of about BATCH_CHARS; a batch goes out before any FLAGS announcing a new keyword, and
@@ -143,64 +159,80 @@ const BATCH_CHARS = 16_384;
 
 async function fetchIndexed(session: ImapSession, uids: number[], items: FetchItem[], changedSince: number | null, turns: Turns): Promise<boolean> {
   const view = session.view!;
-  const withFlags = items.some((i) => i.kind === 'simple' && i.name === 'FLAGS');
+  const store = session.store.messages;
+  const names = items.map((i) => (i.kind === 'simple' ? i.name : ''));
+  const withFlags = names.includes('FLAGS');
+  const summaries = names.includes('ENVELOPE') || names.includes('INTERNALDATE') ? store.summaries(view.mailboxId) : null;
   let current: MailboxIndex | null = null;
   let missing = false;
-  let batch = '';
+  const batch = session.builder('');
   const flush = async () => {
-    if (batch) await session.send(batch);
-    batch = '';
+    if (batch.length) await session.send(batch.take());
   };
   // Flag lists are interned by the index: one already checked for new keywords is skipped.
   let checked: readonly string[] | null = null;
-  for (const u of uids) {
-    if (turns.due()) {
-      await flush();
-      await turns.pass();
-    }
-    // Commits update the index in place while this awaits; one dropped meanwhile is fetched again.
-    if (!current?.current) {
-      await flush();
-      await session.store.messages.indexReady(view.mailboxId);
-      current = session.store.messages.index(view.mailboxId);
-    }
-    const index = current;
-    const i = index ? index.indexOf(u) : -1;
-    if (!index || i < 0) {
-      missing = true;
-      continue;
-    }
-    const modseq = index.modseq(i);
-    if (changedSince !== null && modseq <= changedSince) continue;
-    const flags = index.flags(i);
-    let line = `* ${view.seqOf(u)} FETCH (`;
-    for (let k = 0; k < items.length; k++) {
-      const item = items[k]!;
-      const name = item.kind === 'simple' ? item.name : '';
-      if (k) line += ' ';
-      if (name === 'UID') line += `UID ${u}`;
-      else if (name === 'FLAGS') line += `FLAGS ${session.flagList(u, flags)}`;
-      else line += `MODSEQ (${modseq})`;
-    }
-    // As in the record path: keywords announced first, covered pending changes dropped.
-    if (withFlags && flags !== checked) {
-      if (session.hasNewKeywords(flags)) {
+  try {
+    for (const u of uids) {
+      if (turns.due()) {
         await flush();
-        await session.announceKeywords(flags);
+        await turns.pass();
       }
-      checked = flags;
+      // Commits update the index in place while this awaits; one dropped meanwhile is fetched again.
+      if (!current?.current) {
+        await flush();
+        await store.indexReady(view.mailboxId);
+        current = store.index(view.mailboxId);
+      }
+      const index = current;
+      const i = index ? index.indexOf(u) : -1;
+      const summary = i >= 0 && summaries ? summaries.get(u, () => store.get(view.mailboxId, u)) : null;
+      if (!index || i < 0 || summary === undefined) {
+        missing = true;
+        continue;
+      }
+      const modseq = index.modseq(i);
+      if (changedSince !== null && modseq <= changedSince) continue;
+      const flags = index.flags(i);
+      // As in the record path: keywords announced first, covered pending changes dropped.
+      if (withFlags && flags !== checked) {
+        if (session.hasNewKeywords(flags)) {
+          await flush();
+          await session.announceKeywords(flags);
+        }
+        checked = flags;
+      }
+      batch.raw(`* ${view.seqOf(u)} FETCH (`);
+      for (let k = 0; k < names.length; k++) {
+        if (k) batch.sp();
+        const name = names[k];
+        if (name === 'UID') batch.raw(`UID ${u}`);
+        else if (name === 'FLAGS') batch.raw(`FLAGS ${session.flagList(u, flags)}`);
+        else if (name === 'MODSEQ') batch.raw(`MODSEQ (${modseq})`);
+        else if (name === 'RFC822.SIZE') batch.raw(`RFC822.SIZE ${index.size(i)}`);
+        else if (name === 'INTERNALDATE') batch.raw(`INTERNALDATE ${formatDateTime(summary!.internalDate)}`);
+        else writeEnvelope(batch.raw('ENVELOPE '), summary!.envelope);
+      }
+      batch.raw(')\r\n');
+      if (withFlags) view.reported(u, modseq);
+      if (batch.length >= BATCH_CHARS) await flush();
     }
-    batch += `${line})\r\n`;
-    if (withFlags) view.reported(u, modseq);
-    if (batch.length >= BATCH_CHARS) await flush();
+    await flush();
+  } finally {
+    summaries?.close();
   }
-  await flush();
   return missing;
 }
 
-function fetchResponse(session: ImapSession, seq: number, record: MessageRecord, items: FetchItem[], seenChanged: boolean) {
+function fetchResponse(
+  session: ImapSession,
+  seq: number,
+  record: MessageRecord,
+  items: FetchItem[],
+  seenChanged: boolean,
+  summaries: HeaderCacheReader | null,
+) {
   const b = session.builder(`* ${seq} FETCH (`);
-  const content = new Content(session, record);
+  const content = new Content(session, record, summaries);
   let first = true;
   const label = (text: string) => {
     if (!first) b.sp();
@@ -231,7 +263,7 @@ function fetchResponse(session: ImapSession, seq: number, record: MessageRecord,
           break;
         case 'ENVELOPE':
           label('ENVELOPE ');
-          writeEnvelope(b, content.parsed.envelope);
+          writeEnvelope(b, content.envelope);
           break;
         case 'BODY':
           label('BODY ');

@@ -1,8 +1,8 @@
 // Evaluates a parsed search key against the messages of the selected mailbox (RFC 9051 6.4.4).
 // String keys match case-insensitively as substrings; header values are decoded (RFC 2047) and
-// bodies transfer- and charset-decoded (src/mime) before matching. FROM, TO, CC, BCC, SUBJECT and
-// SENT* read the body's header record (src/store/header-records.ts); other header keys read the raw header,
-// and message text is loaded only when a key needs it.
+// bodies transfer- and charset-decoded (src/mime) before matching. FROM, TO, CC, BCC, SUBJECT,
+// SENT* and the INTERNALDATE keys read the message's summary (src/store/header-cache.ts); other
+// header keys read the raw header, and message text is loaded only when a key needs it.
 import {
   MISSING_DOMAIN,
   MISSING_MAILBOX,
@@ -16,17 +16,20 @@ import {
   type MessageStructure,
 } from '../../mime/index.ts';
 import { partsText } from '../../mime/text.ts';
-import type { HeaderRecord, MessageRecord } from '../../store/index.ts';
+import type { HeaderRecord, MessageRecord, MessageSummary } from '../../store/index.ts';
 import type { MailboxView } from '../mailbox-view.ts';
 import type { IndexedField, SearchKey } from './search-keys.ts';
 
 export interface Candidate {
-  record: MessageRecord;
+  uid: number;
+  // The message's record, read on first use: a program of header keys reads only the summary.
+  readonly record: MessageRecord;
+  find(): MessageRecord | null; // the record, or null once the message is expunged
   // Loaded on first use, and kept while this message is evaluated: however many keys of the
   // program read the text, it is decoded once.
+  summary?: MessageSummary;
   raw?: Buffer;
   parsed?: MessageStructure;
-  headers?: HeaderRecord;
   fields?: HeaderField[];
   headerText?: string; // every header, decoded and lowercased (loadText)
   bodyText?: string; // every text part, decoded and lowercased (loadText)
@@ -35,8 +38,8 @@ export interface Candidate {
 export interface SearchEnv {
   view: MailboxView;
   body(c: Candidate): { raw: Buffer; parsed: MessageStructure };
-  // The body's header record, without its parse or raw message.
-  headers(c: Candidate): HeaderRecord;
+  // The message's summary (src/store/header-cache.ts), without its parse or raw message.
+  summary(c: Candidate): MessageSummary;
   // partsText(raw, parts), computed in a worker.
   text(raw: Buffer, parts: readonly MimePart[]): Promise<string>;
   // Resolved sequence sets, by key.
@@ -162,12 +165,11 @@ function loaded(text: string | undefined): string {
 }
 
 export function matches(env: SearchEnv, c: Candidate, key: SearchKey): boolean {
-  const r = c.record;
   switch (key.k) {
     case 'all':
       return true;
     case 'flag': {
-      const has = r.flags.some((f) => f.toLowerCase() === key.flag.toLowerCase());
+      const has = c.record.flags.some((f) => f.toLowerCase() === key.flag.toLowerCase());
       return has === key.present;
     }
     case 'header': {
@@ -176,7 +178,7 @@ export function matches(env: SearchEnv, c: Candidate, key: SearchKey): boolean {
       return key.value === '' ? values.length > 0 : values.some((v) => contains(v, key.value));
     }
     case 'indexed': {
-      const value = indexedValue(env.headers(c), key.field);
+      const value = indexedValue(env.summary(c).headers, key.field);
       // An empty string matches every message that has the field.
       return value !== null && contains(value, key.value);
     }
@@ -185,12 +187,12 @@ export function matches(env: SearchEnv, c: Candidate, key: SearchKey): boolean {
     case 'text':
       return loaded(c.headerText).includes(key.value.toLowerCase()) || loaded(c.bodyText).includes(key.value.toLowerCase());
     case 'date': {
-      if (!key.sent) return compareDay(Math.floor(r.internalDate / DAY) * DAY, key.op, key.day);
-      const day = env.headers(c).sentDay;
+      if (!key.sent) return compareDay(Math.floor(env.summary(c).internalDate / DAY) * DAY, key.op, key.day);
+      const day = env.summary(c).headers.sentDay;
       return day !== null && compareDay(day, key.op, key.day);
     }
     case 'size':
-      return key.larger ? r.size > key.n : r.size < key.n;
+      return key.larger ? c.record.size > key.n : c.record.size < key.n;
     case 'not':
       return !matches(env, c, key.key);
     case 'or':
@@ -198,13 +200,13 @@ export function matches(env: SearchEnv, c: Candidate, key: SearchKey): boolean {
     case 'and':
       return key.keys.every((k) => matches(env, c, k));
     case 'set':
-      return env.sets.get(key)!.has(r.uid);
+      return env.sets.get(key)!.has(c.uid);
     case 'modseq':
-      return r.modseq >= key.n;
+      return c.record.modseq >= key.n;
     case 'recent':
-      return env.newUids.has(r.uid) === key.present;
+      return env.newUids.has(c.uid) === key.present;
     case 'new':
-      return env.newUids.has(r.uid) && !r.flags.includes('\\Seen');
+      return env.newUids.has(c.uid) && !c.record.flags.includes('\\Seen');
   }
 }
 

@@ -1,17 +1,18 @@
 // Runs a search program over the selected mailbox for SEARCH, SORT and THREAD: in slices of at
 // most SLICE_MS (src/net/turns.ts), yielding to the event loop between them (one loop serves every
-// protocol), with large text parts decoded in a worker. Header keys read the body's header record
-// (src/store/header-records.ts), not the parse or the raw message.
+// protocol), with large text parts decoded in a worker. Header keys read the mailbox's header cache
+// (src/store/header-cache.ts), not the parse or the raw message, and no message record is read
+// unless a key needs it.
 import { free } from '../../memory/free.ts';
 import type { BodyPart } from '../../mime/decode.ts';
 import type { MimePart } from '../../mime/index.ts';
 import { Turns } from '../../net/turns.ts';
-import type { MessageRecord } from '../../store/index.ts';
+import type { MailboxIndex, MessageRecord } from '../../store/index.ts';
 import { JobError } from '../../offload/pool.ts';
 import { ImapServerError, ImapUserError } from '../errors.ts';
 import type { ImapSession } from '../session.ts';
 import { loadText, matches, resolveSets, textNeeds, type Candidate, type SearchEnv } from './search-eval.ts';
-import type { SearchKey } from './search-keys.ts';
+import { usesModseq, type SearchKey } from './search-keys.ts';
 
 // The text of large parts, decoded in a worker: their bytes are copied into a buffer of their own
 // that moves to the worker (the message itself stays for the other keys).
@@ -80,6 +81,35 @@ function recordReader(store: ImapSession['store']['messages'], mailboxId: number
   };
 }
 
+// A message of the view, its record read on first use (recordReader).
+class ViewCandidate implements Candidate {
+  readonly uid: number;
+  summary?: Candidate['summary'];
+  raw?: Buffer;
+  parsed?: Candidate['parsed'];
+  fields?: Candidate['fields'];
+  headerText?: string;
+  bodyText?: string;
+  private read: (uid: number) => MessageRecord | null;
+  private loaded: MessageRecord | null | undefined;
+
+  constructor(uid: number, read: (uid: number) => MessageRecord | null) {
+    this.uid = uid;
+    this.read = read;
+  }
+
+  find(): MessageRecord | null {
+    if (this.loaded === undefined) this.loaded = this.read(this.uid);
+    return this.loaded;
+  }
+
+  get record(): MessageRecord {
+    const r = this.find();
+    if (!r) throw new MessageGone(this.uid);
+    return r;
+  }
+}
+
 export interface Match<T> {
   seq: number;
   uid: number;
@@ -88,7 +118,7 @@ export interface Match<T> {
 }
 
 // The messages matching `key`, in mailbox order, each with what `keep` takes of it (SORT and
-// THREAD: their keys, from env.headers()).
+// THREAD: their keys, from env.summary()).
 export async function runSearch<T>(
   session: ImapSession,
   key: SearchKey,
@@ -98,6 +128,9 @@ export async function runSearch<T>(
   const store = session.store.messages;
   const sets = new Map<SearchKey, Set<number>>();
   resolveSets(view, key, sets);
+  const clock = new SearchClock(session.svc.config.searchBudgetMs);
+  const recordOf = recordReader(store, view.mailboxId, clock);
+  const summaries = store.summaries(view.mailboxId);
   const env: SearchEnv = {
     view,
     sets,
@@ -105,37 +138,47 @@ export async function runSearch<T>(
     body(c) {
       c.raw ??= store.body(c.record.hash);
       c.parsed ??= store.parsed(c.record.hash);
-      if (!c.raw || !c.parsed) throw new MessageGone(c.record.uid);
+      if (!c.raw || !c.parsed) throw new MessageGone(c.uid);
       return { raw: c.raw, parsed: c.parsed };
     },
-    headers(c) {
-      c.headers ??= store.headers(c.record.hash);
-      if (!c.headers) throw new MessageGone(c.record.uid);
-      return c.headers;
+    summary(c) {
+      c.summary ??= summaries.get(c.uid, () => c.find());
+      if (!c.summary) throw new MessageGone(c.uid);
+      return c.summary;
     },
     text: (raw, parts) => partsTextOffLoop(session, raw, parts),
   };
   const found: Match<T>[] = [];
   const uids = view.uids;
-  const clock = new SearchClock(session.svc.config.searchBudgetMs);
   const needs = textNeeds(key);
-  const recordOf = recordReader(store, view.mailboxId, clock);
-  for (let i = 0; i < uids.length; i++) {
-    await clock.tick();
-    const record = recordOf(uids[i]!);
-    if (!record) continue;
-    const c: Candidate = { record };
-    try {
-      await loadText(env, c, needs, () => clock.tick());
-      if (matches(env, c, key)) found.push({ seq: i + 1, uid: record.uid, modseq: record.modseq, data: keep(env, c) });
-    } catch (e) {
-      // Expunged by another session while this one searched: it matches nothing.
-      if (!(e instanceof MessageGone) || store.get(view.mailboxId, record.uid))
-        throw e instanceof MessageGone ? new ImapServerError('Message content missing', e) : e;
-    } finally {
-      // The message's bytes go back now, not at the next collection (src/memory/free.ts).
-      free(c.raw);
+  // RFC 7162 3.1.5: the MODSEQ of the messages found is reported only for a program that has one.
+  const withModseq = usesModseq(key);
+  let index: MailboxIndex | null = null;
+  try {
+    for (let i = 0; i < uids.length; i++) {
+      await clock.tick();
+      // Expunged by another session (not yet reported to this one): it matches nothing. The index
+      // follows each commit in place; one dropped while the search yielded is fetched again.
+      if (!index?.current) {
+        await store.indexReady(view.mailboxId);
+        index = store.index(view.mailboxId);
+      }
+      if (!index || index.indexOf(uids[i]!) < 0) continue;
+      const c = new ViewCandidate(uids[i]!, recordOf);
+      try {
+        await loadText(env, c, needs, () => clock.tick());
+        if (matches(env, c, key)) found.push({ seq: i + 1, uid: c.uid, modseq: withModseq ? c.record.modseq : 0, data: keep(env, c) });
+      } catch (e) {
+        // Expunged by another session while this one searched: it matches nothing.
+        if (!(e instanceof MessageGone) || store.get(view.mailboxId, c.uid))
+          throw e instanceof MessageGone ? new ImapServerError('Message content missing', e) : e;
+      } finally {
+        // The message's bytes go back now, not at the next collection (src/memory/free.ts).
+        free(c.raw);
+      }
     }
+  } finally {
+    summaries.close();
   }
   return { found, clock };
 }

@@ -53,7 +53,7 @@ function sortSpec(name: 'SORT' | 'UID SORT'): CommandSpec<SortProgram> {
       const withModseq = usesModseq(program.key);
       // RFC 7162 3.1: a MODSEQ search criterion enables CONDSTORE.
       if (withModseq) session.enabled.add('CONDSTORE');
-      const { found, clock } = await runSearch(session, program.key, (env, c) => program.criteria.map((k) => sortValue(k.key, c.record, env.headers(c))));
+      const { found, clock } = await runSearch(session, program.key, (env, c) => program.criteria.map((k) => sortValue(k.key, env.summary(c), () => c.record)));
       const sorted = await slicedSort(found, comparator(program.criteria), () => clock.tick());
       await sendResults(session, sorted, { command: 'SORT', tag, uid, returns: program.returns, withModseq });
     },

@@ -1,5 +1,5 @@
 // THREAD and UID THREAD (RFC 5256 3, 4): ORDEREDSUBJECT and REFERENCES over the messages a search
-// program selects, from the header records, in slices.
+// program selects, from their summaries (src/store/header-cache.ts), in slices.
 import { STATES, type CommandSpec } from '../command.ts';
 import type { Parser } from '../parser.ts';
 import { sentDate } from '../sort/order.ts';
@@ -36,8 +36,9 @@ function threadSpec(name: 'THREAD' | 'UID THREAD'): CommandSpec<ThreadProgram> {
     args: (p) => parseThread(p),
     async run({ session, uid }, program) {
       const { found, clock } = await runSearch(session, program.key, (env, c) => {
-        const h = env.headers(c);
-        return { date: sentDate(c.record, h), baseSubject: h.baseSubject, reply: h.reply, messageId: h.messageId, references: h.references };
+        const s = env.summary(c);
+        const h = s.headers;
+        return { date: sentDate(s), baseSubject: h.baseSubject, reply: h.reply, messageId: h.messageId, references: h.references };
       });
       const messages: ThreadMessage[] = found.map((f) => ({ ...f.data, seq: f.seq, n: uid ? f.uid : f.seq }));
       const roots = await ALGORITHMS[program.algorithm](messages, () => clock.tick());

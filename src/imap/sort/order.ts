@@ -1,8 +1,8 @@
 // SORT's criteria (RFC 5256 3, RFC 5957 DISPLAYFROM/DISPLAYTO) as comparable keys computed once
-// per message from its record and its body's header record (src/store/header-records.ts). Strings are compared in their i;unicode-casemap
+// per message from its summary (src/store/header-cache.ts) and, for SIZE, its record. Strings are compared in their i;unicode-casemap
 // form as src/mime/base-subject.ts canonical() approximates it (upper case, NFKD), by code point.
 import { canonical, decodeEncodedWords, type Address } from '../../mime/index.ts';
-import type { HeaderRecord, MessageRecord } from '../../store/index.ts';
+import type { MessageRecord, MessageSummary } from '../../store/index.ts';
 
 export const SORT_KEYS = ['ARRIVAL', 'CC', 'DATE', 'FROM', 'SIZE', 'SUBJECT', 'TO', 'DISPLAYFROM', 'DISPLAYTO'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
@@ -29,20 +29,21 @@ function displayOf(list: readonly Address[] | null): string {
 }
 
 // RFC 5256 3 DATE: "the sent date ... If the sent date cannot be determined ... the INTERNALDATE".
-export const sentDate = (record: MessageRecord, h: HeaderRecord): number => h.date ?? record.internalDate;
+export const sentDate = (s: MessageSummary): number => s.headers.date ?? s.internalDate;
 
-export function sortValue(key: SortKey, record: MessageRecord, h: HeaderRecord): SortValue {
+export function sortValue(key: SortKey, s: MessageSummary, record: () => MessageRecord): SortValue {
+  const h = s.headers;
   switch (key) {
     case 'ARRIVAL':
-      return record.internalDate;
+      return s.internalDate;
     case 'CC':
       return mailboxOf(h.cc);
     case 'DATE':
-      return sentDate(record, h);
+      return sentDate(s);
     case 'FROM':
       return mailboxOf(h.from);
     case 'SIZE':
-      return record.size;
+      return record().size;
     case 'SUBJECT':
       return h.baseSubject;
     case 'TO':

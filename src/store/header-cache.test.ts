@@ -1,0 +1,141 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { message, storeInternals, storeWithAccount } from '../../test/support/temp-store.ts';
+import { MIME_FORMAT_VERSION } from '../mime/index.ts';
+import { PARSED_SINCE } from './bodies.ts';
+import { CHUNK_UIDS } from './header-cache.ts';
+import type { Store } from './store.ts';
+
+type Chunk = [number, [number, ...unknown[]][]];
+
+async function mailboxWith(store: Store, accountId: number, name: string, count: number): Promise<number> {
+  const mailboxId = (await store.mailboxes.create(accountId, name)).id;
+  for (let at = 0; at < count; at += 100) {
+    const n = Math.min(100, count - at);
+    await store.messages.appendMany({
+      mailboxId,
+      messages: Array.from({ length: n }, (_, i) => ({ raw: message(`${name} ${at + i}`), internalDate: 1e12 + at + i })),
+    });
+  }
+  return mailboxId;
+}
+
+// The summaries of every UID of the mailbox read in one pass; `record` is what the reader asks for.
+function pass(store: Store, mailboxId: number, uids: number[], record: (uid: number) => ReturnType<Store['messages']['get']>) {
+  const reader = store.messages.summaries(mailboxId);
+  const out = uids.map((uid) => reader.get(uid, () => record(uid)));
+  reader.close();
+  return out;
+}
+
+// Resolves once every write issued before it is on disk (commits land in order).
+const settled = (store: Store) => storeInternals(store).write(() => undefined);
+const chunks = (store: Store, mailboxId: number) =>
+  [...storeInternals(store).dbs.headerCache.getRange({ start: [mailboxId], end: [mailboxId + 1] })].map((e) => ({ chunk: e.key[1], value: e.value as Chunk }));
+
+test('summaries equal what the bodies hold; only chunks closed to new UIDs are written, and then read without the records', async () => {
+  const t = await storeWithAccount();
+  try {
+    const count = 2 * CHUNK_UIDS + 50;
+    const mailboxId = await mailboxWith(t.store, t.account.id, 'Big', count);
+    const uids = Array.from({ length: count }, (_, i) => i + 1);
+    const asked: number[] = [];
+    const first = pass(t.store, mailboxId, uids, (uid) => {
+      asked.push(uid);
+      return t.store.messages.get(mailboxId, uid);
+    });
+    assert.equal(asked.length, count, 'an empty cache reads every record');
+    for (const [i, s] of first.entries()) {
+      const r = t.store.messages.get(mailboxId, i + 1)!;
+      assert.equal(s?.uid, r.uid);
+      assert.equal(s.internalDate, r.internalDate);
+      assert.deepEqual(s.headers, t.store.messages.headers(r.hash));
+      assert.deepEqual(s.envelope, t.store.messages.parsed(r.hash)!.envelope);
+    }
+    await settled(t.store);
+    // UIDNEXT is count + 1: chunks 0 and 1 can get no new message; chunk 2 still can.
+    assert.deepEqual(
+      chunks(t.store, mailboxId).map((c) => c.chunk),
+      [0, 1],
+    );
+    assert.deepEqual(
+      chunks(t.store, mailboxId).map((c) => c.value[0]),
+      [MIME_FORMAT_VERSION, MIME_FORMAT_VERSION],
+    );
+
+    asked.length = 0;
+    const second = pass(t.store, mailboxId, uids, (uid) => {
+      asked.push(uid);
+      return t.store.messages.get(mailboxId, uid);
+    });
+    assert.deepEqual(second, first);
+    assert.deepEqual(
+      asked,
+      uids.filter((u) => u >= 2 * CHUNK_UIDS),
+      'cached rows need no record',
+    );
+
+    // A stored chunk of another parser version is not used.
+    const dbs = storeInternals(t.store).dbs;
+    const [zero] = chunks(t.store, mailboxId);
+    await dbs.headerCache.put([mailboxId, 0], [MIME_FORMAT_VERSION - 1, zero!.value[1]]);
+    asked.length = 0;
+    pass(t.store, mailboxId, [1, 2], (uid) => {
+      asked.push(uid);
+      return t.store.messages.get(mailboxId, uid);
+    });
+    assert.deepEqual(asked, [1, 2]);
+    assert.deepEqual(t.store.checkConsistency(), []);
+  } finally {
+    await t.close();
+  }
+});
+
+test('a chunk written again drops the rows of expunged messages; a message gone has no summary', async () => {
+  const t = await storeWithAccount();
+  try {
+    const mailboxId = await mailboxWith(t.store, t.account.id, 'Box', CHUNK_UIDS + 10);
+    const uids = Array.from({ length: CHUNK_UIDS - 1 }, (_, i) => i + 1);
+    pass(t.store, mailboxId, uids, (uid) => t.store.messages.get(mailboxId, uid));
+    await settled(t.store);
+    await t.store.messages.setFlags({ mailboxId, uids: [5], op: 'add', flags: ['\\Deleted'] });
+    await t.store.messages.expunge({ mailboxId, onlyDeleted: true });
+    // A session that did not yet know UID 6 wrote the chunk without it: reading 6 adds it back.
+    const dbs = storeInternals(t.store).dbs;
+    const [zero] = chunks(t.store, mailboxId);
+    await dbs.headerCache.put([mailboxId, 0], [zero!.value[0], zero!.value[1].filter((r) => r[0] !== 6)]);
+    const [gone, six] = pass(t.store, mailboxId, [5, 6], (uid) => t.store.messages.get(mailboxId, uid));
+    assert.equal(six?.uid, 6);
+    await settled(t.store);
+    const rows = chunks(t.store, mailboxId)[0]!.value[1].map((r) => r[0]);
+    assert.ok(rows.includes(6));
+    assert.ok(!rows.includes(5), 'the expunged message left the chunk');
+    assert.equal(rows.length, uids.length - 1);
+    assert.ok(gone, 'a cached row still answers for a message expunged after the reader looked it up');
+    assert.equal(pass(t.store, mailboxId, [5], (uid) => t.store.messages.get(mailboxId, uid))[0], undefined, 'no row and no record: gone');
+  } finally {
+    await t.close();
+  }
+});
+
+test('nothing is written while bodies wait for a new parse, and a deleted mailbox takes its cache along', async () => {
+  const t = await storeWithAccount();
+  try {
+    const mailboxId = await mailboxWith(t.store, t.account.id, 'Old', CHUNK_UIDS + 1);
+    const uids = Array.from({ length: CHUNK_UIDS }, (_, i) => i + 1);
+    const dbs = storeInternals(t.store).dbs;
+    await dbs.meta.put(PARSED_SINCE, MIME_FORMAT_VERSION - 1);
+    pass(t.store, mailboxId, uids, (uid) => t.store.messages.get(mailboxId, uid));
+    await settled(t.store);
+    assert.equal(chunks(t.store, mailboxId).length, 0);
+    await dbs.meta.put(PARSED_SINCE, MIME_FORMAT_VERSION);
+    pass(t.store, mailboxId, uids, (uid) => t.store.messages.get(mailboxId, uid));
+    await settled(t.store);
+    assert.equal(chunks(t.store, mailboxId).length, 1);
+    await t.store.mailboxes.delete(t.account.id, 'Old');
+    assert.equal(chunks(t.store, mailboxId).length, 0);
+    assert.deepEqual(t.store.checkConsistency(), []);
+  } finally {
+    await t.close();
+  }
+});

@@ -1,0 +1,159 @@
+// Per-mailbox cache of what SEARCH's header keys, SORT, THREAD and FETCH ENVELOPE read of each
+// message: its body's header record (header-records.ts), its envelope (RFC 9051 7.5.2) and its
+// INTERNALDATE. Kept in chunks of CHUNK_UIDS consecutive UIDs (headerCache database,
+// [mailbox id, chunk] -> [parser version, rows]), so that a whole mailbox is a walk over a few
+// hundred compressed records in UID order instead of a random read of each body's records; the
+// role Dovecot's dovecot.index.cache plays (docs/store.md).
+//
+// Filled by reading, never by delivering: a delivery writes nothing more to the card. A row missing
+// from its chunk is made from the body, and a chunk that gained rows is written back once no new
+// message can join it (its UIDs all below UIDNEXT, RFC 9051 2.3.1.1: UIDs only grow), so the chunk
+// still open to new messages is always read from the bodies. Rows never change (a message is
+// immutable); rows of expunged messages are dropped when their chunk is written again.
+import type { Envelope } from '../mime/index.ts';
+import { MIME_FORMAT_VERSION } from '../mime/index.ts';
+import type { Bodies } from './bodies.ts';
+import type { StoreContext } from './context.ts';
+import type { Dbs } from './open.ts';
+import { decodeHeaderRecord, flattenAddresses, unflattenAddresses, type HeaderRecord, type StoredHeaderRecord } from './header-records.ts';
+import type { MessageRecord } from './records.ts';
+
+export const CHUNK_UIDS = 256;
+// Chunks that gained rows wait for one commit together: a first full read of 50,000 messages writes
+// about 200 of them, in 25 commits, holding at most this many in memory.
+const WRITE_BATCH = 8;
+
+type Flat = ReturnType<typeof flattenAddresses>;
+// The envelope fields the header record does not already hold (it has subject decoded, not raw).
+type StoredEnvelope = [date: string | null, subject: string | null, sender: Flat, replyTo: Flat, inReplyTo: string | null, messageId: string | null];
+type Row = [uid: number, internalDate: number, headers: StoredHeaderRecord, envelope: StoredEnvelope];
+type StoredChunk = [version: number, rows: Row[]];
+
+export interface MessageSummary {
+  uid: number;
+  internalDate: number;
+  headers: HeaderRecord;
+  envelope: Envelope;
+}
+
+function decodeRow([uid, internalDate, stored, e]: Row): MessageSummary {
+  const headers = decodeHeaderRecord(stored);
+  const [date, subject, sender, replyTo, inReplyTo, messageId] = e;
+  const envelope: Envelope = {
+    date,
+    subject,
+    from: headers.from,
+    sender: unflattenAddresses(sender),
+    replyTo: unflattenAddresses(replyTo),
+    to: headers.to,
+    cc: headers.cc,
+    bcc: headers.bcc,
+    inReplyTo,
+    messageId,
+  };
+  return { uid, internalDate, headers, envelope };
+}
+
+const chunkOf = (uid: number) => Math.floor(uid / CHUNK_UIDS);
+
+export class HeaderCache {
+  private ctx: StoreContext;
+  private bodies: Bodies;
+  private queued = new Map<string, { key: [number, number]; rows: Row[] }>();
+
+  constructor(ctx: StoreContext, bodies: Bodies) {
+    this.ctx = ctx;
+    this.bodies = bodies;
+  }
+
+  // A reader for one command's pass over a mailbox, in any UID order (ascending is cheapest).
+  reader(mailboxId: number): HeaderCacheReader {
+    return new HeaderCacheReader(this, mailboxId);
+  }
+
+  load(mailboxId: number, chunk: number): Row[] {
+    const stored = this.ctx.dbs.headerCache.get([mailboxId, chunk]) as StoredChunk | undefined;
+    return stored && stored[0] === MIME_FORMAT_VERSION ? stored[1] : [];
+  }
+
+  // The row of a message, from its body's records; undefined when the body is gone.
+  row(record: MessageRecord): Row | undefined {
+    const stored = this.bodies.storedHeaders(record.hash);
+    const e = this.bodies.parsed(record.hash)?.envelope;
+    if (!stored || !e) return undefined;
+    return [record.uid, record.internalDate, stored, [e.date, e.subject, flattenAddresses(e.sender), flattenAddresses(e.replyTo), e.inReplyTo, e.messageId]];
+  }
+
+  // A chunk that gained rows, written back when no new message can join it and no body's parse is
+  // due to be replaced (reparse.ts rewrites header records; rows made from the old ones would stay).
+  keep(mailboxId: number, chunk: number, rows: Row[]): void {
+    const mb = this.ctx.dbs.mailboxes.get(mailboxId);
+    if (!mb || (chunk + 1) * CHUNK_UIDS > mb.uidNext || this.bodies.parsedSince() < MIME_FORMAT_VERSION) return;
+    const live = rows.filter((r) => this.ctx.dbs.messages.doesExist([mailboxId, r[0]]));
+    this.queued.set(`${mailboxId}/${chunk}`, { key: [mailboxId, chunk], rows: live.sort((a, b) => a[0] - b[0]) });
+    if (this.queued.size >= WRITE_BATCH) this.flush();
+  }
+
+  // Writes the queued chunks in one commit. A cache write that fails costs only speed: logged.
+  flush(): void {
+    if (!this.queued.size) return;
+    const batch = [...this.queued.values()];
+    this.queued.clear();
+    this.ctx
+      .write(() => {
+        for (const { key, rows } of batch) {
+          if (this.ctx.dbs.mailboxes.doesExist(key[0])) this.ctx.dbs.headerCache.putSync(key, [MIME_FORMAT_VERSION, rows] satisfies StoredChunk);
+        }
+      })
+      .catch((e: unknown) => this.ctx.log.warn('store.header_cache_write_failed', { error: e }));
+  }
+}
+
+// Inside a write: the cache of a mailbox being removed.
+export function dropHeaderCache(dbs: Dbs, mailboxId: number): void {
+  for (const key of dbs.headerCache.getKeys({ start: [mailboxId], end: [mailboxId + 1] })) dbs.headerCache.removeSync(key);
+}
+
+export class HeaderCacheReader {
+  private cache: HeaderCache;
+  private mailboxId: number;
+  private chunk = -1;
+  private rows = new Map<number, Row>();
+  private added = 0;
+
+  constructor(cache: HeaderCache, mailboxId: number) {
+    this.cache = cache;
+    this.mailboxId = mailboxId;
+  }
+
+  // The summary of the message with this UID; `record` is read only when its row is not cached.
+  // Undefined when the message or its body is gone.
+  get(uid: number, record: () => MessageRecord | null): MessageSummary | undefined {
+    const chunk = chunkOf(uid);
+    if (chunk !== this.chunk) {
+      this.keepChunk();
+      this.chunk = chunk;
+      this.rows = new Map(this.cache.load(this.mailboxId, chunk).map((r) => [r[0], r]));
+    }
+    let row = this.rows.get(uid);
+    if (!row) {
+      const r = record();
+      row = r ? this.cache.row(r) : undefined;
+      if (!row) return undefined;
+      this.rows.set(uid, row);
+      this.added++;
+    }
+    return decodeRow(row);
+  }
+
+  // Ends the pass: the chunk in hand is kept if it gained rows, and what waits is written.
+  close(): void {
+    this.keepChunk();
+    this.cache.flush();
+  }
+
+  private keepChunk(): void {
+    if (this.added) this.cache.keep(this.mailboxId, this.chunk, [...this.rows.values()]);
+    this.added = 0;
+  }
+}
