@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { message, storeInternals, storeWithAccount } from '../../test/support/temp-store.ts';
 import { MIME_FORMAT_VERSION } from '../mime/index.ts';
 import { PARSED_SINCE } from './bodies.ts';
-import { CHUNK_UIDS } from './header-cache.ts';
+import { CHUNK_UIDS, type MessageSummary } from './header-cache.ts';
 import type { Store } from './store.ts';
 
 type Chunk = [number, [number, ...unknown[]][]];
@@ -27,6 +27,8 @@ function pass(store: Store, mailboxId: number, uids: number[], record: (uid: num
   reader.close();
   return out;
 }
+
+const plain = (s: MessageSummary | undefined) => s && { uid: s.uid, internalDate: s.internalDate, headers: s.headers, envelope: s.envelope };
 
 // Resolves once every write issued before it is on disk (commits land in order).
 const settled = (store: Store) => storeInternals(store).write(() => undefined);
@@ -68,7 +70,7 @@ test('summaries equal what the bodies hold; only chunks closed to new UIDs are w
       asked.push(uid);
       return t.store.messages.get(mailboxId, uid);
     });
-    assert.deepEqual(second, first);
+    assert.deepEqual(second.map(plain), first.map(plain));
     assert.deepEqual(
       asked,
       uids.filter((u) => u >= 2 * CHUNK_UIDS),

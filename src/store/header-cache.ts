@@ -30,28 +30,50 @@ type Row = [uid: number, internalDate: number, headers: StoredHeaderRecord, enve
 type StoredChunk = [version: number, rows: Row[]];
 
 export interface MessageSummary {
-  uid: number;
-  internalDate: number;
-  headers: HeaderRecord;
-  envelope: Envelope;
+  readonly uid: number;
+  readonly internalDate: number;
+  readonly headers: HeaderRecord;
+  readonly envelope: Envelope;
 }
 
-function decodeRow([uid, internalDate, stored, e]: Row): MessageSummary {
-  const headers = decodeHeaderRecord(stored);
-  const [date, subject, sender, replyTo, inReplyTo, messageId] = e;
-  const envelope: Envelope = {
-    date,
-    subject,
-    from: headers.from,
-    sender: unflattenAddresses(sender),
-    replyTo: unflattenAddresses(replyTo),
-    to: headers.to,
-    cc: headers.cc,
-    bcc: headers.bcc,
-    inReplyTo,
-    messageId,
-  };
-  return { uid, internalDate, headers, envelope };
+// Decoded as far as it is read: a search or a sort reads a few header fields, FETCH the envelope.
+class Summary implements MessageSummary {
+  #row: Row;
+  #headers: HeaderRecord | undefined;
+
+  constructor(row: Row) {
+    this.#row = row;
+  }
+
+  get uid(): number {
+    return this.#row[0];
+  }
+
+  get internalDate(): number {
+    return this.#row[1];
+  }
+
+  get headers(): HeaderRecord {
+    this.#headers ??= decodeHeaderRecord(this.#row[2]);
+    return this.#headers;
+  }
+
+  get envelope(): Envelope {
+    const h = this.headers;
+    const [date, subject, sender, replyTo, inReplyTo, messageId] = this.#row[3];
+    return {
+      date,
+      subject,
+      from: h.from,
+      sender: unflattenAddresses(sender),
+      replyTo: unflattenAddresses(replyTo),
+      to: h.to,
+      cc: h.cc,
+      bcc: h.bcc,
+      inReplyTo,
+      messageId,
+    };
+  }
 }
 
 const chunkOf = (uid: number) => Math.floor(uid / CHUNK_UIDS);
@@ -143,7 +165,7 @@ export class HeaderCacheReader {
       this.rows.set(uid, row);
       this.added++;
     }
-    return decodeRow(row);
+    return new Summary(row);
   }
 
   // Ends the pass: the chunk in hand is kept if it gained rows, and what waits is written.

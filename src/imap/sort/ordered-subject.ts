@@ -5,12 +5,13 @@
 // the others are its children. The split is done first, by hashing the base subjects (no string
 // comparisons), then each thread and the list of threads are sorted by date.
 import { slicedSort } from './sliced-sort.ts';
-import { byDate, node, type ThreadMessage, type ThreadNode } from './thread-tree.ts';
+import { byDate, node, TICK_EVERY, type ThreadMessage, type ThreadNode } from './thread-tree.ts';
 
 export async function orderedSubject(messages: readonly ThreadMessage[], tick: () => Promise<void>): Promise<ThreadNode[]> {
   const bySubject = new Map<string, ThreadMessage[]>();
-  for (const m of messages) {
-    await tick();
+  for (let i = 0; i < messages.length; i++) {
+    if (i % TICK_EVERY === 0) await tick();
+    const m = messages[i]!;
     const list = bySubject.get(m.baseSubject);
     if (list === undefined) bySubject.set(m.baseSubject, [m]);
     else list.push(m);

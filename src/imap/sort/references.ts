@@ -1,7 +1,7 @@
 // THREAD=REFERENCES (RFC 5256 3), step by step as the RFC gives it. Ties in sent date go by
-// mailbox order. `tick` lets other sessions run (it is called once per message or node).
+// mailbox order. `tick` lets other sessions run (it is called every TICK_EVERY messages or nodes).
 import { slicedSort } from './sliced-sort.ts';
-import { byDate, node, postOrder, sortMessage, type ThreadMessage, type ThreadNode } from './thread-tree.ts';
+import { byDate, node, postOrder, sortMessage, TICK_EVERY, type ThreadMessage, type ThreadNode } from './thread-tree.ts';
 
 // True when `a` is `b` or one of its ancestors: linking b as a's parent would make a loop.
 function isAncestor(a: ThreadNode, b: ThreadNode): boolean {
@@ -35,8 +35,9 @@ async function linkReferences(messages: readonly ThreadMessage[], tick: () => Pr
     }
     return n;
   };
-  for (const m of messages) {
-    await tick();
+  for (let i = 0; i < messages.length; i++) {
+    if (i % TICK_EVERY === 0) await tick();
+    const m = messages[i]!;
     // "If two or more messages have the same Message ID, ... assign a unique Message ID to each
     // of the subsequent messages"; so too for a message without one.
     let self = m.messageId === null ? undefined : byId.get(m.messageId);
@@ -81,8 +82,10 @@ function prune(nodes: readonly ThreadNode[]): ThreadNode[] {
 // (6) Siblings by sent date, a dummy by its first child's, at every level; returns the roots.
 async function sortSiblings(roots: readonly ThreadNode[], tick: () => Promise<void>): Promise<ThreadNode[]> {
   const cmp = (a: ThreadNode, b: ThreadNode) => byDate(sortMessage(a), sortMessage(b));
-  for (const n of postOrder(roots)) {
-    await tick();
+  const order = postOrder(roots);
+  for (let i = 0; i < order.length; i++) {
+    if (i % TICK_EVERY === 0) await tick();
+    const n = order[i]!;
     if (n.children.length > 1) n.children.sort(cmp);
   }
   return slicedSort(roots, cmp, tick);
@@ -94,8 +97,9 @@ async function gatherBySubject(roots: ThreadNode[], tick: () => Promise<void>): 
   // is a dummy" (children sorted by step 6 first, so that "first" is well defined).
   const subjectOf = (n: ThreadNode) => sortMessage(n).baseSubject;
   const table = new Map<string, ThreadNode>();
-  for (const r of roots) {
-    await tick();
+  for (let i = 0; i < roots.length; i++) {
+    if (i % TICK_EVERY === 0) await tick();
+    const r = roots[i]!;
     const subject = subjectOf(r);
     if (subject === '') continue;
     const held = table.get(subject);
@@ -104,8 +108,9 @@ async function gatherBySubject(roots: ThreadNode[], tick: () => Promise<void>): 
   }
   const gone = new Set<ThreadNode>();
   const added: ThreadNode[] = [];
-  for (const r of roots) {
-    await tick();
+  for (let i = 0; i < roots.length; i++) {
+    if (i % TICK_EVERY === 0) await tick();
+    const r = roots[i]!;
     const subject = subjectOf(r);
     const held = subject === '' ? undefined : table.get(subject);
     if (held === undefined || held === r) continue;

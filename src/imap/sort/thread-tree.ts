@@ -19,6 +19,10 @@ export interface ThreadNode {
   children: ThreadNode[];
 }
 
+// Messages or nodes handled between two calls of an algorithm's `tick` (each a few microseconds:
+// a call per item cost more than the step itself).
+export const TICK_EVERY = 256;
+
 export const node = (message: ThreadMessage | null): ThreadNode => ({ message, parent: null, children: [] });
 
 // Every node of the trees below `roots`, each after all of its descendants (a pre-order walk,
@@ -53,7 +57,7 @@ export async function formatThreads(roots: readonly ThreadNode[], tick: () => Pr
   const stack: (ThreadNode | null)[] = [];
   for (let i = roots.length - 1; i >= 0; i--) stack.push(null, roots[i]!);
   for (let n = 0; stack.length; n++) {
-    if (n % 1024 === 0) await tick();
+    if (n % (4 * TICK_EVERY) === 0) await tick();
     let at = stack.pop();
     if (at === null) {
       out += ')';
