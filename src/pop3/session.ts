@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { passwordsAllowed } from '../auth/login.ts';
 import { type Connection, LineTooLongError } from '../net/connection.ts';
+import { Turns } from '../net/turns.ts';
 import type { Logger } from '../log/log.ts';
 import type { Slot } from '../net/listener.ts';
 import type { ServiceContext } from '../service/context.ts';
@@ -28,6 +29,7 @@ export interface Pop3Settings {
 export const MAX_LINE = 2048;
 // RFC 5034 4: an AUTH continuation line is not bound by the command line limit.
 export const MAX_SASL_LINE = 8192;
+const LINES_BATCH = 16_384;
 
 let sessionCounter = 0;
 
@@ -164,9 +166,20 @@ export class Pop3Session {
   }
 
   // A multi-line response of short lines (CAPA, LIST, UIDL): none starts with ".".
-  sendLines(first: string, lines: string[]): Promise<boolean> {
-    this.conn.write(`${first}\r\n`);
-    for (const l of lines) this.conn.write(`${l}\r\n`);
+  // A multi-line response of short lines (LIST, UIDL, CAPA), made as it is sent: in writes of about
+  // LINES_BATCH characters, the loop given back every SLICE_MS (a maildrop of 50,000 messages is a
+  // 1.3 MB UIDL listing), waiting whenever the client is not reading.
+  async sendLines(first: string, lines: Iterable<string>): Promise<boolean> {
+    const turns = new Turns();
+    let batch = `${first}\r\n`;
+    for (const l of lines) {
+      batch += `${l}\r\n`;
+      if (batch.length < LINES_BATCH) continue;
+      if (!this.conn.write(batch) && !(await this.conn.drain())) return false;
+      batch = '';
+      await turns.pass();
+    }
+    this.conn.write(batch);
     this.conn.write(TERMINATOR);
     return this.conn.flush();
   }

@@ -169,8 +169,15 @@ async function fetchIndexed(session: ImapSession, uids: number[], items: FetchIt
   const flush = async () => {
     if (batch.length) await session.send(batch.take());
   };
-  // Flag lists are interned by the index: one already checked for new keywords is skipped.
+  // Flag lists are interned by the index: one already checked for new keywords is skipped, and
+  // each is written once (a message recent to this session gets its own, with \Recent).
   let checked: readonly string[] | null = null;
+  const flagText = new Map<readonly string[], string>();
+  // The UIDs come ascending: each is looked for first just past the previous one, in the index
+  // and in the view (which changes only between commands, dispatch.ts), before a binary search.
+  let at = -1;
+  let seq = 0;
+  const listed = view.uids;
   try {
     for (const u of uids) {
       if (turns.due()) {
@@ -182,14 +189,16 @@ async function fetchIndexed(session: ImapSession, uids: number[], items: FetchIt
         await flush();
         await store.indexReady(view.mailboxId);
         current = store.index(view.mailboxId);
+        at = -1;
       }
       const index = current;
-      const i = index ? index.indexOf(u) : -1;
+      const i = !index ? -1 : at + 1 < index.length && index.uid(at + 1) === u ? at + 1 : index.indexOf(u);
       const summary = i >= 0 && summaries ? summaries.get(u, () => store.get(view.mailboxId, u)) : null;
       if (!index || i < 0 || summary === undefined) {
         missing = true;
         continue;
       }
+      at = i;
       const modseq = index.modseq(i);
       if (changedSince !== null && modseq <= changedSince) continue;
       const flags = index.flags(i);
@@ -201,13 +210,20 @@ async function fetchIndexed(session: ImapSession, uids: number[], items: FetchIt
         }
         checked = flags;
       }
-      batch.raw(`* ${view.seqOf(u)} FETCH (`);
+      seq = listed[seq] === u ? seq + 1 : view.seqOf(u);
+      batch.raw(`* ${seq} FETCH (`);
       for (let k = 0; k < names.length; k++) {
         if (k) batch.sp();
         const name = names[k];
         if (name === 'UID') batch.raw(`UID ${u}`);
-        else if (name === 'FLAGS') batch.raw(`FLAGS ${session.flagList(u, flags)}`);
-        else if (name === 'MODSEQ') batch.raw(`MODSEQ (${modseq})`);
+        else if (name === 'FLAGS') {
+          let text = view.recent.has(u) ? undefined : flagText.get(flags);
+          if (text === undefined) {
+            text = `FLAGS ${session.flagList(u, flags)}`;
+            if (!view.recent.has(u)) flagText.set(flags, text);
+          }
+          batch.raw(text);
+        } else if (name === 'MODSEQ') batch.raw(`MODSEQ (${modseq})`);
         else if (name === 'RFC822.SIZE') batch.raw(`RFC822.SIZE ${index.size(i)}`);
         else if (name === 'INTERNALDATE') batch.raw(`INTERNALDATE ${formatDateTime(summary!.internalDate)}`);
         else writeEnvelope(batch.raw('ENVELOPE '), summary!.envelope);

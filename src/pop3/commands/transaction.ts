@@ -29,7 +29,9 @@ export const list: Pop3Command = {
     const numbers = drop.numbers;
     await s.sendLines(
       `+OK ${messages(numbers.length)}`,
-      numbers.map((n) => `${n} ${drop.octets(n)}`),
+      (function* () {
+        for (const n of numbers) yield `${n} ${drop.octets(n)}`;
+      })(),
     );
   },
 };
@@ -48,7 +50,9 @@ export const uidl: Pop3Command = {
     }
     await s.sendLines(
       '+OK unique-id listing follows',
-      drop.numbers.map((n) => `${n} ${drop.uidl(n)}`),
+      (function* () {
+        for (const n of drop.numbers) yield `${n} ${drop.uidl(n)}`;
+      })(),
     );
   },
 };
