@@ -62,6 +62,7 @@ test('deleting an account removes its mailboxes, messages and unreferenced bodie
     await t.store.accounts.remove('bob@example.test');
     assert.equal(t.store.accounts.get('bob@example.test'), null);
     assert.equal(t.store.mailboxes.list(bob.id).length, 0);
+    await t.store.bodies.swept();
     assert.equal(t.store.bodies.count(), 1);
   } finally {
     await t.close();

@@ -83,6 +83,11 @@ export class StoreContext {
     return p;
   }
 
+  // True while a write is waiting for its commit.
+  get writing(): boolean {
+    return this.pending.size > 0;
+  }
+
   // Next value of a counter; only inside write().
   next(counter: Counter): number {
     const n = this.dbs.meta.get(counter) ?? 1;

@@ -65,6 +65,7 @@ test('the header record comes with the body, is shared by copies and goes with t
     assert.ok(t.store.messages.headers(hash), 'the copy still refers to it');
     await t.store.messages.setFlags({ mailboxId: other, uids: [1], op: 'add', flags: ['\\Deleted'] });
     await t.store.messages.expunge({ mailboxId: other, onlyDeleted: true });
+    await t.store.bodies.swept();
     assert.equal(t.store.messages.headers(hash), undefined);
     assert.equal(bodies.getCount(), 0);
     assert.deepEqual(t.store.checkConsistency(), []);

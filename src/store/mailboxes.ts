@@ -237,7 +237,7 @@ export class Mailboxes {
     const { messages, expunged } = this.ctx.dbs;
     const range = { start: [mb.id], end: [mb.id + 1] };
     for (const { key, value } of messages.getRange(range)) {
-      this.bodies.unref(value.hash);
+      this.bodies.release(value.hash);
       messages.removeSync(key);
     }
     for (const key of expunged.getKeys(range)) expunged.removeSync(key);

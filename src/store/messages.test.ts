@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { message, passwordHash, storeWithAccount } from '../../test/support/temp-store.ts';
+import { rmSync } from 'node:fs';
+import { message, passwordHash, storeInternals, storeWithAccount } from '../../test/support/temp-store.ts';
 import type { StoreChange } from './changes.ts';
 import { isStoreError } from './errors.ts';
 import { WRITE_CHUNK } from './messages.ts';
+import { Store } from './store.ts';
 
 test('UIDs ascend and are never reused; UIDNEXT and MODSEQ advance', async () => {
   const t = await storeWithAccount();
@@ -114,9 +116,12 @@ test('bodies are stored once for all recipients and copies, and freed with the l
 
     await t.store.messages.expunge({ mailboxId: inbox.id, onlyDeleted: false });
     await t.store.messages.expunge({ mailboxId: archive.id, onlyDeleted: false });
+    // Released references leave the body's count with the sweep that follows.
+    await t.store.bodies.swept();
     assert.equal(t.store.bodies.refs(hash), 1);
     const bobInbox = t.store.mailboxes.get(bob.id, 'INBOX')!;
     await t.store.messages.expunge({ mailboxId: bobInbox.id, onlyDeleted: false });
+    await t.store.bodies.swept();
     assert.equal(bodies.count(), 0);
     assert.equal(t.store.bodies.stats().entries, 0);
   } finally {
@@ -311,5 +316,28 @@ test('a STORE or EXPUNGE of many messages commits in chunks of WRITE_CHUNK, leav
     assert.deepEqual(t.store.checkConsistency(), []);
   } finally {
     await t.close();
+  }
+});
+
+test('released references survive a close and are swept when the store opens again', async () => {
+  const t = await storeWithAccount();
+  const inbox = t.store.mailboxes.get(t.account.id, 'INBOX')!.id;
+  for (let i = 0; i < 3; i++) await t.store.messages.append({ mailboxId: inbox, raw: message(i) });
+  // Released in the expunge's commit; the process ends before any sweep runs (as a crash would).
+  t.store.bodies.sweepSoon = () => undefined;
+  assert.deepEqual(await t.store.messages.expunge({ mailboxId: inbox, onlyDeleted: false }), [1, 2, 3]);
+  assert.equal(t.store.bodies.count(), 3);
+  await t.store.close();
+  const store = await Store.open(t.dir);
+  try {
+    assert.equal(storeInternals(store).dbs.released.getCount(), 3, 'the releases were kept');
+    assert.deepEqual(store.checkConsistency(), []);
+    await store.bodies.swept();
+    assert.equal(store.bodies.count(), 0);
+    assert.equal(storeInternals(store).dbs.released.getCount(), 0);
+    assert.deepEqual(store.checkConsistency(), []);
+  } finally {
+    await store.close();
+    rmSync(t.dir, { recursive: true, force: true });
   }
 });

@@ -263,12 +263,14 @@ export class Messages {
     return this.ctx.write((changes) => {
       const result = this.copyInside(opts, changes);
       const src = this.requireMailbox(opts.from);
+      // The copies took a reference to each body in this commit: the originals' go in it too.
       this.remove(
         src,
         result.map.map(([uid]) => uid),
         false,
         changes,
         opts.origin,
+        'now',
       );
       return result;
     });
@@ -346,7 +348,8 @@ export class Messages {
     return { uidValidity: dst.uidValidity, map };
   }
 
-  private remove(mb: MailboxRecord, uids: number[], onlyDeleted: boolean, changes: StoreChange[], origin: unknown): number[] {
+  // Bodies' references are released (taken off by a sweep, bodies.ts) or, with 'now', dropped here.
+  private remove(mb: MailboxRecord, uids: number[], onlyDeleted: boolean, changes: StoreChange[], origin: unknown, unref: 'later' | 'now' = 'later'): number[] {
     const { messages, expunged, mailboxes } = this.ctx.dbs;
     const current = this.requireMailbox(mb.id);
     const modseq = current.highestModSeq + 1;
@@ -357,7 +360,8 @@ export class Messages {
       if (!m || (onlyDeleted && !isDeleted(m.flags))) continue;
       messages.removeSync([mb.id, uid]);
       expunged.putSync([mb.id, uid], modseq);
-      this.bodies.unref(m.hash);
+      if (unref === 'now') this.bodies.unref(m.hash);
+      else this.bodies.release(m.hash);
       removed.push(uid);
       count--;
       unseen -= Number(!isSeen(m.flags));

@@ -64,6 +64,9 @@ export interface Dbs {
   // delivery's records share their leaf and branch pages.
   bodies: Database<BodyMetaRecord | Buffer | StoredHeaderRecord, Buffer>;
   queue: Database<unknown, number>; // outbound queue entries by id
+  // sha256 -> references dropped by expunges and mailbox deletions, not yet taken off the body's
+  // count (bodies.ts release(), sweep()).
+  released: Database<number, Buffer>;
   dkim: Database<DkimDomainRecord, string>; // DKIM keys by domain (dkim.ts)
   indexes: Database<Buffer, number>; // mailbox id -> its index as the store last closed (mailbox-index.ts)
   headerCache: Database<unknown, [number, number]>; // [mailbox id, chunk] -> summaries of its messages (header-cache.ts)
@@ -94,6 +97,7 @@ export function openEnv(dir: string): OpenedEnv {
     expunged: db('expunged'),
     bodies: db('bodies', binaryKeys),
     queue: db('queue'),
+    released: db('released', binaryKeys),
     dkim: db('dkim'),
     indexes: db('indexes', { encoding: 'binary' }),
     headerCache: db('headerCache'),

@@ -65,7 +65,10 @@ export class Store {
     }
     // A full disk must not keep the store from opening: the reserve is topped up after later commits.
     await ctx.reserve.maintain(ctx).catch((e: unknown) => log.warn('store.reserve_failed', { error: e }));
-    return new Store(ctx, file);
+    const store = new Store(ctx, file);
+    // References released before a crash or a close are taken off their bodies now.
+    if (dbs.released.getCount() > 0) store.bodies.sweepSoon();
+    return store;
   }
 
   // Called after each commit with the changes of that account ('*': of every account).
