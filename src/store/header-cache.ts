@@ -10,12 +10,12 @@
 // message can join it (its UIDs all below UIDNEXT, RFC 9051 2.3.1.1: UIDs only grow), so the chunk
 // still open to new messages is always read from the bodies. Rows never change (a message is
 // immutable); rows of expunged messages are dropped when their chunk is written again.
-import type { Envelope } from '../mime/index.ts';
+import type { Address, Envelope } from '../mime/index.ts';
 import { MIME_FORMAT_VERSION } from '../mime/index.ts';
 import type { Bodies } from './bodies.ts';
 import type { StoreContext } from './context.ts';
 import type { Dbs } from './open.ts';
-import { decodeHeaderRecord, flattenAddresses, unflattenAddresses, type HeaderRecord, type StoredHeaderRecord } from './header-records.ts';
+import { flattenAddresses, unflattenAddresses, type HeaderRecord, type StoredHeaderRecord } from './header-records.ts';
 import type { MessageRecord } from './records.ts';
 
 export const CHUNK_UIDS = 256;
@@ -36,6 +36,47 @@ export interface MessageSummary {
   readonly envelope: Envelope;
 }
 
+// A header record whose addresses are unflattened when first read (SORT by date, THREAD and
+// SEARCH SUBJECT read none).
+class CachedHeaders implements HeaderRecord {
+  readonly subject: string | null;
+  readonly baseSubject: string;
+  readonly reply: boolean;
+  readonly date: number | null;
+  readonly sentDay: number | null;
+  readonly references: string[];
+  readonly messageId: string | null;
+  #stored: StoredHeaderRecord;
+  #addresses: (Address[] | null | undefined)[] = [];
+
+  constructor(stored: StoredHeaderRecord) {
+    [this.subject, this.baseSubject, this.reply, this.date, this.sentDay, this.references, this.messageId] = stored;
+    this.#stored = stored;
+  }
+
+  #address(i: 7 | 8 | 9 | 10): Address[] | null {
+    let list = this.#addresses[i - 7];
+    if (list === undefined) list = this.#addresses[i - 7] = unflattenAddresses(this.#stored[i]);
+    return list;
+  }
+
+  get from(): Address[] | null {
+    return this.#address(7);
+  }
+
+  get to(): Address[] | null {
+    return this.#address(8);
+  }
+
+  get cc(): Address[] | null {
+    return this.#address(9);
+  }
+
+  get bcc(): Address[] | null {
+    return this.#address(10);
+  }
+}
+
 // Decoded as far as it is read: a search or a sort reads a few header fields, FETCH the envelope.
 class Summary implements MessageSummary {
   #row: Row;
@@ -54,7 +95,7 @@ class Summary implements MessageSummary {
   }
 
   get headers(): HeaderRecord {
-    this.#headers ??= decodeHeaderRecord(this.#row[2]);
+    this.#headers ??= new CachedHeaders(this.#row[2]);
     return this.#headers;
   }
 

@@ -132,6 +132,9 @@ function changedSince(index: MailboxIndex, modseq: number): Changed[] {
 // MODSEQ older than the expunges the store still knows gets every UID not in the mailbox
 // (store.messages.vanished).
 async function qresyncReport(session: ImapSession, view: MailboxView, q: QresyncParams, changed: readonly Changed[]): Promise<void> {
+  // The responses above awaited: a commit meanwhile may have left the index to be caught up, which
+  // must not happen synchronously inside vanished().
+  await session.store.messages.indexReady(view.mailboxId);
   const expunged = session.store.messages.vanished(view.mailboxId, q.modseq);
   const vanished = q.knownUids && !q.knownUids.saved ? clipRanges(expunged, q.knownUids.ranges) : expunged;
   if (vanished.length) await session.untagged(`VANISHED (EARLIER) ${encodeRanges(vanished)}`);
@@ -139,6 +142,7 @@ async function qresyncReport(session: ImapSession, view: MailboxView, q: Qresync
   for (const c of changed) {
     await turns.pass();
     await session.send(session.fetchFlagsLine(c.seq, c.uid, c.flags, c.modseq, true));
+    view.reported(c.uid, c.modseq);
   }
 }
 
