@@ -39,6 +39,9 @@ function structure({ headers: _, ...rest }: ParsedMessage): MessageStructure {
 // (again while other writes are in flight).
 const SWEEP_BATCH = 256;
 const SWEEP_WAIT_MS = 50;
+// Bodies per prefetch call: lmdb-js runs each on a thread of libuv's pool (4 threads, shared
+// with file I/O and password hashing): a batch of 128 takes two.
+const PREFETCH_GROUP = 64;
 
 export class Bodies {
   private ctx: StoreContext;
@@ -128,6 +131,16 @@ export class Bodies {
   // Resolves when no sweep is running (tests).
   async swept(): Promise<void> {
     while (this.sweep) await this.sweep;
+  }
+
+  // Reads the bodies' records into memory on lmdb-js's threads (db.prefetch), in PREFETCH_GROUP
+  // bodies per call so that several threads wait on the disk at once: with noReadAhead (open.ts)
+  // a body read on the loop faults its pages in one at a time, one read in flight.
+  prefetch(hashes: readonly Buffer[]): void {
+    for (let i = 0; i < hashes.length; i += PREFETCH_GROUP) {
+      const keys = hashes.slice(i, i + PREFETCH_GROUP).flatMap((h) => [metaKey(h), rawKey(h)]);
+      this.ctx.dbs.bodies.prefetch(keys).catch((e: unknown) => this.ctx.log.warn('store.prefetch_failed', { error: e }));
+    }
   }
 
   exists(hash: Buffer): boolean {

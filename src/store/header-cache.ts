@@ -22,6 +22,8 @@ export const CHUNK_UIDS = 256;
 // Chunks that gained rows wait for one commit together: a first full read of 50,000 messages writes
 // about 200 of them, in 25 commits, holding at most this many in memory.
 const WRITE_BATCH = 8;
+// Chunks a reader asks lmdb-js to read ahead of it.
+const PREFETCH_CHUNKS = 8;
 
 type Flat = ReturnType<typeof flattenAddresses>;
 // The envelope fields the header record does not already hold (it has subject decoded, not raw).
@@ -134,6 +136,14 @@ export class HeaderCache {
     return new HeaderCacheReader(this, mailboxId);
   }
 
+  // Reads chunks into memory on lmdb-js's own thread (db.prefetch), so that the reads of a pass
+  // that come to them find their pages in memory instead of faulting on the event loop.
+  prefetch(mailboxId: number, from: number, to: number): void {
+    const keys: [number, number][] = [];
+    for (let c = from; c <= to; c++) keys.push([mailboxId, c]);
+    this.ctx.dbs.headerCache.prefetch(keys).catch((e: unknown) => this.ctx.log.warn('store.prefetch_failed', { error: e }));
+  }
+
   load(mailboxId: number, chunk: number): Row[] {
     const stored = this.ctx.dbs.headerCache.get([mailboxId, chunk]) as StoredChunk | undefined;
     return stored && stored[0] === MIME_FORMAT_VERSION ? stored[1] : [];
@@ -183,6 +193,7 @@ export class HeaderCacheReader {
   private chunk = -1;
   private rows = new Map<number, Row>();
   private added = 0;
+  private prefetched = -1; // the last chunk read ahead
 
   constructor(cache: HeaderCache, mailboxId: number) {
     this.cache = cache;
@@ -196,6 +207,11 @@ export class HeaderCacheReader {
     if (chunk !== this.chunk) {
       this.keepChunk();
       this.chunk = chunk;
+      // The next chunks are read ahead, PREFETCH_CHUNKS at a time.
+      if (chunk >= this.prefetched) {
+        this.prefetched = chunk + PREFETCH_CHUNKS;
+        this.cache.prefetch(this.mailboxId, chunk + 1, this.prefetched);
+      }
       this.rows = new Map(this.cache.load(this.mailboxId, chunk).map((r) => [r[0], r]));
     }
     let row = this.rows.get(uid);

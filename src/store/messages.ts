@@ -174,6 +174,12 @@ export class Messages {
     return this.bodies.get(hash);
   }
 
+  // Has lmdb-js read these bodies (raw and parse) into memory on its own threads, for a pass that
+  // will read them soon (bodies.ts prefetch).
+  prefetchBodies(hashes: readonly Buffer[]): void {
+    this.bodies.prefetch(hashes);
+  }
+
   parsed(hash: Buffer): MessageStructure | undefined {
     return this.bodies.parsed(hash);
   }

@@ -132,16 +132,20 @@ export async function loadText(env: SearchEnv, c: Candidate, needs: TextNeeds, y
 export interface TextNeeds {
   headers: boolean;
   body: boolean;
+  raw: boolean; // the raw message: for the text, or for a header field the summary lacks
 }
 
 // What of a message's text the program reads.
-export function textNeeds(key: SearchKey, out: TextNeeds = { headers: false, body: false }): TextNeeds {
+export function textNeeds(key: SearchKey, out: TextNeeds = { headers: false, body: false, raw: false }): TextNeeds {
   switch (key.k) {
     case 'text':
-      out.headers = out.body = true;
+      out.headers = out.body = out.raw = true;
       break;
     case 'body':
-      out.body = true;
+      out.body = out.raw = true;
+      break;
+    case 'header':
+      out.raw = true;
       break;
     case 'not':
       textNeeds(key.key, out);

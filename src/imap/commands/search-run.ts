@@ -71,16 +71,25 @@ export class SearchClock {
 // that evaluates it, as with a get per UID.
 const RECORD_BATCH = 128;
 
-function recordReader(store: ImapSession['store']['messages'], mailboxId: number, clock: SearchClock): (uid: number) => MessageRecord | null {
+// With `bodies`, the bodies of each batch are read into memory by lmdb-js's threads as the batch is
+// read (store.messages.prefetchBodies), so the search's reads find them there instead of faulting
+// on the event loop one page at a time.
+function recordReader(store: ImapSession['store']['messages'], mailboxId: number, clock: SearchClock, bodies: boolean): (uid: number) => MessageRecord | null {
   let batch: MessageRecord[] = [];
   let at = 0;
   let slice = clock.slices;
+  let prefetched = 0; // the highest UID whose body was read ahead
   return (uid) => {
     while (at < batch.length && batch[at]!.uid < uid) at++;
     if (at === batch.length || slice !== clock.slices) {
       slice = clock.slices;
       batch = store.list(mailboxId, uid, RECORD_BATCH);
       at = 0;
+      const ahead = bodies ? batch.filter((r) => r.uid > prefetched) : [];
+      if (ahead.length) {
+        store.prefetchBodies(ahead.map((r) => r.hash));
+        prefetched = ahead.at(-1)!.uid;
+      }
     }
     return batch[at]?.uid === uid ? batch[at]! : null;
   };
@@ -134,7 +143,8 @@ export async function runSearch<T>(
   const sets = new Map<SearchKey, Set<number>>();
   resolveSets(view, key, sets);
   const clock = new SearchClock(session.svc.config.searchBudgetMs);
-  const recordOf = recordReader(store, view.mailboxId, clock);
+  const needs = textNeeds(key);
+  const recordOf = recordReader(store, view.mailboxId, clock, needs.raw);
   const summaries = store.summaries(view.mailboxId);
   const env: SearchEnv = {
     view,
@@ -155,7 +165,6 @@ export async function runSearch<T>(
   };
   const found: Match<T>[] = [];
   const uids = view.uids;
-  const needs = textNeeds(key);
   // RFC 7162 3.1.5: the MODSEQ of the messages found is reported only for a program that has one.
   const withModseq = usesModseq(key);
   let index: MailboxIndex | null = null;
