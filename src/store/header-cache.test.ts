@@ -3,11 +3,9 @@ import { test } from 'node:test';
 import { message, storeInternals, storeWithAccount } from '../../test/support/temp-store.ts';
 import { MIME_FORMAT_VERSION } from '../mime/index.ts';
 import { PARSED_SINCE } from './bodies.ts';
-import { CHUNK_UIDS, type MessageSummary } from './header-cache.ts';
+import { CHUNK_UIDS, encodeChunk, StoredChunk, type MessageSummary } from './header-cache.ts';
 import type { HeaderRecord } from './header-records.ts';
 import type { Store } from './store.ts';
-
-type Chunk = [number, [number, ...unknown[]][]];
 
 async function mailboxWith(store: Store, accountId: number, name: string, count: number): Promise<number> {
   const mailboxId = (await store.mailboxes.create(accountId, name)).id;
@@ -47,7 +45,11 @@ const plain = (s: MessageSummary | undefined) => s && { uid: s.uid, internalDate
 // Resolves once every write issued before it is on disk (commits land in order).
 const settled = (store: Store) => storeInternals(store).write(() => undefined);
 const chunks = (store: Store, mailboxId: number) =>
-  [...storeInternals(store).dbs.headerCache.getRange({ start: [mailboxId], end: [mailboxId + 1] })].map((e) => ({ chunk: e.key[1], value: e.value as Chunk }));
+  [...storeInternals(store).dbs.headerCache.getRange({ start: [mailboxId], end: [mailboxId + 1] })].map((e) => ({
+    chunk: e.key[1],
+    stored: e.value,
+    rows: StoredChunk.from(e.value)?.rows(),
+  }));
 
 test('summaries equal what the bodies hold; only chunks closed to new UIDs are written, and then read without the records', async () => {
   const t = await storeWithAccount();
@@ -75,8 +77,9 @@ test('summaries equal what the bodies hold; only chunks closed to new UIDs are w
       [0, 1],
     );
     assert.deepEqual(
-      chunks(t.store, mailboxId).map((c) => c.value[0]),
-      [MIME_FORMAT_VERSION, MIME_FORMAT_VERSION],
+      chunks(t.store, mailboxId).map((c) => c.rows?.map((r) => r[0])),
+      [uids.slice(0, CHUNK_UIDS - 1), uids.slice(CHUNK_UIDS - 1, 2 * CHUNK_UIDS - 1)],
+      'UIDs 1-255 and 256-511, readable by this parser version',
     );
 
     asked.length = 0;
@@ -94,7 +97,7 @@ test('summaries equal what the bodies hold; only chunks closed to new UIDs are w
     // A stored chunk of another parser version is not used.
     const dbs = storeInternals(t.store).dbs;
     const [zero] = chunks(t.store, mailboxId);
-    await dbs.headerCache.put([mailboxId, 0], [MIME_FORMAT_VERSION - 1, zero!.value[1]]);
+    await dbs.headerCache.put([mailboxId, 0], encodeChunk(zero!.rows!, MIME_FORMAT_VERSION - 1));
     asked.length = 0;
     pass(t.store, mailboxId, [1, 2], (uid) => {
       asked.push(uid);
@@ -119,11 +122,11 @@ test('a chunk written again drops the rows of expunged messages; a message gone 
     // A session that did not yet know UID 6 wrote the chunk without it: reading 6 adds it back.
     const dbs = storeInternals(t.store).dbs;
     const [zero] = chunks(t.store, mailboxId);
-    await dbs.headerCache.put([mailboxId, 0], [zero!.value[0], zero!.value[1].filter((r) => r[0] !== 6)]);
+    await dbs.headerCache.put([mailboxId, 0], encodeChunk(zero!.rows!.filter((r) => r[0] !== 6)));
     const [gone, six] = pass(t.store, mailboxId, [5, 6], (uid) => t.store.messages.get(mailboxId, uid));
     assert.equal(six?.uid, 6);
     await settled(t.store);
-    const rows = chunks(t.store, mailboxId)[0]!.value[1].map((r) => r[0]);
+    const rows = chunks(t.store, mailboxId)[0]!.rows!.map((r) => r[0]);
     assert.ok(rows.includes(6));
     assert.ok(!rows.includes(5), 'the expunged message left the chunk');
     assert.equal(rows.length, uids.length - 1);

@@ -1,9 +1,10 @@
 // Per-mailbox cache of what SEARCH's header keys, SORT, THREAD and FETCH ENVELOPE read of each
 // message: its body's header record (header-records.ts), its envelope (RFC 9051 7.5.2) and its
 // INTERNALDATE. Kept in chunks of CHUNK_UIDS consecutive UIDs (headerCache database,
-// [mailbox id, chunk] -> [parser version, rows]), so that a whole mailbox is a walk over a few
-// hundred compressed records in UID order instead of a random read of each body's records; the
-// role Dovecot's dovecot.index.cache plays (docs/store.md).
+// [mailbox id, chunk] -> the chunk's columns, encodeChunk()), so that a whole mailbox is a walk
+// over a few hundred compressed records in UID order instead of a random read of each body's
+// records; the role Dovecot's dovecot.index.cache plays (docs/store.md). A column is decoded when
+// a reader first needs it: SORT by date reads two arrays of numbers, SEARCH SUBJECT one of strings.
 //
 // Filled by reading, never by delivering: a delivery writes nothing more to the card. A row missing
 // from its chunk is made from the body, and a chunk that gained rows is written back once no new
@@ -28,8 +29,142 @@ const PREFETCH_CHUNKS = 8;
 type Flat = ReturnType<typeof flattenAddresses>;
 // The envelope fields the header record does not already hold (it has subject decoded, not raw).
 type StoredEnvelope = [date: string | null, subject: string | null, sender: Flat, replyTo: Flat, inReplyTo: string | null, messageId: string | null];
+// A message's summary as made from its body, before it is stored in a chunk.
 type Row = [uid: number, internalDate: number, headers: StoredHeaderRecord, envelope: StoredEnvelope];
-type StoredChunk = [version: number, rows: Row[]];
+
+// A stored chunk: LAYOUT and MIME_FORMAT_VERSION (u16 each), the row count n (u32); per row, in
+// columns, UID (u32), INTERNALDATE, sent date and sent day (f64, NaN for none) and the reply marker
+// (u8); then JSON arrays, each after its byte length (u32): subject, base subject, Message-ID,
+// references, addresses [from, to, cc, bcc] and the rest of the envelope (StoredEnvelope).
+const LAYOUT = 1;
+const NUMBERS_PER_ROW = 4 + 8 + 8 + 8 + 1;
+const JSON_COLUMNS = ['subject', 'baseSubject', 'messageId', 'references', 'addresses', 'envelope'] as const;
+type JsonColumn = (typeof JSON_COLUMNS)[number];
+
+const orNaN = (n: number | null) => (n === null ? Number.NaN : n);
+const orNull = (n: number) => (Number.isNaN(n) ? null : n);
+
+export function encodeChunk(rows: readonly Row[], version = MIME_FORMAT_VERSION): Buffer {
+  const n = rows.length;
+  const json = [
+    rows.map((r) => r[2][0]),
+    rows.map((r) => r[2][1]),
+    rows.map((r) => r[2][6]),
+    rows.map((r) => r[2][5]),
+    rows.map((r) => [r[2][7], r[2][8], r[2][9], r[2][10]]),
+    rows.map((r) => r[3]),
+  ].map((column) => Buffer.from(JSON.stringify(column)));
+  const out = Buffer.alloc(8 + n * NUMBERS_PER_ROW + json.reduce((sum, b) => sum + 4 + b.length, 0));
+  out.writeUInt16LE(LAYOUT, 0);
+  out.writeUInt16LE(version, 2);
+  out.writeUInt32LE(n, 4);
+  rows.forEach((r, i) => {
+    out.writeUInt32LE(r[0], 8 + 4 * i);
+    out.writeDoubleLE(r[1], 8 + 4 * n + 8 * i);
+    out.writeDoubleLE(orNaN(r[2][3]), 8 + 12 * n + 8 * i);
+    out.writeDoubleLE(orNaN(r[2][4]), 8 + 20 * n + 8 * i);
+    out.writeUInt8(r[2][2] ? 1 : 0, 8 + 28 * n + i);
+  });
+  let at = 8 + n * NUMBERS_PER_ROW;
+  for (const b of json) {
+    out.writeUInt32LE(b.length, at);
+    b.copy(out, at + 4);
+    at += 4 + b.length;
+  }
+  return out;
+}
+
+// A stored chunk, its JSON columns parsed on first use.
+export class StoredChunk {
+  readonly n: number;
+  private buf: Buffer;
+  private starts = new Map<JsonColumn, [number, number]>();
+  private parsed = new Map<JsonColumn, unknown[]>();
+
+  private constructor(buf: Buffer) {
+    this.buf = buf;
+    this.n = buf.readUInt32LE(4);
+    let at = 8 + this.n * NUMBERS_PER_ROW;
+    for (const c of JSON_COLUMNS) {
+      const length = buf.readUInt32LE(at);
+      this.starts.set(c, [at + 4, at + 4 + length]);
+      at += 4 + length;
+    }
+  }
+
+  // Null for a chunk of another layout or parser version: it is not used, and made again.
+  static from(buf: Buffer | undefined): StoredChunk | null {
+    if (!buf || buf.length < 8 || buf.readUInt16LE(0) !== LAYOUT || buf.readUInt16LE(2) !== MIME_FORMAT_VERSION) return null;
+    return new StoredChunk(buf);
+  }
+
+  uid(i: number): number {
+    return this.buf.readUInt32LE(8 + 4 * i);
+  }
+
+  // The row holding this UID, or -1.
+  indexOf(uid: number): number {
+    let lo = 0;
+    let hi = this.n - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const u = this.uid(mid);
+      if (u === uid) return mid;
+      if (u < uid) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  }
+
+  internalDate(i: number): number {
+    return this.buf.readDoubleLE(8 + 4 * this.n + 8 * i);
+  }
+
+  date(i: number): number | null {
+    return orNull(this.buf.readDoubleLE(8 + 12 * this.n + 8 * i));
+  }
+
+  sentDay(i: number): number | null {
+    return orNull(this.buf.readDoubleLE(8 + 20 * this.n + 8 * i));
+  }
+
+  reply(i: number): boolean {
+    return this.buf[8 + 28 * this.n + i] === 1;
+  }
+
+  column<T>(c: JsonColumn): T[] {
+    let values = this.parsed.get(c);
+    if (!values) {
+      const [start, end] = this.starts.get(c)!;
+      values = JSON.parse(this.buf.toString('utf8', start, end)) as unknown[];
+      this.parsed.set(c, values);
+    }
+    return values as T[];
+  }
+
+  // Every row, for writing the chunk again with more.
+  rows(): Row[] {
+    const out: Row[] = [];
+    for (let i = 0; i < this.n; i++) {
+      const [from, to, cc, bcc] = this.column<Flat[]>('addresses')[i]!;
+      const headers: StoredHeaderRecord = [
+        this.column<string | null>('subject')[i]!,
+        this.column<string>('baseSubject')[i]!,
+        this.reply(i),
+        this.date(i),
+        this.sentDay(i),
+        this.column<string[]>('references')[i]!,
+        this.column<string | null>('messageId')[i]!,
+        from!,
+        to!,
+        cc!,
+        bcc!,
+      ];
+      out.push([this.uid(i), this.internalDate(i), headers, this.column<StoredEnvelope>('envelope')[i]!]);
+    }
+    return out;
+  }
+}
 
 export interface MessageSummary {
   readonly uid: number;
@@ -38,72 +173,84 @@ export interface MessageSummary {
   readonly envelope: Envelope;
 }
 
-// A header record whose addresses are unflattened when first read (SORT by date, THREAD and
-// SEARCH SUBJECT read none).
-class CachedHeaders implements HeaderRecord {
-  readonly subject: string | null;
-  readonly baseSubject: string;
-  readonly reply: boolean;
-  readonly date: number | null;
-  readonly sentDay: number | null;
-  readonly references: string[];
-  readonly messageId: string | null;
-  #stored: StoredHeaderRecord;
+// A message's header record, read from its chunk's columns as its fields are asked for.
+class ChunkHeaders implements HeaderRecord {
+  #chunk: StoredChunk;
+  #i: number;
   #addresses: (Address[] | null | undefined)[] = [];
 
-  constructor(stored: StoredHeaderRecord) {
-    [this.subject, this.baseSubject, this.reply, this.date, this.sentDay, this.references, this.messageId] = stored;
-    this.#stored = stored;
+  constructor(chunk: StoredChunk, i: number) {
+    this.#chunk = chunk;
+    this.#i = i;
   }
 
-  #address(i: 7 | 8 | 9 | 10): Address[] | null {
-    let list = this.#addresses[i - 7];
-    if (list === undefined) list = this.#addresses[i - 7] = unflattenAddresses(this.#stored[i]);
-    return list;
+  get subject(): string | null {
+    return this.#chunk.column<string | null>('subject')[this.#i]!;
   }
-
+  get baseSubject(): string {
+    return this.#chunk.column<string>('baseSubject')[this.#i]!;
+  }
+  get reply(): boolean {
+    return this.#chunk.reply(this.#i);
+  }
+  get date(): number | null {
+    return this.#chunk.date(this.#i);
+  }
+  get sentDay(): number | null {
+    return this.#chunk.sentDay(this.#i);
+  }
+  get references(): string[] {
+    return this.#chunk.column<string[]>('references')[this.#i]!;
+  }
+  get messageId(): string | null {
+    return this.#chunk.column<string | null>('messageId')[this.#i]!;
+  }
   get from(): Address[] | null {
-    return this.#address(7);
+    return this.#address(0);
   }
-
   get to(): Address[] | null {
-    return this.#address(8);
+    return this.#address(1);
   }
-
   get cc(): Address[] | null {
-    return this.#address(9);
+    return this.#address(2);
+  }
+  get bcc(): Address[] | null {
+    return this.#address(3);
   }
 
-  get bcc(): Address[] | null {
-    return this.#address(10);
+  #address(k: number): Address[] | null {
+    let list = this.#addresses[k];
+    if (list === undefined) list = this.#addresses[k] = unflattenAddresses(this.#chunk.column<Flat[]>('addresses')[this.#i]![k]!);
+    return list;
   }
 }
 
-// Decoded as far as it is read: a search or a sort reads a few header fields, FETCH the envelope.
-class Summary implements MessageSummary {
-  #row: Row;
-  #headers: HeaderRecord | undefined;
+class ChunkSummary implements MessageSummary {
+  #chunk: StoredChunk;
+  #i: number;
+  #headers: ChunkHeaders | undefined;
 
-  constructor(row: Row) {
-    this.#row = row;
+  constructor(chunk: StoredChunk, i: number) {
+    this.#chunk = chunk;
+    this.#i = i;
   }
 
   get uid(): number {
-    return this.#row[0];
+    return this.#chunk.uid(this.#i);
   }
 
   get internalDate(): number {
-    return this.#row[1];
+    return this.#chunk.internalDate(this.#i);
   }
 
   get headers(): HeaderRecord {
-    this.#headers ??= new CachedHeaders(this.#row[2]);
+    this.#headers ??= new ChunkHeaders(this.#chunk, this.#i);
     return this.#headers;
   }
 
   get envelope(): Envelope {
     const h = this.headers;
-    const [date, subject, sender, replyTo, inReplyTo, messageId] = this.#row[3];
+    const [date, subject, sender, replyTo, inReplyTo, messageId] = this.#chunk.column<StoredEnvelope>('envelope')[this.#i]!;
     return {
       date,
       subject,
@@ -144,9 +291,8 @@ export class HeaderCache {
     this.ctx.dbs.headerCache.prefetch(keys).catch((e: unknown) => this.ctx.log.warn('store.prefetch_failed', { error: e }));
   }
 
-  load(mailboxId: number, chunk: number): Row[] {
-    const stored = this.ctx.dbs.headerCache.get([mailboxId, chunk]) as StoredChunk | undefined;
-    return stored && stored[0] === MIME_FORMAT_VERSION ? stored[1] : [];
+  load(mailboxId: number, chunk: number): StoredChunk | null {
+    return StoredChunk.from(this.ctx.dbs.headerCache.get([mailboxId, chunk]));
   }
 
   // The row of a message, from its body's records; undefined when the body is gone.
@@ -175,7 +321,7 @@ export class HeaderCache {
     this.ctx
       .write(() => {
         for (const { key, rows } of batch) {
-          if (this.ctx.dbs.mailboxes.doesExist(key[0])) this.ctx.dbs.headerCache.putSync(key, [MIME_FORMAT_VERSION, rows] satisfies StoredChunk);
+          if (this.ctx.dbs.mailboxes.doesExist(key[0])) this.ctx.dbs.headerCache.putSync(key, encodeChunk(rows));
         }
       })
       .catch((e: unknown) => this.ctx.log.warn('store.header_cache_write_failed', { error: e }));
@@ -191,8 +337,9 @@ export class HeaderCacheReader {
   private cache: HeaderCache;
   private mailboxId: number;
   private chunk = -1;
-  private rows = new Map<number, Row>();
-  private added = 0;
+  private stored: StoredChunk | null = null;
+  // Rows of the chunk made from bodies in this pass, each also as a chunk of its own to read from.
+  private added = new Map<number, [Row, StoredChunk]>();
   private prefetched = -1; // the last chunk read ahead
 
   constructor(cache: HeaderCache, mailboxId: number) {
@@ -212,17 +359,19 @@ export class HeaderCacheReader {
         this.prefetched = chunk + PREFETCH_CHUNKS;
         this.cache.prefetch(this.mailboxId, chunk + 1, this.prefetched);
       }
-      this.rows = new Map(this.cache.load(this.mailboxId, chunk).map((r) => [r[0], r]));
+      this.stored = this.cache.load(this.mailboxId, chunk);
     }
-    let row = this.rows.get(uid);
-    if (!row) {
+    const i = this.stored ? this.stored.indexOf(uid) : -1;
+    if (i >= 0) return new ChunkSummary(this.stored!, i);
+    let added = this.added.get(uid);
+    if (!added) {
       const r = record();
-      row = r ? this.cache.row(r) : undefined;
+      const row = r ? this.cache.row(r) : undefined;
       if (!row) return undefined;
-      this.rows.set(uid, row);
-      this.added++;
+      added = [row, StoredChunk.from(encodeChunk([row]))!];
+      this.added.set(uid, added);
     }
-    return new Summary(row);
+    return new ChunkSummary(added[1], 0);
   }
 
   // Ends the pass: the chunk in hand is kept if it gained rows, and what waits is written.
@@ -232,7 +381,7 @@ export class HeaderCacheReader {
   }
 
   private keepChunk(): void {
-    if (this.added) this.cache.keep(this.mailboxId, this.chunk, [...this.rows.values()]);
-    this.added = 0;
+    if (this.added.size) this.cache.keep(this.mailboxId, this.chunk, [...(this.stored?.rows() ?? []), ...[...this.added.values()].map(([row]) => row)]);
+    this.added.clear();
   }
 }

@@ -69,7 +69,7 @@ export interface Dbs {
   released: Database<number, Buffer>;
   dkim: Database<DkimDomainRecord, string>; // DKIM keys by domain (dkim.ts)
   indexes: Database<Buffer, number>; // mailbox id -> its index as the store last closed (mailbox-index.ts)
-  headerCache: Database<unknown, [number, number]>; // [mailbox id, chunk] -> summaries of its messages (header-cache.ts)
+  headerCache: Database<Buffer, [number, number]>; // [mailbox id, chunk] -> summaries of its messages (header-cache.ts)
 }
 
 export interface OpenedEnv {
@@ -100,7 +100,7 @@ export function openEnv(dir: string): OpenedEnv {
     released: db('released', binaryKeys),
     dkim: db('dkim'),
     indexes: db('indexes', { encoding: 'binary' }),
-    headerCache: db('headerCache'),
+    headerCache: db('headerCache', { encoding: 'binary' }),
   };
   return { env, dbs, file };
 }
