@@ -7,13 +7,23 @@ import { CHUNK_UIDS, encodeChunk, StoredChunk, type MessageSummary } from './hea
 import type { HeaderRecord } from './header-records.ts';
 import type { Store } from './store.ts';
 
+// Every third message has its own Sender and Reply-To, an encoded subject and a Message-ID with a
+// comment, so that the envelope differs from the header record's fields.
+const varied = (n: string, i: number) =>
+  i % 3
+    ? message(n)
+    : Buffer.from(
+        `From: Alice <alice@example.org>\r\nSender: Bob <bob@example.org>\r\nReply-To: list@example.org\r\nTo: user@example.test\r\n` +
+          `Subject: =?utf-8?q?caf=C3=A9_${i}?=\r\nMessage-ID: (note) <${i}@example.org>\r\n\r\nbody ${i}\r\n`,
+      );
+
 async function mailboxWith(store: Store, accountId: number, name: string, count: number): Promise<number> {
   const mailboxId = (await store.mailboxes.create(accountId, name)).id;
   for (let at = 0; at < count; at += 100) {
     const n = Math.min(100, count - at);
     await store.messages.appendMany({
       mailboxId,
-      messages: Array.from({ length: n }, (_, i) => ({ raw: message(`${name} ${at + i}`), internalDate: 1e12 + at + i })),
+      messages: Array.from({ length: n }, (_, i) => ({ raw: varied(`${name} ${at + i}`, at + i), internalDate: 1e12 + at + i })),
     });
   }
   return mailboxId;
