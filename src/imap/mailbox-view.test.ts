@@ -101,3 +101,20 @@ test('resolve: sequence and UID sets, reversed and overlapping ranges, "*", in m
   assert.deepEqual(v.resolve(set([[4, 60]]), false, true), [9, 12]);
   assert.deepEqual(v.resolve(set([[7, 8]]), false, true), []);
 });
+
+test('views made from one UID array (the index shares its copy between SELECTs) change apart', () => {
+  const shared = Uint32Array.from([1, 2, 3]);
+  const make = () =>
+    new MailboxView({ mailboxId: 1, uidValidity: 1, readOnly: false, name: 'INBOX', uids: shared, recent: [], keywords: [], highestModSeq: 5 });
+  const a = make();
+  const b = make();
+  a.apply({ ...base, kind: 'added', uids: [4] }, false);
+  a.take(true);
+  b.apply({ ...base, kind: 'expunged', uids: [2], modseq: 7 }, false);
+  b.take(true);
+  b.apply({ ...base, kind: 'added', uids: [5] }, false);
+  b.take(true);
+  assert.deepEqual([...a.uids], [1, 2, 3, 4]);
+  assert.deepEqual([...b.uids], [1, 3, 5]);
+  assert.deepEqual([...shared], [1, 2, 3], 'the shared array is never written');
+});

@@ -14,8 +14,9 @@ export class MailboxView {
   readonly uidValidity: number;
   readonly readOnly: boolean;
   name: string;
-  // UID of each message by sequence number - 1, in a typed array: SELECT of a large mailbox copies
-  // the store's index in one memcpy (a plain array costs a millisecond per 50,000).
+  // UID of each message by sequence number - 1, in a typed array: SELECT of a large mailbox takes
+  // the store index's read-only copy (a plain array costs a millisecond per 50,000). Never written
+  // in place below its length: a change makes a new array, so views may share one.
   private list: Uint32Array;
   private count: number;
   // Messages recent to this session (rev1 only).
@@ -45,7 +46,7 @@ export class MailboxView {
     this.uidValidity = o.uidValidity;
     this.readOnly = o.readOnly;
     this.name = o.name;
-    // A Uint32Array is taken as it is (SELECT passes a fresh copy of the index).
+    // A Uint32Array is taken as it is (SELECT passes the index's shared, read-only copy).
     this.list = o.uids instanceof Uint32Array ? o.uids : Uint32Array.from(o.uids);
     this.count = this.list.length;
     this.recent = new Set(o.recent);

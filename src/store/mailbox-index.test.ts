@@ -234,3 +234,25 @@ test('indexReady builds a large index in slices, yielding to others, and takes t
     await t.close();
   }
 });
+
+test('the UID array SELECT takes is one copy per change of the index, shared until the next', async () => {
+  const t = await storeWithAccount();
+  try {
+    const inbox = t.store.mailboxes.get(t.account.id, 'INBOX')!.id;
+    for (let i = 0; i < 3; i++) await t.store.messages.append({ mailboxId: inbox, raw: message(i) });
+    const first = t.store.messages.index(inbox)!.uidArray();
+    assert.equal(t.store.messages.index(inbox)!.uidArray(), first, 'no change, the same array');
+    await t.store.messages.setFlags({ mailboxId: inbox, uids: [1], op: 'add', flags: ['\\Seen'] });
+    assert.equal(t.store.messages.index(inbox)!.uidArray(), first, 'flags do not change the UIDs');
+    await t.store.messages.append({ mailboxId: inbox, raw: message(3) });
+    const second = t.store.messages.index(inbox)!.uidArray();
+    assert.notEqual(second, first);
+    assert.deepEqual([...first], [1, 2, 3], 'the copy handed out before stays as it was');
+    assert.deepEqual([...second], [1, 2, 3, 4]);
+    await t.store.messages.expunge({ mailboxId: inbox, uids: [2], onlyDeleted: false });
+    assert.deepEqual([...t.store.messages.index(inbox)!.uidArray()], [1, 3, 4]);
+    assert.deepEqual([...second], [1, 2, 3, 4]);
+  } finally {
+    await t.close();
+  }
+});

@@ -37,6 +37,7 @@ export class MailboxIndex {
   saved = false;
   length = 0;
   private uidArr = new Uint32Array(0);
+  private uidCopy: Uint32Array | null = null; // uidArray()
   private modseqArr = new Float64Array(0);
   private sizeArr = new Uint32Array(0);
   private octetArr = new Uint32Array(0);
@@ -74,9 +75,12 @@ export class MailboxIndex {
     return (this.comboBits[this.flagArr[i]!]! & DELETED) !== 0;
   }
 
-  // The UIDs, ascending: a copy in one memcpy (a session's view keeps its own).
+  // The UIDs, ascending, as an array nobody writes to: one copy (a memcpy) per change of the
+  // index, shared by every SELECT until the next. A session's view that changes makes a new array
+  // (src/imap/mailbox-view.ts), never writes into this one (its length leaves no room).
   uidArray(): Uint32Array {
-    return this.uidArr.slice(0, this.length);
+    this.uidCopy ??= this.uidArr.slice(0, this.length);
+    return this.uidCopy;
   }
 
   // The UIDs, ascending, as a plain array.
@@ -100,6 +104,7 @@ export class MailboxIndex {
   // Appends a message; UIDs only grow (RFC 9051 2.3.1.1), so the order stays ascending.
   push(m: IndexedMessage): void {
     this.saved = false;
+    this.uidCopy = null;
     if (this.length === this.uidArr.length) this.grow(Math.max(16, this.length * 2));
     const i = this.length++;
     this.uidArr[i] = m.uid;
@@ -117,6 +122,7 @@ export class MailboxIndex {
   // Removes UIDs in one compaction pass.
   remove(uids: readonly number[]): void {
     this.saved = false;
+    this.uidCopy = null;
     const gone = new Set(uids);
     let w = 0;
     for (let r = 0; r < this.length; r++) {
