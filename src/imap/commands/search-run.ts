@@ -71,9 +71,9 @@ export class SearchClock {
 // that evaluates it, as with a get per UID.
 const RECORD_BATCH = 128;
 
-// With `bodies`, the bodies of each batch are read into memory by lmdb-js's threads as the batch is
-// read (store.messages.prefetchBodies), so the search's reads find them there instead of faulting
-// on the event loop one page at a time.
+// With `bodies`, the bodies of each batch and of the next are read into memory by lmdb-js's threads
+// (store.messages.prefetchBodies), so the search's reads find them there instead of faulting on
+// the event loop one page at a time.
 function recordReader(store: ImapSession['store']['messages'], mailboxId: number, clock: SearchClock, bodies: boolean): (uid: number) => MessageRecord | null {
   let batch: MessageRecord[] = [];
   let at = 0;
@@ -85,8 +85,10 @@ function recordReader(store: ImapSession['store']['messages'], mailboxId: number
       slice = clock.slices;
       batch = store.list(mailboxId, uid, RECORD_BATCH);
       at = 0;
-      const ahead = bodies ? batch.filter((r) => r.uid > prefetched) : [];
-      if (ahead.length) {
+      // The reads run a batch ahead of the evaluation, so the disk is kept busy meanwhile.
+      const last = batch.at(-1);
+      if (bodies && last && last.uid >= prefetched) {
+        const ahead = [...batch.filter((r) => r.uid > prefetched), ...store.list(mailboxId, last.uid + 1, RECORD_BATCH)];
         store.prefetchBodies(ahead.map((r) => r.hash));
         prefetched = ahead.at(-1)!.uid;
       }
