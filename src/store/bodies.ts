@@ -39,13 +39,17 @@ function structure({ headers: _, ...rest }: ParsedMessage): MessageStructure {
 // (again while other writes are in flight).
 const SWEEP_BATCH = 256;
 const SWEEP_WAIT_MS = 50;
-// Bodies per prefetch call: lmdb-js runs each on a thread of libuv's pool (4 threads, shared
-// with file I/O and password hashing): a batch of 128 takes two.
+// Bodies per prefetch call: lmdb-js runs each on a thread of libuv's pool (4 threads, shared with
+// file I/O and password hashing).
 const PREFETCH_GROUP = 64;
+const PREFETCHES_RUNNING = 3;
+const PREFETCHES_WAITING = 8;
 
 export class Bodies {
   private ctx: StoreContext;
   private sweep: Promise<void> | null = null;
+  private prefetchRunning = 0;
+  private prefetchWaiting: Buffer[][] = [];
   private sweepAgain = false;
 
   constructor(ctx: StoreContext) {
@@ -136,10 +140,27 @@ export class Bodies {
   // Reads the bodies' records into memory on lmdb-js's threads (db.prefetch), in PREFETCH_GROUP
   // bodies per call so that several threads wait on the disk at once: with noReadAhead (open.ts)
   // a body read on the loop faults its pages in one at a time, one read in flight.
+  // At most PREFETCHES_RUNNING calls run at once, so a thread of the pool stays free for others
+  // (a login's password hash); the groups waiting beyond PREFETCHES_WAITING are dropped, oldest
+  // first, as the pass that asked has read them itself by then.
   prefetch(hashes: readonly Buffer[]): void {
-    for (let i = 0; i < hashes.length; i += PREFETCH_GROUP) {
-      const keys = hashes.slice(i, i + PREFETCH_GROUP).flatMap((h) => [metaKey(h), rawKey(h)]);
-      this.ctx.dbs.bodies.prefetch(keys).catch((e: unknown) => this.ctx.log.warn('store.prefetch_failed', { error: e }));
+    for (let i = 0; i < hashes.length; i += PREFETCH_GROUP) this.prefetchWaiting.push(hashes.slice(i, i + PREFETCH_GROUP));
+    this.prefetchWaiting.splice(0, Math.max(0, this.prefetchWaiting.length - PREFETCHES_WAITING));
+    this.pumpPrefetch();
+  }
+
+  private pumpPrefetch(): void {
+    if (!this.ctx.isOpen) this.prefetchWaiting.length = 0;
+    while (this.prefetchRunning < PREFETCHES_RUNNING && this.prefetchWaiting.length) {
+      const keys = this.prefetchWaiting.shift()!.flatMap((h) => [metaKey(h), rawKey(h)]);
+      this.prefetchRunning++;
+      this.ctx.dbs.bodies
+        .prefetch(keys)
+        .catch((e: unknown) => this.ctx.log.warn('store.prefetch_failed', { error: e }))
+        .finally(() => {
+          this.prefetchRunning--;
+          this.pumpPrefetch();
+        });
     }
   }
 

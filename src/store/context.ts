@@ -43,7 +43,7 @@ export class StoreContext {
     this.bus = bus;
     this.log = log;
     this.reserve = new FileReserve(env, file);
-    this.indexes = new MailboxIndexes(dbs);
+    this.indexes = new MailboxIndexes(dbs, () => this.isOpen);
     guardFailedCommits(log);
   }
 
@@ -81,6 +81,13 @@ export class StoreContext {
     const done = () => this.pending.delete(p);
     p.then(done, done);
     return p;
+  }
+
+  // False from the start of close(). lmdb-js's prefetch on a closed environment ends the process
+  // (a segmentation fault), so every read ahead checks this first; the ones running when close()
+  // starts are waited for by lmdb-js.
+  get isOpen(): boolean {
+    return !this.closed;
   }
 
   // True while a write is waiting for its commit.

@@ -322,6 +322,7 @@ export class HeaderCache {
   // Reads chunks into memory on lmdb-js's own thread (db.prefetch), so that the reads of a pass
   // that come to them find their pages in memory instead of faulting on the event loop.
   prefetch(mailboxId: number, from: number, to: number): void {
+    if (!this.ctx.isOpen) return;
     const keys: [number, number][] = [];
     for (let c = from; c <= to; c++) keys.push([mailboxId, c]);
     this.ctx.dbs.headerCache.prefetch(keys).catch((e: unknown) => this.ctx.log.warn('store.prefetch_failed', { error: e }));

@@ -92,8 +92,8 @@ test('indexes share a memory budget: least recently used out, the one in use sta
     const ids = t.store.mailboxes.list(t.account.id).map((m) => m.id);
     for (const id of ids) for (let i = 0; i < 40; i++) await t.store.messages.append({ mailboxId: id, raw: message(`${id}-${i}`) });
     const dbs = storeInternals(t.store).dbs;
-    const one = new MailboxIndexes(dbs, Number.MAX_SAFE_INTEGER).get(ids[0]!)!.bytes;
-    const indexes = new MailboxIndexes(dbs, one * 2);
+    const one = new MailboxIndexes(dbs, () => true, Number.MAX_SAFE_INTEGER).get(ids[0]!)!.bytes;
+    const indexes = new MailboxIndexes(dbs, () => true, one * 2);
     const first = indexes.get(ids[0]!)!;
     indexes.get(ids[1]!);
     assert.ok(indexes.bytes <= one * 2);
@@ -103,7 +103,7 @@ test('indexes share a memory budget: least recently used out, the one in use sta
     assert.equal(first.current, true);
     assert.equal(third.current, true);
     assert.equal(indexes.get(ids[0]!), first, 'kept');
-    const tiny = new MailboxIndexes(dbs, 1);
+    const tiny = new MailboxIndexes(dbs, () => true, 1);
     const alone = tiny.get(ids[3]!)!;
     assert.equal(alone.length, 40, 'an index larger than the budget still serves, alone');
     tiny.get(ids[4]!);

@@ -261,6 +261,7 @@ interface Build {
 
 export class MailboxIndexes {
   private dbs: Dbs;
+  private isOpen: () => boolean; // StoreContext.isOpen
   private budget: number;
   // In least recently used order: Map keeps insertion order, a use re-inserts.
   private lru = new Map<number, MailboxIndex>();
@@ -268,8 +269,9 @@ export class MailboxIndexes {
   // Records per slice of a build (tests make it small to see commits land in between).
   buildSlice = BUILD_SLICE;
 
-  constructor(dbs: Dbs, budget = INDEX_BUDGET) {
+  constructor(dbs: Dbs, isOpen: () => boolean, budget = INDEX_BUDGET) {
     this.dbs = dbs;
+    this.isOpen = isOpen;
     this.budget = budget;
   }
 
@@ -310,8 +312,7 @@ export class MailboxIndexes {
     // The stored snapshot (1.2 MB at 50,000 messages) is read into memory by lmdb-js on a thread of
     // its own first: read on the loop from a cold page cache, its page faults held every session
     // (a NOOP waited 112 ms behind a POP3 login after a restart).
-    build.done = this.dbs.indexes
-      .prefetch([mailboxId])
+    build.done = (this.isOpen() ? this.dbs.indexes.prefetch([mailboxId]) : Promise.resolve())
       .then(() => this.buildSliced(mailboxId, build))
       .finally(() => this.builds.delete(mailboxId));
     this.builds.set(mailboxId, build);

@@ -341,3 +341,18 @@ test('released references survive a close and are swept when the store opens aga
     rmSync(t.dir, { recursive: true, force: true });
   }
 });
+
+test('reads ahead asked for while the store closes are skipped, not run on a closed environment', async () => {
+  const t = await storeWithAccount();
+  const inbox = t.store.mailboxes.get(t.account.id, 'INBOX')!.id;
+  for (let i = 0; i < 3; i++) await t.store.messages.append({ mailboxId: inbox, raw: message(i) });
+  const hashes = t.store.messages.list(inbox).map((m) => m.hash);
+  // Running when close() starts: lmdb-js waits for them. Asked for after: skipped (lmdb-js's
+  // prefetch on a closed environment is a segmentation fault, which would end this test file).
+  t.store.messages.prefetchBodies(hashes);
+  const closing = t.close();
+  t.store.messages.prefetchBodies(hashes);
+  await closing;
+  t.store.messages.prefetchBodies(hashes);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+});
