@@ -74,7 +74,12 @@ const RECORD_BATCH = 128;
 // With `bodies`, the bodies of each batch and of the next are read into memory by lmdb-js's threads
 // (store.messages.prefetchBodies), so the search's reads find them there instead of faulting on
 // the event loop one page at a time.
-function recordReader(store: ImapSession['store']['messages'], mailboxId: number, clock: SearchClock, bodies: boolean): (uid: number) => MessageRecord | null {
+export function recordReader(
+  store: ImapSession['store']['messages'],
+  mailboxId: number,
+  clock: Pick<SearchClock, 'slices'>,
+  bodies: boolean,
+): (uid: number) => MessageRecord | null {
   let batch: MessageRecord[] = [];
   let at = 0;
   let slice = clock.slices;
@@ -89,8 +94,10 @@ function recordReader(store: ImapSession['store']['messages'], mailboxId: number
       const last = batch.at(-1);
       if (bodies && last && last.uid >= prefetched) {
         const ahead = [...batch.filter((r) => r.uid > prefetched), ...store.list(mailboxId, last.uid + 1, RECORD_BATCH)];
-        store.prefetchBodies(ahead.map((r) => r.hash));
-        prefetched = ahead.at(-1)!.uid;
+        if (ahead.length) {
+          store.prefetchBodies(ahead.map((r) => r.hash));
+          prefetched = ahead.at(-1)!.uid;
+        }
       }
     }
     return batch[at]?.uid === uid ? batch[at]! : null;
