@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { storeInternals, tempDir } from '../../test/support/temp-store.ts';
+import { passwordHash, storeInternals, tempDir } from '../../test/support/temp-store.ts';
 import { createLogger } from '../log/log.ts';
 import { openEnv, STORE_FORMAT } from './open.ts';
 import { octetSize } from './octets.ts';
@@ -79,4 +79,21 @@ test('a store written by the previous release (format 1) is migrated on open, in
   assert.ok(!again.some((l) => l.includes('store.migrated')));
   assert.equal(storeInternals(reopened).dbs.meta.get('format'), STORE_FORMAT);
   await reopened.close();
+});
+
+test('a format 3 store becomes format 4 with nothing converted; a newer store is refused', async () => {
+  const dir = tempDir();
+  const store = await Store.open(dir);
+  await store.domains.add('example.test');
+  const account = await store.accounts.create({ address: 'ann@example.test', passwordHash: await passwordHash('pw pw pw pw') });
+  await store.messages.append({ mailboxId: store.mailboxes.get(account.id, 'INBOX')!.id, raw: Buffer.from('Subject: x\r\n\r\nx\r\n') });
+  await storeInternals(store).write(() => storeInternals(store).dbs.meta.putSync('format', 3));
+  await store.close();
+  const lines: string[] = [];
+  const reopened = await Store.open(dir, createLogger({ write: (l: string) => lines.push(l) }));
+  const migrated = lines.map((l) => JSON.parse(l) as { event: string; from?: number; to?: number; bodies?: number }).find((l) => l.event === 'store.migrated');
+  assert.deepEqual([migrated?.from, migrated?.to, migrated?.bodies], [3, 4, 0], 'the one body keeps its header record as it is');
+  await storeInternals(reopened).write(() => storeInternals(reopened).dbs.meta.putSync('format', STORE_FORMAT + 1));
+  await reopened.close();
+  await assert.rejects(Store.open(dir), /store format 5; this homepost knows up to 4/);
 });

@@ -58,7 +58,8 @@ export async function migrate(ctx: StoreContext, from: number): Promise<void> {
   const done = await ctx.write(() => {
     const done = { mailboxes: 0, messages: 0, bodies: 0 };
     if (from < 2) Object.assign(done, toFormat2(ctx));
-    done.bodies = toFormat3(ctx);
+    if (from < 3) done.bodies = toFormat3(ctx);
+    // Format 4 adds two databases, which open.ts creates empty: nothing to convert.
     dbs.meta.putSync('format', STORE_FORMAT);
     return done;
   });

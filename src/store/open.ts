@@ -43,8 +43,10 @@ export const STORE_FILE = 'store.mdb';
 
 // Bumped when records change shape; open() refuses a newer store and migrates an older one.
 // 2: MailboxRecord keywords, tombstones, vanishedSince and modifiedModSeq, MessageRecord octets
-// (migrate.ts). 3: each body's header record (header-records.ts).
-export const STORE_FORMAT = 3;
+// (migrate.ts). 3: each body's header record (header-records.ts). 4: the released references
+// (bodies.ts) and the header cache, both new databases that start empty; a homepost that knows
+// only format 3 would leave released references on their bodies for good, so it must refuse it.
+export const STORE_FORMAT = 4;
 
 export interface Dbs {
   // "format", "nextAccountId", "nextMailboxId", "lastUidValidity"
