@@ -35,7 +35,7 @@ type Row = [uid: number, internalDate: number, headers: StoredHeaderRecord, enve
 // A stored chunk: LAYOUT and MIME_FORMAT_VERSION (u16 each), the row count n (u32); per row, in
 // columns, UID (u32), INTERNALDATE, sent date and sent day (f64, NaN for none) and the reply marker
 // (u8); then JSON arrays, each after its byte length (u32): subject, base subject, Message-ID,
-// references, addresses [from, to, cc, bcc] and the rest of the envelope (StoredEnvelope).
+// references, addresses [from, to, cc, bcc] and the rest of the envelope (PackedEnvelope).
 const LAYOUT = 1;
 const NUMBERS_PER_ROW = 4 + 8 + 8 + 8 + 1;
 const JSON_COLUMNS = ['subject', 'baseSubject', 'messageId', 'references', 'addresses', 'envelope'] as const;
