@@ -32,8 +32,8 @@ export const IMAP_SETTINGS = {
   }),
   searchBudgetMs: duration({
     key: 'imap.searchBudgetMs',
-    // SEARCH TEXT over 50,000 messages that are not in the page cache took 10–12 s on the
-    // development machine (Dovecot too): a card and a Pi's CPU take several times that.
+    // SEARCH TEXT over 50,000 messages that are not in the page cache took 10–19 s on the
+    // development machine (Dovecot 6–7 s): a card and a Pi's CPU take several times that.
     default: 2 * MINUTE,
     min: 1000,
     max: 10 * MINUTE,

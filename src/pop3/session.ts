@@ -165,10 +165,9 @@ export class Pop3Session {
     return this.conn.flush();
   }
 
-  // A multi-line response of short lines (CAPA, LIST, UIDL): none starts with ".".
-  // A multi-line response of short lines (LIST, UIDL, CAPA), made as it is sent: in writes of about
-  // LINES_BATCH characters, the loop given back every SLICE_MS (a maildrop of 50,000 messages is a
-  // 1.3 MB UIDL listing), waiting whenever the client is not reading.
+  // A multi-line response of short lines (CAPA, LIST, UIDL; none starts with "."), made as it is
+  // sent: in writes of about LINES_BATCH characters, the loop given back every SLICE_MS (a maildrop
+  // of 50,000 messages is a 1.3 MB UIDL listing), waiting whenever the client is not reading.
   async sendLines(first: string, lines: Iterable<string>): Promise<boolean> {
     const turns = new Turns();
     let batch = `${first}\r\n`;

@@ -18,6 +18,7 @@ import type { StoreContext } from './context.ts';
 import type { Dbs } from './open.ts';
 import { flattenAddresses, unflattenAddresses, type HeaderRecord, type StoredHeaderRecord } from './header-records.ts';
 import type { MessageRecord } from './records.ts';
+import { positionOfUid } from './uid-search.ts';
 
 export const CHUNK_UIDS = 256;
 // Chunks that gained rows wait for one commit together: a first full read of 50,000 messages writes
@@ -107,12 +108,15 @@ export function encodeChunk(rows: readonly Row[], version = MIME_FORMAT_VERSION)
 export class StoredChunk {
   readonly n: number;
   private buf: Buffer;
+  private uids: Uint32Array;
   private starts = new Map<JsonColumn, [number, number]>();
   private parsed = new Map<JsonColumn, unknown[]>();
 
   private constructor(buf: Buffer) {
     this.buf = buf;
     this.n = buf.readUInt32LE(4);
+    this.uids = new Uint32Array(this.n);
+    for (let i = 0; i < this.n; i++) this.uids[i] = buf.readUInt32LE(8 + 4 * i);
     let at = 8 + this.n * NUMBERS_PER_ROW;
     for (const c of JSON_COLUMNS) {
       const length = buf.readUInt32LE(at);
@@ -128,21 +132,12 @@ export class StoredChunk {
   }
 
   uid(i: number): number {
-    return this.buf.readUInt32LE(8 + 4 * i);
+    return this.uids[i]!;
   }
 
   // The row holding this UID, or -1.
   indexOf(uid: number): number {
-    let lo = 0;
-    let hi = this.n - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const u = this.uid(mid);
-      if (u === uid) return mid;
-      if (u < uid) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return -1;
+    return positionOfUid(this.uids, this.n, uid);
   }
 
   internalDate(i: number): number {

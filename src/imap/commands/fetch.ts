@@ -1,8 +1,8 @@
 // FETCH and UID FETCH (RFC 9051 6.4.5, 6.4.9; BINARY RFC 3516; CHANGEDSINCE and VANISHED RFC 7162
 // 3.1.4, 3.2.6). Structure and sections come from the MessageStructure stored at delivery, ENVELOPE
-// from the mailbox's header cache. A fetch
-// of a non-PEEK body section sets \Seen on all the messages concerned in ONE store commit, before
-// any response is written, so the FLAGS reported are the committed ones.
+// from the mailbox's header cache. A fetch of a non-PEEK body section sets \Seen on all the
+// messages concerned in ONE store commit, before any response is written, so the FLAGS reported
+// are the committed ones.
 import type { HeaderCacheReader, MailboxIndex, MessageRecord } from '../../store/index.ts';
 import { sectionBytes, type Envelope, type MessageStructure } from '../../mime/index.ts';
 import { Turns } from '../../net/turns.ts';
@@ -217,10 +217,11 @@ async function fetchIndexed(session: ImapSession, uids: number[], items: FetchIt
         const name = names[k];
         if (name === 'UID') batch.raw(`UID ${u}`);
         else if (name === 'FLAGS') {
-          let text = view.recent.has(u) ? undefined : flagText.get(flags);
+          const recent = view.recent.has(u);
+          let text = recent ? undefined : flagText.get(flags);
           if (text === undefined) {
             text = `FLAGS ${session.flagList(u, flags)}`;
-            if (!view.recent.has(u)) flagText.set(flags, text);
+            if (!recent) flagText.set(flags, text);
           }
           batch.raw(text);
         } else if (name === 'MODSEQ') batch.raw(`MODSEQ (${modseq})`);

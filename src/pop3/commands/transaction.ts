@@ -14,6 +14,12 @@ export const stat: Pop3Command = {
   },
 };
 
+// A listing's lines, made one at a time as sendLines sends them (a maildrop of 50,000 messages is
+// 50,000 lines, not to be built in one turn of the loop).
+function* lines(numbers: readonly number[], line: (n: number) => string): Generator<string> {
+  for (const n of numbers) yield line(n);
+}
+
 // RFC 1939 5 LIST [msg].
 export const list: Pop3Command = {
   name: 'LIST',
@@ -29,9 +35,7 @@ export const list: Pop3Command = {
     const numbers = drop.numbers;
     await s.sendLines(
       `+OK ${messages(numbers.length)}`,
-      (function* () {
-        for (const n of numbers) yield `${n} ${drop.octets(n)}`;
-      })(),
+      lines(numbers, (n) => `${n} ${drop.octets(n)}`),
     );
   },
 };
@@ -50,9 +54,7 @@ export const uidl: Pop3Command = {
     }
     await s.sendLines(
       '+OK unique-id listing follows',
-      (function* () {
-        for (const n of drop.numbers) yield `${n} ${drop.uidl(n)}`;
-      })(),
+      lines(drop.numbers, (n) => `${n} ${drop.uidl(n)}`),
     );
   },
 };
