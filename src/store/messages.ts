@@ -244,12 +244,17 @@ export class Messages {
   // Removes messages: those in `uids` (all when omitted), and with onlyDeleted just the ones
   // flagged \Deleted at commit time (RFC 9051 6.4.3 EXPUNGE, RFC 4315 UID EXPUNGE). POP3 passes
   // its own list. Resolves to the UIDs removed, ascending.
-  // In commits of WRITE_CHUNK messages, as setFlags.
+  // In commits of WRITE_CHUNK messages, as setFlags. With onlyDeleted, the mailbox index first
+  // narrows the candidates to those flagged \Deleted now; each is checked again in its commit.
   async expunge(opts: { mailboxId: number; uids?: number[]; onlyDeleted: boolean; origin?: unknown }): Promise<number[]> {
-    let candidates = opts.uids ? [...new Set(opts.uids)].sort((a, b) => a - b) : null;
-    if (!candidates) {
-      await this.indexReady(opts.mailboxId);
-      candidates = this.index(opts.mailboxId)?.uids() ?? [];
+    if (opts.onlyDeleted || !opts.uids) await this.indexReady(opts.mailboxId);
+    const index = this.index(opts.mailboxId);
+    let candidates = opts.uids ? [...new Set(opts.uids)].sort((a, b) => a - b) : (index?.uids() ?? []);
+    if (opts.onlyDeleted && index) {
+      candidates = candidates.filter((uid) => {
+        const i = index.indexOf(uid);
+        return i >= 0 && index.deleted(i);
+      });
     }
     const removed: number[] = [];
     for (const uids of chunks(candidates)) {
