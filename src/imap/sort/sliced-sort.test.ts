@@ -32,7 +32,10 @@ test('sorts nearly sorted input with ties like a stable sort, comparing less tha
     let compares = 0;
     const sorted = await slicedSort(
       items,
-      (a, b) => (compares++, a.key - b.key),
+      (a, b) => {
+        compares++;
+        return a.key - b.key;
+      },
       async () => {},
     );
     assert.deepEqual(
@@ -42,7 +45,11 @@ test('sorts nearly sorted input with ties like a stable sort, comparing less tha
     );
     // What sorting the runs of 2,048 itself compares; each full merge level would compare about n more.
     let inRuns = 0;
-    for (let i = 0; i < n; i += 2048) items.slice(i, i + 2048).sort((a, b) => (inRuns++, a.key - b.key));
+    for (let i = 0; i < n; i += 2048)
+      items.slice(i, i + 2048).sort((a, b) => {
+        inRuns++;
+        return a.key - b.key;
+      });
     assert.ok(compares - inRuns < n / 2, `n=${n}: ${compares - inRuns} compares merging`);
   }
 });
