@@ -6,6 +6,7 @@
 import type { HeaderCacheReader, MailboxIndex, MessageRecord } from '../../store/index.ts';
 import { sectionBytes, type Envelope, type MessageStructure } from '../../mime/index.ts';
 import { Turns } from '../../net/turns.ts';
+import { LineBatch } from '../line-batch.ts';
 import { STATES, type CommandSpec } from '../command.ts';
 import { formatDateTime, isAtom, quote } from '../encoder.ts';
 import { ImapBadSyntax, ImapServerError, ImapUserError } from '../errors.ts';
@@ -153,9 +154,9 @@ const INDEXED = new Set(['UID', 'FLAGS', 'MODSEQ', 'RFC822.SIZE', 'INTERNALDATE'
 const isIndexed = (i: FetchItem) => i.kind === 'simple' && INDEXED.has(i.name);
 
 // FETCH of indexed items only; true when some UIDs are no longer in the mailbox. Lines are sent in
-// batches of about BATCH_CHARS; a batch goes out before any FLAGS announcing a new keyword, and
+// batches of about BATCH_BYTES; a batch goes out before any FLAGS announcing a new keyword, and
 // before the loop is given back (so a commit meanwhile cannot reorder what the client reads).
-const BATCH_CHARS = 16_384;
+const BATCH_BYTES = 65_536;
 
 async function fetchIndexed(session: ImapSession, uids: number[], items: FetchItem[], changedSince: number | null, turns: Turns): Promise<boolean> {
   const view = session.view!;
@@ -165,9 +166,9 @@ async function fetchIndexed(session: ImapSession, uids: number[], items: FetchIt
   const summaries = names.includes('ENVELOPE') || names.includes('INTERNALDATE') ? store.summaries(view.mailboxId) : null;
   let current: MailboxIndex | null = null;
   let missing = false;
-  const batch = session.builder('');
+  const batch = new LineBatch();
   const flush = async () => {
-    if (batch.length) await session.send(batch.take());
+    if (batch.length) await session.send([batch.take()]);
   };
   // Flag lists are interned by the index: one already checked for new keywords is skipped, and
   // each is written once (a message recent to this session gets its own, with \Recent).
@@ -211,11 +212,11 @@ async function fetchIndexed(session: ImapSession, uids: number[], items: FetchIt
         checked = flags;
       }
       seq = listed[seq] === u ? seq + 1 : view.seqOf(u);
-      batch.raw(`* ${seq} FETCH (`);
+      batch.text('* ').num(seq).text(' FETCH (');
       for (let k = 0; k < names.length; k++) {
-        if (k) batch.sp();
+        if (k) batch.text(' ');
         const name = names[k];
-        if (name === 'UID') batch.raw(`UID ${u}`);
+        if (name === 'UID') batch.text('UID ').num(u);
         else if (name === 'FLAGS') {
           const recent = view.recent.has(u);
           let text = recent ? undefined : flagText.get(flags);
@@ -223,15 +224,19 @@ async function fetchIndexed(session: ImapSession, uids: number[], items: FetchIt
             text = `FLAGS ${session.flagList(u, flags)}`;
             if (!recent) flagText.set(flags, text);
           }
-          batch.raw(text);
-        } else if (name === 'MODSEQ') batch.raw(`MODSEQ (${modseq})`);
-        else if (name === 'RFC822.SIZE') batch.raw(`RFC822.SIZE ${index.size(i)}`);
-        else if (name === 'INTERNALDATE') batch.raw(`INTERNALDATE ${formatDateTime(summary!.internalDate)}`);
-        else writeEnvelope(batch.raw('ENVELOPE '), summary!.envelope);
+          batch.text(text);
+        } else if (name === 'MODSEQ') batch.text('MODSEQ (').num(modseq).text(')');
+        else if (name === 'RFC822.SIZE') batch.text('RFC822.SIZE ').num(index.size(i));
+        else if (name === 'INTERNALDATE') batch.text('INTERNALDATE ').text(formatDateTime(summary!.internalDate));
+        else {
+          const b = session.builder('ENVELOPE ');
+          writeEnvelope(b, summary!.envelope);
+          batch.chunks(b.take());
+        }
       }
-      batch.raw(')\r\n');
+      batch.text(')\r\n');
       if (withFlags) view.reported(u, modseq);
-      if (batch.length >= BATCH_CHARS) await flush();
+      if (batch.length >= BATCH_BYTES) await flush();
     }
     await flush();
   } finally {
