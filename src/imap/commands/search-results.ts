@@ -2,6 +2,7 @@
 // and otherwise ESEARCH (RFC 4731, RFC 5267 3.2 for SORT), SAVE (RFC 5182) and the MODSEQ of what
 // is returned (RFC 7162 3.1.5).
 import { encodeSequenceSet, quote } from '../encoder.ts';
+import { LineBatch } from '../line-batch.ts';
 import type { ImapSession } from '../session.ts';
 import type { Match } from './search-run.ts';
 
@@ -22,8 +23,10 @@ export async function sendResults(session: ImapSession, found: readonly Match<un
   const returns = o.returns ?? (session.rev2 && o.command === 'SEARCH' ? new Set(['ALL']) : null);
   if (returns === null) {
     // RFC 7162 3.1.5: the highest mod-sequence of all messages returned.
-    const tail = o.withModseq && found.length ? ` (MODSEQ ${highest(found)})` : '';
-    await session.untagged(`${o.command}${numbers.map((n) => ` ${n}`).join('')}${tail}`);
+    const line = new LineBatch().text(`* ${o.command}`);
+    for (const n of numbers) line.text(' ').num(n);
+    if (o.withModseq && found.length) line.text(` (MODSEQ ${highest(found)})`);
+    await session.send([line.text('\r\n').take()]);
     return;
   }
   // RFC 4731 3.1: RETURN () means RETURN (ALL).
