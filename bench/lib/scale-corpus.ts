@@ -8,7 +8,9 @@ import { base64Line, prng, sentence } from './corpus.ts';
 
 export const SUBJECT_TERM = 'budget';
 export const TEXT_TERM = 'zanzibar';
-export const CORPUS_VERSION = 1;
+// 2: Message-IDs with their "@" (RFC 5322 3.6.4 msg-id); version 1's "<n.seed>" were ids no
+// threading algorithm takes, so THREAD REFERENCES linked nothing.
+export const CORPUS_VERSION = 2;
 
 const FIRST = [
   'Ada',
@@ -77,7 +79,7 @@ export function* messages(count: number, seed: number, to = 'bench@example.test'
     let references: string[];
     if (parent >= 0) {
       subject = subjects[parent].startsWith('Re: ') ? subjects[parent] : `Re: ${subjects[parent]}`;
-      references = [...refs[parent], `<${parent}.${seed}>`].slice(-10);
+      references = [...refs[parent], `<${parent}.${seed}@example.org>`].slice(-10);
     } else {
       subject = sentence(rand)
         .slice(0, 20 + Math.floor(rand() * 50))
@@ -97,7 +99,7 @@ export function* messages(count: number, seed: number, to = 'bench@example.test'
       `To: <${to}>`,
       `Subject: ${subject}`,
       `Date: ${dateText}`,
-      `Message-ID: <${i}.${seed}>`,
+      `Message-ID: <${i}.${seed}@example.org>`,
       ...(references.length ? [`In-Reply-To: ${references.at(-1)}`, `References: ${references.join('\r\n ')}`] : []),
       'MIME-Version: 1.0',
     ];
