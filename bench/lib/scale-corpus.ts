@@ -10,7 +10,7 @@ export const SUBJECT_TERM = 'budget';
 export const TEXT_TERM = 'zanzibar';
 export const CORPUS_VERSION = 1;
 
-const FIRST = [
+export const FIRST = [
   'Ada',
   'Bruno',
   'Chloe',
@@ -32,7 +32,7 @@ const FIRST = [
   'Sven',
   'Tara',
 ];
-const LAST = [
+export const LAST = [
   'Abbott',
   'Berg',
   'Costa',
