@@ -3,14 +3,16 @@
 // time. Both sides are built to overlap, as real mail does:
 // - ham: mail from people (a third replies with quoted text), newsletters that sell hard (sale,
 //   free shipping, "% off"), receipts and notices about accounts, payments and passwords,
-//   mailing-list threads, work mail with PDF or office attachments; the people Sam writes with
-//   grow in number over time;
+//   mailing-list threads, work mail with PDF or office attachments, first contact from
+//   strangers about money; the people Sam writes with grow in number over time, and new shops
+//   and services appear;
 // - spam: phishing that borrows the notices' words and brands, pharma with obfuscated words,
 //   419 advance-fee letters, crypto "investments", and a large share in ordinary words (fake
 //   invoices with an attachment, "I visited your website", job and dating offers);
 // - spam comes in campaigns of about 150 messages, three at a time, each with its own sender domains, link host,
 //   invented brand words and layout, so the held-out end holds campaigns never trained on;
-// - every message mixes in English-like filler (corpus.ts), shared by both sides, and the
+// - every message mixes in English-like filler (corpus.ts) with a Zipf long tail of invented
+//   words (TAIL_WORDS), shared by both sides, so the counts grow as a real account's do; the
 //   layouts vary: text/plain, multipart/alternative, HTML only, quoted-printable or base64,
 //   ISO-8859-1 or UTF-8, attachments.
 import { base64Line, prng, sentence } from './corpus.ts';
@@ -42,9 +44,34 @@ function fill(rand: Rand, template: string, vocabulary: readonly string[]): stri
   });
 }
 
+// The long tail of a real vocabulary (names, places, jargon, typos): invented words whose rank
+// is drawn log-uniformly over TAIL_WORDS, so that P(rank) is about 1/rank (Zipf): a few are
+// common, most are seen once or twice. Frequent ranks are short words, rare ones longer.
+const TAIL_WORDS = 5_000_000;
+const TAIL_SHARE = 0.3;
+
+function tailWord(rand: Rand): string {
+  const rank = Math.floor(Math.exp(rand() * Math.log(TAIL_WORDS)));
+  let bits = Math.imul(rank + 1, 2654435761) >>> 0;
+  let word = '';
+  for (let k = 0; k < 2 + Math.min(4, Math.floor(Math.log10(rank + 1))); k++) {
+    word += SYLLABLES[bits & 15];
+    bits >>>= 4;
+  }
+  return word;
+}
+
+// An English-like sentence (corpus.ts) with a share of its words from the long tail.
+function fillerSentence(rand: Rand): string {
+  return sentence(rand)
+    .split(' ')
+    .map((word, i) => (i > 0 && chance(rand, TAIL_SHARE) ? tailWord(rand) : word))
+    .join(' ');
+}
+
 function paragraph(rand: Rand, templates: readonly string[], vocabulary: readonly string[], sentences: number, filler: number): string {
   const out: string[] = [];
-  for (let i = 0; i < sentences; i++) out.push(chance(rand, filler) ? sentence(rand) : fill(rand, pick(rand, templates), vocabulary));
+  for (let i = 0; i < sentences; i++) out.push(chance(rand, filler) ? fillerSentence(rand) : fill(rand, pick(rand, templates), vocabulary));
   return out.join(' ');
 }
 
@@ -140,6 +167,16 @@ const NOTICE = [
   'A new sign-in to your {slot} was detected from Firefox on Linux.',
   'Your {slot} renews on the 1st for {amount}.',
 ];
+const STRANGER_WORDS = ['bike', 'sofa', 'flat', 'neighbour', 'parcel', 'advert', 'listing', 'photos', 'interview', 'position', 'event', 'website', 'repair'];
+const STRANGER = [
+  'I am selling my {slot}, would you be interested for {amount}?',
+  'We met at the {slot} last week, {name} gave me your address.',
+  'I saw your {slot} and can offer {amount}, cash on pick-up.',
+  'A {slot} for you was left with me by mistake.',
+  'We would like to invite you to an {slot} for the {slot}.',
+  'Our small {slot} business offers a {slot} to people in the street.',
+  'Could you send me a few {slot} of the {slot}?',
+];
 const LIST_WORDS = ['patch', 'kernel', 'build', 'compiler', 'release', 'branch', 'config', 'issue', 'test', 'module', 'memory', 'driver', 'bug', 'fix'];
 const LIST = [
   'The {slot} fails on arm64 since the last {slot}.',
@@ -199,7 +236,7 @@ const FEE_WORDS = [
 ];
 const FEE = [
   'I am {name}, a {slot} with the late Mr {name}.',
-  'He left a {slot} of US ${big} with our {slot}.',
+  'He left a {slot} of {big} US dollars with our {slot}.',
   'I need your assistance to {slot} this {slot} to your account.',
   'You will receive 40% of the total {slot} for your help.',
   'Please keep this matter strictly {slot}.',
@@ -426,7 +463,8 @@ class Ham {
     if (r < 0.35) return this.conversation(i, PERSONAL, PERSONAL_TOPICS, 'personal');
     if (r < 0.5) return this.conversation(i, WORK, WORK_TOPICS, 'work');
     if (r < 0.7) return this.newsletter(i);
-    if (r < 0.85) return this.notice();
+    if (r < 0.8) return this.notice();
+    if (r < 0.87) return this.stranger(i);
     return this.list(i);
   }
 
@@ -465,9 +503,30 @@ class Ham {
     return { kind, from: `${who.name} <${who.address}>`, fromDomain: who.domain, subject, texts, attachment, extra, to: ACCOUNT };
   }
 
+  // First contact from someone Sam has never written with, often about money: the ham most
+  // like spam.
+  private stranger(i: number): Draft {
+    const rand = this.rand;
+    const name = `${pick(rand, FIRST)} ${pick(rand, LAST)}`;
+    const domain = chance(rand, 0.5) ? pick(rand, FRIEND_DOMAINS) : `${invented(rand)}.example`;
+    const vocabulary = [...STRANGER_WORDS, ...MONEY];
+    const text = `Hello Sam,\r\n\r\n${paragraph(rand, STRANGER, vocabulary, between(rand, 2, 6), 0.4)}\r\n\r\nKind regards,\r\n${name}\r\n`;
+    return {
+      kind: 'stranger',
+      from: `${name} <${name.toLowerCase().replace(' ', '.')}${i % 7}@${domain}>`,
+      fromDomain: domain,
+      subject: fill(rand, pick(rand, ['Your {slot}', 'About your {slot}', 'Question about the {slot}', 'Hello from {name}']), vocabulary),
+      texts: [{ type: 'plain', text }],
+      attachment: null,
+      extra: [],
+      to: ACCOUNT,
+    };
+  }
+
   private newsletter(i: number): Draft {
     const rand = this.rand;
-    const shop = pick(rand, SHOPS);
+    // Most from the shops Sam subscribed to long ago, some from new ones.
+    const shop = chance(rand, 0.8) ? pick(rand, SHOPS) : invented(rand);
     const domain = `${shop}shop.example`;
     const paragraphs = Array.from({ length: between(rand, 3, 7) }, () => paragraph(rand, NEWS, NEWS_WORDS, between(rand, 1, 3), 0.25));
     const links = Array.from({ length: between(rand, 2, 6) }, (_, k) => `https://${pick(rand, ['www', 'click', 'email'])}.${domain}/c/${i}-${k}`);
@@ -497,7 +556,7 @@ class Ham {
 
   private notice(): Draft {
     const rand = this.rand;
-    const service = pick(rand, SERVICES);
+    const service = chance(rand, 0.8) ? pick(rand, SERVICES) : invented(rand);
     const domain = `${service}.example`;
     const paragraphs = ['Hello Sam Carter,', paragraph(rand, NOTICE, NOTICE_WORDS, between(rand, 2, 4), 0.15), `The ${service} team`];
     const subject = fill(

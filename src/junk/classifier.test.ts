@@ -99,10 +99,16 @@ test('deserialization refuses what it cannot trust', () => {
   const bad = (mutate: (b: Buffer) => Buffer, message: RegExp) => assert.throws(() => deserializeClassifier(mutate(Buffer.from(bytes))), message);
   bad((b) => b.subarray(0, 10), /not a classifier/);
   bad((b) => Buffer.concat([Buffer.from('XXXX'), b.subarray(4)]), /not a classifier/);
-  bad((b) => ((b[4] = 2), b), /version 2/);
+  bad((b) => {
+    b[4] = 2;
+    return b;
+  }, /version 2/);
   bad((b) => b.subarray(0, b.length - 1), /cut short/);
   bad((b) => Buffer.concat([b, Buffer.from([0])]), /trailing/);
-  bad((b) => (b.writeUInt32LE(0xffffffff, 17), b), /out of bounds/);
+  bad((b) => {
+    b.writeUInt32LE(0xffffffff, 17);
+    return b;
+  }, /out of bounds/);
   // The second token's hash step made 0: two tokens with one hash.
   const twin = new JunkClassifier();
   twin.train(['a', 'b'], true);

@@ -7,7 +7,9 @@ import { TokenCounts } from './counts.ts';
 
 function contents(counts: TokenCounts): Map<number, [number, number]> {
   const out = new Map<number, [number, number]>();
-  counts.forEach((hash, spam, ham) => out.set(hash, [spam, ham]));
+  counts.forEach((hash, spam, ham) => {
+    out.set(hash, [spam, ham]);
+  });
   return out;
 }
 

@@ -29,14 +29,16 @@ function isAttachment(part: MimePart): boolean {
   return part.disposition?.type.toLowerCase() === 'attachment';
 }
 
-export function readMessage(message: Buffer, limits: ReadLimits = READ_LIMITS): MessageRead {
+// `parsed`: the parse of the whole message when the caller has it (delivery does), used as far
+// as the bytes read reach; otherwise those bytes are parsed here.
+export function readMessage(message: Buffer, limits: ReadLimits = READ_LIMITS, parsed?: ParsedMessage): MessageRead {
   const raw = message.subarray(0, limits.maxBytes);
-  const parsed = parseMessage(raw);
-  const read: MessageRead = { raw, parsed, texts: [], links: [], html: false, plain: false };
+  const read: MessageRead = { raw, parsed: parsed ?? parseMessage(raw), texts: [], links: [], html: false, plain: false };
   let budget = limits.maxTextChars;
-  for (const part of textParts(parsed.root)) {
-    if (budget <= 0 || read.texts.length >= limits.maxTextParts) break;
+  for (const part of textParts(read.parsed.root)) {
+    if (budget <= 0 || read.texts.length >= limits.maxTextParts || part.bodyStart >= raw.length) break;
     if ((part.subtype !== 'plain' && part.subtype !== 'html') || isAttachment(part)) continue;
+    // A part running past the bytes read is cut there (subarray stops at raw's end).
     const text = decodePartText(raw, part).slice(0, budget);
     budget -= text.length;
     if (part.subtype === 'html') {

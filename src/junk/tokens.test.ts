@@ -2,6 +2,7 @@
 // tokens, and its bounds on huge and hostile messages.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { parseMessage } from '../mime/index.ts';
 import { READ_LIMITS, readMessage } from './read.ts';
 import { MAX_TOKENS, MAX_WORD, messageTokens, urlHost } from './tokens.ts';
 
@@ -124,6 +125,20 @@ test('bounds: nothing past maxBytes is read, text past maxTextChars is not cut i
   const text = 'x '.repeat(READ_LIMITS.maxTextChars / 2);
   assert.ok(!messageTokens(plain(`${text}beyondtext\r\n`)).includes('beyondtext'));
   assert.equal(readMessage(plain(filler)).raw.length, READ_LIMITS.maxBytes);
+});
+
+test('a parse of the whole message, as delivery has it, gives the same tokens, within the same bounds', () => {
+  const small = plain('--b\r\nContent-Type: text/html\r\n\r\n<p>Hello <b>there</b></p>\r\n--b--\r\n', ['Content-Type: multipart/mixed; boundary=b']);
+  assert.deepEqual(messageTokens(small, parseMessage(small)), messageTokens(small));
+  // A text part, an attachment filling the bytes read, a text part past them.
+  const big = plain(
+    `--b\r\nContent-Type: text/plain\r\n\r\nfirstpart\r\n--b\r\nContent-Type: application/octet-stream\r\n\r\n${'A'.repeat(READ_LIMITS.maxBytes)}\r\n` +
+      '--b\r\nContent-Type: text/plain\r\n\r\nbeyondpart\r\n--b--\r\n',
+    ['Content-Type: multipart/mixed; boundary=b'],
+  );
+  const tokens = messageTokens(big, parseMessage(big));
+  assert.ok(tokens.includes('firstpart'));
+  assert.ok(!tokens.includes('beyondpart'), tokens.join(' '));
 });
 
 test('bounds: at most maxTextParts text parts are read', () => {

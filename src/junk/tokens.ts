@@ -24,7 +24,7 @@
 //                           address literal; url-count:n (0, 1, 2, 3-5, 6-10, 11+)
 //   quoted                  the text quotes an earlier message ("> " lines)
 //   long:n                  a word past MAX_WORD characters, n its length rounded down to 10
-import { decodeEncodedWords, fieldValue, type MimePart, mailboxList, paramValue, scanHeader } from '../mime/index.ts';
+import { decodeEncodedWords, fieldValue, type MimePart, mailboxList, type ParsedMessage, paramValue, scanHeader } from '../mime/index.ts';
 import { type MessageRead, READ_LIMITS, type ReadLimits, readMessage } from './read.ts';
 
 export const MAX_TOKENS = 2000;
@@ -138,7 +138,7 @@ function addHeader(set: TokenSet, read: MessageRead): void {
   let recipients = 0;
   let fromDomain: string | null = null;
   let replyTo: string | null = null;
-  scanHeader(raw, parsed.root.headerStart, parsed.root.bodyStart, (field) => {
+  scanHeader(raw, parsed.root.headerStart, Math.min(parsed.root.bodyStart, raw.length), (field) => {
     const name = field.name.toLowerCase();
     if (HEADER_NAMES.has(name)) set.add(`header:${name}`);
     const value = () => fieldValue(raw, field, MAX_FIELD_BYTES);
@@ -234,7 +234,7 @@ export function tokenize(read: MessageRead, max = MAX_TOKENS): string[] {
   return [...set.tokens];
 }
 
-// The tokens of a raw message (RFC 5322 bytes).
-export function messageTokens(message: Buffer, limits: ReadLimits = READ_LIMITS): string[] {
-  return tokenize(readMessage(message, limits));
+// The tokens of a raw message (RFC 5322 bytes); `parsed` as readMessage takes it.
+export function messageTokens(message: Buffer, parsed?: ParsedMessage, limits: ReadLimits = READ_LIMITS): string[] {
+  return tokenize(readMessage(message, limits, parsed));
 }
