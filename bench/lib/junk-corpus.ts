@@ -4,13 +4,14 @@
 // - ham: mail from people (a third replies with quoted text), newsletters that sell hard (sale,
 //   free shipping, "% off"), receipts and notices about accounts, payments and passwords,
 //   mailing-list threads, work mail with PDF or office attachments, first contact from
-//   strangers about money; the people Sam writes with grow in number over time, and new shops
+//   strangers about money, friends forwarding spam's words; the people Sam writes with grow in number over time, and new shops
 //   and services appear;
 // - spam: phishing that borrows the notices' words and brands, pharma with obfuscated words,
 //   419 advance-fee letters, crypto "investments", and a large share in ordinary words (fake
 //   invoices with an attachment, "I visited your website", job and dating offers);
 // - spam comes in campaigns of about 150 messages, three at a time, each with its own sender domains, link host,
 //   invented brand words and layout, so the held-out end holds campaigns never trained on;
+// - training labels are not perfect (MISLABELLED): some spam is kept, some ham junked;
 // - every message mixes in English-like filler (corpus.ts) with a Zipf long tail of invented
 //   words (TAIL_WORDS), shared by both sides, so the counts grow as a real account's do; the
 //   layouts vary: text/plain, multipart/alternative, HTML only, quoted-printable or base64,
@@ -24,8 +25,14 @@ export const ACCOUNT = 'sam@home.example';
 export interface JunkSample {
   raw: Buffer; // CRLF line ends
   spam: boolean;
+  // What training would call it: users leave some spam in the inbox (where it trains as ham
+  // once read and kept) and junk some newsletters they no longer want (MISLABELLED).
+  trainedAsSpam: boolean;
   kind: string;
 }
+
+// Shares mislabelled by the user: of spam kept as ham, of ham thrown into Junk.
+const MISLABELLED = { spam: 0.03, ham: 0.005 };
 
 type Rand = () => number;
 
@@ -410,7 +417,7 @@ function assemble(i: number, rand: Rand, draft: Draft, spam: boolean): JunkSampl
   const headers = [
     `Received: from ${relay} (${relay} [198.51.100.${between(rand, 1, 254)}])`,
     `\tby mx.home.example with ESMTPS id ${base64Line(rand, 12)}; ${dateHeader(i)}`,
-    ...(spam && !chance(rand, 0.3)
+    ...(spam && !chance(rand, 0.7)
       ? []
       : [`DKIM-Signature: v=1; a=rsa-sha256; d=${draft.fromDomain}; s=s1; bh=${base64Line(rand, 43)}=; b=${base64Line(rand, 60)}`]),
     `From: ${draft.from}`,
@@ -422,7 +429,8 @@ function assemble(i: number, rand: Rand, draft: Draft, spam: boolean): JunkSampl
     'MIME-Version: 1.0',
   ];
   const raw = `${headers.join('\r\n')}\r\n${mimeBody(rand, draft.texts, draft.attachment, id)}`;
-  return { raw: Buffer.from(raw, 'latin1'), spam, kind: draft.kind };
+  const mislabelled = chance(rand, spam ? MISLABELLED.spam : MISLABELLED.ham);
+  return { raw: Buffer.from(raw, 'latin1'), spam, trainedAsSpam: spam !== mislabelled, kind: draft.kind };
 }
 
 // Plain text with the HTML alternative beside it, or one of the two.
@@ -465,6 +473,7 @@ class Ham {
     if (r < 0.7) return this.newsletter(i);
     if (r < 0.8) return this.notice();
     if (r < 0.87) return this.stranger(i);
+    if (r < 0.9) return this.forward(i);
     return this.list(i);
   }
 
@@ -508,14 +517,36 @@ class Ham {
   private stranger(i: number): Draft {
     const rand = this.rand;
     const name = `${pick(rand, FIRST)} ${pick(rand, LAST)}`;
-    const domain = chance(rand, 0.5) ? pick(rand, FRIEND_DOMAINS) : `${invented(rand)}.example`;
+    const domain = chance(rand, 0.3) ? pick(rand, FRIEND_DOMAINS) : `${invented(rand)}.example`;
     const vocabulary = [...STRANGER_WORDS, ...MONEY];
-    const text = `Hello Sam,\r\n\r\n${paragraph(rand, STRANGER, vocabulary, between(rand, 2, 6), 0.4)}\r\n\r\nKind regards,\r\n${name}\r\n`;
+    const text = `${pick(rand, ['Hello Sam,', 'Hello,', 'Hi,', 'Good afternoon,'])}\r\n\r\n${paragraph(rand, STRANGER, vocabulary, between(rand, 2, 6), 0.4)}\r\n\r\n${pick(rand, ['Kind regards', 'Thanks', 'Best'])},\r\n${name}\r\n`;
     return {
       kind: 'stranger',
       from: `${name} <${name.toLowerCase().replace(' ', '.')}${i % 7}@${domain}>`,
       fromDomain: domain,
       subject: fill(rand, pick(rand, ['Your {slot}', 'About your {slot}', 'Question about the {slot}', 'Hello from {name}']), vocabulary),
+      texts: [{ type: 'plain', text }],
+      attachment: null,
+      extra: [],
+      to: ACCOUNT,
+    };
+  }
+
+  // A friend passing on an offer, an investment tip or a warning: spam's words in ham.
+  private forward(i: number): Draft {
+    const rand = this.rand;
+    const who = this.person(i);
+    const kind = pick(rand, SPAM_KINDS);
+    const [templates, words] = SPAM_TEXT[kind];
+    const host = `${invented(rand)}.${pick(rand, TLDS)}`;
+    const text =
+      `${pick(rand, ['FYI', 'Look at this', 'Is this for real?', 'Got this today, be careful'])}\r\n\r\n---------- Forwarded message ----------\r\n` +
+      `${paragraph(rand, templates, [...words, ...MONEY], between(rand, 2, 5), 0.2)}\r\nhttp://${host}/${i}\r\n`;
+    return {
+      kind: 'forward',
+      from: `${who.name} <${who.address}>`,
+      fromDomain: who.domain,
+      subject: `Fwd: ${fill(rand, pick(rand, ['Your {slot}', '{slot} offer', 'Important {slot}']), words)}`,
       texts: [{ type: 'plain', text }],
       attachment: null,
       extra: [],
