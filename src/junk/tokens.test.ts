@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseMessage } from '../mime/index.ts';
 import { READ_LIMITS, readMessage } from './read.ts';
-import { MAX_TOKENS, MAX_WORD, messageTokens, urlHost } from './tokens.ts';
+import { MAX_TOKEN_LENGTH, MAX_TOKENS, MAX_WORD, messageTokens, urlHost } from './tokens.ts';
 
 function message(headers: string[], body: string | Buffer): Buffer {
   return Buffer.concat([Buffer.from(`${headers.join('\r\n')}\r\n\r\n`, 'latin1'), Buffer.from(body)]);
@@ -155,14 +155,22 @@ test('bounds: a message of a million distinct words gives MAX_TOKENS tokens', ()
   assert.equal(new Set(tokens).size, tokens.length);
 });
 
-test('hostile messages: no header end, no body, 10,000 parts, binary noise', () => {
-  assert.ok(messageTokens(Buffer.from(`Subject: ${'x: '.repeat(100000)}`)).length > 0);
+test('hostile messages: no header end, no body, 10,000 parts, binary noise, a huge content type', () => {
+  const noEnd = messageTokens(Buffer.from(`Subject: hello ${'x: '.repeat(100000)}`));
+  assert.ok(noEnd.includes('subject:hello'));
   assert.deepEqual(
     messageTokens(Buffer.alloc(0)).filter((t) => !t.includes(':')),
     [],
   );
-  const parts = '--b\r\n\r\n<p>x</p>\r\n'.repeat(10000);
-  assert.ok(messageTokens(plain(parts, ['Content-Type: multipart/mixed; boundary=b'])).length <= MAX_TOKENS);
+  const parts = Array.from({ length: 10000 }, (_, i) => `--b\r\n\r\nw${i}x\r\n`).join('');
+  const many = messageTokens(plain(parts, ['Content-Type: multipart/mixed; boundary=b']));
+  assert.equal(many.filter((t) => /^w\d+x$/.test(t)).length, READ_LIMITS.maxTextParts);
   const noise = Buffer.from(Array.from({ length: 300000 }, (_, i) => (i * 7919) & 0xff));
   assert.ok(messageTokens(noise).length <= MAX_TOKENS);
+  const wide = messageTokens(plain('x', [`Content-Type: text/${'z'.repeat(100000)}`]));
+  assert.ok(wide.some((t) => t.startsWith('type:text/zzz')));
+  assert.ok(
+    wide.every((t) => t.length <= MAX_TOKEN_LENGTH),
+    'every token is bounded',
+  );
 });

@@ -4,9 +4,10 @@
 //
 // Bounds, whatever the message: read.ts reads at most 256 KB of it and decodes at most 64 K
 // characters of text from 16 parts; header fields are read up to 1 KB each; at most
-// MAX_TOKENS distinct tokens are made, and a word longer than MAX_WORD becomes one "long:" token
-// of its length class. Every step is a linear pass (indexOf, or a regular expression without
-// nested repetition), so the cost grows with the bytes read and stops there.
+// MAX_TOKENS distinct tokens are made, each at most MAX_TOKEN_LENGTH characters, and a word
+// longer than MAX_WORD becomes one "long:" token of its length class. Every step is a linear
+// pass (indexOf, or a regular expression whose repetitions cannot match the same text two
+// ways), so the cost grows with the bytes read and stops there.
 //
 // Tokens, with their prefixes:
 //   word                    a body word: lowercased, 3 to MAX_WORD characters, surrounding
@@ -24,6 +25,7 @@
 //                           address literal; url-count:n (0, 1, 2, 3-5, 6-10, 11+)
 //   quoted                  the text quotes an earlier message ("> " lines)
 //   long:n                  a word past MAX_WORD characters, n its length rounded down to 10
+//                           (at most 120: only MAX_WORD + 100 characters of a word are looked at)
 import { decodeEncodedWords, fieldValue, type MimePart, mailboxList, type ParsedMessage, paramValue, scanHeader } from '../mime/index.ts';
 import { type MessageRead, READ_LIMITS, type ReadLimits, readMessage } from './read.ts';
 
@@ -52,6 +54,9 @@ const TRAILING = /[^\p{L}\p{N}!?%]+$/u;
 const URL = /\b(?:https?:\/\/|www\.)[^\s<>"']{1,2048}/gi;
 const QUOTED = /^> ?\S/m;
 
+// Longest token kept: header values (a content type, a domain) are cut there.
+export const MAX_TOKEN_LENGTH = 100;
+
 class TokenSet {
   readonly tokens = new Set<string>();
   private readonly max: number;
@@ -65,7 +70,7 @@ class TokenSet {
   }
 
   add(token: string): void {
-    if (!this.full) this.tokens.add(token);
+    if (!this.full) this.tokens.add(token.slice(0, MAX_TOKEN_LENGTH));
   }
 }
 
@@ -109,7 +114,10 @@ export function urlHost(url: string): string | null {
   const colon = rest.lastIndexOf(':');
   if (colon !== -1 && !rest.endsWith(']')) rest = rest.slice(0, colon);
   const host = rest.toLowerCase().replace(/\.$/, '');
-  return /^(?:[a-z0-9-]+\.)+[a-z0-9-]+$|^\[[0-9a-f:.]+\]$/.test(host) && host.length <= 253 ? host : null;
+  if (host.length > 253) return null;
+  // Labels of letters, digits and "-" around at least one dot, or an address literal.
+  const name = /^[a-z0-9-]+(?:\.[a-z0-9-]+)+$/.test(host);
+  return name || /^\[[0-9a-f:.]+\]$/.test(host) ? host : null;
 }
 
 function addLinks(set: TokenSet, links: readonly string[]): void {
