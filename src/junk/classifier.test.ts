@@ -2,7 +2,7 @@
 // the count bound holds, GTUBE is junk whatever was learnt.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { prng } from '../../bench/lib/corpus.ts';
+import { prng } from '../../test/support/prng.ts';
 import { JunkClassifier, MAX_CLUES, REASONS } from './classifier.ts';
 import { judgeMessage, JUNK_THRESHOLD } from './filter.ts';
 import { deserializeClassifier, serializeClassifier } from './format.ts';

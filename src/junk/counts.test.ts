@@ -2,7 +2,7 @@
 // reach 0 (backward shift across wrapped probe runs), counts never below 0.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { prng } from '../../bench/lib/corpus.ts';
+import { prng } from '../../test/support/prng.ts';
 import { TokenCounts } from './counts.ts';
 
 function contents(counts: TokenCounts): Map<number, [number, number]> {

@@ -25,7 +25,7 @@ export interface MessageRead {
   plain: boolean; // a text/plain part was read
 }
 
-function isAttachment(part: MimePart): boolean {
+export function isAttachment(part: MimePart): boolean {
   return part.disposition?.type.toLowerCase() === 'attachment';
 }
 

@@ -27,7 +27,7 @@
 //   long:n                  a word past MAX_WORD characters, n its length rounded down to 10
 //                           (at most 120: only MAX_WORD + 100 characters of a word are looked at)
 import { decodeEncodedWords, fieldValue, type MimePart, mailboxList, type ParsedMessage, paramValue, scanHeader } from '../mime/index.ts';
-import { type MessageRead, READ_LIMITS, type ReadLimits, readMessage } from './read.ts';
+import { isAttachment, type MessageRead, READ_LIMITS, type ReadLimits, readMessage } from './read.ts';
 
 export const MAX_TOKENS = 2000;
 export const MIN_WORD = 3;
@@ -210,7 +210,7 @@ function addShape(set: TokenSet, read: MessageRead): void {
     const type = `${part.type}/${part.subtype}`;
     set.add(`part:${type}`);
     const filename = paramValue(part.disposition?.params ?? [], 'filename') ?? paramValue(part.params, 'name');
-    if (part.disposition?.type.toLowerCase() === 'attachment' || (filename !== null && part.type !== 'text')) {
+    if (isAttachment(part) || (filename !== null && part.type !== 'text')) {
       set.add('has-attachment');
       set.add(`attachment-type:${type}`);
       const ext = extension(filename);
