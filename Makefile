@@ -14,7 +14,7 @@ export PATH := $(NODE_DIR)/bin:$(PATH)
 endif
 DEPS := node_modules/.installed
 
-.PHONY: deps run test test-deps lint format check unit bench bench-store bench-smtp bench-imap bench-pop3 bench-fuzz bench-hostile bench-imap-concurrency bench-imap-scale binary image image-test image-smoke clean
+.PHONY: deps run test test-deps lint format check unit bench bench-store bench-smtp bench-imap bench-pop3 bench-junk bench-fuzz bench-hostile bench-imap-concurrency bench-imap-scale binary image image-test image-smoke clean
 
 deps: $(DEPS)
 
@@ -53,7 +53,7 @@ unit: $(DEPS)
 
 # Every benchmark; each prints a table and its ratio to the reference measured in the same run
 # (the concurrency checker, which has no reference, runs its longer form here too).
-bench: bench-store bench-smtp bench-imap bench-pop3 bench-imap-scale bench-imap-concurrency
+bench: bench-store bench-smtp bench-imap bench-pop3 bench-junk bench-imap-scale bench-imap-concurrency
 
 bench-store: $(DEPS)
 	node bench/store.ts
@@ -66,6 +66,13 @@ bench-imap: $(DEPS)
 
 bench-pop3: $(DEPS)
 	node bench/pop3.ts
+
+# The junk classifier (src/junk) on a seeded corpus of BENCH_COUNT (14000) ham and spam messages:
+# trained on the first BENCH_TRAIN (10000), the rest classified; false positives and negatives,
+# ms per message and per 4 KB message, the size of the counts, and issue 17's targets (reported,
+# not asserted), against bogofilter on the same split when it is installed (make test-deps).
+bench-junk: $(DEPS)
+	node bench/junk.ts
 
 # The IMAP concurrency checker (test/imap/concurrency) with 10 and 50 clients on one mailbox for
 # BENCH_SECONDS (30) each: violations per rule; exit 1 when any. `make test` runs it for 10 s.

@@ -3,10 +3,10 @@
 # root. Keeps Debian's maintainer scripts from starting daemons (Dovecot on 143/993/110/995,
 # Postfix on 25): the tests start their own, on 127.0.0.1 and other ports.
 #   test   make test (README "Testing"): reference servers (Dovecot; Postfix only for its load
-#          tools), clients, the loop-mounted filesystem and strace for benchmarks, qemu for the
-#          arm64 executable, and for the device's files (test/firmware, src/serve/systemd.test.ts)
-#          systemd's tools (systemd-analyze, systemd-sysusers, systemctl, systemd-notify), nft
-#          and sfdisk
+#          tools; bogofilter for bench-junk), clients, the loop-mounted filesystem and strace for
+#          benchmarks, qemu for the arm64 executable, and for the device's files (test/firmware,
+#          src/serve/systemd.test.ts) systemd's tools (systemd-analyze, systemd-sysusers,
+#          systemctl, systemd-notify), nft and sfdisk
 #   image  make image and make image-test: mmdebstrap and qemu-user for the arm64 root file
 #          system, the disk image tools, QEMU's Raspberry Pi 3, Chromium and python3 for the test
 set -euo pipefail
@@ -14,7 +14,7 @@ set -euo pipefail
 case "${1:-}" in
   test)
     packages=(
-      make ca-certificates curl openssl python3 procps iproute2 xz-utils util-linux e2fsprogs strace
+      make ca-certificates curl openssl python3 procps iproute2 xz-utils util-linux e2fsprogs strace bogofilter
       systemd nftables fdisk
       dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix
       swaks libnet-ssleay-perl libio-socket-ssl-perl fetchmail isync neomutt

@@ -12,7 +12,7 @@ export const TEXT_TERM = 'zanzibar';
 // threading algorithm takes, so THREAD REFERENCES linked nothing.
 export const CORPUS_VERSION = 2;
 
-const FIRST = [
+export const FIRST = [
   'Ada',
   'Bruno',
   'Chloe',
@@ -34,7 +34,7 @@ const FIRST = [
   'Sven',
   'Tara',
 ];
-const LAST = [
+export const LAST = [
   'Abbott',
   'Berg',
   'Costa',

@@ -1,0 +1,9 @@
+// src/junk public API: the per-account learning junk filter (docs/junk.md). Delivery asks
+// judgeMessage; a user's moves into and out of Junk train and untrain with messageTokens; the
+// store keeps serializeClassifier's bytes per account.
+export { type Classification, type Clue, DEFAULT_MAX_TOKENS, JunkClassifier } from './classifier.ts';
+export { JUNK_THRESHOLD, type JunkVerdict, judgeMessage } from './filter.ts';
+export { FORMAT_VERSION, deserializeClassifier, serializeClassifier } from './format.ts';
+export { GTUBE } from './gtube.ts';
+export { READ_LIMITS, type ReadLimits } from './read.ts';
+export { MAX_TOKENS, messageTokens } from './tokens.ts';
