@@ -197,15 +197,26 @@ export interface MessageSummary {
   readonly envelope: Envelope;
 }
 
-// A message's header record, read from its chunk's columns as its fields are asked for.
-class ChunkHeaders implements HeaderRecord {
+// A message's summary and header record, read from its chunk's columns as its fields are asked
+// for: one object per message (a pass over a large mailbox makes one for each).
+class ChunkSummary implements MessageSummary, HeaderRecord {
   #chunk: StoredChunk;
   #i: number;
-  #addresses: (Address[] | null | undefined)[] = [];
+  #addresses: (Address[] | null | undefined)[] | undefined;
 
   constructor(chunk: StoredChunk, i: number) {
     this.#chunk = chunk;
     this.#i = i;
+  }
+
+  get uid(): number {
+    return this.#chunk.uid(this.#i);
+  }
+  get internalDate(): number {
+    return this.#chunk.internalDate(this.#i);
+  }
+  get headers(): HeaderRecord {
+    return this;
   }
 
   get subject(): string | null {
@@ -242,58 +253,34 @@ class ChunkHeaders implements HeaderRecord {
     return this.#address(3);
   }
 
-  #address(k: number): Address[] | null {
-    let list = this.#addresses[k];
-    if (list === undefined) list = this.#addresses[k] = unflattenAddresses(this.#chunk.column<Flat[]>('addresses')[this.#i]![k]!);
-    return list;
-  }
-}
-
-class ChunkSummary implements MessageSummary {
-  #chunk: StoredChunk;
-  #i: number;
-  #headers: ChunkHeaders | undefined;
-
-  constructor(chunk: StoredChunk, i: number) {
-    this.#chunk = chunk;
-    this.#i = i;
-  }
-
-  get uid(): number {
-    return this.#chunk.uid(this.#i);
-  }
-
-  get internalDate(): number {
-    return this.#chunk.internalDate(this.#i);
-  }
-
-  get headers(): HeaderRecord {
-    this.#headers ??= new ChunkHeaders(this.#chunk, this.#i);
-    return this.#headers;
-  }
-
   get envelope(): Envelope {
-    const h = this.headers;
     const chunk = this.#chunk;
     const i = this.#i;
     const [date, subject, sender, replyTo, inReplyTo, messageId] = unpackEnvelope(
       chunk.column<PackedEnvelope>('envelope')[i]!,
-      h.subject,
+      this.subject,
       chunk.column<Flat[]>('addresses')[i]![0]!,
-      h.messageId,
+      this.messageId,
     );
     return {
       date,
       subject,
-      from: h.from,
+      from: this.from,
       sender: unflattenAddresses(sender),
       replyTo: unflattenAddresses(replyTo),
-      to: h.to,
-      cc: h.cc,
-      bcc: h.bcc,
+      to: this.to,
+      cc: this.cc,
+      bcc: this.bcc,
       inReplyTo,
       messageId,
     };
+  }
+
+  #address(k: number): Address[] | null {
+    this.#addresses ??= [];
+    let list = this.#addresses[k];
+    if (list === undefined) list = this.#addresses[k] = unflattenAddresses(this.#chunk.column<Flat[]>('addresses')[this.#i]![k]!);
+    return list;
   }
 }
 

@@ -141,11 +141,11 @@ export interface Match<T> {
 }
 
 // The messages matching `key`, in mailbox order, each with what `keep` takes of it (SORT and
-// THREAD: their keys, from env.summary()).
+// THREAD: their keys, from env.summary()) given its sequence number.
 export async function runSearch<T>(
   session: ImapSession,
   key: SearchKey,
-  keep: (env: SearchEnv, c: Candidate) => T,
+  keep: (env: SearchEnv, c: Candidate, seq: number) => T,
 ): Promise<{ found: Match<T>[]; clock: SearchClock }> {
   const view = session.view!;
   const store = session.store.messages;
@@ -190,7 +190,7 @@ export async function runSearch<T>(
       const c = new ViewCandidate(uids[i]!, recordOf);
       try {
         await loadText(env, c, needs, () => clock.tick());
-        if (matches(env, c, key)) found.push({ seq: i + 1, uid: c.uid, modseq: withModseq ? c.record.modseq : 0, data: keep(env, c) });
+        if (matches(env, c, key)) found.push({ seq: i + 1, uid: c.uid, modseq: withModseq ? c.record.modseq : 0, data: keep(env, c, i + 1) });
       } catch (e) {
         // Expunged by another session while this one searched: it matches nothing.
         if (!(e instanceof MessageGone) || store.get(view.mailboxId, c.uid))

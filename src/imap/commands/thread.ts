@@ -1,6 +1,7 @@
 // THREAD and UID THREAD (RFC 5256 3, 4): ORDEREDSUBJECT and REFERENCES over the messages a search
 // program selects, from their summaries (src/store/header-cache.ts), in slices.
 import { STATES, type CommandSpec } from '../command.ts';
+import { LineBatch } from '../line-batch.ts';
 import type { Parser } from '../parser.ts';
 import { sentDate } from '../sort/order.ts';
 import { orderedSubject } from '../sort/ordered-subject.ts';
@@ -35,14 +36,16 @@ function threadSpec(name: 'THREAD' | 'UID THREAD'): CommandSpec<ThreadProgram> {
     holdExpunges: name === 'THREAD',
     args: (p) => parseThread(p),
     async run({ session, uid }, program) {
-      const { found, clock } = await runSearch(session, program.key, (env, c) => {
+      const { found, clock } = await runSearch(session, program.key, (env, c, seq): ThreadMessage => {
         const s = env.summary(c);
         const h = s.headers;
-        return { date: sentDate(s), baseSubject: h.baseSubject, reply: h.reply, messageId: h.messageId, references: h.references };
+        return { n: uid ? c.uid : seq, seq, date: sentDate(s), baseSubject: h.baseSubject, reply: h.reply, messageId: h.messageId, references: h.references };
       });
-      const messages: ThreadMessage[] = found.map((f) => ({ ...f.data, seq: f.seq, n: uid ? f.uid : f.seq }));
+      const messages = found.map((f) => f.data);
       const roots = await ALGORITHMS[program.algorithm](messages, () => clock.tick());
-      await session.untagged(`THREAD${roots.length ? ` ${await formatThreads(roots, () => clock.tick())}` : ''}`);
+      const line = new LineBatch().text('* THREAD');
+      if (roots.length) await formatThreads(roots, line.text(' '), () => clock.tick());
+      await session.send([line.text('\r\n').take()]);
     },
   };
 }

@@ -68,6 +68,9 @@ async function linkReferences(messages: readonly ThreadMessage[], tick: () => Pr
 function prune(nodes: readonly ThreadNode[]): ThreadNode[] {
   const roots = nodes.filter((n) => n.parent === null);
   for (const n of postOrder(roots)) {
+    let dummies = false;
+    for (const c of n.children) dummies ||= c.message === null;
+    if (!dummies) continue;
     const children = n.children.flatMap((c) => (c.message === null ? c.children : [c]));
     for (const c of children) c.parent = n;
     n.children = children;

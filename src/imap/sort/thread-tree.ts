@@ -1,6 +1,7 @@
 // What the THREAD algorithms (RFC 5256 3) take and make, and the thread-list syntax of the THREAD
 // response (RFC 5256 4), written without recursion: a hostile mailbox can make threads as deep
 // as it holds messages.
+import type { LineBatch } from '../line-batch.ts';
 
 export interface ThreadMessage {
   n: number; // what the response names: the sequence number or the UID
@@ -50,9 +51,9 @@ export const byDate = (a: ThreadMessage, b: ThreadMessage): number => a.date - b
 
 // RFC 5256 4: thread-list = "(" (thread-members / thread-nested) ")", thread-members = nz-number
 // *(SP nz-number) [SP thread-nested], thread-nested = 2*thread-list. A dummy has no number.
-// `tick` lets other sessions run while a large answer is written.
-export async function formatThreads(roots: readonly ThreadNode[], tick: () => Promise<void>): Promise<string> {
-  let out = '';
+// Written into `out` (a mailbox of 50,000 messages makes a line of hundreds of KB); `tick` lets
+// other sessions run meanwhile.
+export async function formatThreads(roots: readonly ThreadNode[], out: LineBatch, tick: () => Promise<void>): Promise<void> {
   // Nodes whose thread-list is still to be written; null closes one.
   const stack: (ThreadNode | null)[] = [];
   for (let i = roots.length - 1; i >= 0; i--) stack.push(null, roots[i]!);
@@ -60,23 +61,23 @@ export async function formatThreads(roots: readonly ThreadNode[], tick: () => Pr
     if (n % (4 * TICK_EVERY) === 0) await tick();
     let at = stack.pop();
     if (at === null) {
-      out += ')';
+      out.text(')');
       continue;
     }
-    out += '(';
-    let sep = '';
+    out.text('(');
+    let sep = false;
     for (;;) {
       if (at!.message) {
-        out += sep + at!.message.n;
-        sep = ' ';
+        if (sep) out.text(' ');
+        out.num(at!.message.n);
+        sep = true;
       }
       if (at!.children.length !== 1) break;
       at = at!.children[0]!;
     }
     if (at!.children.length > 1) {
-      out += sep;
+      if (sep) out.text(' ');
       for (let i = at!.children.length - 1; i >= 0; i--) stack.push(null, at!.children[i]!);
     }
   }
-  return out;
 }

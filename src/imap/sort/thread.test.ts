@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import { baseSubject } from '../../mime/base-subject.ts';
 import { orderedSubject } from './ordered-subject.ts';
 import { threadReferences } from './references.ts';
-import { formatThreads, type ThreadMessage } from './thread-tree.ts';
+import { LineBatch } from '../line-batch.ts';
+import { formatThreads, type ThreadMessage, type ThreadNode } from './thread-tree.ts';
 
 interface Spec {
   id?: string;
@@ -21,8 +22,13 @@ const mailbox = (specs: Spec[]): ThreadMessage[] =>
   });
 
 const tick = async () => {};
-const references = async (specs: Spec[]) => formatThreads(await threadReferences(mailbox(specs), tick), tick);
-const ordered = async (specs: Spec[]) => formatThreads(await orderedSubject(mailbox(specs), tick), tick);
+const format = async (roots: ThreadNode[]) => {
+  const out = new LineBatch();
+  await formatThreads(roots, out, tick);
+  return out.take().toString();
+};
+const references = async (specs: Spec[]) => format(await threadReferences(mailbox(specs), tick));
+const ordered = async (specs: Spec[]) => format(await orderedSubject(mailbox(specs), tick));
 
 test('REFERENCES (1): references link messages; a missing one is a dummy', async () => {
   assert.equal(await references([{ id: 'a' }, { id: 'b', refs: ['a'] }, { id: 'c', refs: ['a', 'b'] }]), '(1 2 3)');
