@@ -247,8 +247,10 @@ export class Messages {
   // In commits of WRITE_CHUNK messages, as setFlags. With onlyDeleted, the mailbox index first
   // narrows the candidates to those flagged \Deleted now; each is checked again in its commit.
   async expunge(opts: { mailboxId: number; uids?: number[]; onlyDeleted: boolean; origin?: unknown }): Promise<number[]> {
-    if (opts.onlyDeleted || !opts.uids) await this.indexReady(opts.mailboxId);
-    const index = this.index(opts.mailboxId);
+    // POP3 names its UIDs and removes them whatever their flags: no index is built for it.
+    const indexed = opts.onlyDeleted || !opts.uids;
+    if (indexed) await this.indexReady(opts.mailboxId);
+    const index = indexed ? this.index(opts.mailboxId) : null;
     let candidates = opts.uids ? [...new Set(opts.uids)].sort((a, b) => a - b) : (index?.uids() ?? []);
     if (opts.onlyDeleted && index) {
       candidates = candidates.filter((uid) => {
