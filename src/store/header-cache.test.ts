@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { message, storeInternals, storeWithAccount } from '../../test/support/temp-store.ts';
 import { MIME_FORMAT_VERSION } from '../mime/index.ts';
 import { PARSED_SINCE } from './bodies.ts';
-import { CHUNK_UIDS, encodeChunk, StoredChunk, type MessageSummary } from './header-cache.ts';
+import { CHUNK_PARTS, CHUNK_UIDS, encodeChunk, readChunk, writeChunk, type MessageSummary } from './header-cache.ts';
 import type { HeaderRecord } from './header-records.ts';
 import type { Store } from './store.ts';
 
@@ -54,12 +54,14 @@ const plain = (s: MessageSummary | undefined) => s && { uid: s.uid, internalDate
 
 // Resolves once every write issued before it is on disk (commits land in order).
 const settled = (store: Store) => storeInternals(store).write(() => undefined);
-const chunks = (store: Store, mailboxId: number) =>
-  [...storeInternals(store).dbs.headerCache.getRange({ start: [mailboxId], end: [mailboxId + 1] })].map((e) => ({
-    chunk: e.key[1],
-    stored: e.value,
-    rows: StoredChunk.from(e.value)?.rows(),
-  }));
+// The mailbox's chunks, each read whole.
+const chunks = (store: Store, mailboxId: number) => {
+  const dbs = storeInternals(store).dbs;
+  const numbered = [...dbs.headerCache.getKeys({ start: [mailboxId], end: [mailboxId + 1] })].filter((k) => k[2] === 0);
+  return numbered.map(([, chunk]) => ({ chunk, rows: readChunk(dbs, mailboxId, chunk)?.rows() }));
+};
+const put = (store: Store, mailboxId: number, chunk: number, parts: Buffer[]) =>
+  storeInternals(store).write(() => writeChunk(storeInternals(store).dbs, mailboxId, chunk, parts));
 
 test('summaries equal what the bodies hold; only chunks closed to new UIDs are written, and then read without the records', async () => {
   const t = await storeWithAccount();
@@ -105,9 +107,8 @@ test('summaries equal what the bodies hold; only chunks closed to new UIDs are w
     );
 
     // A stored chunk of another parser version is not used.
-    const dbs = storeInternals(t.store).dbs;
     const [zero] = chunks(t.store, mailboxId);
-    await dbs.headerCache.put([mailboxId, 0], encodeChunk(zero!.rows!, MIME_FORMAT_VERSION - 1));
+    await put(t.store, mailboxId, 0, encodeChunk(zero!.rows!, MIME_FORMAT_VERSION - 1));
     asked.length = 0;
     pass(t.store, mailboxId, [1, 2], (uid) => {
       asked.push(uid);
@@ -130,9 +131,8 @@ test('a chunk written again drops the rows of expunged messages; a message gone 
     await t.store.messages.setFlags({ mailboxId, uids: [5], op: 'add', flags: ['\\Deleted'] });
     await t.store.messages.expunge({ mailboxId, onlyDeleted: true });
     // A session that did not yet know UID 6 wrote the chunk without it: reading 6 adds it back.
-    const dbs = storeInternals(t.store).dbs;
     const [zero] = chunks(t.store, mailboxId);
-    await dbs.headerCache.put([mailboxId, 0], encodeChunk(zero!.rows!.filter((r) => r[0] !== 6)));
+    await put(t.store, mailboxId, 0, encodeChunk(zero!.rows!.filter((r) => r[0] !== 6)));
     const [gone, six] = pass(t.store, mailboxId, [5, 6], (uid) => t.store.messages.get(mailboxId, uid));
     assert.equal(six?.uid, 6);
     await settled(t.store);
@@ -164,6 +164,32 @@ test('nothing is written while bodies wait for a new parse, and a deleted mailbo
     await t.store.mailboxes.delete(t.account.id, 'Old');
     assert.equal(chunks(t.store, mailboxId).length, 0);
     assert.deepEqual(t.store.checkConsistency(), []);
+  } finally {
+    await t.close();
+  }
+});
+
+test('a column read after its chunk was written again comes from the new parts, row by row by UID', async () => {
+  const t = await storeWithAccount();
+  try {
+    const mailboxId = await mailboxWith(t.store, t.account.id, 'Box', CHUNK_UIDS + 10);
+    const uids = Array.from({ length: CHUNK_UIDS - 1 }, (_, i) => i + 1);
+    pass(t.store, mailboxId, uids, (uid) => t.store.messages.get(mailboxId, uid));
+    await settled(t.store);
+    const [zero] = chunks(t.store, mailboxId);
+    assert.equal(storeInternals(t.store).dbs.headerCache.getKeysCount({ start: [mailboxId, 0], end: [mailboxId, 1] }), CHUNK_PARTS);
+    // A chunk lacking UIDs 1-9, as a session that had not seen them wrote it.
+    await put(t.store, mailboxId, 0, encodeChunk(zero!.rows!.slice(9)));
+    const reader = t.store.messages.summaries(mailboxId);
+    const twenty = reader.get(20, () => null)!;
+    assert.equal(twenty.uid, 20, 'read from the chunk: no record was given');
+    // Another pass writes the chunk again with every row, between this reader's two reads.
+    await put(t.store, mailboxId, 0, encodeChunk(zero!.rows!));
+    const expected = t.store.messages.headers(t.store.messages.get(mailboxId, 20)!.hash)!;
+    assert.equal(twenty.headers.subject, expected.subject);
+    assert.equal(twenty.headers.messageId, expected.messageId);
+    assert.deepEqual(twenty.envelope, t.store.messages.parsed(t.store.messages.get(mailboxId, 20)!.hash)!.envelope);
+    reader.close();
   } finally {
     await t.close();
   }

@@ -1,10 +1,11 @@
 // Per-mailbox cache of what SEARCH's header keys, SORT, THREAD and FETCH ENVELOPE read of each
 // message: its body's header record (header-records.ts), its envelope (RFC 9051 7.5.2) and its
-// INTERNALDATE. Kept in chunks of CHUNK_UIDS consecutive UIDs (headerCache database,
-// [mailbox id, chunk] -> the chunk's columns, encodeChunk()), so that a whole mailbox is a walk
-// over a few hundred compressed records in UID order instead of a random read of each body's
-// records; the role Dovecot's dovecot.index.cache plays (docs/store.md). A column is decoded when
-// a reader first needs it: SORT by date reads two arrays of numbers, SEARCH SUBJECT one of strings.
+// INTERNALDATE. Kept in chunks of CHUNK_UIDS consecutive UIDs, each column of a chunk its own value
+// (headerCache database, [mailbox id, chunk, part] -> encodeChunk()'s parts), so that a whole mailbox
+// is a walk over a few hundred compressed records in UID order instead of a random read of each
+// body's records; the role Dovecot's dovecot.index.cache plays (docs/store.md). A column is read and
+// decoded when a reader first needs it: SORT by date reads the numbers part only, SEARCH SUBJECT
+// that and the subjects.
 //
 // Filled by reading, never by delivering: a delivery writes nothing more to the card. A row missing
 // from its chunk is made from the body, and a chunk that gained rows is written back once no new
@@ -12,6 +13,7 @@
 // still open to new messages is always read from the bodies. Rows never change (a message is
 // immutable); rows of expunged messages are dropped when their chunk is written again.
 import type { Address, Envelope } from '../mime/index.ts';
+import { randomInt } from 'node:crypto';
 import { MIME_FORMAT_VERSION } from '../mime/index.ts';
 import type { Bodies } from './bodies.ts';
 import type { StoreContext } from './context.ts';
@@ -33,14 +35,18 @@ type StoredEnvelope = [date: string | null, subject: string | null, sender: Flat
 // A message's summary as made from its body, before it is stored in a chunk.
 type Row = [uid: number, internalDate: number, headers: StoredHeaderRecord, envelope: StoredEnvelope];
 
-// A stored chunk: LAYOUT and MIME_FORMAT_VERSION (u16 each), the row count n (u32); per row, in
+// A stored chunk, in parts written together in one commit. Part 0, the numbers: LAYOUT and
+// MIME_FORMAT_VERSION (u16 each), the row count n and the write's stamp (u32 each); per row, in
 // columns, UID (u32), INTERNALDATE, sent date and sent day (f64, NaN for none) and the reply marker
-// (u8); then JSON arrays, each after its byte length (u32): subject, base subject, Message-ID,
-// references, addresses [from, to, cc, bcc] and the rest of the envelope (PackedEnvelope).
-const LAYOUT = 1;
+// (u8). Then a part per JSON column, in JSON_COLUMNS order: the stamp (u32) and a JSON array of
+// subject, base subject, Message-ID, references, addresses [from, to, cc, bcc] or the rest of the
+// envelope (PackedEnvelope). The stamp tells a part from a chunk written since (StoredChunk.column).
+const LAYOUT = 2;
+const HEAD = 12;
 const NUMBERS_PER_ROW = 4 + 8 + 8 + 8 + 1;
 const JSON_COLUMNS = ['subject', 'baseSubject', 'messageId', 'references', 'addresses', 'envelope'] as const;
 type JsonColumn = (typeof JSON_COLUMNS)[number];
+export const CHUNK_PARTS = 1 + JSON_COLUMNS.length;
 
 // The envelope column holds 0 for a field that repeats another column: the raw subject and
 // Message-ID when they are the decoded ones, Sender and Reply-To when they are From (RFC 9051
@@ -74,8 +80,21 @@ function unpackEnvelope(p: PackedEnvelope, subject: string | null, from: Flat, m
 const orNaN = (n: number | null) => (n === null ? Number.NaN : n);
 const orNull = (n: number) => (Number.isNaN(n) ? null : n);
 
-export function encodeChunk(rows: readonly Row[], version = MIME_FORMAT_VERSION): Buffer {
+// The parts of a chunk of these rows (ascending UIDs).
+export function encodeChunk(rows: readonly Row[], version = MIME_FORMAT_VERSION, stamp = randomInt(2 ** 32)): Buffer[] {
   const n = rows.length;
+  const numbers = Buffer.alloc(HEAD + n * NUMBERS_PER_ROW);
+  numbers.writeUInt16LE(LAYOUT, 0);
+  numbers.writeUInt16LE(version, 2);
+  numbers.writeUInt32LE(n, 4);
+  numbers.writeUInt32LE(stamp, 8);
+  rows.forEach((r, i) => {
+    numbers.writeUInt32LE(r[0], HEAD + 4 * i);
+    numbers.writeDoubleLE(r[1], HEAD + 4 * n + 8 * i);
+    numbers.writeDoubleLE(orNaN(r[2][3]), HEAD + 12 * n + 8 * i);
+    numbers.writeDoubleLE(orNaN(r[2][4]), HEAD + 20 * n + 8 * i);
+    numbers.writeUInt8(r[2][2] ? 1 : 0, HEAD + 28 * n + i);
+  });
   const json = [
     rows.map((r) => r[2][0]),
     rows.map((r) => r[2][1]),
@@ -83,52 +102,60 @@ export function encodeChunk(rows: readonly Row[], version = MIME_FORMAT_VERSION)
     rows.map((r) => r[2][5]),
     rows.map((r) => [r[2][7], r[2][8], r[2][9], r[2][10]]),
     rows.map(packEnvelope),
-  ].map((column) => Buffer.from(JSON.stringify(column)));
-  const out = Buffer.alloc(8 + n * NUMBERS_PER_ROW + json.reduce((sum, b) => sum + 4 + b.length, 0));
-  out.writeUInt16LE(LAYOUT, 0);
-  out.writeUInt16LE(version, 2);
-  out.writeUInt32LE(n, 4);
-  rows.forEach((r, i) => {
-    out.writeUInt32LE(r[0], 8 + 4 * i);
-    out.writeDoubleLE(r[1], 8 + 4 * n + 8 * i);
-    out.writeDoubleLE(orNaN(r[2][3]), 8 + 12 * n + 8 * i);
-    out.writeDoubleLE(orNaN(r[2][4]), 8 + 20 * n + 8 * i);
-    out.writeUInt8(r[2][2] ? 1 : 0, 8 + 28 * n + i);
+  ].map((column) => {
+    const text = JSON.stringify(column);
+    const part = Buffer.alloc(4 + Buffer.byteLength(text));
+    part.writeUInt32LE(stamp, 0);
+    part.write(text, 4);
+    return part;
   });
-  let at = 8 + n * NUMBERS_PER_ROW;
-  for (const b of json) {
-    out.writeUInt32LE(b.length, at);
-    b.copy(out, at + 4);
-    at += 4 + b.length;
-  }
-  return out;
+  return [numbers, ...json];
 }
 
-// A stored chunk, its JSON columns parsed on first use.
+// A row's column values for a row the chunk no longer holds (remap in StoredChunk.column).
+const NO_VALUE: Record<JsonColumn, unknown> = {
+  subject: null,
+  baseSubject: '',
+  messageId: null,
+  references: [],
+  addresses: [null, null, null, null],
+  envelope: [null, 0, 0, 0, null, 0],
+};
+
+// A stored chunk, read part by part: the numbers at once, a JSON column on first use.
 export class StoredChunk {
   readonly n: number;
-  private buf: Buffer;
+  private numbers: Buffer;
+  private stamp: number;
   private uids: Uint32Array;
-  private starts = new Map<JsonColumn, [number, number]>();
+  private read: (part: number) => Buffer | undefined;
   private parsed = new Map<JsonColumn, unknown[]>();
 
-  private constructor(buf: Buffer) {
-    this.buf = buf;
-    this.n = buf.readUInt32LE(4);
+  private constructor(numbers: Buffer, read: (part: number) => Buffer | undefined) {
+    this.numbers = numbers;
+    this.read = read;
+    this.n = numbers.readUInt32LE(4);
+    this.stamp = numbers.readUInt32LE(8);
     this.uids = new Uint32Array(this.n);
-    for (let i = 0; i < this.n; i++) this.uids[i] = buf.readUInt32LE(8 + 4 * i);
-    let at = 8 + this.n * NUMBERS_PER_ROW;
-    for (const c of JSON_COLUMNS) {
-      const length = buf.readUInt32LE(at);
-      this.starts.set(c, [at + 4, at + 4 + length]);
-      at += 4 + length;
-    }
+    for (let i = 0; i < this.n; i++) this.uids[i] = numbers.readUInt32LE(HEAD + 4 * i);
   }
 
-  // Null for a chunk of another layout or parser version: it is not used, and made again.
-  static from(buf: Buffer | undefined): StoredChunk | null {
-    if (!buf || buf.length < 8 || buf.readUInt16LE(0) !== LAYOUT || buf.readUInt16LE(2) !== MIME_FORMAT_VERSION) return null;
-    return new StoredChunk(buf);
+  // From its numbers part and a way to read its parts; null for a chunk of another layout or
+  // parser version: it is not used, and made again.
+  static from(numbers: Buffer | undefined, read: (part: number) => Buffer | undefined): StoredChunk | null {
+    if (!numbers || numbers.length < HEAD || numbers.readUInt16LE(0) !== LAYOUT || numbers.readUInt16LE(2) !== MIME_FORMAT_VERSION) return null;
+    return new StoredChunk(numbers, read);
+  }
+
+  // A chunk held in memory only (the rows a pass made from bodies).
+  static of(rows: readonly Row[]): StoredChunk {
+    const parts = encodeChunk(rows);
+    return new StoredChunk(parts[0]!, (part) => parts[part]);
+  }
+
+  // The JSON columns parsed so far, as part numbers: what a pass reads of each chunk.
+  get partsRead(): number[] {
+    return [...this.parsed.keys()].map((c) => 1 + JSON_COLUMNS.indexOf(c));
   }
 
   uid(i: number): number {
@@ -141,29 +168,47 @@ export class StoredChunk {
   }
 
   internalDate(i: number): number {
-    return this.buf.readDoubleLE(8 + 4 * this.n + 8 * i);
+    return this.numbers.readDoubleLE(HEAD + 4 * this.n + 8 * i);
   }
 
   date(i: number): number | null {
-    return orNull(this.buf.readDoubleLE(8 + 12 * this.n + 8 * i));
+    return orNull(this.numbers.readDoubleLE(HEAD + 12 * this.n + 8 * i));
   }
 
   sentDay(i: number): number | null {
-    return orNull(this.buf.readDoubleLE(8 + 20 * this.n + 8 * i));
+    return orNull(this.numbers.readDoubleLE(HEAD + 20 * this.n + 8 * i));
   }
 
   reply(i: number): boolean {
-    return this.buf[8 + 28 * this.n + i] === 1;
+    return this.numbers[HEAD + 28 * this.n + i] === 1;
   }
 
   column<T>(c: JsonColumn): T[] {
     let values = this.parsed.get(c);
     if (!values) {
-      const [start, end] = this.starts.get(c)!;
-      values = JSON.parse(this.buf.toString('utf8', start, end)) as unknown[];
+      values = this.load(c);
       this.parsed.set(c, values);
     }
     return values as T[];
+  }
+
+  private load(c: JsonColumn): unknown[] {
+    const part = this.read(1 + JSON_COLUMNS.indexOf(c));
+    if (part && part.readUInt32LE(0) === this.stamp) return JSON.parse(part.toString('utf8', 4)) as unknown[];
+    // The chunk was written again since its numbers were read, in an earlier turn (a pass of
+    // another session added rows to it). Its current parts are read now, in this turn, so they
+    // match; this chunk's rows are found in them by UID. A rewrite keeps the row of every message
+    // that exists (HeaderCache.keep): a row it dropped is an expunged message's, which no reader
+    // asks for (they check the mailbox index first), and gets NO_VALUE.
+    const current = StoredChunk.from(this.read(0), this.read);
+    if (!current) throw new Error('header cache chunk removed while read');
+    const values = current.column(c);
+    const out = new Array<unknown>(this.n);
+    for (let i = 0; i < this.n; i++) {
+      const j = current.indexOf(this.uids[i]!);
+      out[i] = j < 0 ? NO_VALUE[c] : values[j];
+    }
+    return out;
   }
 
   // Every row, for writing the chunk again with more.
@@ -301,17 +346,17 @@ export class HeaderCache {
     return new HeaderCacheReader(this, mailboxId);
   }
 
-  // Reads chunks into memory on lmdb-js's own thread (db.prefetch), so that the reads of a pass
-  // that come to them find their pages in memory instead of faulting on the event loop.
-  prefetch(mailboxId: number, from: number, to: number): void {
+  // Reads parts of chunks into memory on lmdb-js's own thread (db.prefetch), so that the reads of
+  // a pass that come to them find their pages in memory instead of faulting on the event loop.
+  prefetch(mailboxId: number, from: number, to: number, parts: readonly number[]): void {
     if (!this.ctx.isOpen) return;
-    const keys: [number, number][] = [];
-    for (let c = from; c <= to; c++) keys.push([mailboxId, c]);
+    const keys: [number, number, number][] = [];
+    for (let c = from; c <= to; c++) for (const part of parts) keys.push([mailboxId, c, part]);
     this.ctx.dbs.headerCache.prefetch(keys).catch((e: unknown) => this.ctx.log.warn('store.prefetch_failed', { error: e }));
   }
 
   load(mailboxId: number, chunk: number): StoredChunk | null {
-    return StoredChunk.from(this.ctx.dbs.headerCache.get([mailboxId, chunk]));
+    return readChunk(this.ctx.dbs, mailboxId, chunk);
   }
 
   // The row of a message, from its body's records; undefined when the body is gone.
@@ -340,11 +385,21 @@ export class HeaderCache {
     this.ctx
       .write(() => {
         for (const { key, rows } of batch) {
-          if (this.ctx.dbs.mailboxes.doesExist(key[0])) this.ctx.dbs.headerCache.putSync(key, encodeChunk(rows));
+          if (this.ctx.dbs.mailboxes.doesExist(key[0])) writeChunk(this.ctx.dbs, key[0], key[1], encodeChunk(rows));
         }
       })
       .catch((e: unknown) => this.ctx.log.warn('store.header_cache_write_failed', { error: e }));
   }
+}
+
+export function readChunk(dbs: Dbs, mailboxId: number, chunk: number): StoredChunk | null {
+  const read = (part: number) => dbs.headerCache.get([mailboxId, chunk, part]);
+  return StoredChunk.from(read(0), read);
+}
+
+// Inside a write: every part of a chunk.
+export function writeChunk(dbs: Dbs, mailboxId: number, chunk: number, parts: readonly Buffer[]): void {
+  parts.forEach((part, i) => dbs.headerCache.putSync([mailboxId, chunk, i], part));
 }
 
 // Inside a write: the cache of a mailbox being removed.
@@ -373,10 +428,11 @@ export class HeaderCacheReader {
     if (chunk !== this.chunk) {
       this.keepChunk();
       this.chunk = chunk;
-      // The next chunks are read ahead, PREFETCH_CHUNKS at a time.
+      // The next chunks are read ahead, PREFETCH_CHUNKS at a time: their numbers and the columns
+      // this pass has read so far.
       if (chunk >= this.prefetched) {
         this.prefetched = chunk + PREFETCH_CHUNKS;
-        this.cache.prefetch(this.mailboxId, chunk + 1, this.prefetched);
+        this.cache.prefetch(this.mailboxId, chunk + 1, this.prefetched, [0, ...(this.stored?.partsRead ?? [])]);
       }
       this.stored = this.cache.load(this.mailboxId, chunk);
     }
@@ -387,7 +443,7 @@ export class HeaderCacheReader {
       const r = record();
       const row = r ? this.cache.row(r) : undefined;
       if (!row) return undefined;
-      added = [row, StoredChunk.from(encodeChunk([row]))!];
+      added = [row, StoredChunk.of([row])];
       this.added.set(uid, added);
     }
     return new ChunkSummary(added[1], 0);

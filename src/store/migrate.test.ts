@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import type { Database } from 'lmdb';
 import { copyFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -81,19 +82,35 @@ test('a store written by the previous release (format 1) is migrated on open, in
   await reopened.close();
 });
 
-test('a format 3 store becomes format 4 with nothing converted; a newer store is refused', async () => {
+test('a format 3 store becomes format 5 with nothing converted; format 4 header-cache chunks are dropped; a newer store is refused', async () => {
   const dir = tempDir();
   const store = await Store.open(dir);
   await store.domains.add('example.test');
   const account = await store.accounts.create({ address: 'ann@example.test', passwordHash: await passwordHash('pw pw pw pw') });
-  await store.messages.append({ mailboxId: store.mailboxes.get(account.id, 'INBOX')!.id, raw: Buffer.from('Subject: x\r\n\r\nx\r\n') });
+  const inbox = store.mailboxes.get(account.id, 'INBOX')!.id;
+  await store.messages.append({ mailboxId: inbox, raw: Buffer.from('Subject: x\r\n\r\nx\r\n') });
   await storeInternals(store).write(() => storeInternals(store).dbs.meta.putSync('format', 3));
   await store.close();
-  const lines: string[] = [];
-  const reopened = await Store.open(dir, createLogger({ write: (l: string) => lines.push(l) }));
-  const migrated = lines.map((l) => JSON.parse(l) as { event: string; from?: number; to?: number; bodies?: number }).find((l) => l.event === 'store.migrated');
-  assert.deepEqual([migrated?.from, migrated?.to, migrated?.bodies], [3, 4, 0], 'the one body keeps its header record as it is');
-  await storeInternals(reopened).write(() => storeInternals(reopened).dbs.meta.putSync('format', STORE_FORMAT + 1));
-  await reopened.close();
-  await assert.rejects(Store.open(dir), /store format 5; this homepost knows up to 4/);
+  const migrations = async () => {
+    const lines: string[] = [];
+    const s = await Store.open(dir, createLogger({ write: (l: string) => lines.push(l) }));
+    type Line = { event: string; from?: number; to?: number; bodies?: number; headerCacheChunks?: number };
+    return { store: s, migrated: lines.map((l) => JSON.parse(l) as Line).find((l) => l.event === 'store.migrated') };
+  };
+  const first = await migrations();
+  assert.deepEqual([first.migrated?.from, first.migrated?.to, first.migrated?.bodies], [3, STORE_FORMAT, 0], 'the one body keeps its header record as it is');
+  // A chunk as format 4 kept it: one value under [mailbox, chunk].
+  const cache = storeInternals(first.store).dbs.headerCache as unknown as Database<Buffer, [number, number]>;
+  await storeInternals(first.store).write(() => {
+    storeInternals(first.store).dbs.meta.putSync('format', 4);
+    cache.putSync([inbox, 0], Buffer.from([1, 0]));
+  });
+  await first.store.close();
+  const second = await migrations();
+  assert.deepEqual([second.migrated?.from, second.migrated?.headerCacheChunks], [4, 1]);
+  assert.deepEqual([...storeInternals(second.store).dbs.headerCache.getKeys()], []);
+  assert.deepEqual(second.store.checkConsistency(), []);
+  await storeInternals(second.store).write(() => storeInternals(second.store).dbs.meta.putSync('format', STORE_FORMAT + 1));
+  await second.store.close();
+  await assert.rejects(Store.open(dir), new RegExp(`store format ${STORE_FORMAT + 1}; this homepost knows up to ${STORE_FORMAT}`));
 });

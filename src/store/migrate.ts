@@ -51,15 +51,27 @@ function toFormat3(ctx: StoreContext): number {
   return n;
 }
 
+// Format 5: the header cache's chunks, one value each in format 4, are dropped; reads make them
+// again, a column per key (header-cache.ts). It is a cache: nothing is lost.
+function dropFormat4HeaderCache({ dbs }: StoreContext): number {
+  let n = 0;
+  for (const key of dbs.headerCache.getKeys()) {
+    dbs.headerCache.removeSync(key);
+    n++;
+  }
+  return n;
+}
+
 export async function migrate(ctx: StoreContext, from: number): Promise<void> {
   if (from >= STORE_FORMAT) return;
   const started = Date.now();
   const { dbs } = ctx;
   const done = await ctx.write(() => {
-    const done = { mailboxes: 0, messages: 0, bodies: 0 };
+    const done = { mailboxes: 0, messages: 0, bodies: 0, headerCacheChunks: 0 };
     if (from < 2) Object.assign(done, toFormat2(ctx));
     if (from < 3) done.bodies = toFormat3(ctx);
     // Format 4 adds two databases, which open.ts creates empty: nothing to convert.
+    if (from < 5) done.headerCacheChunks = dropFormat4HeaderCache(ctx);
     dbs.meta.putSync('format', STORE_FORMAT);
     return done;
   });

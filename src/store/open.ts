@@ -46,7 +46,9 @@ export const STORE_FILE = 'store.mdb';
 // (migrate.ts). 3: each body's header record (header-records.ts). 4: the released references
 // (bodies.ts) and the header cache, both new databases that start empty; a homepost that knows
 // only format 3 would leave released references on their bodies for good, so it must refuse it.
-export const STORE_FORMAT = 4;
+// 5: the header cache keeps each column of a chunk under its own key ([mailbox, chunk, part]); the
+// chunks of format 4 are dropped and made again by reads.
+export const STORE_FORMAT = 5;
 
 export interface Dbs {
   // "format", "nextAccountId", "nextMailboxId", "lastUidValidity"
@@ -71,7 +73,7 @@ export interface Dbs {
   released: Database<number, Buffer>;
   dkim: Database<DkimDomainRecord, string>; // DKIM keys by domain (dkim.ts)
   indexes: Database<Buffer, number>; // mailbox id -> its index as the store last closed (mailbox-index.ts)
-  headerCache: Database<Buffer, [number, number]>; // [mailbox id, chunk] -> summaries of its messages (header-cache.ts)
+  headerCache: Database<Buffer, [number, number, number]>; // [mailbox id, chunk, part] -> a column of its messages' summaries (header-cache.ts)
 }
 
 export interface OpenedEnv {

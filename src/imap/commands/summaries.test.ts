@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { storeInternals } from '../../../test/support/temp-store.ts';
 import { loggedIn, ok, startImapServer, type ImapTestServer, type RawClient } from '../../../test/imap/support.ts';
-import { CHUNK_UIDS } from '../../store/header-cache.ts';
+import { CHUNK_PARTS, CHUNK_UIDS } from '../../store/header-cache.ts';
 
 const COUNT = CHUNK_UIDS + 44;
 // Message n: every seventh about apples, replies to the one before it every third, dates out of
@@ -56,7 +56,11 @@ describe('answers from the header cache', () => {
     const inbox = s.context.store.mailboxes.get(s.accountId, 'INBOX')!.id;
     // A write of the cache lands after the command; a later write commits after it.
     await storeInternals(s.context.store).write(() => undefined);
-    assert.deepEqual([...dbs.headerCache.getKeys({ start: [inbox], end: [inbox + 1] })], [[inbox, 0]], 'the closed chunk was written');
+    assert.deepEqual(
+      [...dbs.headerCache.getKeys({ start: [inbox], end: [inbox + 1] })],
+      Array.from({ length: CHUNK_PARTS }, (_, part) => [inbox, 0, part]),
+      'the closed chunk was written, each of its parts',
+    );
     assert.deepEqual(await run(), first);
 
     const apples = Array.from({ length: COUNT }, (_, i) => i + 1).filter((n) => n % 7 === 0);
