@@ -399,7 +399,7 @@ export function readChunk(dbs: Dbs, mailboxId: number, chunk: number): StoredChu
 
 // Inside a write: every part of a chunk.
 export function writeChunk(dbs: Dbs, mailboxId: number, chunk: number, parts: readonly Buffer[]): void {
-  parts.forEach((part, i) => dbs.headerCache.putSync([mailboxId, chunk, i], part));
+  for (const [i, part] of parts.entries()) dbs.headerCache.putSync([mailboxId, chunk, i], part);
 }
 
 // Inside a write: the cache of a mailbox being removed.
