@@ -26,6 +26,21 @@ describe('Maildrop (RFC 1939 4-6)', () => {
     assert.deepEqual(drop.stat(), { count: 3, octets: message(1).length * 3 });
   });
 
+  it('STAT leaves out the messages DELE marked, and counts them again after RSET', async () => {
+    await deliver(Buffer.from('Subject: longer one\r\n\r\nsome more body\r\n'));
+    const drop = await Maildrop.open(t.store, t.account.id);
+    const size = message(1).length;
+    const fourth = drop.octets(4);
+    drop.markDeleted(2);
+    drop.markDeleted(4);
+    drop.markDeleted(4);
+    assert.deepEqual(drop.stat(), { count: 2, octets: 2 * size });
+    drop.unmarkAll();
+    assert.deepEqual(drop.stat(), { count: 4, octets: 3 * size + fourth });
+    drop.markDeleted(1);
+    assert.deepEqual(drop.stat(), { count: 3, octets: 2 * size + fourth });
+  });
+
   it('names each message by UID and UIDVALIDITY, as Dovecot does', async () => {
     const drop = await Maildrop.open(t.store, t.account.id);
     const mb = t.store.mailboxes.getById(inbox)!;

@@ -23,6 +23,8 @@ export class Maildrop {
   private uids: Uint32Array;
   private octetCounts: Uint32Array;
   private marks: Uint8Array;
+  // STAT's answer, kept as DELE and RSET change it: the messages not marked deleted, their octets.
+  private live = { count: 0, octets: 0 };
   // The body read ahead of the next RETR or TOP (readAhead).
   private ahead: { n: number; body: Buffer } | null = null;
   private closed = false;
@@ -39,7 +41,9 @@ export class Maildrop {
     for (let i = 0; i < index.length; i++) {
       this.uids[i] = index.uid(i);
       this.octetCounts[i] = index.octets(i);
+      this.live.octets += this.octetCounts[i]!;
     }
+    this.live.count = index.length;
     // Subscribed in the same turn as the index was read: no expunge falls between the two.
     this.unsubscribe = store.onChange(accountId, (c) => {
       if (c.kind === 'expunged' && c.mailboxId === mailboxId) for (const uid of c.uids) this.markGone(this.positionOf(uid));
@@ -66,14 +70,7 @@ export class Maildrop {
 
   // RFC 1939 5 STAT: messages not marked deleted, and their octets.
   stat(): { count: number; octets: number } {
-    let count = 0;
-    let octets = 0;
-    for (let i = 0; i < this.marks.length; i++) {
-      if (this.marks[i]! & DELETED) continue;
-      count++;
-      octets += this.octetCounts[i]!;
-    }
-    return { count, octets };
+    return { ...this.live };
   }
 
   // The message number in a command argument, if it names a message not marked deleted.
@@ -150,12 +147,20 @@ export class Maildrop {
 
   // RFC 1939 5 DELE: only a mark until QUIT.
   markDeleted(n: number): void {
+    if (this.marks[n - 1]! & DELETED) return;
     this.marks[n - 1]! |= DELETED;
+    this.live.count--;
+    this.live.octets -= this.octetCounts[n - 1]!;
   }
 
   // RFC 1939 5 RSET.
   unmarkAll(): void {
-    for (let i = 0; i < this.marks.length; i++) this.marks[i]! &= ~DELETED;
+    for (let i = 0; i < this.marks.length; i++) {
+      if (!(this.marks[i]! & DELETED)) continue;
+      this.marks[i]! &= ~DELETED;
+      this.live.count++;
+      this.live.octets += this.octetCounts[i]!;
+    }
   }
 
   get deletedCount(): number {
