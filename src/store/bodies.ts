@@ -113,6 +113,12 @@ export class Bodies {
       do await new Promise((resolve) => setTimeout(resolve, SWEEP_WAIT_MS));
       while (this.ctx.writing);
       this.sweepAgain = false;
+      // The batch's records are read on lmdb-js's threads first, so that the commit finds their
+      // pages in memory instead of faulting them in one by one on the event loop: after a
+      // restart (a sweep a close interrupted) the page cache is cold, and 256 bodies' reads held
+      // a POP3 login 200 ms.
+      const next = [...this.ctx.dbs.released.getKeys({ limit: SWEEP_BATCH })];
+      if (this.ctx.isOpen) await this.ctx.dbs.bodies.prefetch(next.flatMap((h) => [metaKey(h), rawKey(h), headersKey(h)]));
       const more = await this.ctx.write(() => {
         const batch = [...this.ctx.dbs.released.getRange({ limit: SWEEP_BATCH })];
         for (const { key, value } of batch) {
