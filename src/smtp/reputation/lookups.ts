@@ -35,17 +35,25 @@ export class ReputationCache {
     return {
       zone: (ip, zone, signal) =>
         untilAborted(
-          this.cached(`${zone} ${ip}`, async () => {
-            const a = await queryZone(resolve, ip, zone);
-            this.onZoneAnswer(ip, a);
-            return a;
-          }, (a) => a.status !== 'error'),
+          this.cached(
+            `${zone} ${ip}`,
+            async () => {
+              const a = await queryZone(resolve, ip, zone);
+              this.onZoneAnswer(ip, a);
+              return a;
+            },
+            (a) => a.status !== 'error',
+          ),
           signal,
           { zone, status: 'error', detail: 'ETIMEOUT' },
         ),
       fcrdns: (ip, signal) =>
         untilAborted(
-          this.cached(`iprev ${ip}`, () => forwardConfirmed(resolve, ip), (f) => f.result !== 'temperror'),
+          this.cached(
+            `iprev ${ip}`,
+            () => forwardConfirmed(resolve, ip),
+            (f) => f.result !== 'temperror',
+          ),
           signal,
           { result: 'temperror', name: null },
         ),

@@ -17,7 +17,9 @@ const ask = (ctx: SmtpContext, zones: readonly string[], signal: AbortSignal) =>
   Promise.all(zones.map((z) => ctx.lookups.zone(ctx.session.remoteAddress, z, signal)));
 
 const unanswered = (answers: ZoneAnswer[]) =>
-  answers.filter((a) => a.status === 'refused' || a.status === 'error').map((a) => `${a.zone} ${a.status === 'refused' ? 'refused the query' : 'failed'} (${a.detail})`);
+  answers
+    .filter((a) => a.status === 'refused' || a.status === 'error')
+    .map((a) => `${a.zone} ${a.status === 'refused' ? 'refused the query' : 'failed'} (${a.detail})`);
 
 export const dnsbl: Rule<'rcpt'> = {
   name: 'dnsbl',
