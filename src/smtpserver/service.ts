@@ -56,7 +56,8 @@ export function createSmtpService(o: SmtpServiceOptions = {}): ServiceStarter {
       if (cached?.key !== key) cached = { key, resolve: systemResolver({ servers: s.dnsServers, timeoutMs: s.dnsTimeoutMs }) };
       return cached.resolve;
     };
-    const reputation = new ReputationCache({ onZoneAnswer: (ip, a) => noteZoneAnswer(ctx.store, ctx.log.child({ component: 'smtp' }), ip, a) });
+    const log = ctx.log.child({ component: 'smtp' });
+    const reputation = new ReputationCache({ onZoneAnswer: (ip, a) => noteZoneAnswer(ctx.store, log, ip, a) });
     return startAll(
       LISTENERS.map(
         ([name, kind]) =>

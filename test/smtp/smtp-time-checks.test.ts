@@ -64,7 +64,7 @@ describe('SMTP-time checks against a real DNS server', () => {
   };
   const logged = (event: string) => lines.filter((l) => l.event === event);
   // What a rule recorded for the last message.
-  const lastResult = (rule: string) => (logged('smtp.message').at(-1)?.results as { rule: string; reason: string }[]).find((r) => r.rule === rule)?.reason;
+  const lastResult = (rule: string) => (logged('smtp.message').at(-1)!.results as { rule: string; reason: string }[]).find((r) => r.rule === rule)?.reason;
 
   before(async () => {
     dir = tempDir('homepost-checks-');
