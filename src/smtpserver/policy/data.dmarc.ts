@@ -1,5 +1,5 @@
-// DATA stage: the author domain's DMARC policy for mail that fails DMARC (RFC 7489 6.3 p=, and
-// 6.6.3, which leaves honouring it to the receiver). p=reject: refused with 550 5.7.1 when
+// DATA stage: the author domain's DMARC policy for mail that fails DMARC (RFC 7489 6.3 p=; 6.7
+// leaves the final disposition to the receiver's local policy). p=reject: refused with 550 5.7.1 when
 // smtp.rejectDmarc is on (off by default: the failure is then only recorded in
 // Authentication-Results). p=quarantine: marked for Junk (RFC 7489 6.3: "treated as suspicious")
 // when smtp.junkDmarcQuarantine is on. A DMARC result other than fail (temperror while DNS

@@ -1,12 +1,12 @@
 // RCPT rule "dnsbl", first of the RCPT rules: mail from the internet whose client address one of
 // smtp.dnsblZones lists (RFC 5782 2.3) is refused with 554 5.7.1 naming the list, unless one of
 // smtp.dnsAllowlistZones lists it. It decides at RCPT rather than at connect: the lookup starts
-// when the client connects (session.ts), so it costs no wait, and at RCPT mail to postmaster
-// still gets through (RFC 5321 4.5.1: a listed sender can ask why), the refusal is logged with
-// its sender and recipient, and clients that treat a refused greeting as a reason to retry
-// (RFC 5321 3.1 lets a client read 554 there as "try later") are not asked to. A list that
-// refuses the query (127.255.255.0/24) or a DNS failure counts as not listed: never refused,
-// never delayed, recorded in the reason and logged.
+// when the client connects (session.ts), so it costs no wait; mail to postmaster still gets
+// through (RFC 5321 4.5.1 wants it reachable: a listed sender can ask why); and the client gets
+// a plain per-recipient refusal, where a 554 greeting (RFC 5321 3.1) sends many clients on to
+// the next MX host or to try again later. A list that refuses the query (127.255.255.0/24) or a
+// DNS failure counts as not listed: never refused, never delayed, recorded in the reason and
+// logged.
 import { REPLIES } from '../reply.ts';
 import { isPostmaster } from '../postmaster.ts';
 import type { ZoneAnswer } from '../../smtp/reputation/dnsbl.ts';
