@@ -4,9 +4,11 @@
 // refused at RCPT with 554 5.7.1 naming the list; a "query refused" answer (127.255.255.254) is
 // no answer, logged and shown by the status method; an allowlisted client skips the blocklist;
 // a DMARC p=reject failure is refused at the end of DATA with 550 5.7.1, and a p=quarantine one
-// is delivered with its Junk mark, which the message's log line carries.
+// is delivered with its Junk mark, which the message's log line carries. A resolver that never
+// answers refuses nothing and delays nothing past its timeout.
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
+import dgram from 'node:dgram';
 import { after, before, describe, test } from 'node:test';
 import { callMethod, daemonApiContext } from '../../src/api/api.ts';
 import type { StatusResult } from '../../src/api/commands/status.ts';
@@ -147,4 +149,36 @@ describe('SMTP-time checks against a real DNS server', () => {
     );
     assert.equal(junk[2]!.reason, 'dmarc=fail p=quarantine');
   });
+});
+
+test('a blocklist that cannot be asked (the resolver never answers) refuses nothing: accepted and logged', async () => {
+  // A local UDP socket that swallows every query.
+  const sink = dgram.createSocket('udp4');
+  await new Promise<void>((r) => sink.bind(0, '127.0.0.1', r));
+  const lines: Record<string, unknown>[] = [];
+  const server = await startSmtpServer({
+    systemDns: true,
+    log: createLogger({ write: (l) => void lines.push(JSON.parse(l) as Record<string, unknown>) }),
+    settings: {
+      'dns.servers': [`127.0.0.1:${sink.address().port}`],
+      'dns.timeoutMs': 300,
+      'smtp.trustedNetworks': [],
+      'smtp.dnsblZones': ['bl.example.test'],
+    },
+  });
+  try {
+    const r = await run('python3', ['-c', CLIENT, String(server.smtp), '127.0.0.5', 'client.example.net', 'someone@example.net', 'dev@example.test']);
+    assert.equal(r.code, 0, r.stderr);
+    const sent = JSON.parse(r.stdout) as Sent;
+    assert.equal(sent.rcpt[0], 250, sent.rcpt[1]);
+    assert.equal(sent.data?.[0], 250, sent.data?.[1]);
+    assert.deepEqual(
+      lines.filter((l) => l.event === 'smtp.dnsbl_failed').map((l) => [l.zone, l.error]),
+      [['bl.example.test', 'ETIMEOUT']],
+    );
+    assert.equal(inbox(server, 'dev@example.test').length, 1);
+  } finally {
+    await server.close();
+    sink.close();
+  }
 });
