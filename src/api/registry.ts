@@ -11,12 +11,14 @@ import { POSTMASTER } from '../smtpserver/postmaster.ts';
 import { LAST_PROBE } from '../queue/probe.ts';
 import { OUTBOUND_SETTINGS, SRS_SECRET } from '../queue/settings.ts';
 import { SMTP_SETTINGS } from '../smtp/settings.ts';
+import { DNSBL_REFUSED } from '../smtp/reputation/refused.ts';
 import { ACME_SETTINGS, TLS_SETTINGS } from '../tls/settings.ts';
 import type { SettingDef } from '../settings/define.ts';
 
 const all: SettingDef<unknown>[] = [
   SERVER_HOSTNAME,
   ...Object.values(SMTP_SETTINGS),
+  DNSBL_REFUSED,
   DNS_PUBLIC_ADDRESSES,
   POSTMASTER,
   ...Object.values(OUTBOUND_SETTINGS),

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { openTempStore } from '../../test/support/temp-store.ts';
 import { RELAY_RULES } from '../smtpserver/policy/index.ts';
-import { DEFAULT_RELAY_RULES, readSmtpSettings, RELAY_RULE_NAMES, SMTP_SETTING_KEYS } from './settings.ts';
+import { validate } from '../settings/define.ts';
+import { DEFAULT_RELAY_RULES, readSmtpSettings, RELAY_RULE_NAMES, SMTP_SETTING_KEYS, SMTP_SETTINGS } from './settings.ts';
 
 test('defaults, development trust, and bad values falling back', () => {
   const none = { get: <T>(_k: string, f: T) => f };
@@ -55,4 +56,16 @@ test("derived once per change of the store's settings", async () => {
 
 test('the relayRules setting names exactly the RCPT rules of the policy', () => {
   assert.deepEqual([...RELAY_RULE_NAMES].sort(), Object.keys(RELAY_RULES).sort());
+});
+
+test('SMTP-time checks: no blocklist unless chosen; zones are DNS names, typed as a list', () => {
+  const d = readSmtpSettings({ get: <T>(_k: string, f: T) => f }, false);
+  assert.deepEqual([d.dnsblZones, d.dnsAllowlistZones], [[], []]);
+  assert.deepEqual([d.junkDmarcQuarantine, d.junkSpfFail, d.fcrdns, d.heloChecks], [true, false, true, true]);
+  const zones = SMTP_SETTINGS.dnsblZones;
+  assert.deepEqual(validate(zones, zones.fromText('Zen.Spamhaus.org, bl.example.')), ['zen.spamhaus.org', 'bl.example']);
+  assert.deepEqual(validate(zones, zones.fromText('')), []);
+  for (const bad of ['not a zone', '127.0.0.1]', 'single'])
+    assert.throws(() => validate(zones, zones.fromText(bad)), /smtp\.dnsblZones must be a list of DNS zones/, bad);
+  assert.match(zones.description, /public one \(8\.8\.8\.8, 1\.1\.1\.1\) they refuse/);
 });

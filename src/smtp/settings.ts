@@ -4,6 +4,7 @@
 import { isIP } from 'node:net';
 import { MAX_MESSAGE_SIZE } from '../memory/message-size.ts';
 import { boolean, choice, duration, integer, list, readSetting, type SettingDef, type SettingsSource as Source } from '../settings/define.ts';
+import { normalizeDomain } from '../store/addresses.ts';
 import { parseCidr, type Cidr } from './cidr.ts';
 
 export interface SmtpSettings {
@@ -17,6 +18,12 @@ export interface SmtpSettings {
   trustedNetworks: Cidr[]; // may relay without authentication (Postfix mynetworks)
   relayRules: string[]; // ordered RCPT rules (Postfix smtpd_relay_restrictions)
   rejectDmarc: boolean; // refuse mail failing DMARC whose policy is p=reject
+  junkDmarcQuarantine: boolean; // mark mail failing DMARC whose policy is p=quarantine for Junk
+  junkSpfFail: boolean; // mark mail whose SPF fails (-all) without aligned DKIM for Junk
+  dnsblZones: string[]; // DNS blocklists for the client address (RFC 5782)
+  dnsAllowlistZones: string[]; // DNS allowlists: a client listed there skips the blocklists
+  fcrdns: boolean; // forward-confirmed reverse DNS of the client adds to the junk score
+  heloChecks: boolean; // a suspicious HELO adds to the junk score
   ownDomainSpoofing: 'reject' | 'off'; // mail from outside claiming our domains without SPF/DKIM
   quotaReply: 'temporary' | 'permanent'; // over quota: 452 4.2.2 or 552 5.2.2
   dnsServers: string[]; // resolvers for SPF/DKIM/DMARC ("ip" or "ip:port"); empty: the system's
@@ -85,6 +92,43 @@ export const SMTP_SETTINGS = {
     description: 'the ordered checks each recipient passes (Postfix smtpd_relay_restrictions); the first that decides wins',
   }),
   rejectDmarc: boolean({ key: 'smtp.rejectDmarc', default: false, description: 'refuse mail that fails DMARC when its domain asks for p=reject' }),
+  junkDmarcQuarantine: boolean({
+    key: 'smtp.junkDmarcQuarantine',
+    default: true,
+    description: 'file mail that fails DMARC into Junk when its domain asks for p=quarantine',
+  }),
+  junkSpfFail: boolean({
+    key: 'smtp.junkSpfFail',
+    default: false,
+    description: 'file mail into Junk when SPF fails (the sender domain says -all) and no DKIM signature of the From domain passed',
+  }),
+  dnsblZones: list({
+    key: 'smtp.dnsblZones',
+    default: [],
+    defaultText: 'none',
+    rule: 'a list of DNS zones like zen.spamhaus.org',
+    item: (s) => normalizeDomain(s) ?? undefined,
+    description:
+      'DNS blocklists: mail from an address they list is refused. Most lists answer only queries from your own resolver: through a public one (8.8.8.8, 1.1.1.1) they refuse, and block nothing; the status page says when that happens',
+  }),
+  dnsAllowlistZones: list({
+    key: 'smtp.dnsAllowlistZones',
+    default: [],
+    defaultText: 'none',
+    rule: 'a list of DNS zones like list.dnswl.org',
+    item: (s) => normalizeDomain(s) ?? undefined,
+    description: 'DNS allowlists: mail from an address they list skips the blocklists',
+  }),
+  fcrdns: boolean({
+    key: 'smtp.fcrdns',
+    default: true,
+    description: "look up whether the sending server's reverse DNS name leads back to its address; when not, the junk score rises (never refused for it)",
+  }),
+  heloChecks: boolean({
+    key: 'smtp.heloChecks',
+    default: true,
+    description: 'a HELO that is not a full host name, an address other than the sender’s, or our own name raises the junk score (never refused for it)',
+  }),
   ownDomainSpoofing: choice({
     key: 'smtp.ownDomainSpoofing',
     default: 'reject',
@@ -145,6 +189,12 @@ function deriveSmtpSettings(source: SettingsSource, dev: boolean): SmtpSettings 
     trustedNetworks: trusted.flatMap((c) => parseCidr(c) ?? []),
     relayRules: readSetting(source, d.relayRules),
     rejectDmarc: readSetting(source, d.rejectDmarc),
+    junkDmarcQuarantine: readSetting(source, d.junkDmarcQuarantine),
+    junkSpfFail: readSetting(source, d.junkSpfFail),
+    dnsblZones: readSetting(source, d.dnsblZones),
+    dnsAllowlistZones: readSetting(source, d.dnsAllowlistZones),
+    fcrdns: readSetting(source, d.fcrdns),
+    heloChecks: readSetting(source, d.heloChecks),
     ownDomainSpoofing: readSetting(source, d.ownDomainSpoofing),
     quotaReply: readSetting(source, d.quotaReply),
     dnsServers: readSetting(source, d.dnsServers),

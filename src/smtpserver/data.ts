@@ -105,14 +105,17 @@ export async function receiveMessage(o: DataStage): Promise<SmtpReply> {
         hostname: o.hostname,
         log: o.log,
       });
-  // One line per message, with every rule's decision (Haraka's transaction results).
+  // One line per message: the rule that decided (null: none refused it), every rule's outcome
+  // (Haraka's transaction results), and the junk marks delivery files the message by.
   o.log.info('smtp.message', {
     session: session.id,
     size: prepared.size,
     recipients: t.recipients.length,
     reply: `${result.reply.code} ${result.reply.enhanced}`,
+    rule: v.rule,
     queueId: result.ok ? result.queueId : null,
     results: t.results,
+    junk: t.junk,
   });
   return result.reply;
 }

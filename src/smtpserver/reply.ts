@@ -81,6 +81,8 @@ export const REPLIES = {
   checkTimeout: reply(451, '4.3.0', 'Message could not be checked in time, try again later'),
   // RFC 7372 3.2: mail claiming one of our domains from outside, with neither SPF nor DKIM passing.
   ownDomainUnauthenticated: reply(550, '5.7.26', 'Mail from this domain must pass SPF or DKIM'),
+  // RFC 5782: the client's address is on a DNS blocklist (the rule names the list in its text).
+  blocklisted: reply(554, '5.7.1', 'Client host blocked by a DNS blocklist'), // RFC 3463 X.7.1
   dmarcReject: reply(550, '5.7.1', 'Message rejected: DMARC policy of the sender domain is reject'), // RFC 7489 6.6.3
 } as const;
 

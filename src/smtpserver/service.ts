@@ -14,6 +14,8 @@ import { TLS_POLICY } from '../tls/manager.ts';
 import { inNetworks } from '../smtp/cidr.ts';
 import { HomepostSmtpServer } from './connection.ts';
 import { systemResolver, type DnsResolve } from '../smtp/dns.ts';
+import { ReputationCache } from '../smtp/reputation/lookups.ts';
+import { noteZoneAnswer } from './reputation.ts';
 import type { ListenerKind } from './policy/types.ts';
 import { REPLIES, type SmtpReply } from './reply.ts';
 import { SessionHandlers } from './session.ts';
@@ -54,11 +56,13 @@ export function createSmtpService(o: SmtpServiceOptions = {}): ServiceStarter {
       if (cached?.key !== key) cached = { key, resolve: systemResolver({ servers: s.dnsServers, timeoutMs: s.dnsTimeoutMs }) };
       return cached.resolve;
     };
+    const log = ctx.log.child({ component: 'smtp' });
+    const reputation = new ReputationCache({ onZoneAnswer: (ip, a) => noteZoneAnswer(ctx.store, log, ip, a) });
     return startAll(
       LISTENERS.map(
         ([name, kind]) =>
           () =>
-            startListener(ctx, name, kind, { tracker, resolve }),
+            startListener(ctx, name, kind, { tracker, resolve, reputation }),
       ),
     );
   };
@@ -68,7 +72,7 @@ async function startListener(
   ctx: ServiceContext,
   name: 'smtp' | 'submission' | 'submissions',
   kind: ListenerKind,
-  shared: { tracker: ConnectionTracker; resolve: (s: SmtpSettings) => DnsResolve },
+  shared: { tracker: ConnectionTracker; resolve: (s: SmtpSettings) => DnsResolve; reputation: ReputationCache },
 ): Promise<Listener> {
   const log = ctx.log.child({ component: 'smtp', listener: name });
   const settings = readSmtpSettings(ctx.store.settings, ctx.options.dev);
@@ -81,6 +85,7 @@ async function startListener(
       return ctx.options.hostname;
     },
     resolve: shared.resolve,
+    reputation: shared.reputation,
     budget: ctx.budget,
     offload: ctx.offload,
     log,

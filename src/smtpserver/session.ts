@@ -22,6 +22,8 @@ import { runStage } from './policy/runner.ts';
 import type { Directory, ListenerKind, Recipient, SessionInfo, SmtpContext, Transaction } from './policy/types.ts';
 import { REPLIES, replyError, verdictReply, type SmtpReply } from './reply.ts';
 import { readSmtpSettings, type SmtpSettings } from '../smtp/settings.ts';
+import type { ClientLookups, ReputationCache } from '../smtp/reputation/lookups.ts';
+import { prefetch } from './reputation.ts';
 import { checkPassword } from '../auth/verify.ts';
 
 type Callback = (err?: Error | null) => void;
@@ -35,6 +37,8 @@ export interface SessionDeps {
   resolve: (settings: SmtpSettings) => DnsResolve;
   budget: MemoryBudget;
   offload: WorkerPool;
+  // DNS about clients, shared by the service's listeners (reputation.ts).
+  reputation: ReputationCache;
   log: Logger;
 }
 
@@ -58,14 +62,18 @@ export function storeDirectory(store: Store, hostname: string): Directory {
   };
 }
 
+const noTransaction = (): Transaction => ({ sender: null, declaredSize: null, recipients: [], results: [], junk: [] });
+
 class SmtpSession {
   readonly info: SessionInfo;
   readonly settings: SmtpSettings;
-  transaction: Transaction = { sender: null, declaredSize: null, recipients: [], results: [] };
+  readonly lookups: ClientLookups;
+  transaction: Transaction = noTransaction();
 
-  constructor(info: SessionInfo, settings: SmtpSettings) {
+  constructor(info: SessionInfo, settings: SmtpSettings, lookups: ClientLookups) {
     this.info = info;
     this.settings = settings;
+    this.lookups = lookups;
   }
 }
 
@@ -104,7 +112,7 @@ export class SessionHandlers {
   }
 
   private context(s: SmtpSession): SmtpContext {
-    return { session: s.info, settings: s.settings, directory: this.directory, transaction: s.transaction };
+    return { session: s.info, settings: s.settings, directory: this.directory, lookups: s.lookups, transaction: s.transaction };
   }
 
   onConnect(session: SMTPServerSession, cb: Callback): void {
@@ -118,8 +126,11 @@ export class SessionHandlers {
     const s = new SmtpSession(
       { id: session.id, listener: this.d.listener, remoteAddress: remote, secure: session.secure, helo: '', account: null, trusted },
       settings,
+      this.d.reputation.bind(this.d.resolve(settings)),
     );
     this.sessions.set(session.id, s);
+    // The MX port never offers AUTH: an untrusted client there is one the rules will check.
+    if (this.d.listener === 'mx' && !trusted) prefetch(s.lookups, settings, remote);
     this.d.log.debug('smtp.connect', { session: session.id, listener: this.d.listener, remote, trusted, tls: session.secure });
     cb();
   }
@@ -130,7 +141,7 @@ export class SessionHandlers {
       // RFC 3207 4.2: what was learnt before TLS (an identity, a transaction) is forgotten.
       s.info.secure = true;
       s.info.account = null;
-      s.transaction = { sender: null, declaredSize: null, recipients: [], results: [] };
+      s.transaction = noTransaction();
     }
     cb();
   }
@@ -188,7 +199,7 @@ export class SessionHandlers {
     const size = typeof parsed.params.SIZE === 'string' ? Number(parsed.params.SIZE) : null;
     // RFC 1870 6.1: a declared size that cannot be held now is refused for now.
     if (size !== null && size <= s.settings.maxMessageSize && size > this.d.budget.available) return cb(replyError(REPLIES.noMemory));
-    s.transaction = { sender: parsed.path, declaredSize: size, recipients: [], results: [], dsn: { ret: parsed.dsnParams.ret, envid: parsed.dsnParams.envid } };
+    s.transaction = { ...noTransaction(), sender: parsed.path, declaredSize: size, dsn: { ret: parsed.dsnParams.ret, envid: parsed.dsnParams.envid } };
     const v = await runStage(MAIL_RULES, this.context(s), { sender: parsed.path }, s.settings.commandTimeoutMs);
     this.answer(s, 'mail', v, cb);
   }
@@ -277,8 +288,10 @@ export class SessionHandlers {
     cb(r ? replyError(r) : null);
   }
 
+  // A refusal is worth a line at info level: which rule decided and why.
   private log(s: SmtpSession, stage: string, verdict: string, rule: string | null): void {
     const last = s.transaction.results.at(-1);
-    this.d.log.debug('smtp.policy', { session: s.info.id, stage, verdict, rule, reason: last?.reason });
+    const level = verdict === 'reject' || verdict === 'tempfail' ? 'info' : 'debug';
+    this.d.log[level]('smtp.policy', { session: s.info.id, stage, verdict, rule, reason: last?.reason, remote: s.info.remoteAddress });
   }
 }

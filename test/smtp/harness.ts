@@ -5,6 +5,7 @@
 import { execFile } from 'node:child_process';
 import { createSmtpService } from '../../src/smtpserver/service.ts';
 import type { DnsResolve } from '../../src/smtp/dns.ts';
+import type { Logger } from '../../src/log/log.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { openSocket, plainAuth, Wire, type SmtpReply } from '../support/wire.ts';
 
@@ -31,9 +32,12 @@ export interface SmtpTestServer extends TestServer {
 }
 
 // systemDns: use the real resolver with the dns.servers setting (point it at a local socket).
-export async function startSmtpServer(o: { dns?: DnsTable; systemDns?: boolean; settings?: Record<string, unknown> } = {}): Promise<SmtpTestServer> {
+// log: where the server's lines go (a test reading which rule decided).
+export async function startSmtpServer(
+  o: { dns?: DnsTable; systemDns?: boolean; settings?: Record<string, unknown>; log?: Logger } = {},
+): Promise<SmtpTestServer> {
   const resolve = o.systemDns ? undefined : tableResolver(o.dns ?? {});
-  const server = await startTestServer({ starters: [createSmtpService({ resolve })] });
+  const server = await startTestServer({ starters: [createSmtpService({ resolve })], log: o.log });
   for (const [k, v] of Object.entries(o.settings ?? {})) await server.context.store.settings.set(k, v);
   return {
     ...server,

@@ -5,6 +5,7 @@ import { originatorAddresses } from '../../src/mime/address.ts';
 import type { InboundAuth } from '../../src/smtp/auth-results.ts';
 import type { Originators } from '../../src/smtp/incoming.ts';
 import type { Directory, IncomingMessage, Recipient, SmtpContext } from '../../src/smtpserver/policy/types.ts';
+import type { ClientLookups } from '../../src/smtp/reputation/lookups.ts';
 import { readSmtpSettings, type SmtpSettings } from '../../src/smtp/settings.ts';
 
 export interface ContextOptions {
@@ -18,7 +19,16 @@ export interface ContextOptions {
   own?: Record<number, string[]>;
   usage?: Record<number, { used: number; quota: number }>;
   declaredSize?: number | null;
+  helo?: string;
+  remoteAddress?: string;
+  lookups?: ClientLookups;
 }
+
+// DNS that knows nothing: no list holds the client, no reverse name.
+const NO_LOOKUPS: ClientLookups = {
+  zone: async (_ip, zone) => ({ zone, status: 'clear', detail: 'ENOTFOUND' }),
+  fcrdns: async () => ({ result: 'none', name: null }),
+};
 
 export function directory(o: ContextOptions): Directory {
   return {
@@ -36,15 +46,16 @@ export function makeContext(o: ContextOptions = {}): SmtpContext {
     session: {
       id: 'test',
       listener: o.listener ?? 'mx',
-      remoteAddress: '192.0.2.1',
+      remoteAddress: o.remoteAddress ?? '192.0.2.1',
       secure: false,
-      helo: 'client.example',
+      helo: o.helo ?? 'client.example',
       account: o.account ?? null,
       trusted: o.trusted ?? false,
     },
     settings,
     directory: directory(o),
-    transaction: { sender: null, declaredSize: o.declaredSize ?? null, recipients: [], results: [] },
+    lookups: o.lookups ?? NO_LOOKUPS,
+    transaction: { sender: null, declaredSize: o.declaredSize ?? null, recipients: [], results: [], junk: [] },
   };
 }
 

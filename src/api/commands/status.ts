@@ -8,6 +8,8 @@ import { entry, type CommandGroup } from '../group.ts';
 import { method, noParams } from '../method.ts';
 import { date, duration } from '../text.ts';
 import { formatBytes } from '../../settings/units.ts';
+import { refusedWarnings } from '../../smtp/reputation/refused.ts';
+import { readSmtpSettings } from '../../smtp/settings.ts';
 
 export interface StatusResult {
   version: string;
@@ -37,6 +39,8 @@ export interface StatusResult {
     messages: number;
     messageBytes: number;
   };
+  // Things the person running the server should act on, in plain sentences.
+  warnings: string[];
 }
 
 export const DAEMON_NOT_RUNNING = 3;
@@ -77,6 +81,7 @@ const status = method({
         messages,
         messageBytes,
       },
+      warnings: refusedWarnings(store.settings, readSmtpSettings(store.settings, daemon?.options.dev ?? false).dnsblZones, Date.now()),
     };
   },
 });
@@ -97,6 +102,7 @@ function describe(s: StatusResult): string {
   row('domains', String(s.store.domains));
   row('accounts', `${s.store.accounts}, aliases ${s.store.aliases}`);
   row('messages', `${s.store.messages} (${formatBytes(s.store.messageBytes)})`);
+  for (const w of s.warnings) row('warning', w);
   return `${lines.join('\n')}\n`;
 }
 

@@ -7,7 +7,7 @@ test('dmarc: rejects p=reject failures only when smtp.rejectDmarc is on', async 
   const cases: [boolean, string, string | null, string][] = [
     [true, 'fail', 'reject', 'reject'],
     [false, 'fail', 'reject', 'next'],
-    [true, 'fail', 'quarantine', 'next'],
+    [true, 'fail', 'quarantine', 'next'], // marked for Junk instead (below)
     [true, 'fail', 'none', 'next'],
     [true, 'pass', 'reject', 'next'],
     [true, 'temperror', 'reject', 'next'], // never reject on a DNS failure
@@ -20,4 +20,24 @@ test('dmarc: rejects p=reject failures only when smtp.rejectDmarc is on', async 
   }
   const none = await dmarc.run(makeContext({ settings: { rejectDmarc: true } }), { message: incoming() }, AbortSignal.timeout(1000));
   assert.equal(none.verdict, 'next');
+});
+
+test('dmarc: p=quarantine failures are marked for Junk when smtp.junkDmarcQuarantine is on', async () => {
+  const cases: [boolean, string, string | null, boolean][] = [
+    [true, 'fail', 'quarantine', true],
+    [false, 'fail', 'quarantine', false],
+    [true, 'pass', 'quarantine', false],
+    [true, 'fail', 'none', false],
+    [true, 'fail', 'reject', false], // refused or delivered, never junked by this rule
+  ];
+  for (const [junkDmarcQuarantine, result, policy, junk] of cases) {
+    const ctx = makeContext({ settings: { junkDmarcQuarantine } });
+    const v = await dmarc.run(ctx, { message: incoming({ auth: { dmarc: result, dmarcPolicy: policy } }) }, AbortSignal.timeout(1000));
+    assert.equal(v.verdict, 'next');
+    assert.deepEqual(
+      ctx.transaction.junk,
+      junk ? [{ rule: 'dmarc', kind: 'junk', reason: 'dmarc=fail p=quarantine' }] : [],
+      `${junkDmarcQuarantine} ${result} ${policy}`,
+    );
+  }
 });

@@ -9,9 +9,9 @@
 // smtp.ownDomainSpoofing = 'off' turns the rule off.
 import { domainOf } from '../../store/addresses.ts';
 import { REPLIES } from '../reply.ts';
+import { aligned } from './alignment.ts';
+import { fromInternet } from './local.ts';
 import { NEXT, type Rule, type SmtpContext, type Verdict } from './types.ts';
-
-const aligned = (a: string, b: string) => a === b || a.endsWith(`.${b}`) || b.endsWith(`.${a}`);
 
 // The local domain this domain is, or is a subdomain of, or null.
 function ownDomain(ctx: SmtpContext, domain: string): string | null {
@@ -24,7 +24,7 @@ export const ownDomainRule: Rule<'data'> = {
   stage: 'data',
   async run(ctx, { message }): Promise<Verdict> {
     const auth = message.auth;
-    if (ctx.settings.ownDomainSpoofing === 'off' || ctx.session.listener !== 'mx' || ctx.session.account || ctx.session.trusted) return NEXT;
+    if (ctx.settings.ownDomainSpoofing === 'off' || !fromInternet(ctx)) return NEXT;
     const sender = ctx.transaction.sender;
     const mailFrom = sender?.kind === 'mailbox' && sender.mailbox.asciiDomain ? sender.mailbox.asciiDomain.toLowerCase() : null;
     const claims: { what: string; domain: string }[] = [];

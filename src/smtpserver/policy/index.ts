@@ -1,11 +1,16 @@
-// The rules of each stage, in order. The RCPT relay rules come from smtp.relayRules (Postfix's
-// smtpd_relay_restrictions); the list always ends in "deny", whatever the setting says.
+// The rules of each stage, in order. RCPT starts with the blocklists and the quota; the relay
+// rules come from smtp.relayRules (Postfix's smtpd_relay_restrictions); the list always ends in
+// "deny", whatever the setting says.
 import { dmarc } from './data.dmarc.ts';
 import { ownDomainRule } from './data.own-domain.ts';
 import { ownFrom } from './data.own-from.ts';
+import { spfFail } from './data.spf-fail.ts';
+import { fcrdns } from './mail.fcrdns.ts';
+import { helo } from './mail.helo.ts';
 import { ownAddress } from './mail.own-address.ts';
 import { authenticated } from './rcpt.authenticated.ts';
 import { deny } from './rcpt.deny.ts';
+import { dnsbl } from './rcpt.dnsbl.ts';
 import { localRecipient } from './rcpt.local-recipient.ts';
 import { quota } from './rcpt.quota.ts';
 import { trustedNetwork } from './rcpt.trusted-network.ts';
@@ -13,12 +18,12 @@ import type { Rule } from './types.ts';
 
 export const RELAY_RULES: Record<string, Rule<'rcpt'>> = Object.fromEntries([authenticated, trustedNetwork, localRecipient, deny].map((r) => [r.name, r]));
 
-export const MAIL_RULES: readonly Rule<'mail'>[] = [ownAddress];
-export const DATA_RULES: readonly Rule<'data'>[] = [ownFrom, ownDomainRule, dmarc];
+export const MAIL_RULES: readonly Rule<'mail'>[] = [ownAddress, helo, fcrdns];
+export const DATA_RULES: readonly Rule<'data'>[] = [ownFrom, ownDomainRule, dmarc, spfFail];
 
 // The RCPT rules for these settings; unknown names are reported through `unknown`.
 export function rcptRules(names: readonly string[], unknown: (name: string) => void): Rule<'rcpt'>[] {
-  const rules: Rule<'rcpt'>[] = [quota];
+  const rules: Rule<'rcpt'>[] = [dnsbl, quota];
   for (const name of names) {
     const rule = RELAY_RULES[name];
     if (rule) rules.push(rule);

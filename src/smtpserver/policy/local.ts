@@ -1,4 +1,5 @@
-// Helpers the RCPT rules share: is a mailbox in a local domain, and its store key.
+// Helpers the rules share: is the client a stranger from the internet, is a mailbox in a local
+// domain, and its store key.
 import type { Mailbox } from '../../smtp/address.ts';
 import { isPostmaster } from '../postmaster.ts';
 import type { SmtpContext } from './types.ts';
@@ -15,4 +16,10 @@ export function isLocal(ctx: SmtpContext, m: Mailbox): boolean {
 export function localKey(m: Mailbox): string | null {
   if (m.quoted || m.asciiDomain === null) return null;
   return `${m.local.toLowerCase()}@${m.asciiDomain}`;
+}
+
+// Mail arriving on the MX port from a client that neither logged in nor sits in a trusted
+// network: the mail the inbound checks are for.
+export function fromInternet(ctx: SmtpContext): boolean {
+  return ctx.session.listener === 'mx' && !ctx.session.account && !ctx.session.trusted;
 }

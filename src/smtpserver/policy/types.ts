@@ -5,6 +5,7 @@ import type { Mailbox, ParsedPath } from '../../smtp/address.ts';
 import type { InboundAuth } from '../../smtp/auth-results.ts';
 import type { Originators } from '../../smtp/incoming.ts';
 import type { DsnMailParams, DsnRcptParams } from '../../smtp/esmtp-params.ts';
+import type { ClientLookups } from '../../smtp/reputation/lookups.ts';
 import type { SmtpSettings } from '../../smtp/settings.ts';
 
 export type Outcome = 'next' | 'accept' | 'reject' | 'tempfail';
@@ -58,11 +59,19 @@ export interface Recipient {
   dsn?: DsnRcptParams; // RFC 3461 NOTIFY and ORCPT of its RCPT TO
 }
 
+// What the SMTP-time checks say about a message for its filing at delivery (junk filter): a
+// 'junk' mark files it into Junk whatever the classifier scores (the sender's DMARC policy asks
+// for quarantine, say); a 'score' mark adds its points to the classifier's score, from 0 (ham)
+// to 1 (junk), so that signals which never refuse alone (reverse DNS, HELO) can tip a message
+// the words leave in doubt. Delivery reads them from the transaction (data.ts passes them on).
+export type JunkMark = { rule: string; reason: string } & ({ kind: 'junk' } | { kind: 'score'; points: number });
+
 export interface Transaction {
   sender: ParsedPath | null;
   declaredSize: number | null; // MAIL FROM SIZE= (RFC 1870)
   recipients: Recipient[];
   results: RuleResult[];
+  junk: JunkMark[];
   dsn?: DsnMailParams; // RFC 3461 RET and ENVID of MAIL FROM
 }
 
@@ -70,6 +79,8 @@ export interface SmtpContext {
   session: SessionInfo;
   settings: SmtpSettings;
   directory: Directory;
+  // DNS about the client (blocklists, reverse DNS), cached across sessions.
+  lookups: ClientLookups;
   transaction: Transaction;
 }
 

@@ -32,6 +32,9 @@ export function StatusView() {
       </button>
       <ErrorText error={error} />
       <Checklist />
+      {data?.[0].warnings.map((w) => (
+        <ErrorText key={w} error={w} />
+      ))}
       {data && <Daemon s={data[0]} />}
       {data && <Device d={data[1]} />}
     </>
