@@ -2,6 +2,7 @@
 import { LoginGate } from '../auth/login.ts';
 import type { ServeOptions } from '../config/options.ts';
 import type { Logger } from '../log/log.ts';
+import { JunkService } from '../junk/service.ts';
 import { MEMORY_BUDGET, MemoryBudget } from '../memory/budget.ts';
 import type { Listener } from '../net/listener.ts';
 import { WorkerPool } from '../offload/pool.ts';
@@ -37,6 +38,13 @@ export async function startServer(flags: ServeOptions, log: Logger, starters: Se
   const listeners: Listener[] = [];
   const budget = new MemoryBudget(readSetting(store.settings, MEMORY_BUDGET));
   const offload = new WorkerPool({ log: log.child({ component: 'offload' }) });
+  const junk = new JunkService(store, {
+    log: log.child({ component: 'junk' }),
+    scan: (raw) => {
+      const bytes = new Uint8Array(raw);
+      return offload.run('junk-scan', bytes, { deadlineMs: 60_000, transfer: [bytes.buffer] });
+    },
+  });
   const context: ServiceContext = {
     options,
     store,
@@ -44,6 +52,7 @@ export async function startServer(flags: ServeOptions, log: Logger, starters: Se
     logins: new LoginGate({ log: log.child({ component: 'auth' }) }),
     budget,
     offload,
+    junk,
     log,
     startedAt: Date.now(),
     listeners,
@@ -61,6 +70,8 @@ export async function startServer(flags: ServeOptions, log: Logger, starters: Se
     // Workers end at once, busy or not: what they were checking was not acknowledged yet, and
     // its sender hears 421 and tries again.
     await Promise.allSettled([reparse.stop(), offload.close(), ...listeners.map((l) => l.close())]);
+    // The junk counts trained since their last save (src/junk/service.ts).
+    await junk.close();
     tls.close();
     await store.close();
   };
