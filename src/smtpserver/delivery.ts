@@ -7,10 +7,14 @@
 // When no recipient took the message, the client gets 452 4.2.2 (or 552 5.2.2) and nothing is
 // stored; otherwise the failed recipients are held in the queue as deferred, for the delivery
 // module to retry or bounce, so the one DATA reply SMTP has (RFC 5321 3.3) never loses or
-// duplicates a recipient's copy. A local recipient that asked NOTIFY=SUCCESS gets its "delivered"
+// duplicates a recipient's copy. Mail from the internet carries each account's junk verdict
+// (junk-filing.ts): one copy per distinct X-Homepost-Junk field, below Return-Path, each in the
+// account's mailbox for it, all in the same commit. A local recipient that asked NOTIFY=SUCCESS gets its "delivered"
 // notice (RFC 3461 5.2.1) before the reply.
 import type { Logger } from '../log/log.ts';
-import { isStoreError, type PreparedBody, type Store, type StoreErrorCode } from '../store/index.ts';
+import { shiftParsed } from '../mime/shift.ts';
+import { bodyHash, type DeliveryOutcome, type DeliveryTarget, isStoreError, type PreparedBody, type Store, type StoreErrorCode } from '../store/index.ts';
+import type { JunkFiling } from './junk-filing.ts';
 import { reply, storeErrorReply, type SmtpReply } from './reply.ts';
 import { buildDsn, type DsnNotify } from '../queue/dsn.ts';
 import { sendToSender } from '../queue/notify.ts';
@@ -49,6 +53,8 @@ export interface DeliveryRequest {
   envid: string | null; // RFC 3461 4.4
   ret: 'full' | 'hdrs' | null; // RFC 3461 4.3
   quotaReply: 'temporary' | 'permanent';
+  // Each local account's filing by its junk filter; null: INBOX, as the message is.
+  junk: Map<number, JunkFiling> | null;
   hostname: string;
   log: Logger;
 }
@@ -79,9 +85,7 @@ export async function deliver(store: Store, req: DeliveryRequest): Promise<Deliv
     });
   try {
     // Issued together: one commit (docs/store.md).
-    const local = accounts.length
-      ? store.messages.deliver({ raw: final!.raw, body: final!.body, targets: accounts.map((r) => ({ accountId: r.accountId })), origin: 'smtp' })
-      : null;
+    const local = accounts.length ? deliverLocal(store, final!, transit, accounts, req.junk) : null;
     const queued = external.length ? enqueue([], external) : null;
     const [outcomes, entry] = await Promise.all([local, queued]);
     let delivered = 0;
@@ -111,6 +115,33 @@ export async function deliver(store: Store, req: DeliveryRequest): Promise<Deliv
   } catch (e) {
     return { ok: false, reply: storeErrorReply(isStoreError(e) ? e.code : 'unknown', req.quotaReply) };
   }
+}
+
+// The local copies: one store call per distinct copy, all issued in this turn (one commit). A
+// junk field goes right below Return-Path (RFC 5321 4.4 puts that first), so the transit copy's
+// parse holds past it, shifted (mime/shift.ts). The new copy's hash is computed here.
+function deliverLocal(
+  store: Store,
+  final: StoredMessage,
+  transit: StoredMessage,
+  accounts: readonly LocalRecipient[],
+  junk: Map<number, JunkFiling> | null,
+): Promise<DeliveryOutcome[]> {
+  if (!junk) return store.messages.deliver({ raw: final.raw, body: final.body, targets: accounts.map((r) => ({ accountId: r.accountId })), origin: 'smtp' });
+  const copies = new Map<string, DeliveryTarget[]>();
+  for (const { accountId } of accounts) {
+    const filing = junk.get(accountId)!;
+    const targets = copies.get(filing.field) ?? [];
+    targets.push({ accountId, mailbox: filing.mailbox, flags: filing.flags });
+    copies.set(filing.field, targets);
+  }
+  const returnPath = final.raw.length - transit.raw.length;
+  const deliveries = [...copies].map(([field, targets]) => {
+    const added = Buffer.from(field, 'latin1');
+    const raw = Buffer.concat([final.raw.subarray(0, returnPath), added, final.raw.subarray(returnPath)]);
+    return store.messages.deliver({ raw, body: { hash: bodyHash(raw), parsed: shiftParsed(final.body.parsed, added.length) }, targets, origin: 'smtp' });
+  });
+  return Promise.all(deliveries).then((outcomes) => outcomes.flat());
 }
 
 // RFC 3461 5.2.1 / RFC 3464: "delivered" notices for local recipients that asked for them.

@@ -83,6 +83,7 @@ async function startListener(
     resolve: shared.resolve,
     budget: ctx.budget,
     offload: ctx.offload,
+    junk: ctx.junk,
     log,
   });
   const options: SMTPServerOptions = {
