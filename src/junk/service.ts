@@ -39,6 +39,8 @@ interface Account {
   classifier: JunkClassifier;
   // Labels trained since the last save, by the body hash in base64; saved with the counts.
   labels: Map<string, [hash: Buffer, label: TrainedLabel]>;
+  // Trained since the last save; the timer that will save it.
+  dirty: boolean;
   saveTimer: NodeJS.Timeout | null;
   // The account's training, one job after another; busy > 0 keeps it from eviction.
   work: Promise<void>;
@@ -102,20 +104,26 @@ export class JunkService {
   // Writes the account's counts and labels now, if they changed.
   save(accountId: number): Promise<void> {
     const account = this.accounts.get(accountId);
-    if (!account?.saveTimer) return Promise.resolve();
-    clearTimeout(account.saveTimer);
+    if (!account?.dirty) return Promise.resolve();
+    if (account.saveTimer) clearTimeout(account.saveTimer);
     account.saveTimer = null;
+    account.dirty = false;
     const unsaved = { counts: serializeClassifier(account.classifier), labels: account.labels };
     account.labels = new Map();
     return this.write(accountId, unsaved);
   }
 
-  // Stops training, lets running jobs end and saves every account that changed.
+  // Resolves once the training asked for so far is done.
+  async idle(): Promise<void> {
+    await Promise.all([...this.accounts.values()].map((a) => a.work));
+  }
+
+  // Stops listening, lets the training asked for end, and saves every account that changed.
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.unsubscribe?.();
-    await Promise.all([...this.accounts.values()].map((a) => a.work));
+    await this.idle();
     await Promise.all([...this.accounts.keys()].map((id) => this.save(id)));
     await Promise.all([...this.writes]);
   }
@@ -136,7 +144,7 @@ export class JunkService {
     } catch (e) {
       this.o.log.warn('junk.counts_unreadable', { accountId, error: e as Error });
     }
-    account = { classifier, labels: new Map(unsaved?.labels), saveTimer: null, work: Promise.resolve(), busy: 0 };
+    account = { classifier, labels: new Map(unsaved?.labels), dirty: false, saveTimer: null, work: Promise.resolve(), busy: 0 };
     this.accounts.set(accountId, account);
     this.evict();
     return account;
@@ -180,6 +188,7 @@ export class JunkService {
 
   // Counts changed: a save within saveAfterMs, unless one is due already.
   private changed(accountId: number, account: Account): void {
+    account.dirty = true;
     if (account.saveTimer || this.closed) return;
     account.saveTimer = setTimeout(() => {
       this.save(accountId).catch(() => {});
@@ -218,7 +227,6 @@ export class JunkService {
     const wrongKeywords: number[] = [];
     let trained = 0;
     for (const uid of uids) {
-      if (this.closed) break;
       await turns.pass();
       const m = this.store.messages.get(mailboxId, uid);
       if (!m) continue;

@@ -69,9 +69,8 @@ export async function startServer(flags: ServeOptions, log: Logger, starters: Se
     // Stop accepting and end sessions, then let in-flight commits finish and close the store.
     // Workers end at once, busy or not: what they were checking was not acknowledged yet, and
     // its sender hears 421 and tries again.
-    await Promise.allSettled([reparse.stop(), offload.close(), ...listeners.map((l) => l.close())]);
-    // The junk counts trained since their last save (src/junk/service.ts).
-    await junk.close();
+    // The junk filter finishes the training asked for (its scans run in the workers) and saves.
+    await Promise.allSettled([reparse.stop(), junk.close().finally(() => offload.close()), ...listeners.map((l) => l.close())]);
     tls.close();
     await store.close();
   };
