@@ -9,3 +9,4 @@ export { READ_LIMITS, type ReadLimits } from './read.ts';
 export { MAX_TOKENS, messageTokens } from './tokens.ts';
 export { isJunkMailbox, JUNK_KEYWORD, JUNK_ORIGIN, JunkService, type JunkServiceOptions, NOT_JUNK_KEYWORD } from './service.ts';
 export { JUNK_THRESHOLD_SETTING } from './settings.ts';
+export { type FiledCopy, filedCopies, fileByJunk, JUNK_FIELD, type JunkFiling, junkField } from './filing.ts';

@@ -78,6 +78,11 @@ export class JunkService {
     return this.load(accountId).classifier;
   }
 
+  // What the filter reads of a message: its first READ_LIMITS.maxBytes, scanned (in a worker).
+  scan(raw: Buffer): Promise<MessageScan> {
+    return this.o.scan(raw.subarray(0, READ_LIMITS.maxBytes));
+  }
+
   judge(accountId: number, scan: MessageScan): JunkVerdict {
     return judgeScan(this.classifier(accountId), scan, readSetting(this.store.settings, JUNK_THRESHOLD_SETTING));
   }
@@ -236,7 +241,7 @@ export class JunkService {
       if (label === spam) continue;
       const raw = this.store.bodies.get(m.hash);
       if (!raw) continue;
-      const { tokens } = await this.o.scan(raw.subarray(0, READ_LIMITS.maxBytes));
+      const { tokens } = await this.scan(raw);
       if (!this.accounts.has(accountId)) return; // the account was deleted meanwhile
       if (label !== null) account.classifier.untrain(tokens, label);
       account.classifier.train(tokens, spam);

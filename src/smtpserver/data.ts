@@ -1,7 +1,7 @@
 // The DATA stage: the received bytes (in a MessageBuffer, src/memory) become the stored or queued
 // message. The message is prepared in a worker thread (incoming.ts: header bounds, trace fields,
 // inbound checks, hash and parse), the DATA rules (policy/) decide, then delivery (delivery.ts);
-// each local account's junk filter files mail from the internet (junk-filing.ts); the reply is
+// each local account's junk filter files mail from the internet (src/junk/filing.ts); the reply is
 // the store's answer, sent only once its commit is on disk.
 import type { SMTPServerSession } from 'smtp-server';
 import type { Logger } from '../log/log.ts';
@@ -11,8 +11,7 @@ import { shiftParsed } from '../mime/shift.ts';
 import type { JobOutput } from '../offload/jobs.ts';
 import { JobError, type WorkerPool } from '../offload/pool.ts';
 import type { Store } from '../store/index.ts';
-import type { JunkService } from '../junk/index.ts';
-import { fileByJunk, scanForJunk } from './junk-filing.ts';
+import { fileByJunk, type JunkService } from '../junk/index.ts';
 import { deliver, type DsnRequest, type StoredMessage } from './delivery.ts';
 import { withSignal, type DnsResolve } from '../smtp/dns.ts';
 import type { PreparedCopy } from '../smtp/incoming.ts';
@@ -95,8 +94,8 @@ export async function receiveMessage(o: DataStage): Promise<SmtpReply> {
   const final = stored(o.message, prepared.final, null);
   const localIds = [...new Set(t.recipients.flatMap((r) => r.local))];
   // The junk filter judges mail from the internet only, never an account's own (submission).
-  const scan = !refused && inbound && final && localIds.length ? await scanForJunk(o.offload, final.raw, o.log.child({ session: session.id })) : null;
-  const junk = scan ? await fileByJunk(o.store, o.junk, localIds, scan, o.log.child({ session: session.id })) : null;
+  const junk =
+    !refused && inbound && final && localIds.length ? await fileByJunk(o.store, o.junk, localIds, final.raw, o.log.child({ session: session.id })) : null;
   const result = refused
     ? { ok: false as const, reply: refused }
     : await deliver(o.store, {
@@ -111,6 +110,7 @@ export async function receiveMessage(o: DataStage): Promise<SmtpReply> {
         envid: t.dsn?.envid ?? null,
         ret: t.dsn?.ret ?? null,
         quotaReply: ctx.settings.quotaReply,
+        inbound,
         junk,
         hostname: o.hostname,
         log: o.log,

@@ -13,8 +13,8 @@
 // notice (RFC 3461 5.2.1) before the reply.
 import type { Logger } from '../log/log.ts';
 import { shiftParsed } from '../mime/shift.ts';
-import { bodyHash, type DeliveryOutcome, type DeliveryTarget, isStoreError, type PreparedBody, type Store, type StoreErrorCode } from '../store/index.ts';
-import type { JunkFiling } from './junk-filing.ts';
+import { bodyHash, type DeliveryOutcome, isStoreError, type PreparedBody, type Store, type StoreErrorCode } from '../store/index.ts';
+import { filedCopies, type JunkFiling } from '../junk/index.ts';
 import { reply, storeErrorReply, type SmtpReply } from './reply.ts';
 import { buildDsn, type DsnNotify } from '../queue/dsn.ts';
 import { sendToSender } from '../queue/notify.ts';
@@ -53,7 +53,9 @@ export interface DeliveryRequest {
   envid: string | null; // RFC 3461 4.4
   ret: 'full' | 'hdrs' | null; // RFC 3461 4.3
   quotaReply: 'temporary' | 'permanent';
-  // Each local account's filing by its junk filter; null: INBOX, as the message is.
+  // Mail from the internet: local copies go where each account's junk filter says (`junk`; null:
+  // INBOX, as the message is), and so do the queue's retries of them.
+  inbound: boolean;
   junk: Map<number, JunkFiling> | null;
   hostname: string;
   log: Logger;
@@ -81,6 +83,7 @@ export async function deliver(store: Store, req: DeliveryRequest): Promise<Deliv
       bodyType: req.bodyType,
       envid: req.envid,
       ret: req.ret,
+      junk: req.inbound,
       retryAt: firstRetryAt(store.settings),
     });
   try {
@@ -118,8 +121,8 @@ export async function deliver(store: Store, req: DeliveryRequest): Promise<Deliv
 }
 
 // The local copies: one store call per distinct copy, all issued in this turn (one commit). A
-// junk field goes right below Return-Path (RFC 5321 4.4 puts that first), so the transit copy's
-// parse holds past it, shifted (mime/shift.ts). The new copy's hash is computed here.
+// junk field goes right below Return-Path, so the transit copy's parse holds past it, shifted
+// (mime/shift.ts). The new copy's hash is computed here.
 function deliverLocal(
   store: Store,
   final: StoredMessage,
@@ -127,20 +130,12 @@ function deliverLocal(
   accounts: readonly LocalRecipient[],
   junk: Map<number, JunkFiling> | null,
 ): Promise<DeliveryOutcome[]> {
-  if (!junk) return store.messages.deliver({ raw: final.raw, body: final.body, targets: accounts.map((r) => ({ accountId: r.accountId })), origin: 'smtp' });
-  const copies = new Map<string, DeliveryTarget[]>();
-  for (const { accountId } of accounts) {
-    const filing = junk.get(accountId)!;
-    const targets = copies.get(filing.field) ?? [];
-    targets.push({ accountId, mailbox: filing.mailbox, flags: filing.flags });
-    copies.set(filing.field, targets);
-  }
-  const returnPath = final.raw.length - transit.raw.length;
-  const deliveries = [...copies].map(([field, targets]) => {
-    const added = Buffer.from(field, 'latin1');
-    const raw = Buffer.concat([final.raw.subarray(0, returnPath), added, final.raw.subarray(returnPath)]);
-    return store.messages.deliver({ raw, body: { hash: bodyHash(raw), parsed: shiftParsed(final.body.parsed, added.length) }, targets, origin: 'smtp' });
-  });
+  const ids = accounts.map((r) => r.accountId);
+  if (!junk) return store.messages.deliver({ raw: final.raw, body: final.body, targets: ids.map((accountId) => ({ accountId })), origin: 'smtp' });
+  const copies = filedCopies(final.raw, final.raw.length - transit.raw.length, ids, junk);
+  const deliveries = copies.map(({ raw, inserted, targets }) =>
+    store.messages.deliver({ raw, body: { hash: bodyHash(raw), parsed: shiftParsed(final.body.parsed, inserted) }, targets, origin: 'smtp' }),
+  );
   return Promise.all(deliveries).then((outcomes) => outcomes.flat());
 }
 

@@ -12,7 +12,9 @@ import { createImapService } from '../../src/imap/server.ts';
 import { silentLogger } from '../../src/log/log.ts';
 import { type RunningServer, startServer } from '../../src/serve/server.ts';
 import { createSmtpService } from '../../src/smtpserver/service.ts';
+import { hashNewPassword } from '../../src/auth/password.ts';
 import { RawSmtp, tableResolver } from '../smtp/harness.ts';
+import { startOutbound, testSettings, until } from '../smtp/outbound/harness.ts';
 import { tempDir } from '../support/temp-store.ts';
 
 const runFile = promisify(execFile);
@@ -130,5 +132,40 @@ test('junk filing at delivery and training from IMAP moves, kept across a restar
   } finally {
     await server.stop();
     rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('a local recipient retried from the queue gets its copy filed by its junk filter', async () => {
+  // The retry schedule in seconds; the peer port is never used (no remote recipient).
+  const hp = await startOutbound({ dns: {}, settings: testSettings(1, { 'smtp.trustedNetworks': [] }) });
+  try {
+    await hp.store.accounts.create({ address: 'small@example.test', passwordHash: await hashNewPassword('small password 1'), quota: 2000 });
+    // Too large for small's quota at DATA: its copy waits in the queue, the other is delivered.
+    const c = await RawSmtp.connect(hp.smtp);
+    try {
+      await c.reply();
+      await c.command('EHLO client.example.org');
+      await c.command('MAIL FROM:<someone@remote.example>');
+      assert.equal((await c.command('RCPT TO:<small@example.test>')).code, 250);
+      assert.equal((await c.command(`RCPT TO:<${hp.server.devAccount!.address}>`)).code, 250);
+      await c.command('DATA');
+      assert.equal((await c.command(`From: <someone@remote.example>\r\nSubject: room\r\n\r\n${GTUBE}\r\n${'x'.repeat(3000)}\r\n.`)).code, 250);
+    } finally {
+      c.close();
+    }
+    const small = hp.store.accounts.get('small@example.test')!.id;
+    const junkOf = (id: number) => hp.store.messages.list(hp.store.mailboxes.get(id, 'Junk')!.id);
+    assert.equal(junkOf(hp.store.accounts.get(hp.server.devAccount!.address)!.id).length, 1);
+    assert.ok(hp.store.queue.list().some((e) => e.junk && e.recipients.some((r) => r.address === 'small@example.test')));
+    await hp.store.accounts.setQuota('small@example.test', 0);
+    await until(() => junkOf(small).length === 1, 'the retry into Junk');
+    const [filed] = junkOf(small);
+    assert.deepEqual(filed!.flags, ['$Junk']);
+    assert.match(
+      hp.store.messages.body(filed!.hash)!.toString('latin1'),
+      /^Return-Path: <someone@remote\.example>\r\nX-Homepost-Junk: score=1\.0000; rule=gtube;/,
+    );
+  } finally {
+    await hp.close();
   }
 });

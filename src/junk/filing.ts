@@ -1,22 +1,14 @@
 // Where each local recipient's copy of mail from the internet goes, by that account's junk filter
-// (src/junk, docs/junk.md): junk into the account's Junk mailbox (special-use \Junk, RFC 6154,
-// created when missing) with the keyword `$Junk`, the rest into INBOX with `$NotJunk` once the
-// filter has trained enough to judge by content. Each copy carries the account's verdict in an
-// X-Homepost-Junk field. The message is read once, in a worker (the junk-scan job), whatever
-// the number of recipients; each account's classifier then scores the tokens.
-import {
-  isJunkMailbox,
-  JUNK_KEYWORD,
-  JUNK_ORIGIN,
-  type JunkService,
-  type JunkVerdict,
-  type MessageScan,
-  NOT_JUNK_KEYWORD,
-  READ_LIMITS,
-} from '../junk/index.ts';
+// (docs/junk.md): junk into the account's Junk mailbox (special-use \Junk, RFC 6154, created when
+// missing) with the keyword `$Junk`, the rest into INBOX with `$NotJunk` once the filter has
+// trained enough to judge by content. Each copy carries the account's verdict in an
+// X-Homepost-Junk field. The message is read once (JunkService.scan: in a worker in the daemon),
+// whatever the number of recipients; each account's classifier then scores the tokens. Used by
+// inbound SMTP and by the queue's retries of local recipients.
 import type { Logger } from '../log/log.ts';
-import type { WorkerPool } from '../offload/pool.ts';
-import { INBOX, isStoreError, type Store } from '../store/index.ts';
+import { type DeliveryTarget, INBOX, isStoreError, type Store } from '../store/index.ts';
+import type { JunkVerdict, MessageScan } from './filter.ts';
+import { isJunkMailbox, JUNK_KEYWORD, JUNK_ORIGIN, type JunkService, NOT_JUNK_KEYWORD } from './service.ts';
 
 export const JUNK_FIELD = 'X-Homepost-Junk';
 export const JUNK_MAILBOX = 'Junk';
@@ -30,26 +22,23 @@ export interface JunkFiling {
   field: string;
 }
 
-// The message's tokens and GTUBE mark, read off the event loop; null when the worker failed
-// (the message is then delivered as if no filter ran).
-export async function scanForJunk(offload: WorkerPool, raw: Buffer, log: Logger): Promise<MessageScan | null> {
-  const bytes = new Uint8Array(raw.subarray(0, READ_LIMITS.maxBytes));
-  try {
-    return await offload.run('junk-scan', bytes, { deadlineMs: 30_000, transfer: [bytes.buffer] });
-  } catch (e) {
-    log.warn('junk.scan_failed', { error: e as Error });
-    return null;
-  }
-}
-
 // Each account's filing, with one log line per decision: the rule that decided and the score.
+// Null when the message could not be read (a worker failed): it is then delivered as if no
+// filter ran.
 export async function fileByJunk(
   store: Store,
   junk: JunkService,
   accountIds: readonly number[],
-  scan: MessageScan,
+  raw: Buffer,
   log: Logger,
-): Promise<Map<number, JunkFiling>> {
+): Promise<Map<number, JunkFiling> | null> {
+  let scan: MessageScan;
+  try {
+    scan = await junk.scan(raw);
+  } catch (e) {
+    log.warn('junk.scan_failed', { error: e as Error });
+    return null;
+  }
   const filings = new Map<number, JunkFiling>();
   for (const accountId of accountIds) {
     const verdict = junk.judge(accountId, scan);
@@ -59,6 +48,30 @@ export async function fileByJunk(
     filings.set(accountId, { mailbox, flags, field: junkField(verdict) });
   }
   return filings;
+}
+
+// A copy to store: the message with one account's field inserted `inserted` bytes long, and the
+// accounts that get it (those whose fields are the same).
+export interface FiledCopy {
+  raw: Buffer;
+  inserted: number;
+  targets: DeliveryTarget[];
+}
+
+// One copy per distinct field, the field right after the first `at` bytes of the message: its
+// Return-Path (RFC 5321 4.4 puts that first).
+export function filedCopies(raw: Buffer, at: number, accountIds: readonly number[], filings: Map<number, JunkFiling>): FiledCopy[] {
+  const copies = new Map<string, DeliveryTarget[]>();
+  for (const accountId of accountIds) {
+    const filing = filings.get(accountId)!;
+    const targets = copies.get(filing.field) ?? [];
+    targets.push({ accountId, mailbox: filing.mailbox, flags: filing.flags });
+    copies.set(filing.field, targets);
+  }
+  return [...copies].map(([field, targets]) => {
+    const added = Buffer.from(field, 'latin1');
+    return { raw: Buffer.concat([raw.subarray(0, at), added, raw.subarray(at)]), inserted: added.length, targets };
+  });
 }
 
 // The account's Junk mailbox: the one with \Junk, else a new "Junk" with it. A "Junk" that
