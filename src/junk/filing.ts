@@ -69,8 +69,12 @@ export function filedCopies(raw: Buffer, at: number, accountIds: readonly number
     copies.set(filing.field, targets);
   }
   return [...copies].map(([field, targets]) => {
-    const added = Buffer.from(field, 'latin1');
-    return { raw: Buffer.concat([raw.subarray(0, at), added, raw.subarray(at)]), inserted: added.length, targets };
+    // Memory of its own (never Buffer's shared pool), so that it can be moved to a worker.
+    const copy = Buffer.from(new ArrayBuffer(raw.length + field.length));
+    raw.copy(copy, 0, 0, at);
+    copy.write(field, at, 'latin1');
+    raw.copy(copy, at + field.length, at);
+    return { raw: copy, inserted: field.length, targets };
   });
 }
 

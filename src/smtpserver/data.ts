@@ -12,6 +12,7 @@ import type { JobOutput } from '../offload/jobs.ts';
 import { JobError, type WorkerPool } from '../offload/pool.ts';
 import type { Store } from '../store/index.ts';
 import { fileByJunk, type JunkService } from '../junk/index.ts';
+import { type FiledMessage, junkCopies } from './junk-copies.ts';
 import { deliver, type DsnRequest, type StoredMessage } from './delivery.ts';
 import { withSignal, type DnsResolve } from '../smtp/dns.ts';
 import type { PreparedCopy } from '../smtp/incoming.ts';
@@ -94,13 +95,13 @@ export async function receiveMessage(o: DataStage): Promise<SmtpReply> {
   const final = stored(o.message, prepared.final, null);
   const localIds = [...new Set(t.recipients.flatMap((r) => r.local))];
   // The junk filter judges mail from the internet only, never an account's own (submission).
-  const junk =
-    !refused && inbound && final && localIds.length ? await fileByJunk(o.store, o.junk, localIds, final.raw, o.log.child({ session: session.id })) : null;
+  const transit = stored(o.message, prepared.transit, prepared.final);
+  const copies = !refused && inbound && final && transit && localIds.length ? await fileForJunk(o, final, transit, localIds) : null;
   const result = refused
     ? { ok: false as const, reply: refused }
     : await deliver(o.store, {
         final,
-        transit: stored(o.message, prepared.transit, prepared.final),
+        transit,
         sender,
         local: t.recipients.flatMap((r) => r.local.map((accountId) => ({ accountId, ...dsnOf(r) }))),
         external: t.recipients.flatMap((r) => r.external.map((address) => ({ address, ...dsnOf(r, address) }))),
@@ -111,7 +112,7 @@ export async function receiveMessage(o: DataStage): Promise<SmtpReply> {
         ret: t.dsn?.ret ?? null,
         quotaReply: ctx.settings.quotaReply,
         inbound,
-        junk,
+        copies,
         hostname: o.hostname,
         log: o.log,
       });
@@ -125,6 +126,20 @@ export async function receiveMessage(o: DataStage): Promise<SmtpReply> {
     results: t.results,
   });
   return result.reply;
+}
+
+// Each local account's copy as its junk filter files it; null (INBOX, as the message is) when a
+// worker failed: the mail is delivered, unfiled, rather than refused.
+async function fileForJunk(o: DataStage, final: StoredMessage, transit: StoredMessage, accountIds: number[]): Promise<FiledMessage[] | null> {
+  const log = o.log.child({ session: o.session.id });
+  const filings = await fileByJunk(o.store, o.junk, accountIds, final.raw, log);
+  if (!filings) return null;
+  try {
+    return await junkCopies(o.offload, final, transit, accountIds, filings);
+  } catch (e) {
+    log.warn('junk.copy_failed', { error: e as Error });
+    return null;
+  }
 }
 
 // A copy the worker prepared, as the store takes it: a view of the message's buffer, no copy. A

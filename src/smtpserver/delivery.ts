@@ -8,13 +8,12 @@
 // stored; otherwise the failed recipients are held in the queue as deferred, for the delivery
 // module to retry or bounce, so the one DATA reply SMTP has (RFC 5321 3.3) never loses or
 // duplicates a recipient's copy. Mail from the internet carries each account's junk verdict
-// (junk-filing.ts): one copy per distinct X-Homepost-Junk field, below Return-Path, each in the
-// account's mailbox for it, all in the same commit. A local recipient that asked NOTIFY=SUCCESS gets its "delivered"
+// (junk-copies.ts): one copy per distinct X-Homepost-Junk field, each in the account's mailbox
+// for it, all in the same commit; its recipients that fail are queued marked for the filter. A local recipient that asked NOTIFY=SUCCESS gets its "delivered"
 // notice (RFC 3461 5.2.1) before the reply.
 import type { Logger } from '../log/log.ts';
-import { shiftParsed } from '../mime/shift.ts';
-import { bodyHash, type DeliveryOutcome, isStoreError, type PreparedBody, type Store, type StoreErrorCode } from '../store/index.ts';
-import { filedCopies, type JunkFiling } from '../junk/index.ts';
+import { type DeliveryOutcome, isStoreError, type PreparedBody, type Store, type StoreErrorCode } from '../store/index.ts';
+import type { FiledMessage } from './junk-copies.ts';
 import { reply, storeErrorReply, type SmtpReply } from './reply.ts';
 import { buildDsn, type DsnNotify } from '../queue/dsn.ts';
 import { sendToSender } from '../queue/notify.ts';
@@ -53,10 +52,11 @@ export interface DeliveryRequest {
   envid: string | null; // RFC 3461 4.4
   ret: 'full' | 'hdrs' | null; // RFC 3461 4.3
   quotaReply: 'temporary' | 'permanent';
-  // Mail from the internet: local copies go where each account's junk filter says (`junk`; null:
-  // INBOX, as the message is), and so do the queue's retries of them.
+  // Mail from the internet: its queued local recipients are filed by their junk filter at the
+  // retry. `copies`: the local copies as each account's filter filed them (null: `final` to
+  // every local account's INBOX).
   inbound: boolean;
-  junk: Map<number, JunkFiling> | null;
+  copies: FiledMessage[] | null;
   hostname: string;
   log: Logger;
 }
@@ -88,7 +88,7 @@ export async function deliver(store: Store, req: DeliveryRequest): Promise<Deliv
     });
   try {
     // Issued together: one commit (docs/store.md).
-    const local = accounts.length ? deliverLocal(store, final!, transit, accounts, req.junk) : null;
+    const local = accounts.length ? deliverLocal(store, final!, accounts, req.copies) : null;
     const queued = external.length ? enqueue([], external) : null;
     const [outcomes, entry] = await Promise.all([local, queued]);
     let delivered = 0;
@@ -120,22 +120,10 @@ export async function deliver(store: Store, req: DeliveryRequest): Promise<Deliv
   }
 }
 
-// The local copies: one store call per distinct copy, all issued in this turn (one commit). A
-// junk field goes right below Return-Path, so the transit copy's parse holds past it, shifted
-// (mime/shift.ts). The new copy's hash is computed here.
-function deliverLocal(
-  store: Store,
-  final: StoredMessage,
-  transit: StoredMessage,
-  accounts: readonly LocalRecipient[],
-  junk: Map<number, JunkFiling> | null,
-): Promise<DeliveryOutcome[]> {
-  const ids = accounts.map((r) => r.accountId);
-  if (!junk) return store.messages.deliver({ raw: final.raw, body: final.body, targets: ids.map((accountId) => ({ accountId })), origin: 'smtp' });
-  const copies = filedCopies(final.raw, final.raw.length - transit.raw.length, ids, junk);
-  const deliveries = copies.map(({ raw, inserted, targets }) =>
-    store.messages.deliver({ raw, body: { hash: bodyHash(raw), parsed: shiftParsed(final.body.parsed, inserted) }, targets, origin: 'smtp' }),
-  );
+// The local copies: one store call per distinct copy, all issued in this turn (one commit).
+function deliverLocal(store: Store, final: StoredMessage, accounts: readonly LocalRecipient[], copies: FiledMessage[] | null): Promise<DeliveryOutcome[]> {
+  const filed = copies ?? [{ message: final, targets: accounts.map((r) => ({ accountId: r.accountId })) }];
+  const deliveries = filed.map(({ message, targets }) => store.messages.deliver({ raw: message.raw, body: message.body, targets, origin: 'smtp' }));
   return Promise.all(deliveries).then((outcomes) => outcomes.flat());
 }
 
