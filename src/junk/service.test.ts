@@ -128,3 +128,31 @@ test('junk service: close saves, a new service reads it back, and deleting the a
     await t.close();
   }
 });
+
+test('junk service: training a MOVE of 1,000 messages gives the event loop back between slices', async () => {
+  const t = await storeWithAccount();
+  const junk = new JunkService(t.store, options());
+  try {
+    const id = t.account.id;
+    const inbox = t.store.mailboxes.get(id, 'INBOX')!.id;
+    const junkBox = t.store.mailboxes.get(id, 'Junk')!.id;
+    await t.store.messages.appendMany({ mailboxId: inbox, messages: Array.from({ length: 1000 }, (_, i) => ({ raw: spamText(i) })) });
+    await t.store.messages.move({ from: inbox, uids: uidsOf(t.store, inbox), to: junkBox });
+    // Turns of the event loop that found the training part way through.
+    let midway = 0;
+    let counting = true;
+    const count = () => {
+      const trained = junk.classifier(id).spamMessages;
+      if (trained > 0 && trained < 1000) midway++;
+      if (counting) setImmediate(count);
+    };
+    setImmediate(count);
+    await junk.idle();
+    counting = false;
+    assert.equal(junk.classifier(id).spamMessages, 1000);
+    assert.ok(midway > 0, 'other work ran while training');
+  } finally {
+    await junk.close();
+    await t.close();
+  }
+});

@@ -50,6 +50,7 @@ interface Account {
 interface Unsaved {
   counts: Buffer;
   labels: Map<string, [Buffer, TrainedLabel]>;
+  failed?: boolean;
 }
 
 export const isJunkMailbox = (mb: MailboxRecord | null): boolean => mb?.specialUse === '\\Junk';
@@ -151,6 +152,10 @@ export class JunkService {
     }
     account = { classifier, labels: new Map(unsaved?.labels), dirty: false, saveTimer: null, work: Promise.resolve(), busy: 0 };
     this.accounts.set(accountId, account);
+    if (unsaved?.failed) {
+      this.saving.delete(accountId);
+      this.changed(accountId, account);
+    }
     this.evict();
     return account;
   }
@@ -172,21 +177,24 @@ export class JunkService {
 
   private write(accountId: number, unsaved: Unsaved): Promise<void> {
     this.saving.set(accountId, unsaved);
+    const done = () => {
+      if (this.saving.get(accountId) === unsaved) this.saving.delete(accountId);
+    };
     const p = this.store.junk
       .save(accountId, unsaved.counts, unsaved.labels.values())
-      .catch((e: unknown) => {
-        // Kept in `saving`: a later load still sees it; the next change saves it again.
+      .then(done, (e: unknown) => {
         this.o.log.warn('junk.save_failed', { accountId, error: e as Error });
         const account = this.accounts.get(accountId);
-        if (account) {
-          account.labels = new Map([...unsaved.labels, ...account.labels]);
-          this.changed(accountId, account);
+        if (!account) {
+          // Evicted: kept here for the next load, which saves it again.
+          unsaved.failed = true;
+          return;
         }
+        account.labels = new Map([...unsaved.labels, ...account.labels]);
+        this.changed(accountId, account);
+        done();
       })
-      .finally(() => {
-        if (this.saving.get(accountId) === unsaved) this.saving.delete(accountId);
-        this.writes.delete(p);
-      });
+      .finally(() => this.writes.delete(p));
     this.writes.add(p);
     return p;
   }
