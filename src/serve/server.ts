@@ -67,9 +67,9 @@ export async function startServer(flags: ServeOptions, log: Logger, starters: Se
   });
   const stop = async () => {
     // Stop accepting and end sessions, then let in-flight commits finish and close the store.
-    // Workers end at once, busy or not: what they were checking was not acknowledged yet, and
-    // its sender hears 421 and tries again.
-    // The junk filter finishes the training asked for (its scans run in the workers) and saves.
+    // The junk filter first finishes the training asked for (its scans run in the workers) and
+    // saves its counts; then the workers end, busy or not: what they were checking was not
+    // acknowledged yet, and its sender hears 421 and tries again.
     await Promise.allSettled([reparse.stop(), junk.close().finally(() => offload.close()), ...listeners.map((l) => l.close())]);
     tls.close();
     await store.close();

@@ -93,9 +93,9 @@ export async function receiveMessage(o: DataStage): Promise<SmtpReply> {
   const v = await runStage(DATA_RULES, ctx, { message }, deadlineMs);
   const refused = verdictReply(v);
   const final = stored(o.message, prepared.final, null);
+  const transit = stored(o.message, prepared.transit, prepared.final);
   const localIds = [...new Set(t.recipients.flatMap((r) => r.local))];
   // The junk filter judges mail from the internet only, never an account's own (submission).
-  const transit = stored(o.message, prepared.transit, prepared.final);
   const copies = !refused && inbound && final && transit && localIds.length ? await fileForJunk(o, final, transit, localIds) : null;
   const result = refused
     ? { ok: false as const, reply: refused }

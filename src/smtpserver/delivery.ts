@@ -9,8 +9,9 @@
 // module to retry or bounce, so the one DATA reply SMTP has (RFC 5321 3.3) never loses or
 // duplicates a recipient's copy. Mail from the internet carries each account's junk verdict
 // (junk-copies.ts): one copy per distinct X-Homepost-Junk field, each in the account's mailbox
-// for it, all in the same commit; its recipients that fail are queued marked for the filter. A local recipient that asked NOTIFY=SUCCESS gets its "delivered"
-// notice (RFC 3461 5.2.1) before the reply.
+// for it, all in the same commit; its recipients that fail are queued marked for the filter.
+// A local recipient that asked NOTIFY=SUCCESS gets its "delivered" notice (RFC 3461 5.2.1)
+// before the reply.
 import type { Logger } from '../log/log.ts';
 import { type DeliveryOutcome, isStoreError, type PreparedBody, type Store, type StoreErrorCode } from '../store/index.ts';
 import type { FiledMessage } from './junk-copies.ts';
