@@ -4,6 +4,7 @@ import { ADMIN_PASSWORD } from '../auth/admin-password.ts';
 import { ADMIN_ALLOW_FROM } from '../http/lan.ts';
 import { DNS_PUBLIC_ADDRESSES } from '../dns-records/settings.ts';
 import { IMAP_SETTINGS } from '../imap/settings.ts';
+import { JUNK_THRESHOLD_SETTING } from '../junk/settings.ts';
 import { MEMORY_BUDGET } from '../memory/budget.ts';
 import { POP3_SETTINGS } from '../pop3/settings.ts';
 import { SERVER_HOSTNAME } from '../settings/hostname.ts';
@@ -28,6 +29,7 @@ const all: SettingDef<unknown>[] = [
   ...Object.values(POP3_SETTINGS),
   ...Object.values(TLS_SETTINGS),
   ...Object.values(ACME_SETTINGS),
+  JUNK_THRESHOLD_SETTING,
   MEMORY_BUDGET,
   ADMIN_PASSWORD,
   ADMIN_ALLOW_FROM,

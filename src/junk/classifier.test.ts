@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { prng } from '../../test/support/prng.ts';
 import { JunkClassifier, MAX_CLUES, REASONS } from './classifier.ts';
-import { judgeMessage, JUNK_THRESHOLD } from './filter.ts';
+import { judgeMessage, judgeScan, JUNK_THRESHOLD } from './filter.ts';
 import { deserializeClassifier, serializeClassifier } from './format.ts';
 import { GTUBE } from './gtube.ts';
 import { tokenHash } from './hash.ts';
@@ -146,4 +146,18 @@ test('GTUBE is junk whatever the classifier has learnt, also inside base64', () 
   assert.equal(judgeMessage(classifier, encoded).junk, true);
   const without = judgeMessage(classifier, Buffer.from('Subject: test\r\n\r\nplain friendly words\r\n'));
   assert.ok(without.score < JUNK_THRESHOLD && !without.junk, String(without.score));
+});
+
+test("the sender's signals: a junk rule files whatever the words; score points tip only a trained filter's doubt", () => {
+  const classifier = trained();
+  const scan = { tokens: ['the', 'you', 'viagra', 'meeting', 'agenda', 'winner'], gtube: false };
+  const plain = judgeScan(classifier, scan);
+  assert.ok(plain.score < JUNK_THRESHOLD && !plain.junk, String(plain.score));
+  const tipped = judgeScan(classifier, scan, JUNK_THRESHOLD, { junkRule: null, points: JUNK_THRESHOLD - plain.score + 0.01 });
+  assert.deepEqual([tipped.junk, tipped.rule], [true, 'content']);
+  const quarantined = judgeScan(classifier, { tokens: ['meeting', 'agenda'], gtube: false }, JUNK_THRESHOLD, { junkRule: 'dmarc', points: 0 });
+  assert.deepEqual([quarantined.junk, quarantined.rule, quarantined.reasons[0]?.token], [true, 'sender', 'rule:dmarc']);
+  // Points never junk what the filter is not trained to judge.
+  const untrained = judgeScan(new JunkClassifier(), scan, JUNK_THRESHOLD, { junkRule: null, points: 0.6 });
+  assert.deepEqual([untrained.junk, untrained.rule], [false, 'untrained']);
 });

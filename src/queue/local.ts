@@ -2,7 +2,11 @@
 // queued them as deferred) is tried again here, with Return-Path added at this final delivery
 // (RFC 5321 4.4). A crash between the delivery's commit and the queue's record re-delivers the
 // message once more at the next attempt: a duplicate, never a loss (as any MTA's local delivery).
-import type { QueueEntry, QueueRecipient, Store } from '../store/index.ts';
+// Mail from the internet (entry.junk) is filed by each account's junk filter, as inbound SMTP
+// files it (src/junk/filing.ts).
+import { fileByJunk, filedCopies, type JunkService } from '../junk/index.ts';
+import type { Logger } from '../log/log.ts';
+import type { DeliveryOutcome, QueueEntry, QueueRecipient, Store } from '../store/index.ts';
 import { returnPathField } from '../smtp/message.ts';
 import { local, type AttemptResult } from './result.ts';
 
@@ -10,28 +14,22 @@ export async function deliverLocally(
   store: Store,
   entry: QueueEntry,
   recipients: QueueRecipient[],
-  quotaReply: 'temporary' | 'permanent',
+  o: { quotaReply: 'temporary' | 'permanent'; junk: JunkService; log: Logger },
 ): Promise<AttemptResult[]> {
   const raw = store.queue.body(entry);
   if (!raw) return recipients.map((r) => local(r.address, 'deferred', 451, '4.3.0', 'Queued message body missing'));
   const targets = new Map<string, number[]>();
   for (const r of recipients) targets.set(r.address, store.aliases.resolve(r.address)?.accounts ?? []);
   const ids = [...new Set([...targets.values()].flat())];
-  const outcomes = ids.length
-    ? await store.messages.deliver({
-        raw: Buffer.concat([Buffer.from(returnPathField(entry.sender)), raw]),
-        targets: ids.map((accountId) => ({ accountId })),
-        origin: 'queue',
-      })
-    : [];
+  const outcomes = ids.length ? await deliverCopies(store, entry, Buffer.from(returnPathField(entry.sender)), raw, ids, o) : [];
   return recipients.map((r): AttemptResult => {
     const accounts = targets.get(r.address)!;
     if (accounts.length === 0) return local(r.address, 'failed', 550, '5.1.1', 'No such user here');
-    const failed = outcomes.find((o) => accounts.includes(o.accountId) && !o.ok);
+    const failed = outcomes.find((outcome) => accounts.includes(outcome.accountId) && !outcome.ok);
     if (!failed || failed.ok) return { ...local(r.address, 'delivered', 250, '2.0.0', 'Delivered to the mailbox'), successAction: 'delivered' };
     switch (failed.code) {
       case 'over-quota':
-        return quotaReply === 'permanent'
+        return o.quotaReply === 'permanent'
           ? local(r.address, 'failed', 552, '5.2.2', 'Mailbox full')
           : local(r.address, 'deferred', 452, '4.2.2', 'Mailbox full');
       case 'not-found':
@@ -42,4 +40,21 @@ export async function deliverLocally(
         return local(r.address, 'deferred', 451, '4.3.0', 'Local error in processing');
     }
   });
+}
+
+// The message with Return-Path on top, one store call per distinct copy (a junk field each,
+// below Return-Path), issued in one turn: one commit.
+async function deliverCopies(
+  store: Store,
+  entry: QueueEntry,
+  returnPath: Buffer,
+  body: Buffer,
+  ids: number[],
+  o: { junk: JunkService; log: Logger },
+): Promise<DeliveryOutcome[]> {
+  const raw = Buffer.concat([returnPath, body]);
+  const filings = entry.junk ? await fileByJunk(store, o.junk, ids, raw, o.log.child({ queueId: entry.id })) : null;
+  if (!filings) return store.messages.deliver({ raw, targets: ids.map((accountId) => ({ accountId })), origin: 'queue' });
+  const copies = filedCopies(raw, returnPath.length, ids, filings).map((c) => store.messages.deliver({ raw: c.raw, targets: c.targets, origin: 'queue' }));
+  return (await Promise.all(copies)).flat();
 }

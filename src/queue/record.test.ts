@@ -39,6 +39,7 @@ function entry(recipients: QueueRecipient[], o: Partial<QueueEntry> = {}): Queue
     bodyType: '7bit',
     envid: null,
     ret: null,
+    junk: false,
     ...o,
   };
 }

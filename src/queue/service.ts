@@ -27,7 +27,15 @@ export function createQueueService(o: QueueServiceOptions = {}): ServiceStarter 
       if (cached?.key !== key) cached = { key, resolve: systemResolver({ servers: s.dnsServers, timeoutMs: s.dnsTimeoutMs }) };
       return cached.resolve;
     };
-    const worker = new DeliveryWorker({ store: ctx.store, budget: ctx.budget, offload: ctx.offload, log, hostname: () => ctx.options.hostname, resolve });
+    const worker = new DeliveryWorker({
+      store: ctx.store,
+      budget: ctx.budget,
+      offload: ctx.offload,
+      junk: ctx.junk,
+      log,
+      hostname: () => ctx.options.hostname,
+      resolve,
+    });
     worker.start();
     o.onStart?.(worker);
     log.info('queue.started', { entries: ctx.store.queue.list().length });

@@ -25,6 +25,7 @@ import type { DnsResolve } from '../smtp/dns.ts';
 import { readSmtpSettings } from '../smtp/settings.ts';
 import type { Peer } from './client.ts';
 import { deliverLocally } from './local.ts';
+import type { JunkService } from '../junk/index.ts';
 import { settle } from './notify.ts';
 import { IdlePeers, Slots, SlotsClosed } from './pool.ts';
 import { applyResults, dueDelayNotices, finished } from './record.ts';
@@ -40,6 +41,8 @@ export interface WorkerOptions {
   store: Store;
   budget: MemoryBudget;
   offload: WorkerPool;
+  // Files local copies of mail from the internet (src/junk).
+  junk: JunkService;
   log: Logger;
   // The server's host name, read at each round (the setup page changes it).
   hostname: () => string;
@@ -216,7 +219,13 @@ export class DeliveryWorker {
 
   private async attempt(job: Job, settings: OutboundSettings, kept: Peer[]): Promise<AttemptResult[]> {
     const { store } = this.o;
-    if (job.dest.kind === 'local') return deliverLocally(store, job.entry, job.recipients, readSmtpSettings(store.settings, false).quotaReply);
+    if (job.dest.kind === 'local') {
+      return deliverLocally(store, job.entry, job.recipients, {
+        quotaReply: readSmtpSettings(store.settings, false).quotaReply,
+        junk: this.o.junk,
+        log: this.o.log,
+      });
+    }
     // The message and its signed (or 7-bit) form are held while it is sent: both are charged to
     // the memory budget every protocol shares (all of it, for a message of the largest size);
     // when it is spent, the attempt waits for a retry.

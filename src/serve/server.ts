@@ -2,6 +2,7 @@
 import { LoginGate } from '../auth/login.ts';
 import type { ServeOptions } from '../config/options.ts';
 import type { Logger } from '../log/log.ts';
+import { JunkService } from '../junk/service.ts';
 import { MEMORY_BUDGET, MemoryBudget } from '../memory/budget.ts';
 import type { Listener } from '../net/listener.ts';
 import { WorkerPool } from '../offload/pool.ts';
@@ -37,6 +38,13 @@ export async function startServer(flags: ServeOptions, log: Logger, starters: Se
   const listeners: Listener[] = [];
   const budget = new MemoryBudget(readSetting(store.settings, MEMORY_BUDGET));
   const offload = new WorkerPool({ log: log.child({ component: 'offload' }) });
+  const junk = new JunkService(store, {
+    log: log.child({ component: 'junk' }),
+    scan: (raw) => {
+      const bytes = new Uint8Array(raw);
+      return offload.run('junk-scan', bytes, { deadlineMs: 60_000, transfer: [bytes.buffer] });
+    },
+  });
   const context: ServiceContext = {
     options,
     store,
@@ -44,6 +52,7 @@ export async function startServer(flags: ServeOptions, log: Logger, starters: Se
     logins: new LoginGate({ log: log.child({ component: 'auth' }) }),
     budget,
     offload,
+    junk,
     log,
     startedAt: Date.now(),
     listeners,
@@ -58,9 +67,10 @@ export async function startServer(flags: ServeOptions, log: Logger, starters: Se
   });
   const stop = async () => {
     // Stop accepting and end sessions, then let in-flight commits finish and close the store.
-    // Workers end at once, busy or not: what they were checking was not acknowledged yet, and
-    // its sender hears 421 and tries again.
-    await Promise.allSettled([reparse.stop(), offload.close(), ...listeners.map((l) => l.close())]);
+    // The junk filter first finishes the training asked for (its scans run in the workers) and
+    // saves its counts; then the workers end, busy or not: what they were checking was not
+    // acknowledged yet, and its sender hears 421 and tries again.
+    await Promise.allSettled([reparse.stop(), junk.close().finally(() => offload.close()), ...listeners.map((l) => l.close())]);
     tls.close();
     await store.close();
   };

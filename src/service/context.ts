@@ -1,6 +1,7 @@
 // What `homepost serve` hands each protocol when it starts it.
 import type { LoginGate } from '../auth/login.ts';
 import type { ServeOptions } from '../config/options.ts';
+import type { JunkService } from '../junk/service.ts';
 import type { Logger } from '../log/log.ts';
 import type { MemoryBudget } from '../memory/budget.ts';
 import type { Listener } from '../net/listener.ts';
@@ -18,6 +19,8 @@ export interface ServiceContext {
   // what remote parties send (nothing of theirs runs unbounded on the event loop).
   budget: MemoryBudget;
   offload: WorkerPool;
+  // Each account's junk filter: delivery asks it, the user's moves train it (src/junk).
+  junk: JunkService;
   log: Logger;
   // When the server started (ms since the epoch) and the listeners started so far, in start order
   // (for `homepost status`).

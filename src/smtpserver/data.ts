@@ -1,7 +1,8 @@
 // The DATA stage: the received bytes (in a MessageBuffer, src/memory) become the stored or queued
 // message. The message is prepared in a worker thread (incoming.ts: header bounds, trace fields,
 // inbound checks, hash and parse), the DATA rules (policy/) decide, then delivery (delivery.ts);
-// the reply is the store's answer, sent only once its commit is on disk.
+// each local account's junk filter files mail from the internet (src/junk/filing.ts); the reply is
+// the store's answer, sent only once its commit is on disk.
 import type { SMTPServerSession } from 'smtp-server';
 import type { Logger } from '../log/log.ts';
 import { DEFAULT_HEADER_LIMITS } from '../mime/header-limits.ts';
@@ -10,12 +11,14 @@ import { shiftParsed } from '../mime/shift.ts';
 import type { JobOutput } from '../offload/jobs.ts';
 import { JobError, type WorkerPool } from '../offload/pool.ts';
 import type { Store } from '../store/index.ts';
+import { fileByJunk, type JunkService, type SenderSignals } from '../junk/index.ts';
+import { type FiledMessage, junkCopies } from './junk-copies.ts';
 import { deliver, type DsnRequest, type StoredMessage } from './delivery.ts';
 import { withSignal, type DnsResolve } from '../smtp/dns.ts';
 import type { PreparedCopy } from '../smtp/incoming.ts';
 import { DATA_RULES } from './policy/index.ts';
 import { runStage } from './policy/runner.ts';
-import type { Recipient, SmtpContext } from './policy/types.ts';
+import type { JunkMark, Recipient, SmtpContext } from './policy/types.ts';
 import { REPLIES, verdictReply, type SmtpReply } from './reply.ts';
 
 export interface DataStage {
@@ -24,6 +27,7 @@ export interface DataStage {
   message: MessageBuffer;
   store: Store;
   offload: WorkerPool;
+  junk: JunkService;
   hostname: string;
   resolve: DnsResolve;
   log: Logger;
@@ -88,11 +92,16 @@ export async function receiveMessage(o: DataStage): Promise<SmtpReply> {
   const message = { size: prepared.size, from: prepared.from, sender: prepared.sender, resentFrom: prepared.resentFrom, auth };
   const v = await runStage(DATA_RULES, ctx, { message }, deadlineMs);
   const refused = verdictReply(v);
+  const final = stored(o.message, prepared.final, null);
+  const transit = stored(o.message, prepared.transit, prepared.final);
+  const localIds = [...new Set(t.recipients.flatMap((r) => r.local))];
+  // The junk filter judges mail from the internet only, never an account's own (submission).
+  const copies = !refused && inbound && final && transit && localIds.length ? await fileForJunk(o, final, transit, localIds, senderSignals(t.junk)) : null;
   const result = refused
     ? { ok: false as const, reply: refused }
     : await deliver(o.store, {
-        final: stored(o.message, prepared.final, null),
-        transit: stored(o.message, prepared.transit, prepared.final),
+        final,
+        transit,
         sender,
         local: t.recipients.flatMap((r) => r.local.map((accountId) => ({ accountId, ...dsnOf(r) }))),
         external: t.recipients.flatMap((r) => r.external.map((address) => ({ address, ...dsnOf(r, address) }))),
@@ -102,6 +111,8 @@ export async function receiveMessage(o: DataStage): Promise<SmtpReply> {
         envid: t.dsn?.envid ?? null,
         ret: t.dsn?.ret ?? null,
         quotaReply: ctx.settings.quotaReply,
+        inbound,
+        copies,
         hostname: o.hostname,
         log: o.log,
       });
@@ -118,6 +129,33 @@ export async function receiveMessage(o: DataStage): Promise<SmtpReply> {
     junk: t.junk,
   });
   return result.reply;
+}
+
+// Each local account's copy as its junk filter files it; null (INBOX, as the message is) when a
+// worker failed: the mail is delivered, unfiled, rather than refused.
+async function fileForJunk(
+  o: DataStage,
+  final: StoredMessage,
+  transit: StoredMessage,
+  accountIds: number[],
+  signals: SenderSignals,
+): Promise<FiledMessage[] | null> {
+  const log = o.log.child({ session: o.session.id });
+  const filings = await fileByJunk(o.store, o.junk, accountIds, final.raw, log, signals);
+  if (!filings) return null;
+  try {
+    return await junkCopies(o.offload, final, transit, accountIds, filings);
+  } catch (e) {
+    log.warn('junk.copy_failed', { error: e as Error });
+    return null;
+  }
+}
+
+// The SMTP-time checks' marks (policy/types.ts JunkMark) as the filter takes them.
+function senderSignals(marks: readonly JunkMark[]): SenderSignals {
+  let points = 0;
+  for (const m of marks) if (m.kind === 'score') points += m.points;
+  return { junkRule: marks.find((m) => m.kind === 'junk')?.rule ?? null, points };
 }
 
 // A copy the worker prepared, as the store takes it: a view of the message's buffer, no copy. A

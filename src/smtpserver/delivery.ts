@@ -7,10 +7,14 @@
 // When no recipient took the message, the client gets 452 4.2.2 (or 552 5.2.2) and nothing is
 // stored; otherwise the failed recipients are held in the queue as deferred, for the delivery
 // module to retry or bounce, so the one DATA reply SMTP has (RFC 5321 3.3) never loses or
-// duplicates a recipient's copy. A local recipient that asked NOTIFY=SUCCESS gets its "delivered"
-// notice (RFC 3461 5.2.1) before the reply.
+// duplicates a recipient's copy. Mail from the internet carries each account's junk verdict
+// (junk-copies.ts): one copy per distinct X-Homepost-Junk field, each in the account's mailbox
+// for it, all in the same commit; its recipients that fail are queued marked for the filter.
+// A local recipient that asked NOTIFY=SUCCESS gets its "delivered" notice (RFC 3461 5.2.1)
+// before the reply.
 import type { Logger } from '../log/log.ts';
-import { isStoreError, type PreparedBody, type Store, type StoreErrorCode } from '../store/index.ts';
+import { type DeliveryOutcome, isStoreError, type PreparedBody, type Store, type StoreErrorCode } from '../store/index.ts';
+import type { FiledMessage } from './junk-copies.ts';
 import { reply, storeErrorReply, type SmtpReply } from './reply.ts';
 import { buildDsn, type DsnNotify } from '../queue/dsn.ts';
 import { sendToSender } from '../queue/notify.ts';
@@ -49,6 +53,11 @@ export interface DeliveryRequest {
   envid: string | null; // RFC 3461 4.4
   ret: 'full' | 'hdrs' | null; // RFC 3461 4.3
   quotaReply: 'temporary' | 'permanent';
+  // Mail from the internet: its queued local recipients are filed by their junk filter at the
+  // retry. `copies`: the local copies as each account's filter filed them (null: `final` to
+  // every local account's INBOX).
+  inbound: boolean;
+  copies: FiledMessage[] | null;
   hostname: string;
   log: Logger;
 }
@@ -75,13 +84,12 @@ export async function deliver(store: Store, req: DeliveryRequest): Promise<Deliv
       bodyType: req.bodyType,
       envid: req.envid,
       ret: req.ret,
+      junk: req.inbound,
       retryAt: firstRetryAt(store.settings),
     });
   try {
     // Issued together: one commit (docs/store.md).
-    const local = accounts.length
-      ? store.messages.deliver({ raw: final!.raw, body: final!.body, targets: accounts.map((r) => ({ accountId: r.accountId })), origin: 'smtp' })
-      : null;
+    const local = accounts.length ? deliverLocal(store, final!, accounts, req.copies) : null;
     const queued = external.length ? enqueue([], external) : null;
     const [outcomes, entry] = await Promise.all([local, queued]);
     let delivered = 0;
@@ -111,6 +119,13 @@ export async function deliver(store: Store, req: DeliveryRequest): Promise<Deliv
   } catch (e) {
     return { ok: false, reply: storeErrorReply(isStoreError(e) ? e.code : 'unknown', req.quotaReply) };
   }
+}
+
+// The local copies: one store call per distinct copy, all issued in this turn (one commit).
+function deliverLocal(store: Store, final: StoredMessage, accounts: readonly LocalRecipient[], copies: FiledMessage[] | null): Promise<DeliveryOutcome[]> {
+  const filed = copies ?? [{ message: final, targets: accounts.map((r) => ({ accountId: r.accountId })) }];
+  const deliveries = filed.map(({ message, targets }) => store.messages.deliver({ raw: message.raw, body: message.body, targets, origin: 'smtp' }));
+  return Promise.all(deliveries).then((outcomes) => outcomes.flat());
 }
 
 // RFC 3461 5.2.1 / RFC 3464: "delivered" notices for local recipients that asked for them.

@@ -88,6 +88,7 @@ async function startListener(
     reputation: shared.reputation,
     budget: ctx.budget,
     offload: ctx.offload,
+    junk: ctx.junk,
     log,
   });
   const options: SMTPServerOptions = {

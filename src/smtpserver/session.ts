@@ -8,6 +8,7 @@ import type { Logger } from '../log/log.ts';
 import type { MemoryBudget } from '../memory/budget.ts';
 import { countReceived } from '../memory/collect.ts';
 import { MessageBuffer } from '../memory/message-buffer.ts';
+import type { JunkService } from '../junk/index.ts';
 import type { WorkerPool } from '../offload/pool.ts';
 import type { Store } from '../store/index.ts';
 import { inNetworks } from '../smtp/cidr.ts';
@@ -39,6 +40,7 @@ export interface SessionDeps {
   offload: WorkerPool;
   // DNS about clients, shared by the service's listeners (reputation.ts).
   reputation: ReputationCache;
+  junk: JunkService;
   log: Logger;
 }
 
@@ -276,6 +278,7 @@ export class SessionHandlers {
       message,
       store: this.d.store,
       offload: this.d.offload,
+      junk: this.d.junk,
       hostname: this.d.hostname,
       resolve: this.d.resolve(s.settings),
       log: this.d.log,

@@ -4,6 +4,7 @@
 import type { StoreContext } from './context.ts';
 import { StoreError } from './errors.ts';
 import { domainOf, normalizeMailAddress, requireMailAddress } from './addresses.ts';
+import { removeJunkData } from './junk.ts';
 import type { Mailboxes } from './mailboxes.ts';
 import type { AccountRecord } from './records.ts';
 
@@ -67,6 +68,7 @@ export class Accounts {
       const { accounts, accountIds } = this.ctx.dbs;
       accounts.removeSync(a);
       accountIds.removeSync(rec.id);
+      removeJunkData(this.ctx.dbs, rec.id);
       changes.push({ kind: 'account-deleted', accountId: rec.id });
     });
   }

@@ -3,12 +3,13 @@
 // carries the `origin` the writer passed, so a session can tell its own changes apart.
 
 export type StoreChange =
-  | { kind: 'added'; accountId: number; mailboxId: number; uids: number[]; origin?: unknown }
+  // source: the mailbox a COPY or MOVE took the messages from.
+  | { kind: 'added'; accountId: number; mailboxId: number; uids: number[]; source?: number; origin?: unknown }
   | {
       kind: 'flags';
       accountId: number;
       mailboxId: number;
-      messages: { uid: number; flags: string[]; modseq: number }[];
+      messages: { uid: number; flags: string[]; modseq: number; previous?: string[] }[]; // previous: the flags before
       origin?: unknown;
     }
   | { kind: 'expunged'; accountId: number; mailboxId: number; uids: number[]; modseq: number; origin?: unknown }

@@ -1,6 +1,7 @@
 // Checks the invariants that the rest of the store keeps, for tests and `homepost verify`:
 // reference counts match the references, counters match the messages, UIDs are below UIDNEXT,
-// every name points at its mailbox and every message at a stored body.
+// every name points at its mailbox and every message at a stored body, and no data outlives its
+// account.
 import { headersKey, metaKey, rawKey } from './bodies.ts';
 import { isSeen, withKeywords } from './flags.ts';
 import { MailboxIndex } from './mailbox-index.ts';
@@ -92,5 +93,8 @@ export function checkConsistency(dbs: Dbs): string[] {
   for (const { key: id, value: address } of dbs.accountIds.getRange()) {
     if (dbs.accounts.get(address)?.id !== id) problems.push(`account id ${id} -> ${address} mismatch`);
   }
+  // The junk filter's data goes with its account (junk.ts).
+  for (const id of dbs.junkCounts.getKeys()) if (!dbs.accountIds.get(id)) problems.push(`junk counts of missing account ${id}`);
+  for (const [id] of dbs.junkLabels.getKeys()) if (!dbs.accountIds.get(id)) problems.push(`junk labels of missing account ${id}`);
   return problems;
 }

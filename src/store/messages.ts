@@ -217,6 +217,7 @@ export class Messages {
       const modseq = mb.highestModSeq + 1;
       const updated: FlagUpdate[] = [];
       const failed: number[] = [];
+      const previous: string[][] = [];
       let unseen = mb.unseen;
       let keywords = mb.keywords;
       for (const uid of opts.uids) {
@@ -232,10 +233,12 @@ export class Messages {
         keywords = withKeywords(keywords, flags);
         messages.putSync([mb.id, uid], { ...m, flags, modseq });
         updated.push({ uid, flags, modseq });
+        previous.push(m.flags);
       }
       if (updated.length) {
         mailboxes.putSync(mb.id, { ...mb, highestModSeq: modseq, modifiedModSeq: modseq, unseen, keywords });
-        changes.push({ kind: 'flags', accountId: mb.accountId, mailboxId: mb.id, messages: updated, origin: opts.origin });
+        const changed = updated.map((u, i) => ({ ...u, previous: previous[i] }));
+        changes.push({ kind: 'flags', accountId: mb.accountId, mailboxId: mb.id, messages: changed, origin: opts.origin });
       }
       return { updated, failed };
     });
@@ -356,7 +359,7 @@ export class Messages {
     if (map.length) {
       dst = { ...dst, uidNext: uid, highestModSeq: modseq, count: dst.count + map.length, unseen, size, keywords };
       mailboxes.putSync(dst.id, dst);
-      changes.push({ kind: 'added', accountId: dst.accountId, mailboxId: dst.id, uids: map.map(([, u]) => u), origin: opts.origin });
+      changes.push({ kind: 'added', accountId: dst.accountId, mailboxId: dst.id, uids: map.map(([, u]) => u), source: src.id, origin: opts.origin });
     }
     return { uidValidity: dst.uidValidity, map };
   }

@@ -56,6 +56,8 @@ export interface QueueEntry {
   // RFC 3461 4.4 ENVID (decoded) and 4.3 RET of the original transaction.
   envid: string | null;
   ret: 'full' | 'hdrs' | null;
+  // Mail from the internet: its local recipients' copies are filed by their junk filter.
+  junk: boolean;
 }
 
 export interface RecipientDsn {
@@ -76,6 +78,7 @@ export interface EnqueueOptions {
   bodyType?: '7bit' | '8bitmime';
   envid?: string | null;
   ret?: 'full' | 'hdrs' | null;
+  junk?: boolean;
   // Recipients that already failed temporarily (state "deferred" with this reply and its
   // enhanced status code), due again at retryAt (default: at once).
   deferred?: ({ address: string; result: string; status: string | null } & RecipientDsn)[];
@@ -98,6 +101,7 @@ function normalize(raw: unknown): QueueEntry {
     ...e,
     envid: e.envid ?? null,
     ret: e.ret ?? null,
+    junk: e.junk ?? false,
     recipients: e.recipients.map((r) => ({
       ...r,
       status: r.status ?? null,
@@ -171,6 +175,7 @@ export class Queue {
         bodyType: o.bodyType ?? '7bit',
         envid: o.envid ?? null,
         ret: o.ret ?? null,
+        junk: o.junk ?? false,
       };
       this.bodies.addRef(hash, o.raw, parsed ?? (this.bodies.exists(hash) ? undefined : parseMessage(o.raw)));
       this.ctx.dbs.queue.putSync(e.id, e);

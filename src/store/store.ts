@@ -10,6 +10,7 @@ import { checkConsistency } from './consistency.ts';
 import { StoreContext } from './context.ts';
 import { Dkim } from './dkim.ts';
 import { Domains } from './domains.ts';
+import { JunkData } from './junk.ts';
 import { Mailboxes } from './mailboxes.ts';
 import { Messages } from './messages.ts';
 import { migrate } from './migrate.ts';
@@ -27,6 +28,7 @@ export class Store {
   readonly settings: Settings;
   readonly queue: Queue;
   readonly dkim: Dkim;
+  readonly junk: JunkData;
   readonly file: string;
   private ctx: StoreContext;
 
@@ -42,6 +44,7 @@ export class Store {
     this.settings = new Settings(ctx);
     this.queue = new Queue(ctx, this.bodies);
     this.dkim = new Dkim(ctx);
+    this.junk = new JunkData(ctx);
   }
 
   // Opens (creating if needed) the store in `dir`.

@@ -13,6 +13,7 @@ import { silentLogger } from '../../src/log/log.ts';
 import { MemoryBudget } from '../../src/memory/budget.ts';
 import { WorkerPool } from '../../src/offload/pool.ts';
 import type { ServiceContext } from '../../src/service/context.ts';
+import type { JunkService } from '../../src/junk/service.ts';
 import type { TlsManager } from '../../src/tls/manager.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { openTempStore, tempDir } from '../support/temp-store.ts';
@@ -132,6 +133,7 @@ describe('control socket life cycle', () => {
     logins: new LoginGate({ log: silentLogger }),
     budget: new MemoryBudget(),
     offload: new WorkerPool({ log: silentLogger }),
+    junk: {} as JunkService,
     log: silentLogger,
     startedAt: Date.now(),
     listeners: [],

@@ -109,14 +109,14 @@ export function inbox(server: TestServer, address: string): Buffer[] {
   return store.messages.list(mb.id).map((m) => store.messages.body(m.hash)!);
 }
 
-// Splits the trace fields homepost adds on top (Return-Path, Received-SPF,
+// Splits the trace fields homepost adds on top (Return-Path, the junk verdict, Received-SPF,
 // Authentication-Results, Received) from the client's message, which follows byte for byte.
 export function splitTrace(stored: Buffer): { trace: string[]; rest: Buffer } {
   const trace: string[] = [];
   let pos = 0;
   for (;;) {
     const text = stored.toString('latin1', pos, pos + 4096);
-    const m = /^(Return-Path|Received-SPF|Authentication-Results|Received):[^\r\n]*\r\n(?:[ \t][^\r\n]*\r\n)*/.exec(text);
+    const m = /^(Return-Path|X-Homepost-Junk|Received-SPF|Authentication-Results|Received):[^\r\n]*\r\n(?:[ \t][^\r\n]*\r\n)*/.exec(text);
     if (!m) break;
     trace.push(Buffer.from(m[0], 'latin1').toString('utf8'));
     pos += Buffer.byteLength(m[0], 'latin1');

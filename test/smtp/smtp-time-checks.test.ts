@@ -4,7 +4,7 @@
 // refused at RCPT with 554 5.7.1 naming the list; a "query refused" answer (127.255.255.254) is
 // no answer, logged and shown by the status method; an allowlisted client skips the blocklist;
 // a DMARC p=reject failure is refused at the end of DATA with 550 5.7.1, and a p=quarantine one
-// is delivered with its Junk mark, which the message's log line carries. A resolver that never
+// is filed into Junk by its mark, which the message's log line carries. A resolver that never
 // answers refuses nothing and delays nothing past its timeout.
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
@@ -148,6 +148,24 @@ describe('SMTP-time checks against a real DNS server', () => {
       ],
     );
     assert.equal(junk[2]!.reason, 'dmarc=fail p=quarantine');
+    // The junk filter files it into Junk for the mark, untrained as it is, and says why.
+    const store = server.context.store;
+    const account = store.accounts.get('dev@example.test')!;
+    const junkBox = store.mailboxes.get(account.id, 'Junk');
+    assert.ok(junkBox, 'a Junk mailbox was made for it');
+    const [filed] = store.messages.list(junkBox.id);
+    assert.deepEqual(filed?.flags, ['$Junk']);
+    assert.match(
+      store.messages.body(filed!.hash)!.toString('latin1'),
+      /^Return-Path: <bob@quarantine\.example\.net>\r\nX-Homepost-Junk: score=1\.0000; rule=sender; reasons=\r\n rule:dmarc \(1\.0000\)\r\n/,
+    );
+    assert.deepEqual(
+      logged('junk.decision')
+        .filter((l) => l.accountId === account.id)
+        .map((l) => [l.rule, l.mailbox])
+        .at(-1),
+      ['sender', 'Junk'],
+    );
   });
 });
 

@@ -1,0 +1,14 @@
+// The junk filter's settings (docs/junk.md).
+import { structured } from '../settings/define.ts';
+import { JUNK_THRESHOLD } from './filter.ts';
+
+export const JUNK_THRESHOLD_SETTING = structured<number>({
+  key: 'junk.threshold',
+  description: 'the junk score (0 to 1) from which delivered mail goes to the Junk mailbox',
+  default: JUNK_THRESHOLD,
+  rule: 'a number from 0.5 to 1',
+  parse(v) {
+    if (typeof v !== 'number' || !(v >= 0.5 && v <= 1)) throw new Error('not in range');
+    return v;
+  },
+});
