@@ -18,7 +18,7 @@ export function daemonApiContext(ctx: ServiceContext, log: Logger): ApiContext {
     store: ctx.store,
     dataDir: ctx.options.dataDir,
     tls: () => ctx.tls,
-    daemon: { pid: process.pid, startedAt: ctx.startedAt, options: ctx.options, listeners: ctx.listeners },
+    daemon: { pid: process.pid, startedAt: ctx.startedAt, options: ctx.options, listeners: ctx.listeners, junk: ctx.junk },
     log,
   };
 }

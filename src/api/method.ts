@@ -2,6 +2,7 @@
 // the checks that turn untrusted JSON params into typed values. The control socket (daemon), the
 // CLI's offline path and the setup page call the same methods through api.ts.
 import type { ServeOptions } from '../config/options.ts';
+import type { JunkService } from '../junk/service.ts';
 import type { Logger } from '../log/log.ts';
 import type { Listener } from '../net/listener.ts';
 import type { Store, StoreErrorCode } from '../store/index.ts';
@@ -29,6 +30,8 @@ export interface DaemonInfo {
   startedAt: number; // ms since the epoch
   options: ServeOptions;
   listeners: readonly Listener[];
+  // Each account's junk filter (its counts live in the daemon's memory).
+  junk: JunkService;
 }
 
 export interface ApiContext {

@@ -26,6 +26,18 @@ test('a final name... takes the rest as a list; -- ends options', () => {
   assert.throws(() => parseCommand(s, ['a@x.test'], {}), /missing TARGETS/);
 });
 
+test('an optional last argument: [name] may be left out, [name...] takes none or more', () => {
+  const one = spec({ args: ['[address]'] });
+  assert.deepEqual(parseCommand(one, [], {}).params, {});
+  assert.deepEqual(parseCommand(one, ['a@x.test'], {}).params, { address: 'a@x.test' });
+  assert.throws(() => parseCommand(one, ['a@x.test', 'b'], {}), /unexpected argument 'b'/);
+  const list = spec({ args: ['address', '[uids...]'] });
+  assert.deepEqual(parseCommand(list, ['a@x.test'], {}).params, { address: 'a@x.test', uids: [] });
+  assert.deepEqual(parseCommand(list, ['a@x.test', '3', '4'], {}).params, { address: 'a@x.test', uids: ['3', '4'] });
+  assert.throws(() => parseCommand(list, [], {}), /missing ADDRESS/);
+  assert.equal(usageLine(list), 'ADDRESS [UIDS...] [--data DIR] [--json]');
+});
+
 test('list options split on commas and repeat; "" is the empty list', () => {
   const s = spec({ options: [{ flag: '--nets', param: 'nets', kind: 'list', help: '' }] });
   assert.deepEqual(parseCommand(s, ['--nets', '10.0.0.0/8, 192.0.2.0/24', '--nets=::1'], {}).params, { nets: ['10.0.0.0/8', '192.0.2.0/24', '::1'] });

@@ -101,24 +101,32 @@ function optionValue(o: CliOption, text: string, previous: unknown): unknown {
   return text;
 }
 
+// An argument: 'address'; a list 'ids...' (the last, one or more); or, as the last, optional:
+// '[address]', '[uids...]' (none or more).
+function argShape(arg: string): { name: string; list: boolean; optional: boolean } {
+  const optional = arg.startsWith('[');
+  const bare = optional ? arg.slice(1, -1) : arg;
+  const list = bare.endsWith('...');
+  return { name: list ? bare.slice(0, -3) : bare, list, optional };
+}
+
 function assignPositional(spec: CliSpec<unknown>, positional: string[], params: Params): void {
-  const names = spec.args ?? [];
-  const rest = names.at(-1)?.endsWith('...') ? names.at(-1)!.slice(0, -3) : null;
-  const fixed = rest === null ? names : names.slice(0, -1);
-  if (positional.length < fixed.length + (rest === null ? 0 : 1)) {
-    const missing = positional.length < fixed.length ? fixed[positional.length] : rest!;
-    throw new UsageError(`missing ${missing.toUpperCase()}`);
-  }
-  if (rest === null && positional.length > fixed.length) throw new UsageError(`unexpected argument '${positional[fixed.length]}'`);
-  fixed.forEach((name, i) => {
-    params[name] = positional[i];
+  const shapes = (spec.args ?? []).map(argShape);
+  const required = shapes.filter((s) => !s.optional).length;
+  if (positional.length < required) throw new UsageError(`missing ${shapes[positional.length].name.toUpperCase()}`);
+  if (!shapes.at(-1)?.list && positional.length > shapes.length) throw new UsageError(`unexpected argument '${positional[shapes.length]}'`);
+  shapes.forEach((s, i) => {
+    if (s.list) params[s.name] = positional.slice(i);
+    else if (i < positional.length) params[s.name] = positional[i];
   });
-  if (rest !== null) params[rest] = positional.slice(fixed.length);
 }
 
 // "ADDRESS TARGETS... [--quota SIZE] [--yes] [--data DIR] [--json]"
 export function usageLine(spec: CliSpec<unknown>): string {
-  const args = (spec.args ?? []).map((a) => (a.endsWith('...') ? `${a.slice(0, -3).toUpperCase()}...` : a.toUpperCase()));
+  const args = (spec.args ?? []).map(argShape).map((s) => {
+    const arg = `${s.name.toUpperCase()}${s.list ? '...' : ''}`;
+    return s.optional ? `[${arg}]` : arg;
+  });
   const opts = [...(spec.options ?? []), ...(spec.confirm ? [YES_OPTION] : []), ...COMMON_OPTIONS].map(
     (o) => `[${o.flag}${o.kind === 'boolean' ? '' : ` ${o.value ?? 'VALUE'}`}]`,
   );

@@ -9,12 +9,14 @@
 // Counts are saved at most every SAVE_AFTER_MS while they change, and at close(): never per
 // trained message (an SD card wears with each write). A crash loses the training since the
 // last save, with its labels, so the messages can be trained again; never mail.
+// It also keeps each account's last decisions at delivery (decisions.ts), for stats.
 import type { Logger } from '../log/log.ts';
 import { Turns } from '../net/turns.ts';
 import { readSetting } from '../settings/define.ts';
 import type { MailboxRecord, Store, StoreChange, TrainedLabel } from '../store/index.ts';
 import { JunkClassifier } from './classifier.ts';
 import { judgeScan, type JunkVerdict, type MessageScan, type SenderSignals } from './filter.ts';
+import { DecisionRing, type JunkDecision, readJunkField, shortSubject } from './decisions.ts';
 import { deserializeClassifier, serializeClassifier } from './format.ts';
 import { READ_LIMITS } from './read.ts';
 import { JUNK_THRESHOLD_SETTING } from './settings.ts';
@@ -26,6 +28,8 @@ export const SAVE_AFTER_MS = 15 * 60 * 1000;
 export const JUNK_ORIGIN = 'junk';
 export const JUNK_KEYWORD = '$Junk';
 export const NOT_JUNK_KEYWORD = '$NotJunk';
+// The origins of delivery's store writes (smtpserver/delivery.ts, queue/local.ts).
+const DELIVERY_ORIGINS: readonly unknown[] = ['smtp', 'queue'];
 
 export interface JunkServiceOptions {
   log: Logger;
@@ -47,6 +51,14 @@ interface Account {
   busy: number;
 }
 
+// What `junk stats` shows of an account's counts.
+export interface JunkCounts {
+  spam: number;
+  ham: number;
+  tokens: number;
+  bytes: number; // the count table in memory
+}
+
 interface Unsaved {
   counts: Buffer;
   labels: Map<string, [Buffer, TrainedLabel]>;
@@ -66,6 +78,10 @@ export class JunkService {
   private saving = new Map<number, Unsaved>();
   private writes = new Set<Promise<void>>();
   private unsubscribe: (() => void) | null = null;
+  private decisions = new DecisionRing();
+  // Verdicts given per account whose stored copy has not been seen yet: only those deliveries
+  // are read back for their decision.
+  private judged = new Map<number, number>();
   private closed = false;
 
   constructor(store: Store, o: JunkServiceOptions) {
@@ -85,7 +101,30 @@ export class JunkService {
   }
 
   judge(accountId: number, scan: MessageScan, signals?: SenderSignals): JunkVerdict {
+    this.judged.set(accountId, (this.judged.get(accountId) ?? 0) + 1);
     return judgeScan(this.classifier(accountId), scan, readSetting(this.store.settings, JUNK_THRESHOLD_SETTING), signals);
+  }
+
+  // The account's last decisions at delivery, newest first.
+  recentDecisions(accountId: number): readonly JunkDecision[] {
+    return this.decisions.recent(accountId);
+  }
+
+  // The account's counts as they are now: in memory, or else as saved (not loaded for this).
+  counts(accountId: number): JunkCounts {
+    const bytes = this.accounts.get(accountId) ? null : (this.saving.get(accountId)?.counts ?? this.store.junk.counts(accountId));
+    const c = bytes ? deserializeClassifier(bytes) : this.classifier(accountId);
+    return { spam: c.spamMessages, ham: c.hamMessages, tokens: c.counts.size, bytes: c.counts.byteLength };
+  }
+
+  // Forgets the account's counts and labels, after the training asked for so far. Training asked
+  // for meanwhile (a delivery loads the counts again) is forgotten with them.
+  async reset(accountId: number): Promise<void> {
+    await this.accounts.get(accountId)?.work;
+    this.drop(accountId);
+    await Promise.all([...this.writes]);
+    await this.store.junk.reset(accountId);
+    this.drop(accountId);
   }
 
   // Accounts whose counts are in memory, least recently used first (for tests and status).
@@ -218,7 +257,12 @@ export class JunkService {
 
   private onChange(c: StoreChange): void {
     if (c.origin === JUNK_ORIGIN) return;
-    if (c.kind === 'account-deleted') this.drop(c.accountId);
+    if (c.kind === 'account-deleted') {
+      this.drop(c.accountId);
+      this.decisions.drop(c.accountId);
+      this.judged.delete(c.accountId);
+    } else if (c.kind === 'added' && c.source === undefined && DELIVERY_ORIGINS.includes(c.origin)) this.noteDecisions(c.accountId, c.mailboxId, c.uids);
+    else if (c.kind === 'expunged') this.decisions.gone(c.accountId, c.mailboxId, c.uids);
     else if (c.kind === 'added' && c.source !== undefined) {
       const to = this.store.mailboxes.getById(c.mailboxId);
       const from = this.store.mailboxes.getById(c.source);
@@ -230,6 +274,23 @@ export class JunkService {
       const ham = c.messages.filter((m) => gained(m, NOT_JUNK_KEYWORD) && !gained(m, JUNK_KEYWORD)).map((m) => m.uid);
       if (spam.length) void this.train(c.accountId, c.mailboxId, spam, true);
       if (ham.length) void this.train(c.accountId, c.mailboxId, ham, false);
+    }
+  }
+
+  // The decisions in delivered copies' X-Homepost-Junk fields, while verdicts are unseen.
+  private noteDecisions(accountId: number, mailboxId: number, uids: readonly number[]): void {
+    const mailbox = this.store.mailboxes.getById(mailboxId);
+    for (const uid of uids) {
+      const unseen = this.judged.get(accountId) ?? 0;
+      if (!unseen || !mailbox) return;
+      const m = this.store.messages.get(mailboxId, uid);
+      const raw = m && this.store.messages.body(m.hash);
+      const verdict = raw && readJunkField(raw);
+      if (!m || !verdict) continue;
+      if (unseen === 1) this.judged.delete(accountId);
+      else this.judged.set(accountId, unseen - 1);
+      const subject = shortSubject(this.store.messages.headers(m.hash)?.subject ?? null);
+      this.decisions.add(accountId, { at: m.internalDate, ...verdict, subject, mailboxId, mailbox: mailbox.name, uid });
     }
   }
 

@@ -38,6 +38,11 @@ export class JunkData {
       }
     });
   }
+
+  // Forgets the account's counts and labels (`homepost junk reset`).
+  reset(accountId: number): Promise<void> {
+    return this.ctx.write(() => removeJunkData(this.ctx.dbs, accountId));
+  }
 }
 
 // Inside the write that deletes the account.

@@ -9,6 +9,7 @@ import { configGroup } from './config.ts';
 import { dkimGroup } from './dkim.ts';
 import { dnsGroup } from './dns.ts';
 import { domainGroup } from './domain.ts';
+import { junkGroup } from './junk.ts';
 import { postmasterGroup } from './postmaster.ts';
 import { queueGroup } from './queue.ts';
 import { relayGroup } from './relay.ts';
@@ -31,6 +32,7 @@ export const commandGroups: CommandGroup[] = [
   smarthostGroup,
   certGroup,
   queueGroup,
+  junkGroup,
   dkimGroup,
   dnsGroup,
   configGroup,
