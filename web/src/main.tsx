@@ -7,6 +7,7 @@ import { ErrorText } from './ui.tsx';
 import { AccountsView } from './views/accounts.tsx';
 import { CertificateView } from './views/certificate.tsx';
 import { LoginView, SetupView } from './views/entry.tsx';
+import { JunkView } from './views/junk.tsx';
 import { QueueView } from './views/queue.tsx';
 import { RelayView } from './views/relay.tsx';
 import { SendingView } from './views/sending.tsx';
@@ -22,6 +23,7 @@ const SECTIONS = [
   { id: 'relay', title: 'Who may send', view: RelayView },
   { id: 'certificate', title: 'Certificate', view: CertificateView },
   { id: 'queue', title: 'Queue', view: QueueView },
+  { id: 'junk', title: 'Junk', view: JunkView },
   { id: 'settings', title: 'Settings', view: SettingsView },
 ] as const;
 

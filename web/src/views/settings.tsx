@@ -37,7 +37,7 @@ export function SettingsView() {
   );
 }
 
-function SettingRow(p: { setting: SettingView; saved: () => void }) {
+export function SettingRow(p: { setting: SettingView; saved: () => void }) {
   const s = p.setting;
   const [text, setText] = useState('');
   const action = useAction();
