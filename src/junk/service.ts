@@ -110,6 +110,11 @@ export class JunkService {
     return this.decisions.recent(accountId);
   }
 
+  // The account's Junk mailbox, if it has one (delivery makes it when first needed).
+  junkMailbox(accountId: number): MailboxRecord | null {
+    return this.store.mailboxes.list(accountId).find((mb) => isJunkMailbox(mb) && !mb.noSelect) ?? null;
+  }
+
   // The account's counts as they are now: in memory, or else as saved (not loaded for this).
   counts(accountId: number): JunkCounts {
     const bytes = this.accounts.get(accountId) ? null : (this.saving.get(accountId)?.counts ?? this.store.junk.counts(accountId));

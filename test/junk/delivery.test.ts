@@ -6,16 +6,13 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
-import { parseServeOptions } from '../../src/config/options.ts';
 import { GTUBE } from '../../src/junk/index.ts';
-import { createImapService } from '../../src/imap/server.ts';
-import { silentLogger } from '../../src/log/log.ts';
-import { type RunningServer, startServer } from '../../src/serve/server.ts';
-import { createSmtpService } from '../../src/smtpserver/service.ts';
+import type { RunningServer } from '../../src/serve/server.ts';
 import { hashNewPassword } from '../../src/auth/password.ts';
-import { RawSmtp, tableResolver } from '../smtp/harness.ts';
+import { RawSmtp } from '../smtp/harness.ts';
 import { startOutbound, testSettings, until } from '../smtp/outbound/harness.ts';
 import { tempDir } from '../support/temp-store.ts';
+import { send, startJunkServer } from './harness.ts';
 
 const runFile = promisify(execFile);
 const CLIENT = path.join(import.meta.dirname, 'imap_client.py');
@@ -25,31 +22,6 @@ interface Listed {
   subject: string;
   flags: string[];
   junk: string | null;
-}
-
-// SMTP and IMAP on 127.0.0.1, DNS answered in process (NXDOMAIN), loopback not trusted: mail
-// from it is mail from the internet.
-async function start(dataDir: string): Promise<RunningServer> {
-  const options = parseServeOptions(['--dev', '--ephemeral', '--data', dataDir, '--hostname', 'mail.example.test'], {});
-  const server = await startServer(options, silentLogger, [createSmtpService({ resolve: tableResolver({}) }), createImapService()]);
-  await server.context.store.settings.set('smtp.trustedNetworks', []);
-  return server;
-}
-
-async function send(server: RunningServer, from: string, subject: string, body: string): Promise<void> {
-  const c = await RawSmtp.connect(server.ports.smtp!);
-  try {
-    await c.reply();
-    await c.command('EHLO client.example.org');
-    assert.equal((await c.command(`MAIL FROM:<${from}>`)).code, 250);
-    assert.equal((await c.command(`RCPT TO:<${server.devAccount!.address}>`)).code, 250);
-    assert.equal((await c.command('DATA')).code, 354);
-    c.write(`From: <${from}>\r\nTo: <${server.devAccount!.address}>\r\nSubject: ${subject}\r\nMessage-ID: <${Math.random()}@example.org>\r\n\r\n${body}\r\n`);
-    const r = await c.command('.');
-    assert.equal(r.code, 250, r.text);
-  } finally {
-    c.close();
-  }
 }
 
 async function imap<T>(server: RunningServer, ...args: string[]): Promise<T> {
@@ -71,7 +43,7 @@ const ham = (n: number) =>
 
 test('junk filing at delivery and training from IMAP moves, kept across a restart', async () => {
   const dataDir = tempDir('homepost-junk-');
-  let server = await start(dataDir);
+  let server = await startJunkServer(dataDir);
   try {
     const store = server.context.store;
     const id = store.accounts.get(server.devAccount!.address)!.id;
@@ -125,7 +97,7 @@ test('junk filing at delivery and training from IMAP moves, kept across a restar
 
     // A restart: the counts were saved at the stop, and file the next message the same way.
     await server.stop();
-    server = await start(dataDir);
+    server = await startJunkServer(dataDir);
     await send(server, ...spam(200));
     assert.ok((await imap<Listed[]>(server, 'list', 'Junk')).some((m) => m.subject === spam(200)[1]));
     assert.deepEqual(server.context.store.checkConsistency(), []);

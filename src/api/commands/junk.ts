@@ -1,8 +1,10 @@
 // `homepost junk stats|train|reset|not-junk`: each account's junk filter (src/junk, docs/junk.md).
-// Its counts live in the daemon's memory, so every method needs the running daemon.
+// Its counts live in the daemon's memory, so every method needs the running daemon (and only
+// types are imported from src/junk: the CLI loads this file before it opens any store).
 import type { JunkDecision } from '../../junk/decisions.ts';
-import { isJunkMailbox, type JunkCounts } from '../../junk/service.ts';
-import { type AccountInfo, INBOX, type MailboxRecord } from '../../store/index.ts';
+import type { JunkCounts } from '../../junk/service.ts';
+import type { AccountInfo, MailboxRecord } from '../../store/index.ts';
+import { INBOX } from '../../store/mailboxes.ts';
 import { formatBytes } from '../../settings/units.ts';
 import { entry, type CommandGroup } from '../group.ts';
 import { ApiError, type ApiContext, flag, method, optStr, type Params, str } from '../method.ts';
@@ -33,8 +35,8 @@ function mailbox(ctx: ApiContext, a: AccountInfo, name: string): MailboxRecord {
 const junkService = (ctx: ApiContext) => ctx.daemon!.junk;
 
 function statsOf(ctx: ApiContext, a: AccountInfo): JunkStats {
-  const junk = ctx.store.mailboxes.list(a.id).find((mb) => isJunkMailbox(mb) && !mb.noSelect);
   const service = junkService(ctx);
+  const junk = service.junkMailbox(a.id);
   return {
     address: a.address,
     junkMailbox: junk?.name ?? null,
@@ -106,7 +108,7 @@ const notJunk = method({
   params: (raw) => ({ address: str(raw, 'address'), uid: uids({ uids: [raw.uid] })[0] }),
   run: async (ctx, p): Promise<NotJunkResult> => {
     const a = account(ctx, p.address);
-    const junk = ctx.store.mailboxes.list(a.id).find((mb) => isJunkMailbox(mb) && !mb.noSelect);
+    const junk = junkService(ctx).junkMailbox(a.id);
     if (!junk || !ctx.store.messages.get(junk.id, p.uid)) throw new ApiError('not-found', `${a.address} has no message ${p.uid} in Junk`);
     const inbox = mailbox(ctx, a, INBOX);
     const { map } = await ctx.store.messages.move({ from: junk.id, uids: [p.uid], to: inbox.id });
