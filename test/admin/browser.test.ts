@@ -7,6 +7,9 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { JunkStats } from '../../src/api/commands/junk.ts';
+import { GTUBE } from '../../src/junk/index.ts';
+import { RawSmtp } from '../smtp/harness.ts';
 import { openPage } from './browser-support.ts';
 import { startAdmin, type AdminServer } from './support.ts';
 
@@ -153,6 +156,32 @@ describe('setup page in a browser', () => {
       .waitFor();
     const relay = await apiCall<{ trustedNetworks: string[]; trustedNetworksSet: boolean }>('relay.show');
     assert.deepEqual([relay.trustedNetworks, relay.trustedNetworksSet], [['192.0.2.0/24', '2001:db8::/32'], true]);
+  });
+
+  test('junk: GTUBE sent on port 25 shows in the Junk view with its reason; "Not junk" moves it to INBOX and trains ham', async () => {
+    // 127.0.0.1 is not among the trusted networks saved above: its mail is mail from the internet.
+    const c = await RawSmtp.connect(server.ports.smtp!);
+    try {
+      await c.reply();
+      await c.command('EHLO client.example.org');
+      await c.command('MAIL FROM:<tester@example.org>');
+      assert.equal((await c.command('RCPT TO:<alice@ui.test>')).code, 250);
+      await c.command('DATA');
+      assert.equal((await c.command(`From: <tester@example.org>\r\nSubject: Browser GTUBE\r\n\r\n${GTUBE}\r\n.`)).code, 250);
+    } finally {
+      c.close();
+    }
+    await page.getByRole('link', { name: 'Junk', exact: true }).click();
+    const row = page.getByRole('table', { name: 'Last decisions for alice@ui.test' }).getByRole('row').filter({ hasText: 'Browser GTUBE' });
+    await row.getByText('gtube, score 1.00').waitFor();
+    await row.getByRole('listitem').filter({ hasText: 'gtube 1.00' }).waitFor();
+    await row.getByRole('button', { name: 'Not junk: Browser GTUBE' }).click();
+    await row.getByText('Junk (moved since)').waitFor();
+    const [stats] = await apiCall<JunkStats[]>('junk.stats', { address: 'alice@ui.test' });
+    assert.deepEqual([stats!.inJunk, stats!.counts.ham], [0, 1]);
+    // The blocklists with their warning about public resolvers, and the threshold.
+    await page.getByRole('form', { name: 'smtp.dnsblZones' }).getByText('through a public one (8.8.8.8, 1.1.1.1) they refuse').waitFor();
+    await page.getByRole('form', { name: 'junk.threshold' }).waitFor();
   });
 
   test('queue and certificate views; a new certificate from the page is the one served', async () => {
