@@ -26,6 +26,7 @@ const VIEWS = [
   '#relay',
   '#certificate',
   '#queue',
+  '#junk',
   '#settings',
 ];
 const WIDTHS = [390, 1280];
