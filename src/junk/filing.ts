@@ -8,6 +8,7 @@
 import type { Logger } from '../log/log.ts';
 import { type DeliveryTarget, INBOX, isStoreError, type Store } from '../store/index.ts';
 import type { JunkVerdict, MessageScan, SenderSignals } from './filter.ts';
+import { historyEntry, trustOf } from './reputation.ts';
 import { isJunkMailbox, JUNK_KEYWORD, JUNK_ORIGIN, type JunkService, NOT_JUNK_KEYWORD } from './service.ts';
 
 export const JUNK_FIELD = 'X-Homepost-Junk';
@@ -41,13 +42,19 @@ export async function fileByJunk(
     return null;
   }
   const filings = new Map<number, JunkFiling>();
+  const history = [];
   for (const accountId of accountIds) {
-    const verdict = junk.judge(accountId, scan, signals);
+    const trust = trustOf(store, accountId, signals?.author);
+    const verdict = junk.judge(accountId, scan, signals && { ...signals, trust });
     const mailbox = verdict.junk ? await junkMailbox(store, accountId) : INBOX;
-    const flags = verdict.junk ? [JUNK_KEYWORD] : verdict.rule === 'content' ? [NOT_JUNK_KEYWORD] : [];
-    log.info('junk.decision', { accountId, rule: verdict.rule, score: Number(verdict.score.toFixed(4)), mailbox });
+    const flags = verdict.junk ? [JUNK_KEYWORD] : verdict.rule === 'content' || verdict.rule === 'reputation' ? [NOT_JUNK_KEYWORD] : [];
+    log.info('junk.decision', { accountId, rule: verdict.rule, score: Number(verdict.score.toFixed(4)), mailbox, trust });
     filings.set(accountId, { mailbox, flags, field: junkField(verdict) });
+    const entry = historyEntry(accountId, signals?.author, verdict);
+    if (entry) history.push(entry);
   }
+  // Not waited for: a lost history entry costs nothing but a little reputation.
+  if (history.length) store.reputation.recordDomain(history).catch((e: unknown) => log.warn('junk.history_failed', { error: e as Error }));
   return filings;
 }
 
@@ -97,7 +104,7 @@ async function junkMailbox(store: Store, accountId: number): Promise<string> {
 //   X-Homepost-Junk: score=0.9731; rule=content; reasons=
 //    viagra (0.9912),
 //    subject:free (0.9804)
-export function junkField(verdict: JunkVerdict): string {
+export function junkField(verdict: Pick<JunkVerdict, 'score' | 'rule' | 'reasons'>): string {
   const head = `${JUNK_FIELD}: score=${verdict.score.toFixed(4)}; rule=${verdict.rule}; reasons=`;
   const reasons = verdict.reasons.map((r) => `${encodeToken(r.token)} (${r.probability.toFixed(4)})`);
   return reasons.length ? `${head}\r\n ${reasons.join(',\r\n ')}\r\n` : `${head}none\r\n`;
