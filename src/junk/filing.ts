@@ -104,7 +104,7 @@ async function junkMailbox(store: Store, accountId: number): Promise<string> {
 //   X-Homepost-Junk: score=0.9731; rule=content; reasons=
 //    viagra (0.9912),
 //    subject:free (0.9804)
-export function junkField(verdict: Pick<JunkVerdict, 'score' | 'rule' | 'reasons'>): string {
+export function junkField(verdict: JunkVerdict): string {
   const head = `${JUNK_FIELD}: score=${verdict.score.toFixed(4)}; rule=${verdict.rule}; reasons=`;
   const reasons = verdict.reasons.map((r) => `${encodeToken(r.token)} (${r.probability.toFixed(4)})`);
   return reasons.length ? `${head}\r\n ${reasons.join(',\r\n ')}\r\n` : `${head}none\r\n`;
