@@ -17,7 +17,7 @@ function run(o: ContextOptions, state: 'new' | 'early' | 'pass', asked: string[]
       return state;
     },
   });
-  ctx.transaction.sender = { kind: 'mailbox', mailbox: mailbox('Someone@Example.org') } as never;
+  ctx.transaction.sender = { kind: 'mailbox', mailbox: mailbox('Someone@Example.org'), route: [] };
   return greylist.run(ctx, { recipient: recipient(to) }, AbortSignal.timeout(1000));
 }
 
