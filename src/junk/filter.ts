@@ -82,7 +82,8 @@ export function judgeScan(classifier: JunkClassifier, scan: MessageScan, thresho
   const trained = trainedEnough(classifier);
   const total = trained ? Math.min(1, score + signals.points) : score;
   const byContent = trained ? total >= threshold : null;
-  if (signals.trust) return { score: total, junk: false, rule: 'reputation', reasons: [{ token: `trust:${signals.trust}`, probability: 0 }, ...reasons], byContent };
+  if (signals.trust)
+    return { score: total, junk: false, rule: 'reputation', reasons: [{ token: `trust:${signals.trust}`, probability: 0 }, ...reasons], byContent };
   if (!trained) return { score, junk: false, rule: 'untrained', reasons, byContent };
   return { score: total, junk: total >= threshold, rule: 'content', reasons, byContent };
 }

@@ -158,7 +158,9 @@ async function fileForJunk(
 // write, not waited for (losing it loses reputation, never mail).
 function recordSent(o: DataStage, accountId: number, recipients: readonly Recipient[]): void {
   const addresses = recipients.map((r) => r.mailbox.address.toLowerCase());
-  o.store.reputation.recordSent(accountId, addresses).catch((e: unknown) => o.log.warn('junk.correspondents_failed', { session: o.session.id, error: e as Error }));
+  o.store.reputation
+    .recordSent(accountId, addresses)
+    .catch((e: unknown) => o.log.warn('junk.correspondents_failed', { session: o.session.id, error: e as Error }));
 }
 
 // The SMTP-time checks' marks (policy/types.ts JunkMark) as the filter takes them.

@@ -36,7 +36,10 @@ test('reputation: a domain history counts ham and spam per account; deleting the
     await store.reputation.recordDomain([{ accountId: account.id, domain: 'example.org', spam: true }], 5000);
     assert.deepEqual(store.reputation.domain(account.id, 'example.org'), { ham: 2, spam: 1, seen: 5000 });
     assert.equal(store.reputation.domain(account.id, 'example.net'), null);
-    await store.reputation.recordDomain(Array.from({ length: MAX_DOMAINS + 1 }, (_, i) => ({ accountId: account.id, domain: `d${i}.example`, spam: false })), 6000);
+    await store.reputation.recordDomain(
+      Array.from({ length: MAX_DOMAINS + 1 }, (_, i) => ({ accountId: account.id, domain: `d${i}.example`, spam: false })),
+      6000,
+    );
     assert.equal(store.reputation.domain(account.id, 'example.org'), null, 'the least recent domain went past the cap');
     await store.reputation.recordSent(account.id, ['bob@example.org']);
     await store.accounts.remove('user@example.test');

@@ -20,7 +20,9 @@ export function greylistNetwork(ip: string): string {
 
 // The store keys a triplet by its SHA-256: a fixed 44 characters, whatever the addresses.
 export function greylistTriplet(ip: string, sender: string, recipient: string): string {
-  return createHash('sha256').update(`${greylistNetwork(ip)}\0${sender.toLowerCase()}\0${recipient.toLowerCase()}`).digest('base64');
+  return createHash('sha256')
+    .update(`${greylistNetwork(ip)}\0${sender.toLowerCase()}\0${recipient.toLowerCase()}`)
+    .digest('base64');
 }
 
 export const greylist: Rule<'rcpt'> = {
