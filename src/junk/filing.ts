@@ -8,7 +8,7 @@
 import type { Logger } from '../log/log.ts';
 import { type DeliveryTarget, INBOX, isStoreError, type Store } from '../store/index.ts';
 import type { JunkVerdict, MessageScan, SenderSignals } from './filter.ts';
-import { historyEntry, trustOf } from './reputation.ts';
+import { type HistoryEntry, historyEntry, recordHistory, trustOf } from './reputation.ts';
 import { isJunkMailbox, JUNK_KEYWORD, JUNK_ORIGIN, type JunkService, NOT_JUNK_KEYWORD } from './service.ts';
 
 export const JUNK_FIELD = 'X-Homepost-Junk';
@@ -42,7 +42,7 @@ export async function fileByJunk(
     return null;
   }
   const filings = new Map<number, JunkFiling>();
-  const history = [];
+  const history: HistoryEntry[] = [];
   for (const accountId of accountIds) {
     const trust = trustOf(store, accountId, signals?.author);
     const verdict = junk.judge(accountId, scan, signals && { ...signals, trust });
@@ -53,8 +53,7 @@ export async function fileByJunk(
     const entry = historyEntry(accountId, signals?.author, verdict);
     if (entry) history.push(entry);
   }
-  // Not waited for: a lost history entry costs nothing but a little reputation.
-  if (history.length) store.reputation.recordDomain(history).catch((e: unknown) => log.warn('junk.history_failed', { error: e as Error }));
+  if (history.length) recordHistory(store, history, log);
   return filings;
 }
 

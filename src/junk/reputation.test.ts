@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import { storeWithAccount } from '../../test/support/temp-store.ts';
 import { JunkClassifier } from './classifier.ts';
 import { type Author, JUNK_THRESHOLD, judgeScan, MIN_TRAINED } from './filter.ts';
-import { GOOD_HAM, goodHistory, historyEntry, trustOf } from './reputation.ts';
+import { silentLogger } from '../log/log.ts';
+import { flushHistory, GOOD_HAM, goodHistory, historyEntry, recordHistory, trustOf } from './reputation.ts';
 
 // A classifier that has seen enough of both, where "prize" is spam and "meeting" ham.
 function trained(): JunkClassifier {
@@ -59,6 +60,22 @@ test('reputation: trust from the store, and the history entries a verdict makes'
     assert.equal(historyEntry(account.id, author, judgeScan(new JunkClassifier(), spammy)), null, 'an untrained filter says nothing of the domain');
     await store.reputation.recordDomain([historyEntry(account.id, author, spam)!]);
     assert.equal(trustOf(store, account.id, { ...author, address: 'eve@example.org' }), null, 'one spam in ten ham is too many');
+  } finally {
+    await close();
+  }
+});
+
+test('reputation: history entries wait in memory and are written together', async () => {
+  const { store, close, account } = await storeWithAccount();
+  try {
+    const entry = { accountId: account.id, domain: 'example.org', spam: false };
+    recordHistory(store, [entry], silentLogger);
+    recordHistory(store, [entry, { ...entry, spam: true }], silentLogger);
+    assert.equal(store.reputation.domain(account.id, 'example.org'), null);
+    await flushHistory(store, silentLogger);
+    assert.deepEqual([store.reputation.domain(account.id, 'example.org')?.ham, store.reputation.domain(account.id, 'example.org')?.spam], [2, 1]);
+    await flushHistory(store, silentLogger);
+    assert.equal(store.reputation.domain(account.id, 'example.org')?.ham, 2, 'nothing waits twice');
   } finally {
     await close();
   }
