@@ -137,7 +137,7 @@ describe('sender reputation and greylisting over real sockets', () => {
     assert.equal(bob.mailbox, INBOX);
     assert.deepEqual(bob.flags, ['$NotJunk']);
     assert.match(bob.field, /^score=([\d.]+); rule=reputation; reasons= trust:correspondent \(0\.0000\), /);
-    assert.ok(Number(/^score=([\d.]+)/.exec(bob.field)![1]) >= 0.9, `the words alone would junk it: ${bob.field}`);
+    assert.ok(Number(/^score=([\d.]+)/.exec(bob.field)![1]) >= 0.9, `its score (words and SMTP-time points) would junk it: ${bob.field}`);
     const eve = filed('Pills from eve')!;
     assert.equal(eve.mailbox, 'Junk');
     assert.deepEqual(eve.flags, ['$Junk']);
