@@ -12,9 +12,9 @@ test('the verdict comes back from the field filing.ts writes, tokens decoded', (
     { token: 'subject:fr;e,e (100%)', probability: 0.9804 },
     { token: 'wörd', probability: 0.1234 },
   ];
-  const verdict = { score: 0.9731, junk: true, rule: 'content' as const, reasons };
+  const verdict = { score: 0.9731, junk: true, rule: 'content' as const, reasons, byContent: true };
   assert.deepEqual(readJunkField(message(junkField(verdict))), { rule: 'content', score: 0.9731, reasons });
-  assert.deepEqual(readJunkField(message(junkField({ score: 0.5, junk: false, rule: 'untrained', reasons: [] }))), {
+  assert.deepEqual(readJunkField(message(junkField({ score: 0.5, junk: false, rule: 'untrained', reasons: [], byContent: null }))), {
     rule: 'untrained',
     score: 0.5,
     reasons: [],

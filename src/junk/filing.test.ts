@@ -12,6 +12,7 @@ test('X-Homepost-Junk: US-ASCII, one reason a folded line, separators and other 
       { token: 'grüße;(a),%', probability: 0.987654 },
       { token: `x${'y'.repeat(100)}`, probability: 0.01 },
     ],
+    byContent: true,
   });
   assert.equal(
     field,
@@ -21,7 +22,10 @@ test('X-Homepost-Junk: US-ASCII, one reason a folded line, separators and other 
       ` x${'y'.repeat(39)} (0.0100)\r\n`,
   );
   assert.ok(field.split('\r\n').every((line) => line.length <= 78));
-  assert.equal(junkField({ score: 0.5, junk: false, rule: 'untrained', reasons: [] }), 'X-Homepost-Junk: score=0.5000; rule=untrained; reasons=none\r\n');
+  assert.equal(
+    junkField({ score: 0.5, junk: false, rule: 'untrained', reasons: [], byContent: null }),
+    'X-Homepost-Junk: score=0.5000; rule=untrained; reasons=none\r\n',
+  );
 });
 
 test('filed copies: one per distinct field, below the first bytes given (Return-Path)', () => {

@@ -8,6 +8,7 @@
 import type { Logger } from '../log/log.ts';
 import { type DeliveryTarget, INBOX, isStoreError, type Store } from '../store/index.ts';
 import type { JunkVerdict, MessageScan, SenderSignals } from './filter.ts';
+import { type HistoryEntry, historyEntry, recordHistory, trustOf } from './reputation.ts';
 import { isJunkMailbox, JUNK_KEYWORD, JUNK_ORIGIN, type JunkService, NOT_JUNK_KEYWORD } from './service.ts';
 
 export const JUNK_FIELD = 'X-Homepost-Junk';
@@ -41,13 +42,18 @@ export async function fileByJunk(
     return null;
   }
   const filings = new Map<number, JunkFiling>();
+  const history: HistoryEntry[] = [];
   for (const accountId of accountIds) {
-    const verdict = junk.judge(accountId, scan, signals);
+    const trust = trustOf(store, accountId, signals?.author);
+    const verdict = junk.judge(accountId, scan, signals && { ...signals, trust });
     const mailbox = verdict.junk ? await junkMailbox(store, accountId) : INBOX;
-    const flags = verdict.junk ? [JUNK_KEYWORD] : verdict.rule === 'content' ? [NOT_JUNK_KEYWORD] : [];
-    log.info('junk.decision', { accountId, rule: verdict.rule, score: Number(verdict.score.toFixed(4)), mailbox });
+    const flags = verdict.junk ? [JUNK_KEYWORD] : verdict.rule === 'content' || verdict.rule === 'reputation' ? [NOT_JUNK_KEYWORD] : [];
+    log.info('junk.decision', { accountId, rule: verdict.rule, score: Number(verdict.score.toFixed(4)), mailbox, trust });
     filings.set(accountId, { mailbox, flags, field: junkField(verdict) });
+    const entry = historyEntry(accountId, signals?.author, verdict);
+    if (entry) history.push(entry);
   }
+  if (history.length) recordHistory(store, history, log);
   return filings;
 }
 

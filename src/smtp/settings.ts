@@ -24,6 +24,8 @@ export interface SmtpSettings {
   dnsAllowlistZones: string[]; // DNS allowlists: a client listed there skips the blocklists
   fcrdns: boolean; // forward-confirmed reverse DNS of the client adds to the junk score
   heloChecks: boolean; // a suspicious HELO adds to the junk score
+  greylist: boolean; // first attempts from the internet get 451 4.7.1 (policy/rcpt.greylist.ts)
+  greylistDelayMs: number; // a retry passes the greylist from this long after the first attempt
   ownDomainSpoofing: 'reject' | 'off'; // mail from outside claiming our domains without SPF/DKIM
   quotaReply: 'temporary' | 'permanent'; // over quota: 452 4.2.2 or 552 5.2.2
   dnsServers: string[]; // resolvers for SPF/DKIM/DMARC ("ip" or "ip:port"); empty: the system's
@@ -117,7 +119,7 @@ export const SMTP_SETTINGS = {
     defaultText: 'none',
     rule: 'a list of DNS zones like list.dnswl.org',
     item: (s) => normalizeDomain(s) ?? undefined,
-    description: 'DNS allowlists: mail from an address they list skips the blocklists',
+    description: 'DNS allowlists: mail from an address they list skips the blocklists and the greylist',
   }),
   fcrdns: boolean({
     key: 'smtp.fcrdns',
@@ -128,6 +130,19 @@ export const SMTP_SETTINGS = {
     key: 'smtp.heloChecks',
     default: true,
     description: 'a HELO that is not a full host name, an address other than the sender’s, or our own name raises the junk score (never refused for it)',
+  }),
+  greylist: boolean({
+    key: 'smtp.greylist',
+    default: false,
+    description:
+      'greylisting: the first attempt of each sending network, sender and recipient is told to try again later; real mail servers do, much spam software does not. Delays mail from a new sender by a few minutes',
+  }),
+  greylistDelayMs: duration({
+    key: 'smtp.greylistDelayMs',
+    default: 60_000,
+    min: 1000,
+    max: 3600_000,
+    description: 'how long after a first attempt a retry passes the greylist',
   }),
   ownDomainSpoofing: choice({
     key: 'smtp.ownDomainSpoofing',
@@ -195,6 +210,8 @@ function deriveSmtpSettings(source: SettingsSource, dev: boolean): SmtpSettings 
     dnsAllowlistZones: readSetting(source, d.dnsAllowlistZones),
     fcrdns: readSetting(source, d.fcrdns),
     heloChecks: readSetting(source, d.heloChecks),
+    greylist: readSetting(source, d.greylist),
+    greylistDelayMs: readSetting(source, d.greylistDelayMs),
     ownDomainSpoofing: readSetting(source, d.ownDomainSpoofing),
     quotaReply: readSetting(source, d.quotaReply),
     dnsServers: readSetting(source, d.dnsServers),

@@ -16,6 +16,7 @@ import { type FiledMessage, junkCopies } from './junk-copies.ts';
 import { deliver, type DsnRequest, type StoredMessage } from './delivery.ts';
 import { withSignal, type DnsResolve } from '../smtp/dns.ts';
 import type { PreparedCopy } from '../smtp/incoming.ts';
+import { dmarcAuthor } from './policy/alignment.ts';
 import { DATA_RULES } from './policy/index.ts';
 import { runStage } from './policy/runner.ts';
 import type { JunkMark, Recipient, SmtpContext } from './policy/types.ts';
@@ -96,7 +97,8 @@ export async function receiveMessage(o: DataStage): Promise<SmtpReply> {
   const transit = stored(o.message, prepared.transit, prepared.final);
   const localIds = [...new Set(t.recipients.flatMap((r) => r.local))];
   // The junk filter judges mail from the internet only, never an account's own (submission).
-  const copies = !refused && inbound && final && transit && localIds.length ? await fileForJunk(o, final, transit, localIds, senderSignals(t.junk)) : null;
+  const signals = { ...senderSignals(t.junk), author: dmarcAuthor(message) };
+  const copies = !refused && inbound && final && transit && localIds.length ? await fileForJunk(o, final, transit, localIds, signals) : null;
   const result = refused
     ? { ok: false as const, reply: refused }
     : await deliver(o.store, {
@@ -116,6 +118,7 @@ export async function receiveMessage(o: DataStage): Promise<SmtpReply> {
         hostname: o.hostname,
         log: o.log,
       });
+  if (result.ok && ctx.session.account) recordSent(o, ctx.session.account.id, t.recipients);
   // One line per message: the rule that decided (null: none refused it), every rule's outcome
   // (Haraka's transaction results), and the junk marks delivery files the message by.
   o.log.info('smtp.message', {
@@ -149,6 +152,15 @@ async function fileForJunk(
     log.warn('junk.copy_failed', { error: e as Error });
     return null;
   }
+}
+
+// The account's correspondents (src/junk/reputation.ts) after its message was accepted: one small
+// write, not waited for (losing it loses reputation, never mail).
+function recordSent(o: DataStage, accountId: number, recipients: readonly Recipient[]): void {
+  const addresses = recipients.map((r) => r.mailbox.address.toLowerCase());
+  o.store.reputation
+    .recordSent(accountId, addresses)
+    .catch((e: unknown) => o.log.warn('junk.correspondents_failed', { session: o.session.id, error: e as Error }));
 }
 
 // The SMTP-time checks' marks (policy/types.ts JunkMark) as the filter takes them.

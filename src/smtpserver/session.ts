@@ -61,6 +61,7 @@ export function storeDirectory(store: Store, hostname: string): Directory {
     },
     ownAddresses: (id) => store.aliases.ownAddresses(id),
     usage: (id) => store.accounts.quotaUsage(id),
+    greylist: (triplet, delayMs) => store.greylist.attempt(triplet, delayMs),
   };
 }
 

@@ -5,6 +5,7 @@ import type { StoreContext } from './context.ts';
 import { StoreError } from './errors.ts';
 import { domainOf, normalizeMailAddress, requireMailAddress } from './addresses.ts';
 import { removeJunkData } from './junk.ts';
+import { removeReputation } from './reputation.ts';
 import type { Mailboxes } from './mailboxes.ts';
 import type { AccountRecord } from './records.ts';
 
@@ -69,6 +70,7 @@ export class Accounts {
       accounts.removeSync(a);
       accountIds.removeSync(rec.id);
       removeJunkData(this.ctx.dbs, rec.id);
+      removeReputation(this.ctx.dbs, rec.id);
       changes.push({ kind: 'account-deleted', accountId: rec.id });
     });
   }

@@ -93,8 +93,10 @@ export function checkConsistency(dbs: Dbs): string[] {
   for (const { key: id, value: address } of dbs.accountIds.getRange()) {
     if (dbs.accounts.get(address)?.id !== id) problems.push(`account id ${id} -> ${address} mismatch`);
   }
-  // The junk filter's data goes with its account (junk.ts).
+  // The junk filter's data goes with its account (junk.ts, reputation.ts).
   for (const id of dbs.junkCounts.getKeys()) if (!dbs.accountIds.get(id)) problems.push(`junk counts of missing account ${id}`);
   for (const [id] of dbs.junkLabels.getKeys()) if (!dbs.accountIds.get(id)) problems.push(`junk labels of missing account ${id}`);
+  for (const [id] of dbs.junkCorrespondents.getKeys()) if (!dbs.accountIds.get(id)) problems.push(`correspondents of missing account ${id}`);
+  for (const [id] of dbs.junkDomains.getKeys()) if (!dbs.accountIds.get(id)) problems.push(`domain history of missing account ${id}`);
   return problems;
 }

@@ -8,6 +8,8 @@ export { bodyHash, type PreparedBody } from './bodies.ts';
 export type { QueueEntry, QueueRecipient, QueueRecipientState, EnqueueOptions, EnqueueRecipient, RecipientDsn, QueueEvent } from './queue.ts';
 export { isPending } from './queue.ts';
 export type { TrainedLabel } from './junk.ts';
+export type { DomainHistory } from './reputation.ts';
+export type { GreylistState } from './greylist.ts';
 export type { DkimKey, DkimDomainRecord, DkimAlgorithm } from './dkim.ts';
 export type { MailboxRecord, MessageRecord, AliasRecord, DomainRecord } from './records.ts';
 export type { MailboxIndex } from './mailbox-index.ts';

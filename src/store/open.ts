@@ -5,6 +5,8 @@ import path from 'node:path';
 import type { AccountRecord, AliasRecord, BodyMetaRecord, DomainRecord, MailboxRecord, MessageRecord } from './records.ts';
 import type { DkimDomainRecord } from './dkim.ts';
 import type { StoredHeaderRecord } from './header-records.ts';
+import type { GreylistEntry } from './greylist.ts';
+import type { DomainHistory } from './reputation.ts';
 
 // Options chosen for SD cards (docs/store.md has the measurements):
 // - compression: LZ4 off the main thread; mail text shrinks to about a third, so fewer bytes
@@ -78,6 +80,11 @@ export interface Dbs {
   // -> the label the body was trained with. New databases an older homepost never opens.
   junkCounts: Database<Buffer, number>;
   junkLabels: Database<boolean, [number, string]>;
+  // Sender reputation (reputation.ts): [account id, address] -> when the account last sent to it;
+  // [account id, domain] -> the domain's history. The greylist (greylist.ts): triplet -> its times.
+  junkCorrespondents: Database<number, [number, string]>;
+  junkDomains: Database<DomainHistory, [number, string]>;
+  greylist: Database<GreylistEntry, string>;
 }
 
 export interface OpenedEnv {
@@ -111,6 +118,9 @@ export function openEnv(dir: string): OpenedEnv {
     headerCache: db('headerCache', { encoding: 'binary' }),
     junkCounts: db('junkCounts', { encoding: 'binary' }),
     junkLabels: db('junkLabels'),
+    junkCorrespondents: db('junkCorrespondents'),
+    junkDomains: db('junkDomains'),
+    greylist: db('greylist'),
   };
   return { env, dbs, file };
 }

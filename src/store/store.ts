@@ -10,12 +10,14 @@ import { checkConsistency } from './consistency.ts';
 import { StoreContext } from './context.ts';
 import { Dkim } from './dkim.ts';
 import { Domains } from './domains.ts';
+import { Greylist } from './greylist.ts';
 import { JunkData } from './junk.ts';
 import { Mailboxes } from './mailboxes.ts';
 import { Messages } from './messages.ts';
 import { migrate } from './migrate.ts';
 import { openEnv, STORE_FORMAT } from './open.ts';
 import { Queue } from './queue.ts';
+import { Reputation } from './reputation.ts';
 import { Settings } from './settings.ts';
 
 export class Store {
@@ -29,6 +31,8 @@ export class Store {
   readonly queue: Queue;
   readonly dkim: Dkim;
   readonly junk: JunkData;
+  readonly reputation: Reputation;
+  readonly greylist: Greylist;
   readonly file: string;
   private ctx: StoreContext;
 
@@ -45,6 +49,8 @@ export class Store {
     this.queue = new Queue(ctx, this.bodies);
     this.dkim = new Dkim(ctx);
     this.junk = new JunkData(ctx);
+    this.reputation = new Reputation(ctx);
+    this.greylist = new Greylist(ctx);
   }
 
   // Opens (creating if needed) the store in `dir`.

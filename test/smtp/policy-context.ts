@@ -22,6 +22,8 @@ export interface ContextOptions {
   helo?: string;
   remoteAddress?: string;
   lookups?: ClientLookups;
+  // The store's answer to a greylist attempt; by default every attempt passes.
+  greylist?: Directory['greylist'];
 }
 
 // DNS that knows nothing: no list holds the client, no reverse name.
@@ -37,6 +39,7 @@ export function directory(o: ContextOptions): Directory {
     resolve: (a) => o.addresses?.[a] ?? null,
     ownAddresses: (id) => o.own?.[id] ?? [],
     usage: (id) => o.usage?.[id] ?? { used: 0, quota: 0 },
+    greylist: o.greylist ?? (async () => 'pass'),
   };
 }
 

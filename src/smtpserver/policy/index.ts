@@ -1,4 +1,4 @@
-// The rules of each stage, in order. RCPT starts with the blocklists and the quota; the relay
+// The rules of each stage, in order. RCPT starts with the blocklists, the greylist and the quota; the relay
 // rules come from smtp.relayRules (Postfix's smtpd_relay_restrictions); the list always ends in
 // "deny", whatever the setting says.
 import { dmarc } from './data.dmarc.ts';
@@ -11,6 +11,7 @@ import { ownAddress } from './mail.own-address.ts';
 import { authenticated } from './rcpt.authenticated.ts';
 import { deny } from './rcpt.deny.ts';
 import { dnsbl } from './rcpt.dnsbl.ts';
+import { greylist } from './rcpt.greylist.ts';
 import { localRecipient } from './rcpt.local-recipient.ts';
 import { quota } from './rcpt.quota.ts';
 import { trustedNetwork } from './rcpt.trusted-network.ts';
@@ -23,7 +24,7 @@ export const DATA_RULES: readonly Rule<'data'>[] = [ownFrom, ownDomainRule, dmar
 
 // The RCPT rules for these settings; unknown names are reported through `unknown`.
 export function rcptRules(names: readonly string[], unknown: (name: string) => void): Rule<'rcpt'>[] {
-  const rules: Rule<'rcpt'>[] = [dnsbl, quota];
+  const rules: Rule<'rcpt'>[] = [dnsbl, greylist, quota];
   for (const name of names) {
     const rule = RELAY_RULES[name];
     if (rule) rules.push(rule);

@@ -16,14 +16,15 @@ test('the configured relay rule list always ends in deny; unknown names are repo
   const names = (list: string[]) => rcptRules(list, (n) => unknown.push(n)).map((r) => r.name);
   assert.deepEqual(names(['authenticated', 'trusted-network', 'local-recipient', 'deny']), [
     'dnsbl',
+    'greylist',
     'quota',
     'authenticated',
     'trusted-network',
     'local-recipient',
     'deny',
   ]);
-  assert.deepEqual(names(['local-recipient']), ['dnsbl', 'quota', 'local-recipient', 'deny']);
-  assert.deepEqual(names(['open-relay', 'local-recipient']), ['dnsbl', 'quota', 'local-recipient', 'deny']);
-  assert.deepEqual(names([]), ['dnsbl', 'quota', 'deny']);
+  assert.deepEqual(names(['local-recipient']), ['dnsbl', 'greylist', 'quota', 'local-recipient', 'deny']);
+  assert.deepEqual(names(['open-relay', 'local-recipient']), ['dnsbl', 'greylist', 'quota', 'local-recipient', 'deny']);
+  assert.deepEqual(names([]), ['dnsbl', 'greylist', 'quota', 'deny']);
   assert.deepEqual(unknown, ['open-relay']);
 });

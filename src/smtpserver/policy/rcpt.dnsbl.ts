@@ -16,6 +16,11 @@ import { NEXT, type Rule, type SmtpContext } from './types.ts';
 const ask = (ctx: SmtpContext, zones: readonly string[], signal: AbortSignal) =>
   Promise.all(zones.map((z) => ctx.lookups.zone(ctx.session.remoteAddress, z, signal)));
 
+// The allowlist zone that lists the client, if any (the greylist asks too).
+export async function allowlisted(ctx: SmtpContext, signal: AbortSignal): Promise<ZoneAnswer | undefined> {
+  return (await ask(ctx, ctx.settings.dnsAllowlistZones, signal)).find((a) => a.status === 'listed');
+}
+
 const unanswered = (answers: ZoneAnswer[]) =>
   answers
     .filter((a) => a.status === 'refused' || a.status === 'error')

@@ -38,6 +38,9 @@ export interface Directory {
   ownAddresses(accountId: number): string[];
   // The quota (0: none) of an account and the bytes it uses.
   usage(accountId: number): { used: number; quota: number }; // used is 0 when quota is 0
+  // Records an attempt of a greylist triplet (rcpt.greylist.ts): its first, a retry within
+  // delayMs of it, or one that passes.
+  greylist(triplet: string, delayMs: number): Promise<'new' | 'early' | 'pass'>;
 }
 
 export interface SessionInfo {
