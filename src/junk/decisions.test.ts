@@ -1,33 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DECISIONS_KEPT, DecisionRing, readJunkField, shortSubject } from './decisions.ts';
-import { junkField } from './filing.ts';
-
-const RETURN_PATH = 'Return-Path: <a@example.org>\r\n';
-const message = (field: string) => Buffer.from(`${RETURN_PATH}${field}Subject: hi\r\n\r\nbody\r\n`, 'latin1');
-
-test('the verdict comes back from the field filing.ts writes, tokens decoded', () => {
-  const reasons = [
-    { token: 'viagra', probability: 0.9912 },
-    { token: 'subject:fr;e,e (100%)', probability: 0.9804 },
-    { token: 'wörd', probability: 0.1234 },
-  ];
-  const verdict = { score: 0.9731, junk: true, rule: 'content' as const, reasons, byContent: true };
-  assert.deepEqual(readJunkField(message(junkField(verdict))), { rule: 'content', score: 0.9731, reasons });
-  assert.deepEqual(readJunkField(message(junkField({ score: 0.5, junk: false, rule: 'untrained', reasons: [], byContent: null }))), {
-    rule: 'untrained',
-    score: 0.5,
-    reasons: [],
-  });
-});
-
-test('no field, a cut-off one, or a malformed one: no verdict', () => {
-  assert.equal(readJunkField(message('')), null);
-  assert.equal(readJunkField(Buffer.from(`${RETURN_PATH}X-Homepost-Junk: score=1.0000; rule=gtube; reasons=`, 'latin1')), null);
-  assert.equal(readJunkField(message('X-Homepost-Junk: whatever\r\n')), null);
-  // Beyond the first 4 KB: not ours (ours is right below Return-Path).
-  assert.equal(readJunkField(message(`X-Pad: ${'x'.repeat(5000)}\r\nX-Homepost-Junk: score=1.0000; rule=gtube; reasons=none\r\n`)), null);
-});
+import { DECISIONS_KEPT, DecisionRing, shortSubject } from './decisions.ts';
 
 test('the ring keeps the newest decisions per account; a message gone loses its place', () => {
   const ring = new DecisionRing();

@@ -31,7 +31,8 @@ test('X-Homepost-Junk: US-ASCII, one reason a folded line, separators and other 
 test('filed copies: one per distinct field, below the first bytes given (Return-Path)', () => {
   const raw = Buffer.from('Return-Path: <a@example.org>\r\nSubject: hi\r\n\r\nbody\r\n');
   const at = 'Return-Path: <a@example.org>\r\n'.length;
-  const filing = (mailbox: string, field: string): JunkFiling => ({ mailbox, flags: [], field });
+  const verdict = { score: 0.5, junk: false, rule: 'untrained' as const, reasons: [], byContent: null };
+  const filing = (mailbox: string, field: string): JunkFiling => ({ mailbox, flags: [], field, verdict });
   const copies = filedCopies(
     raw,
     at,

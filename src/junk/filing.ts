@@ -21,6 +21,7 @@ export interface JunkFiling {
   mailbox: string;
   flags: string[];
   field: string;
+  verdict: JunkVerdict;
 }
 
 // Each account's filing, with one log line per decision: the rule that decided and the score.
@@ -49,7 +50,7 @@ export async function fileByJunk(
     const mailbox = verdict.junk ? await junkMailbox(store, accountId) : INBOX;
     const flags = verdict.junk ? [JUNK_KEYWORD] : verdict.rule === 'content' || verdict.rule === 'reputation' ? [NOT_JUNK_KEYWORD] : [];
     log.info('junk.decision', { accountId, rule: verdict.rule, score: Number(verdict.score.toFixed(4)), mailbox, trust });
-    filings.set(accountId, { mailbox, flags, field: junkField(verdict) });
+    filings.set(accountId, { mailbox, flags, field: junkField(verdict), verdict });
     const entry = historyEntry(accountId, signals?.author, verdict);
     if (entry) history.push(entry);
   }

@@ -16,7 +16,7 @@ import { readSetting } from '../settings/define.ts';
 import type { MailboxRecord, Store, StoreChange, TrainedLabel } from '../store/index.ts';
 import { JunkClassifier } from './classifier.ts';
 import { judgeScan, type JunkVerdict, type MessageScan, type SenderSignals } from './filter.ts';
-import { DecisionRing, type JunkDecision, readJunkField, shortSubject } from './decisions.ts';
+import { DecisionRing, type JunkDecision, shortSubject } from './decisions.ts';
 import { deserializeClassifier, serializeClassifier } from './format.ts';
 import { READ_LIMITS } from './read.ts';
 import { JUNK_THRESHOLD_SETTING } from './settings.ts';
@@ -69,6 +69,9 @@ export const isJunkMailbox = (mb: MailboxRecord | null): boolean => mb?.specialU
 const hasKeyword = (flags: readonly string[], keyword: string) => flags.some((f) => f.toLowerCase() === keyword.toLowerCase());
 const gained = (m: { flags: string[]; previous?: string[] }, keyword: string) => hasKeyword(m.flags, keyword) && !hasKeyword(m.previous ?? [], keyword);
 
+const AWAITED_MAX = 1024;
+const awaitedKey = (accountId: number, hash: Buffer) => `${accountId}/${hash.toString('base64')}`;
+
 export class JunkService {
   private store: Store;
   private o: Required<JunkServiceOptions>;
@@ -79,9 +82,10 @@ export class JunkService {
   private writes = new Set<Promise<void>>();
   private unsubscribe: (() => void) | null = null;
   private decisions = new DecisionRing();
-  // Verdicts given per account whose stored copy has not been seen yet: only those deliveries
-  // are read back for their decision.
-  private judged = new Map<number, number>();
+  // Verdicts whose copy is about to be stored, by account and body hash (expect()): a stored copy
+  // is matched to its verdict by its record alone, no body read. At most AWAITED_MAX, the oldest
+  // dropped (a delivery that failed leaves its entry behind).
+  private awaited = new Map<string, JunkVerdict>();
   private closed = false;
 
   constructor(store: Store, o: JunkServiceOptions) {
@@ -101,8 +105,17 @@ export class JunkService {
   }
 
   judge(accountId: number, scan: MessageScan, signals?: SenderSignals): JunkVerdict {
-    this.judged.set(accountId, (this.judged.get(accountId) ?? 0) + 1);
     return judgeScan(this.classifier(accountId), scan, readSetting(this.store.settings, JUNK_THRESHOLD_SETTING), signals);
+  }
+
+  // The copy with this body hash, about to be delivered to the account, was filed by `verdict`:
+  // its decision is noted when the store reports it added.
+  expect(accountId: number, hash: Buffer, verdict: JunkVerdict): void {
+    this.awaited.set(awaitedKey(accountId, hash), verdict);
+    for (const key of this.awaited.keys()) {
+      if (this.awaited.size <= AWAITED_MAX) break;
+      this.awaited.delete(key);
+    }
   }
 
   // The account's last decisions at delivery, newest first.
@@ -265,7 +278,6 @@ export class JunkService {
     if (c.kind === 'account-deleted') {
       this.drop(c.accountId);
       this.decisions.drop(c.accountId);
-      this.judged.delete(c.accountId);
     } else if (c.kind === 'added' && c.source === undefined && DELIVERY_ORIGINS.includes(c.origin)) this.noteDecisions(c.accountId, c.mailboxId, c.uids);
     else if (c.kind === 'expunged') this.decisions.gone(c.accountId, c.mailboxId, c.uids);
     else if (c.kind === 'added' && c.source !== undefined) {
@@ -282,20 +294,27 @@ export class JunkService {
     }
   }
 
-  // The decisions in delivered copies' X-Homepost-Junk fields, while verdicts are unseen.
+  // The decisions of delivered copies whose verdicts were expected.
   private noteDecisions(accountId: number, mailboxId: number, uids: readonly number[]): void {
     const mailbox = this.store.mailboxes.getById(mailboxId);
+    if (!mailbox || !this.awaited.size) return;
     for (const uid of uids) {
-      const unseen = this.judged.get(accountId) ?? 0;
-      if (!unseen || !mailbox) return;
       const m = this.store.messages.get(mailboxId, uid);
-      const raw = m && this.store.messages.body(m.hash);
-      const verdict = raw && readJunkField(raw);
-      if (!m || !verdict) continue;
-      if (unseen === 1) this.judged.delete(accountId);
-      else this.judged.set(accountId, unseen - 1);
+      const key = m && awaitedKey(accountId, m.hash);
+      const verdict = key && this.awaited.get(key);
+      if (!verdict) continue;
+      this.awaited.delete(key);
       const subject = shortSubject(this.store.messages.headers(m.hash)?.subject ?? null);
-      this.decisions.add(accountId, { at: m.internalDate, ...verdict, subject, mailboxId, mailbox: mailbox.name, uid });
+      this.decisions.add(accountId, {
+        at: m.internalDate,
+        rule: verdict.rule,
+        score: verdict.score,
+        reasons: verdict.reasons,
+        subject,
+        mailboxId,
+        mailbox: mailbox.name,
+        uid,
+      });
     }
   }
 

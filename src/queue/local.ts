@@ -6,7 +6,7 @@
 // files it (src/junk/filing.ts).
 import { fileByJunk, filedCopies, type JunkService } from '../junk/index.ts';
 import type { Logger } from '../log/log.ts';
-import type { DeliveryOutcome, QueueEntry, QueueRecipient, Store } from '../store/index.ts';
+import { bodyHash, type DeliveryOutcome, type QueueEntry, type QueueRecipient, type Store } from '../store/index.ts';
 import { returnPathField } from '../smtp/message.ts';
 import { local, type AttemptResult } from './result.ts';
 
@@ -55,6 +55,11 @@ async function deliverCopies(
   const raw = Buffer.concat([returnPath, body]);
   const filings = entry.junk ? await fileByJunk(store, o.junk, ids, raw, o.log.child({ queueId: entry.id })) : null;
   if (!filings) return store.messages.deliver({ raw, targets: ids.map((accountId) => ({ accountId })), origin: 'queue' });
-  const copies = filedCopies(raw, returnPath.length, ids, filings).map((c) => store.messages.deliver({ raw: c.raw, targets: c.targets, origin: 'queue' }));
+  const copies = filedCopies(raw, returnPath.length, ids, filings).map((c) => {
+    // The store hashes the copy again (a retry is rare; delivery from SMTP has it from a worker).
+    const hash = bodyHash(c.raw);
+    for (const t of c.targets) o.junk.expect(t.accountId, hash, filings.get(t.accountId)!.verdict);
+    return store.messages.deliver({ raw: c.raw, targets: c.targets, origin: 'queue' });
+  });
   return (await Promise.all(copies)).flat();
 }

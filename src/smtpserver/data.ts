@@ -147,7 +147,9 @@ async function fileForJunk(
   const filings = await fileByJunk(o.store, o.junk, accountIds, final.raw, log, signals);
   if (!filings) return null;
   try {
-    return await junkCopies(o.offload, final, transit, accountIds, filings);
+    const copies = await junkCopies(o.offload, final, transit, accountIds, filings);
+    for (const c of copies) for (const t of c.targets) o.junk.expect(t.accountId, c.message.body.hash, filings.get(t.accountId)!.verdict);
+    return copies;
   } catch (e) {
     log.warn('junk.copy_failed', { error: e as Error });
     return null;
