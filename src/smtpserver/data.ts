@@ -99,6 +99,9 @@ export async function receiveMessage(o: DataStage): Promise<SmtpReply> {
   // The junk filter judges mail from the internet only, never an account's own (submission).
   const signals = { ...senderSignals(t.junk), author: dmarcAuthor(message) };
   const copies = !refused && inbound && final && transit && localIds.length ? await fileForJunk(o, final, transit, localIds, signals) : null;
+  // The account's correspondents are written in the same turn as the delivery's writes, so in
+  // its commit (docs/store.md): no commit of their own.
+  if (!refused && ctx.session.account) recordSent(o, ctx.session.account.id, t.recipients);
   const result = refused
     ? { ok: false as const, reply: refused }
     : await deliver(o.store, {
@@ -118,7 +121,6 @@ export async function receiveMessage(o: DataStage): Promise<SmtpReply> {
         hostname: o.hostname,
         log: o.log,
       });
-  if (result.ok && ctx.session.account) recordSent(o, ctx.session.account.id, t.recipients);
   // One line per message: the rule that decided (null: none refused it), every rule's outcome
   // (Haraka's transaction results), and the junk marks delivery files the message by.
   o.log.info('smtp.message', {
@@ -156,8 +158,8 @@ async function fileForJunk(
   }
 }
 
-// The account's correspondents (src/junk/reputation.ts) after its message was accepted: one small
-// write, not waited for (losing it loses reputation, never mail).
+// The account's correspondents (src/junk/reputation.ts) as it submits a message: not waited for
+// (losing it loses reputation, never mail).
 function recordSent(o: DataStage, accountId: number, recipients: readonly Recipient[]): void {
   const addresses = recipients.map((r) => r.mailbox.address.toLowerCase());
   o.store.reputation

@@ -121,13 +121,19 @@ test('summaries equal what the bodies hold; only chunks closed to new UIDs are w
   }
 });
 
+// A mailbox of a chunk and 11 messages more, its chunk 0 (UIDs 1-255) read and written.
+async function withChunkZero(store: Store, accountId: number): Promise<{ mailboxId: number; uids: number[] }> {
+  const mailboxId = await mailboxWith(store, accountId, 'Box', CHUNK_UIDS + 10);
+  const uids = Array.from({ length: CHUNK_UIDS - 1 }, (_, i) => i + 1);
+  pass(store, mailboxId, uids, (uid) => store.messages.get(mailboxId, uid));
+  await settled(store);
+  return { mailboxId, uids };
+}
+
 test('a chunk written again drops the rows of expunged messages; a message gone has no summary', async () => {
   const t = await storeWithAccount();
   try {
-    const mailboxId = await mailboxWith(t.store, t.account.id, 'Box', CHUNK_UIDS + 10);
-    const uids = Array.from({ length: CHUNK_UIDS - 1 }, (_, i) => i + 1);
-    pass(t.store, mailboxId, uids, (uid) => t.store.messages.get(mailboxId, uid));
-    await settled(t.store);
+    const { mailboxId, uids } = await withChunkZero(t.store, t.account.id);
     await t.store.messages.setFlags({ mailboxId, uids: [5], op: 'add', flags: ['\\Deleted'] });
     await t.store.messages.expunge({ mailboxId, onlyDeleted: true });
     // A session that did not yet know UID 6 wrote the chunk without it: reading 6 adds it back.
@@ -172,10 +178,7 @@ test('nothing is written while bodies wait for a new parse, and a deleted mailbo
 test('a column read after its chunk was written again comes from the new parts, row by row by UID', async () => {
   const t = await storeWithAccount();
   try {
-    const mailboxId = await mailboxWith(t.store, t.account.id, 'Box', CHUNK_UIDS + 10);
-    const uids = Array.from({ length: CHUNK_UIDS - 1 }, (_, i) => i + 1);
-    pass(t.store, mailboxId, uids, (uid) => t.store.messages.get(mailboxId, uid));
-    await settled(t.store);
+    const { mailboxId } = await withChunkZero(t.store, t.account.id);
     const [zero] = chunks(t.store, mailboxId);
     assert.equal(storeInternals(t.store).dbs.headerCache.getKeysCount({ start: [mailboxId, 0], end: [mailboxId, 1] }), CHUNK_PARTS);
     // A chunk lacking UIDs 1-9, as a session that had not seen them wrote it.
