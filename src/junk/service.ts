@@ -296,8 +296,9 @@ export class JunkService {
 
   // The decisions of delivered copies whose verdicts were expected.
   private noteDecisions(accountId: number, mailboxId: number, uids: readonly number[]): void {
+    if (!this.awaited.size) return;
     const mailbox = this.store.mailboxes.getById(mailboxId);
-    if (!mailbox || !this.awaited.size) return;
+    if (!mailbox) return;
     for (const uid of uids) {
       const m = this.store.messages.get(mailboxId, uid);
       const key = m && awaitedKey(accountId, m.hash);
