@@ -246,6 +246,19 @@ describe('setup page in a browser', () => {
     await page.getByRole('heading', { name: 'Settings', exact: true }).waitFor();
     assert.deepEqual(problems, [], 'no script errors or CSP violations');
   });
+
+  test('a page opened while homepost does not answer says so, then comes up by itself', async () => {
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByRole('button', { name: 'Log in' }).waitFor();
+    // The first session check fails as a refused connection does; the ones after it go through.
+    let refused = 0;
+    await page.route('**/api/session', (route) => (refused++ === 0 ? route.abort('connectionrefused') : route.continue()));
+    await page.reload();
+    await assertAlert(page, /homepost does not answer/);
+    await page.getByLabel('Admin password', { exact: true }).waitFor();
+    assert.ok(refused >= 2, `asked again (${refused} session checks)`);
+    await page.unroute('**/api/session');
+  });
 });
 
 async function assertAlert(page: Page, text: RegExp): Promise<void> {

@@ -133,12 +133,15 @@ describe('setup page layout', () => {
 });
 
 async function logIn(page: Page, server: AdminServer): Promise<void> {
-  await page.goto(`${server.base}/`).catch((e: Error) => {
-    // What the server said meanwhile, should the page not load (refusals, evictions, TLS).
-    const said = server.logRecords().filter((r) => (r.level !== 'info' && r.level !== 'debug') || /^(net|tls)\./.test(r.event));
-    throw new Error(`${e.message}\nserver log: ${JSON.stringify(said.slice(-20))}`);
-  });
-  await page.getByLabel('Admin password', { exact: true }).fill(ADMIN);
+  // Should the page not come up: what it showed and what the server said meanwhile (refusals,
+  // evictions, TLS, the requests it answered).
+  const explain = async (e: Error) => {
+    const said = server.logRecords().filter((r) => r.level !== 'info' || /^(net|tls|admin)\./.test(r.event));
+    const shown = await page.evaluate('document.body.innerText').catch((f: Error) => `(unreadable: ${f.message})`);
+    throw new Error(`${e.message}\npage shows: ${JSON.stringify(shown)}\nserver log: ${JSON.stringify(said.slice(-30))}`);
+  };
+  await page.goto(`${server.base}/`).catch(explain);
+  await page.getByLabel('Admin password', { exact: true }).fill(ADMIN).catch(explain);
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByRole('button', { name: 'Log out' }).waitFor();
 }

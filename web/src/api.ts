@@ -22,8 +22,10 @@ export function whenSessionEnds(fn: () => void): void {
   onSessionEnded = fn;
 }
 
-async function request<T>(path: string, body?: unknown): Promise<T> {
+// timeoutMs: for a quick question, how long before no answer counts as a failure to connect.
+async function request<T>(path: string, body?: unknown, timeoutMs?: number): Promise<T> {
   const init: RequestInit = body === undefined ? {} : { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) };
+  if (timeoutMs) init.signal = AbortSignal.timeout(timeoutMs);
   let res: Response;
   try {
     res = await fetch(path, { ...init, credentials: 'same-origin' });
@@ -42,7 +44,7 @@ async function request<T>(path: string, body?: unknown): Promise<T> {
 // As the server requires (src/admin/auth.ts).
 export const MIN_ADMIN_PASSWORD = 10;
 
-export const getSession = () => request<SessionState>('/api/session');
+export const getSession = () => request<SessionState>('/api/session', undefined, 10_000);
 export const setup = (code: string, password: string) => request<SessionState>('/api/setup', { code, password });
 export const login = (password: string) => request<SessionState>('/api/login', { password });
 export const changePassword = (oldPassword: string, newPassword: string) => request<{ changed: boolean }>('/api/password', { oldPassword, newPassword });

@@ -2,7 +2,7 @@
 // then the sections of the admin (docs/admin.md). No router: the section is the URL's #fragment.
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { getSession, logout, message, whenSessionEnds, type SessionState } from './api.ts';
+import { ApiFailure, getSession, logout, message, whenSessionEnds, type SessionState } from './api.ts';
 import { ErrorText } from './ui.tsx';
 import { AccountsView } from './views/accounts.tsx';
 import { CertificateView } from './views/certificate.tsx';
@@ -27,12 +27,27 @@ const SECTIONS = [
   { id: 'settings', title: 'Settings', view: SettingsView },
 ] as const;
 
+const SESSION_RETRY_MS = 3000;
+
 const sectionOf = (hash: string) => SECTIONS.find((s) => hash === `#${s.id}` || hash.startsWith(`#${s.id}/`)) ?? SECTIONS[0];
 
 function App() {
   const [session, setSession] = useState<SessionState | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const refresh = () => getSession().then(setSession, (e: unknown) => setError(message(e)));
+  // While homepost does not answer (starting, restarting after an update), asked again every few
+  // seconds; the page shows why it waits.
+  const refresh = (): Promise<void> =>
+    getSession().then(
+      (s) => {
+        setError(null);
+        setSession(s);
+      },
+      (e: unknown) => {
+        const again = e instanceof ApiFailure && e.code === 'network';
+        setError(again ? `${message(e)} Trying again…` : message(e));
+        if (again) setTimeout(refresh, SESSION_RETRY_MS);
+      },
+    );
   useEffect(() => {
     void refresh();
     whenSessionEnds(() => setSession({ adminExists: true, loggedIn: false }));
