@@ -8,8 +8,11 @@
 // fsyncs are counted with `strace -f --seccomp-bpf -c -e trace=fsync,fdatasync,msync,
 // sync_file_range` attached to both servers: the seccomp filter stops only those calls, so the
 // other syscalls run untraced; both servers pay the same small cost per traced call.
-// homepost runs with 127.0.0.1 in smtp.trustedNetworks, so no SPF/DKIM/DMARC (no DNS in a
-// benchmark), like LMTP which does none either. The end-to-end line: smtp-source relays to remote
+// homepost runs with 127.0.0.1 in smtp.trustedNetworks, so no SPF/DKIM/DMARC, like LMTP which
+// does none either. A second homepost row takes the same mail as from the internet: loopback is
+// not trusted, the SMTP-time checks ask dnsmasq on 127.0.0.1 (the sender's SPF, DMARC and reverse
+// DNS), and the account's junk filter, trained on 2,000 messages of bench-junk's corpus, files
+// each message and writes its X-Homepost-Junk field; its ratio to the first row is their cost. The end-to-end line: smtp-source relays to remote
 // recipients through homepost (trusted 127.0.0.1), which queues each message, signs it (DKIM,
 // From in a local domain) and delivers it through its smarthost setting to smtp-sink; the clock
 // stops at the last delivery homepost logs. Then BENCH_CRASH_ROUNDS rounds of the kill -9
@@ -19,6 +22,7 @@ import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync,
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { startDnsmasq } from '../test/dns/dnsmasq.ts';
 import { crashRound } from '../test/smtp/crash-round.ts';
 import { freePort, waitForPort } from '../test/support/ports.ts';
 import { tempDir } from '../test/support/temp-store.ts';
@@ -121,12 +125,17 @@ async function stopTraced(child: ChildProcess, target: number): Promise<void> {
   await exited;
 }
 
-async function runHomepost(concurrency: number): Promise<Run & { stored: number }> {
+// filter: mail from the internet (FILTER_ZONE's sender), through the checks and the junk filter.
+async function runHomepost(concurrency: number, filter = false): Promise<Run & { stored: number; junked: number }> {
   const fs = createLoopFs(2048);
   let child: ChildProcess | null = null;
+  const dnsDir = tempDir('homepost-bench-dns-');
+  const dns = filter ? await startDnsmasq(dnsDir, FILTER_ZONE) : null;
   try {
     const data = path.join(fs.mountpoint, 'homepost');
     execFileSync(process.execPath, [path.join(here, 'smtp-store.ts'), 'setup', data], { stdio: 'inherit' });
+    if (dns) execFileSync(process.execPath, [path.join(here, 'smtp-store.ts'), 'filter', data, String(dns.port)], { stdio: 'inherit' });
+    const from = filter ? 'sender@example.net' : undefined;
     const trace = path.join(fs.mountpoint, '..', `strace-homepost-${concurrency}.txt`);
     child = traced([path.join(root, 'bin/homepost'), 'serve', '--ephemeral', '--data', data, '--hostname', 'bench.example.test'], trace, 'pipe');
     const port = await new Promise<number>((resolve, reject) => {
@@ -138,24 +147,38 @@ async function runHomepost(concurrency: number): Promise<Run & { stored: number 
       });
     });
     const node = descendants(child!.pid!)[0]; // strace's child: bin/homepost exec'd node
-    smtpSource(port, concurrency, false, WARMUP);
+    smtpSource(port, concurrency, false, WARMUP, from);
     const before = fs.bytesWritten();
-    const seconds = smtpSource(port, concurrency, false);
+    const seconds = smtpSource(port, concurrency, false, COUNT, from);
     const deviceBytes = fs.bytesWritten() - before;
     const rss = memory([node]);
     await stopTraced(child!, node);
-    const stored = Number(execFileSync(process.execPath, [path.join(here, 'smtp-store.ts'), 'count', data], { encoding: 'utf8' }).trim());
+    const [inbox, junked] = execFileSync(process.execPath, [path.join(here, 'smtp-store.ts'), 'count', data], { encoding: 'utf8' })
+      .trim()
+      .split(' ')
+      .map(Number);
     const fsyncs = countSyncs(trace);
     rmSync(trace, { force: true });
-    return { seconds, rss, deviceBytes, fsyncs, stored };
+    return { seconds, rss, deviceBytes, fsyncs, stored: inbox! + junked!, junked: junked! };
   } catch (e) {
     console.error('bench-smtp: the homepost run failed:', e);
     throw e;
   } finally {
     await ended(child);
+    await dns?.stop();
+    rmSync(dnsDir, { recursive: true, force: true });
     fs.destroy();
   }
 }
+
+// The sending domain of the filter run, as a well-run one publishes it: SPF for its server
+// (127.0.0.1, whose reverse name leads back to it) and a DMARC policy.
+const FILTER_ZONE = [
+  'txt-record=example.net,"v=spf1 ip4:127.0.0.1 -all"',
+  'txt-record=_dmarc.example.net,"v=DMARC1; p=none"',
+  'ptr-record=1.0.0.127.in-addr.arpa,mail.example.net',
+  'address=/mail.example.net/127.0.0.1',
+];
 
 // submission -> queue -> delivery: homepost relays to smtp-sink (its smarthost); the time runs
 // from the first message sent to the last one delivered (the time field of its queue.attempt line).
@@ -289,16 +312,21 @@ const best = <T extends Run>(a: T | null, b: T) => (a && a.seconds <= b.seconds 
 const loadBefore = os.loadavg()[0];
 for (const concurrency of CONCURRENCIES) {
   let hp: (Run & { stored: number }) | null = null;
+  let filtered: (Run & { stored: number; junked: number }) | null = null;
   let dc: (Run & { stored: number }) | null = null;
   for (let i = 0; i < REPEAT; i++) {
     hp = best(hp, await runHomepost(concurrency));
+    filtered = best(filtered, await runHomepost(concurrency, true));
     dc = best(dc, await runDovecot(concurrency));
   }
-  if (!hp || !dc) throw new Error('BENCH_REPEAT must be at least 1');
+  if (!hp || !dc || !filtered) throw new Error('BENCH_REPEAT must be at least 1');
   const sink = await runSink(concurrency);
   let e2e: (Run & { stored: number }) | null = null;
   for (let i = 0; i < REPEAT; i++) e2e = best(e2e, await runEndToEnd(concurrency));
   if (hp.stored !== COUNT + WARMUP) notes.push(`homepost stored ${hp.stored} of ${COUNT + WARMUP} at concurrency ${concurrency}`);
+  if (filtered.stored !== COUNT + WARMUP)
+    notes.push(`homepost (from the internet) stored ${filtered.stored} of ${COUNT + WARMUP} at concurrency ${concurrency}`);
+  notes.push(`from the internet at concurrency ${concurrency}: ${filtered.junked} of ${filtered.stored} filed into Junk`);
   if (e2e!.stored !== COUNT) notes.push(`homepost delivered ${e2e!.stored} of ${COUNT} to smtp-sink at concurrency ${concurrency}`);
   if (dc.stored !== COUNT + WARMUP) notes.push(`dovecot stored ${dc.stored} of ${COUNT + WARMUP} at concurrency ${concurrency}`);
   const row = (name: string, r: Run, warmup = WARMUP) => [
@@ -311,8 +339,18 @@ for (const concurrency of CONCURRENCIES) {
     // strace counts the whole life of the server, warm-up included.
     r.fsyncs === null ? '-' : (r.fsyncs / (COUNT + warmup)).toFixed(2),
   ];
-  rows.push(row('homepost', hp), row('dovecot lmtp (maildir)', dc), row('smtp-sink (no store)', sink));
+  rows.push(row('homepost', hp), row('homepost, from the internet: checks + junk filter', filtered));
+  rows.push(row('dovecot lmtp (maildir)', dc), row('smtp-sink (no store)', sink));
   rows.push(row('homepost relay -> queue -> smtp-sink', e2e!, 0));
+  rows.push([
+    'cost of checks + filter (from the internet / trusted)',
+    concurrency,
+    `${(hp.seconds / filtered.seconds).toFixed(2)}x`,
+    `${(filtered.rss.peak / hp.rss.peak).toFixed(2)}x`,
+    `${(filtered.rss.anon / hp.rss.anon).toFixed(2)}x`,
+    `${(filtered.deviceBytes! / hp.deviceBytes!).toFixed(2)}x`,
+    hp.fsyncs ? `${(filtered.fsyncs! / hp.fsyncs).toFixed(2)}x` : '-',
+  ]);
   rows.push([
     'ratio homepost/dovecot',
     concurrency,

@@ -4,7 +4,7 @@ import { ADMIN_PASSWORD } from '../auth/admin-password.ts';
 import { ADMIN_ALLOW_FROM } from '../http/lan.ts';
 import { DNS_PUBLIC_ADDRESSES } from '../dns-records/settings.ts';
 import { IMAP_SETTINGS } from '../imap/settings.ts';
-import { JUNK_THRESHOLD_SETTING } from '../junk/settings.ts';
+import { HAM_AFTER_SETTING, JUNK_THRESHOLD_SETTING } from '../junk/settings.ts';
 import { MEMORY_BUDGET } from '../memory/budget.ts';
 import { POP3_SETTINGS } from '../pop3/settings.ts';
 import { SERVER_HOSTNAME } from '../settings/hostname.ts';
@@ -30,6 +30,7 @@ const all: SettingDef<unknown>[] = [
   ...Object.values(TLS_SETTINGS),
   ...Object.values(ACME_SETTINGS),
   JUNK_THRESHOLD_SETTING,
+  HAM_AFTER_SETTING,
   MEMORY_BUDGET,
   ADMIN_PASSWORD,
   ADMIN_ALLOW_FROM,

@@ -1,7 +1,8 @@
 // The last junk decisions of each account, for `homepost junk stats` and the setup page: each
 // verdict matched to the copy delivery stored (by account and body hash, service.ts expect()), so
-// each decision names the mailbox and UID the message really got. Kept in memory only, a few per
-// account; never a word of the body, only the subject (cut short) and the filter's clues.
+// each decision names the mailbox and UID the message really got. A few per account, in memory and
+// saved by the service now and then (service.ts); never a word of the body, only the subject (cut
+// short) and the filter's clues.
 import type { Clue } from './classifier.ts';
 
 // Decisions kept per account, newest first.
@@ -27,12 +28,28 @@ export function shortSubject(subject: string | null): string | null {
 // Each account's last DECISIONS_KEPT decisions.
 export class DecisionRing {
   private byAccount = new Map<number, JunkDecision[]>();
+  // Accounts whose decisions changed since takeChanged().
+  private changed = new Set<number>();
 
   add(accountId: number, d: JunkDecision): void {
     const list = this.byAccount.get(accountId) ?? [];
     list.unshift(d);
     if (list.length > DECISIONS_KEPT) list.pop();
     this.byAccount.set(accountId, list);
+    this.changed.add(accountId);
+  }
+
+  // Decisions saved earlier, older than any added since.
+  restore(accountId: number, saved: readonly JunkDecision[]): void {
+    const list = [...(this.byAccount.get(accountId) ?? []), ...saved].slice(0, DECISIONS_KEPT);
+    if (list.length) this.byAccount.set(accountId, list);
+  }
+
+  // The accounts' decisions that changed, with the change forgotten.
+  takeChanged(): [accountId: number, decisions: JunkDecision[]][] {
+    const out = [...this.changed].map((id): [number, JunkDecision[]] => [id, this.recent(id)]);
+    this.changed.clear();
+    return out;
   }
 
   recent(accountId: number): JunkDecision[] {
@@ -41,10 +58,15 @@ export class DecisionRing {
 
   // The messages left the mailbox: their decisions stay, without a place.
   gone(accountId: number, mailboxId: number, uids: readonly number[]): void {
-    for (const d of this.recent(accountId)) if (d.mailboxId === mailboxId && d.uid !== null && uids.includes(d.uid)) d.uid = null;
+    for (const d of this.recent(accountId)) {
+      if (d.mailboxId !== mailboxId || d.uid === null || !uids.includes(d.uid)) continue;
+      d.uid = null;
+      this.changed.add(accountId);
+    }
   }
 
   drop(accountId: number): void {
     this.byAccount.delete(accountId);
+    this.changed.delete(accountId);
   }
 }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mock, test } from 'node:test';
 import { passwordHash, storeWithAccount } from '../../test/support/temp-store.ts';
 import { silentLogger } from '../log/log.ts';
@@ -152,6 +153,70 @@ test('junk service: training a MOVE of 1,000 messages gives the event loop back 
     assert.equal(junk.classifier(id).spamMessages, 1000);
     assert.ok(midway > 0, 'other work ran while training');
   } finally {
+    await junk.close();
+    await t.close();
+  }
+});
+
+test('junk service: the last decisions are saved at close and read back by the next service, behind newer ones', async () => {
+  const t = await storeWithAccount();
+  const id = t.account.id;
+  const verdict = { score: 1, junk: true, rule: 'gtube' as const, reasons: [{ token: 'gtube', probability: 1 }], byContent: null };
+  const deliver = async (junk: JunkService, n: number) => {
+    const raw = spamText(n);
+    junk.expect(id, createHash('sha256').update(raw).digest(), verdict);
+    await t.store.messages.deliver({ raw, targets: [{ accountId: id }], origin: 'smtp' });
+  };
+  try {
+    const first = new JunkService(t.store, options());
+    await deliver(first, 1);
+    await deliver(first, 2);
+    assert.deepEqual(
+      first.recentDecisions(id).map((d) => d.subject),
+      ['cheap pills 2', 'cheap pills 1'],
+    );
+    await first.close();
+    const second = new JunkService(t.store, options());
+    await deliver(second, 3);
+    const [inbox] = [t.store.mailboxes.get(id, 'INBOX')!.id];
+    await t.store.messages.expunge({ mailboxId: inbox, uids: [1], onlyDeleted: false });
+    const seen = second.recentDecisions(id).map((d) => [d.subject, d.uid]);
+    assert.deepEqual(seen, [
+      ['cheap pills 3', 3],
+      ['cheap pills 2', 2],
+      ['cheap pills 1', null],
+    ]);
+    await second.close();
+    const third = new JunkService(t.store, options());
+    assert.deepEqual(
+      third.recentDecisions(id).map((d) => [d.subject, d.uid]),
+      seen,
+    );
+    await third.close();
+    await t.store.accounts.remove(t.account.address);
+    assert.deepEqual(t.store.junk.decisions(id), []);
+  } finally {
+    await t.close();
+  }
+});
+
+test('junk service: changed decisions are saved once the save timer fires, without a close', async () => {
+  const t = await storeWithAccount();
+  const id = t.account.id;
+  mock.timers.enable({ apis: ['setTimeout'] });
+  const junk = new JunkService(t.store, options());
+  try {
+    const raw = spamText(1);
+    junk.expect(id, createHash('sha256').update(raw).digest(), { score: 1, junk: true, rule: 'gtube', reasons: [], byContent: null });
+    await t.store.messages.deliver({ raw, targets: [{ accountId: id }], origin: 'smtp' });
+    assert.equal(junk.recentDecisions(id).length, 1);
+    assert.deepEqual(t.store.junk.decisions(id), []);
+    mock.timers.tick(SAVE_AFTER_MS);
+    // The commit's own time (setTimeout is mocked here): up to 5 s.
+    for (const end = Date.now() + 5000; Date.now() < end && !t.store.junk.decisions(id).length; ) await new Promise((r) => setImmediate(r));
+    assert.equal(t.store.junk.decisions(id).length, 1);
+  } finally {
+    mock.timers.reset();
     await junk.close();
     await t.close();
   }

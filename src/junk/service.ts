@@ -5,11 +5,13 @@
 //   spam; a COPY or MOVE out of Junk (except into \Trash: deleting is no verdict), or `$NotJunk`
 //   given, trains ham. A body trained the other way is untrained first; one trained this way
 //   already is not trained again (the store keeps each body's label).
+// - a message read and kept for a while trains ham (kept.ts asks, hourly).
 // - the keywords follow: `$Junk` and `$NotJunk` are never both on a message.
 // Counts are saved at most every SAVE_AFTER_MS while they change, and at close(): never per
 // trained message (an SD card wears with each write). A crash loses the training since the
 // last save, with its labels, so the messages can be trained again; never mail.
-// It also keeps each account's last decisions at delivery (decisions.ts), for stats.
+// It also keeps each account's last decisions at delivery (decisions.ts), for stats: read from the
+// store on first use, saved within SAVE_AFTER_MS of a change and at close().
 import type { Logger } from '../log/log.ts';
 import { Turns } from '../net/turns.ts';
 import { readSetting } from '../settings/define.ts';
@@ -43,6 +45,8 @@ interface Account {
   classifier: JunkClassifier;
   // Labels trained since the last save, by the body hash in base64; saved with the counts.
   labels: Map<string, [hash: Buffer, label: TrainedLabel]>;
+  // The kept-mail pass's marks since the last save, by mailbox id (kept.ts); saved with the counts.
+  kept: Map<number, number>;
   // Trained since the last save; the timer that will save it.
   dirty: boolean;
   saveTimer: NodeJS.Timeout | null;
@@ -62,6 +66,7 @@ export interface JunkCounts {
 interface Unsaved {
   counts: Buffer;
   labels: Map<string, [Buffer, TrainedLabel]>;
+  kept: Map<number, number>;
   failed?: boolean;
 }
 
@@ -82,6 +87,9 @@ export class JunkService {
   private writes = new Set<Promise<void>>();
   private unsubscribe: (() => void) | null = null;
   private decisions = new DecisionRing();
+  // Accounts whose saved decisions were read back; the timer that will save the changed ones.
+  private decisionsRead = new Set<number>();
+  private decisionsTimer: NodeJS.Timeout | null = null;
   // Verdicts whose copy is about to be stored, by account and body hash (expect()): a stored copy
   // is matched to its verdict by its record alone, no body read. At most AWAITED_MAX, the oldest
   // dropped (a delivery that failed leaves its entry behind).
@@ -120,6 +128,7 @@ export class JunkService {
 
   // The account's last decisions at delivery, newest first.
   recentDecisions(accountId: number): readonly JunkDecision[] {
+    this.readDecisions(accountId);
     return this.decisions.recent(accountId);
   }
 
@@ -143,6 +152,7 @@ export class JunkService {
     await Promise.all([...this.writes]);
     await this.store.junk.reset(accountId);
     this.drop(accountId);
+    this.decisions.drop(accountId);
   }
 
   // Accounts whose counts are in memory, least recently used first (for tests and status).
@@ -151,10 +161,11 @@ export class JunkService {
   }
 
   // Trains the messages as spam or ham, after the account's earlier training; resolves when done.
-  train(accountId: number, mailboxId: number, uids: readonly number[], spam: boolean): Promise<void> {
+  // keywords: false leaves their `$Junk`/`$NotJunk` as they are (training the user did not ask for).
+  train(accountId: number, mailboxId: number, uids: readonly number[], spam: boolean, o: { keywords?: boolean } = {}): Promise<void> {
     const account = this.load(accountId);
     account.busy++;
-    const job = account.work.then(() => this.trainMessages(accountId, account, mailboxId, uids, spam));
+    const job = account.work.then(() => this.trainMessages(accountId, account, mailboxId, uids, spam, o.keywords ?? true));
     account.work = job
       .catch((e: unknown) => this.o.log.warn('junk.train_failed', { accountId, error: e as Error }))
       .finally(() => {
@@ -164,6 +175,19 @@ export class JunkService {
     return account.work;
   }
 
+  // How far the kept-mail pass has looked in the mailbox (kept.ts): its highest UID looked at.
+  keptMark(accountId: number, mailboxId: number): number {
+    const unsaved = this.accounts.get(accountId)?.kept.get(mailboxId) ?? this.saving.get(accountId)?.kept.get(mailboxId);
+    return unsaved ?? this.store.junk.keptMark(accountId, mailboxId);
+  }
+
+  // Moves the mark on; saved with the counts.
+  setKeptMark(accountId: number, mailboxId: number, uid: number): void {
+    const account = this.load(accountId);
+    account.kept.set(mailboxId, uid);
+    this.changed(accountId, account);
+  }
+
   // Writes the account's counts and labels now, if they changed.
   save(accountId: number): Promise<void> {
     const account = this.accounts.get(accountId);
@@ -171,8 +195,9 @@ export class JunkService {
     if (account.saveTimer) clearTimeout(account.saveTimer);
     account.saveTimer = null;
     account.dirty = false;
-    const unsaved = { counts: serializeClassifier(account.classifier), labels: account.labels };
+    const unsaved = { counts: serializeClassifier(account.classifier), labels: account.labels, kept: account.kept };
     account.labels = new Map();
+    account.kept = new Map();
     return this.write(accountId, unsaved);
   }
 
@@ -186,8 +211,10 @@ export class JunkService {
     if (this.closed) return;
     this.closed = true;
     this.unsubscribe?.();
+    if (this.decisionsTimer) clearTimeout(this.decisionsTimer);
     await this.idle();
     await Promise.all([...this.accounts.keys()].map((id) => this.save(id)));
+    await this.saveDecisions();
     await Promise.all([...this.writes]);
   }
 
@@ -207,7 +234,7 @@ export class JunkService {
     } catch (e) {
       this.o.log.warn('junk.counts_unreadable', { accountId, error: e as Error });
     }
-    account = { classifier, labels: new Map(unsaved?.labels), dirty: false, saveTimer: null, work: Promise.resolve(), busy: 0 };
+    account = { classifier, labels: new Map(unsaved?.labels), kept: new Map(unsaved?.kept), dirty: false, saveTimer: null, work: Promise.resolve(), busy: 0 };
     this.accounts.set(accountId, account);
     if (unsaved?.failed) {
       this.saving.delete(accountId);
@@ -238,7 +265,7 @@ export class JunkService {
       if (this.saving.get(accountId) === unsaved) this.saving.delete(accountId);
     };
     const p = this.store.junk
-      .save(accountId, unsaved.counts, unsaved.labels.values())
+      .save(accountId, unsaved.counts, unsaved.labels.values(), unsaved.kept)
       .then(done, (e: unknown) => {
         this.o.log.warn('junk.save_failed', { accountId, error: e as Error });
         const account = this.accounts.get(accountId);
@@ -248,6 +275,7 @@ export class JunkService {
           return;
         }
         account.labels = new Map([...unsaved.labels, ...account.labels]);
+        account.kept = new Map([...unsaved.kept, ...account.kept]);
         this.changed(accountId, account);
         done();
       })
@@ -266,6 +294,34 @@ export class JunkService {
     account.saveTimer.unref();
   }
 
+  // The account's saved decisions, behind those noted since the start; read once.
+  private readDecisions(accountId: number): void {
+    if (this.decisionsRead.has(accountId)) return;
+    this.decisionsRead.add(accountId);
+    this.decisions.restore(accountId, this.store.junk.decisions(accountId) as JunkDecision[]);
+  }
+
+  // Decisions changed: saved within saveAfterMs, all accounts' in one commit.
+  private decisionsChanged(): void {
+    if (this.decisionsTimer || this.closed) return;
+    this.decisionsTimer = setTimeout(() => {
+      this.saveDecisions().catch(() => {});
+    }, this.o.saveAfterMs);
+    this.decisionsTimer.unref();
+  }
+
+  private saveDecisions(): Promise<void> {
+    this.decisionsTimer = null;
+    const changed = this.decisions.takeChanged();
+    if (!changed.length) return Promise.resolve();
+    const p = this.store.junk
+      .saveDecisions(changed)
+      .catch((e: unknown) => this.o.log.warn('junk.save_failed', { what: 'decisions', error: e as Error }))
+      .finally(() => this.writes.delete(p));
+    this.writes.add(p);
+    return p;
+  }
+
   private drop(accountId: number): void {
     const account = this.accounts.get(accountId);
     if (account?.saveTimer) clearTimeout(account.saveTimer);
@@ -279,8 +335,11 @@ export class JunkService {
       this.drop(c.accountId);
       this.decisions.drop(c.accountId);
     } else if (c.kind === 'added' && c.source === undefined && DELIVERY_ORIGINS.includes(c.origin)) this.noteDecisions(c.accountId, c.mailboxId, c.uids);
-    else if (c.kind === 'expunged') this.decisions.gone(c.accountId, c.mailboxId, c.uids);
-    else if (c.kind === 'added' && c.source !== undefined) {
+    else if (c.kind === 'expunged') {
+      this.readDecisions(c.accountId);
+      this.decisions.gone(c.accountId, c.mailboxId, c.uids);
+      this.decisionsChanged();
+    } else if (c.kind === 'added' && c.source !== undefined) {
       const to = this.store.mailboxes.getById(c.mailboxId);
       const from = this.store.mailboxes.getById(c.source);
       if (isJunkMailbox(to) && !isJunkMailbox(from)) void this.train(c.accountId, c.mailboxId, c.uids, true);
@@ -305,6 +364,7 @@ export class JunkService {
       const verdict = key && this.awaited.get(key);
       if (!verdict) continue;
       this.awaited.delete(key);
+      this.readDecisions(accountId);
       const subject = shortSubject(this.store.messages.headers(m.hash)?.subject ?? null);
       this.decisions.add(accountId, {
         at: m.internalDate,
@@ -316,12 +376,20 @@ export class JunkService {
         mailbox: mailbox.name,
         uid,
       });
+      this.decisionsChanged();
     }
   }
 
   // Each message's first READ_LIMITS.maxBytes go to scan() (off the event loop in the daemon);
   // the counting between scans gives the loop back every few milliseconds (net/turns.ts).
-  private async trainMessages(accountId: number, account: Account, mailboxId: number, uids: readonly number[], spam: boolean): Promise<void> {
+  private async trainMessages(
+    accountId: number,
+    account: Account,
+    mailboxId: number,
+    uids: readonly number[],
+    spam: boolean,
+    keywords: boolean,
+  ): Promise<void> {
     const turns = new Turns();
     const wrongKeywords: number[] = [];
     let trained = 0;
@@ -329,7 +397,8 @@ export class JunkService {
       await turns.pass();
       const m = this.store.messages.get(mailboxId, uid);
       if (!m) continue;
-      if (!hasKeyword(m.flags, spam ? JUNK_KEYWORD : NOT_JUNK_KEYWORD) || hasKeyword(m.flags, spam ? NOT_JUNK_KEYWORD : JUNK_KEYWORD)) wrongKeywords.push(uid);
+      if (keywords && (!hasKeyword(m.flags, spam ? JUNK_KEYWORD : NOT_JUNK_KEYWORD) || hasKeyword(m.flags, spam ? NOT_JUNK_KEYWORD : JUNK_KEYWORD)))
+        wrongKeywords.push(uid);
       const key = m.hash.toString('base64');
       const label = account.labels.get(key)?.[1] ?? this.store.junk.label(accountId, m.hash);
       if (label === spam) continue;

@@ -1,5 +1,5 @@
 // The junk filter's settings (docs/junk.md).
-import { structured } from '../settings/define.ts';
+import { duration, structured } from '../settings/define.ts';
 import { JUNK_THRESHOLD } from './filter.ts';
 
 export const JUNK_THRESHOLD_SETTING = structured<number>({
@@ -11,4 +11,12 @@ export const JUNK_THRESHOLD_SETTING = structured<number>({
     if (typeof v !== 'number' || !(v >= 0.5 && v <= 1)) throw new Error('not in range');
     return v;
   },
+});
+
+export const HAM_AFTER_SETTING = duration({
+  key: 'junk.hamAfter',
+  default: 3 * 86_400_000,
+  min: 0,
+  max: 365 * 86_400_000,
+  description: 'how long a read message stays in a mailbox other than Junk, Trash, Sent or Drafts before it trains the junk filter as ham (0: never)',
 });

@@ -2,6 +2,7 @@
 import { LoginGate } from '../auth/login.ts';
 import type { ServeOptions } from '../config/options.ts';
 import type { Logger } from '../log/log.ts';
+import { KeptMail } from '../junk/kept.ts';
 import { JunkService } from '../junk/service.ts';
 import { MEMORY_BUDGET, MemoryBudget } from '../memory/budget.ts';
 import type { Listener } from '../net/listener.ts';
@@ -65,12 +66,22 @@ export async function startServer(flags: ServeOptions, log: Logger, starters: Se
     },
     log: log.child({ component: 'store' }),
   });
+  // Read mail kept for a while trains each account's junk filter as ham, hourly.
+  const kept = new KeptMail(store, junk, log.child({ component: 'junk' }));
+  kept.start();
   const stop = async () => {
     // Stop accepting and end sessions, then let in-flight commits finish and close the store.
     // The junk filter first finishes the training asked for (its scans run in the workers) and
     // saves its counts; then the workers end, busy or not: what they were checking was not
     // acknowledged yet, and its sender hears 421 and tries again.
-    await Promise.allSettled([reparse.stop(), junk.close().finally(() => offload.close()), ...listeners.map((l) => l.close())]);
+    await Promise.allSettled([
+      reparse.stop(),
+      kept
+        .stop()
+        .then(() => junk.close())
+        .finally(() => offload.close()),
+      ...listeners.map((l) => l.close()),
+    ]);
     tls.close();
     await store.close();
   };

@@ -3,12 +3,14 @@
 // short timeout. When the servers do not answer, a breaker opens: for the next BREAKER_MS every
 // query fails at once with ETIMEOUT, which the checks report as temperror, so a dead resolver
 // costs one timeout, not one per query per message (the issue: fail fast, never stall delivery).
+// A server that answers REFUSED is alive: that answer is for its one query (a resolver that will
+// not recurse for that name) and leaves the others alone.
 import { Resolver } from 'node:dns/promises';
 
 export type DnsResolve = (name: string, type: string) => Promise<unknown>;
 
 const BREAKER_MS = 30_000;
-const UNREACHABLE = new Set(['ETIMEOUT', 'ECONNREFUSED', 'ECONNRESET', 'EREFUSED']);
+const UNREACHABLE = new Set(['ETIMEOUT', 'ECONNREFUSED', 'ECONNRESET']);
 
 export function timeoutError(name: string): NodeJS.ErrnoException {
   const e = new Error(`DNS query for ${name} timed out`) as NodeJS.ErrnoException;

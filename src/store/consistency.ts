@@ -96,6 +96,8 @@ export function checkConsistency(dbs: Dbs): string[] {
   // The junk filter's data goes with its account (junk.ts, reputation.ts).
   for (const id of dbs.junkCounts.getKeys()) if (!dbs.accountIds.get(id)) problems.push(`junk counts of missing account ${id}`);
   for (const [id] of dbs.junkLabels.getKeys()) if (!dbs.accountIds.get(id)) problems.push(`junk labels of missing account ${id}`);
+  for (const [id] of dbs.junkKept.getKeys()) if (!dbs.accountIds.get(id)) problems.push(`kept-mail marks of missing account ${id}`);
+  for (const id of dbs.junkDecisions.getKeys()) if (!dbs.accountIds.get(id)) problems.push(`junk decisions of missing account ${id}`);
   for (const [id] of dbs.junkCorrespondents.getKeys()) if (!dbs.accountIds.get(id)) problems.push(`correspondents of missing account ${id}`);
   for (const [id] of dbs.junkDomains.getKeys()) if (!dbs.accountIds.get(id)) problems.push(`domain history of missing account ${id}`);
   return problems;

@@ -1,7 +1,8 @@
 // Each account's junk filter data, kept for src/junk and opaque here: the classifier's saved
 // counts (bytes src/junk/format.ts reads), and the label each message body was trained with, so a
-// message is never trained twice and a move out of Junk takes back exactly what went in. Both are
-// written only together, by save(): what a crash loses is training, never its record alone.
+// message is never trained twice and a move out of Junk takes back exactly what went in, and how far
+// the kept-mail pass has looked in each mailbox. All are written together, by save(): what a crash
+// loses is training, never its record alone. Beside them, each account's last decisions.
 import type { StoreContext } from './context.ts';
 import type { Dbs } from './open.ts';
 
@@ -26,20 +27,48 @@ export class JunkData {
     return this.ctx.dbs.junkLabels.get(labelKey(accountId, hash)) ?? null;
   }
 
-  // The counts and the labels trained since the last save, in one commit. An account deleted
-  // meanwhile stays deleted (nothing is written).
-  save(accountId: number, counts: Buffer, labels: Iterable<[hash: Buffer, label: TrainedLabel]>): Promise<void> {
+  // The highest UID of the mailbox the kept-mail pass has looked at; 0 before its first look.
+  keptMark(accountId: number, mailboxId: number): number {
+    return this.ctx.dbs.junkKept.get([accountId, mailboxId]) ?? 0;
+  }
+
+  // The counts, the labels trained since the last save and the kept-mail pass's marks, in one
+  // commit. An account or a mailbox deleted meanwhile stays deleted (nothing is written for it).
+  save(
+    accountId: number,
+    counts: Buffer,
+    labels: Iterable<[hash: Buffer, label: TrainedLabel]>,
+    kept: Iterable<[mailboxId: number, uid: number]> = [],
+  ): Promise<void> {
     return this.ctx.write(() => {
-      if (!this.ctx.dbs.accountIds.get(accountId)) return;
-      this.ctx.dbs.junkCounts.putSync(accountId, counts);
+      const dbs = this.ctx.dbs;
+      if (!dbs.accountIds.get(accountId)) return;
+      dbs.junkCounts.putSync(accountId, counts);
       for (const [hash, label] of labels) {
-        if (label === null) this.ctx.dbs.junkLabels.removeSync(labelKey(accountId, hash));
-        else this.ctx.dbs.junkLabels.putSync(labelKey(accountId, hash), label);
+        if (label === null) dbs.junkLabels.removeSync(labelKey(accountId, hash));
+        else dbs.junkLabels.putSync(labelKey(accountId, hash), label);
+      }
+      for (const [mailboxId, uid] of kept) {
+        if (dbs.mailboxes.get(mailboxId)?.accountId === accountId) dbs.junkKept.putSync([accountId, mailboxId], uid);
       }
     });
   }
 
-  // Forgets the account's counts and labels (`homepost junk reset`).
+  // The account's last decisions as saved (opaque here), newest first.
+  decisions(accountId: number): unknown[] {
+    return this.ctx.dbs.junkDecisions.get(accountId) ?? [];
+  }
+
+  // Each account's last decisions, in one commit; a deleted account's are not written.
+  saveDecisions(entries: readonly [accountId: number, decisions: unknown[]][]): Promise<void> {
+    return this.ctx.write(() => {
+      for (const [accountId, decisions] of entries) {
+        if (this.ctx.dbs.accountIds.get(accountId)) this.ctx.dbs.junkDecisions.putSync(accountId, decisions);
+      }
+    });
+  }
+
+  // Forgets the account's counts, labels, marks and decisions (`homepost junk reset`).
   reset(accountId: number): Promise<void> {
     return this.ctx.write(() => removeJunkData(this.ctx.dbs, accountId));
   }
@@ -48,5 +77,7 @@ export class JunkData {
 // Inside the write that deletes the account.
 export function removeJunkData(dbs: Dbs, accountId: number): void {
   dbs.junkCounts.removeSync(accountId);
+  dbs.junkDecisions.removeSync(accountId);
   for (const key of dbs.junkLabels.getKeys({ start: [accountId], end: [accountId + 1] })) dbs.junkLabels.removeSync(key);
+  for (const key of dbs.junkKept.getKeys({ start: [accountId], end: [accountId + 1] })) dbs.junkKept.removeSync(key);
 }

@@ -247,6 +247,7 @@ export class Mailboxes {
     this.ctx.dbs.mailboxNames.removeSync([mb.accountId, mb.name]);
     this.ctx.dbs.mailboxes.removeSync(mb.id);
     this.ctx.dbs.indexes.removeSync(mb.id);
+    this.ctx.dbs.junkKept.removeSync([mb.accountId, mb.id]);
     dropHeaderCache(this.ctx.dbs, mb.id);
   }
 

@@ -80,6 +80,10 @@ export interface Dbs {
   // -> the label the body was trained with. New databases an older homepost never opens.
   junkCounts: Database<Buffer, number>;
   junkLabels: Database<boolean, [number, string]>;
+  // [account id, mailbox id] -> the highest UID the kept-mail pass has looked at (src/junk/kept.ts).
+  junkKept: Database<number, [number, number]>;
+  // account id -> its last junk decisions, opaque here (src/junk/decisions.ts).
+  junkDecisions: Database<unknown[], number>;
   // Sender reputation (reputation.ts): [account id, address] -> when the account last sent to it;
   // [account id, domain] -> the domain's history. The greylist (greylist.ts): triplet -> its times.
   junkCorrespondents: Database<number, [number, string]>;
@@ -118,6 +122,8 @@ export function openEnv(dir: string): OpenedEnv {
     headerCache: db('headerCache', { encoding: 'binary' }),
     junkCounts: db('junkCounts', { encoding: 'binary' }),
     junkLabels: db('junkLabels'),
+    junkKept: db('junkKept'),
+    junkDecisions: db('junkDecisions'),
     junkCorrespondents: db('junkCorrespondents'),
     junkDomains: db('junkDomains'),
     greylist: db('greylist'),

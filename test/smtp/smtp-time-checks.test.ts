@@ -19,7 +19,7 @@ import { inbox, run, startSmtpServer, type SmtpTestServer } from './harness.ts';
 
 // 127.0.0.5 listed, .6 answered "refused", .7 listed but allowlisted, .8 in no list.
 // DMARC asks for the record of the organizational domain's parent too (_dmarc.net): answered
-// NXDOMAIN here, since a refused query would stop every DNS check for a while (src/smtp/dns.ts).
+// NXDOMAIN here, as the internet's DNS would (dnsmasq refuses names it holds nothing for).
 const ZONE = [
   'local=/net/',
   'address=/5.0.0.127.bl.example.test/127.0.0.2',

@@ -1,10 +1,11 @@
 // A DNS server on 127.0.0.1 (UDP) answering from a table, for tests that go through the system
 // resolver (dns.servers) rather than an injected one: MX and A records (RFC 1035 4.1), NXDOMAIN
-// for names it does not know, an empty answer for a known name without that type.
+// for names it does not know, an empty answer for a known name without that type, REFUSED for a
+// name marked so (as a resolver that will not recurse for it answers).
 import dgram from 'node:dgram';
 
 export interface DnsZone {
-  [name: string]: { MX?: { exchange: string; priority: number }[]; A?: string[] };
+  [name: string]: { MX?: { exchange: string; priority: number }[]; A?: string[]; refuse?: boolean };
 }
 
 const TYPES = { A: 1, MX: 15 } as const;
@@ -48,7 +49,8 @@ function answer(query: Buffer, zone: DnsZone): Buffer | null {
   if (entry && qtype === TYPES.A) for (const a of entry.A ?? []) records.push(rr(TYPES.A, Buffer.from(a.split('.').map(Number))));
   const header = Buffer.alloc(12);
   query.copy(header, 0, 0, 2);
-  header.writeUInt16BE(0x8180 | (entry ? 0 : 3), 2); // a response, recursion available; NXDOMAIN
+  // A response, recursion available; RCODE 0, 3 NXDOMAIN or 5 REFUSED (RFC 1035 4.1.1).
+  header.writeUInt16BE(0x8180 | (entry?.refuse ? 5 : entry ? 0 : 3), 2);
   header.writeUInt16BE(1, 4);
   header.writeUInt16BE(records.length, 6);
   return Buffer.concat([header, query.subarray(12, end), ...records]);
