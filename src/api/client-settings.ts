@@ -2,7 +2,7 @@
 // Apple profile download: the server's endpoints as the running daemon listens (its host name and
 // actual ports), or, offline, the stored host name and the standard ports.
 import os from 'node:os';
-import { ApiError, type ApiContext } from './method.ts';
+import { ApiError, type ApiContext, requireAccount } from './method.ts';
 import { serverHostname } from '../settings/hostname.ts';
 import { listenerPorts, productionPorts, serverEndpoints, type Endpoint, type ServerEndpoints } from '../autoconfig/endpoints.ts';
 import { MOBILECONFIG_TYPE, mobileconfig, mobileconfigFilename } from '../autoconfig/mobileconfig.ts';
@@ -22,15 +22,8 @@ export interface ClientSettings extends ServerEndpoints {
   password: 'the account password';
 }
 
-// The account's normal address; not-found when there is no such account.
-function accountAddress(ctx: ApiContext, address: string): string {
-  const account = ctx.store.accounts.get(address);
-  if (!account) throw new ApiError('not-found', `no account ${address.slice(0, 320)}`);
-  return account.address;
-}
-
 export function clientSettings(ctx: ApiContext, address: string): ClientSettings {
-  const a = accountAddress(ctx, address);
+  const a = requireAccount(ctx, address).address;
   return { address: a, username: a, password: 'the account password', ...endpointsOf(ctx) };
 }
 
@@ -41,7 +34,7 @@ export interface Download {
 }
 
 export function accountMobileconfig(ctx: ApiContext, address: string): Download {
-  const a = accountAddress(ctx, address);
+  const a = requireAccount(ctx, address).address;
   const content = mobileconfig(a, endpointsOf(ctx));
   if (content === null) throw new ApiError('not-found', 'no IMAP or submission port is listening');
   return { filename: mobileconfigFilename(a), contentType: MOBILECONFIG_TYPE, content };

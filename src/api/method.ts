@@ -5,7 +5,7 @@ import type { ServeOptions } from '../config/options.ts';
 import type { JunkService } from '../junk/service.ts';
 import type { Logger } from '../log/log.ts';
 import type { Listener } from '../net/listener.ts';
-import type { Store, StoreErrorCode } from '../store/index.ts';
+import type { AccountInfo, Store, StoreErrorCode } from '../store/index.ts';
 import type { TlsManager } from '../tls/manager.ts';
 
 export type ApiErrorCode =
@@ -22,6 +22,14 @@ export class ApiError extends Error {
     this.name = 'ApiError';
     this.code = code;
   }
+}
+
+// The account with this address (any spelling the store accepts); not-found, naming the address
+// as given (cut short), when there is none.
+export function requireAccount(ctx: ApiContext, address: string): AccountInfo {
+  const account = ctx.store.accounts.get(address);
+  if (!account) throw new ApiError('not-found', `no account ${address.slice(0, 320)}`);
+  return account;
 }
 
 // What the running daemon adds to the context; absent offline.

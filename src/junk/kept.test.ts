@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { mock, test } from 'node:test';
 import { storeWithAccount } from '../../test/support/temp-store.ts';
 import { silentLogger } from '../log/log.ts';
 import type { Store } from '../store/index.ts';
@@ -78,11 +78,24 @@ test('kept mail: marks and labels are saved with the counts; a new service carri
     assert.equal(await kept.pass(NOW), 1, 'only the new one');
     await junk.idle();
     assert.equal(junk.classifier(t.id).hamMessages, 4);
+    await junk.save(t.id);
+    // Only unread mail since: the mark moves on, and is saved at close without the counts.
+    await put(t.store, inbox, 4, 5, []);
+    assert.equal(await kept.pass(NOW), 0);
+    const saves = mock.method(t.store.junk, 'save');
+    await junk.close();
+    assert.deepEqual(
+      saves.mock.calls.map((c) => [c.arguments[1], [...(c.arguments[3] ?? [])]]),
+      [[null, [[inbox, 5]]]],
+    );
+    saves.mock.restore();
+    assert.equal(t.store.junk.keptMark(t.id, inbox), 5);
     // A mark of a deleted mailbox goes with it.
+    const third = new JunkService(t.store, { log: silentLogger, scan: async (raw) => scanMessage(raw) });
     const other = (await t.store.mailboxes.create(t.id, 'Old')).id;
     await put(t.store, other, 9, 5, ['\\Seen']);
-    await kept.pass(NOW);
-    await junk.close();
+    await new KeptMail(t.store, third, silentLogger).pass(NOW);
+    await third.close();
     assert.equal(t.store.junk.keptMark(t.id, other), 1);
     await t.store.mailboxes.delete(t.id, 'Old');
     assert.equal(t.store.junk.keptMark(t.id, other), 0);

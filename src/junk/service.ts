@@ -64,7 +64,7 @@ export interface JunkCounts {
 }
 
 interface Unsaved {
-  counts: Buffer;
+  counts: Buffer | null; // null: unchanged since the last save
   labels: Map<string, [Buffer, TrainedLabel]>;
   kept: Map<number, number>;
   failed?: boolean;
@@ -181,21 +181,22 @@ export class JunkService {
     return unsaved ?? this.store.junk.keptMark(accountId, mailboxId);
   }
 
-  // Moves the mark on; saved with the counts.
+  // Moves the mark on. It is written with the next save of the counts (or at close(), or when
+  // the account is evicted), never on its own: a mark lost in a crash only makes the pass look
+  // at those messages again, and the labels saved with the counts keep them from training twice.
   setKeptMark(accountId: number, mailboxId: number, uid: number): void {
-    const account = this.load(accountId);
-    account.kept.set(mailboxId, uid);
-    this.changed(accountId, account);
+    this.load(accountId).kept.set(mailboxId, uid);
   }
 
-  // Writes the account's counts and labels now, if they changed.
+  // Writes the account's counts, labels and marks now, if they changed (the counts only if they did).
   save(accountId: number): Promise<void> {
     const account = this.accounts.get(accountId);
-    if (!account?.dirty) return Promise.resolve();
+    if (!account || (!account.dirty && !account.kept.size)) return Promise.resolve();
     if (account.saveTimer) clearTimeout(account.saveTimer);
     account.saveTimer = null;
+    const counts = account.dirty ? serializeClassifier(account.classifier) : null;
     account.dirty = false;
-    const unsaved = { counts: serializeClassifier(account.classifier), labels: account.labels, kept: account.kept };
+    const unsaved = { counts, labels: account.labels, kept: account.kept };
     account.labels = new Map();
     account.kept = new Map();
     return this.write(accountId, unsaved);

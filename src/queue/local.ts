@@ -3,7 +3,7 @@
 // (RFC 5321 4.4). A crash between the delivery's commit and the queue's record re-delivers the
 // message once more at the next attempt: a duplicate, never a loss (as any MTA's local delivery).
 // Mail from the internet (entry.junk) is filed by each account's junk filter, as inbound SMTP
-// files it (src/junk/filing.ts).
+// files it (src/junk/filing.ts), with what the SMTP-time checks said of its sender then.
 import { fileByJunk, filedCopies, type JunkService } from '../junk/index.ts';
 import type { Logger } from '../log/log.ts';
 import { bodyHash, type DeliveryOutcome, type QueueEntry, type QueueRecipient, type Store } from '../store/index.ts';
@@ -53,7 +53,7 @@ async function deliverCopies(
   o: { junk: JunkService; log: Logger },
 ): Promise<DeliveryOutcome[]> {
   const raw = Buffer.concat([returnPath, body]);
-  const filings = entry.junk ? await fileByJunk(store, o.junk, ids, raw, o.log.child({ queueId: entry.id })) : null;
+  const filings = entry.junk ? await fileByJunk(store, o.junk, ids, raw, o.log.child({ queueId: entry.id }), entry.senderMarks ?? undefined) : null;
   if (!filings) return store.messages.deliver({ raw, targets: ids.map((accountId) => ({ accountId })), origin: 'queue' });
   const copies = filedCopies(raw, returnPath.length, ids, filings).map((c) => {
     // The store hashes the copy again (a retry is rare; delivery from SMTP has it from a worker).

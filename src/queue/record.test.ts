@@ -40,6 +40,7 @@ function entry(recipients: QueueRecipient[], o: Partial<QueueEntry> = {}): Queue
     envid: null,
     ret: null,
     junk: false,
+    senderMarks: null,
     ...o,
   };
 }

@@ -117,6 +117,7 @@ export async function receiveMessage(o: DataStage): Promise<SmtpReply> {
         ret: t.dsn?.ret ?? null,
         quotaReply: ctx.settings.quotaReply,
         inbound,
+        senderMarks: { junkRule: signals.junkRule, points: signals.points, author: signals.author },
         copies,
         hostname: o.hostname,
         log: o.log,

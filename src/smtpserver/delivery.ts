@@ -13,7 +13,7 @@
 // A local recipient that asked NOTIFY=SUCCESS gets its "delivered" notice (RFC 3461 5.2.1)
 // before the reply.
 import type { Logger } from '../log/log.ts';
-import { type DeliveryOutcome, isStoreError, type PreparedBody, type Store, type StoreErrorCode } from '../store/index.ts';
+import { type DeliveryOutcome, isStoreError, type PreparedBody, type QueuedSenderMarks, type Store, type StoreErrorCode } from '../store/index.ts';
 import type { FiledMessage } from './junk-copies.ts';
 import { reply, storeErrorReply, type SmtpReply } from './reply.ts';
 import { buildDsn, type DsnNotify } from '../queue/dsn.ts';
@@ -54,9 +54,10 @@ export interface DeliveryRequest {
   ret: 'full' | 'hdrs' | null; // RFC 3461 4.3
   quotaReply: 'temporary' | 'permanent';
   // Mail from the internet: its queued local recipients are filed by their junk filter at the
-  // retry. `copies`: the local copies as each account's filter filed them (null: `final` to
-  // every local account's INBOX).
+  // retry, with the SMTP-time checks' `senderMarks`. `copies`: the local copies as each
+  // account's filter filed them (null: `final` to every local account's INBOX).
   inbound: boolean;
+  senderMarks: QueuedSenderMarks | null;
   copies: FiledMessage[] | null;
   hostname: string;
   log: Logger;
@@ -85,6 +86,7 @@ export async function deliver(store: Store, req: DeliveryRequest): Promise<Deliv
       envid: req.envid,
       ret: req.ret,
       junk: req.inbound,
+      senderMarks: req.inbound ? req.senderMarks : null,
       retryAt: firstRetryAt(store.settings),
     });
   try {

@@ -5,7 +5,16 @@ export type { AccountInfo, StoredCredentials } from './accounts.ts';
 export type { Resolution } from './aliases.ts';
 export type { DeliveryOutcome, DeliveryTarget, FlagUpdate } from './messages.ts';
 export { bodyHash, type PreparedBody } from './bodies.ts';
-export type { QueueEntry, QueueRecipient, QueueRecipientState, EnqueueOptions, EnqueueRecipient, RecipientDsn, QueueEvent } from './queue.ts';
+export type {
+  QueueEntry,
+  QueueRecipient,
+  QueueRecipientState,
+  EnqueueOptions,
+  EnqueueRecipient,
+  QueuedSenderMarks,
+  RecipientDsn,
+  QueueEvent,
+} from './queue.ts';
 export { isPending } from './queue.ts';
 export type { TrainedLabel } from './junk.ts';
 export type { DomainHistory } from './reputation.ts';

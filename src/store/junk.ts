@@ -32,18 +32,18 @@ export class JunkData {
     return this.ctx.dbs.junkKept.get([accountId, mailboxId]) ?? 0;
   }
 
-  // The counts, the labels trained since the last save and the kept-mail pass's marks, in one
-  // commit. An account or a mailbox deleted meanwhile stays deleted (nothing is written for it).
+  // The counts (null: unchanged), the labels trained since the last save and the kept-mail
+  // pass's marks, in one commit. An account or a mailbox deleted meanwhile stays deleted (nothing is written for it).
   save(
     accountId: number,
-    counts: Buffer,
+    counts: Buffer | null,
     labels: Iterable<[hash: Buffer, label: TrainedLabel]>,
     kept: Iterable<[mailboxId: number, uid: number]> = [],
   ): Promise<void> {
     return this.ctx.write(() => {
       const dbs = this.ctx.dbs;
       if (!dbs.accountIds.get(accountId)) return;
-      dbs.junkCounts.putSync(accountId, counts);
+      if (counts) dbs.junkCounts.putSync(accountId, counts);
       for (const [hash, label] of labels) {
         if (label === null) dbs.junkLabels.removeSync(labelKey(accountId, hash));
         else dbs.junkLabels.putSync(labelKey(accountId, hash), label);

@@ -56,8 +56,19 @@ export interface QueueEntry {
   // RFC 3461 4.4 ENVID (decoded) and 4.3 RET of the original transaction.
   envid: string | null;
   ret: 'full' | 'hdrs' | null;
-  // Mail from the internet: its local recipients' copies are filed by their junk filter.
+  // Mail from the internet: its local recipients' copies are filed by their junk filter, with
+  // what the SMTP-time checks said of the sender (null for entries written before they were kept).
   junk: boolean;
+  senderMarks: QueuedSenderMarks | null;
+}
+
+// What the SMTP-time checks said of an inbound message's sender, for its retried local copies
+// (src/junk/filter.ts SenderSignals): the rule that marked it for Junk, the points of the score
+// rules, and the DMARC author.
+export interface QueuedSenderMarks {
+  junkRule: string | null;
+  points: number;
+  author: { address: string; domain: string; dkimAligned: boolean } | null;
 }
 
 export interface RecipientDsn {
@@ -79,6 +90,7 @@ export interface EnqueueOptions {
   envid?: string | null;
   ret?: 'full' | 'hdrs' | null;
   junk?: boolean;
+  senderMarks?: QueuedSenderMarks | null;
   // Recipients that already failed temporarily (state "deferred" with this reply and its
   // enhanced status code), due again at retryAt (default: at once).
   deferred?: ({ address: string; result: string; status: string | null } & RecipientDsn)[];
@@ -102,6 +114,7 @@ function normalize(raw: unknown): QueueEntry {
     envid: e.envid ?? null,
     ret: e.ret ?? null,
     junk: e.junk ?? false,
+    senderMarks: e.senderMarks ?? null,
     recipients: e.recipients.map((r) => ({
       ...r,
       status: r.status ?? null,
@@ -176,6 +189,7 @@ export class Queue {
         envid: o.envid ?? null,
         ret: o.ret ?? null,
         junk: o.junk ?? false,
+        senderMarks: o.senderMarks ?? null,
       };
       this.bodies.addRef(hash, o.raw, parsed ?? (this.bodies.exists(hash) ? undefined : parseMessage(o.raw)));
       this.ctx.dbs.queue.putSync(e.id, e);

@@ -107,6 +107,45 @@ test('junk filing at delivery and training from IMAP moves, kept across a restar
   }
 });
 
+test('a retried local copy is filed by what the SMTP-time checks said then: an SPF -all failure goes to Junk', async () => {
+  // remote.example allows no server (SPF -all); smtp.junkSpfFail files such mail into Junk.
+  const dns = { 'remote.example': { TXT: [['v=spf1 -all']] } };
+  const hp = await startOutbound({ dns, settings: testSettings(1, { 'smtp.trustedNetworks': [], 'smtp.junkSpfFail': true }) });
+  try {
+    await hp.store.accounts.create({ address: 'small@example.test', passwordHash: await hashNewPassword('small password 1'), quota: 2000 });
+    const c = await RawSmtp.connect(hp.smtp);
+    try {
+      await c.reply();
+      await c.command('EHLO client.example.org');
+      await c.command('MAIL FROM:<someone@remote.example>');
+      assert.equal((await c.command('RCPT TO:<small@example.test>')).code, 250);
+      // Delivered at once: small's copy alone waits in the queue (one recipient over quota would be 452).
+      assert.equal((await c.command(`RCPT TO:<${hp.server.devAccount!.address}>`)).code, 250);
+      await c.command('DATA');
+      const body = `From: <someone@remote.example>\r\nSubject: garden meeting\r\n\r\nthe garden meeting is on thursday\r\n${'x'.repeat(3000)}\r\n.`;
+      assert.equal((await c.command(body)).code, 250);
+    } finally {
+      c.close();
+    }
+    const entry = hp.store.queue.list().find((e) => e.recipients.some((r) => r.address === 'small@example.test'));
+    // No DMARC pass, so no author to trust or judge.
+    assert.deepEqual([entry?.senderMarks?.junkRule, entry?.senderMarks?.author], ['spf-fail', null]);
+    const small = hp.store.accounts.get('small@example.test')!.id;
+    await hp.store.accounts.setQuota('small@example.test', 0);
+    const junkOf = () => {
+      const junk = hp.store.mailboxes.get(small, 'Junk');
+      return junk ? hp.store.messages.list(junk.id) : [];
+    };
+    await until(() => junkOf().length === 1, 'the retry into Junk');
+    assert.match(
+      hp.store.messages.body(junkOf()[0]!.hash)!.toString('latin1'),
+      /\r\nX-Homepost-Junk: score=1\.0000; rule=sender; reasons=\r\n rule:spf-fail \(1\.0000\)\r\n/,
+    );
+  } finally {
+    await hp.close();
+  }
+});
+
 test('a local recipient retried from the queue gets its copy filed by its junk filter', async () => {
   // The retry schedule in seconds; the peer port is never used (no remote recipient).
   const hp = await startOutbound({ dns: {}, settings: testSettings(1, { 'smtp.trustedNetworks': [] }) });

@@ -7,7 +7,7 @@ import type { AccountInfo, MailboxRecord } from '../../store/index.ts';
 import { INBOX } from '../../store/mailboxes.ts';
 import { formatBytes } from '../../settings/units.ts';
 import { entry, type CommandGroup } from '../group.ts';
-import { ApiError, type ApiContext, flag, method, optStr, type Params, str } from '../method.ts';
+import { ApiError, type ApiContext, flag, method, optStr, type Params, requireAccount, str } from '../method.ts';
 import { date, table } from '../text.ts';
 
 export interface JunkStats {
@@ -18,12 +18,6 @@ export interface JunkStats {
   counts: JunkCounts;
   // The last decisions at delivery, newest first.
   decisions: readonly JunkDecision[];
-}
-
-function account(ctx: ApiContext, address: string): AccountInfo {
-  const a = ctx.store.accounts.get(address);
-  if (!a) throw new ApiError('not-found', `no account ${address}`);
-  return a;
 }
 
 function mailbox(ctx: ApiContext, a: AccountInfo, name: string): MailboxRecord {
@@ -61,7 +55,7 @@ const stats = method({
   offline: false,
   write: false,
   params: (raw) => ({ address: optStr(raw, 'address') }),
-  run: (ctx, p): JunkStats[] => (p.address ? [account(ctx, p.address)] : ctx.store.accounts.list()).map((a) => statsOf(ctx, a)),
+  run: (ctx, p): JunkStats[] => (p.address ? [requireAccount(ctx, p.address)] : ctx.store.accounts.list()).map((a) => statsOf(ctx, a)),
 });
 
 // Trains from a mailbox's messages (an existing Junk folder after an import), as the user's moves
@@ -75,7 +69,7 @@ const train = method({
     return p;
   },
   run: async (ctx, p): Promise<JunkStats> => {
-    const a = account(ctx, p.address);
+    const a = requireAccount(ctx, p.address);
     const mb = mailbox(ctx, a, p.mailbox);
     const list = p.uids.length ? p.uids : ctx.store.messages.list(mb.id).map((m) => m.uid);
     await junkService(ctx).train(a.id, mb.id, list, p.spam);
@@ -88,7 +82,7 @@ const reset = method({
   write: true,
   params: (raw) => ({ address: str(raw, 'address') }),
   run: async (ctx, p): Promise<JunkStats> => {
-    const a = account(ctx, p.address);
+    const a = requireAccount(ctx, p.address);
     await junkService(ctx).reset(a.id);
     return statsOf(ctx, a);
   },
@@ -107,7 +101,7 @@ const notJunk = method({
   write: true,
   params: (raw) => ({ address: str(raw, 'address'), uid: uids({ uids: [raw.uid] })[0] }),
   run: async (ctx, p): Promise<NotJunkResult> => {
-    const a = account(ctx, p.address);
+    const a = requireAccount(ctx, p.address);
     const junk = junkService(ctx).junkMailbox(a.id);
     if (!junk || !ctx.store.messages.get(junk.id, p.uid)) throw new ApiError('not-found', `${a.address} has no message ${p.uid} in Junk`);
     const inbox = mailbox(ctx, a, INBOX);

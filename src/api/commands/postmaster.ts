@@ -2,7 +2,7 @@
 // the host name (RFC 5321 4.5.1) when no account or alias of that name exists (src/smtpserver/postmaster.ts).
 import { POSTMASTER_SETTING, postmasterAccount } from '../../smtpserver/postmaster.ts';
 import { entry, type CommandGroup } from '../group.ts';
-import { ApiError, method, noParams, str, type ApiContext } from '../method.ts';
+import { method, noParams, requireAccount, str, type ApiContext } from '../method.ts';
 
 export interface PostmasterSettings {
   // Where postmaster mail goes now; null without any account.
@@ -28,8 +28,7 @@ const set = method({
   write: true,
   params: (raw) => ({ address: str(raw, 'address') }),
   run: async (ctx, p): Promise<PostmasterSettings> => {
-    const account = ctx.store.accounts.get(p.address);
-    if (!account) throw new ApiError('not-found', `no account ${p.address}`);
+    const account = requireAccount(ctx, p.address);
     await ctx.store.settings.set(POSTMASTER_SETTING, account.address);
     return postmasterSettings(ctx);
   },

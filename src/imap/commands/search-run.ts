@@ -176,7 +176,10 @@ export async function runSearch<T>(
   const uids = view.uids;
   // RFC 7162 3.1.5: the MODSEQ of the messages found is reported only for a program that has one.
   const withModseq = usesModseq(key);
+  const readsText = needs.headers || needs.body;
   let index: MailboxIndex | null = null;
+  // The view's UIDs and the index's both ascend: each is looked for just past the last one found.
+  let at = -1;
   try {
     for (let i = 0; i < uids.length; i++) {
       if (clock.due()) await clock.tick();
@@ -185,11 +188,15 @@ export async function runSearch<T>(
       if (!index?.current) {
         await store.indexReady(view.mailboxId);
         index = store.index(view.mailboxId);
+        at = -1;
       }
-      if (!index || index.indexOf(uids[i]!) < 0) continue;
-      const c = new ViewCandidate(uids[i]!, recordOf);
+      const uid = uids[i]!;
+      const position = !index ? -1 : at + 1 < index.length && index.uid(at + 1) === uid ? at + 1 : index.indexOf(uid);
+      if (position < 0) continue;
+      at = position;
+      const c = new ViewCandidate(uid, recordOf);
       try {
-        await loadText(env, c, needs, () => clock.tick());
+        if (readsText) await loadText(env, c, needs, () => clock.tick());
         if (matches(env, c, key)) found.push({ seq: i + 1, uid: c.uid, modseq: withModseq ? c.record.modseq : 0, data: keep(env, c, i + 1) });
       } catch (e) {
         // Expunged by another session while this one searched: it matches nothing.
