@@ -415,6 +415,9 @@ export class HeaderCacheReader {
   // Rows of the chunk made from bodies in this pass, each also as a chunk of its own to read from.
   private added = new Map<number, [Row, StoredChunk]>();
   private prefetched = -1; // the last chunk read ahead
+  // The row locate() found: its chunk and position.
+  private found: StoredChunk | null = null;
+  private foundAt = 0;
 
   constructor(cache: HeaderCache, mailboxId: number) {
     this.cache = cache;
@@ -424,6 +427,20 @@ export class HeaderCacheReader {
   // The summary of the message with this UID; `record` is read only when its row is not cached.
   // Undefined when the message or its body is gone.
   get(uid: number, record: () => MessageRecord | null): MessageSummary | undefined {
+    return this.locate(uid, record) ? new ChunkSummary(this.found!, this.foundAt) : undefined;
+  }
+
+  // RFC 5256 3 DATE's value, the sent date or else the INTERNALDATE, and ARRIVAL's, without a
+  // summary object (SORT over a whole mailbox); undefined as get().
+  sentDate(uid: number, record: () => MessageRecord | null): number | undefined {
+    return this.locate(uid, record) ? (this.found!.date(this.foundAt) ?? this.found!.internalDate(this.foundAt)) : undefined;
+  }
+  internalDate(uid: number, record: () => MessageRecord | null): number | undefined {
+    return this.locate(uid, record) ? this.found!.internalDate(this.foundAt) : undefined;
+  }
+
+  // Finds the row of the UID: into `found` and `foundAt`.
+  private locate(uid: number, record: () => MessageRecord | null): boolean {
     const chunk = chunkOf(uid);
     if (chunk !== this.chunk) {
       this.keepChunk();
@@ -437,16 +454,22 @@ export class HeaderCacheReader {
       this.stored = this.cache.load(this.mailboxId, chunk);
     }
     const i = this.stored ? this.stored.indexOf(uid) : -1;
-    if (i >= 0) return new ChunkSummary(this.stored!, i);
+    if (i >= 0) {
+      this.found = this.stored;
+      this.foundAt = i;
+      return true;
+    }
     let added = this.added.get(uid);
     if (!added) {
       const r = record();
       const row = r ? this.cache.row(r) : undefined;
-      if (!row) return undefined;
+      if (!row) return false;
       added = [row, StoredChunk.of([row])];
       this.added.set(uid, added);
     }
-    return new ChunkSummary(added[1], 0);
+    this.found = added[1];
+    this.foundAt = 0;
+    return true;
   }
 
   // Ends the pass: the chunk in hand is kept if it gained rows, and what waits is written.

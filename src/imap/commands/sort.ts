@@ -1,13 +1,16 @@
 // SORT and UID SORT (RFC 5256 3) with DISPLAYFROM and DISPLAYTO (RFC 5957), and ESORT's return
 // options (RFC 5267 3.2: SORT RETURN (MIN MAX COUNT ALL), answered with ESEARCH in sort order).
-// Keys come from the header records; the sort runs in slices like the search before it.
+// Keys come from the header records; the sort runs in slices like the search before it. SORT of
+// ALL by numbers only takes a path with no object per message (sort/numeric-sort.ts).
 import { STATES, type CommandSpec } from '../command.ts';
 import type { Parser } from '../parser.ts';
-import { comparator, SORT_KEYS, sortValue, type SortCriterion, type SortKey } from '../sort/order.ts';
+import type { ImapSession } from '../session.ts';
+import { numericOnly, sortAllByNumbers } from '../sort/numeric-sort.ts';
+import { comparator, SORT_KEYS, sortValue, type SortCriterion, type SortKey, type SortValue } from '../sort/order.ts';
 import { slicedSort } from '../sort/sliced-sort.ts';
 import { parseCharset, parseReturnOptions, parseSearchKeys, usesModseq, type SearchKey } from './search-keys.ts';
 import { sendResults } from './search-results.ts';
-import { runSearch } from './search-run.ts';
+import { type Match, runSearch, SearchClock } from './search-run.ts';
 
 interface SortProgram {
   returns: Set<string> | null;
@@ -53,11 +56,19 @@ function sortSpec(name: 'SORT' | 'UID SORT'): CommandSpec<SortProgram> {
       const withModseq = usesModseq(program.key);
       // RFC 7162 3.1: a MODSEQ search criterion enables CONDSTORE.
       if (withModseq) session.enabled.add('CONDSTORE');
-      const { found, clock } = await runSearch(session, program.key, (env, c) => program.criteria.map((k) => sortValue(k.key, env.summary(c), () => c.record)));
-      const sorted = await slicedSort(found, comparator(program.criteria), () => clock.tick());
+      const sorted =
+        program.key.k === 'all' && numericOnly(program.criteria)
+          ? await sortAllByNumbers(session, program.criteria, new SearchClock(session.svc.config.searchBudgetMs))
+          : await sortSearched(session, program);
       await sendResults(session, sorted, { command: 'SORT', tag, uid, returns: program.returns, withModseq });
     },
   };
+}
+
+// The general path: the search's matches with their keys (order.ts), then sorted.
+async function sortSearched(session: ImapSession, program: SortProgram): Promise<Match<SortValue[]>[]> {
+  const { found, clock } = await runSearch(session, program.key, (env, c) => program.criteria.map((k) => sortValue(k.key, env.summary(c), () => c.record)));
+  return slicedSort(found, comparator(program.criteria), () => clock.tick());
 }
 
 export const sort = sortSpec('SORT');

@@ -1,0 +1,70 @@
+// SORT of every message by ARRIVAL, DATE and SIZE only (RFC 5256 3), what a client's list ordered
+// by date asks of a large mailbox: the keys go from the mailbox index (SIZE) and the header cache's
+// numbers (DATE, ARRIVAL) straight into typed arrays, and positions are sorted, with no object per
+// message. The order is order.ts's: each criterion in turn (REVERSE turning it), then mailbox order.
+import type { MailboxIndex } from '../../store/index.ts';
+import { ImapServerError } from '../errors.ts';
+import type { ImapSession } from '../session.ts';
+import type { Match, SearchClock } from '../commands/search-run.ts';
+import { slicedSort } from './sliced-sort.ts';
+import type { SortCriterion, SortKey } from './order.ts';
+
+const NUMERIC: ReadonlySet<SortKey> = new Set(['ARRIVAL', 'DATE', 'SIZE']);
+
+export const numericOnly = (criteria: readonly SortCriterion[]) => criteria.every((c) => NUMERIC.has(c.key));
+
+// The view's messages in sort order. A message another session expunged meanwhile (not yet
+// reported to this one) is left out, as a search leaves it out.
+export async function sortAllByNumbers(session: ImapSession, criteria: readonly SortCriterion[], clock: SearchClock): Promise<Match<null>[]> {
+  const view = session.view!;
+  const store = session.store.messages;
+  const uids = view.uids;
+  const keys = criteria.map(() => new Float64Array(uids.length));
+  const signs = criteria.map((c) => (c.reverse ? -1 : 1));
+  const kept: number[] = [];
+  const summaries = store.summaries(view.mailboxId);
+  let uid = 0;
+  const record = () => store.get(view.mailboxId, uid);
+  let index: MailboxIndex | null = null;
+  let at = -1; // as in runSearch: the index position found last
+  try {
+    for (let i = 0; i < uids.length; i++) {
+      if (clock.due()) await clock.tick();
+      if (!index?.current) {
+        await store.indexReady(view.mailboxId);
+        index = store.index(view.mailboxId);
+        at = -1;
+      }
+      uid = uids[i]!;
+      const position = !index ? -1 : at + 1 < index.length && index.uid(at + 1) === uid ? at + 1 : index.indexOf(uid);
+      if (position < 0) continue;
+      at = position;
+      let gone = false;
+      for (let k = 0; k < criteria.length; k++) {
+        const key = criteria[k]!.key;
+        const value = key === 'SIZE' ? index!.size(position) : key === 'DATE' ? summaries.sentDate(uid, record) : summaries.internalDate(uid, record);
+        if (value === undefined) gone = true;
+        else keys[k]![i] = value;
+      }
+      if (!gone) kept.push(i);
+      else if (record()) throw new ImapServerError('Message content missing', new Error(`uid ${uid}: content missing`));
+    }
+  } finally {
+    summaries.close();
+  }
+  const sorted = await slicedSort(
+    kept,
+    (a, b) => {
+      for (let k = 0; k < keys.length; k++) {
+        const x = keys[k]![a]!;
+        const y = keys[k]![b]!;
+        if (x !== y) return x < y ? -signs[k]! : signs[k]!;
+      }
+      return a - b;
+    },
+    () => clock.tick(),
+  );
+  const found: Match<null>[] = new Array(sorted.length);
+  for (let j = 0; j < sorted.length; j++) found[j] = { seq: sorted[j]! + 1, uid: uids[sorted[j]!]!, modseq: 0, data: null };
+  return found;
+}
