@@ -342,24 +342,18 @@ for (const concurrency of CONCURRENCIES) {
   rows.push(row('homepost', hp), row('homepost, from the internet: checks + junk filter', filtered));
   rows.push(row('dovecot lmtp (maildir)', dc), row('smtp-sink (no store)', sink));
   rows.push(row('homepost relay -> queue -> smtp-sink', e2e!, 0));
-  rows.push([
-    'cost of checks + filter (from the internet / trusted)',
+  // `a` against `b`: its speed, memory, bytes and fsyncs over b's.
+  const ratio = (name: string, a: Run, b: Run) => [
+    name,
     concurrency,
-    `${(hp.seconds / filtered.seconds).toFixed(2)}x`,
-    `${(filtered.rss.peak / hp.rss.peak).toFixed(2)}x`,
-    `${(filtered.rss.anon / hp.rss.anon).toFixed(2)}x`,
-    `${(filtered.deviceBytes! / hp.deviceBytes!).toFixed(2)}x`,
-    hp.fsyncs ? `${(filtered.fsyncs! / hp.fsyncs).toFixed(2)}x` : '-',
-  ]);
-  rows.push([
-    'ratio homepost/dovecot',
-    concurrency,
-    `${(dc.seconds / hp.seconds).toFixed(2)}x`,
-    `${(hp.rss.peak / dc.rss.peak).toFixed(2)}x`,
-    `${(hp.rss.anon / dc.rss.anon).toFixed(2)}x`,
-    `${(hp.deviceBytes! / dc.deviceBytes!).toFixed(2)}x`,
-    dc.fsyncs ? `${(hp.fsyncs! / dc.fsyncs).toFixed(2)}x` : '-',
-  ]);
+    `${(b.seconds / a.seconds).toFixed(2)}x`,
+    `${(a.rss.peak / b.rss.peak).toFixed(2)}x`,
+    `${(a.rss.anon / b.rss.anon).toFixed(2)}x`,
+    `${(a.deviceBytes! / b.deviceBytes!).toFixed(2)}x`,
+    b.fsyncs ? `${(a.fsyncs! / b.fsyncs).toFixed(2)}x` : '-',
+  ];
+  rows.push(ratio('cost of checks + filter (from the internet / trusted)', filtered, hp));
+  rows.push(ratio('ratio homepost/dovecot', hp, dc));
 }
 console.log(`bench-smtp: smtp-source, ${COUNT} messages of ${SIZE} bytes after ${WARMUP} not timed, one connection per message, ext4 on loop devices;`);
 console.log(`best of ${REPEAT} interleaved runs; load average ${loadBefore.toFixed(1)} before, ${os.loadavg()[0].toFixed(1)} after\n`);

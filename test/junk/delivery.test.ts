@@ -10,7 +10,7 @@ import { GTUBE } from '../../src/junk/index.ts';
 import type { RunningServer } from '../../src/serve/server.ts';
 import { hashNewPassword } from '../../src/auth/password.ts';
 import { RawSmtp } from '../smtp/harness.ts';
-import { startOutbound, testSettings, until } from '../smtp/outbound/harness.ts';
+import { type OutboundServer, startOutbound, testSettings, until } from '../smtp/outbound/harness.ts';
 import { tempDir } from '../support/temp-store.ts';
 import { send, startJunkServer } from './harness.ts';
 
@@ -107,30 +107,35 @@ test('junk filing at delivery and training from IMAP moves, kept across a restar
   }
 });
 
+// A message from someone@remote.example to small@example.test, whose quota (2,000 bytes) it
+// exceeds, and to the dev account: small's copy waits in the queue, the other is delivered at
+// once (a message for small alone would be refused with 452). Returns small's account id.
+async function sendPastSmallQuota(hp: OutboundServer, message: string): Promise<number> {
+  const small = await hp.store.accounts.create({ address: 'small@example.test', passwordHash: await hashNewPassword('small password 1'), quota: 2000 });
+  const c = await RawSmtp.connect(hp.smtp);
+  try {
+    await c.reply();
+    await c.command('EHLO client.example.org');
+    await c.command('MAIL FROM:<someone@remote.example>');
+    assert.equal((await c.command('RCPT TO:<small@example.test>')).code, 250);
+    assert.equal((await c.command(`RCPT TO:<${hp.server.devAccount!.address}>`)).code, 250);
+    await c.command('DATA');
+    assert.equal((await c.command(`From: <someone@remote.example>\r\n${message}\r\n${'x'.repeat(3000)}\r\n.`)).code, 250);
+  } finally {
+    c.close();
+  }
+  return small.id;
+}
+
 test('a retried local copy is filed by what the SMTP-time checks said then: an SPF -all failure goes to Junk', async () => {
   // remote.example allows no server (SPF -all); smtp.junkSpfFail files such mail into Junk.
   const dns = { 'remote.example': { TXT: [['v=spf1 -all']] } };
   const hp = await startOutbound({ dns, settings: testSettings(1, { 'smtp.trustedNetworks': [], 'smtp.junkSpfFail': true }) });
   try {
-    await hp.store.accounts.create({ address: 'small@example.test', passwordHash: await hashNewPassword('small password 1'), quota: 2000 });
-    const c = await RawSmtp.connect(hp.smtp);
-    try {
-      await c.reply();
-      await c.command('EHLO client.example.org');
-      await c.command('MAIL FROM:<someone@remote.example>');
-      assert.equal((await c.command('RCPT TO:<small@example.test>')).code, 250);
-      // Delivered at once: small's copy alone waits in the queue (one recipient over quota would be 452).
-      assert.equal((await c.command(`RCPT TO:<${hp.server.devAccount!.address}>`)).code, 250);
-      await c.command('DATA');
-      const body = `From: <someone@remote.example>\r\nSubject: garden meeting\r\n\r\nthe garden meeting is on thursday\r\n${'x'.repeat(3000)}\r\n.`;
-      assert.equal((await c.command(body)).code, 250);
-    } finally {
-      c.close();
-    }
+    const small = await sendPastSmallQuota(hp, 'Subject: garden meeting\r\n\r\nthe garden meeting is on thursday');
     const entry = hp.store.queue.list().find((e) => e.recipients.some((r) => r.address === 'small@example.test'));
     // No DMARC pass, so no author to trust or judge.
     assert.deepEqual([entry?.senderMarks?.junkRule, entry?.senderMarks?.author], ['spf-fail', null]);
-    const small = hp.store.accounts.get('small@example.test')!.id;
     await hp.store.accounts.setQuota('small@example.test', 0);
     const junkOf = () => {
       const junk = hp.store.mailboxes.get(small, 'Junk');
@@ -150,21 +155,7 @@ test('a local recipient retried from the queue gets its copy filed by its junk f
   // The retry schedule in seconds; the peer port is never used (no remote recipient).
   const hp = await startOutbound({ dns: {}, settings: testSettings(1, { 'smtp.trustedNetworks': [] }) });
   try {
-    await hp.store.accounts.create({ address: 'small@example.test', passwordHash: await hashNewPassword('small password 1'), quota: 2000 });
-    // Too large for small's quota at DATA: its copy waits in the queue, the other is delivered.
-    const c = await RawSmtp.connect(hp.smtp);
-    try {
-      await c.reply();
-      await c.command('EHLO client.example.org');
-      await c.command('MAIL FROM:<someone@remote.example>');
-      assert.equal((await c.command('RCPT TO:<small@example.test>')).code, 250);
-      assert.equal((await c.command(`RCPT TO:<${hp.server.devAccount!.address}>`)).code, 250);
-      await c.command('DATA');
-      assert.equal((await c.command(`From: <someone@remote.example>\r\nSubject: room\r\n\r\n${GTUBE}\r\n${'x'.repeat(3000)}\r\n.`)).code, 250);
-    } finally {
-      c.close();
-    }
-    const small = hp.store.accounts.get('small@example.test')!.id;
+    const small = await sendPastSmallQuota(hp, `Subject: room\r\n\r\n${GTUBE}`);
     const junkOf = (id: number) => hp.store.messages.list(hp.store.mailboxes.get(id, 'Junk')!.id);
     assert.equal(junkOf(hp.store.accounts.get(hp.server.devAccount!.address)!.id).length, 1);
     assert.ok(hp.store.queue.list().some((e) => e.junk && e.recipients.some((r) => r.address === 'small@example.test')));

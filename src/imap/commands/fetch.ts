@@ -3,13 +3,14 @@
 // from the mailbox's header cache. A fetch of a non-PEEK body section sets \Seen on all the
 // messages concerned in ONE store commit, before any response is written, so the FLAGS reported
 // are the committed ones.
-import type { HeaderCacheReader, MailboxIndex, MessageRecord } from '../../store/index.ts';
+import type { HeaderCacheReader, MessageRecord } from '../../store/index.ts';
 import { sectionBytes, type Envelope, type MessageStructure } from '../../mime/index.ts';
 import { Turns } from '../../net/turns.ts';
 import { LineBatch } from '../line-batch.ts';
 import { STATES, type CommandSpec } from '../command.ts';
 import { formatDateTime, isAtom, quote } from '../encoder.ts';
 import { ImapBadSyntax, ImapServerError, ImapUserError } from '../errors.ts';
+import { IndexCursor } from '../index-cursor.ts';
 import type { SequenceSet } from '../parser.ts';
 import type { ImapSession } from '../session.ts';
 import { parseFetchItems, parseFetchModifiers, type FetchItem, type FetchModifiers } from './fetch-items.ts';
@@ -164,7 +165,7 @@ async function fetchIndexed(session: ImapSession, uids: number[], items: FetchIt
   const names = items.map((i) => (i.kind === 'simple' ? i.name : ''));
   const withFlags = names.includes('FLAGS');
   const summaries = names.includes('ENVELOPE') || names.includes('INTERNALDATE') ? store.summaries(view.mailboxId) : null;
-  let current: MailboxIndex | null = null;
+  const cursor = new IndexCursor(store, view.mailboxId);
   let missing = false;
   const batch = new LineBatch();
   const flush = async () => {
@@ -174,9 +175,8 @@ async function fetchIndexed(session: ImapSession, uids: number[], items: FetchIt
   // each is written once (a message recent to this session gets its own, with \Recent).
   let checked: readonly string[] | null = null;
   const flagText = new Map<readonly string[], string>();
-  // The UIDs come ascending: each is looked for first just past the previous one, in the index
-  // and in the view (which changes only between commands, dispatch.ts), before a binary search.
-  let at = -1;
+  // The UIDs come ascending: each is looked for first just past the previous one in the view (which
+  // changes only between commands, dispatch.ts), before a binary search; so too in the index.
   let seq = 0;
   const listed = view.uids;
   try {
@@ -185,21 +185,17 @@ async function fetchIndexed(session: ImapSession, uids: number[], items: FetchIt
         await flush();
         await turns.pass();
       }
-      // Commits update the index in place while this awaits; one dropped meanwhile is fetched again.
-      if (!current?.current) {
+      if (!cursor.current) {
         await flush();
-        await store.indexReady(view.mailboxId);
-        current = store.index(view.mailboxId);
-        at = -1;
+        await cursor.refresh();
       }
-      const index = current;
-      const i = !index ? -1 : at + 1 < index.length && index.uid(at + 1) === u ? at + 1 : index.indexOf(u);
+      const index = cursor.index;
+      const i = cursor.position(u);
       const summary = i >= 0 && summaries ? summaries.get(u, () => store.get(view.mailboxId, u)) : null;
       if (!index || i < 0 || summary === undefined) {
         missing = true;
         continue;
       }
-      at = i;
       const modseq = index.modseq(i);
       if (changedSince !== null && modseq <= changedSince) continue;
       const flags = index.flags(i);

@@ -7,9 +7,10 @@ import { free } from '../../memory/free.ts';
 import type { BodyPart } from '../../mime/decode.ts';
 import type { MimePart } from '../../mime/index.ts';
 import { Turns } from '../../net/turns.ts';
-import type { MailboxIndex, MessageRecord } from '../../store/index.ts';
+import type { MessageRecord } from '../../store/index.ts';
 import { JobError } from '../../offload/pool.ts';
 import { ImapServerError, ImapUserError } from '../errors.ts';
+import { IndexCursor } from '../index-cursor.ts';
 import type { ImapSession } from '../session.ts';
 import { loadText, matches, resolveSets, textNeeds, type Candidate, type SearchEnv } from './search-eval.ts';
 import { usesModseq, type SearchKey } from './search-keys.ts';
@@ -177,23 +178,14 @@ export async function runSearch<T>(
   // RFC 7162 3.1.5: the MODSEQ of the messages found is reported only for a program that has one.
   const withModseq = usesModseq(key);
   const readsText = needs.headers || needs.body;
-  let index: MailboxIndex | null = null;
-  // The view's UIDs and the index's both ascend: each is looked for just past the last one found.
-  let at = -1;
+  const cursor = new IndexCursor(store, view.mailboxId);
   try {
     for (let i = 0; i < uids.length; i++) {
       if (clock.due()) await clock.tick();
-      // Expunged by another session (not yet reported to this one): it matches nothing. The index
-      // follows each commit in place; one dropped while the search yielded is fetched again.
-      if (!index?.current) {
-        await store.indexReady(view.mailboxId);
-        index = store.index(view.mailboxId);
-        at = -1;
-      }
+      if (!cursor.current) await cursor.refresh();
+      // Expunged by another session (not yet reported to this one): it matches nothing.
       const uid = uids[i]!;
-      const position = !index ? -1 : at + 1 < index.length && index.uid(at + 1) === uid ? at + 1 : index.indexOf(uid);
-      if (position < 0) continue;
-      at = position;
+      if (cursor.position(uid) < 0) continue;
       const c = new ViewCandidate(uid, recordOf);
       try {
         if (readsText) await loadText(env, c, needs, () => clock.tick());

@@ -2,8 +2,8 @@
 // by date asks of a large mailbox: the keys go from the mailbox index (SIZE) and the header cache's
 // numbers (DATE, ARRIVAL) straight into typed arrays, and positions are sorted, with no object per
 // message. The order is order.ts's: each criterion in turn (REVERSE turning it), then mailbox order.
-import type { MailboxIndex } from '../../store/index.ts';
 import { ImapServerError } from '../errors.ts';
+import { IndexCursor } from '../index-cursor.ts';
 import type { ImapSession } from '../session.ts';
 import type { Match, SearchClock } from '../commands/search-run.ts';
 import { slicedSort } from './sliced-sort.ts';
@@ -25,24 +25,18 @@ export async function sortAllByNumbers(session: ImapSession, criteria: readonly 
   const summaries = store.summaries(view.mailboxId);
   let uid = 0;
   const record = () => store.get(view.mailboxId, uid);
-  let index: MailboxIndex | null = null;
-  let at = -1; // as in runSearch: the index position found last
+  const cursor = new IndexCursor(store, view.mailboxId);
   try {
     for (let i = 0; i < uids.length; i++) {
       if (clock.due()) await clock.tick();
-      if (!index?.current) {
-        await store.indexReady(view.mailboxId);
-        index = store.index(view.mailboxId);
-        at = -1;
-      }
+      if (!cursor.current) await cursor.refresh();
       uid = uids[i]!;
-      const position = !index ? -1 : at + 1 < index.length && index.uid(at + 1) === uid ? at + 1 : index.indexOf(uid);
+      const position = cursor.position(uid);
       if (position < 0) continue;
-      at = position;
       let gone = false;
       for (let k = 0; k < criteria.length; k++) {
         const key = criteria[k]!.key;
-        const value = key === 'SIZE' ? index!.size(position) : key === 'DATE' ? summaries.sentDate(uid, record) : summaries.internalDate(uid, record);
+        const value = key === 'SIZE' ? cursor.index!.size(position) : key === 'DATE' ? summaries.sentDate(uid, record) : summaries.internalDate(uid, record);
         if (value === undefined) gone = true;
         else keys[k]![i] = value;
       }
