@@ -5,7 +5,7 @@
 // the others are its children. The split is done first, by hashing the base subjects (no string
 // comparisons), then each thread and the list of threads are sorted by date.
 import { slicedSort } from './sliced-sort.ts';
-import { byDate, node, TICK_EVERY, type ThreadMessage, type ThreadNode } from './thread-tree.ts';
+import { addChild, byDate, node, TICK_EVERY, type ThreadMessage, type ThreadNode } from './thread-tree.ts';
 
 export async function orderedSubject(messages: readonly ThreadMessage[], tick: () => Promise<void>): Promise<ThreadNode[]> {
   const bySubject = new Map<string, ThreadMessage[]>();
@@ -20,11 +20,7 @@ export async function orderedSubject(messages: readonly ThreadMessage[], tick: (
   for (const list of bySubject.values()) {
     const [first, ...rest] = await slicedSort(list, byDate, tick);
     const root = node(first!);
-    for (const m of rest) {
-      const child = node(m);
-      child.parent = root;
-      root.children.push(child);
-    }
+    for (const m of rest) addChild(root, node(m));
     threads.push(root);
   }
   return slicedSort(threads, (a, b) => byDate(a.message!, b.message!), tick);

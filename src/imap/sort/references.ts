@@ -1,7 +1,7 @@
 // THREAD=REFERENCES (RFC 5256 3), step by step as the RFC gives it. Ties in sent date go by
 // mailbox order. `tick` lets other sessions run (it is called every TICK_EVERY messages or nodes).
 import { slicedSort } from './sliced-sort.ts';
-import { byDate, node, postOrder, sortMessage, TICK_EVERY, type ThreadMessage, type ThreadNode } from './thread-tree.ts';
+import { addChild, byDate, dropChildren, node, postOrder, sortMessage, TICK_EVERY, type ThreadMessage, type ThreadNode } from './thread-tree.ts';
 
 // True when `a` is `b` or one of its ancestors: linking b as a's parent would make a loop.
 function isAncestor(a: ThreadNode, b: ThreadNode): boolean {
@@ -9,11 +9,6 @@ function isAncestor(a: ThreadNode, b: ThreadNode): boolean {
   if (a.children.length === 0) return a === b;
   for (let n: ThreadNode | null = b; n !== null; n = n.parent) if (n === a) return true;
   return false;
-}
-
-function link(parent: ThreadNode, child: ThreadNode): void {
-  child.parent = parent;
-  parent.children.push(child);
 }
 
 function unlink(child: ThreadNode): void {
@@ -51,14 +46,14 @@ async function linkReferences(messages: readonly ThreadMessage[], tick: () => Pr
     let prev: ThreadNode | null = null;
     for (const id of m.references) {
       const ref = container(id);
-      if (prev !== null && ref.parent === null && !isAncestor(ref, prev)) link(prev, ref);
+      if (prev !== null && ref.parent === null && !isAncestor(ref, prev)) addChild(prev, ref);
       prev = ref;
     }
     // (1.B) the last reference is the message's parent (none without references), replacing
     // the parent an earlier message's references gave it; again no loop
     if (prev !== null && isAncestor(self, prev)) continue;
     if (self.parent !== null) unlink(self);
-    if (prev !== null) link(prev, self);
+    if (prev !== null) addChild(prev, self);
   }
   return nodes;
 }
@@ -109,7 +104,6 @@ async function gatherBySubject(roots: ThreadNode[], tick: () => Promise<void>): 
     // (5.C)
     if (held === undefined || (held.message !== null && (r.message === null || (held.message.reply && !r.message.reply)))) table.set(subject, r);
   }
-  const gone = new Set<ThreadNode>();
   const added: ThreadNode[] = [];
   for (let i = 0; i < roots.length; i++) {
     if (i % TICK_EVERY === 0) await tick();
@@ -118,22 +112,22 @@ async function gatherBySubject(roots: ThreadNode[], tick: () => Promise<void>): 
     const held = subject === '' ? undefined : table.get(subject);
     if (held === undefined || held === r) continue;
     // (5.D)
-    gone.add(r);
+    r.gone = true;
     if (held.message === null && r.message === null) {
-      for (const c of r.children) link(held, c);
-      r.children = [];
+      for (const c of r.children) addChild(held, c);
+      dropChildren(r);
     } else if (held.message === null || (r.message?.reply && !held.message.reply)) {
-      link(held, r);
+      addChild(held, r);
     } else {
       const dummy = node(null);
-      gone.add(held);
-      link(dummy, held);
-      link(dummy, r);
+      held.gone = true;
+      addChild(dummy, held);
+      addChild(dummy, r);
       table.set(subject, dummy);
       added.push(dummy);
     }
   }
-  return [...roots.filter((r) => !gone.has(r)), ...added];
+  return [...roots.filter((r) => !r.gone), ...added];
 }
 
 export async function threadReferences(messages: readonly ThreadMessage[], tick: () => Promise<void>): Promise<ThreadNode[]> {

@@ -18,13 +18,30 @@ export interface ThreadNode {
   message: ThreadMessage | null;
   parent: ThreadNode | null;
   children: ThreadNode[];
+  // Merged into another root by REFERENCES step (5) (a flag, not a set of nodes: no hash per node).
+  gone: boolean;
 }
 
 // Messages or nodes handled between two calls of an algorithm's `tick` (each a few microseconds:
 // a call per item cost more than the step itself).
 export const TICK_EVERY = 256;
 
-export const node = (message: ThreadMessage | null): ThreadNode => ({ message, parent: null, children: [] });
+// A node has no children array of its own until its first child: most nodes never get one. The
+// shared empty list is frozen, so a push into it fails loudly rather than adopting a child for all.
+const NO_CHILDREN = Object.freeze([]) as unknown as ThreadNode[];
+
+export const node = (message: ThreadMessage | null): ThreadNode => ({ message, parent: null, children: NO_CHILDREN, gone: false });
+
+export function addChild(parent: ThreadNode, child: ThreadNode): void {
+  child.parent = parent;
+  if (parent.children === NO_CHILDREN) parent.children = [child];
+  else parent.children.push(child);
+}
+
+// A node's children taken away (they now hang elsewhere).
+export function dropChildren(n: ThreadNode): void {
+  n.children = NO_CHILDREN;
+}
 
 // Every node of the trees below `roots`, each after all of its descendants (a pre-order walk,
 // reversed).
