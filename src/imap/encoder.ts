@@ -23,7 +23,7 @@ export function isAstringAtom(s: string): boolean {
 }
 
 // Characters that force a literal: NUL, CR, LF always; 8-bit without UTF8=ACCEPT.
-function needsLiteral(s: string, utf8: boolean): boolean {
+export function needsLiteral(s: string, utf8: boolean): boolean {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c === 0 || c === 0x0a || c === 0x0d) return true;
@@ -36,7 +36,15 @@ export function quote(s: string): string {
   return s.includes('"') || s.includes('\\') ? `"${s.replace(/[\\"]/g, (m) => `\\${m}`)}"` : `"${s}"`;
 }
 
-export class ResponseBuilder {
+// What ENVELOPE is written with (fetch-structure.ts): a ResponseBuilder, or a LineBatch that
+// writes bytes directly (line-batch.ts).
+export interface ResponseWriter {
+  raw(s: string): this;
+  sp(): this;
+  str(s: string | null): this;
+}
+
+export class ResponseBuilder implements ResponseWriter {
   private chunks: Chunk[] = [];
   private taken = 0; // characters and bytes in chunks
   private text = '';

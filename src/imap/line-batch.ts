@@ -1,14 +1,24 @@
 // Response lines written straight into bytes, for responses of many short lines (FETCH of what the
-// mailbox index holds): no string is built per line, and the batch goes to the socket as one
-// Buffer. ResponseBuilder (encoder.ts) still writes what needs quoting or literals; its output is
-// appended with chunks().
-import type { Chunk } from './encoder.ts';
+// mailbox index and the header cache hold, ENVELOPE included): no string is built per line, and
+// the batch goes to the socket as one Buffer. Strings are quoted or sent as literals by the rules
+// of ResponseBuilder (encoder.ts), whose output for the same calls is the same bytes (tested).
+import { needsLiteral, type ResponseWriter } from './encoder.ts';
 
 const INITIAL_BYTES = 32 * 1024;
+const QUOTE = 0x22;
+// What a string between quotes cannot hold as it is: '"' and '\\' (escaped), NUL, CR and LF
+// (literal only), 8-bit (UTF-8, or a literal).
+const SPECIAL = /[\0\r\n"\\\u0080-\uffff]/;
 
-export class LineBatch {
+export class LineBatch implements ResponseWriter {
   private buf = Buffer.allocUnsafe(INITIAL_BYTES);
   private at = 0;
+  // Whether the client may receive UTF-8 in quoted strings (RFC 6855 3), for str().
+  private utf8: boolean;
+
+  constructor(utf8 = false) {
+    this.utf8 = utf8;
+  }
 
   // Bytes written since the last take().
   get length(): number {
@@ -34,6 +44,47 @@ export class LineBatch {
     return this;
   }
 
+  raw(s: string): this {
+    return this.text(s);
+  }
+
+  sp(): this {
+    this.room(1);
+    this.buf[this.at++] = 0x20;
+    return this;
+  }
+
+  // string / nstring (RFC 9051 4.3) as ResponseBuilder.str() writes it: NIL, a quoted string
+  // ('"' and '\\' escaped), or a literal when the text holds NUL, CR, LF or 8-bit the client has
+  // not accepted. Copied by a native write: for strings of this length (names, addresses,
+  // subjects) it is several times faster than text()'s loop.
+  str(s: string | null): this {
+    if (s === null) return this.text('NIL');
+    // Most strings need neither an escape nor a literal and are 7-bit: one scan tells (a regular
+    // expression scans faster than a loop here), and they are copied as they are.
+    if (!SPECIAL.test(s)) {
+      this.room(s.length + 2);
+      this.buf[this.at++] = QUOTE;
+      this.at += this.buf.write(s, this.at, 'latin1');
+      this.buf[this.at++] = QUOTE;
+      return this;
+    }
+    if (needsLiteral(s, this.utf8)) {
+      const bytes = Buffer.from(s, 'utf8');
+      this.text(`{${bytes.length}}\r\n`);
+      this.room(bytes.length);
+      this.at += bytes.copy(this.buf, this.at);
+      return this;
+    }
+    const quoted = s.includes('"') || s.includes('\\') ? s.replace(/[\\"]/g, '\\$&') : s;
+    // At most three bytes of UTF-8 per UTF-16 unit, and the quotes.
+    this.room(3 * quoted.length + 2);
+    this.buf[this.at++] = QUOTE;
+    this.at += this.buf.write(quoted, this.at, 'utf8');
+    this.buf[this.at++] = QUOTE;
+    return this;
+  }
+
   // A non-negative integer in decimal.
   num(n: number): this {
     let digits = 1;
@@ -42,18 +93,6 @@ export class LineBatch {
     const buf = this.buf;
     for (let i = this.at + digits - 1, x = n; i >= this.at; i--, x = Math.floor(x / 10)) buf[i] = 0x30 + (x % 10);
     this.at += digits;
-    return this;
-  }
-
-  // What a ResponseBuilder took: strings as UTF-8, literal bytes as they are.
-  chunks(list: readonly Chunk[]): this {
-    for (const c of list) {
-      if (typeof c === 'string') this.text(c);
-      else {
-        this.room(c.length);
-        this.at += c.copy(this.buf, this.at);
-      }
-    }
     return this;
   }
 

@@ -1,10 +1,10 @@
 // ENVELOPE, BODY and BODYSTRUCTURE (RFC 9051 7.5.2, RFC 3501 7.4.2) written from the stored
 // ParsedMessage (src/mime): only IMAP encoding happens here, no parsing.
 import { rfc2231Encode, type Address, type Envelope, type MimePart, type Param } from '../../mime/index.ts';
-import type { ResponseBuilder } from '../encoder.ts';
+import type { ResponseBuilder, ResponseWriter } from '../encoder.ts';
 
 // env-from etc. = "(" 1*address ")" / nil: addresses follow each other without spaces.
-function addresses(b: ResponseBuilder, list: Address[] | null): void {
+function addresses(b: ResponseWriter, list: Address[] | null): void {
   if (!list) {
     b.raw('NIL');
     return;
@@ -16,7 +16,7 @@ function addresses(b: ResponseBuilder, list: Address[] | null): void {
 
 // envelope = "(" env-date SP env-subject SP env-from SP env-sender SP env-reply-to SP env-to SP
 //            env-cc SP env-bcc SP env-in-reply-to SP env-message-id ")"
-export function writeEnvelope(b: ResponseBuilder, e: Envelope): void {
+export function writeEnvelope(b: ResponseWriter, e: Envelope): void {
   b.raw('(').str(e.date).sp().str(e.subject).sp();
   addresses(b, e.from);
   b.sp();

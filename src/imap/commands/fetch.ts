@@ -167,7 +167,7 @@ async function fetchIndexed(session: ImapSession, uids: number[], items: FetchIt
   const summaries = names.includes('ENVELOPE') || names.includes('INTERNALDATE') ? store.summaries(view.mailboxId) : null;
   const cursor = new IndexCursor(store, view.mailboxId);
   let missing = false;
-  const batch = new LineBatch();
+  const batch = new LineBatch(session.utf8);
   const flush = async () => {
     if (batch.length) await session.send([batch.take()]);
   };
@@ -224,11 +224,7 @@ async function fetchIndexed(session: ImapSession, uids: number[], items: FetchIt
         } else if (name === 'MODSEQ') batch.text('MODSEQ (').num(modseq).text(')');
         else if (name === 'RFC822.SIZE') batch.text('RFC822.SIZE ').num(index.size(i));
         else if (name === 'INTERNALDATE') batch.text('INTERNALDATE ').text(formatDateTime(summary!.internalDate));
-        else {
-          const b = session.builder('ENVELOPE ');
-          writeEnvelope(b, summary!.envelope);
-          batch.chunks(b.take());
-        }
+        else writeEnvelope(batch.text('ENVELOPE '), summary!.envelope);
       }
       batch.text(')\r\n');
       if (withFlags) view.reported(u, modseq);
