@@ -42,9 +42,9 @@ function threadSpec(name: 'THREAD' | 'UID THREAD'): CommandSpec<ThreadProgram> {
         return { n: uid ? c.uid : seq, seq, date: sentDate(s), baseSubject: h.baseSubject, reply: h.reply, messageId: h.messageId, references: h.references };
       });
       const messages = found.map((f) => f.data);
-      const roots = await ALGORITHMS[program.algorithm](messages, () => clock.tick());
+      const forest = await ALGORITHMS[program.algorithm](messages, () => clock.tick());
       const line = new LineBatch().text('* THREAD');
-      if (roots.length) await formatThreads(roots, line.text(' '), () => clock.tick());
+      if (forest.roots.length) await formatThreads(forest, line.text(' '), () => clock.tick());
       await session.send([line.text('\r\n').take()]);
     },
   };

@@ -5,23 +5,26 @@
 // the others are its children. The split is done first, by hashing the base subjects (no string
 // comparisons), then each thread and the list of threads are sorted by date.
 import { slicedSort } from './sliced-sort.ts';
-import { addChild, byDate, node, TICK_EVERY, type ThreadMessage, type ThreadNode } from './thread-tree.ts';
+import { byDate, Forest, TICK_EVERY, type ThreadMessage } from './thread-tree.ts';
 
-export async function orderedSubject(messages: readonly ThreadMessage[], tick: () => Promise<void>): Promise<ThreadNode[]> {
-  const bySubject = new Map<string, ThreadMessage[]>();
+export async function orderedSubject(messages: readonly ThreadMessage[], tick: () => Promise<void>): Promise<Forest> {
+  const bySubject = new Map<string, number[]>();
   for (let i = 0; i < messages.length; i++) {
     if (i % TICK_EVERY === 0) await tick();
-    const m = messages[i]!;
-    const list = bySubject.get(m.baseSubject);
-    if (list === undefined) bySubject.set(m.baseSubject, [m]);
-    else list.push(m);
+    const subject = messages[i]!.baseSubject;
+    const list = bySubject.get(subject);
+    if (list === undefined) bySubject.set(subject, [i]);
+    else list.push(i);
   }
-  const threads: ThreadNode[] = [];
+  const f = new Forest(messages);
+  const byMessage = (a: number, b: number) => byDate(messages[a]!, messages[b]!);
+  const threads: number[] = [];
   for (const list of bySubject.values()) {
-    const [first, ...rest] = await slicedSort(list, byDate, tick);
-    const root = node(first!);
-    for (const m of rest) addChild(root, node(m));
+    const [first, ...rest] = await slicedSort(list, byMessage, tick);
+    const root = f.add(first!);
+    for (const m of rest) f.link(root, f.add(m));
     threads.push(root);
   }
-  return slicedSort(threads, (a, b) => byDate(a.message!, b.message!), tick);
+  f.roots = await slicedSort(threads, (a, b) => byDate(f.message(a)!, f.message(b)!), tick);
+  return f;
 }

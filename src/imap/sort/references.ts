@@ -1,32 +1,26 @@
-// THREAD=REFERENCES (RFC 5256 3), step by step as the RFC gives it. Ties in sent date go by
-// mailbox order. `tick` lets other sessions run (it is called every TICK_EVERY messages or nodes).
+// THREAD=REFERENCES (RFC 5256 3), step by step as the RFC gives it, over a Forest (thread-tree.ts).
+// Ties in sent date go by mailbox order. `tick` lets other sessions run (it is called every
+// TICK_EVERY messages or nodes).
 import { slicedSort } from './sliced-sort.ts';
-import { addChild, byDate, dropChildren, node, postOrder, sortMessage, TICK_EVERY, type ThreadMessage, type ThreadNode } from './thread-tree.ts';
+import { byDate, Forest, TICK_EVERY, type ThreadMessage } from './thread-tree.ts';
 
 // True when `a` is `b` or one of its ancestors: linking b as a's parent would make a loop.
-function isAncestor(a: ThreadNode, b: ThreadNode): boolean {
+function isAncestor(f: Forest, a: number, b: number): boolean {
   // A node without children is the ancestor of none (new nodes, mostly): no walk up a long thread.
-  if (a.children.length === 0) return a === b;
-  for (let n: ThreadNode | null = b; n !== null; n = n.parent) if (n === a) return true;
+  if (!f.hasChildren(a)) return a === b;
+  for (let n = b; n !== -1; n = f.parent(n)) if (n === a) return true;
   return false;
 }
 
-function unlink(child: ThreadNode): void {
-  const siblings = child.parent!.children;
-  siblings.splice(siblings.indexOf(child), 1);
-  child.parent = null;
-}
-
-// (1) The messages linked by their references; every node made, in order.
-async function linkReferences(messages: readonly ThreadMessage[], tick: () => Promise<void>): Promise<ThreadNode[]> {
-  const byId = new Map<string, ThreadNode>();
-  const nodes: ThreadNode[] = [];
-  const container = (id: string): ThreadNode => {
+// (1) The messages linked by their references; every node made.
+async function linkReferences(f: Forest, tick: () => Promise<void>): Promise<void> {
+  const messages = f.messages;
+  const byId = new Map<string, number>();
+  const container = (id: string): number => {
     let n = byId.get(id);
     if (n === undefined) {
-      n = node(null);
+      n = f.add();
       byId.set(id, n);
-      nodes.push(n);
     }
     return n;
   };
@@ -36,65 +30,69 @@ async function linkReferences(messages: readonly ThreadMessage[], tick: () => Pr
     // "If two or more messages have the same Message ID, ... assign a unique Message ID to each
     // of the subsequent messages"; so too for a message without one.
     let self = m.messageId === null ? undefined : byId.get(m.messageId);
-    if (self !== undefined && self.message === null) self.message = m;
+    if (self !== undefined && f.isDummy(self)) f.setMessage(self, i);
     else {
-      self = node(m);
-      nodes.push(self);
+      self = f.add(i);
       if (m.messageId !== null && !byId.has(m.messageId)) byId.set(m.messageId, self);
     }
     // (1.A) each reference the parent of the next, unless already linked or a loop
-    let prev: ThreadNode | null = null;
+    let prev = -1;
     for (const id of m.references) {
       const ref = container(id);
-      if (prev !== null && ref.parent === null && !isAncestor(ref, prev)) addChild(prev, ref);
+      if (prev !== -1 && f.parent(ref) === -1 && !isAncestor(f, ref, prev)) f.link(prev, ref);
       prev = ref;
     }
     // (1.B) the last reference is the message's parent (none without references), replacing
     // the parent an earlier message's references gave it; again no loop
-    if (prev !== null && isAncestor(self, prev)) continue;
-    if (self.parent !== null) unlink(self);
-    if (prev !== null) addChild(prev, self);
+    if (prev !== -1 && isAncestor(f, self, prev)) continue;
+    if (f.parent(self) !== -1) f.unlink(self);
+    if (prev !== -1) f.link(prev, self);
   }
-  return nodes;
 }
 
-// (4) Dummies without children go; those with children are replaced by them, except at the root
-// where a dummy stays unless it has only one child. Returns the new root set.
-function prune(nodes: readonly ThreadNode[]): ThreadNode[] {
-  const roots = nodes.filter((n) => n.parent === null);
-  for (const n of postOrder(roots)) {
+// (2), (3) the root set; (4) dummies without children go, those with children are replaced by
+// them, except at the root where a dummy stays unless it has only one child. Returns the roots.
+function prune(f: Forest): number[] {
+  const roots: number[] = [];
+  for (let i = 0; i < f.size; i++) if (f.parent(i) === -1) roots.push(i);
+  for (const n of f.postOrder(roots)) {
     let dummies = false;
-    for (const c of n.children) dummies ||= c.message === null;
+    for (let c = f.firstChild(n); c !== -1 && !dummies; c = f.nextSibling(c)) dummies = f.isDummy(c);
     if (!dummies) continue;
-    const children = n.children.flatMap((c) => (c.message === null ? c.children : [c]));
-    for (const c of children) c.parent = n;
-    n.children = children;
+    // A dummy child's own children are final already (post-order): they take its place.
+    const children = f.children(n).flatMap((c) => (f.isDummy(c) ? f.children(c) : [c]));
+    for (const c of children) f.detach(c);
+    f.setChildren(n, children);
   }
   return roots.flatMap((r) => {
-    if (r.message !== null || r.children.length > 1) return [r];
-    for (const c of r.children) c.parent = null;
-    return r.children;
+    if (!f.isDummy(r) || f.branches(r)) return [r];
+    const children = f.children(r);
+    for (const c of children) f.detach(c);
+    return children;
   });
 }
 
 // (6) Siblings by sent date, a dummy by its first child's, at every level; returns the roots.
-async function sortSiblings(roots: readonly ThreadNode[], tick: () => Promise<void>): Promise<ThreadNode[]> {
-  const cmp = (a: ThreadNode, b: ThreadNode) => byDate(sortMessage(a), sortMessage(b));
-  const order = postOrder(roots);
+async function sortSiblings(f: Forest, roots: readonly number[], tick: () => Promise<void>): Promise<number[]> {
+  const cmp = (a: number, b: number) => byDate(f.sortMessage(a), f.sortMessage(b));
+  const order = f.postOrder(roots);
   for (let i = 0; i < order.length; i++) {
     if (i % TICK_EVERY === 0) await tick();
     const n = order[i]!;
-    if (n.children.length > 1) n.children.sort(cmp);
+    if (!f.branches(n)) continue;
+    const children = f.children(n).sort(cmp);
+    for (const c of children) f.detach(c);
+    f.setChildren(n, children);
   }
   return slicedSort(roots, cmp, tick);
 }
 
 // (5) Threads whose subjects are the same are gathered.
-async function gatherBySubject(roots: ThreadNode[], tick: () => Promise<void>): Promise<ThreadNode[]> {
+async function gatherBySubject(f: Forest, roots: readonly number[], tick: () => Promise<void>): Promise<number[]> {
   // (5.B) "the base subject from the current message, or its first child if the current message
   // is a dummy" (children sorted by step 6 first, so that "first" is well defined).
-  const subjectOf = (n: ThreadNode) => sortMessage(n).baseSubject;
-  const table = new Map<string, ThreadNode>();
+  const subjectOf = (n: number) => f.sortMessage(n).baseSubject;
+  const table = new Map<string, number>();
   for (let i = 0; i < roots.length; i++) {
     if (i % TICK_EVERY === 0) await tick();
     const r = roots[i]!;
@@ -102,9 +100,12 @@ async function gatherBySubject(roots: ThreadNode[], tick: () => Promise<void>): 
     if (subject === '') continue;
     const held = table.get(subject);
     // (5.C)
-    if (held === undefined || (held.message !== null && (r.message === null || (held.message.reply && !r.message.reply)))) table.set(subject, r);
+    const heldMessage = held === undefined ? null : f.message(held);
+    const message = f.message(r);
+    if (held === undefined || (heldMessage !== null && (message === null || (heldMessage.reply && !message.reply)))) table.set(subject, r);
   }
-  const added: ThreadNode[] = [];
+  const gone = new Uint8Array(f.size + roots.length);
+  const added: number[] = [];
   for (let i = 0; i < roots.length; i++) {
     if (i % TICK_EVERY === 0) await tick();
     const r = roots[i]!;
@@ -112,27 +113,35 @@ async function gatherBySubject(roots: ThreadNode[], tick: () => Promise<void>): 
     const held = subject === '' ? undefined : table.get(subject);
     if (held === undefined || held === r) continue;
     // (5.D)
-    r.gone = true;
-    if (held.message === null && r.message === null) {
-      for (const c of r.children) addChild(held, c);
-      dropChildren(r);
-    } else if (held.message === null || (r.message?.reply && !held.message.reply)) {
-      addChild(held, r);
+    gone[r] = 1;
+    const heldMessage = f.message(held);
+    const message = f.message(r);
+    if (heldMessage === null && message === null) {
+      const children = f.children(r);
+      f.setChildren(r, []);
+      for (const c of children) {
+        f.detach(c);
+        f.link(held, c);
+      }
+    } else if (heldMessage === null || (message?.reply && !heldMessage.reply)) {
+      f.link(held, r);
     } else {
-      const dummy = node(null);
-      held.gone = true;
-      addChild(dummy, held);
-      addChild(dummy, r);
+      const dummy = f.add();
+      gone[held] = 1;
+      f.link(dummy, held);
+      f.link(dummy, r);
       table.set(subject, dummy);
       added.push(dummy);
     }
   }
-  return [...roots.filter((r) => !r.gone), ...added];
+  return [...roots.filter((r) => !gone[r]), ...added];
 }
 
-export async function threadReferences(messages: readonly ThreadMessage[], tick: () => Promise<void>): Promise<ThreadNode[]> {
-  // (2), (3): the root set; the id table is dropped with linkReferences' scope.
-  const roots = prune(await linkReferences(messages, tick));
-  const gathered = await gatherBySubject(await sortSiblings(roots, tick), tick);
-  return sortSiblings(gathered, tick);
+export async function threadReferences(messages: readonly ThreadMessage[], tick: () => Promise<void>): Promise<Forest> {
+  const f = new Forest(messages, 2 * messages.length);
+  await linkReferences(f, tick);
+  const roots = prune(f);
+  const gathered = await gatherBySubject(f, await sortSiblings(f, roots, tick), tick);
+  f.roots = await sortSiblings(f, gathered, tick);
+  return f;
 }

@@ -1,6 +1,8 @@
 // What the THREAD algorithms (RFC 5256 3) take and make, and the thread-list syntax of the THREAD
 // response (RFC 5256 4), written without recursion: a hostile mailbox can make threads as deep
-// as it holds messages.
+// as it holds messages. The trees are a Forest: nodes are numbers and their links typed arrays, so
+// a mailbox of 50,000 messages makes no object per node for the collector to copy while the
+// algorithm runs.
 import type { LineBatch } from '../line-batch.ts';
 
 export interface ThreadMessage {
@@ -13,55 +15,151 @@ export interface ThreadMessage {
   references: string[]; // src/mime/header-index.ts
 }
 
-// A message, or a dummy (message null) standing for a message that is referenced but absent.
-export interface ThreadNode {
-  message: ThreadMessage | null;
-  parent: ThreadNode | null;
-  children: ThreadNode[];
-  // Merged into another root by REFERENCES step (5) (a flag, not a set of nodes: no hash per node).
-  gone: boolean;
-}
-
 // Messages or nodes handled between two calls of an algorithm's `tick` (each a few microseconds:
 // a call per item cost more than the step itself).
 export const TICK_EVERY = 256;
 
-// A node has no children array of its own until its first child: most nodes never get one. The
-// shared empty list is frozen, so a push into it fails loudly rather than adopting a child for all.
-const NO_CHILDREN = Object.freeze([]) as unknown as ThreadNode[];
+const NONE = -1;
 
-export const node = (message: ThreadMessage | null): ThreadNode => ({ message, parent: null, children: NO_CHILDREN, gone: false });
+// Nodes, each a message (its index in `messages`) or a dummy standing for a message that is
+// referenced but absent (RFC 5256 3 REFERENCES). Children are kept in order as a doubly linked
+// list, so that unlinking one is a constant step.
+export class Forest {
+  readonly messages: readonly ThreadMessage[];
+  size = 0;
+  // The top-level threads, in order, once an algorithm is done.
+  roots: number[] = [];
+  private msg: Int32Array;
+  private up: Int32Array;
+  private first: Int32Array;
+  private last: Int32Array;
+  private next: Int32Array;
+  private prev: Int32Array;
 
-export function addChild(parent: ThreadNode, child: ThreadNode): void {
-  child.parent = parent;
-  if (parent.children === NO_CHILDREN) parent.children = [child];
-  else parent.children.push(child);
-}
-
-// A node's children taken away (they now hang elsewhere).
-export function dropChildren(n: ThreadNode): void {
-  n.children = NO_CHILDREN;
-}
-
-// Every node of the trees below `roots`, each after all of its descendants (a pre-order walk,
-// reversed).
-export function postOrder(roots: readonly ThreadNode[]): ThreadNode[] {
-  const out: ThreadNode[] = [];
-  const stack = [...roots];
-  while (stack.length) {
-    const n = stack.pop()!;
-    out.push(n);
-    for (const c of n.children) stack.push(c);
+  constructor(messages: readonly ThreadMessage[], capacity = messages.length) {
+    this.messages = messages;
+    const n = Math.max(16, capacity);
+    this.msg = new Int32Array(n);
+    this.up = new Int32Array(n);
+    this.first = new Int32Array(n);
+    this.last = new Int32Array(n);
+    this.next = new Int32Array(n);
+    this.prev = new Int32Array(n);
   }
-  return out.reverse();
-}
 
-// The message a node sorts by: its own, or for a dummy its first child's (RFC 5256 3 REFERENCES
-// step 6), once the children are sorted.
-export function sortMessage(n: ThreadNode): ThreadMessage {
-  let at = n;
-  while (at.message === null) at = at.children[0]!;
-  return at.message;
+  // A new node without parent or children: for message index `m`, or a dummy (NONE).
+  add(m = NONE): number {
+    if (this.size === this.msg.length) this.grow();
+    const i = this.size++;
+    this.msg[i] = m;
+    this.up[i] = this.first[i] = this.last[i] = this.next[i] = this.prev[i] = NONE;
+    return i;
+  }
+
+  message(i: number): ThreadMessage | null {
+    const m = this.msg[i]!;
+    return m === NONE ? null : this.messages[m]!;
+  }
+  isDummy(i: number): boolean {
+    return this.msg[i] === NONE;
+  }
+  // A dummy takes its message when it turns up later in the mailbox.
+  setMessage(i: number, m: number): void {
+    this.msg[i] = m;
+  }
+  parent(i: number): number {
+    return this.up[i]!;
+  }
+  firstChild(i: number): number {
+    return this.first[i]!;
+  }
+  nextSibling(i: number): number {
+    return this.next[i]!;
+  }
+  hasChildren(i: number): boolean {
+    return this.first[i] !== NONE;
+  }
+  // Whether the node has more than one child.
+  branches(i: number): boolean {
+    const f = this.first[i]!;
+    return f !== NONE && this.next[f] !== NONE;
+  }
+
+  // Appends `child` (without a parent) to `parent`'s children.
+  link(parent: number, child: number): void {
+    this.up[child] = parent;
+    const tail = this.last[parent]!;
+    this.prev[child] = tail;
+    this.next[child] = NONE;
+    if (tail === NONE) this.first[parent] = child;
+    else this.next[tail] = child;
+    this.last[parent] = child;
+  }
+
+  unlink(child: number): void {
+    const parent = this.up[child]!;
+    const before = this.prev[child]!;
+    const after = this.next[child]!;
+    if (before === NONE) this.first[parent] = after;
+    else this.next[before] = after;
+    if (after === NONE) this.last[parent] = before;
+    else this.prev[after] = before;
+    this.up[child] = this.prev[child] = this.next[child] = NONE;
+  }
+
+  // The children of a node, in order.
+  children(i: number): number[] {
+    const out: number[] = [];
+    for (let c = this.first[i]!; c !== NONE; c = this.next[c]!) out.push(c);
+    return out;
+  }
+
+  // Makes `list` (nodes without parents, or `i`'s own children) the children of `i`, in order.
+  setChildren(i: number, list: readonly number[]): void {
+    this.first[i] = this.last[i] = NONE;
+    for (const c of list) this.link(i, c);
+  }
+
+  // Takes a node out of the tree: it has no parent (a root) and keeps its children.
+  detach(i: number): void {
+    this.up[i] = this.prev[i] = this.next[i] = NONE;
+  }
+
+  // Every node of the trees below `roots`, each after all of its descendants (a pre-order walk,
+  // reversed).
+  postOrder(roots: readonly number[]): number[] {
+    const out: number[] = [];
+    const stack = [...roots];
+    while (stack.length) {
+      const n = stack.pop()!;
+      out.push(n);
+      for (let c = this.first[n]!; c !== NONE; c = this.next[c]!) stack.push(c);
+    }
+    return out.reverse();
+  }
+
+  // The message a node sorts by: its own, or for a dummy its first child's (RFC 5256 3
+  // REFERENCES step 6), once the children are sorted.
+  sortMessage(i: number): ThreadMessage {
+    let at = i;
+    while (this.msg[at] === NONE) at = this.first[at]!;
+    return this.messages[this.msg[at]!]!;
+  }
+
+  private grow(): void {
+    const n = this.msg.length * 2;
+    const bigger = (a: Int32Array) => {
+      const b = new Int32Array(n);
+      b.set(a);
+      return b;
+    };
+    this.msg = bigger(this.msg);
+    this.up = bigger(this.up);
+    this.first = bigger(this.first);
+    this.last = bigger(this.last);
+    this.next = bigger(this.next);
+    this.prev = bigger(this.prev);
+  }
 }
 
 export const byDate = (a: ThreadMessage, b: ThreadMessage): number => a.date - b.date || a.seq - b.seq;
@@ -70,31 +168,35 @@ export const byDate = (a: ThreadMessage, b: ThreadMessage): number => a.date - b
 // *(SP nz-number) [SP thread-nested], thread-nested = 2*thread-list. A dummy has no number.
 // Written into `out` (a mailbox of 50,000 messages makes a line of hundreds of KB); `tick` lets
 // other sessions run meanwhile.
-export async function formatThreads(roots: readonly ThreadNode[], out: LineBatch, tick: () => Promise<void>): Promise<void> {
-  // Nodes whose thread-list is still to be written; null closes one.
-  const stack: (ThreadNode | null)[] = [];
-  for (let i = roots.length - 1; i >= 0; i--) stack.push(null, roots[i]!);
+export async function formatThreads(forest: Forest, out: LineBatch, tick: () => Promise<void>): Promise<void> {
+  // Nodes whose thread-list is still to be written; CLOSE closes one.
+  const CLOSE = -2;
+  const stack: number[] = [];
+  const roots = forest.roots;
+  for (let i = roots.length - 1; i >= 0; i--) stack.push(CLOSE, roots[i]!);
   for (let n = 0; stack.length; n++) {
     if (n % (4 * TICK_EVERY) === 0) await tick();
-    let at = stack.pop();
-    if (at === null) {
+    let at = stack.pop()!;
+    if (at === CLOSE) {
       out.text(')');
       continue;
     }
     out.text('(');
     let sep = false;
     for (;;) {
-      if (at!.message) {
+      const m = forest.message(at);
+      if (m) {
         if (sep) out.text(' ');
-        out.num(at!.message.n);
+        out.num(m.n);
         sep = true;
       }
-      if (at!.children.length !== 1) break;
-      at = at!.children[0]!;
+      if (!forest.hasChildren(at) || forest.branches(at)) break;
+      at = forest.firstChild(at);
     }
-    if (at!.children.length > 1) {
+    if (forest.branches(at)) {
       if (sep) out.text(' ');
-      for (let i = at!.children.length - 1; i >= 0; i--) stack.push(null, at!.children[i]!);
+      const children = forest.children(at);
+      for (let i = children.length - 1; i >= 0; i--) stack.push(CLOSE, children[i]!);
     }
   }
 }

@@ -6,7 +6,7 @@ import { baseSubject } from '../../mime/base-subject.ts';
 import { orderedSubject } from './ordered-subject.ts';
 import { threadReferences } from './references.ts';
 import { LineBatch } from '../line-batch.ts';
-import { formatThreads, type ThreadMessage, type ThreadNode } from './thread-tree.ts';
+import { type Forest, formatThreads, type ThreadMessage } from './thread-tree.ts';
 
 interface Spec {
   id?: string;
@@ -22,9 +22,9 @@ const mailbox = (specs: Spec[]): ThreadMessage[] =>
   });
 
 const tick = async () => {};
-const format = async (roots: ThreadNode[]) => {
+const format = async (forest: Forest) => {
   const out = new LineBatch();
-  await formatThreads(roots, out, tick);
+  await formatThreads(forest, out, tick);
   return out.take().toString();
 };
 const references = async (specs: Spec[]) => format(await threadReferences(mailbox(specs), tick));
