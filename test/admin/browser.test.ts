@@ -182,6 +182,7 @@ describe('setup page in a browser', () => {
     // The blocklists with their warning about public resolvers, and the threshold.
     await page.getByRole('form', { name: 'smtp.dnsblZones' }).getByText('through a public one (8.8.8.8, 1.1.1.1) they refuse').waitFor();
     await page.getByRole('form', { name: 'junk.threshold' }).waitFor();
+    await page.getByRole('form', { name: 'junk.hamAfter' }).waitFor();
   });
 
   test('queue and certificate views; a new certificate from the page is the one served', async () => {

@@ -9,7 +9,7 @@ import { call } from '../api.ts';
 import { ErrorText, Section, Table, useAction, useLoad, when } from '../ui.tsx';
 import { SettingRow } from './settings.tsx';
 
-const SETTINGS = ['junk.threshold', 'smtp.dnsblZones', 'smtp.dnsAllowlistZones'];
+const SETTINGS = ['junk.threshold', 'junk.hamAfter', 'smtp.dnsblZones', 'smtp.dnsAllowlistZones'];
 
 const loadStats = () => call<JunkStats[]>('junk.stats');
 const loadSettings = () => call<SettingView[]>('config.list').then((all) => all.filter((s) => SETTINGS.includes(s.key)));
