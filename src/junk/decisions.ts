@@ -56,13 +56,16 @@ export class DecisionRing {
     return this.byAccount.get(accountId) ?? [];
   }
 
-  // The messages left the mailbox: their decisions stay, without a place.
-  gone(accountId: number, mailboxId: number, uids: readonly number[]): void {
+  // The messages left the mailbox: their decisions stay, without a place. True when one did.
+  gone(accountId: number, mailboxId: number, uids: readonly number[]): boolean {
+    let changed = false;
     for (const d of this.recent(accountId)) {
       if (d.mailboxId !== mailboxId || d.uid === null || !uids.includes(d.uid)) continue;
       d.uid = null;
-      this.changed.add(accountId);
+      changed = true;
     }
+    if (changed) this.changed.add(accountId);
+    return changed;
   }
 
   drop(accountId: number): void {

@@ -9,7 +9,7 @@ import type { Logger } from '../log/log.ts';
 import { Turns } from '../net/turns.ts';
 import { readSetting } from '../settings/define.ts';
 import type { MailboxRecord, Store } from '../store/index.ts';
-import { JUNK_KEYWORD, type JunkService } from './service.ts';
+import { hasKeyword, JUNK_KEYWORD, type JunkService } from './service.ts';
 import { HAM_AFTER_SETTING } from './settings.ts';
 
 export const PASS_EVERY_MS = 3_600_000;
@@ -24,7 +24,6 @@ const BATCH = 256;
 // Mailboxes whose messages say nothing of what the user wants to receive.
 const NOT_KEPT = new Set(['\\Junk', '\\Trash', '\\Sent', '\\Drafts']);
 const keptIn = (mb: MailboxRecord) => !mb.noSelect && !(mb.specialUse && NOT_KEPT.has(mb.specialUse));
-const has = (flags: readonly string[], flag: string) => flags.some((f) => f.toLowerCase() === flag.toLowerCase());
 
 export class KeptMail {
   private store: Store;
@@ -86,7 +85,8 @@ export class KeptMail {
     let looks = 0;
     let offered = 0;
     for (const mailbox of this.store.mailboxes.list(accountId).filter(keptIn)) {
-      let mark = this.junk.keptMark(accountId, mailbox.id);
+      const from = this.junk.keptMark(accountId, mailbox.id);
+      let mark = from;
       const ham: number[] = [];
       let young = false;
       while (!young && looks < LOOKS_PER_PASS && offered + ham.length < OFFERS_PER_PASS) {
@@ -100,14 +100,14 @@ export class KeptMail {
           }
           looks++;
           mark = m.uid;
-          if (has(m.flags, '\\Seen') && !has(m.flags, '\\Deleted') && !has(m.flags, JUNK_KEYWORD)) ham.push(m.uid);
+          if (hasKeyword(m.flags, '\\Seen') && !hasKeyword(m.flags, '\\Deleted') && !hasKeyword(m.flags, JUNK_KEYWORD)) ham.push(m.uid);
           if (looks >= LOOKS_PER_PASS || offered + ham.length >= OFFERS_PER_PASS) break;
         }
         if (batch.length < BATCH) break;
       }
       if (ham.length) await this.junk.train(accountId, mailbox.id, ham, false, { keywords: false });
       offered += ham.length;
-      if (mark !== this.junk.keptMark(accountId, mailbox.id)) this.junk.setKeptMark(accountId, mailbox.id, mark);
+      if (mark !== from) this.junk.setKeptMark(accountId, mailbox.id, mark);
     }
     return offered;
   }

@@ -71,7 +71,8 @@ interface Unsaved {
 }
 
 export const isJunkMailbox = (mb: MailboxRecord | null): boolean => mb?.specialUse === '\\Junk';
-const hasKeyword = (flags: readonly string[], keyword: string) => flags.some((f) => f.toLowerCase() === keyword.toLowerCase());
+// A flag or keyword, case-insensitively (RFC 9051 2.3.2).
+export const hasKeyword = (flags: readonly string[], keyword: string) => flags.some((f) => f.toLowerCase() === keyword.toLowerCase());
 const gained = (m: { flags: string[]; previous?: string[] }, keyword: string) => hasKeyword(m.flags, keyword) && !hasKeyword(m.previous ?? [], keyword);
 
 const AWAITED_MAX = 1024;
@@ -338,8 +339,7 @@ export class JunkService {
     } else if (c.kind === 'added' && c.source === undefined && DELIVERY_ORIGINS.includes(c.origin)) this.noteDecisions(c.accountId, c.mailboxId, c.uids);
     else if (c.kind === 'expunged') {
       this.readDecisions(c.accountId);
-      this.decisions.gone(c.accountId, c.mailboxId, c.uids);
-      this.decisionsChanged();
+      if (this.decisions.gone(c.accountId, c.mailboxId, c.uids)) this.decisionsChanged();
     } else if (c.kind === 'added' && c.source !== undefined) {
       const to = this.store.mailboxes.getById(c.mailboxId);
       const from = this.store.mailboxes.getById(c.source);
