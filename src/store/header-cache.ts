@@ -45,7 +45,7 @@ const LAYOUT = 2;
 const HEAD = 12;
 const NUMBERS_PER_ROW = 4 + 8 + 8 + 8 + 1;
 const JSON_COLUMNS = ['subject', 'baseSubject', 'messageId', 'references', 'addresses', 'envelope'] as const;
-type JsonColumn = (typeof JSON_COLUMNS)[number];
+export type JsonColumn = (typeof JSON_COLUMNS)[number];
 export const CHUNK_PARTS = 1 + JSON_COLUMNS.length;
 
 // The envelope column holds 0 for a field that repeats another column: the raw subject and
@@ -433,14 +433,15 @@ export class HeaderCacheReader {
   // RFC 5256 3 DATE's value, the sent date or else the INTERNALDATE, and ARRIVAL's, without a
   // summary object (SORT over a whole mailbox); undefined as get().
   sentDate(uid: number, record: () => MessageRecord | null): number | undefined {
-    return this.locate(uid, record) ? (this.found!.date(this.foundAt) ?? this.found!.internalDate(this.foundAt)) : undefined;
+    return this.locate(uid, record) ? this.foundSentDate() : undefined;
   }
   internalDate(uid: number, record: () => MessageRecord | null): number | undefined {
     return this.locate(uid, record) ? this.found!.internalDate(this.foundAt) : undefined;
   }
 
-  // Finds the row of the UID: into `found` and `foundAt`.
-  private locate(uid: number, record: () => MessageRecord | null): boolean {
+  // For reads of single fields without a summary object (THREAD over a whole mailbox): finds the
+  // row of the UID, false as get() is undefined; the found*() methods then read that row.
+  locate(uid: number, record: () => MessageRecord | null): boolean {
     const chunk = chunkOf(uid);
     if (chunk !== this.chunk) {
       this.keepChunk();
@@ -470,6 +471,16 @@ export class HeaderCacheReader {
     this.found = added[1];
     this.foundAt = 0;
     return true;
+  }
+
+  foundSentDate(): number {
+    return this.found!.date(this.foundAt) ?? this.found!.internalDate(this.foundAt);
+  }
+  foundReply(): boolean {
+    return this.found!.reply(this.foundAt);
+  }
+  foundColumn<T>(c: JsonColumn): T {
+    return this.found!.column<T>(c)[this.foundAt]!;
   }
 
   // Ends the pass: the chunk in hand is kept if it gained rows, and what waits is written.

@@ -3,7 +3,27 @@
 // (src/imap/sort/references-diff.test.ts): the same RFC 5256 steps, a ThreadNode object per node.
 import type { LineBatch } from '../../src/imap/line-batch.ts';
 import { slicedSort } from '../../src/imap/sort/sliced-sort.ts';
-import { byDate, TICK_EVERY, type ThreadMessage } from '../../src/imap/sort/thread-tree.ts';
+import { TICK_EVERY, ThreadMessages } from '../../src/imap/sort/thread-tree.ts';
+
+// A message as the oracle takes it: an object of its own.
+export interface ThreadMessage {
+  n: number;
+  seq: number;
+  date: number;
+  baseSubject: string;
+  reply: boolean;
+  messageId: string | null;
+  references: string[];
+}
+
+const byDate = (a: ThreadMessage, b: ThreadMessage): number => a.date - b.date || a.seq - b.seq;
+
+// The same messages as the columns src/imap/sort takes (in `seq` order, as they are given).
+export function asColumns(messages: readonly ThreadMessage[]): ThreadMessages {
+  const out = new ThreadMessages(messages.length);
+  for (const m of messages) out.push(m.n, m.date, m.reply, m.baseSubject, m.messageId, m.references);
+  return out;
+}
 
 // A message, or a dummy (message null) standing for a message that is referenced but absent.
 interface ThreadNode {

@@ -132,6 +132,51 @@ describe('SORT and THREAD', () => {
     d.close();
   });
 
+  test('THREAD of ALL (its own path) threads as the searched path, and leaves out what another session expunged', async () => {
+    const d = await loggedIn(s);
+    await ok(d, 'CREATE Threads');
+    // More than a header-cache chunk (the first one is written by the first pass and read by the
+    // later ones). References to earlier, later and absent messages; subjects shared, with and
+    // without a reply marker; ties in date.
+    const random = prng(11);
+    const pick = (n: number) => Math.floor(random() * n);
+    for (let i = 0; i < 300; i++) {
+      const refs = Array.from({ length: pick(3) }, () => `<t${pick(320)}@example.test>`).join(' ');
+      const subject = `${['', 'Re: ', 'Fwd: '][pick(3)]}${['plan', 'trip', 'notes', 'misc'][pick(4)]}`;
+      const date = `Mon, ${1 + pick(4)} Jun 2026 10:00:00 +0000`;
+      await s.deliver(mail({ from: 'a@example.test', to: 'b@example.test', subject, date, id: `t${i}`, refs: refs || undefined }), { mailbox: 'Threads' });
+    }
+    await ok(d, 'SELECT Threads');
+    await ok(d, 'STORE 30:35 +FLAGS (\\Deleted)');
+    await ok(d, 'EXPUNGE');
+    const compare = async () => {
+      for (const algorithm of ['REFERENCES', 'ORDEREDSUBJECT']) {
+        const all = (await ok(d, `THREAD ${algorithm} UTF-8 ALL`)).untagged;
+        assert.deepEqual(all, (await ok(d, `THREAD ${algorithm} UTF-8 1:*`)).untagged, algorithm);
+        assert.deepEqual(
+          (await ok(d, `UID THREAD ${algorithm} UTF-8 ALL`)).untagged,
+          (await ok(d, `UID THREAD ${algorithm} UTF-8 UID 1:*`)).untagged,
+          algorithm,
+        );
+      }
+      return (await ok(d, 'THREAD REFERENCES UTF-8 ALL')).untagged[0]!;
+    };
+    const before = await compare();
+    assert.equal(before.match(/\d+/g)!.length, 294);
+    // Another session expunges message 50; this one has not been told (THREAD holds expunges).
+    const e = await loggedIn(s);
+    await ok(e, 'SELECT Threads');
+    await ok(e, 'STORE 50 +FLAGS (\\Deleted)');
+    await ok(e, 'EXPUNGE');
+    e.close();
+    const numbers = (await ok(d, 'THREAD REFERENCES UTF-8 ALL')).untagged[0]!.match(/\d+/g)!.map(Number);
+    assert.equal(numbers.length, 293);
+    assert.ok(!numbers.includes(50) && numbers.includes(51) && numbers.includes(294));
+    await ok(d, 'UNSELECT');
+    await ok(d, 'DELETE Threads');
+    d.close();
+  });
+
   test('ESORT: RETURN (MIN MAX COUNT ALL) in sort order, and MODSEQ', async () => {
     const tag = c.nextTag();
     c.write(`${tag} SORT RETURN (MIN MAX COUNT ALL) (REVERSE ARRIVAL) UTF-8 ALL\r\n`);

@@ -1,14 +1,17 @@
 // THREAD and UID THREAD (RFC 5256 3, 4): ORDEREDSUBJECT and REFERENCES over the messages a search
-// program selects, from their summaries (src/store/header-cache.ts), in slices.
+// program selects, from the header cache's columns (src/store/header-cache.ts), in slices. THREAD
+// of ALL, what clients ask of a whole mailbox, reads the view's messages without a search.
+import { ImapServerError } from '../errors.ts';
 import { STATES, type CommandSpec } from '../command.ts';
+import { IndexCursor } from '../index-cursor.ts';
 import { LineBatch } from '../line-batch.ts';
 import type { Parser } from '../parser.ts';
-import { sentDate } from '../sort/order.ts';
+import type { ImapSession } from '../session.ts';
 import { orderedSubject } from '../sort/ordered-subject.ts';
 import { threadReferences } from '../sort/references.ts';
-import { formatThreads, type ThreadMessage } from '../sort/thread-tree.ts';
+import { formatThreads, ThreadMessages } from '../sort/thread-tree.ts';
 import { parseCharset, parseSearchKeys, type SearchKey } from './search-keys.ts';
-import { runSearch } from './search-run.ts';
+import { runSearch, SearchClock } from './search-run.ts';
 
 const ALGORITHMS = { ORDEREDSUBJECT: orderedSubject, REFERENCES: threadReferences };
 type Algorithm = keyof typeof ALGORITHMS;
@@ -29,6 +32,55 @@ function parseThread(p: Parser): ThreadProgram {
   return { algorithm: algorithm as Algorithm, key: parseSearchKeys(p) };
 }
 
+// What the algorithms read of the messages at these positions of the view (ascending). A message
+// another session expunged meanwhile (not yet reported to this one) is left out, as a search
+// leaves it out.
+async function threadMessages(session: ImapSession, positions: ArrayLike<number>, uid: boolean, clock: SearchClock): Promise<ThreadMessages> {
+  const view = session.view!;
+  const store = session.store.messages;
+  const uids = view.uids;
+  const out = new ThreadMessages(positions.length);
+  const summaries = store.summaries(view.mailboxId);
+  let u = 0;
+  const record = () => store.get(view.mailboxId, u);
+  const cursor = new IndexCursor(store, view.mailboxId);
+  try {
+    for (let k = 0; k < positions.length; k++) {
+      if (clock.due()) await clock.tick();
+      if (!cursor.current) await cursor.refresh();
+      const i = positions[k]!;
+      u = uids[i]!;
+      if (cursor.position(u) < 0) continue;
+      if (!summaries.locate(u, record)) {
+        if (record()) throw new ImapServerError('Message content missing', new Error(`uid ${u}: content missing`));
+        continue;
+      }
+      out.push(
+        uid ? u : i + 1,
+        summaries.foundSentDate(),
+        summaries.foundReply(),
+        summaries.foundColumn('baseSubject'),
+        summaries.foundColumn('messageId'),
+        summaries.foundColumn('references'),
+      );
+    }
+  } finally {
+    summaries.close();
+  }
+  return out;
+}
+
+// The view's positions a search program selects: every one for ALL, without a search.
+async function selected(session: ImapSession, key: SearchKey): Promise<{ positions: ArrayLike<number>; clock: SearchClock }> {
+  if (key.k !== 'all') {
+    const { found, clock } = await runSearch(session, key, () => null);
+    return { positions: found.map((f) => f.seq - 1), clock };
+  }
+  const all = new Uint32Array(session.view!.uids.length);
+  for (let i = 0; i < all.length; i++) all[i] = i;
+  return { positions: all, clock: new SearchClock(session.svc.config.searchBudgetMs) };
+}
+
 function threadSpec(name: 'THREAD' | 'UID THREAD'): CommandSpec<ThreadProgram> {
   return {
     names: [name],
@@ -36,12 +88,8 @@ function threadSpec(name: 'THREAD' | 'UID THREAD'): CommandSpec<ThreadProgram> {
     holdExpunges: name === 'THREAD',
     args: (p) => parseThread(p),
     async run({ session, uid }, program) {
-      const { found, clock } = await runSearch(session, program.key, (env, c, seq): ThreadMessage => {
-        const s = env.summary(c);
-        const h = s.headers;
-        return { n: uid ? c.uid : seq, seq, date: sentDate(s), baseSubject: h.baseSubject, reply: h.reply, messageId: h.messageId, references: h.references };
-      });
-      const messages = found.map((f) => f.data);
+      const { positions, clock } = await selected(session, program.key);
+      const messages = await threadMessages(session, positions, uid, clock);
       const forest = await ALGORITHMS[program.algorithm](messages, () => clock.tick());
       const line = new LineBatch().text('* THREAD');
       if (forest.roots.length) await formatThreads(forest, line.text(' '), () => clock.tick());

@@ -5,19 +5,19 @@
 // the others are its children. The split is done first, by hashing the base subjects (no string
 // comparisons), then each thread and the list of threads are sorted by date.
 import { slicedSort } from './sliced-sort.ts';
-import { byDate, Forest, TICK_EVERY, type ThreadMessage } from './thread-tree.ts';
+import { Forest, TICK_EVERY, type ThreadMessages } from './thread-tree.ts';
 
-export async function orderedSubject(messages: readonly ThreadMessage[], tick: () => Promise<void>): Promise<Forest> {
+export async function orderedSubject(messages: ThreadMessages, tick: () => Promise<void>): Promise<Forest> {
   const bySubject = new Map<string, number[]>();
   for (let i = 0; i < messages.length; i++) {
     if (i % TICK_EVERY === 0) await tick();
-    const subject = messages[i]!.baseSubject;
+    const subject = messages.baseSubject[i]!;
     const list = bySubject.get(subject);
     if (list === undefined) bySubject.set(subject, [i]);
     else list.push(i);
   }
   const f = new Forest(messages);
-  const byMessage = (a: number, b: number) => byDate(messages[a]!, messages[b]!);
+  const byMessage = (a: number, b: number) => messages.byDate(a, b);
   const threads: number[] = [];
   for (const list of bySubject.values()) {
     const [first, ...rest] = await slicedSort(list, byMessage, tick);
@@ -25,6 +25,6 @@ export async function orderedSubject(messages: readonly ThreadMessage[], tick: (
     for (const m of rest) f.link(root, f.add(m));
     threads.push(root);
   }
-  f.roots = await slicedSort(threads, (a, b) => byDate(f.message(a)!, f.message(b)!), tick);
+  f.roots = await slicedSort(threads, (a, b) => messages.byDate(f.message(a), f.message(b)), tick);
   return f;
 }

@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { baseSubject } from '../../mime/base-subject.ts';
 import { prng } from '../../../test/support/prng.ts';
-import { formatNodes, threadReferencesByNodes } from '../../../test/support/thread-oracle.ts';
+import { asColumns, formatNodes, type ThreadMessage, threadReferencesByNodes } from '../../../test/support/thread-oracle.ts';
 import { LineBatch } from '../line-batch.ts';
 import { threadReferences } from './references.ts';
-import { formatThreads, type ThreadMessage } from './thread-tree.ts';
+import { formatThreads } from './thread-tree.ts';
 
 function mailbox(seed: number, count: number): ThreadMessage[] {
   const random = prng(seed);
@@ -33,7 +33,7 @@ test('REFERENCES on the Forest threads as the object implementation did: 40 rand
     const expected = new LineBatch();
     await formatNodes(await threadReferencesByNodes(messages, tick), expected, tick);
     const actual = new LineBatch();
-    await formatThreads(await threadReferences(messages, tick), actual, tick);
+    await formatThreads(await threadReferences(asColumns(messages), tick), actual, tick);
     assert.equal(actual.take().toString(), expected.take().toString(), `seed ${seed}`);
   }
 });

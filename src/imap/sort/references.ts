@@ -2,7 +2,7 @@
 // Ties in sent date go by mailbox order. `tick` lets other sessions run (it is called every
 // TICK_EVERY messages or nodes).
 import { slicedSort } from './sliced-sort.ts';
-import { byDate, Forest, TICK_EVERY, type ThreadMessage } from './thread-tree.ts';
+import { Forest, TICK_EVERY, type ThreadMessages } from './thread-tree.ts';
 
 // True when `a` is `b` or one of its ancestors: linking b as a's parent would make a loop.
 function isAncestor(f: Forest, a: number, b: number): boolean {
@@ -14,7 +14,7 @@ function isAncestor(f: Forest, a: number, b: number): boolean {
 
 // (1) The messages linked by their references; every node made.
 async function linkReferences(f: Forest, tick: () => Promise<void>): Promise<void> {
-  const messages = f.messages;
+  const { messageId, references } = f.messages;
   const byId = new Map<string, number>();
   const container = (id: string): number => {
     let n = byId.get(id);
@@ -24,21 +24,22 @@ async function linkReferences(f: Forest, tick: () => Promise<void>): Promise<voi
     }
     return n;
   };
-  for (let i = 0; i < messages.length; i++) {
+  for (let i = 0; i < messageId.length; i++) {
     if (i % TICK_EVERY === 0) await tick();
-    const m = messages[i]!;
+    const id = messageId[i]!;
     // "If two or more messages have the same Message ID, ... assign a unique Message ID to each
     // of the subsequent messages"; so too for a message without one.
-    let self = m.messageId === null ? undefined : byId.get(m.messageId);
+    let self = id === null ? undefined : byId.get(id);
     if (self !== undefined && f.isDummy(self)) f.setMessage(self, i);
     else {
+      const known = self !== undefined;
       self = f.add(i);
-      if (m.messageId !== null && !byId.has(m.messageId)) byId.set(m.messageId, self);
+      if (id !== null && !known) byId.set(id, self);
     }
     // (1.A) each reference the parent of the next, unless already linked or a loop
     let prev = -1;
-    for (const id of m.references) {
-      const ref = container(id);
+    for (const refId of references[i]!) {
+      const ref = container(refId);
       if (prev !== -1 && f.parent(ref) === -1 && !isAncestor(f, ref, prev)) f.link(prev, ref);
       prev = ref;
     }
@@ -74,7 +75,7 @@ function prune(f: Forest): number[] {
 
 // (6) Siblings by sent date, a dummy by its first child's, at every level; returns the roots.
 async function sortSiblings(f: Forest, roots: readonly number[], tick: () => Promise<void>): Promise<number[]> {
-  const cmp = (a: number, b: number) => byDate(f.sortMessage(a), f.sortMessage(b));
+  const cmp = (a: number, b: number) => f.messages.byDate(f.sortMessage(a), f.sortMessage(b));
   const order = f.postOrder(roots);
   for (let i = 0; i < order.length; i++) {
     if (i % TICK_EVERY === 0) await tick();
@@ -91,7 +92,8 @@ async function sortSiblings(f: Forest, roots: readonly number[], tick: () => Pro
 async function gatherBySubject(f: Forest, roots: readonly number[], tick: () => Promise<void>): Promise<number[]> {
   // (5.B) "the base subject from the current message, or its first child if the current message
   // is a dummy" (children sorted by step 6 first, so that "first" is well defined).
-  const subjectOf = (n: number) => f.sortMessage(n).baseSubject;
+  const { baseSubject, reply } = f.messages;
+  const subjectOf = (n: number) => baseSubject[f.sortMessage(n)]!;
   const table = new Map<string, number>();
   for (let i = 0; i < roots.length; i++) {
     if (i % TICK_EVERY === 0) await tick();
@@ -100,9 +102,8 @@ async function gatherBySubject(f: Forest, roots: readonly number[], tick: () => 
     if (subject === '') continue;
     const held = table.get(subject);
     // (5.C)
-    const heldMessage = held === undefined ? null : f.message(held);
-    const message = f.message(r);
-    if (held === undefined || (heldMessage !== null && (message === null || (heldMessage.reply && !message.reply)))) table.set(subject, r);
+    if (held === undefined) table.set(subject, r);
+    else if (!f.isDummy(held) && (f.isDummy(r) || (reply[f.message(held)] && !reply[f.message(r)]))) table.set(subject, r);
   }
   const gone = new Uint8Array(f.size + roots.length);
   const added: number[] = [];
@@ -114,16 +115,14 @@ async function gatherBySubject(f: Forest, roots: readonly number[], tick: () => 
     if (held === undefined || held === r) continue;
     // (5.D)
     gone[r] = 1;
-    const heldMessage = f.message(held);
-    const message = f.message(r);
-    if (heldMessage === null && message === null) {
+    if (f.isDummy(held) && f.isDummy(r)) {
       const children = f.children(r);
       f.setChildren(r, []);
       for (const c of children) {
         f.detach(c);
         f.link(held, c);
       }
-    } else if (heldMessage === null || (message?.reply && !heldMessage.reply)) {
+    } else if (f.isDummy(held) || (!f.isDummy(r) && reply[f.message(r)] && !reply[f.message(held)])) {
       f.link(held, r);
     } else {
       const dummy = f.add();
@@ -137,7 +136,7 @@ async function gatherBySubject(f: Forest, roots: readonly number[], tick: () => 
   return [...roots.filter((r) => !gone[r]), ...added];
 }
 
-export async function threadReferences(messages: readonly ThreadMessage[], tick: () => Promise<void>): Promise<Forest> {
+export async function threadReferences(messages: ThreadMessages, tick: () => Promise<void>): Promise<Forest> {
   const f = new Forest(messages, 2 * messages.length);
   await linkReferences(f, tick);
   const roots = prune(f);

@@ -5,14 +5,37 @@
 // algorithm runs.
 import type { LineBatch } from '../line-batch.ts';
 
-export interface ThreadMessage {
-  n: number; // what the response names: the sequence number or the UID
-  seq: number; // mailbox order, for ties
-  date: number; // the sent date, INTERNALDATE when there is none (RFC 5256 3)
-  baseSubject: string; // RFC 5256 2.1, canonical form
-  reply: boolean; // the base subject extraction removed a reply or forward marker
-  messageId: string | null;
-  references: string[]; // src/mime/header-index.ts
+// The messages to thread, in mailbox order, as columns: message `i` is the i-th of each (a mailbox
+// of 50,000 makes seven arrays, not 50,000 objects). Ties in sent date go by this order.
+export class ThreadMessages {
+  length = 0;
+  n: Uint32Array; // what the response names: the sequence number or the UID
+  date: Float64Array; // the sent date, INTERNALDATE when there is none (RFC 5256 3)
+  reply: Uint8Array; // 1 when the base subject extraction removed a reply or forward marker
+  baseSubject: string[] = []; // RFC 5256 2.1, canonical form
+  messageId: (string | null)[] = [];
+  references: string[][] = []; // src/mime/header-index.ts
+
+  constructor(capacity: number) {
+    this.n = new Uint32Array(capacity);
+    this.date = new Float64Array(capacity);
+    this.reply = new Uint8Array(capacity);
+  }
+
+  push(n: number, date: number, reply: boolean, baseSubject: string, messageId: string | null, references: string[]): void {
+    const i = this.length++;
+    this.n[i] = n;
+    this.date[i] = date;
+    this.reply[i] = reply ? 1 : 0;
+    this.baseSubject.push(baseSubject);
+    this.messageId.push(messageId);
+    this.references.push(references);
+  }
+
+  // Messages `a` and `b` by sent date, then mailbox order.
+  byDate(a: number, b: number): number {
+    return this.date[a]! - this.date[b]! || a - b;
+  }
 }
 
 // Messages or nodes handled between two calls of an algorithm's `tick` (each a few microseconds:
@@ -25,7 +48,7 @@ const NONE = -1;
 // referenced but absent (RFC 5256 3 REFERENCES). Children are kept in order as a doubly linked
 // list, so that unlinking one is a constant step.
 export class Forest {
-  readonly messages: readonly ThreadMessage[];
+  readonly messages: ThreadMessages;
   size = 0;
   // The top-level threads, in order, once an algorithm is done.
   roots: number[] = [];
@@ -36,7 +59,7 @@ export class Forest {
   private next: Int32Array;
   private prev: Int32Array;
 
-  constructor(messages: readonly ThreadMessage[], capacity = messages.length) {
+  constructor(messages: ThreadMessages, capacity = messages.length) {
     this.messages = messages;
     const n = Math.max(16, capacity);
     this.msg = new Int32Array(n);
@@ -56,9 +79,9 @@ export class Forest {
     return i;
   }
 
-  message(i: number): ThreadMessage | null {
-    const m = this.msg[i]!;
-    return m === NONE ? null : this.messages[m]!;
+  // The node's message (an index in `messages`), or -1 for a dummy.
+  message(i: number): number {
+    return this.msg[i]!;
   }
   isDummy(i: number): boolean {
     return this.msg[i] === NONE;
@@ -140,10 +163,10 @@ export class Forest {
 
   // The message a node sorts by: its own, or for a dummy its first child's (RFC 5256 3
   // REFERENCES step 6), once the children are sorted.
-  sortMessage(i: number): ThreadMessage {
+  sortMessage(i: number): number {
     let at = i;
     while (this.msg[at] === NONE) at = this.first[at]!;
-    return this.messages[this.msg[at]!]!;
+    return this.msg[at]!;
   }
 
   private grow(): void {
@@ -161,8 +184,6 @@ export class Forest {
     this.prev = bigger(this.prev);
   }
 }
-
-export const byDate = (a: ThreadMessage, b: ThreadMessage): number => a.date - b.date || a.seq - b.seq;
 
 // RFC 5256 4: thread-list = "(" (thread-members / thread-nested) ")", thread-members = nz-number
 // *(SP nz-number) [SP thread-nested], thread-nested = 2*thread-list. A dummy has no number.
@@ -185,9 +206,9 @@ export async function formatThreads(forest: Forest, out: LineBatch, tick: () => 
     let sep = false;
     for (;;) {
       const m = forest.message(at);
-      if (m) {
+      if (m !== NONE) {
         if (sep) out.text(' ');
-        out.num(m.n);
+        out.num(forest.messages.n[m]!);
         sep = true;
       }
       if (!forest.hasChildren(at) || forest.branches(at)) break;

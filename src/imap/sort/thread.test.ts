@@ -6,7 +6,7 @@ import { baseSubject } from '../../mime/base-subject.ts';
 import { orderedSubject } from './ordered-subject.ts';
 import { threadReferences } from './references.ts';
 import { LineBatch } from '../line-batch.ts';
-import { type Forest, formatThreads, type ThreadMessage } from './thread-tree.ts';
+import { type Forest, formatThreads, ThreadMessages } from './thread-tree.ts';
 
 interface Spec {
   id?: string;
@@ -15,11 +15,14 @@ interface Spec {
   date?: number;
 }
 
-const mailbox = (specs: Spec[]): ThreadMessage[] =>
-  specs.map((s, i) => {
+function mailbox(specs: Spec[]): ThreadMessages {
+  const out = new ThreadMessages(specs.length);
+  specs.forEach((s, i) => {
     const { base, reply } = baseSubject(s.subject ?? `subject ${i + 1}`);
-    return { n: i + 1, seq: i + 1, date: s.date ?? i, baseSubject: base, reply, messageId: s.id ?? null, references: s.refs ?? [] };
+    out.push(i + 1, s.date ?? i, reply, base, s.id ?? null, s.refs ?? []);
   });
+  return out;
+}
 
 const tick = async () => {};
 const format = async (forest: Forest) => {
