@@ -10,6 +10,10 @@ import { VERSION } from './version.ts';
 
 const commands: Record<string, { summary: string; run: (argv: string[]) => Promise<number> }> = {
   serve: { summary: 'run the mail server', run: async (argv) => (await import('./cli/serve.ts')).serveCommand(argv) },
+  restore: {
+    summary: 'restore a backup (homepost backup) into the data folder; homepost must be stopped',
+    run: async (argv) => (await import('./cli/restore.ts')).restoreCommand(argv),
+  },
   ...Object.fromEntries(commandGroups.map((g) => [g.name, { summary: g.summary, run: (argv: string[]) => runGroup(g, argv) }])),
 };
 

@@ -25,6 +25,8 @@ export interface CliSpec<R> {
   // Params given on the command line as file names: the CLI sends the files' text (read as the
   // caller, before it becomes the data folder's owner).
   files?: string[];
+  // How long the daemon may take to answer (default: src/control/client.ts DEFAULT_TIMEOUT_MS).
+  timeoutMs?: number;
   // A question for destructive commands: a terminal answers y, scripts pass --yes.
   confirm?: (params: Params) => string;
   // The human-readable output (--json prints the result itself).

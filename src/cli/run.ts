@@ -62,12 +62,12 @@ async function runCommand(group: CommandGroup, e: Entry<unknown, unknown>, argv:
       if (!process.stdin.isTTY) throw new UsageError(`${words} asks for confirmation: add --yes to run it without a terminal`);
       if (!(await confirm(spec.confirm(cmd.params)))) return fail('cancelled', EXIT.failure, json);
     }
-    for (const f of spec.files ?? []) cmd.params[f] = readParamFile(String(cmd.params[f]));
+    for (const f of spec.files ?? []) if (cmd.params[f] !== undefined) cmd.params[f] = readParamFile(String(cmd.params[f]));
     // As root on the daemon's data folder: as its owner from here on (owner.ts).
     runAsOwnerOf(cmd.dataDir);
     if (typeof spec.password === 'function' ? spec.password(cmd.params) : spec.password) cmd.params.password = await readNewPassword();
     const name = methodName(group, e);
-    const daemon = await connectDaemon(cmd.dataDir);
+    const daemon = await connectDaemon(cmd.dataDir, spec.timeoutMs);
     let result: unknown;
     if (daemon) {
       try {

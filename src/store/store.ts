@@ -89,6 +89,12 @@ export class Store {
     return checkConsistency(this.ctx.dbs);
   }
 
+  // A consistent copy of the whole store in `file`, taken while writes go on: LMDB's compacting
+  // copy of one read transaction, on lmdb-js's thread (src/backup/create.ts).
+  snapshot(file: string): Promise<void> {
+    return this.ctx.env.backup(file, true);
+  }
+
   // LMDB's last committed transaction id: tests use it to prove that read paths do not write.
   lastTxnId(): number {
     return (this.ctx.env.getStats() as { lastTxnId: number }).lastTxnId;

@@ -3,6 +3,7 @@
 import type { CommandGroup } from '../group.ts';
 import { adminGroup } from './admin.ts';
 import { aliasGroup } from './alias.ts';
+import { backupGroup } from './backup.ts';
 import { certGroup } from './cert.ts';
 import { clientGroup } from './client.ts';
 import { configGroup } from './config.ts';
@@ -36,5 +37,6 @@ export const commandGroups: CommandGroup[] = [
   dkimGroup,
   dnsGroup,
   configGroup,
+  backupGroup,
   adminGroup,
 ];
