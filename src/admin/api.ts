@@ -8,9 +8,13 @@
 //   POST /api/call/<method>  params -> {result}
 //   GET  /api/system         the device's health (system.ts)
 //   GET  /api/mobileconfig?address=A   an account's Apple profile, as a file (src/autoconfig)
+//   GET  /api/backup?name=N  a backup of the data folder's backups/, as a file (src/backup)
 // Changes are POSTs with a JSON body only (a GET's params are its query); everything but session,
 // setup and login needs a session.
+import { createReadStream, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream/promises';
+import { backupPath } from '../backup/folder.ts';
 import type { Download } from '../api/client-settings.ts';
 import { asApiError, callMethod } from '../api/api.ts';
 import type { ApiContext, ApiErrorCode } from '../api/method.ts';
@@ -63,6 +67,8 @@ interface Reply {
   cookie?: string;
   // Sent as a file to save instead of the JSON body.
   file?: Download;
+  // A file on disk sent as one to save (streamed: a backup may be larger than memory).
+  onDisk?: { path: string; filename: string };
 }
 
 interface Route {
@@ -119,6 +125,16 @@ const routes: Record<string, Route> = {
     session: true,
     run: async (d, c) => ({ body: null, file: (await call(d, 'client.mobileconfig', c.body)) as Download }),
   },
+  '/api/backup': {
+    method: 'GET',
+    session: true,
+    run: (d, c) => {
+      const name = typeof c.body.name === 'string' ? c.body.name : '';
+      const file = backupPath(d.api.dataDir, name);
+      if (!file) throw new HttpError(404, 'not-found', `no backup ${name.slice(0, 80)}`);
+      return { body: null, onDisk: { path: file, filename: name } };
+    },
+  },
   // A prefix: the method's name follows.
   '/api/call/': {
     method: 'POST',
@@ -160,6 +176,7 @@ export async function handleApi(d: ApiDeps, path: string, req: IncomingMessage, 
   const body = r.method === 'POST' ? await readJsonObject(req) : Object.fromEntries(new URL(req.url ?? '/', 'http://host').searchParams);
   const reply = await r.run(d, { remote, token, loggedIn, body, signal, rest });
   if (reply.file) sendFile(res, reply.file);
+  else if (reply.onDisk) await sendFromDisk(res, reply.onDisk.path, reply.onDisk.filename);
   else sendJson(res, 200, reply.body, reply.cookie ? { 'Set-Cookie': reply.cookie } : {});
 }
 
@@ -168,4 +185,19 @@ function sendFile(res: ServerResponse, f: Download): void {
   const data = Buffer.from(f.content);
   res.writeHead(200, { 'Content-Type': f.contentType, 'Content-Disposition': `attachment; filename="${f.filename}"`, 'Content-Length': String(data.length) });
   res.end(data);
+}
+
+async function sendFromDisk(res: ServerResponse, file: string, filename: string): Promise<void> {
+  const size = statSync(file).size;
+  res.writeHead(200, {
+    'Content-Type': 'application/octet-stream',
+    'Content-Disposition': `attachment; filename="${filename}"`,
+    'Content-Length': String(size),
+  });
+  try {
+    await pipeline(createReadStream(file, { end: size - 1 }), res);
+  } catch (e) {
+    // The browser gave up the download: nothing to report.
+    if ((e as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') throw e;
+  }
 }

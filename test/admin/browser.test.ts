@@ -4,9 +4,12 @@
 // the API shows the settings the page saved.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BackupList } from '../../src/api/commands/backup.ts';
 import type { JunkStats } from '../../src/api/commands/junk.ts';
 import { GTUBE } from '../../src/junk/index.ts';
 import { RawSmtp } from '../smtp/harness.ts';
@@ -200,6 +203,37 @@ describe('setup page in a browser', () => {
     const after = (await apiCall<{ fingerprint256: string }>('cert.show')).fingerprint256;
     assert.notEqual(after, before);
     await page.getByText(after, { exact: true }).waitFor();
+  });
+
+  test('backups: Status warns until one is made; one made sealed in the page downloads byte for byte', async () => {
+    await page.getByRole('link', { name: 'Status' }).click();
+    await page.getByRole('alert').filter({ hasText: 'No backup yet.' }).waitFor();
+    await page.getByRole('link', { name: 'Backups' }).click();
+    await page.getByLabel('Passphrase (optional, 8 characters or more)').fill('a passphrase for the page');
+    await page.getByRole('button', { name: 'Make a backup' }).click();
+    await page
+      .getByRole('status')
+      .getByText(/^Backup made: homepost-backup-\d{8}-\d{6}\.tar\.sealed/)
+      .waitFor();
+    const list = await apiCall<BackupList>('backup.list');
+    assert.equal(list.stale, false);
+    assert.deepEqual(
+      list.backups.map((b) => b.sealed),
+      [true],
+    );
+    const name = list.backups[0]!.name;
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: `Download ${name}` }).click()]);
+    assert.equal(download.suggestedFilename(), name);
+    const saved = readFileSync((await download.path())!);
+    assert.ok(saved.equals(readFileSync(path.join(list.folder, name))));
+    assert.equal(saved.toString('latin1', 0, 23), 'homepost-backup-sealed ');
+    // Only a listed backup's name is served.
+    for (const bad of ['../store.mdb', 'store.mdb', `${name}.partial`]) {
+      assert.equal((await context.request.get(`${server.base}/api/backup?name=${encodeURIComponent(bad)}`)).status(), 404, bad);
+    }
+    await page.getByRole('link', { name: 'Status' }).click();
+    await page.getByText(list.last!.file).waitFor();
+    assert.equal(await page.getByRole('alert').filter({ hasText: 'No backup yet.' }).count(), 0);
   });
 
   test('settings: a value breaking its rule is refused naming the rule; a good one is what config.get returns', async () => {

@@ -5,6 +5,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApiFailure, getSession, logout, message, whenSessionEnds, type SessionState } from './api.ts';
 import { ErrorText } from './ui.tsx';
 import { AccountsView } from './views/accounts.tsx';
+import { BackupsView } from './views/backups.tsx';
 import { CertificateView } from './views/certificate.tsx';
 import { LoginView, SetupView } from './views/entry.tsx';
 import { JunkView } from './views/junk.tsx';
@@ -24,6 +25,7 @@ const SECTIONS = [
   { id: 'certificate', title: 'Certificate', view: CertificateView },
   { id: 'queue', title: 'Queue', view: QueueView },
   { id: 'junk', title: 'Junk', view: JunkView },
+  { id: 'backups', title: 'Backups', view: BackupsView },
   { id: 'settings', title: 'Settings', view: SettingsView },
 ] as const;
 

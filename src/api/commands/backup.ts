@@ -5,9 +5,12 @@
 // own command (src/cli/restore.ts): it needs the daemon stopped.
 import path from 'node:path';
 import type { BackupResult } from '../../backup/create.ts';
+import { type BackupEntry, backupsFolder, listBackups } from '../../backup/folder.ts';
+import { BACKUP_STALE_MS, LAST_BACKUP, type LastBackup } from '../../backup/settings.ts';
+import { readSetting } from '../../settings/define.ts';
 import { formatBytes } from '../../settings/units.ts';
 import { entry, type CommandGroup } from '../group.ts';
-import { ApiError, method, optStr } from '../method.ts';
+import { ApiError, method, noParams, optStr } from '../method.ts';
 
 // A passphrase file's text is the passphrase, less one final line break.
 function passphraseOf(text: string | undefined): string | undefined {
@@ -24,15 +27,37 @@ const backup = method({
   params: (raw) => ({ to: optStr(raw, 'to'), passphrase: passphraseOf(optStr(raw, 'passphrase')) }),
   async run(ctx, p): Promise<BackupResult> {
     const { createBackup } = await import('../../backup/create.ts');
-    const to = p.to ? path.resolve(p.to) : path.join(ctx.dataDir, 'backups');
+    const to = p.to ? path.resolve(p.to) : backupsFolder(ctx.dataDir);
+    let result: BackupResult;
     try {
-      const result = await createBackup(ctx.store, ctx.dataDir, { to, passphrase: p.passphrase });
-      ctx.log.info('backup.done', { file: result.file, bytes: result.bytes, sealed: result.sealed, ms: result.ms });
-      return result;
+      result = await createBackup(ctx.store, ctx.dataDir, { to, passphrase: p.passphrase });
     } catch (e) {
       ctx.log.warn('backup.failed', { to, error: e });
       throw new ApiError('internal', `backup failed: ${(e as Error).message}`);
     }
+    ctx.log.info('backup.done', { file: result.file, bytes: result.bytes, sealed: result.sealed, ms: result.ms });
+    const last: LastBackup = { at: Date.now(), file: result.file, bytes: result.bytes, sealed: result.sealed };
+    await ctx.store.settings.set(LAST_BACKUP.key, last);
+    return result;
+  },
+});
+
+export interface BackupList {
+  folder: string;
+  backups: BackupEntry[];
+  last: LastBackup | null;
+  // No backup succeeded in the last BACKUP_STALE_MS.
+  stale: boolean;
+}
+
+// The setup page's Backups view and Status warning.
+const list = method({
+  offline: true,
+  write: false,
+  params: noParams,
+  run: (ctx): BackupList => {
+    const last = readSetting(ctx.store.settings, LAST_BACKUP);
+    return { folder: backupsFolder(ctx.dataDir), backups: listBackups(ctx.dataDir), last, stale: !last || Date.now() - last.at > BACKUP_STALE_MS };
   },
 });
 
@@ -63,5 +88,6 @@ export const backupGroup: CommandGroup = {
       timeoutMs: 6 * 60 * 60 * 1000,
       text: (r) => `${r.sealed ? 'sealed backup' : 'backup'} written: ${r.file} (${formatBytes(r.bytes)}, ${(r.ms / 1000).toFixed(1)} s)\n`,
     }),
+    entry('list', list),
   ],
 };

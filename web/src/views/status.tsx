@@ -1,13 +1,15 @@
 // Status: the daemon (the API's "status" method, as `homepost status` shows it) and the device.
 import type { SystemInfo } from '../../../src/admin/system.ts';
+import type { BackupList } from '../../../src/api/commands/backup.ts';
 import type { StatusResult } from '../../../src/api/commands/status.ts';
 import { duration } from '../../../src/api/text.ts';
 import { formatBytes } from '../../../src/settings/units.ts';
 import { call, getSystem } from '../api.ts';
+import { BackupWarning } from './backups.tsx';
 import { Checklist } from './setup/checklist.tsx';
 import { ErrorText, Section, Table, useLoad, when } from '../ui.tsx';
 
-const load = () => Promise.all([call<StatusResult>('status'), getSystem()]);
+const load = () => Promise.all([call<StatusResult>('status'), getSystem(), call<BackupList>('backup.list')]);
 
 function Rows(p: { rows: [string, string][] }) {
   return (
@@ -35,13 +37,14 @@ export function StatusView() {
       {data?.[0].warnings.map((w) => (
         <ErrorText key={w} error={w} />
       ))}
-      {data && <Daemon s={data[0]} />}
+      {data && <BackupWarning list={data[2]} />}
+      {data && <Daemon s={data[0]} last={data[2].last} />}
       {data && <Device d={data[1]} />}
     </>
   );
 }
 
-function Daemon(p: { s: StatusResult }) {
+function Daemon(p: { s: StatusResult; last: BackupList['last'] }) {
   const { s } = p;
   const d = s.daemon;
   return (
@@ -54,6 +57,7 @@ function Daemon(p: { s: StatusResult }) {
           ['Data folder', s.dataDir],
           ['Store', `${formatBytes(s.store.bytes)}: ${s.store.domains} domains, ${s.store.accounts} accounts, ${s.store.aliases} aliases`],
           ['Messages', `${s.store.messages} (${formatBytes(s.store.messageBytes)})`],
+          ['Last good backup', p.last ? `${when(p.last.at)}: ${p.last.file}` : 'none yet'],
         ]}
       />
       {d && (
