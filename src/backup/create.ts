@@ -12,12 +12,17 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { open, rename } from 'node:fs/promises';
 import path from 'node:path';
-import type { Store } from '../store/index.ts';
-import { STORE_FORMAT } from '../store/open.ts';
 import { VERSION } from '../version.ts';
 import { type BackupFile, MANIFEST, type Manifest } from './manifest.ts';
 import { seal } from './sealed.ts';
 import { TAR_END, tarHeader, tarPadding } from './tar.ts';
+
+// What is backed up: a store that can copy itself, and the format it is in (the running one, or an
+// older one about to be migrated: migration.ts).
+export interface BackupSource {
+  snapshot(file: string): Promise<void>;
+  readonly storeFormat: number;
+}
 
 export interface BackupResult {
   file: string;
@@ -64,7 +69,7 @@ function certificateFiles(dataDir: string): { name: string; source: string }[] {
     .map((e) => ({ name: `tls/${e.name}`, source: path.join(dir, e.name) }));
 }
 
-export async function createBackup(store: Store, dataDir: string, opts: { to: string; passphrase?: string }): Promise<BackupResult> {
+export async function createBackup(store: BackupSource, dataDir: string, opts: { to: string; passphrase?: string }): Promise<BackupResult> {
   const started = Date.now();
   const created = new Date();
   mkdirSync(opts.to, { recursive: true, mode: 0o700 });
@@ -85,7 +90,7 @@ export async function createBackup(store: Store, dataDir: string, opts: { to: st
       version: 1,
       created: created.toISOString(),
       homepost: VERSION,
-      storeFormat: STORE_FORMAT,
+      storeFormat: store.storeFormat,
       files: files.map(({ name, size, sha256 }) => ({ name, size, sha256 })),
     };
     const plain = archive(manifest, files);

@@ -22,7 +22,9 @@ export async function callOffline(dataDir: string, method: string, params: Param
   // What the store and the certificate files are created with: the owner's alone, as in serve.
   process.umask(0o077);
   const { Store } = await import('../store/index.ts');
-  const store = await Store.open(dataDir, log.child({ component: 'store' }));
+  const { backupBeforeMigration } = await import('../backup/migration.ts');
+  const storeLog = log.child({ component: 'store' });
+  const store = await Store.open(dataDir, storeLog, { beforeMigration: backupBeforeMigration(dataDir, storeLog) });
   let tls: TlsManager | undefined;
   const ctx: ApiContext = {
     store,

@@ -8,6 +8,7 @@ import { MEMORY_BUDGET, MemoryBudget } from '../memory/budget.ts';
 import type { Listener } from '../net/listener.ts';
 import { WorkerPool } from '../offload/pool.ts';
 import { Store } from '../store/index.ts';
+import { backupBeforeMigration } from '../backup/migration.ts';
 import { startReparse } from '../store/reparse.ts';
 import { readSetting } from '../settings/define.ts';
 import { startTls } from '../tls/service.ts';
@@ -26,7 +27,8 @@ export interface RunningServer {
 }
 
 export async function startServer(flags: ServeOptions, log: Logger, starters: ServiceStarter[] = serviceStarters): Promise<RunningServer> {
-  const store = await Store.open(flags.dataDir, log.child({ component: 'store' }));
+  const storeLog = log.child({ component: 'store' });
+  const store = await Store.open(flags.dataDir, storeLog, { beforeMigration: backupBeforeMigration(flags.dataDir, storeLog) });
   // The host name is a setting the setup page changes while the daemon runs: read at each use.
   const options: ServeOptions = {
     ...flags,

@@ -1,4 +1,4 @@
-export { Store } from './store.ts';
+export { type OpenOptions, Store } from './store.ts';
 export { StoreError, isStoreError, type StoreErrorCode } from './errors.ts';
 export type { StoreChange, ChangeListener } from './changes.ts';
 export type { AccountInfo, StoredCredentials } from './accounts.ts';

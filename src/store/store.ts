@@ -20,6 +20,10 @@ import { Queue } from './queue.ts';
 import { Reputation } from './reputation.ts';
 import { Settings } from './settings.ts';
 
+export interface OpenOptions {
+  beforeMigration?: (from: number, to: number, snapshot: (file: string) => Promise<void>) => Promise<void>;
+}
+
 export class Store {
   readonly domains: Domains;
   readonly accounts: Accounts;
@@ -53,8 +57,10 @@ export class Store {
     this.greylist = new Greylist(ctx);
   }
 
-  // Opens (creating if needed) the store in `dir`.
-  static async open(dir: string, log: Logger = silentLogger): Promise<Store> {
+  // Opens (creating if needed) the store in `dir`. `beforeMigration` runs before a store of an
+  // older format is migrated, with a way to copy it as it is (the daemon and the CLI back it up:
+  // src/backup/migration.ts); when it fails, the store is not opened.
+  static async open(dir: string, log: Logger = silentLogger, opts: OpenOptions = {}): Promise<Store> {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const { env, dbs, file } = openEnv(dir);
     const bus = new ChangeBus((e) => log.error('store.listener_failed', { error: e }));
@@ -68,8 +74,18 @@ export class Store {
       });
     } else if (format > STORE_FORMAT) {
       await env.close();
-      throw new Error(`${file} has store format ${format}; this homepost knows up to ${STORE_FORMAT}`);
+      throw new Error(
+        `${file} has store format ${format}; this homepost knows up to ${STORE_FORMAT}: a newer homepost wrote it. Run that one, or restore a backup this one made (homepost restore)`,
+      );
     } else {
+      if (format < STORE_FORMAT && opts.beforeMigration) {
+        try {
+          await opts.beforeMigration(format, STORE_FORMAT, (file) => env.backup(file, true));
+        } catch (e) {
+          await env.close();
+          throw e;
+        }
+      }
       await migrate(ctx, format);
     }
     // A full disk must not keep the store from opening: the reserve is topped up after later commits.
@@ -87,6 +103,11 @@ export class Store {
 
   checkConsistency(): string[] {
     return checkConsistency(this.ctx.dbs);
+  }
+
+  // The format of the records (open() migrated any older store to it).
+  get storeFormat(): number {
+    return STORE_FORMAT;
   }
 
   // A consistent copy of the whole store in `file`, taken while writes go on: LMDB's compacting
