@@ -18,7 +18,18 @@ export function daemonApiContext(ctx: ServiceContext, log: Logger): ApiContext {
     store: ctx.store,
     dataDir: ctx.options.dataDir,
     tls: () => ctx.tls,
-    daemon: { pid: process.pid, startedAt: ctx.startedAt, options: ctx.options, listeners: ctx.listeners, junk: ctx.junk },
+    daemon: {
+      pid: process.pid,
+      startedAt: ctx.startedAt,
+      options: ctx.options,
+      listeners: ctx.listeners,
+      junk: ctx.junk,
+      parse: (raw) => {
+        // A copy moves to the worker; the caller keeps the message.
+        const bytes = new Uint8Array(raw);
+        return ctx.offload.run('parse', bytes, { deadlineMs: 60_000, transfer: [bytes.buffer] });
+      },
+    },
     log,
   };
 }

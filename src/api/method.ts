@@ -3,6 +3,7 @@
 // CLI's offline path and the setup page call the same methods through api.ts.
 import type { ServeOptions } from '../config/options.ts';
 import type { JunkService } from '../junk/service.ts';
+import type { ParsedMessage } from '../mime/index.ts';
 import type { Logger } from '../log/log.ts';
 import type { Listener } from '../net/listener.ts';
 import type { AccountInfo, Store, StoreErrorCode } from '../store/index.ts';
@@ -40,6 +41,8 @@ export interface DaemonInfo {
   listeners: readonly Listener[];
   // Each account's junk filter (its counts live in the daemon's memory).
   junk: JunkService;
+  // A message's parse in a worker (src/offload), for mail the API stores (import).
+  parse(raw: Buffer): Promise<ParsedMessage>;
 }
 
 export interface ApiContext {

@@ -17,6 +17,7 @@ import { relayGroup } from './relay.ts';
 import { setupGroup } from './setup.ts';
 import { smarthostGroup } from './smarthost.ts';
 import { statusGroup } from './status.ts';
+import { exportGroup, importGroup } from './transfer.ts';
 import { userGroup } from './user.ts';
 import { verifyGroup } from './verify.ts';
 
@@ -38,5 +39,7 @@ export const commandGroups: CommandGroup[] = [
   dnsGroup,
   configGroup,
   backupGroup,
+  exportGroup,
+  importGroup,
   adminGroup,
 ];

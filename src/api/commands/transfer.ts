@@ -1,0 +1,118 @@
+// `homepost export ACCOUNT --maildir DIR | --mbox DIR` and `homepost import ACCOUNT --maildir DIR |
+// --mbox FILE [--mailbox NAME]`: an account's mail out to, and in from, the open formats of
+// src/transfer (docs/transfer.md). Run by whichever process holds the store (the daemon, or the
+// CLI when none runs), as the data folder's owner: that user reads and writes the folders given.
+// src/transfer is loaded only when a command runs (it reaches the store's modules).
+import path from 'node:path';
+import { MAX_MESSAGE_SIZE } from '../../memory/message-size.ts';
+import { readSetting } from '../../settings/define.ts';
+import { formatBytes } from '../../settings/units.ts';
+import type { ExportResult } from '../../transfer/export.ts';
+import type { ImportResult } from '../../transfer/import.ts';
+import { entry, type CommandGroup } from '../group.ts';
+import { ApiError, type ApiContext, method, optStr, type Params, requireAccount, str } from '../method.ts';
+
+const LONG_MS = 6 * 60 * 60 * 1000;
+
+// Exactly one of --maildir and --mbox, as an absolute path.
+function source(raw: Params): { format: 'maildir' | 'mbox'; path: string } {
+  const maildir = optStr(raw, 'maildir');
+  const mbox = optStr(raw, 'mbox');
+  if ((maildir === undefined) === (mbox === undefined)) throw new ApiError('bad-request', 'give one of maildir and mbox');
+  return maildir !== undefined ? { format: 'maildir', path: path.resolve(maildir) } : { format: 'mbox', path: path.resolve(mbox!) };
+}
+
+const failed = (ctx: ApiContext, what: string, e: unknown): never => {
+  if (e instanceof ApiError) throw e;
+  ctx.log.warn(`${what}.failed`, { error: e });
+  throw new ApiError('internal', `${what} failed: ${(e as Error).message}`);
+};
+
+const exportMethod = method({
+  offline: true,
+  write: false,
+  params: (raw) => ({ address: str(raw, 'address'), ...source(raw) }),
+  async run(ctx, p): Promise<ExportResult> {
+    const account = requireAccount(ctx, p.address);
+    const { exportAccount } = await import('../../transfer/export.ts');
+    try {
+      return await exportAccount(ctx.store, account, { format: p.format, to: p.path });
+    } catch (e) {
+      return failed(ctx, 'export', e);
+    }
+  },
+});
+
+const importMethod = method({
+  offline: true,
+  write: true,
+  params: (raw) => ({ address: str(raw, 'address'), mailbox: optStr(raw, 'mailbox'), ...source(raw) }),
+  async run(ctx, p): Promise<ImportResult> {
+    const account = requireAccount(ctx, p.address);
+    const { importMaildir, importMbox } = await import('../../transfer/import.ts');
+    const { parseMessage } = await import('../../mime/index.ts');
+    const opts = {
+      parse: ctx.daemon ? ctx.daemon.parse : async (raw: Buffer) => parseMessage(raw),
+      maxMessageBytes: readSetting(ctx.store.settings, MAX_MESSAGE_SIZE),
+    };
+    try {
+      const r =
+        p.format === 'maildir'
+          ? await importMaildir(ctx.store, account, p.path, opts)
+          : await importMbox(ctx.store, account, p.path, { ...opts, mailbox: p.mailbox });
+      ctx.log.info('import.done', { address: account.address, imported: r.imported, skipped: r.skipped, bytes: r.bytes });
+      return r;
+    } catch (e) {
+      return failed(ctx, 'import', e);
+    }
+  },
+});
+
+const FORMAT_OPTIONS = (what: string) => [
+  { flag: '--maildir', param: 'maildir', kind: 'string' as const, value: 'DIR', help: `${what} a Maildir (Dovecot's Maildir++ layout)` },
+  {
+    flag: '--mbox',
+    param: 'mbox',
+    kind: 'string' as const,
+    value: what === 'into' ? 'DIR' : 'FILE',
+    help: `${what} mbox ${what === 'into' ? 'files, one per mailbox (NAME.mbox)' : 'file'}`,
+  },
+];
+
+export const exportGroup: CommandGroup = {
+  name: 'export',
+  summary: "write an account's mail to a Maildir or mbox files (the way out to another server)",
+  entries: [
+    entry('', exportMethod, {
+      summary: 'every mailbox with its flags, keywords and dates, into a new folder the daemon user can write',
+      args: ['address'],
+      options: FORMAT_OPTIONS('into'),
+      timeoutMs: LONG_MS,
+      text: (r) =>
+        `exported ${r.messages} messages (${formatBytes(r.bytes)}) in ${r.mailboxes} mailboxes to ${r.to}\n${r.warnings.map((w) => `warning: ${w}\n`).join('')}`,
+    }),
+  ],
+};
+
+export const importGroup: CommandGroup = {
+  name: 'import',
+  summary: 'bring mail into an account from a Maildir or an mbox file; run again, it adds only what is missing',
+  entries: [
+    entry('', importMethod, {
+      summary: 'each message with its flags, keywords and date; folders made as needed',
+      args: ['address'],
+      options: [
+        ...FORMAT_OPTIONS('from'),
+        {
+          flag: '--mailbox',
+          param: 'mailbox',
+          kind: 'string',
+          value: 'NAME',
+          help: 'with --mbox: the mailbox to import into (default: the file name less .mbox)',
+        },
+      ],
+      timeoutMs: LONG_MS,
+      text: (r) => `imported ${r.imported} messages (${formatBytes(r.bytes)}) into ${r.mailboxes.join(', ')}; ${r.skipped} already there\n`,
+    }),
+  ],
+};
