@@ -22,6 +22,9 @@ export interface CliSpec<R> {
   // first line of standard input. Never from the command line. A function asks only when the
   // other params need one (an option that comes with a password).
   password?: boolean | ((params: Params) => boolean);
+  // A secret the command needs (another server's password) into params[param]: asked once without
+  // echo on a terminal, otherwise the first line of standard input; only when `when` says so.
+  secret?: { param: string; prompt: string; when(params: Params): boolean };
   // Params given on the command line as file names: the CLI sends the files' text (read as the
   // caller, before it becomes the data folder's owner).
   files?: string[];

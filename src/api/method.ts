@@ -45,6 +45,14 @@ export interface DaemonInfo {
   parse(raw: Buffer): Promise<ParsedMessage>;
 }
 
+// How far a long method has come (a backup, an export, an import): shown by the CLI as a progress
+// line, sent over the control socket as it goes.
+export interface Progress {
+  what: string; // what is counted: "messages", "bytes"
+  done: number;
+  total: number | null;
+}
+
 export interface ApiContext {
   store: Store;
   dataDir: string;
@@ -54,6 +62,8 @@ export interface ApiContext {
   tls(opts?: { create?: boolean }): TlsManager;
   daemon: DaemonInfo | null;
   log: Logger;
+  // Where a long method reports its progress; absent when nobody listens (the setup page).
+  progress?(p: Progress): void;
 }
 
 export type Params = Record<string, unknown>;

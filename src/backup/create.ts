@@ -41,7 +41,11 @@ async function sha256(file: string): Promise<string> {
 }
 
 // The archive's bytes: the manifest, then each file with its header and padding.
-async function* archive(manifest: Manifest, files: readonly { name: string; source: string; size: number }[]): AsyncGenerator<Buffer> {
+async function* archive(
+  manifest: Manifest,
+  files: readonly { name: string; source: string; size: number }[],
+  progress: (bytes: number) => void,
+): AsyncGenerator<Buffer> {
   const text = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
   yield tarHeader(MANIFEST, text.length, 0o600, Date.parse(manifest.created));
   yield text;
@@ -51,6 +55,7 @@ async function* archive(manifest: Manifest, files: readonly { name: string; sour
     let read = 0;
     for await (const chunk of createReadStream(f.source, { highWaterMark: 256 * 1024 })) {
       read += (chunk as Buffer).length;
+      progress((chunk as Buffer).length);
       yield chunk as Buffer;
     }
     // The files are the backup's own copies: nothing else writes them meanwhile.
@@ -69,7 +74,11 @@ function certificateFiles(dataDir: string): { name: string; source: string }[] {
     .map((e) => ({ name: `tls/${e.name}`, source: path.join(dir, e.name) }));
 }
 
-export async function createBackup(store: BackupSource, dataDir: string, opts: { to: string; passphrase?: string }): Promise<BackupResult> {
+export async function createBackup(
+  store: BackupSource,
+  dataDir: string,
+  opts: { to: string; passphrase?: string; progress?: (done: number, total: number) => void },
+): Promise<BackupResult> {
   const started = Date.now();
   const created = new Date();
   mkdirSync(opts.to, { recursive: true, mode: 0o700 });
@@ -93,7 +102,12 @@ export async function createBackup(store: BackupSource, dataDir: string, opts: {
       storeFormat: store.storeFormat,
       files: files.map(({ name, size, sha256 }) => ({ name, size, sha256 })),
     };
-    const plain = archive(manifest, files);
+    const total = files.reduce((n, f) => n + f.size, 0);
+    let done = 0;
+    const plain = archive(manifest, files, (bytes) => {
+      done += bytes;
+      opts.progress?.(done, total);
+    });
     const out = await open(partial, 'wx', 0o600);
     let bytes = 0;
     try {

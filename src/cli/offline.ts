@@ -4,13 +4,13 @@ import { certificatePaths } from '../tls/settings.ts';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { callMethod } from '../api/api.ts';
-import { ApiError, type ApiContext, type Params } from '../api/method.ts';
+import { ApiError, type ApiContext, type Params, type Progress } from '../api/method.ts';
 import { createLogger, type Logger } from '../log/log.ts';
 import type { Store } from '../store/index.ts';
 import { TlsManager } from '../tls/manager.ts';
 import { useDataDir } from '../runtime/sea.ts';
 
-export async function callOffline(dataDir: string, method: string, params: Params): Promise<unknown> {
+export async function callOffline(dataDir: string, method: string, params: Params, progress?: (p: Progress) => void): Promise<unknown> {
   if (!existsSync(dataDir)) {
     throw new ApiError('needs-daemon', `homepost is not running and there is no data folder ${dataDir} (give --data DIR or set HOMEPOST_DATA)`);
   }
@@ -31,6 +31,7 @@ export async function callOffline(dataDir: string, method: string, params: Param
     dataDir,
     daemon: null,
     log,
+    progress,
     tls: (opts) => (tls ??= offlineTls(store, dataDir, opts?.create ?? false, log)),
   };
   try {

@@ -18,6 +18,12 @@ export async function readNewPassword(): Promise<string> {
   return first;
 }
 
+// A secret asked once (not a new password: nothing to repeat).
+export async function readSecret(prompt: string): Promise<string> {
+  if (!process.stdin.isTTY) return readLine(process.stdin);
+  return hidden(prompt);
+}
+
 export async function confirm(question: string): Promise<boolean> {
   const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
   try {

@@ -4,11 +4,11 @@ import { readFileSync } from 'node:fs';
 import { UsageError } from '../config/options.ts';
 import { connectDaemon, DaemonUnreachable } from '../control/client.ts';
 import { methodName, type CliSpec, type CommandGroup, type Entry } from '../api/group.ts';
-import { ApiError, type ApiErrorCode } from '../api/method.ts';
+import { ApiError, type ApiErrorCode, type Progress } from '../api/method.ts';
 import { optionHelp, parseCommand, usageLine } from './args.ts';
 import { callOffline } from './offline.ts';
 import { runAsOwnerOf } from './owner.ts';
-import { confirm, Interrupted, NoInput, readNewPassword } from './prompt.ts';
+import { confirm, Interrupted, NoInput, readNewPassword, readSecret } from './prompt.ts';
 
 export const EXIT = {
   ok: 0,
@@ -66,17 +66,24 @@ async function runCommand(group: CommandGroup, e: Entry<unknown, unknown>, argv:
     // As root on the daemon's data folder: as its owner from here on (owner.ts).
     runAsOwnerOf(cmd.dataDir);
     if (typeof spec.password === 'function' ? spec.password(cmd.params) : spec.password) cmd.params.password = await readNewPassword();
+    if (spec.secret?.when(cmd.params)) cmd.params[spec.secret.param] = await readSecret(spec.secret.prompt);
     const name = methodName(group, e);
     const daemon = await connectDaemon(cmd.dataDir, spec.timeoutMs);
+    const progress = progressLine(words);
     let result: unknown;
     if (daemon) {
       try {
-        result = await daemon.call(name, cmd.params);
+        result = await daemon.call(name, cmd.params, progress.show);
       } finally {
         daemon.close();
+        progress.end();
       }
     } else if (e.method.offline) {
-      result = await callOffline(cmd.dataDir, name, cmd.params);
+      try {
+        result = await callOffline(cmd.dataDir, name, cmd.params, progress.show);
+      } finally {
+        progress.end();
+      }
     } else {
       return fail(`homepost is not running (no control socket in ${cmd.dataDir})`, EXIT.daemon, json);
     }
@@ -93,6 +100,30 @@ async function runCommand(group: CommandGroup, e: Entry<unknown, unknown>, argv:
     if (err instanceof NoInput) return fail(err.message, EXIT.usage, json);
     throw err;
   }
+}
+
+// A long command's progress on stderr: one line rewritten in place on a terminal, otherwise a
+// line at most every PROGRESS_LINE_MS (a log keeps them all).
+const PROGRESS_LINE_MS = 1000;
+
+function progressLine(words: string): { show: (p: Progress) => void; end: () => void } {
+  const tty = process.stderr.isTTY;
+  let last = 0;
+  let shown = false;
+  return {
+    show: (p) => {
+      const now = Date.now();
+      if (!tty && now - last < PROGRESS_LINE_MS) return;
+      last = now;
+      const pct = p.total ? ` (${Math.floor((100 * p.done) / p.total)}%)` : '';
+      const text = `${words}: ${p.done}${p.total === null ? '' : ` of ${p.total}`} ${p.what}${pct}`;
+      process.stderr.write(tty ? `\r${text}\x1b[K` : `${text}\n`);
+      shown = true;
+    },
+    end: () => {
+      if (tty && shown) process.stderr.write('\n');
+    },
+  };
 }
 
 function readParamFile(file: string): string {

@@ -1,6 +1,6 @@
 // The control socket's client: what the CLI uses to reach a running daemon.
 import net from 'node:net';
-import { ApiError, type ApiErrorCode } from '../api/method.ts';
+import { ApiError, type ApiErrorCode, type Progress } from '../api/method.ts';
 import { readLines, socketPath, type Response } from './protocol.ts';
 
 // Responses can be large (a long account list); this only stops a runaway.
@@ -11,7 +11,7 @@ export const DEFAULT_TIMEOUT_MS = 60_000;
 export class DaemonUnreachable extends Error {}
 
 export interface ControlClient {
-  call(method: string, params?: Record<string, unknown>): Promise<unknown>;
+  call(method: string, params?: Record<string, unknown>, onProgress?: (p: Progress) => void): Promise<unknown>;
   close(): void;
 }
 
@@ -41,7 +41,7 @@ class Client implements ControlClient {
   private file: string;
   private timeoutMs: number;
   private nextId = 1;
-  private waiting = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  private waiting = new Map<number, { resolve(v: unknown): void; reject(e: Error): void; progress(p: Progress): void }>();
 
   constructor(socket: net.Socket, file: string, timeoutMs: number) {
     this.socket = socket;
@@ -57,13 +57,20 @@ class Client implements ControlClient {
     );
   }
 
-  call(method: string, params: Record<string, unknown> = {}): Promise<unknown> {
+  // The method's result. `onProgress` gets the progress a long method reports; each report also
+  // restarts the wait for an answer, so only a daemon that stops reporting times out.
+  call(method: string, params: Record<string, unknown> = {}, onProgress?: (p: Progress) => void): Promise<unknown> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiting.delete(id);
-        reject(new DaemonUnreachable(`homepost did not answer within ${this.timeoutMs / 1000} s (${this.file})`));
-      }, this.timeoutMs);
+      let timer: NodeJS.Timeout;
+      const arm = () => {
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          this.waiting.delete(id);
+          reject(new DaemonUnreachable(`homepost did not answer within ${this.timeoutMs / 1000} s (${this.file})`));
+        }, this.timeoutMs);
+      };
+      arm();
       const done = () => clearTimeout(timer);
       this.waiting.set(id, {
         resolve: (v) => {
@@ -73,6 +80,10 @@ class Client implements ControlClient {
         reject: (e) => {
           done();
           reject(e);
+        },
+        progress: (p) => {
+          arm();
+          onProgress?.(p);
         },
       });
       this.socket.write(`${JSON.stringify({ id, method, params })}\n`);
@@ -93,6 +104,10 @@ class Client implements ControlClient {
     }
     const w = typeof r.id === 'number' ? this.waiting.get(r.id) : undefined;
     if (!w) return;
+    if ('progress' in r) {
+      w.progress(r.progress);
+      return;
+    }
     this.waiting.delete(r.id as number);
     if ('error' in r) {
       const code = r.error.code === 'bad-json' || r.error.code === 'request-too-large' ? 'bad-request' : r.error.code;

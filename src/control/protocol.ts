@@ -2,10 +2,12 @@
 // data folder (mode 0600: only the daemon's user may talk to it).
 //   request   {"id": 1, "method": "user.add", "params": {...}}
 //   response  {"id": 1, "result": ...}  or  {"id": 1, "error": {"code": "exists", "message": "..."}}
+//   progress  {"id": 1, "progress": {"what": "messages", "done": 10, "total": 200}}, any number of
+//             them before a long request's response, at most one per PROGRESS_EVERY_MS
 // Requests on one connection may overlap; responses carry their request's id.
 import path from 'node:path';
 import type { Socket } from 'node:net';
-import type { ApiErrorCode } from '../api/method.ts';
+import type { ApiErrorCode, Progress } from '../api/method.ts';
 
 export const SOCKET_NAME = 'control.sock';
 // A request is small (a password, a list of networks); this bounds what a client can make the
@@ -27,7 +29,12 @@ export interface WireError {
   message: string;
 }
 
-export type Response = { id: number | string | null; result: unknown } | { id: number | string | null; error: WireError };
+export type Response =
+  | { id: number | string | null; result: unknown }
+  | { id: number | string | null; error: WireError }
+  | { id: number | string; progress: Progress };
+
+export const PROGRESS_EVERY_MS = 500;
 
 // Calls onLine for each complete line; onOverflow (once, then nothing more) when a line passes
 // maxBytes without its newline.

@@ -6,8 +6,8 @@ import net from 'node:net';
 import type { Listener } from '../net/listener.ts';
 import type { ServiceStarter } from '../service/context.ts';
 import { asApiError, callMethod, daemonApiContext } from '../api/api.ts';
-import type { ApiContext } from '../api/method.ts';
-import { MAX_REQUEST_BYTES, readLines, socketPath, type Request, type Response } from './protocol.ts';
+import type { ApiContext, Progress } from '../api/method.ts';
+import { MAX_REQUEST_BYTES, PROGRESS_EVERY_MS, readLines, socketPath, type Request, type Response } from './protocol.ts';
 
 // A connection with no request in flight is closed after this long.
 const IDLE_TIMEOUT_MS = 5 * 60_000;
@@ -76,7 +76,14 @@ function serveConnection(socket: net.Socket, api: ApiContext): void {
         return;
       }
       inFlight++;
-      callMethod(api, req.method, req.params)
+      let lastProgress = 0;
+      const progress = (p: Progress) => {
+        const now = Date.now();
+        if (now - lastProgress < PROGRESS_EVERY_MS && p.done !== p.total) return;
+        lastProgress = now;
+        send({ id, progress: p });
+      };
+      callMethod({ ...api, progress }, req.method, req.params)
         .then(
           (result) => send({ id, result: result ?? null }),
           (e: unknown) => {

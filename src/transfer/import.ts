@@ -2,7 +2,7 @@
 // mbox.ts) into an account, the folders made as needed, each message with its flags, keywords
 // and INTERNALDATE. Resumable: a message whose exact bytes the target mailbox already holds is
 // skipped (as many times as it is there), so a second run, or one after an interruption, adds
-// only what is missing. Each message is stored in a commit of its own: what was imported before an
+// only what is missing. Messages are stored BATCH_MESSAGES to a commit: what was imported before an
 // interruption stays. Line ends become CRLF (withCrlf).
 import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -28,10 +28,13 @@ export interface ImportOptions {
   progress?: (done: number, total: number | null) => void;
 }
 
-interface Incoming {
+export interface Incoming {
   raw: Buffer;
   flags: string[];
   internalDate: number;
+  // The source found it missing already (imap-source.ts: by Message-ID and size): not compared
+  // again by its bytes, which would count a copy already there twice.
+  missing?: boolean;
 }
 
 // RFC 5322 2.3's line ends: a bare LF (mbox files, most Maildirs) becomes CRLF, so that IMAP
@@ -63,13 +66,17 @@ function held(store: Store, mb: MailboxRecord): Map<string, number> {
   return out;
 }
 
-class Importer {
+// Messages stored per commit: an interruption loses at most the batch being written.
+const BATCH_MESSAGES = 64;
+const BATCH_BYTES = 8 * 1024 * 1024;
+
+export class Importer {
   result: ImportResult = { mailboxes: [], imported: 0, skipped: 0, bytes: 0 };
   private done = 0;
   private store: Store;
   private account: AccountInfo;
   private opts: ImportOptions;
-  private total: number | null;
+  total: number | null;
 
   constructor(store: Store, account: AccountInfo, opts: ImportOptions, total: number | null) {
     this.store = store;
@@ -78,31 +85,57 @@ class Importer {
     this.total = total;
   }
 
-  async mailbox(name: string, messages: AsyncIterable<Incoming> | Iterable<Incoming>): Promise<void> {
+  // The mailbox of that name, made when missing.
+  async target(name: string): Promise<MailboxRecord> {
     const mb = this.store.mailboxes.get(this.account.id, name) ?? (await this.store.mailboxes.create(this.account.id, name));
     if (mb.noSelect) throw new Error(`${name} cannot hold messages`);
-    this.result.mailboxes.push(mb.name);
+    if (!this.result.mailboxes.includes(mb.name)) this.result.mailboxes.push(mb.name);
+    return mb;
+  }
+
+  // Messages a source found already there without reading them (imap-source.ts).
+  skip(n: number): void {
+    this.result.skipped += n;
+    this.step(n);
+  }
+
+  async mailbox(name: string, messages: AsyncIterable<Incoming> | Iterable<Incoming>): Promise<void> {
+    const mb = await this.target(name);
     const there = held(this.store, mb);
+    const pending: { raw: Buffer; body: { hash: Buffer; parsed: ParsedMessage }; flags: string[]; internalDate: number }[] = [];
+    let pendingBytes = 0;
+    const flush = async () => {
+      if (!pending.length) return;
+      await this.store.messages.appendMany({ mailboxId: mb.id, messages: pending });
+      this.result.imported += pending.length;
+      this.result.bytes += pendingBytes;
+      pending.length = 0;
+      pendingBytes = 0;
+    };
     for await (const incoming of messages) {
-      this.done++;
-      this.opts.progress?.(this.done, this.total);
-      const m = { ...incoming, raw: withCrlf(incoming.raw) };
-      if (m.raw.length === 0) continue;
-      if (m.raw.length > this.opts.maxMessageBytes)
-        throw new Error(`${name}: a message of ${m.raw.length} bytes is larger than homepost takes (${this.opts.maxMessageBytes})`);
-      const hash = bodyHash(m.raw);
+      this.step(1);
+      const raw = withCrlf(incoming.raw);
+      if (raw.length === 0) continue;
+      if (raw.length > this.opts.maxMessageBytes)
+        throw new Error(`${name}: a message of ${raw.length} bytes is larger than homepost takes (${this.opts.maxMessageBytes})`);
+      const hash = bodyHash(raw);
       const k = hash.toString('hex');
-      const n = there.get(k) ?? 0;
+      const n = incoming.missing ? 0 : (there.get(k) ?? 0);
       if (n > 0) {
         there.set(k, n - 1);
         this.result.skipped++;
         continue;
       }
-      const parsed = await this.opts.parse(m.raw);
-      await this.store.messages.append({ mailboxId: mb.id, raw: m.raw, body: { hash, parsed }, flags: m.flags, internalDate: m.internalDate });
-      this.result.imported++;
-      this.result.bytes += m.raw.length;
+      pending.push({ raw, body: { hash, parsed: await this.opts.parse(raw) }, flags: incoming.flags, internalDate: incoming.internalDate });
+      pendingBytes += raw.length;
+      if (pending.length >= BATCH_MESSAGES || pendingBytes >= BATCH_BYTES) await flush();
     }
+    await flush();
+  }
+
+  private step(n: number): void {
+    this.done += n;
+    this.opts.progress?.(this.done, this.total);
   }
 }
 

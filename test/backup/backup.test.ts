@@ -94,8 +94,11 @@ describe('homepost backup and restore', () => {
       while (acked.length < 200) await new Promise((r) => setTimeout(r, 20));
       // Every message acknowledged by now must be in the backup; the clients keep sending.
       ackedBefore = [...acked];
-      const sealed = await runJson<BackupResult>(['backup', '--data', data, '--to', backups, '--passphrase-file', passphraseFile], { timeoutMs: 120_000 });
-      sealedFile = sealed.file;
+      const made = await runCli(['backup', '--data', data, '--to', backups, '--passphrase-file', passphraseFile, '--json'], { timeoutMs: 120_000 });
+      assert.equal(made.code, 0, made.stderr);
+      // The daemon's progress reports reach the CLI over the control socket.
+      assert.match(made.stderr, /^homepost backup: \d+ of \d+ bytes \(\d+%\)$/m);
+      sealedFile = (JSON.parse(made.stdout) as BackupResult).file;
       const during = acked.length;
       while (acked.length < during + 50) await new Promise((r) => setTimeout(r, 20));
       // A plain one too, once the load is over.

@@ -5,12 +5,10 @@
 // `homepost import` of each export into a new account gives the same view again, and a second
 // run imports nothing.
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { ImapFlow } from 'imapflow';
 import { hashNewPassword } from '../../src/auth/password.ts';
 import { encodeMutf7 } from '../../src/imap/mutf7.ts';
 import { Store } from '../../src/store/index.ts';
@@ -21,20 +19,13 @@ import { startDovecot, type Dovecot } from '../imap/dovecot-diff/dovecot.ts';
 import { prng } from '../support/prng.ts';
 import { type ServeChild, startServeChild } from '../support/serve-child.ts';
 import { tempDir } from '../support/temp-store.ts';
+import { assertSameView, type View, view, withClient } from './imap-view.ts';
 
 const ANN = 'ann@example.test';
 const PASSWORD = 'ann password 1';
 const FOLDERS = ['INBOX', 'Work', 'Work/Projects', 'Grüße', 'Archive', 'Sent'];
 const KEYWORDS = ['$Label1', '$Forwarded', 'Project-X', '$NotJunk'];
 const SYSTEM = ['\\Seen', '\\Answered', '\\Flagged', '\\Draft', '\\Deleted'];
-
-interface Seen {
-  uid: number;
-  flags: string[];
-  date: number;
-  sha: string;
-}
-type View = Map<string, { uidValidity: number; messages: Seen[] }>;
 
 function message(i: number, random: () => number): Buffer {
   const big = i % 9 === 0;
@@ -61,58 +52,6 @@ function message(i: number, random: () => number): Buffer {
     '',
   ];
   return Buffer.from(lines.join('\r\n'));
-}
-
-async function view(client: ImapFlow, rename: (path: string) => string | null = (p) => p): Promise<View> {
-  const out: View = new Map();
-  for (const f of await client.list()) {
-    if (f.flags.has('\\Noselect')) continue;
-    const name = rename(f.path);
-    if (name === null) continue;
-    const mb = await client.mailboxOpen(f.path, { readOnly: true });
-    const messages: Seen[] = [];
-    if (mb.exists > 0) {
-      for await (const m of client.fetch('1:*', { uid: true, flags: true, internalDate: true, source: true })) {
-        messages.push({
-          uid: m.uid,
-          flags: [...(m.flags ?? [])].filter((x) => x !== '\\Recent').sort(),
-          date: new Date(m.internalDate!).getTime(),
-          sha: createHash('sha256').update(m.source!).digest('hex'),
-        });
-      }
-    }
-    out.set(name, { uidValidity: Number(mb.uidValidity), messages: messages.sort((a, b) => a.uid - b.uid) });
-  }
-  return out;
-}
-
-async function withClient<T>(o: { port: number; user: string; tls: boolean }, fn: (c: ImapFlow) => Promise<T>): Promise<T> {
-  const client = new ImapFlow({
-    host: '127.0.0.1',
-    port: o.port,
-    secure: false,
-    doSTARTTLS: o.tls,
-    auth: { user: o.user, pass: PASSWORD },
-    tls: { rejectUnauthorized: false },
-    logger: false,
-  });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.logout();
-  }
-}
-
-// The same messages in the same order, flags and dates; UIDs and UIDVALIDITY too when asked.
-function assertSameView(actual: View, expected: View, o: { uids: boolean; what: string }) {
-  assert.deepEqual([...actual.keys()].sort(), [...expected.keys()].sort(), `${o.what}: folders`);
-  for (const [name, e] of expected) {
-    const a = actual.get(name)!;
-    const strip = (ms: Seen[]) => (o.uids ? ms : ms.map(({ uid: _, ...rest }) => rest));
-    assert.deepEqual(strip(a.messages), strip(e.messages), `${o.what}: ${name}`);
-    if (o.uids) assert.equal(a.uidValidity, e.uidValidity, `${o.what}: ${name} UIDVALIDITY`);
-  }
 }
 
 describe('homepost export, served by Dovecot; homepost import', () => {
@@ -148,7 +87,7 @@ describe('homepost export, served by Dovecot; homepost import', () => {
     await store.messages.expunge({ mailboxId: inbox.id, uids: uids.filter((_, i) => i % 5 === 1), onlyDeleted: false });
     await store.close();
     server = await startServeChild({ dataDir: data });
-    homepost = await withClient({ port: server.ports.imap, user: ANN, tls: true }, (c) => view(c));
+    homepost = await withClient({ port: server.ports.imap, user: ANN, password: PASSWORD, tls: true }, (c) => view(c));
     assert.ok([...homepost.values()].reduce((n, v) => n + v.messages.length, 0) > 60);
   });
   after(async () => {
@@ -184,14 +123,14 @@ describe('homepost export, served by Dovecot; homepost import', () => {
       [...homepost.values()].reduce((n, v) => n + v.messages.length, 0),
     );
     const d = await serveWithDovecot(to, 'maildir:@DIR@/mail/%u/Maildir', 'Maildir');
-    const dovecot = await withClient({ port: d.port, user: 'ann', tls: false }, (c) => view(c));
+    const dovecot = await withClient({ port: d.port, user: 'ann', password: PASSWORD, tls: false }, (c) => view(c));
     assertSameView(dovecot, homepost, { uids: true, what: 'Dovecot on the Maildir' });
 
     const imported = await runJson<ImportResult>(['import', 'bob@example.test', '--maildir', to, '--data', data]);
     assert.deepEqual([imported.imported, imported.skipped], [r.messages, 0]);
     const again = await runJson<ImportResult>(['import', 'bob@example.test', '--maildir', to, '--data', data]);
     assert.deepEqual([again.imported, again.skipped], [0, r.messages]);
-    const bob = await withClient({ port: server.ports.imap, user: 'bob@example.test', tls: true }, (c) => view(c));
+    const bob = await withClient({ port: server.ports.imap, user: 'bob@example.test', password: PASSWORD, tls: true }, (c) => view(c));
     // Bob's account has its own default folders; those Ann's has are the same (UIDs are Bob's).
     for (const name of homepost.keys()) assert.ok(bob.has(name), name);
     assertSameView(new Map([...bob].filter(([n]) => homepost.has(n))), homepost, { uids: false, what: 'imported from the Maildir' });
@@ -204,7 +143,7 @@ describe('homepost export, served by Dovecot; homepost import', () => {
     const d = await serveWithDovecot(to, 'mbox:@DIR@/mail/%u/mail:INBOX=@DIR@/mail/%u/mail/INBOX.mbox', 'mail');
     // Folders are NAME.mbox files (a folder with subfolders is also a directory, which Dovecot lists
     // as \Noselect).
-    const dovecot = await withClient({ port: d.port, user: 'ann', tls: false }, (c) =>
+    const dovecot = await withClient({ port: d.port, user: 'ann', password: PASSWORD, tls: false }, (c) =>
       view(c, (p) => (p === 'INBOX' ? p : p.endsWith('.mbox') ? p.slice(0, -5) : null)),
     );
     assertSameView(dovecot, homepost, { uids: true, what: 'Dovecot on the mbox files' });
@@ -216,7 +155,7 @@ describe('homepost export, served by Dovecot; homepost import', () => {
     }
     const again = await runJson<ImportResult>(['import', 'cat@example.test', '--mbox', path.join(to, 'INBOX.mbox'), '--data', data]);
     assert.deepEqual([again.imported, again.skipped], [0, homepost.get('INBOX')!.messages.length]);
-    const cat = await withClient({ port: server.ports.imap, user: 'cat@example.test', tls: true }, (c) => view(c));
+    const cat = await withClient({ port: server.ports.imap, user: 'cat@example.test', password: PASSWORD, tls: true }, (c) => view(c));
     assertSameView(new Map([...cat].filter(([n]) => homepost.has(n))), homepost, { uids: false, what: 'imported from mbox' });
     assert.equal(
       r.messages,

@@ -30,7 +30,11 @@ const backup = method({
     const to = p.to ? path.resolve(p.to) : backupsFolder(ctx.dataDir);
     let result: BackupResult;
     try {
-      result = await createBackup(ctx.store, ctx.dataDir, { to, passphrase: p.passphrase });
+      result = await createBackup(ctx.store, ctx.dataDir, {
+        to,
+        passphrase: p.passphrase,
+        progress: (done, total) => ctx.progress?.({ what: 'bytes', done, total }),
+      });
     } catch (e) {
       ctx.log.warn('backup.failed', { to, error: e });
       throw new ApiError('internal', `backup failed: ${(e as Error).message}`);
