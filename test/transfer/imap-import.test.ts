@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { hashNewPassword } from '../../src/auth/password.ts';
 import { Store } from '../../src/store/index.ts';
 import type { ImportResult } from '../../src/transfer/import.ts';
-import { runCli, runJson } from '../cli/run-cli.ts';
+import { type CliResult, runCli, runJson } from '../cli/run-cli.ts';
 import { startDovecot, type Dovecot } from '../imap/dovecot-diff/dovecot.ts';
 import { prng } from '../support/prng.ts';
 import { startServeChild } from '../support/serve-child.ts';
@@ -102,7 +102,7 @@ describe('homepost import --imap from Dovecot', () => {
   test('cut off once, resumed, then the same as the source; a third run copies nothing', async () => {
     // The first run: the connection is cut once about 40% of the mail has come through.
     const proxy = await cuttingProxy(dovecot.port, Math.floor(sourceBytes * 0.4));
-    let first;
+    let first: CliResult;
     try {
       first = await runCli(['import', ANN, '--imap', `imap://ann@127.0.0.1:${proxy.port}`, '--data', data], { input: `${PASSWORD}\n`, timeoutMs: 300_000 });
     } finally {
