@@ -14,7 +14,7 @@
 import { createReadStream, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import { backupPath } from '../backup/folder.ts';
+import { backupFolders, backupPath } from '../backup/folder.ts';
 import type { Download } from '../api/client-settings.ts';
 import { asApiError, callMethod } from '../api/api.ts';
 import type { ApiContext, ApiErrorCode } from '../api/method.ts';
@@ -130,7 +130,7 @@ const routes: Record<string, Route> = {
     session: true,
     run: (d, c) => {
       const name = typeof c.body.name === 'string' ? c.body.name : '';
-      const file = backupPath(d.api.dataDir, name);
+      const file = backupPath(backupFolders(d.api.dataDir, d.api.store.settings), name);
       if (!file) throw new HttpError(404, 'not-found', `no backup ${name.slice(0, 80)}`);
       return { body: null, onDisk: { path: file, filename: name } };
     },

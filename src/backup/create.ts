@@ -74,16 +74,33 @@ function certificateFiles(dataDir: string): { name: string; source: string }[] {
     .map((e) => ({ name: `tls/${e.name}`, source: path.join(dir, e.name) }));
 }
 
-export async function createBackup(
+// One backup at a time: a scheduled one and one asked for wait for each other.
+let queue: Promise<unknown> = Promise.resolve();
+
+// mustExist: the folder is not made (a USB drive's: schedule.ts).
+export function createBackup(
   store: BackupSource,
   dataDir: string,
-  opts: { to: string; passphrase?: string; progress?: (done: number, total: number) => void },
+  opts: { to: string; passphrase?: string; progress?: (done: number, total: number) => void; mustExist?: boolean },
+): Promise<BackupResult> {
+  const run = queue.then(() => writeBackup(store, dataDir, opts));
+  queue = run.catch(() => {});
+  return run;
+}
+
+async function writeBackup(
+  store: BackupSource,
+  dataDir: string,
+  opts: { to: string; passphrase?: string; progress?: (done: number, total: number) => void; mustExist?: boolean },
 ): Promise<BackupResult> {
   const started = Date.now();
   const created = new Date();
+  if (opts.mustExist && !existsSync(opts.to)) throw new Error(`the folder ${opts.to} does not exist (is the drive plugged in?)`);
   mkdirSync(opts.to, { recursive: true, mode: 0o700 });
-  const base = path.join(opts.to, `homepost-backup-${stamp(created)}${opts.passphrase ? '.tar.sealed' : '.tar'}`);
-  if (existsSync(base)) throw new Error(`${base} exists already`);
+  // Two backups in one second: the second gets "-2", and so on.
+  const extension = opts.passphrase ? '.tar.sealed' : '.tar';
+  let base = path.join(opts.to, `homepost-backup-${stamp(created)}${extension}`);
+  for (let n = 2; existsSync(base); n++) base = path.join(opts.to, `homepost-backup-${stamp(created)}-${n}${extension}`);
   const staging = path.join(opts.to, `.${path.basename(base)}.staging`);
   const partial = `${base}.partial`;
   rmSync(staging, { recursive: true, force: true });

@@ -1,7 +1,9 @@
-// What the setup page and `homepost backup list` know of backups: the last one that succeeded,
-// wherever it went (the data folder's backups/ or a folder given with --to), written when it
-// succeeds; after BACKUP_STALE_MS without one the page warns.
-import { structured } from '../settings/define.ts';
+// Backups' settings: the schedule (schedule.ts) and what the setup page knows: the last backup
+// that succeeded, wherever it went (the data folder's backups/ or a folder given with --to),
+// written when it succeeds, and the last scheduled one that failed; after BACKUP_STALE_MS without
+// a good one the page warns.
+import path from 'node:path';
+import { choice, integer, structured, text } from '../settings/define.ts';
 
 export const BACKUP_STALE_MS = 7 * 24 * 60 * 60 * 1000;
 
@@ -26,4 +28,56 @@ export const LAST_BACKUP = structured<LastBackup | null>({
   },
   internal: true,
   description: 'when the last backup that succeeded was finished, its file, size and whether it is sealed',
+});
+
+export const BACKUP_SETTINGS = {
+  schedule: choice({
+    key: 'backup.schedule',
+    default: 'off',
+    values: ['off', 'daily', 'weekly'] as const,
+    description: 'how often homepost writes a backup by itself into backup.folder',
+  }),
+  folder: text({
+    key: 'backup.folder',
+    default: null,
+    rule: 'an absolute path',
+    test: (v) => path.isAbsolute(v) && !v.includes('\0') && v.length < 1024,
+    defaultText: "the data folder's backups/",
+    description: 'where scheduled backups go: a USB drive the firmware mounts, for one; a backup missing its folder fails and is tried again an hour later',
+  }),
+  keep: integer({
+    key: 'backup.keep',
+    default: 7,
+    min: 1,
+    max: 365,
+    description: 'how many scheduled backups are kept in backup.folder; older ones are deleted after a new one succeeded',
+  }),
+  passphrase: text({
+    key: 'backup.passphrase',
+    default: null,
+    rule: '8 to 1024 characters',
+    test: (v) => v.length >= 8 && v.length <= 1024,
+    secret: true,
+    description: 'when set, scheduled backups are sealed with it (AES-256-GCM, key by argon2id); without it nobody can restore them',
+  }),
+};
+
+export interface BackupFailure {
+  at: number;
+  folder: string;
+  error: string;
+}
+
+export const BACKUP_FAILURE = structured<BackupFailure | null>({
+  key: 'backup.lastFailure',
+  default: null,
+  rule: 'the last scheduled backup that failed',
+  parse: (v) => {
+    const f = v as BackupFailure;
+    if (v === null) return null;
+    if (typeof f !== 'object' || typeof f.at !== 'number' || typeof f.folder !== 'string' || typeof f.error !== 'string') throw new Error('not a failure');
+    return f;
+  },
+  internal: true,
+  description: 'when the last scheduled backup failed, into which folder, and why (cleared by the next one that succeeds)',
 });

@@ -9,6 +9,7 @@ import type { Listener } from '../net/listener.ts';
 import { WorkerPool } from '../offload/pool.ts';
 import { Store } from '../store/index.ts';
 import { backupBeforeMigration } from '../backup/migration.ts';
+import { BackupSchedule } from '../backup/schedule.ts';
 import { startReparse } from '../store/reparse.ts';
 import { readSetting } from '../settings/define.ts';
 import { startTls } from '../tls/service.ts';
@@ -71,6 +72,9 @@ export async function startServer(flags: ServeOptions, log: Logger, starters: Se
   // Read mail kept for a while trains each account's junk filter as ham, hourly.
   const kept = new KeptMail(store, junk, log.child({ component: 'junk' }));
   kept.start();
+  // Scheduled backups (backup.schedule), checked 10 s after the start, then hourly.
+  const backups = new BackupSchedule(store, options.dataDir, log.child({ component: 'backup' }));
+  backups.start();
   const stop = async () => {
     // Stop accepting and end sessions, then let in-flight commits finish and close the store.
     // The junk filter first finishes the training asked for (its scans run in the workers) and
@@ -78,6 +82,7 @@ export async function startServer(flags: ServeOptions, log: Logger, starters: Se
     // acknowledged yet, and its sender hears 421 and tries again.
     await Promise.allSettled([
       reparse.stop(),
+      backups.stop(),
       kept
         .stop()
         .then(() => junk.close())

@@ -225,12 +225,18 @@ describe('setup page in a browser', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: `Download ${name}` }).click()]);
     assert.equal(download.suggestedFilename(), name);
     const saved = readFileSync((await download.path())!);
-    assert.ok(saved.equals(readFileSync(path.join(list.folder, name))));
+    assert.ok(saved.equals(readFileSync(path.join(list.backups[0]!.folder, name))));
     assert.equal(saved.toString('latin1', 0, 23), 'homepost-backup-sealed ');
     // Only a listed backup's name is served.
     for (const bad of ['../store.mdb', 'store.mdb', `${name}.partial`]) {
       assert.equal((await context.request.get(`${server.base}/api/backup?name=${encodeURIComponent(bad)}`)).status(), 404, bad);
     }
+    // The schedule is set in the same view.
+    const schedule = page.getByRole('form', { name: 'backup.schedule' });
+    await schedule.getByLabel('New value for backup.schedule').fill('weekly');
+    await schedule.getByRole('button', { name: 'Save' }).click();
+    await schedule.getByText('weekly', { exact: true }).waitFor();
+    assert.equal((await apiCall<{ value: unknown }>('config.get', { key: 'backup.schedule' })).value, 'weekly');
     await page.getByRole('link', { name: 'Status' }).click();
     await page.getByText(list.last!.file).waitFor();
     assert.equal(await page.getByRole('alert').filter({ hasText: 'No backup yet.' }).count(), 0);

@@ -5,8 +5,9 @@
 // own command (src/cli/restore.ts): it needs the daemon stopped.
 import path from 'node:path';
 import type { BackupResult } from '../../backup/create.ts';
-import { type BackupEntry, backupsFolder, listBackups } from '../../backup/folder.ts';
-import { BACKUP_STALE_MS, LAST_BACKUP, type LastBackup } from '../../backup/settings.ts';
+import { type BackupEntry, backupFolders, backupsFolder, listBackups, newestFirst } from '../../backup/folder.ts';
+import { recordBackup } from '../../backup/record.ts';
+import { BACKUP_FAILURE, BACKUP_STALE_MS, type BackupFailure, LAST_BACKUP, type LastBackup } from '../../backup/settings.ts';
 import { readSetting } from '../../settings/define.ts';
 import { formatBytes } from '../../settings/units.ts';
 import { entry, type CommandGroup } from '../group.ts';
@@ -40,18 +41,20 @@ const backup = method({
       throw new ApiError('internal', `backup failed: ${(e as Error).message}`);
     }
     ctx.log.info('backup.done', { file: result.file, bytes: result.bytes, sealed: result.sealed, ms: result.ms });
-    const last: LastBackup = { at: Date.now(), file: result.file, bytes: result.bytes, sealed: result.sealed };
-    await ctx.store.settings.set(LAST_BACKUP.key, last);
+    await recordBackup(ctx.store, result);
     return result;
   },
 });
 
 export interface BackupList {
-  folder: string;
+  // The data folder's backups/, then the scheduled folder when it is another.
+  folders: string[];
   backups: BackupEntry[];
   last: LastBackup | null;
   // No backup succeeded in the last BACKUP_STALE_MS.
   stale: boolean;
+  // The last scheduled backup that failed, unless one succeeded since.
+  failure: BackupFailure | null;
 }
 
 // The setup page's Backups view and Status warning.
@@ -61,7 +64,14 @@ const list = method({
   params: noParams,
   run: (ctx): BackupList => {
     const last = readSetting(ctx.store.settings, LAST_BACKUP);
-    return { folder: backupsFolder(ctx.dataDir), backups: listBackups(ctx.dataDir), last, stale: !last || Date.now() - last.at > BACKUP_STALE_MS };
+    const folders = backupFolders(ctx.dataDir, ctx.store.settings);
+    return {
+      folders,
+      backups: folders.flatMap(listBackups).sort(newestFirst),
+      last,
+      stale: !last || Date.now() - last.at > BACKUP_STALE_MS,
+      failure: readSetting(ctx.store.settings, BACKUP_FAILURE),
+    };
   },
 });
 

@@ -2,23 +2,33 @@
 // backups/, and a warning when none succeeded for a week (docs/backup.md). Restoring is done on
 // the device with homepost stopped: the view says how.
 import type { BackupList } from '../../../src/api/commands/backup.ts';
+import type { SettingView } from '../../../src/api/commands/config.ts';
 import type { BackupResult } from '../../../src/backup/create.ts';
 import { formatBytes } from '../../../src/settings/units.ts';
 import { call } from '../api.ts';
 import { ErrorText, Field, Notice, Section, Table, useAction, useLoad, when } from '../ui.tsx';
 import { useState } from 'preact/hooks';
+import { SettingRow } from './settings.tsx';
+
+const SETTINGS = ['backup.schedule', 'backup.folder', 'backup.keep', 'backup.passphrase'];
 
 const load = () => call<BackupList>('backup.list');
+const loadSettings = () => call<SettingView[]>('config.list').then((all) => all.filter((s) => SETTINGS.includes(s.key)));
 
 // The Status view's line too: the last good backup, or the warning.
 export function BackupWarning(p: { list: BackupList }) {
-  const { last, stale } = p.list;
-  if (!stale) return null;
-  return <ErrorText error={last ? `No backup for more than 7 days: the last good one was made ${when(last.at)}.` : 'No backup yet.'} />;
+  const { last, stale, failure } = p.list;
+  return (
+    <>
+      {stale && <ErrorText error={last ? `No backup for more than 7 days: the last good one was made ${when(last.at)}.` : 'No backup yet.'} />}
+      {failure && <ErrorText error={`The scheduled backup of ${when(failure.at)} into ${failure.folder} failed: ${failure.error}`} />}
+    </>
+  );
 }
 
 export function BackupsView() {
   const { data, error, reload } = useLoad(load);
+  const settings = useLoad(loadSettings);
   const action = useAction();
   const [passphrase, setPassphrase] = useState('');
   const [done, setDone] = useState<string | null>(null);
@@ -69,14 +79,15 @@ export function BackupsView() {
             </p>
           )}
           {data.backups.length === 0 ? (
-            <p>None in {data.folder}.</p>
+            <p>None yet in {data.folders.join(' or ')}.</p>
           ) : (
             <Table
-              caption={`In ${data.folder}`}
+              caption={`In ${data.folders.join(' and ')}`}
               rows={data.backups}
               rowKey={(b) => b.name}
               columns={[
                 { label: 'Made', cell: (b) => when(b.at) },
+                { label: 'Folder', cell: (b) => b.folder },
                 { label: 'Size', cell: (b) => formatBytes(b.bytes) },
                 { label: 'Encrypted', cell: (b) => (b.sealed ? 'yes' : 'no') },
                 {
@@ -96,6 +107,16 @@ export function BackupsView() {
           </p>
         </Section>
       )}
+      <Section title="Scheduled backups">
+        <p>
+          homepost can write a backup by itself, daily or weekly, into a folder on a USB drive, and keep the last few. A backup that finds its folder missing
+          (the drive unplugged) fails, says so here, and is tried again an hour later.
+        </p>
+        <ErrorText error={settings.error} />
+        {settings.data?.map((s) => (
+          <SettingRow key={s.key} setting={s} saved={settings.reload} />
+        ))}
+      </Section>
     </>
   );
 }
