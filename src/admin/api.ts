@@ -9,6 +9,8 @@
 //   GET  /api/system         the device's health (system.ts)
 //   GET  /api/mobileconfig?address=A   an account's Apple profile, as a file (src/autoconfig)
 //   GET  /api/backup?name=N  a backup of the data folder's backups/, as a file (src/backup)
+//   POST /api/start/<method> params -> {job}: a long call run as a job (jobs.ts)
+//   GET  /api/job?id=N       the job's progress, and its result or error once done
 // Changes are POSTs with a JSON body only (a GET's params are its query); everything but session,
 // setup and login needs a session.
 import { createReadStream, statSync } from 'node:fs';
@@ -23,6 +25,7 @@ import { readJsonObject } from '../http/body.ts';
 import { HttpError, sendJson } from '../http/errors.ts';
 import { clearedSessionCookie, sessionCookie, sessionToken } from './sessions.ts';
 import type { SystemMonitor } from './system.ts';
+import { type Jobs, JobLimit } from './jobs.ts';
 
 // API layer errors keep their code and get the matching status.
 // RFC 9110 15.5, 15.6: the client's mistake (4xx) or the server's condition (5xx).
@@ -49,6 +52,7 @@ export interface ApiDeps {
   api: ApiContext;
   auth: AdminAuth;
   system: SystemMonitor;
+  jobs: Jobs;
 }
 
 interface Call {
@@ -135,7 +139,29 @@ const routes: Record<string, Route> = {
       return { body: null, onDisk: { path: file, filename: name } };
     },
   },
-  // A prefix: the method's name follows.
+  '/api/job': {
+    method: 'GET',
+    session: true,
+    run: (d, c) => {
+      const job = d.jobs.view(Number(c.body.id));
+      if (!job) throw new HttpError(404, 'not-found', 'no such job (finished jobs are kept 10 minutes)');
+      return { body: job };
+    },
+  },
+  // Prefixes: the method's name follows.
+  '/api/start/': {
+    method: 'POST',
+    session: true,
+    run: (d, c) => {
+      try {
+        const job = d.jobs.start(c.rest, (progress) => callMethod({ ...d.api, progress }, c.rest, c.body), asApiError);
+        return { body: { job } };
+      } catch (e) {
+        if (e instanceof JobLimit) throw new HttpError(429, 'busy', e.message);
+        throw e;
+      }
+    },
+  },
   '/api/call/': {
     method: 'POST',
     session: true,
@@ -155,9 +181,10 @@ async function call(d: ApiDeps, name: string, params: Record<string, unknown>): 
 
 function route(path: string): { route: Route; rest: string } | null {
   if (Object.hasOwn(routes, path) && !path.endsWith('/')) return { route: routes[path], rest: '' };
-  const prefix = '/api/call/';
-  const name = path.slice(prefix.length);
-  if (path.startsWith(prefix) && /^[a-z][a-z0-9.-]{0,63}$/.test(name)) return { route: routes[prefix], rest: name };
+  for (const prefix of ['/api/call/', '/api/start/']) {
+    const name = path.slice(prefix.length);
+    if (path.startsWith(prefix) && /^[a-z][a-z0-9.-]{0,63}$/.test(name)) return { route: routes[prefix], rest: name };
+  }
   return null;
 }
 

@@ -22,6 +22,7 @@ import { issueText, writeIssue } from './issue.ts';
 import { lanOnly } from '../http/lan.ts';
 import { announceSetupCode } from './setup-code.ts';
 import { SystemMonitor } from './system.ts';
+import { Jobs } from './jobs.ts';
 
 // A browser on the LAN finishes its TLS handshake in milliseconds: a connection still without one
 // after 5 s (one that never sends a ClientHello) gives its slot back, not after the default 30 s.
@@ -66,6 +67,7 @@ export function createAdminService(o: AdminOptions = {}): ServiceStarter {
       auth,
       autoconfig,
       system: new SystemMonitor(ctx.options.dataDir),
+      jobs: new Jobs(),
       log,
       // Built once; a failed build is tried again on the next request.
       assets: () =>

@@ -242,6 +242,30 @@ describe('setup page over HTTP(S)', () => {
     assert.ok(s.process.rss > 0);
   });
 
+  test('a long call as a job: started, its progress and result read by id; a failure is its error; unknown ids 404', async () => {
+    const started = await api<{ job: number }>(server, '/api/start/backup', { cookie, body: {} });
+    assert.equal(started.status, 200);
+    type State = { done: boolean; progress: { what: string; done: number; total: number } | null; result?: { file: string }; error?: { code: string } };
+    const finished = async (id: number) => {
+      for (let i = 0; i < 200; i++) {
+        const r = await api<State>(server, `/api/job?id=${id}`, { cookie });
+        assert.equal(r.status, 200);
+        if (r.json.done) return r.json;
+        await new Promise((res) => setTimeout(res, 50));
+      }
+      throw new Error(`job ${id} did not end`);
+    };
+    const state = await finished(started.json.job);
+    assert.match(state.result!.file, /backups\/homepost-backup-\d{8}-\d{6}(-\d+)?\.tar$/);
+    assert.equal(state.progress!.what, 'bytes');
+    assert.equal(state.progress!.done, state.progress!.total);
+    const failing = await api<{ job: number }>(server, '/api/start/user.add', { cookie, body: { address: 'not an address' } });
+    assert.equal((await finished(failing.json.job)).error!.code, 'bad-request');
+    assert.equal((await api(server, '/api/job?id=999999', { cookie })).status, 404);
+    assert.equal((await api(server, `/api/job?id=${started.json.job}`)).status, 401);
+    assert.equal((await api(server, '/api/start/Not-A-Method!', { cookie, body: {} })).status, 404);
+  });
+
   test('pages and API answers carry the security headers; pages revalidate with their ETag', async () => {
     const page = await curl(server, [`${server.base}/`]);
     assert.equal(page.status, 200);

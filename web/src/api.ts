@@ -56,6 +56,30 @@ export async function call<T>(method: string, params: Record<string, unknown> = 
   return (await request<{ result: T }>(`/api/call/${method}`, params)).result;
 }
 
+// How far a job has come, and its end (src/admin/jobs.ts).
+export interface JobState {
+  progress: { what: string; done: number; total: number | null } | null;
+  done: boolean;
+  result?: unknown;
+  error?: { code: string; message: string };
+}
+
+const JOB_POLL_MS = 400;
+
+// A long method run as a job: `onProgress` sees each state while it runs; its result, or its
+// failure as call() would throw it.
+export async function runJob<T>(method: string, params: Record<string, unknown>, onProgress: (s: JobState) => void): Promise<T> {
+  const { job } = await request<{ job: number }>(`/api/start/${method}`, params);
+  for (;;) {
+    await new Promise((r) => setTimeout(r, JOB_POLL_MS));
+    const state = await request<JobState>(`/api/job?id=${job}`);
+    onProgress(state);
+    if (!state.done) continue;
+    if (state.error) throw new ApiFailure(200, state.error.code, state.error.message);
+    return state.result as T;
+  }
+}
+
 export function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }

@@ -5,7 +5,7 @@ import type { BackupList } from '../../../src/api/commands/backup.ts';
 import type { SettingView } from '../../../src/api/commands/config.ts';
 import type { BackupResult } from '../../../src/backup/create.ts';
 import { formatBytes } from '../../../src/settings/units.ts';
-import { call } from '../api.ts';
+import { call, type JobState, runJob } from '../api.ts';
 import { ErrorText, Field, Notice, Section, Table, useAction, useLoad, when } from '../ui.tsx';
 import { useState } from 'preact/hooks';
 import { SettingRow } from './settings.tsx';
@@ -32,12 +32,14 @@ export function BackupsView() {
   const action = useAction();
   const [passphrase, setPassphrase] = useState('');
   const [done, setDone] = useState<string | null>(null);
+  const [progress, setProgress] = useState<JobState['progress']>(null);
   const make = (e: Event) => {
     e.preventDefault();
     setDone(null);
+    setProgress(null);
     void action
       .run(() =>
-        call<BackupResult>('backup', passphrase ? { passphrase } : {}).then((r) =>
+        runJob<BackupResult>('backup', passphrase ? { passphrase } : {}, (s) => setProgress(s.progress)).then((r) =>
           setDone(`Backup made: ${r.file.split('/').at(-1)} (${formatBytes(r.bytes)}).`),
         ),
       )
@@ -67,6 +69,11 @@ export function BackupsView() {
             {action.busy ? 'Making a backup…' : 'Make a backup'}
           </button>
         </form>
+        {action.busy && progress?.total ? (
+          <p>
+            <progress value={progress.done} max={progress.total} aria-label="Backup progress" /> {formatBytes(progress.done)} of {formatBytes(progress.total)}
+          </p>
+        ) : null}
         <ErrorText error={action.error} />
         <Notice text={done} />
       </Section>
