@@ -172,9 +172,10 @@ async function fetchIndexed(session: ImapSession, uids: number[], items: FetchIt
     if (batch.length) await session.send([batch.take()]);
   };
   // Flag lists are interned by the index: one already checked for new keywords is skipped, and
-  // each is written once (a message recent to this session gets its own, with \Recent).
+  // each is written once, and once more for messages recent to this session (with \Recent).
   let checked: readonly string[] | null = null;
   const flagText = new Map<readonly string[], string>();
+  const recentFlagText = new Map<readonly string[], string>();
   // The UIDs come ascending: each is looked for first just past the previous one in the view (which
   // changes only between commands, dispatch.ts), before a binary search; so too in the index.
   let seq = 0;
@@ -214,11 +215,11 @@ async function fetchIndexed(session: ImapSession, uids: number[], items: FetchIt
         const name = names[k];
         if (name === 'UID') batch.text('UID ').num(u);
         else if (name === 'FLAGS') {
-          const recent = view.recent.has(u);
-          let text = recent ? undefined : flagText.get(flags);
+          const texts = view.recent.has(u) ? recentFlagText : flagText;
+          let text = texts.get(flags);
           if (text === undefined) {
             text = `FLAGS ${session.flagList(u, flags)}`;
-            if (!recent) flagText.set(flags, text);
+            texts.set(flags, text);
           }
           batch.text(text);
         } else if (name === 'MODSEQ') batch.text('MODSEQ (').num(modseq).text(')');

@@ -95,4 +95,23 @@ describe('SELECT and friends', () => {
     assert.match((await c.command('CLOSE')).tagged, /BAD/);
     c.close();
   });
+
+  test('FETCH FLAGS: messages with the same flags, recent and not, each with their own list', async () => {
+    await s.deliver(message('r1'), { mailbox: 'Drafts', flags: ['\\Seen'] });
+    await s.deliver(message('r2'), { mailbox: 'Drafts' });
+    const first = await loggedIn(s);
+    await ok(first, 'SELECT Drafts');
+    first.close();
+    await s.deliver(message('r3'), { mailbox: 'Drafts', flags: ['\\Seen'] });
+    await s.deliver(message('r4'), { mailbox: 'Drafts' });
+    const c = await loggedIn(s);
+    assert.ok((await ok(c, 'SELECT Drafts')).untagged.includes('* 2 RECENT'));
+    assert.deepEqual((await ok(c, 'FETCH 1:4 FLAGS')).untagged, [
+      '* 1 FETCH (FLAGS (\\Seen))',
+      '* 2 FETCH (FLAGS ())',
+      '* 3 FETCH (FLAGS (\\Seen \\Recent))',
+      '* 4 FETCH (FLAGS (\\Recent))',
+    ]);
+    c.close();
+  });
 });
