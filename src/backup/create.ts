@@ -9,7 +9,7 @@
 // backup (not into the data folder, so the SD card is spared a second copy when the backup goes
 // to a USB drive), put into the archive, then removed.
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, createReadStream, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { open, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { VERSION } from '../version.ts';
@@ -108,7 +108,15 @@ async function writeBackup(
   try {
     const snapshot = path.join(staging, 'store.mdb');
     await store.snapshot(snapshot);
-    const sources = [{ name: 'store.mdb', source: snapshot }, ...certificateFiles(dataDir)];
+    // The certificate files are copied first too: a renewal meanwhile cannot change them under the
+    // archive.
+    mkdirSync(path.join(staging, 'tls'), { mode: 0o700 });
+    const certificates = certificateFiles(dataDir).map((f) => {
+      const copy = path.join(staging, f.name);
+      copyFileSync(f.source, copy);
+      return { name: f.name, source: copy };
+    });
+    const sources = [{ name: 'store.mdb', source: snapshot }, ...certificates];
     const files: (BackupFile & { source: string })[] = [];
     for (const f of sources) files.push({ ...f, size: statSync(f.source).size, sha256: await sha256(f.source) });
     const manifest: Manifest = {

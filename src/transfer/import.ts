@@ -19,6 +19,8 @@ export interface ImportResult {
   imported: number;
   skipped: number; // already there
   bytes: number;
+  // Messages larger than homepost takes (smtp.maxMessageSize): left out, the rest imported.
+  tooLarge: { mailbox: string; bytes: number }[];
 }
 
 export interface ImportOptions {
@@ -39,7 +41,7 @@ export interface Incoming {
 
 // RFC 5322 2.3's line ends: a bare LF (mbox files, most Maildirs) becomes CRLF, so that IMAP
 // serves the message as Dovecot would and the same message from two sources is stored once.
-export function withCrlf(raw: Buffer): Buffer {
+function withCrlf(raw: Buffer): Buffer {
   let bare = 0;
   for (let i = raw.indexOf(0x0a); i >= 0; i = raw.indexOf(0x0a, i + 1)) if (i === 0 || raw[i - 1] !== 0x0d) bare++;
   if (bare === 0) return raw;
@@ -71,7 +73,7 @@ const BATCH_MESSAGES = 64;
 const BATCH_BYTES = 8 * 1024 * 1024;
 
 export class Importer {
-  result: ImportResult = { mailboxes: [], imported: 0, skipped: 0, bytes: 0 };
+  result: ImportResult = { mailboxes: [], imported: 0, skipped: 0, bytes: 0, tooLarge: [] };
   private done = 0;
   private store: Store;
   private account: AccountInfo;
@@ -116,8 +118,10 @@ export class Importer {
       this.step(1);
       const raw = withCrlf(incoming.raw);
       if (raw.length === 0) continue;
-      if (raw.length > this.opts.maxMessageBytes)
-        throw new Error(`${name}: a message of ${raw.length} bytes is larger than homepost takes (${this.opts.maxMessageBytes})`);
+      if (raw.length > this.opts.maxMessageBytes) {
+        this.result.tooLarge.push({ mailbox: mb.name, bytes: raw.length });
+        continue;
+      }
       const hash = bodyHash(raw);
       const k = hash.toString('hex');
       const n = incoming.missing ? 0 : (there.get(k) ?? 0);

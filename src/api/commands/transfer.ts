@@ -151,7 +151,9 @@ export const importGroup: CommandGroup = {
       ],
       secret: { param: 'password', prompt: 'Password on the IMAP server: ', when: (params) => params.imap !== undefined },
       timeoutMs: LONG_MS,
-      text: (r) => `imported ${r.imported} messages (${formatBytes(r.bytes)}) into ${r.mailboxes.join(', ')}; ${r.skipped} already there\n`,
+      text: (r) =>
+        `imported ${r.imported} messages (${formatBytes(r.bytes)}) into ${r.mailboxes.join(', ')}; ${r.skipped} already there\n` +
+        r.tooLarge.map((t) => `left out: a message of ${formatBytes(t.bytes)} in ${t.mailbox}, larger than smtp.maxMessageSize\n`).join(''),
     }),
   ],
 };
