@@ -4,7 +4,8 @@
 // the API shows the settings the page saved.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
@@ -240,6 +241,33 @@ describe('setup page in a browser', () => {
     await page.getByRole('link', { name: 'Status' }).click();
     await page.getByText(list.last!.file).waitFor();
     assert.equal(await page.getByRole('alert').filter({ hasText: 'No backup yet.' }).count(), 0);
+  });
+
+  test('move mail: an account exported to a Maildir from the page, imported into another; a second import adds nothing', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'homepost-browser-transfer-'));
+    try {
+      await page.getByRole('link', { name: 'Move mail' }).click();
+      await page.getByLabel('Account').selectOption('alice@ui.test');
+      await page.getByLabel('Format').selectOption('maildir');
+      await page.getByLabel('New folder to write into').fill(path.join(dir, 'alice'));
+      await page.getByRole('button', { name: 'Export' }).click();
+      const exported = await page
+        .getByRole('status')
+        .getByText(/^Exported \d+ messages/)
+        .textContent();
+      const n = Number(/^Exported (\d+)/.exec(exported!)![1]);
+      assert.ok(n >= 1, exported!);
+      assert.ok(readdirSync(path.join(dir, 'alice', 'cur')).length >= 1, 'the INBOX message is in the Maildir');
+      await page.getByLabel('Account').selectOption('dev@example.test');
+      await page.getByLabel('From').selectOption('maildir');
+      await page.getByLabel('Maildir folder').fill(path.join(dir, 'alice'));
+      await page.getByRole('button', { name: 'Import' }).click();
+      await page.getByRole('status').getByText(`Imported ${n} messages into`, { exact: false }).waitFor();
+      await page.getByRole('button', { name: 'Import' }).click();
+      await page.getByRole('status').getByText(`; ${n} were there already.`, { exact: false }).waitFor();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('settings: a value breaking its rule is refused naming the rule; a good one is what config.get returns', async () => {

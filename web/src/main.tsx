@@ -15,6 +15,7 @@ import { SendingView } from './views/sending.tsx';
 import { SettingsView } from './views/settings.tsx';
 import { SetupWizard, stepFromHash } from './views/setup/wizard.tsx';
 import { StatusView } from './views/status.tsx';
+import { TransferView } from './views/transfer.tsx';
 
 const SECTIONS = [
   { id: 'status', title: 'Status', view: StatusView },
@@ -26,6 +27,7 @@ const SECTIONS = [
   { id: 'queue', title: 'Queue', view: QueueView },
   { id: 'junk', title: 'Junk', view: JunkView },
   { id: 'backups', title: 'Backups', view: BackupsView },
+  { id: 'transfer', title: 'Move mail', view: TransferView },
   { id: 'settings', title: 'Settings', view: SettingsView },
 ] as const;
 
