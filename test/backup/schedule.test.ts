@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
+import { BACKUP_NAME } from '../../src/backup/folder.ts';
 import { BackupSchedule } from '../../src/backup/schedule.ts';
 import { BACKUP_FAILURE, BACKUP_SETTINGS, LAST_BACKUP } from '../../src/backup/settings.ts';
 import { createLogger } from '../../src/log/log.ts';
@@ -71,7 +72,8 @@ test('the daemon with a daily schedule writes a backup by itself soon after it s
     await store.close();
     const server = await startServeChild({ dataDir: data, args: ['--dev'] });
     try {
-      const backups = () => readdirSync(folder).filter((n) => n.startsWith('homepost-backup-'));
+      // Finished backups only: the one being written is NAME.partial until its rename.
+      const backups = () => readdirSync(folder).filter((n) => BACKUP_NAME.test(n));
       for (let i = 0; i < 300 && backups().length === 0; i++) await new Promise((r) => setTimeout(r, 100));
       assert.equal(backups().length, 1);
       assert.match(backups()[0]!, /^homepost-backup-\d{8}-\d{6}\.tar$/);
