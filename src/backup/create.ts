@@ -74,25 +74,24 @@ function certificateFiles(dataDir: string): { name: string; source: string }[] {
     .map((e) => ({ name: `tls/${e.name}`, source: path.join(dir, e.name) }));
 }
 
+// mustExist: the folder is not made (a USB drive's: schedule.ts).
+export interface BackupOptions {
+  to: string;
+  passphrase?: string;
+  progress?: (done: number, total: number) => void;
+  mustExist?: boolean;
+}
+
 // One backup at a time: a scheduled one and one asked for wait for each other.
 let queue: Promise<unknown> = Promise.resolve();
 
-// mustExist: the folder is not made (a USB drive's: schedule.ts).
-export function createBackup(
-  store: BackupSource,
-  dataDir: string,
-  opts: { to: string; passphrase?: string; progress?: (done: number, total: number) => void; mustExist?: boolean },
-): Promise<BackupResult> {
+export function createBackup(store: BackupSource, dataDir: string, opts: BackupOptions): Promise<BackupResult> {
   const run = queue.then(() => writeBackup(store, dataDir, opts));
   queue = run.catch(() => {});
   return run;
 }
 
-async function writeBackup(
-  store: BackupSource,
-  dataDir: string,
-  opts: { to: string; passphrase?: string; progress?: (done: number, total: number) => void; mustExist?: boolean },
-): Promise<BackupResult> {
+async function writeBackup(store: BackupSource, dataDir: string, opts: BackupOptions): Promise<BackupResult> {
   const started = Date.now();
   const created = new Date();
   if (opts.mustExist && !existsSync(opts.to)) throw new Error(`the folder ${opts.to} does not exist (is the drive plugged in?)`);
