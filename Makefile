@@ -14,7 +14,7 @@ export PATH := $(NODE_DIR)/bin:$(PATH)
 endif
 DEPS := node_modules/.installed
 
-.PHONY: deps run test test-deps lint format check unit bench bench-store bench-smtp bench-imap bench-pop3 bench-junk bench-fuzz bench-hostile bench-imap-concurrency bench-imap-scale binary image image-test image-smoke clean
+.PHONY: deps run test test-deps lint format check unit bench bench-store bench-smtp bench-imap bench-pop3 bench-junk bench-fuzz bench-hostile bench-imap-concurrency bench-imap-scale binary release image image-test image-smoke clean
 
 deps: $(DEPS)
 
@@ -98,9 +98,18 @@ bench-imap-scale: $(DEPS) binary
 	node bench/imap-scale.ts
 
 # The single executables dist/homepost-linux-x64 and dist/homepost-linux-arm64 (README, "Building
-# the executable"); test/binary/ runs the same script and tests both.
+# the executable"); test/binary/ runs the same script and tests both. KEY=PEM builds the release
+# key in (make release).
 binary: $(DEPS)
-	node tools/build-binary.ts
+	node tools/build-binary.ts $(if $(KEY),--release-key $(KEY))
+
+# A release (docs/updates.md): both executables built with the public half of the Ed25519 key
+# KEY=PRIVATE.pem in them, then signed with it into dist/homepost-VERSION-linux-ARCH.update, the
+# files `homepost update` and the setup page take. `make image KEY=...` builds the image with them.
+release: $(DEPS)
+	@test -n "$(KEY)" || { echo 'usage: make release KEY=PRIVATE.pem (openssl genpkey -algorithm ed25519 -out PRIVATE.pem)'; exit 2; }
+	node tools/build-binary.ts --release-key $(KEY)
+	node tools/release.ts --key $(KEY)
 
 # The flashable Raspberry Pi image dist/homepost-VERSION-arm64.img(.xz), as root (image/build.sh;
 # README, "The device"). The Debian base is cached under .cache/image/: a later build after a

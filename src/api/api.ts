@@ -29,6 +29,7 @@ export function daemonApiContext(ctx: ServiceContext, log: Logger): ApiContext {
         const bytes = new Uint8Array(raw);
         return ctx.offload.run('parse', bytes, { deadlineMs: 60_000, transfer: [bytes.buffer] });
       },
+      restart: ctx.restart,
     },
     log,
   };

@@ -43,6 +43,9 @@ export interface DaemonInfo {
   junk: JunkService;
   // A message's parse in a worker (src/offload), for mail the API stores (import).
   parse(raw: Buffer): Promise<ParsedMessage>;
+  // Ends the daemon for its supervisor to start again (an update, src/update); null when nothing
+  // would start it again.
+  restart: (() => void) | null;
 }
 
 // How far a long method has come (a backup, an export, an import): shown by the CLI as a progress

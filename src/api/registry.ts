@@ -15,6 +15,7 @@ import { OUTBOUND_SETTINGS, SRS_SECRET } from '../queue/settings.ts';
 import { SMTP_SETTINGS } from '../smtp/settings.ts';
 import { DNSBL_REFUSED } from '../smtp/reputation/refused.ts';
 import { ACME_SETTINGS, TLS_SETTINGS } from '../tls/settings.ts';
+import { LAST_UPDATE } from '../update/settings.ts';
 import type { SettingDef } from '../settings/define.ts';
 
 const all: SettingDef<unknown>[] = [
@@ -36,6 +37,7 @@ const all: SettingDef<unknown>[] = [
   ...Object.values(BACKUP_SETTINGS),
   LAST_BACKUP,
   BACKUP_FAILURE,
+  LAST_UPDATE,
   ADMIN_PASSWORD,
   ADMIN_ALLOW_FROM,
 ];

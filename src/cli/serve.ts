@@ -2,7 +2,7 @@
 import { parseServeOptions, SERVE_USAGE } from '../config/options.ts';
 import { createLogger } from '../log/log.ts';
 import type { RunningServer } from '../serve/server.ts';
-import { systemdNotifier } from '../serve/systemd.ts';
+import { RESTART_EXIT_CODE, supervised, systemdNotifier } from '../serve/systemd.ts';
 import { ensureMallocSettings } from './malloc.ts';
 import { useDataDir } from '../runtime/sea.ts';
 
@@ -18,21 +18,32 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const log = createLogger({ level: options.logLevel });
   // The server (and the store with lmdb's native addon) loads once the data folder is known (sea.ts).
   useDataDir(options.dataDir);
-  // Listen for the signals before anything starts, so a stop during start-up is graceful too.
+  // Listen for the signals before anything starts, so a stop during start-up is graceful too. A
+  // restart (an update asks for it) is a stop whose exit code tells the supervisor to start the
+  // executable again.
+  let exitCode = 0;
+  let requestStop!: (reason: string) => void;
   const stopRequested = new Promise<void>((resolve) => {
-    const onSignal = (signal: string) => {
-      log.info('server.stopping', { signal });
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
+    requestStop = (reason) => {
+      log.info('server.stopping', { reason });
+      process.off('SIGTERM', requestStop);
+      process.off('SIGINT', requestStop);
       resolve();
     };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', requestStop);
+    process.on('SIGINT', requestStop);
   });
+  const restart = supervised()
+    ? () => {
+        exitCode = RESTART_EXIT_CODE;
+        // After the answer to the call that asked has gone out.
+        setTimeout(() => requestStop('restart'), RESTART_DELAY_MS);
+      }
+    : null;
   // Under systemd (homepost.service): the watchdog from now on, READY=1 once listening.
   const systemd = systemdNotifier({ log });
   const { startServer } = await import('../serve/server.ts');
-  const server = await startServer(options, log);
+  const server = await startServer(options, log, undefined, restart);
   systemd?.ready();
   if (server.devAccount) process.stdout.write(devBanner(server));
   await stopRequested;
@@ -49,11 +60,12 @@ export async function serveCommand(argv: string[]): Promise<number> {
   process.once('SIGINT', () => force('SIGINT'));
   await server.stop();
   systemd?.close();
-  log.info('server.stopped', {});
-  return 0;
+  log.info('server.stopped', { exitCode });
+  return exitCode;
 }
 
 const STOP_DEADLINE_MS = 10_000;
+const RESTART_DELAY_MS = 200;
 
 // The lines `make run` prints: where to point a mail client and the setup page.
 function devBanner(server: RunningServer): string {

@@ -8,9 +8,8 @@ export const MAX_BODY_BYTES = 64 * 1024;
 const DISCARD_LIMIT = 1024 * 1024;
 
 // RFC 9110 8.3.1: the media type is case-insensitive; parameters (charset) may follow.
-function isJson(req: IncomingMessage): boolean {
-  const type = req.headers['content-type'];
-  return type !== undefined && type.split(';')[0].trim().toLowerCase() === 'application/json';
+export function mediaType(req: IncomingMessage): string | undefined {
+  return req.headers['content-type']?.split(';')[0].trim().toLowerCase();
 }
 
 function tooLarge(limit: number, close: boolean): HttpError {
@@ -50,7 +49,7 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
 
 // The body as a JSON object; an empty body is {}.
 export async function readJsonObject(req: IncomingMessage): Promise<Record<string, unknown>> {
-  if (!isJson(req)) throw new HttpError(415, 'unsupported-media-type', 'send the body as application/json');
+  if (mediaType(req) !== 'application/json') throw new HttpError(415, 'unsupported-media-type', 'send the body as application/json');
   const body = await readBody(req);
   if (body.length === 0) return {};
   let value: unknown;

@@ -27,7 +27,12 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-export async function startServer(flags: ServeOptions, log: Logger, starters: ServiceStarter[] = serviceStarters): Promise<RunningServer> {
+export async function startServer(
+  flags: ServeOptions,
+  log: Logger,
+  starters: ServiceStarter[] = serviceStarters,
+  restart: (() => void) | null = null,
+): Promise<RunningServer> {
   const storeLog = log.child({ component: 'store' });
   const store = await Store.open(flags.dataDir, storeLog, { beforeMigration: backupBeforeMigration(flags.dataDir, storeLog) });
   // The host name is a setting the setup page changes while the daemon runs: read at each use.
@@ -60,6 +65,7 @@ export async function startServer(flags: ServeOptions, log: Logger, starters: Se
     log,
     startedAt: Date.now(),
     listeners,
+    restart,
   };
   // Bodies parsed by an older MIME parser are parsed again, in the background and in workers.
   const reparse = startReparse(store, {

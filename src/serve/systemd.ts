@@ -10,6 +10,18 @@ import type { Logger } from '../log/log.ts';
 
 const SEND_TIMEOUT_MS = 10_000;
 
+// The exit code of a restart asked for (an update): homepost.service has RestartForceExitStatus=75
+// and SuccessExitStatus=75 (EX_TEMPFAIL of sysexits.h), so systemd starts it again at once and
+// does not count it as a failure.
+export const RESTART_EXIT_CODE = 75;
+
+// Whether something starts homepost again when it exits: systemd sets INVOCATION_ID for every
+// service it runs (systemd.exec(5)); another supervisor that restarts on RESTART_EXIT_CODE sets it
+// too.
+export function supervised(env: NodeJS.ProcessEnv = process.env): boolean {
+  return Boolean(env.INVOCATION_ID);
+}
+
 export interface SystemdNotifier {
   ready(): void;
   stopping(): void;

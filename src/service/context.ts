@@ -26,6 +26,8 @@ export interface ServiceContext {
   // (for `homepost status`).
   startedAt: number;
   listeners: readonly Listener[];
+  // Ends the process for its supervisor to start again (src/cli/serve.ts); null unsupervised.
+  restart: (() => void) | null;
 }
 
 // A protocol's entry point: start its listeners; their close() ends its sessions gracefully.

@@ -13,6 +13,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { BackupList } from '../../src/api/commands/backup.ts';
 import type { JunkStats } from '../../src/api/commands/junk.ts';
 import { GTUBE } from '../../src/junk/index.ts';
+import { VERSION } from '../../src/version.ts';
 import { RawSmtp } from '../smtp/harness.ts';
 import { openPage } from './browser-support.ts';
 import { startAdmin, type AdminServer } from './support.ts';
@@ -204,6 +205,13 @@ describe('setup page in a browser', () => {
     const after = (await apiCall<{ fingerprint256: string }>('cert.show')).fingerprint256;
     assert.notEqual(after, before);
     await page.getByText(after, { exact: true }).waitFor();
+  });
+
+  test('updates: the version, and why a homepost run from the checkout takes no update (the upload is test/update)', async () => {
+    await page.getByRole('link', { name: 'Updates' }).click();
+    await page.getByText(`This is homepost ${VERSION} for ${process.arch}.`).waitFor();
+    await page.getByText('it runs from a source checkout, not as the single executable').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Upload and install' }).count(), 0);
   });
 
   test('backups: Status warns until one is made; one made sealed in the page downloads byte for byte', async () => {

@@ -137,6 +137,7 @@ describe('control socket life cycle', () => {
     log: silentLogger,
     startedAt: Date.now(),
     listeners: [],
+    restart: null,
   });
 
   test('a socket left by a dead daemon is replaced; close removes the socket', async () => {

@@ -25,7 +25,12 @@ export function fetchPackage(p: PackageRef, cacheDir: string): string {
   mkdirSync(cacheDir, { recursive: true });
   const file = path.join(cacheDir, tarballName(p));
   if (!existsSync(file)) {
-    execFileSync('npm', ['pack', '--silent', '--pack-destination', cacheDir, `${p.name}@${p.version}`], { stdio: ['ignore', 'ignore', 'inherit'] });
+    // Into a folder of this process's own, then renamed: two builds may fetch at once.
+    const tmp = path.join(cacheDir, `.pack-${process.pid}`);
+    mkdirSync(tmp, { recursive: true });
+    execFileSync('npm', ['pack', '--silent', '--pack-destination', tmp, `${p.name}@${p.version}`], { stdio: ['ignore', 'ignore', 'inherit'] });
+    renameSync(path.join(tmp, tarballName(p)), file);
+    rmSync(tmp, { recursive: true, force: true });
   }
   const actual = integrityOf(file);
   if (actual !== p.integrity) {
@@ -39,7 +44,7 @@ export function fetchPackage(p: PackageRef, cacheDir: string): string {
 export function extractFile(tarball: string, member: string, dir: string): string {
   const out = path.join(dir, member);
   if (existsSync(out)) return out;
-  const tmp = `${dir}.tmp`;
+  const tmp = `${dir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
   execFileSync('tar', ['-xzf', tarball, '-C', tmp, member]);

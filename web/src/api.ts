@@ -23,9 +23,13 @@ export function whenSessionEnds(fn: () => void): void {
 }
 
 // timeoutMs: for a quick question, how long before no answer counts as a failure to connect.
-async function request<T>(path: string, body?: unknown, timeoutMs?: number): Promise<T> {
+function request<T>(path: string, body?: unknown, timeoutMs?: number): Promise<T> {
   const init: RequestInit = body === undefined ? {} : { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) };
   if (timeoutMs) init.signal = AbortSignal.timeout(timeoutMs);
+  return send<T>(path, init);
+}
+
+async function send<T>(path: string, init: RequestInit): Promise<T> {
   let res: Response;
   try {
     res = await fetch(path, { ...init, credentials: 'same-origin' });
@@ -77,6 +81,24 @@ export async function runJob<T>(method: string, params: Record<string, unknown>,
     if (!state.done) continue;
     if (state.error) throw new ApiFailure(200, state.error.code, state.error.message);
     return state.result as T;
+  }
+}
+
+// An update file sent in parts (src/update/stage.ts: each request ends well within the server's
+// request timeout); `onSent` sees the bytes sent so far. The last part's answer is the checked
+// update's manifest.
+const UPDATE_PART_BYTES = 8 * 1024 * 1024;
+
+export async function uploadUpdate(file: File, onSent: (bytes: number) => void): Promise<{ version: string; arch: string }> {
+  for (let at = 0; ; at += UPDATE_PART_BYTES) {
+    const last = at + UPDATE_PART_BYTES >= file.size;
+    const r = await send<{ pending: { version: string; arch: string } | null }>(`/api/update?offset=${at}${last ? '&last=1' : ''}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/octet-stream' },
+      body: file.slice(at, at + UPDATE_PART_BYTES),
+    });
+    onSent(Math.min(file.size, at + UPDATE_PART_BYTES));
+    if (last) return r.pending!;
   }
 }
 

@@ -16,6 +16,7 @@ import { SettingsView } from './views/settings.tsx';
 import { SetupWizard, stepFromHash } from './views/setup/wizard.tsx';
 import { StatusView } from './views/status.tsx';
 import { TransferView } from './views/transfer.tsx';
+import { UpdatesView } from './views/updates.tsx';
 
 const SECTIONS = [
   { id: 'status', title: 'Status', view: StatusView },
@@ -28,6 +29,7 @@ const SECTIONS = [
   { id: 'junk', title: 'Junk', view: JunkView },
   { id: 'backups', title: 'Backups', view: BackupsView },
   { id: 'transfer', title: 'Move mail', view: TransferView },
+  { id: 'updates', title: 'Updates', view: UpdatesView },
   { id: 'settings', title: 'Settings', view: SettingsView },
 ] as const;
 

@@ -18,6 +18,7 @@ import { setupGroup } from './setup.ts';
 import { smarthostGroup } from './smarthost.ts';
 import { statusGroup } from './status.ts';
 import { exportGroup, importGroup } from './transfer.ts';
+import { updateGroup } from './update.ts';
 import { userGroup } from './user.ts';
 import { verifyGroup } from './verify.ts';
 
@@ -41,5 +42,6 @@ export const commandGroups: CommandGroup[] = [
   backupGroup,
   exportGroup,
   importGroup,
+  updateGroup,
   adminGroup,
 ];
