@@ -183,7 +183,15 @@ const routes: Record<string, Route> = {
     session: true,
     run: (d, c) => {
       try {
-        const job = d.jobs.start(c.rest, (progress) => callMethod({ ...d.api, progress }, c.rest, c.body), asApiError);
+        // The error as plain fields: an Error's message does not survive JSON.
+        const job = d.jobs.start(
+          c.rest,
+          (progress) => callMethod({ ...d.api, progress }, c.rest, c.body),
+          (e) => {
+            const { code, message } = asApiError(e);
+            return { code, message };
+          },
+        );
         return { body: { job } };
       } catch (e) {
         if (e instanceof JobLimit) throw new HttpError(429, 'busy', e.message);

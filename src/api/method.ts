@@ -8,6 +8,7 @@ import type { Logger } from '../log/log.ts';
 import type { Listener } from '../net/listener.ts';
 import type { AccountInfo, Store, StoreErrorCode } from '../store/index.ts';
 import type { TlsManager } from '../tls/manager.ts';
+import type { Restart } from '../service/context.ts';
 
 export type ApiErrorCode =
   | StoreErrorCode
@@ -43,9 +44,10 @@ export interface DaemonInfo {
   junk: JunkService;
   // A message's parse in a worker (src/offload), for mail the API stores (import).
   parse(raw: Buffer): Promise<ParsedMessage>;
-  // Ends the daemon for its supervisor to start again (an update, src/update); null when nothing
-  // would start it again.
-  restart: (() => void) | null;
+  // Ends the daemon for its supervisor to start again (an update, src/update; a restore, which
+  // switches stores in `afterStop`, once the store is closed); null when nothing would start it
+  // again.
+  restart: Restart | null;
 }
 
 // How far a long method has come (a backup, an export, an import): shown by the CLI as a progress

@@ -2,7 +2,7 @@
 // docs/admin.md show them from here. Each is declared beside the code that reads it.
 import { ADMIN_PASSWORD } from '../auth/admin-password.ts';
 import { ADMIN_ALLOW_FROM } from '../http/lan.ts';
-import { BACKUP_FAILURE, BACKUP_SETTINGS, LAST_BACKUP } from '../backup/settings.ts';
+import { BACKUP_FAILURE, BACKUP_SETTINGS, LAST_BACKUP, LAST_RESTORE } from '../backup/settings.ts';
 import { DNS_PUBLIC_ADDRESSES } from '../dns-records/settings.ts';
 import { IMAP_SETTINGS } from '../imap/settings.ts';
 import { HAM_AFTER_SETTING, JUNK_THRESHOLD_SETTING } from '../junk/settings.ts';
@@ -37,6 +37,7 @@ const all: SettingDef<unknown>[] = [
   ...Object.values(BACKUP_SETTINGS),
   LAST_BACKUP,
   BACKUP_FAILURE,
+  LAST_RESTORE,
   LAST_UPDATE,
   ADMIN_PASSWORD,
   ADMIN_ALLOW_FROM,

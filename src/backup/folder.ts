@@ -1,7 +1,7 @@
 // The folders backups are listed and served from: the data folder's backups/ (where `homepost
 // backup` writes without --to, and the setup page makes its backups) and backup.folder, where
 // scheduled backups go (schedule.ts). Only files named as createBackup() names them are listed,
-// served or deleted.
+// served or deleted. A restore keeps what it replaced in previous-STAMP/ (previousFolders).
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { readSetting, type SettingsSource } from '../settings/define.ts';
@@ -53,4 +53,11 @@ export function backupPath(folders: readonly string[], name: string): string | n
   if (!BACKUP_NAME.test(name)) return null;
   for (const folder of folders) if (listBackups(folder).some((b) => b.name === name)) return path.join(folder, name);
   return null;
+}
+
+// The folders earlier restores kept; removed with --discard-previous.
+export function previousFolders(dataDir: string): string[] {
+  return readdirSync(dataDir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && /^previous-\d{8}-\d{6}$/.test(e.name))
+    .map((e) => path.join(dataDir, e.name));
 }

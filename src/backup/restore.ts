@@ -13,6 +13,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { closeSync, createReadStream, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { STORE_FORMAT } from '../store/open.ts';
+import type { Store } from '../store/index.ts';
 import { MANIFEST, type Manifest, parseManifest } from './manifest.ts';
 import { isSealed, unseal } from './sealed.ts';
 import { TarError, TarReader } from './tar.ts';
@@ -98,11 +99,15 @@ export async function readBackup(fd: number, passphrase: string | undefined, sin
   return m;
 }
 
-export interface RestoreResult {
+export interface StagedRestore {
   manifest: Manifest;
-  previous: string; // where the replaced store and certificates are kept
+  staging: string; // restore-STAMP/: the checked store and certificates
   accounts: number;
   messages: number;
+}
+
+export interface RestoreResult extends Omit<StagedRestore, 'staging'> {
+  previous: string; // where the replaced store and certificates are kept
 }
 
 const stamp = () => new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
@@ -111,6 +116,23 @@ const stamp = () => new Date().toISOString().replace(/[-:]/g, '').replace('T', '
 const REPLACED = ['store.mdb', 'store.mdb-lock', 'tls'];
 
 export async function restoreBackup(dataDir: string, fd: number, passphrase: string | undefined, progress: (line: string) => void): Promise<RestoreResult> {
+  const staged = await stageRestore(dataDir, fd, passphrase, progress);
+  try {
+    return switchToRestored(dataDir, staged);
+  } finally {
+    discardStaged(staged);
+  }
+}
+
+// Steps 1 to 3; the daemon may run meanwhile (the page's restore: src/api/commands/backup.ts).
+// `mark` may write into the restored store before it is closed (that it was restored, from what).
+export async function stageRestore(
+  dataDir: string,
+  fd: number,
+  passphrase: string | undefined,
+  progress: (line: string) => void,
+  mark?: (store: Store, manifest: Manifest) => Promise<void>,
+): Promise<StagedRestore> {
   progress('checking the backup');
   const manifest = await readBackup(fd, passphrase);
   if (manifest.storeFormat > STORE_FORMAT) {
@@ -150,19 +172,31 @@ export async function restoreBackup(dataDir: string, fd: number, passphrase: str
         accounts++;
         for (const mb of store.mailboxes.list(a.id)) messages += mb.count;
       }
+      await mark?.(store, manifest);
     } finally {
       await store.close();
     }
     rmSync(path.join(staging, 'store.mdb-lock'), { force: true });
-    const previous = path.join(dataDir, `previous-${path.basename(staging).slice('restore-'.length)}`);
-    mkdirSync(previous, { mode: 0o700 });
-    for (const name of REPLACED) if (existsSync(path.join(dataDir, name))) renameSync(path.join(dataDir, name), path.join(previous, name));
-    for (const name of readdirSync(staging)) renameSync(path.join(staging, name), path.join(dataDir, name));
-    syncFolder(dataDir);
-    return { manifest, previous, accounts, messages };
-  } finally {
+    return { manifest, staging, accounts, messages };
+  } catch (e) {
     rmSync(staging, { recursive: true, force: true });
+    throw e;
   }
+}
+
+// Step 4: with the store closed (no daemon, or one that has stopped its services).
+export function switchToRestored(dataDir: string, staged: StagedRestore): RestoreResult {
+  const previous = path.join(dataDir, `previous-${path.basename(staged.staging).slice('restore-'.length)}`);
+  mkdirSync(previous, { mode: 0o700 });
+  for (const name of REPLACED) if (existsSync(path.join(dataDir, name))) renameSync(path.join(dataDir, name), path.join(previous, name));
+  for (const name of readdirSync(staged.staging)) renameSync(path.join(staged.staging, name), path.join(dataDir, name));
+  syncFolder(dataDir);
+  const { staging: _, ...rest } = staged;
+  return { ...rest, previous };
+}
+
+export function discardStaged(staged: StagedRestore): void {
+  rmSync(staged.staging, { recursive: true, force: true });
 }
 
 function syncFolder(dir: string): void {
@@ -172,11 +206,4 @@ function syncFolder(dir: string): void {
   } finally {
     closeSync(d);
   }
-}
-
-// The folders earlier restores kept; removed with --discard-previous.
-export function previousFolders(dataDir: string): string[] {
-  return readdirSync(dataDir, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && /^previous-\d{8}-\d{6}$/.test(e.name))
-    .map((e) => path.join(dataDir, e.name));
 }

@@ -81,3 +81,25 @@ export const BACKUP_FAILURE = structured<BackupFailure | null>({
   internal: true,
   description: 'when the last scheduled backup failed, into which folder, and why (cleared by the next one that succeeds)',
 });
+
+// Written into a restored store before it takes the current one's place (a restore from the setup
+// page), so the page can say what it runs on.
+export interface LastRestore {
+  at: number;
+  name: string; // the backup file's name
+  created: string; // when the backup was made (its manifest)
+}
+
+export const LAST_RESTORE = structured<LastRestore | null>({
+  key: 'backup.restored',
+  default: null,
+  rule: 'the restore that made this store',
+  parse: (v) => {
+    const r = v as LastRestore;
+    if (v === null) return null;
+    if (typeof r !== 'object' || typeof r.at !== 'number' || typeof r.name !== 'string' || typeof r.created !== 'string') throw new Error('not a restore');
+    return r;
+  },
+  internal: true,
+  description: 'when this store was restored from a backup on the setup page, and from which',
+});

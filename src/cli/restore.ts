@@ -83,7 +83,8 @@ export async function restoreCommand(argv: string[]): Promise<number> {
     return fail(`homepost is running on ${dataDir}: stop it first (systemctl stop homepost)`, EXIT.failure);
   }
   useDataDir(dataDir);
-  const { BackupError, previousFolders, restoreBackup } = await import('../backup/restore.ts');
+  const { BackupError, restoreBackup } = await import('../backup/restore.ts');
+  const { previousFolders } = await import('../backup/folder.ts');
   const { SealedError } = await import('../backup/sealed.ts');
   if (args.discard) {
     const folders = previousFolders(dataDir);

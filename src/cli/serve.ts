@@ -2,6 +2,7 @@
 import { parseServeOptions, SERVE_USAGE } from '../config/options.ts';
 import { createLogger } from '../log/log.ts';
 import type { RunningServer } from '../serve/server.ts';
+import type { Restart } from '../service/context.ts';
 import { RESTART_EXIT_CODE, supervised, systemdNotifier } from '../serve/systemd.ts';
 import { ensureMallocSettings } from './malloc.ts';
 import { useDataDir } from '../runtime/sea.ts';
@@ -33,9 +34,11 @@ export async function serveCommand(argv: string[]): Promise<number> {
     process.on('SIGTERM', requestStop);
     process.on('SIGINT', requestStop);
   });
-  const restart = supervised()
-    ? () => {
+  let afterStop: (() => Promise<void> | void) | undefined;
+  const restart: Restart | null = supervised()
+    ? (then) => {
         exitCode = RESTART_EXIT_CODE;
+        afterStop = then;
         // After the answer to the call that asked has gone out.
         setTimeout(() => requestStop('restart'), RESTART_DELAY_MS);
       }
@@ -59,6 +62,13 @@ export async function serveCommand(argv: string[]): Promise<number> {
   process.once('SIGTERM', () => force('SIGTERM'));
   process.once('SIGINT', () => force('SIGINT'));
   await server.stop();
+  if (afterStop) {
+    try {
+      await afterStop();
+    } catch (e) {
+      log.error('server.after_stop_failed', { error: e });
+    }
+  }
   systemd?.close();
   log.info('server.stopped', { exitCode });
   return exitCode;

@@ -13,7 +13,7 @@ import { BackupSchedule } from '../backup/schedule.ts';
 import { startReparse } from '../store/reparse.ts';
 import { readSetting } from '../settings/define.ts';
 import { startTls } from '../tls/service.ts';
-import type { ServiceContext, ServiceStarter } from '../service/context.ts';
+import type { Restart, ServiceContext, ServiceStarter } from '../service/context.ts';
 import { ensureDevAccount } from './dev.ts';
 import { serverHostname } from '../settings/hostname.ts';
 import { serviceStarters } from './services.ts';
@@ -31,7 +31,7 @@ export async function startServer(
   flags: ServeOptions,
   log: Logger,
   starters: ServiceStarter[] = serviceStarters,
-  restart: (() => void) | null = null,
+  restart: Restart | null = null,
 ): Promise<RunningServer> {
   const storeLog = log.child({ component: 'store' });
   const store = await Store.open(flags.dataDir, storeLog, { beforeMigration: backupBeforeMigration(flags.dataDir, storeLog) });

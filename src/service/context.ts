@@ -9,6 +9,10 @@ import type { WorkerPool } from '../offload/pool.ts';
 import type { Store } from '../store/index.ts';
 import type { TlsManager } from '../tls/manager.ts';
 
+// Ends the process for its supervisor to start again, after `afterStop` ran with every service
+// stopped and the store closed.
+export type Restart = (afterStop?: () => Promise<void> | void) => void;
+
 export interface ServiceContext {
   options: ServeOptions;
   store: Store;
@@ -27,7 +31,7 @@ export interface ServiceContext {
   startedAt: number;
   listeners: readonly Listener[];
   // Ends the process for its supervisor to start again (src/cli/serve.ts); null unsupervised.
-  restart: (() => void) | null;
+  restart: Restart | null;
 }
 
 // A protocol's entry point: start its listeners; their close() ends its sessions gracefully.

@@ -236,6 +236,9 @@ describe('setup page in a browser', () => {
     const saved = readFileSync((await download.path())!);
     assert.ok(saved.equals(readFileSync(path.join(list.backups[0]!.folder, name))));
     assert.equal(saved.toString('latin1', 0, 23), 'homepost-backup-sealed ');
+    // Not run by a supervisor: no Restore here (test/backup/restore-page.test.ts restores).
+    await page.getByText('homepost does not run as the device service here, so this page cannot restore.').waitFor();
+    assert.equal(await page.getByRole('button', { name: `Restore ${name}` }).count(), 0);
     // Only a listed backup's name is served.
     for (const bad of ['../store.mdb', 'store.mdb', `${name}.partial`]) {
       assert.equal((await context.request.get(`${server.base}/api/backup?name=${encodeURIComponent(bad)}`)).status(), 404, bad);

@@ -260,7 +260,9 @@ describe('setup page over HTTP(S)', () => {
     assert.equal(state.progress!.what, 'bytes');
     assert.equal(state.progress!.done, state.progress!.total);
     const failing = await api<{ job: number }>(server, '/api/start/user.add', { cookie, body: { address: 'not an address' } });
-    assert.equal((await finished(failing.json.job)).error!.code, 'bad-request');
+    const failure = (await finished(failing.json.job)).error as { code: string; message: string };
+    assert.equal(failure.code, 'bad-request');
+    assert.equal(failure.message, 'password is required', 'the message reaches the page, not only the code');
     assert.equal((await api(server, '/api/job?id=999999', { cookie })).status, 404);
     assert.equal((await api(server, `/api/job?id=${started.json.job}`)).status, 401);
     assert.equal((await api(server, '/api/start/Not-A-Method!', { cookie, body: {} })).status, 404);

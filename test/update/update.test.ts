@@ -18,7 +18,6 @@ import { createHash, generateKeyPairSync } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import tls from 'node:tls';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { connectDaemon } from '../../src/control/client.ts';
@@ -26,6 +25,7 @@ import { writeUpdateFile } from '../../src/update/format.ts';
 import type { LastUpdate } from '../../src/update/settings.ts';
 import { VERSION } from '../../src/version.ts';
 import { ROOT } from '../support/serve-child.ts';
+import { adminSession } from '../support/admin-session.ts';
 import { Supervisor } from '../support/supervisor.ts';
 import { tempDir } from '../support/temp-store.ts';
 
@@ -285,29 +285,18 @@ describe('homepost update', () => {
   });
 
   test("the setup page's upload in parts, then homepost update --pending (homepost-update.service)", async () => {
-    const base = `https://127.0.0.1:${supervisor.current.ports.https}`;
-    // fetch verifies the server's self-signed certificate (as test/admin/support.ts does).
-    tls.setDefaultCACertificates([...tls.getCACertificates('default'), readFileSync(path.join(dataDir, 'tls/cert.pem'), 'utf8')]);
-    const call = async (p: string, init: RequestInit & { cookie?: string } = {}) => {
-      const headers = { ...(init.headers as Record<string, string>), ...(init.cookie ? { Cookie: init.cookie } : {}) };
-      const res = await fetch(base + p, { ...init, headers });
-      return { status: res.status, headers: res.headers, json: (await res.json()) as Record<string, unknown> };
-    };
-    const code = supervisor.current.lines.map((l) => (l.startsWith('{') ? JSON.parse(l) : {})).find((r) => r.event === 'admin.setup_code')?.code;
-    assert.ok(code, 'the setup code is in the log');
-    const setup = await call('/api/setup', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ code, password: 'admin password 12' }),
-    });
-    assert.equal(setup.status, 200, JSON.stringify(setup.json));
-    const cookie = setup.headers.get('set-cookie')!.split(';')[0];
+    const request = await adminSession({ port: supervisor.current.ports.https!, dataDir, logLines: supervisor.current.lines });
     const upload = (offset: number, body: Buffer, last: boolean, type = 'application/octet-stream') =>
-      call(`/api/update?offset=${offset}${last ? '&last=1' : ''}`, { method: 'POST', headers: { 'Content-Type': type }, body, cookie });
+      request(`/api/update?offset=${offset}${last ? '&last=1' : ''}`, { body, type });
 
     // Refused: a JSON body, no session, a part out of order, a bad file.
     assert.equal((await upload(0, Buffer.from('{}'), true, 'application/json')).status, 415);
-    assert.equal((await call('/api/update?offset=0', { method: 'POST', headers: { 'Content-Type': 'application/octet-stream' }, body: 'x' })).status, 401);
+    const noSession = await fetch(`https://127.0.0.1:${supervisor.current.ports.https}/api/update?offset=0`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/octet-stream' },
+      body: 'x',
+    });
+    assert.equal(noSession.status, 401);
     const bytes = readFileSync(release);
     assert.equal((await upload(0, bytes.subarray(0, 1000), false)).status, 200);
     const gap = await upload(5000, bytes.subarray(5000, 6000), false);

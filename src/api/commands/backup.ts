@@ -5,13 +5,15 @@
 // own command (src/cli/restore.ts): it needs the daemon stopped.
 import path from 'node:path';
 import type { BackupResult } from '../../backup/create.ts';
-import { type BackupEntry, backupFolders, backupsFolder, listBackups, newestFirst } from '../../backup/folder.ts';
+import { closeSync, openSync } from 'node:fs';
+import { type BackupEntry, backupFolders, backupPath, backupsFolder, listBackups, newestFirst, previousFolders } from '../../backup/folder.ts';
+import type { StagedRestore } from '../../backup/restore.ts';
 import { recordBackup } from '../../backup/record.ts';
-import { BACKUP_FAILURE, BACKUP_STALE_MS, type BackupFailure, LAST_BACKUP, type LastBackup } from '../../backup/settings.ts';
+import { BACKUP_FAILURE, BACKUP_STALE_MS, type BackupFailure, LAST_BACKUP, LAST_RESTORE, type LastBackup, type LastRestore } from '../../backup/settings.ts';
 import { readSetting } from '../../settings/define.ts';
 import { formatBytes } from '../../settings/units.ts';
 import { entry, type CommandGroup } from '../group.ts';
-import { ApiError, method, noParams, optStr } from '../method.ts';
+import { ApiError, method, noParams, optStr, str } from '../method.ts';
 
 // A passphrase file's text is the passphrase, less one final line break.
 function passphraseOf(text: string | undefined): string | undefined {
@@ -55,6 +57,12 @@ export interface BackupList {
   stale: boolean;
   // The last scheduled backup that failed, unless one succeeded since.
   failure: BackupFailure | null;
+  // The page's restore from this store's backup, when this store came from one.
+  restored: LastRestore | null;
+  // Folders a restore kept (previous-STAMP/) until homepost restore --discard-previous.
+  previous: string[];
+  // Whether the page may restore: the daemon restarts into the restored store (under systemd).
+  canRestore: boolean;
 }
 
 // The setup page's Backups view and Status warning.
@@ -71,7 +79,56 @@ const list = method({
       last,
       stale: !last || Date.now() - last.at > BACKUP_STALE_MS,
       failure: readSetting(ctx.store.settings, BACKUP_FAILURE),
+      restored: readSetting(ctx.store.settings, LAST_RESTORE),
+      previous: previousFolders(ctx.dataDir),
+      canRestore: Boolean(ctx.daemon?.restart),
     };
+  },
+});
+
+// The setup page's restore of a listed backup, while the daemon runs: the backup is checked,
+// unpacked and its store checked (src/backup/restore.ts, steps 1 to 3) with mail still served;
+// then the daemon stops every service, switches to the restored store and certificates (step 4)
+// and exits for its supervisor to start it again on them. A failure before the switch changes
+// nothing. The CLI's `homepost restore` does the same with the daemon stopped.
+const restore = method({
+  offline: false,
+  write: true,
+  params: (raw) => ({ name: str(raw, 'name'), passphrase: optStr(raw, 'passphrase') }),
+  async run(ctx, p): Promise<{ restarting: true; created: string; accounts: number; messages: number }> {
+    const restart = ctx.daemon?.restart;
+    if (!restart)
+      throw new ApiError(
+        'forbidden',
+        'homepost is not run by its service here, so it cannot restart into a restored store: stop it and run homepost restore FILE',
+      );
+    const file = backupPath(backupFolders(ctx.dataDir, ctx.store.settings), p.name);
+    if (!file) throw new ApiError('not-found', `no backup ${p.name.slice(0, 80)}`);
+    const { BackupError, stageRestore, switchToRestored } = await import('../../backup/restore.ts');
+    const { SealedError } = await import('../../backup/sealed.ts');
+    const fd = openSync(file, 'r');
+    let step = 0;
+    let staged: StagedRestore;
+    try {
+      staged = await stageRestore(
+        ctx.dataDir,
+        fd,
+        p.passphrase,
+        (line) => ctx.progress?.({ what: line, done: step++, total: 3 }),
+        (store, manifest) => store.settings.set(LAST_RESTORE.key, { at: Date.now(), name: p.name, created: manifest.created }),
+      );
+    } catch (e) {
+      if (e instanceof BackupError || e instanceof SealedError) throw new ApiError('invalid', e.message);
+      throw e;
+    } finally {
+      closeSync(fd);
+    }
+    ctx.log.info('backup.restore_staged', { name: p.name, created: staged.manifest.created, accounts: staged.accounts, messages: staged.messages });
+    restart(() => {
+      const r = switchToRestored(ctx.dataDir, staged);
+      ctx.log.info('backup.restored', { name: p.name, previous: r.previous });
+    });
+    return { restarting: true, created: staged.manifest.created, accounts: staged.accounts, messages: staged.messages };
   },
 });
 
@@ -103,5 +160,6 @@ export const backupGroup: CommandGroup = {
       text: (r) => `${r.sealed ? 'sealed backup' : 'backup'} written: ${r.file} (${formatBytes(r.bytes)}, ${(r.ms / 1000).toFixed(1)} s)\n`,
     }),
     entry('list', list),
+    entry('restore', restore),
   ],
 };

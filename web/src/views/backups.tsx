@@ -1,12 +1,13 @@
 // Backups: make one now (sealed with a passphrase, or not), download those in the data folder's
-// backups/, and a warning when none succeeded for a week (docs/backup.md). Restoring is done on
-// the device with homepost stopped: the view says how.
+// backups/ and the scheduled folder, restore one (homepost restarts on it), and a warning when
+// none succeeded for a week (docs/backup.md).
 import type { BackupList } from '../../../src/api/commands/backup.ts';
+import type { BackupEntry } from '../../../src/backup/folder.ts';
 import type { SettingView } from '../../../src/api/commands/config.ts';
 import type { BackupResult } from '../../../src/backup/create.ts';
 import { formatBytes } from '../../../src/settings/units.ts';
 import { call, type JobState, runJob } from '../api.ts';
-import { ErrorText, Field, Notice, Section, Table, useAction, useLoad, when } from '../ui.tsx';
+import { ConfirmButton, ErrorText, Field, Notice, Section, Table, useAction, useLoad, when } from '../ui.tsx';
 import { useState } from 'preact/hooks';
 import { SettingRow } from './settings.tsx';
 
@@ -23,6 +24,35 @@ export function BackupWarning(p: { list: BackupList }) {
       {stale && <ErrorText error={last ? `No backup for more than 7 days: the last good one was made ${when(last.at)}.` : 'No backup yet.'} />}
       {failure && <ErrorText error={`The scheduled backup of ${when(failure.at)} into ${failure.folder} failed: ${failure.error}`} />}
     </>
+  );
+}
+
+// A backup's Restore: the passphrase when it is sealed, a confirmation, a job with its steps; the
+// daemon then restarts, which ends this page's session.
+function RestoreForm(p: { backup: BackupEntry }) {
+  const action = useAction();
+  const [passphrase, setPassphrase] = useState('');
+  const [step, setStep] = useState<string | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const restore = () =>
+    void action.run(() =>
+      runJob<{ accounts: number; messages: number }>('backup.restore', p.backup.sealed ? { name: p.backup.name, passphrase } : { name: p.backup.name }, (s) =>
+        setStep(s.progress?.what ?? null),
+      ).then((r) => setDone(`Restored ${r.accounts} accounts and ${r.messages} messages. homepost restarts on them: log in again in a moment.`)),
+    );
+  return (
+    <div>
+      {p.backup.sealed && <Field label="Its passphrase" type="password" value={passphrase} onInput={setPassphrase} required={false} autoComplete="off" />}
+      <ConfirmButton
+        label={`Restore ${p.backup.name}`}
+        confirm="Replace all mail with this backup"
+        disabled={action.busy || Boolean(done) || (p.backup.sealed && !passphrase)}
+        onConfirm={restore}
+      />
+      {action.busy && step && <p>{step}…</p>}
+      <ErrorText error={action.error} />
+      <Notice text={done} />
+    </div>
   );
 }
 
@@ -105,12 +135,26 @@ export function BackupsView() {
                     </a>
                   ),
                 },
+                ...(data.canRestore ? [{ label: '', cell: (b: BackupEntry) => <RestoreForm backup={b} /> }] : []),
               ]}
             />
           )}
+          {data.restored && (
+            <p>
+              This mail was restored {when(data.restored.at)} from {data.restored.name}, made {new Date(data.restored.created).toLocaleString()}.
+            </p>
+          )}
+          {data.previous.length > 0 && (
+            <p>
+              The mail a restore replaced is kept on the device in {data.previous.join(', ')} until <code>homepost restore --discard-previous</code>.
+            </p>
+          )}
           <p>
-            To restore one, copy it to the device, stop homepost and run <code>homepost restore FILE</code> (with <code>--passphrase-file</code> for an
-            encrypted one). The current mail is kept until <code>homepost restore --discard-previous</code>.
+            {data.canRestore
+              ? 'Restoring replaces all mail, accounts, settings and certificates with those of the backup; homepost restarts on them and you log in again. The mail it replaces is kept on the device.'
+              : 'homepost does not run as the device service here, so this page cannot restore.'}{' '}
+            On the device, with homepost stopped, <code>homepost restore FILE</code> (with <code>--passphrase-file</code> for an encrypted backup) does the same
+            from any file.
           </p>
         </Section>
       )}
