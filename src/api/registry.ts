@@ -16,6 +16,7 @@ import { SMTP_SETTINGS } from '../smtp/settings.ts';
 import { DNSBL_REFUSED } from '../smtp/reputation/refused.ts';
 import { ACME_SETTINGS, TLS_SETTINGS } from '../tls/settings.ts';
 import { LAST_UPDATE } from '../update/settings.ts';
+import { SECURITY_UPDATES } from '../update/security.ts';
 import type { SettingDef } from '../settings/define.ts';
 
 const all: SettingDef<unknown>[] = [
@@ -39,6 +40,7 @@ const all: SettingDef<unknown>[] = [
   BACKUP_FAILURE,
   LAST_RESTORE,
   LAST_UPDATE,
+  SECURITY_UPDATES,
   ADMIN_PASSWORD,
   ADMIN_ALLOW_FROM,
 ];

@@ -7,6 +7,10 @@ import path from 'node:path';
 import { readSetting, type SettingsSource } from '../settings/define.ts';
 import { BACKUP_SETTINGS } from './settings.ts';
 
+// Where the device's firmware mounts a USB drive and makes homepost's folder on it
+// (firmware/rootfs/usr/local/sbin/homepost-usb): it exists only while such a drive is plugged in.
+export const USB_BACKUP_FOLDER = '/media/homepost-usb/homepost-backups';
+
 export const BACKUP_NAME = /^homepost-backup-(\d{8})-(\d{6})(?:-(\d+))?\.tar(\.sealed)?$/;
 
 export interface BackupEntry {

@@ -8,6 +8,7 @@ import { useDataDir } from '../runtime/sea.ts';
 import { dataDirFrom } from './args.ts';
 import { runAsOwnerOf } from './owner.ts';
 import { EXIT } from './run.ts';
+import { type LocalArgs, runLocal } from './local-args.ts';
 
 export const RESTORE_USAGE = `usage: homepost restore FILE [--passphrase-file F] [--data DIR] [--json]
        homepost restore --discard-previous [--data DIR]
@@ -26,41 +27,17 @@ interface RestoreArgs {
   json: boolean;
 }
 
-function parse(argv: string[]): RestoreArgs | 'help' {
-  const a: RestoreArgs = { discard: false, json: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new UsageError(`${arg} needs a value`);
-      return v;
-    };
-    if (arg === '--help' || arg === '-h') return 'help';
-    else if (arg === '--passphrase-file') a.passphraseFile = value();
-    else if (arg === '--data') a.data = value();
-    else if (arg === '--discard-previous') a.discard = true;
-    else if (arg === '--json') a.json = true;
-    else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
-    else if (a.file === undefined) a.file = arg;
-    else throw new UsageError(`unexpected argument ${arg}`);
-  }
-  if (a.discard === (a.file !== undefined)) throw new UsageError('give either a backup FILE or --discard-previous');
-  return a;
+function check(a: LocalArgs): RestoreArgs {
+  const discard = a.flags.has('--discard-previous');
+  if (discard === (a.file !== undefined)) throw new UsageError('give either a backup FILE or --discard-previous');
+  return { file: a.file, passphraseFile: a.values.get('--passphrase-file'), data: a.values.get('--data'), discard, json: a.flags.has('--json') };
 }
 
-export async function restoreCommand(argv: string[]): Promise<number> {
-  let args: RestoreArgs | 'help';
-  try {
-    args = parse(argv);
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`homepost: ${e.message}\n${RESTORE_USAGE}\n`);
-    return EXIT.usage;
-  }
-  if (args === 'help') {
-    process.stdout.write(`${RESTORE_USAGE}\n`);
-    return EXIT.ok;
-  }
+export function restoreCommand(argv: string[]): Promise<number> {
+  return runLocal(argv, { usage: RESTORE_USAGE, values: ['--passphrase-file', '--data'], flags: ['--discard-previous', '--json'] }, check, restore);
+}
+
+async function restore(args: RestoreArgs): Promise<number> {
   const dataDir = dataDirFrom(args.data, process.env);
   const fail = (message: string, code: number = EXIT.failure) => {
     process.stderr.write(`homepost: ${message}\n`);

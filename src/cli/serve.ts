@@ -39,7 +39,6 @@ export async function serveCommand(argv: string[]): Promise<number> {
     ? (then) => {
         exitCode = RESTART_EXIT_CODE;
         afterStop = then;
-        // After the answer to the call that asked has gone out.
         setTimeout(() => requestStop('restart'), RESTART_DELAY_MS);
       }
     : null;
@@ -75,7 +74,9 @@ export async function serveCommand(argv: string[]): Promise<number> {
 }
 
 const STOP_DEADLINE_MS = 10_000;
-const RESTART_DELAY_MS = 200;
+// Long enough for the answer to get out first: to the CLI at once, or as a job's result that the
+// setup page asks for every 400 ms (web/src/api.ts).
+const RESTART_DELAY_MS = 2000;
 
 // The lines `make run` prints: where to point a mail client and the setup page.
 function devBanner(server: RunningServer): string {

@@ -14,6 +14,7 @@ import { builtInReleaseKey } from '../update/key.ts';
 import { APPLYING_UPDATE, PENDING_UPDATE, updateFolder } from '../update/stage.ts';
 import { dataDirFrom } from './args.ts';
 import { EXIT } from './run.ts';
+import { type LocalArgs, runLocal } from './local-args.ts';
 
 export const UPDATE_USAGE = `usage: homepost update FILE [--timeout SECONDS] [--allow-downgrade] [--data DIR] [--json]
        homepost update --pending [--data DIR]
@@ -36,56 +37,35 @@ interface UpdateArgs {
   json: boolean;
 }
 
-function parse(argv: string[]): UpdateArgs | 'help' {
-  const a: UpdateArgs = { pending: false, timeoutMs: 120_000, allowDowngrade: false, json: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new UsageError(`${arg} needs a value`);
-      return v;
-    };
-    if (arg === '--help' || arg === '-h') return 'help';
-    else if (arg === '--pending') a.pending = true;
-    else if (arg === '--allow-downgrade') a.allowDowngrade = true;
-    else if (arg === '--data') a.data = value();
-    else if (arg === '--json') a.json = true;
-    else if (arg === '--timeout') {
-      const s = Number(value());
-      if (!Number.isInteger(s) || s < 5 || s > 3600) throw new UsageError('--timeout takes whole seconds from 5 to 3600');
-      a.timeoutMs = s * 1000;
-    } else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
-    else if (a.file === undefined) a.file = arg;
-    else throw new UsageError(`unexpected argument ${arg}`);
-  }
-  if (a.pending === (a.file !== undefined)) throw new UsageError('give either an update FILE or --pending');
-  return a;
+function check(a: LocalArgs): UpdateArgs {
+  const pending = a.flags.has('--pending');
+  if (pending === (a.file !== undefined)) throw new UsageError('give either an update FILE or --pending');
+  const seconds = Number(a.values.get('--timeout') ?? 120);
+  if (!Number.isInteger(seconds) || seconds < 5 || seconds > 3600) throw new UsageError('--timeout takes whole seconds from 5 to 3600');
+  return {
+    file: a.file,
+    pending,
+    timeoutMs: seconds * 1000,
+    allowDowngrade: a.flags.has('--allow-downgrade'),
+    data: a.values.get('--data'),
+    json: a.flags.has('--json'),
+  };
 }
 
-export async function updateCommand(argv: string[]): Promise<number> {
-  let args: UpdateArgs | 'help';
-  try {
-    args = parse(argv);
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`homepost: ${e.message}\n${UPDATE_USAGE}\n`);
-    return EXIT.usage;
-  }
-  if (args === 'help') {
-    process.stdout.write(`${UPDATE_USAGE}\n`);
-    return EXIT.ok;
-  }
+export function updateCommand(argv: string[]): Promise<number> {
+  return runLocal(argv, { usage: UPDATE_USAGE, values: ['--timeout', '--data'], flags: ['--pending', '--allow-downgrade', '--json'] }, check, update);
+}
+
+async function update(args: UpdateArgs): Promise<number> {
   const fail = (message: string) => {
     process.stderr.write(args.json ? `${JSON.stringify({ error: { code: 'failure', message } })}\n` : `homepost: ${message}\n`);
     return EXIT.failure;
   };
-  if (!isSea()) return fail('this homepost runs from a checkout; updates replace the single executable (make binary)');
-  const key = builtInReleaseKey();
-  if (!key) return fail('this executable has no release key built in, so it accepts no update (make binary KEY=..., docs/updates.md)');
   const dataDir = dataDirFrom(args.data, process.env);
   let file = args.file;
   if (args.pending) {
-    // Taken out of the path unit's sight first; gone once done, whatever the outcome.
+    // Taken out of the path unit's sight first (its PathExists= would start this again), and gone
+    // once done, whatever the outcome.
     file = path.join(updateFolder(dataDir), APPLYING_UPDATE);
     try {
       renameSync(path.join(updateFolder(dataDir), PENDING_UPDATE), file);
@@ -95,6 +75,9 @@ export async function updateCommand(argv: string[]): Promise<number> {
     }
   }
   try {
+    if (!isSea()) return fail('this homepost runs from a checkout; updates replace the single executable (make binary)');
+    const key = builtInReleaseKey();
+    if (!key) return fail('this executable has no release key built in, so it accepts no update (make binary KEY=..., docs/updates.md)');
     // Once, so that a socket this user may not use says so (the link below takes any failure to
     // reach the daemon for a daemon not answering yet).
     (await connectDaemon(dataDir))?.close();

@@ -13,6 +13,7 @@ import { BackupSchedule } from '../backup/schedule.ts';
 import { startReparse } from '../store/reparse.ts';
 import { readSetting } from '../settings/define.ts';
 import { startTls } from '../tls/service.ts';
+import { SECURITY_UPDATES, writeSecurityUpdates } from '../update/security.ts';
 import type { Restart, ServiceContext, ServiceStarter } from '../service/context.ts';
 import { ensureDevAccount } from './dev.ts';
 import { serverHostname } from '../settings/hostname.ts';
@@ -78,6 +79,8 @@ export async function startServer(
   // Read mail kept for a while trains each account's junk filter as ham, hourly.
   const kept = new KeptMail(store, junk, log.child({ component: 'junk' }));
   kept.start();
+  // The device's security updates follow the store's choice (src/update/security.ts).
+  writeSecurityUpdates(options.dataDir, readSetting(store.settings, SECURITY_UPDATES));
   // Scheduled backups (backup.schedule), checked 10 s after the start, then hourly.
   const backups = new BackupSchedule(store, options.dataDir, log.child({ component: 'backup' }));
   backups.start();

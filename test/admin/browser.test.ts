@@ -207,11 +207,21 @@ describe('setup page in a browser', () => {
     await page.getByText(after, { exact: true }).waitFor();
   });
 
-  test('updates: the version, and why a homepost run from the checkout takes no update (the upload is test/update)', async () => {
+  test('updates: the version, why a homepost run from the checkout takes no update (the upload is test/update), the security updates choice', async () => {
     await page.getByRole('link', { name: 'Updates' }).click();
     await page.getByText(`This is homepost ${VERSION} for ${process.arch}.`).waitFor();
     await page.getByText('it runs from a source checkout, not as the single executable').waitFor();
     assert.equal(await page.getByRole('button', { name: 'Upload and install' }).count(), 0);
+    // Debian's security updates: the choice is written for the device's root side to apply.
+    const choice = path.join(server.dataDir, 'system/security-updates');
+    assert.equal(readFileSync(choice, 'utf8'), 'manual\n');
+    await page.getByRole('button', { name: 'Install them automatically' }).click();
+    await page.getByText('installed automatically').waitFor();
+    assert.equal(readFileSync(choice, 'utf8'), 'automatic\n');
+    assert.equal((await apiCall<{ securityUpdates: string }>('update.status')).securityUpdates, 'automatic');
+    await page.getByRole('button', { name: 'Install them by hand' }).click();
+    await page.getByText('installed by hand').waitFor();
+    assert.equal(readFileSync(choice, 'utf8'), 'manual\n');
   });
 
   test('backups: Status warns until one is made; one made sealed in the page downloads byte for byte', async () => {

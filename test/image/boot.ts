@@ -4,7 +4,9 @@
 // times faster, for make image-smoke) and used from the host as a user would: the setup code read
 // from the serial console, first boot finished on the setup page in Chromium, a domain and an
 // account made there, a message sent over SMTP to port 25 and read back over IMAPS, then a reboot
-// and the message read again. On the serial line, a root shell answers for the device side (the
+// and the message read again; a FAT USB stick (plugged in from the start) mounted by the firmware
+// and written to by the daemon; Debian's security updates turned on and off through the page's
+// API. On the serial line, a root shell answers for the device side (the
 // service, its watchdog, the firewall, journald, first boot's resize): systemd's debug shell,
 // which the kernel command line the test passes asks for (`systemd.debug_shell=` the machine's
 // serial line, with its serial getty masked so that the two do not share the line); the image
@@ -54,6 +56,19 @@ print('\\n'.join(x[1].decode().strip() for x in data if isinstance(x, tuple)))
 m.logout()
 `;
 
+// A setup page API method, as the page calls it after a login (the certificate is not verified).
+const PAGE_CALL = `
+import http.cookiejar, json, ssl, sys, urllib.request
+port, password, method, params = sys.argv[1:5]
+ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+opener = urllib.request.build_opener(urllib.request.HTTPSHandler(context=ctx), urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+def post(path, body):
+    req = urllib.request.Request(f'https://127.0.0.1:{port}{path}', data=json.dumps(body).encode(), headers={'Content-Type': 'application/json'})
+    return json.load(opener.open(req, timeout=120))
+post('/api/login', {'password': password})
+print(json.dumps(post('/api/call/' + method, json.loads(params))['result']))
+`;
+
 const py = (script: string, args: (string | number)[]) =>
   promisify(execFile)('python3', ['-c', script, ...args.map(String)], { timeout: 300_000 }).then((r) => r.stdout.trim());
 
@@ -61,6 +76,8 @@ describe(`the flashable image, booted in ${MACHINE.title}`, { timeout: 60 * 60_0
   const tmp = tempDir('homepost-image-test-');
   const image = findImage(ROOT);
   let disk = '';
+  // A FAT USB stick, plugged in from the start (firmware's homepost-usb).
+  let usbDrive = '';
   let ports: Record<'smtp' | 'imaps' | 'https' | 'http', number>;
   let pi: EmulatedDevice | null = null;
   let browser: Browser | null = null;
@@ -73,7 +90,7 @@ describe(`the flashable image, booted in ${MACHINE.title}`, { timeout: 60 * 60_0
       { host: ports.http, guest: 80 },
     ];
     const append = [`systemd.debug_shell=${MACHINE.console}`, `systemd.mask=serial-getty@${MACHINE.console}.service`];
-    const p = EmulatedDevice.start(MACHINE, { image: disk, forwards, append, log }, tmp);
+    const p = EmulatedDevice.start(MACHINE, { image: disk, forwards, append, log, usbDrive }, tmp);
     const started = Date.now();
     // Nothing is typed before the kernel's serial driver is up: virt's PL011 receives nothing more
     // once something arrived before the driver took it over. What is typed before the shell reads
@@ -95,6 +112,8 @@ describe(`the flashable image, booted in ${MACHINE.title}`, { timeout: 60 * 60_0
 
   before(async () => {
     disk = diskCopy(image, tmp);
+    usbDrive = path.join(tmp, 'usb-stick.img');
+    await promisify(execFile)('mkfs.vfat', ['-n', 'BACKUPS', '-C', usbDrive, String(64 * 1024)]);
     ports = { smtp: await freePort(), imaps: await freePort(), https: await freePort(), http: await freePort() };
   });
   after(async () => {
@@ -174,6 +193,60 @@ describe(`the flashable image, booted in ${MACHINE.title}`, { timeout: 60 * 60_0
     await p.exited; // -no-reboot: QEMU ends where the device would restart
     pi = await boot();
     assert.match(await py(IMAP_SUBJECTS, [ports.imaps, ACCOUNT.address, ACCOUNT.password]), /Subject: over the emulated device/);
+  });
+
+  test('a USB drive plugged in is mounted for homepost; a backup through the daemon lands on it', async () => {
+    const p = pi!;
+    const folder = '/media/homepost-usb/homepost-backups';
+    // One short line each: the serial console wraps long ones.
+    const why = () => p.sh('journalctl -b -u "homepost-usb@*" --no-pager | tail -20');
+    assert.equal((await p.sh('findmnt -no FSTYPE /media/homepost-usb')).trim(), 'vfat', await why());
+    const options = await p.sh("findmnt -no OPTIONS /media/homepost-usb | tr , '\\n' | grep -x -e nodev -e nosuid -e noexec -e noatime | sort | tr '\\n' ' '");
+    assert.equal(options.trim(), 'noatime nodev noexec nosuid');
+    // As root on the device: the CLI becomes homepost and asks the daemon, which writes the file
+    // from inside its sandbox.
+    const made = await p.sh(`homepost backup --to ${folder} 2>&1`, 300_000);
+    assert.match(made, /backup written: \/media\/homepost-usb\/homepost-backups\/homepost-backup-\d{8}-\d{6}\.tar/, made);
+    assert.match(await p.sh(`stat -c '%U %s' ${folder}/homepost-backup-*.tar`), /^homepost [1-9]\d*$/m);
+    // With no drive, the mount point is root's: homepost cannot write a backup onto the card.
+    assert.match(
+      await p.sh('systemctl stop "homepost-usb@*.service"; stat -c %U /media/homepost-usb; mountpoint /media/homepost-usb || true'),
+      /^root\n.*is not a mountpoint/m,
+    );
+  });
+
+  test("Debian's security updates turned on and off on the page; unattended-upgrades takes the security suite only", async () => {
+    const p = pi!;
+    const page = (mode: string) => py(PAGE_CALL, [ports.https, ADMIN_PASSWORD, 'update.security-updates', JSON.stringify({ mode })]);
+    // The timers and APT::Periodic, as homepost-security-updates.service leaves them (it writes the
+    // file first and starts the timers last).
+    const state = () =>
+      p.sh(
+        'systemctl is-enabled apt-daily.timer apt-daily-upgrade.timer; systemctl is-active apt-daily.timer apt-daily-upgrade.timer; cat /etc/apt/apt.conf.d/20auto-upgrades 2>&1; true',
+      );
+    assert.match(await p.sh('test -x /usr/bin/unattended-upgrade && echo installed'), /installed/);
+    const origins = await p.sh('apt-config dump Unattended-Upgrade::Origins-Pattern');
+    assert.deepEqual(
+      [...origins.matchAll(/"(origin=[^"]+)"/g)].map((m) => m[1]),
+      ['origin=Debian,codename=$' + '{distro_codename}-security,label=Debian-Security'],
+      origins,
+    );
+
+    assert.equal(await page('automatic'), '{"securityUpdates": "automatic"}');
+    let s = '';
+    for (let i = 0; i < 30 && !/enabled\nenabled\nactive\nactive/.test(s); i++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      s = await state();
+    }
+    assert.match(s, /enabled\nenabled\nactive\nactive\nAPT::Periodic::Update-Package-Lists "1";\nAPT::Periodic::Unattended-Upgrade "1";/, s);
+
+    // Back to manual: the idle-writes test below measures the device as it ships.
+    assert.equal(await page('manual'), '{"securityUpdates": "manual"}');
+    for (let i = 0; i < 30 && !/masked\nmasked\ninactive\ninactive/.test(s); i++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      s = await state();
+    }
+    assert.match(s, /masked\nmasked\ninactive\ninactive\nAPT::Periodic::Update-Package-Lists "0";\nAPT::Periodic::Unattended-Upgrade "0";/, s);
   });
 
   // The card's wear while nobody uses the device: sectors written (/sys/block/DISK/stat, field 7)

@@ -30,6 +30,8 @@ export interface DeviceOptions {
   // Extra kernel command-line words (for the test's root shell on the serial line).
   append?: string[];
   log?: (chunk: string) => void;
+  // A disk image plugged in as a USB drive (usb-storage), from the start.
+  usbDrive?: string;
 }
 
 type BootFiles = ReturnType<typeof bootFiles>;
@@ -41,6 +43,8 @@ export interface Machine {
   console: string; // the serial line QEMU connects to standard input and output
   // QEMU's arguments for the machine, its disk and its network card (netdev n0).
   args(boot: BootFiles, image: string): string[];
+  // A USB host controller for usb-storage devices, when the machine has none of its own.
+  usbController: string[];
 }
 
 export const MACHINES: Record<Machine['name'], Machine> = {
@@ -71,6 +75,7 @@ export const MACHINES: Record<Machine['name'], Machine> = {
       '-serial',
       'stdio',
     ],
+    usbController: [], // the Pi's own (dwc2)
   },
   virt: {
     name: 'virt',
@@ -103,6 +108,7 @@ export const MACHINES: Record<Machine['name'], Machine> = {
       '-serial',
       'stdio',
     ],
+    usbController: ['-device', 'qemu-xhci'],
   },
 };
 
@@ -176,6 +182,7 @@ export class EmulatedDevice {
     const hostfwd = o.forwards.map((f) => `hostfwd=tcp:127.0.0.1:${f.host}-:${f.guest}`).join(',');
     const args = [
       ...machine.args({ ...boot, cmdline: [boot.cmdline, ...(o.append ?? [])].join(' ') }, o.image),
+      ...(o.usbDrive ? [...machine.usbController, '-drive', `if=none,format=raw,file=${o.usbDrive},id=usb0`, '-device', 'usb-storage,drive=usb0'] : []),
       '-netdev',
       `user,id=n0${hostfwd ? `,${hostfwd}` : ''}`,
       '-display',

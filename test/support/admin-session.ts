@@ -18,7 +18,7 @@ const DEFAULT_PASSWORD = 'admin password 12';
 
 // node:https with the server's own certificate as the only CA (fetch's default CA list is
 // process-wide, and two servers' self-signed certificates share a subject).
-function client(o: { port: number; dataDir: string }): AdminRequest {
+export function adminClient(o: { port: number; dataDir: string }): AdminRequest {
   const ca = readFileSync(path.join(o.dataDir, 'tls/cert.pem'), 'utf8');
   let cookie = '';
   return (p, init = {}) =>
@@ -40,7 +40,7 @@ function client(o: { port: number; dataDir: string }): AdminRequest {
 
 // First boot: the admin password set with the setup code from the server's log.
 export async function adminSession(o: { port: number; dataDir: string; logLines: string[]; password?: string }): Promise<AdminRequest> {
-  const request = client(o);
+  const request = adminClient(o);
   const code = o.logLines.map((l) => (l.startsWith('{') ? JSON.parse(l) : {})).find((r) => r.event === 'admin.setup_code')?.code;
   assert.ok(code, 'the setup code is in the log');
   const setup = await request('/api/setup', { body: JSON.stringify({ code, password: o.password ?? DEFAULT_PASSWORD }) });
@@ -50,7 +50,7 @@ export async function adminSession(o: { port: number; dataDir: string; logLines:
 
 // A later session: a login with the password.
 export async function adminLogin(o: { port: number; dataDir: string; password?: string }): Promise<AdminRequest> {
-  const request = client(o);
+  const request = adminClient(o);
   const login = await request('/api/login', { body: JSON.stringify({ password: o.password ?? DEFAULT_PASSWORD }) });
   assert.equal(login.status, 200, JSON.stringify(login.json));
   return request;

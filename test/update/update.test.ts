@@ -25,7 +25,7 @@ import { writeUpdateFile } from '../../src/update/format.ts';
 import type { LastUpdate } from '../../src/update/settings.ts';
 import { VERSION } from '../../src/version.ts';
 import { ROOT } from '../support/serve-child.ts';
-import { adminSession } from '../support/admin-session.ts';
+import { adminClient, adminSession } from '../support/admin-session.ts';
 import { Supervisor } from '../support/supervisor.ts';
 import { tempDir } from '../support/temp-store.ts';
 
@@ -291,12 +291,8 @@ describe('homepost update', () => {
 
     // Refused: a JSON body, no session, a part out of order, a bad file.
     assert.equal((await upload(0, Buffer.from('{}'), true, 'application/json')).status, 415);
-    const noSession = await fetch(`https://127.0.0.1:${supervisor.current.ports.https}/api/update?offset=0`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/octet-stream' },
-      body: 'x',
-    });
-    assert.equal(noSession.status, 401);
+    const noSession = adminClient({ port: supervisor.current.ports.https!, dataDir });
+    assert.equal((await noSession('/api/update?offset=0', { body: 'x', type: 'application/octet-stream' })).status, 401);
     const bytes = readFileSync(release);
     assert.equal((await upload(0, bytes.subarray(0, 1000), false)).status, 200);
     const gap = await upload(5000, bytes.subarray(5000, 6000), false);

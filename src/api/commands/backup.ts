@@ -5,8 +5,17 @@
 // own command (src/cli/restore.ts): it needs the daemon stopped.
 import path from 'node:path';
 import type { BackupResult } from '../../backup/create.ts';
-import { closeSync, openSync } from 'node:fs';
-import { type BackupEntry, backupFolders, backupPath, backupsFolder, listBackups, newestFirst, previousFolders } from '../../backup/folder.ts';
+import { closeSync, existsSync, openSync } from 'node:fs';
+import {
+  type BackupEntry,
+  backupFolders,
+  backupPath,
+  backupsFolder,
+  listBackups,
+  newestFirst,
+  previousFolders,
+  USB_BACKUP_FOLDER,
+} from '../../backup/folder.ts';
 import type { StagedRestore } from '../../backup/restore.ts';
 import { recordBackup } from '../../backup/record.ts';
 import { BACKUP_FAILURE, BACKUP_STALE_MS, type BackupFailure, LAST_BACKUP, LAST_RESTORE, type LastBackup, type LastRestore } from '../../backup/settings.ts';
@@ -63,6 +72,8 @@ export interface BackupList {
   previous: string[];
   // Whether the page may restore: the daemon restarts into the restored store (under systemd).
   canRestore: boolean;
+  // The USB drive's folder on the device, and whether a drive is plugged in (firmware mounts it).
+  usb: { folder: string; present: boolean };
 }
 
 // The setup page's Backups view and Status warning.
@@ -82,6 +93,7 @@ const list = method({
       restored: readSetting(ctx.store.settings, LAST_RESTORE),
       previous: previousFolders(ctx.dataDir),
       canRestore: Boolean(ctx.daemon?.restart),
+      usb: { folder: USB_BACKUP_FOLDER, present: existsSync(USB_BACKUP_FOLDER) },
     };
   },
 });

@@ -5,6 +5,7 @@
 //   update.restart  end for the supervisor to start the (new) executable
 //   update.report   how an update ended, kept for the setup page
 //   update.status   the setup page's Updates view
+//   update.security-updates  Debian's security updates: automatic or manual
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { isSea } from '../../runtime/sea.ts';
@@ -16,7 +17,15 @@ import { PENDING_UPDATE, updateFolder } from '../../update/stage.ts';
 import { VERSION } from '../../version.ts';
 import type { CommandGroup } from '../group.ts';
 import { entry } from '../group.ts';
-import { ApiError, type ApiContext, type DaemonInfo, method, noParams } from '../method.ts';
+import { ApiError, type ApiContext, type DaemonInfo, method, noParams, str } from '../method.ts';
+import {
+  REBOOT_REQUIRED,
+  SECURITY_UPDATE_MODES,
+  SECURITY_UPDATES,
+  type SecurityUpdates,
+  UNATTENDED_UPGRADE,
+  writeSecurityUpdates,
+} from '../../update/security.ts';
 
 function daemonOf(ctx: ApiContext): DaemonInfo {
   if (!ctx.daemon) throw new ApiError('needs-daemon', 'this needs the running daemon');
@@ -81,6 +90,11 @@ export interface UpdateStatus {
   // An uploaded update waits for the update service (homepost-update.path on the device).
   pending: boolean;
   last: LastUpdate | null;
+  // Debian's security updates: the choice, whether this system has unattended-upgrades (the
+  // device's image), and whether an installed update waits for a restart of the device.
+  securityUpdates: SecurityUpdates;
+  unattendedUpgrades: boolean;
+  rebootRequired: boolean;
 }
 
 const status = method({
@@ -95,12 +109,31 @@ const status = method({
     supervised: Boolean(ctx.daemon?.restart),
     pending: existsSync(path.join(updateFolder(ctx.dataDir), PENDING_UPDATE)),
     last: readSetting(ctx.store.settings, LAST_UPDATE),
+    securityUpdates: readSetting(ctx.store.settings, SECURITY_UPDATES),
+    unattendedUpgrades: existsSync(UNATTENDED_UPGRADE),
+    rebootRequired: existsSync(REBOOT_REQUIRED),
   }),
+});
+
+// The setup page's choice; the device's root side applies it (src/update/security.ts).
+const securityUpdates = method({
+  offline: true,
+  write: true,
+  params: (raw) => {
+    const mode = str(raw, 'mode');
+    if (!SECURITY_UPDATE_MODES.includes(mode as SecurityUpdates)) throw new ApiError('bad-request', `mode is one of ${SECURITY_UPDATE_MODES.join(', ')}`);
+    return { mode: mode as SecurityUpdates };
+  },
+  run: async (ctx, p): Promise<{ securityUpdates: SecurityUpdates }> => {
+    await ctx.store.settings.set(SECURITY_UPDATES.key, p.mode);
+    writeSecurityUpdates(ctx.dataDir, p.mode);
+    return { securityUpdates: p.mode };
+  },
 });
 
 // No CLI entries: `homepost update` is src/cli/update.ts.
 export const updateGroup: CommandGroup = {
   name: 'update',
   summary: 'replace the executable with a signed release, checked and rolled back on failure',
-  entries: [entry('health', health), entry('restart', restart), entry('report', report), entry('status', status)],
+  entries: [entry('health', health), entry('restart', restart), entry('report', report), entry('status', status), entry('security-updates', securityUpdates)],
 };

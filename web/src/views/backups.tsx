@@ -56,6 +56,30 @@ function RestoreForm(p: { backup: BackupEntry }) {
   );
 }
 
+// The device mounts a USB drive (FAT, exFAT or ext4) it finds plugged in and makes a folder for
+// homepost on it: offered as the scheduled backups' folder.
+function UsbDrive(p: { usb: BackupList['usb']; saved: () => void }) {
+  const action = useAction();
+  const use = () => void action.run(() => call('config.set', { key: 'backup.folder', value: p.usb.folder })).then(p.saved);
+  return (
+    <>
+      <p>
+        {p.usb.present ? (
+          <>
+            A USB drive is plugged in: its folder is {p.usb.folder}.{' '}
+            <button type="button" disabled={action.busy} onClick={use}>
+              Use the USB drive for scheduled backups
+            </button>
+          </>
+        ) : (
+          `No USB drive is plugged in. Plug one in (FAT, exFAT or ext4) and the device makes the folder ${p.usb.folder} on it.`
+        )}
+      </p>
+      <ErrorText error={action.error} />
+    </>
+  );
+}
+
 export function BackupsView() {
   const { data, error, reload } = useLoad(load);
   const settings = useLoad(loadSettings);
@@ -163,6 +187,7 @@ export function BackupsView() {
           homepost can write a backup by itself, daily or weekly, into a folder on a USB drive, and keep the last few. A backup that finds its folder missing
           (the drive unplugged) fails, says so here, and is tried again an hour later.
         </p>
+        {data && <UsbDrive usb={data.usb} saved={settings.reload} />}
         <ErrorText error={settings.error} />
         {settings.data?.map((s) => (
           <SettingRow key={s.key} setting={s} saved={settings.reload} />

@@ -2,6 +2,7 @@
 // signed release file. The daemon checks the file; the device's update service (root) installs it,
 // restarts homepost and puts the previous version back when the new one fails its health check.
 // The restart ends the page's session: it asks for the password again, then shows the outcome.
+// Below, Debian's security updates: automatic or manual, and whether the device needs a restart.
 import type { UpdateStatus } from '../../../src/api/commands/update.ts';
 import type { LastUpdate } from '../../../src/update/settings.ts';
 import { formatBytes } from '../../../src/settings/units.ts';
@@ -20,6 +21,29 @@ function Outcome(p: { last: LastUpdate }) {
       ? `The update to ${last.to} was rolled back ${when(last.at)}; ${last.from} runs again.`
       : `An update was refused ${when(last.at)}.`;
   return <ErrorText error={`${what} ${last.reason ?? ''}`} />;
+}
+
+function SecurityUpdates(p: { status: UpdateStatus; saved: () => void }) {
+  const action = useAction();
+  const choose = (mode: UpdateStatus['securityUpdates']) => void action.run(() => call('update.security-updates', { mode })).then(p.saved);
+  const { securityUpdates: mode } = p.status;
+  return (
+    <Section title="Security updates of the system">
+      <p>
+        The device runs Debian. Its security updates can be installed by themselves once a day (only Debian's security fixes, never a restart of the device), or
+        by hand. Automatic is recommended.
+      </p>
+      {!p.status.unattendedUpgrades && <p>This system has no unattended-upgrades: the choice takes effect on the device's image only.</p>}
+      <p>
+        Security updates are now <strong>{mode === 'automatic' ? 'installed automatically' : 'installed by hand'}</strong>.{' '}
+        <button type="button" disabled={action.busy} onClick={() => choose(mode === 'automatic' ? 'manual' : 'automatic')}>
+          {mode === 'automatic' ? 'Install them by hand' : 'Install them automatically'}
+        </button>
+      </p>
+      {p.status.rebootRequired && <ErrorText error="An installed update needs a restart of the device: unplug it and plug it in again, or run sudo reboot." />}
+      <ErrorText error={action.error} />
+    </Section>
+  );
 }
 
 export function UpdatesView() {
@@ -56,6 +80,7 @@ export function UpdatesView() {
         </p>
       )}
       {data?.last && <Outcome last={data.last} />}
+      {data && <SecurityUpdates status={data} saved={reload} />}
       {data && !accepts && (
         <p>
           This homepost accepts no updates:{' '}
