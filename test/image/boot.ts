@@ -204,10 +204,22 @@ describe(`the flashable image, booted in ${MACHINE.title}`, { timeout: 60 * 60_0
     const options = await p.sh("findmnt -no OPTIONS /media/homepost-usb | tr , '\\n' | grep -x -e nodev -e nosuid -e noexec -e noatime | sort | tr '\\n' ' '");
     assert.equal(options.trim(), 'noatime nodev noexec nosuid');
     // As root on the device: the CLI becomes homepost and asks the daemon, which writes the file
-    // from inside its sandbox.
-    const made = await p.sh(`homepost backup --to ${folder} 2>&1`, 300_000);
-    assert.match(made, /backup written: \/media\/homepost-usb\/homepost-backups\/homepost-backup-\d{8}-\d{6}\.tar/, made);
-    assert.match(await p.sh(`stat -c '%U %s' ${folder}/homepost-backup-*.tar`), /^homepost [1-9]\d*$/m);
+    // from inside its sandbox. Both orders: the drive mounted before homepost started (its
+    // sandbox made it read-only but for ReadWritePaths=), then mounted again while it runs.
+    const backup = async () => {
+      const made = await p.sh(`homepost backup --to ${folder} 2>&1`, 300_000);
+      assert.match(made, /backup written: \/media\/homepost-usb\/homepost-backups\/homepost-backup-\d{8}-\d{6}(-\d+)?\.tar/, made);
+    };
+    await p.sh('systemctl restart homepost', 300_000);
+    await waitForPort(ports.smtp, BOOT_MS);
+    await backup();
+    const unit = (await p.sh("systemctl list-units 'homepost-usb@*' --plain --no-legend | cut -d' ' -f1")).trim();
+    assert.match(unit, /^homepost-usb@\w+\.service$/);
+    await p.sh(`systemctl stop ${unit}; systemctl start ${unit}`);
+    assert.equal((await p.sh('findmnt -no FSTYPE /media/homepost-usb')).trim(), 'vfat');
+    await backup();
+    assert.match(await p.sh(`stat -c '%U %s' ${folder}/homepost-backup-*.tar | sort -u | head -1`), /^homepost [1-9]\d*$/m);
+    assert.equal((await p.sh(`ls ${folder} | grep -c 'tar$'`)).trim(), '2');
     // With no drive, the mount point is root's: homepost cannot write a backup onto the card.
     assert.match(
       await p.sh('systemctl stop "homepost-usb@*.service"; stat -c %U /media/homepost-usb; mountpoint /media/homepost-usb || true'),
