@@ -80,6 +80,36 @@ function unpackEnvelope(p: PackedEnvelope, subject: string | null, from: Flat, m
 const orNaN = (n: number | null) => (n === null ? Number.NaN : n);
 const orNull = (n: number) => (Number.isNaN(n) ? null : n);
 
+// A row's value in a JSON column.
+function columnValue(r: Row, c: JsonColumn): unknown {
+  const h = r[2];
+  switch (c) {
+    case 'subject':
+      return h[0];
+    case 'baseSubject':
+      return h[1];
+    case 'messageId':
+      return h[6];
+    case 'references':
+      return h[5];
+    case 'addresses':
+      return [h[7], h[8], h[9], h[10]];
+    case 'envelope':
+      return packEnvelope(r);
+  }
+}
+
+// What a reader reads of a chunk's row `i`: a stored chunk's, or a row made from its body in this
+// pass (RowChunk).
+interface ChunkRows {
+  uid(i: number): number;
+  internalDate(i: number): number;
+  date(i: number): number | null;
+  sentDay(i: number): number | null;
+  reply(i: number): boolean;
+  column<T>(c: JsonColumn): T[];
+}
+
 // The parts of a chunk of these rows (ascending UIDs).
 export function encodeChunk(rows: readonly Row[], version = MIME_FORMAT_VERSION, stamp = randomInt(2 ** 32)): Buffer[] {
   const n = rows.length;
@@ -95,15 +125,8 @@ export function encodeChunk(rows: readonly Row[], version = MIME_FORMAT_VERSION,
     numbers.writeDoubleLE(orNaN(r[2][4]), HEAD + 20 * n + 8 * i);
     numbers.writeUInt8(r[2][2] ? 1 : 0, HEAD + 28 * n + i);
   });
-  const json = [
-    rows.map((r) => r[2][0]),
-    rows.map((r) => r[2][1]),
-    rows.map((r) => r[2][6]),
-    rows.map((r) => r[2][5]),
-    rows.map((r) => [r[2][7], r[2][8], r[2][9], r[2][10]]),
-    rows.map(packEnvelope),
-  ].map((column) => {
-    const text = JSON.stringify(column);
+  const json = JSON_COLUMNS.map((c) => {
+    const text = JSON.stringify(rows.map((r) => columnValue(r, c)));
     const part = Buffer.alloc(4 + Buffer.byteLength(text));
     part.writeUInt32LE(stamp, 0);
     part.write(text, 4);
@@ -123,7 +146,7 @@ const NO_VALUE: Record<JsonColumn, unknown> = {
 };
 
 // A stored chunk, read part by part: the numbers at once, a JSON column on first use.
-export class StoredChunk {
+export class StoredChunk implements ChunkRows {
   readonly n: number;
   private numbers: Buffer;
   private stamp: number;
@@ -145,12 +168,6 @@ export class StoredChunk {
   static from(numbers: Buffer | undefined, read: (part: number) => Buffer | undefined): StoredChunk | null {
     if (!numbers || numbers.length < HEAD || numbers.readUInt16LE(0) !== LAYOUT || numbers.readUInt16LE(2) !== MIME_FORMAT_VERSION) return null;
     return new StoredChunk(numbers, read);
-  }
-
-  // A chunk held in memory only (the rows a pass made from bodies).
-  static of(rows: readonly Row[]): StoredChunk {
-    const parts = encodeChunk(rows);
-    return new StoredChunk(parts[0]!, (part) => parts[part]);
   }
 
   // The JSON columns parsed so far, as part numbers: what a pass reads of each chunk.
@@ -235,6 +252,34 @@ export class StoredChunk {
   }
 }
 
+// A row made from its body in this pass, read as a chunk of one row, as it is (not encoded).
+class RowChunk implements ChunkRows {
+  readonly row: Row;
+
+  constructor(row: Row) {
+    this.row = row;
+  }
+
+  uid(): number {
+    return this.row[0];
+  }
+  internalDate(): number {
+    return this.row[1];
+  }
+  date(): number | null {
+    return this.row[2][3];
+  }
+  sentDay(): number | null {
+    return this.row[2][4];
+  }
+  reply(): boolean {
+    return this.row[2][2];
+  }
+  column<T>(c: JsonColumn): T[] {
+    return [columnValue(this.row, c) as T];
+  }
+}
+
 export interface MessageSummary {
   readonly uid: number;
   readonly internalDate: number;
@@ -245,11 +290,11 @@ export interface MessageSummary {
 // A message's summary and header record, read from its chunk's columns as its fields are asked
 // for: one object per message (a pass over a large mailbox makes one for each).
 class ChunkSummary implements MessageSummary, HeaderRecord {
-  #chunk: StoredChunk;
+  #chunk: ChunkRows;
   #i: number;
   #addresses: (Address[] | null | undefined)[] | undefined;
 
-  constructor(chunk: StoredChunk, i: number) {
+  constructor(chunk: ChunkRows, i: number) {
     this.#chunk = chunk;
     this.#i = i;
   }
@@ -412,11 +457,11 @@ export class HeaderCacheReader {
   private mailboxId: number;
   private chunk = -1;
   private stored: StoredChunk | null = null;
-  // Rows of the chunk made from bodies in this pass, each also as a chunk of its own to read from.
-  private added = new Map<number, [Row, StoredChunk]>();
+  // Rows of the chunk made from bodies in this pass, each read as a chunk of one row.
+  private added = new Map<number, RowChunk>();
   private prefetched = -1; // the last chunk read ahead
   // The row locate() found: its chunk and position.
-  private found: StoredChunk | null = null;
+  private found: ChunkRows | null = null;
   private foundAt = 0;
 
   constructor(cache: HeaderCache, mailboxId: number) {
@@ -465,10 +510,10 @@ export class HeaderCacheReader {
       const r = record();
       const row = r ? this.cache.row(r) : undefined;
       if (!row) return false;
-      added = [row, StoredChunk.of([row])];
+      added = new RowChunk(row);
       this.added.set(uid, added);
     }
-    this.found = added[1];
+    this.found = added;
     this.foundAt = 0;
     return true;
   }
@@ -490,7 +535,7 @@ export class HeaderCacheReader {
   }
 
   private keepChunk(): void {
-    if (this.added.size) this.cache.keep(this.mailboxId, this.chunk, [...(this.stored?.rows() ?? []), ...[...this.added.values()].map(([row]) => row)]);
+    if (this.added.size) this.cache.keep(this.mailboxId, this.chunk, [...(this.stored?.rows() ?? []), ...[...this.added.values()].map((a) => a.row)]);
     this.added.clear();
   }
 }

@@ -256,3 +256,23 @@ test('the UID array SELECT takes is one copy per change of the index, shared unt
     await t.close();
   }
 });
+
+test('warming an index reads ahead only: nothing is built or held until the index is asked for', async () => {
+  const t = await storeWithAccount();
+  try {
+    const inbox = t.store.mailboxes.get(t.account.id, 'INBOX')!.id;
+    for (let i = 0; i < 5; i++) await t.store.messages.append({ mailboxId: inbox, raw: message(i) });
+    const dbs = storeInternals(t.store).dbs;
+    const built = new MailboxIndexes(dbs, () => true, Number.MAX_SAFE_INTEGER);
+    dbs.indexes.putSync(inbox, built.get(inbox)!.snapshot());
+    const indexes = new MailboxIndexes(dbs, () => true, Number.MAX_SAFE_INTEGER);
+    indexes.warm(inbox);
+    indexes.warm(inbox + 1000); // no such mailbox: nothing to read
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(indexes.bytes, 0);
+    await indexes.ready(inbox);
+    assert.deepEqual(fromIndex(indexes.get(inbox)!), fromRecords(t, inbox));
+  } finally {
+    await t.close();
+  }
+});

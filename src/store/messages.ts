@@ -144,6 +144,11 @@ export class Messages {
     return this.ctx.indexes.ready(mailboxId);
   }
 
+  // Reads the mailbox's stored index into memory off the event loop, ahead of an indexReady().
+  warmIndex(mailboxId: number): void {
+    this.ctx.indexes.warm(mailboxId);
+  }
+
   // UIDs expunged with a MODSEQ above `since` (RFC 7162 3.2.5.1 VANISHED), as inclusive ranges,
   // ascending. When `since` is older than the tombstones kept (vanishedSince), every UID below
   // UIDNEXT that is not in the mailbox: the full resync of RFC 7162 3.2.5.2, which may name UIDs

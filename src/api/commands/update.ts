@@ -6,31 +6,29 @@
 //   update.report   how an update ended, kept for the setup page
 //   update.status   the setup page's Updates view
 //   update.security-updates  Debian's security updates: automatic or manual
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { isSea } from '../../runtime/sea.ts';
 import { readSetting } from '../../settings/define.ts';
-import type { DaemonHealth } from '../../update/health.ts';
+import { type DaemonHealth, fileIdentity } from '../../update/health.ts';
 import { builtInReleaseKey } from '../../update/key.ts';
 import { LAST_UPDATE, type LastUpdate, parseLastUpdate } from '../../update/settings.ts';
 import { PENDING_UPDATE, updateFolder } from '../../update/stage.ts';
 import { VERSION } from '../../version.ts';
 import type { CommandGroup } from '../group.ts';
 import { entry } from '../group.ts';
-import { ApiError, type ApiContext, type DaemonInfo, method, noParams, str } from '../method.ts';
-import {
-  REBOOT_REQUIRED,
-  SECURITY_UPDATE_MODES,
-  SECURITY_UPDATES,
-  type SecurityUpdates,
-  UNATTENDED_UPGRADE,
-  writeSecurityUpdates,
-} from '../../update/security.ts';
+import { ApiError, type ApiContext, type DaemonInfo, method, noParams } from '../method.ts';
+import { writeSetting } from '../settings.ts';
+import { REBOOT_REQUIRED, SECURITY_UPDATES, type SecurityUpdates, UNATTENDED_UPGRADE, writeSecurityUpdates } from '../../update/security.ts';
 
 function daemonOf(ctx: ApiContext): DaemonInfo {
   if (!ctx.daemon) throw new ApiError('needs-daemon', 'this needs the running daemon');
   return ctx.daemon;
 }
+
+// The store's consistency check, made once per daemon: the updater polls update.health every
+// 500 ms until every listener answers, and the check reads the whole store on the event loop.
+const checked = new WeakMap<DaemonInfo, string[]>();
 
 const health = method({
   offline: false,
@@ -38,15 +36,19 @@ const health = method({
   params: noParams,
   run: (ctx): DaemonHealth => {
     const daemon = daemonOf(ctx);
-    // The file this process was started from, even if it was renamed since (proc(5)).
-    const exe = statSync('/proc/self/exe', { bigint: true });
+    let problems = checked.get(daemon);
+    if (!problems) {
+      problems = ctx.store.checkConsistency();
+      checked.set(daemon, problems);
+    }
     return {
       version: VERSION,
       pid: daemon.pid,
-      exe: { dev: String(exe.dev), ino: String(exe.ino) },
+      // The file this process was started from, even if it was renamed since (proc(5)).
+      exe: fileIdentity('/proc/self/exe'),
       supervised: daemon.restart !== null,
       listeners: daemon.listeners.filter((l) => l.port > 0).map((l) => ({ name: l.name, host: l.host, port: l.port })),
-      problems: ctx.store.checkConsistency(),
+      problems,
     };
   },
 });
@@ -119,15 +121,11 @@ const status = method({
 const securityUpdates = method({
   offline: true,
   write: true,
-  params: (raw) => {
-    const mode = str(raw, 'mode');
-    if (!SECURITY_UPDATE_MODES.includes(mode as SecurityUpdates)) throw new ApiError('bad-request', `mode is one of ${SECURITY_UPDATE_MODES.join(', ')}`);
-    return { mode: mode as SecurityUpdates };
-  },
+  params: (raw) => ({ mode: raw.mode }),
   run: async (ctx, p): Promise<{ securityUpdates: SecurityUpdates }> => {
-    await ctx.store.settings.set(SECURITY_UPDATES.key, p.mode);
-    writeSecurityUpdates(ctx.dataDir, p.mode);
-    return { securityUpdates: p.mode };
+    const mode = await writeSetting(ctx, SECURITY_UPDATES, p.mode);
+    writeSecurityUpdates(ctx.dataDir, mode);
+    return { securityUpdates: mode };
   },
 });
 

@@ -8,6 +8,7 @@ import { LineBatch } from '../line-batch.ts';
 import type { Parser } from '../parser.ts';
 import type { ImapSession } from '../session.ts';
 import { orderedSubject } from '../sort/ordered-subject.ts';
+import { seconds } from '../sort/packed-sort.ts';
 import { threadReferences } from '../sort/references.ts';
 import { formatThreads, ThreadMessages } from '../sort/thread-tree.ts';
 import { parseCharset, parseSearchKeys, type SearchKey } from './search-keys.ts';
@@ -57,7 +58,7 @@ async function threadMessages(session: ImapSession, positions: ArrayLike<number>
       }
       out.push(
         uid ? u : i + 1,
-        summaries.foundSentDate(),
+        seconds(summaries.foundSentDate()),
         summaries.foundReply(),
         summaries.foundColumn('baseSubject'),
         summaries.foundColumn('messageId'),

@@ -2,10 +2,12 @@
 // by date asks of a large mailbox: the keys go from the mailbox index (SIZE) and the header cache's
 // numbers (DATE, ARRIVAL) straight into typed arrays, and positions are sorted, with no object per
 // message. The order is order.ts's: each criterion in turn (REVERSE turning it), then mailbox order.
+// One criterion, the usual case, is sorted with no comparator (packed-sort.ts).
 import { ImapServerError } from '../errors.ts';
 import { IndexCursor } from '../index-cursor.ts';
 import type { ImapSession } from '../session.ts';
 import type { Match, SearchClock } from '../commands/search-run.ts';
+import { seconds, sortByIntegerKeys } from './packed-sort.ts';
 import { slicedSort } from './sliced-sort.ts';
 import type { SortCriterion, SortKey } from './order.ts';
 
@@ -38,7 +40,7 @@ export async function sortAllByNumbers(session: ImapSession, criteria: readonly 
         const key = criteria[k]!.key;
         const value = key === 'SIZE' ? cursor.index!.size(position) : key === 'DATE' ? summaries.sentDate(uid, record) : summaries.internalDate(uid, record);
         if (value === undefined) gone = true;
-        else keys[k]![i] = value;
+        else keys[k]![i] = key === 'SIZE' ? value : seconds(value);
       }
       if (!gone) kept.push(i);
       else if (record()) throw new ImapServerError('Message content missing', new Error(`uid ${uid}: content missing`));
@@ -46,7 +48,15 @@ export async function sortAllByNumbers(session: ImapSession, criteria: readonly 
   } finally {
     summaries.close();
   }
-  const sorted = await slicedSort(
+  const tick = () => clock.tick();
+  let sorted: ArrayLike<number> | null = null;
+  if (keys.length === 1) {
+    const own = new Float64Array(kept.length);
+    for (let j = 0; j < kept.length; j++) own[j] = signs[0]! * keys[0]![kept[j]!]!;
+    const order = await sortByIntegerKeys(own, tick);
+    if (order) sorted = order.map((j) => kept[j]!);
+  }
+  sorted ??= await slicedSort(
     kept,
     (a, b) => {
       for (let k = 0; k < keys.length; k++) {
@@ -56,7 +66,7 @@ export async function sortAllByNumbers(session: ImapSession, criteria: readonly 
       }
       return a - b;
     },
-    () => clock.tick(),
+    tick,
   );
   const found: Match<null>[] = new Array(sorted.length);
   for (let j = 0; j < sorted.length; j++) found[j] = { seq: sorted[j]! + 1, uid: uids[sorted[j]!]!, modseq: 0, data: null };

@@ -3,6 +3,7 @@
 // form as src/mime/base-subject.ts canonical() approximates it (upper case, NFKD), by code point.
 import { canonical, decodeEncodedWords, type Address } from '../../mime/index.ts';
 import type { MessageRecord, MessageSummary } from '../../store/index.ts';
+import { seconds } from './packed-sort.ts';
 
 export const SORT_KEYS = ['ARRIVAL', 'CC', 'DATE', 'FROM', 'SIZE', 'SUBJECT', 'TO', 'DISPLAYFROM', 'DISPLAYTO'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
@@ -28,14 +29,15 @@ function displayOf(list: readonly Address[] | null): string {
   return canonical(name || (a.host === null ? (a.mailbox ?? '') : `${a.mailbox}@${a.host}`));
 }
 
-// RFC 5256 3 DATE: "the sent date ... If the sent date cannot be determined ... the INTERNALDATE".
-export const sentDate = (s: MessageSummary): number => s.headers.date ?? s.internalDate;
+// RFC 5256 3 DATE: "the sent date ... If the sent date cannot be determined ... the INTERNALDATE";
+// both to the second (packed-sort.ts).
+const sentDate = (s: MessageSummary): number => seconds(s.headers.date ?? s.internalDate);
 
 export function sortValue(key: SortKey, s: MessageSummary, record: () => MessageRecord): SortValue {
   const h = s.headers;
   switch (key) {
     case 'ARRIVAL':
-      return s.internalDate;
+      return seconds(s.internalDate);
     case 'CC':
       return mailboxOf(h.cc);
     case 'DATE':

@@ -4,7 +4,6 @@
 // sent date of the first message in the thread." The first message of a thread is its parent,
 // the others are its children. The split is done first, by hashing the base subjects (no string
 // comparisons), then each thread and the list of threads are sorted by date.
-import { slicedSort } from './sliced-sort.ts';
 import { Forest, TICK_EVERY, type ThreadMessages } from './thread-tree.ts';
 
 export async function orderedSubject(messages: ThreadMessages, tick: () => Promise<void>): Promise<Forest> {
@@ -16,15 +15,15 @@ export async function orderedSubject(messages: ThreadMessages, tick: () => Promi
     if (list === undefined) bySubject.set(subject, [i]);
     else list.push(i);
   }
+  await messages.rankDates(tick);
   const f = new Forest(messages);
-  const byMessage = (a: number, b: number) => messages.byDate(a, b);
   const threads: number[] = [];
   for (const list of bySubject.values()) {
-    const [first, ...rest] = await slicedSort(list, byMessage, tick);
+    const [first, ...rest] = await messages.sortByDate(list, (m) => m, tick);
     const root = f.add(first!);
     for (const m of rest) f.link(root, f.add(m));
     threads.push(root);
   }
-  f.roots = await slicedSort(threads, (a, b) => messages.byDate(f.message(a), f.message(b)), tick);
+  f.roots = await messages.sortByDate(threads, (n) => f.message(n), tick);
   return f;
 }

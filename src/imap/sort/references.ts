@@ -1,7 +1,6 @@
 // THREAD=REFERENCES (RFC 5256 3), step by step as the RFC gives it, over a Forest (thread-tree.ts).
 // Ties in sent date go by mailbox order. `tick` lets other sessions run (it is called every
 // TICK_EVERY messages or nodes).
-import { slicedSort } from './sliced-sort.ts';
 import { Forest, TICK_EVERY, type ThreadMessages } from './thread-tree.ts';
 
 // True when `a` is `b` or one of its ancestors: linking b as a's parent would make a loop.
@@ -85,7 +84,7 @@ async function sortSiblings(f: Forest, roots: readonly number[], tick: () => Pro
     for (const c of children) f.detach(c);
     f.setChildren(n, children);
   }
-  return slicedSort(roots, cmp, tick);
+  return f.messages.sortByDate(roots, (n) => f.sortMessage(n), tick);
 }
 
 // (5) Threads whose subjects are the same are gathered.
@@ -137,6 +136,7 @@ async function gatherBySubject(f: Forest, roots: readonly number[], tick: () => 
 }
 
 export async function threadReferences(messages: ThreadMessages, tick: () => Promise<void>): Promise<Forest> {
+  await messages.rankDates(tick);
   const f = new Forest(messages, 2 * messages.length);
   await linkReferences(f, tick);
   const roots = prune(f);

@@ -4,13 +4,15 @@
 // a mailbox of 50,000 messages makes no object per node for the collector to copy while the
 // algorithm runs.
 import type { LineBatch } from '../line-batch.ts';
+import { sortByIntegerKeys } from './packed-sort.ts';
+import { slicedSort } from './sliced-sort.ts';
 
 // The messages to thread, in mailbox order, as columns: message `i` is the i-th of each (a mailbox
 // of 50,000 makes seven arrays, not 50,000 objects). Ties in sent date go by this order.
 export class ThreadMessages {
   length = 0;
   n: Uint32Array; // what the response names: the sequence number or the UID
-  date: Float64Array; // the sent date, INTERNALDATE when there is none (RFC 5256 3)
+  date: Float64Array; // the sent date, INTERNALDATE when there is none (RFC 5256 3), in seconds
   reply: Uint8Array; // 1 when the base subject extraction removed a reply or forward marker
   baseSubject: string[] = []; // RFC 5256 2.1, canonical form
   messageId: (string | null)[] = [];
@@ -32,11 +34,41 @@ export class ThreadMessages {
     this.references.push(references);
   }
 
-  // Messages `a` and `b` by sent date, then mailbox order.
+  // Each message's place in sent-date order, ties in mailbox order: made once (rankDates) so that
+  // messages compare as two integers and long lists sort with no comparator (packed-sort.ts).
+  private rank = new Uint32Array(0);
+
+  async rankDates(tick: () => Promise<void>): Promise<void> {
+    const dates = this.date.subarray(0, this.length);
+    const order =
+      (await sortByIntegerKeys(dates, tick)) ??
+      (await slicedSort(
+        Array.from({ length: this.length }, (_, i) => i),
+        (a, b) => dates[a]! - dates[b]! || a - b,
+        tick,
+      ));
+    this.rank = new Uint32Array(this.length);
+    for (let r = 0; r < order.length; r++) this.rank[order[r]!] = r;
+  }
+
+  // Messages `a` and `b` by sent date, then mailbox order (after rankDates).
   byDate(a: number, b: number): number {
-    return this.date[a]! - this.date[b]! || a - b;
+    return this.rank[a]! - this.rank[b]!;
+  }
+
+  // Items in the sent-date order of their messages (`messageOf` each, distinct), after rankDates.
+  async sortByDate(items: readonly number[], messageOf: (item: number) => number, tick: () => Promise<void>): Promise<number[]> {
+    if (items.length < SHORT_LIST) return [...items].sort((a, b) => this.byDate(messageOf(a), messageOf(b)));
+    const ranks = new Float64Array(items.length);
+    for (let i = 0; i < items.length; i++) ranks[i] = this.rank[messageOf(items[i]!)]!;
+    const order = await sortByIntegerKeys(ranks, tick);
+    if (!order) return slicedSort(items, (a, b) => this.byDate(messageOf(a), messageOf(b)), tick);
+    return Array.from(order, (i) => items[i]!);
   }
 }
+
+// Lists shorter than this are sorted with a comparator: a typed array costs more than it saves.
+const SHORT_LIST = 64;
 
 // Messages or nodes handled between two calls of an algorithm's `tick` (each a few microseconds:
 // a call per item cost more than the step itself).

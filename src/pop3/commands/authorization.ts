@@ -5,6 +5,7 @@ import type { AccountInfo } from '../../store/index.ts';
 import { Pop3Error } from '../errors.ts';
 import { decodeBase64, isOwnAuthorization, parsePlain } from '../../auth/sasl-plain.ts';
 import { checkPassword, verifyApop } from '../../auth/verify.ts';
+import { Maildrop } from '../maildrop.ts';
 import type { Pop3Session } from '../session.ts';
 import { argsOf, type Pop3Command } from './command.ts';
 
@@ -18,6 +19,7 @@ function requireAuthAllowed(s: Pop3Session): void {
 // [LOGIN-DELAY] (RFC 2449 8.1.1: not allowed to log in until a delay has passed), without
 // looking at the credentials.
 async function authenticate(s: Pop3Session, user: string, mechanism: string, check: () => Promise<AccountInfo | null> | AccountInfo | null): Promise<void> {
+  Maildrop.warm(s.ctx.store, user);
   const result = await s.ctx.logins.login({ protocol: 'pop3', remote: s.conn.remoteAddress, user, mechanism, check, log: s.log });
   if (!result.ok && result.reason === 'locked') throw new Pop3Error('LOGIN-DELAY', 'too many failed logins; try again later');
   if (!result.ok) throw new Pop3Error('AUTH', 'authentication failed');
