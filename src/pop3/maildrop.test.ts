@@ -144,6 +144,27 @@ describe('Maildrop (RFC 1939 4-6)', () => {
     }
   });
 
+  it('a login reads its INBOX index ahead while the password is checked; open() then finds it current', async () => {
+    const messages = t.store.messages;
+    const original = messages.warmIndex.bind(messages);
+    const warmed: number[] = [];
+    messages.warmIndex = (id) => {
+      warmed.push(id);
+      original(id);
+    };
+    try {
+      Maildrop.warm(t.store, t.account.address);
+      Maildrop.warm(t.store, 'nobody@example.org');
+      Maildrop.warm(t.store, 'not an address');
+      assert.deepEqual(warmed, [inbox]);
+      await deliver(message(4)); // committed while the warm build may still run
+      const drop = await Maildrop.open(t.store, t.account.id);
+      assert.deepEqual(drop.numbers, [1, 2, 3, 4]);
+    } finally {
+      messages.warmIndex = original;
+    }
+  });
+
   it('copes with messages another session expunged', async () => {
     const drop = await Maildrop.open(t.store, t.account.id);
     await t.store.messages.expunge({ mailboxId: inbox, uids: [2], onlyDeleted: false });
