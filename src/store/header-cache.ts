@@ -47,6 +47,8 @@ const NUMBERS_PER_ROW = 4 + 8 + 8 + 8 + 1;
 const JSON_COLUMNS = ['subject', 'baseSubject', 'messageId', 'references', 'addresses', 'envelope'] as const;
 export type JsonColumn = (typeof JSON_COLUMNS)[number];
 export const CHUNK_PARTS = 1 + JSON_COLUMNS.length;
+// A column's part number, less one.
+const COLUMN: Record<JsonColumn, number> = { subject: 0, baseSubject: 1, messageId: 2, references: 3, addresses: 4, envelope: 5 };
 
 // The envelope column holds 0 for a field that repeats another column: the raw subject and
 // Message-ID when they are the decoded ones, Sender and Reply-To when they are From (RFC 9051
@@ -152,7 +154,7 @@ export class StoredChunk implements ChunkRows {
   private stamp: number;
   private uids: Uint32Array;
   private read: (part: number) => Buffer | undefined;
-  private parsed = new Map<JsonColumn, unknown[]>();
+  private parsed: (unknown[] | undefined)[] = new Array(JSON_COLUMNS.length).fill(undefined);
 
   private constructor(numbers: Buffer, read: (part: number) => Buffer | undefined) {
     this.numbers = numbers;
@@ -172,7 +174,9 @@ export class StoredChunk implements ChunkRows {
 
   // The JSON columns parsed so far, as part numbers: what a pass reads of each chunk.
   get partsRead(): number[] {
-    return [...this.parsed.keys()].map((c) => 1 + JSON_COLUMNS.indexOf(c));
+    const parts: number[] = [];
+    for (let k = 0; k < JSON_COLUMNS.length; k++) if (this.parsed[k]) parts.push(1 + k);
+    return parts;
   }
 
   uid(i: number): number {
@@ -201,16 +205,17 @@ export class StoredChunk implements ChunkRows {
   }
 
   column<T>(c: JsonColumn): T[] {
-    let values = this.parsed.get(c);
+    const k = COLUMN[c];
+    let values = this.parsed[k];
     if (!values) {
       values = this.load(c);
-      this.parsed.set(c, values);
+      this.parsed[k] = values;
     }
     return values as T[];
   }
 
   private load(c: JsonColumn): unknown[] {
-    const part = this.read(1 + JSON_COLUMNS.indexOf(c));
+    const part = this.read(1 + COLUMN[c]);
     if (part && part.readUInt32LE(0) === this.stamp) return JSON.parse(part.toString('utf8', 4)) as unknown[];
     // The chunk was written again since its numbers were read, in an earlier turn (a pass of
     // another session added rows to it). Its current parts are read now, in this turn, so they
@@ -499,7 +504,10 @@ export class HeaderCacheReader {
       }
       this.stored = this.cache.load(this.mailboxId, chunk);
     }
-    const i = this.stored ? this.stored.indexOf(uid) : -1;
+    // A pass in UID order finds each row just past the one before, without a search.
+    const stored = this.stored;
+    const next = this.found === stored ? this.foundAt + 1 : 0;
+    const i = !stored ? -1 : next < stored.n && stored.uid(next) === uid ? next : stored.indexOf(uid);
     if (i >= 0) {
       this.found = this.stored;
       this.foundAt = i;
