@@ -157,7 +157,7 @@ describe('Maildrop (RFC 1939 4-6)', () => {
       Maildrop.warm(t.store, 'nobody@example.org');
       Maildrop.warm(t.store, 'not an address');
       assert.deepEqual(warmed, [inbox]);
-      await deliver(message(4)); // committed while the warm build may still run
+      await deliver(message(4)); // committed while the read-ahead may still run
       const drop = await Maildrop.open(t.store, t.account.id);
       assert.deepEqual(drop.numbers, [1, 2, 3, 4]);
     } finally {
