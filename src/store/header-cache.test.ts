@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { message, storeInternals, storeWithAccount } from '../../test/support/temp-store.ts';
 import { MIME_FORMAT_VERSION } from '../mime/index.ts';
+import { ThreadKeys } from '../mime/thread-key.ts';
 import { PARSED_SINCE } from './bodies.ts';
 import { CHUNK_PARTS, CHUNK_UIDS, encodeChunk, readChunk, writeChunk, type MessageSummary } from './header-cache.ts';
 import type { HeaderRecord } from './header-records.ts';
@@ -193,6 +194,32 @@ test('a column read after its chunk was written again comes from the new parts, 
     assert.equal(twenty.headers.messageId, expected.messageId);
     assert.deepEqual(twenty.envelope, t.store.messages.parsed(t.store.messages.get(mailboxId, 20)!.hash)!.envelope);
     reader.close();
+  } finally {
+    await t.close();
+  }
+});
+
+test("THREAD's keys come from the chunk's last part, and after a rewrite from the new one by UID", async () => {
+  const t = await storeWithAccount();
+  try {
+    const { mailboxId } = await withChunkZero(t.store, t.account.id);
+    const [zero] = chunks(t.store, mailboxId);
+    const keysOf = (uid: number) => {
+      const h = t.store.messages.headers(t.store.messages.get(mailboxId, uid)!.hash)!;
+      return ThreadKeys.of([{ baseSubject: h.baseSubject, messageId: h.messageId, references: h.references }]);
+    };
+    const row = (keys: ThreadKeys, i: number) => [keys.subject[i], keys.id[i], [...keys.refs.subarray(keys.start[i], keys.start[i + 1])]];
+    const reader = t.store.messages.summaries(mailboxId);
+    assert.ok(reader.locate(3, () => null));
+    assert.deepEqual(row(reader.foundThreadKeys(), reader.foundRow()), row(keysOf(3), 0));
+    reader.close();
+    // Read from a chunk lacking UIDs 1-9, then written again whole before the keys are read.
+    await put(t.store, mailboxId, 0, encodeChunk(zero!.rows!.slice(9)));
+    const later = t.store.messages.summaries(mailboxId);
+    assert.ok(later.locate(20, () => null));
+    await put(t.store, mailboxId, 0, encodeChunk(zero!.rows!));
+    assert.deepEqual(row(later.foundThreadKeys(), later.foundRow()), row(keysOf(20), 0));
+    later.close();
   } finally {
     await t.close();
   }

@@ -15,6 +15,7 @@
 import type { Address, Envelope } from '../mime/index.ts';
 import { randomInt } from 'node:crypto';
 import { MIME_FORMAT_VERSION } from '../mime/index.ts';
+import { selectKeys, ThreadKeys } from '../mime/thread-key.ts';
 import type { Bodies } from './bodies.ts';
 import type { StoreContext } from './context.ts';
 import type { Dbs } from './open.ts';
@@ -40,13 +41,16 @@ type Row = [uid: number, internalDate: number, headers: StoredHeaderRecord, enve
 // columns, UID (u32), INTERNALDATE, sent date and sent day (f64, NaN for none) and the reply marker
 // (u8). Then a part per JSON column, in JSON_COLUMNS order: the stamp (u32) and a JSON array of
 // subject, base subject, Message-ID, references, addresses [from, to, cc, bcc] or the rest of the
-// envelope (PackedEnvelope). The stamp tells a part from a chunk written since (StoredChunk.column).
-const LAYOUT = 2;
+// envelope (PackedEnvelope). Last, THREAD's part: the stamp and the rows' ThreadKeys
+// (src/mime/thread-key.ts), numbers that THREAD reads instead of three JSON columns. The stamp
+// tells a part from a chunk written since (StoredChunk.column).
+const LAYOUT = 3;
 const HEAD = 12;
 const NUMBERS_PER_ROW = 4 + 8 + 8 + 8 + 1;
 const JSON_COLUMNS = ['subject', 'baseSubject', 'messageId', 'references', 'addresses', 'envelope'] as const;
 export type JsonColumn = (typeof JSON_COLUMNS)[number];
-export const CHUNK_PARTS = 1 + JSON_COLUMNS.length;
+const THREAD_PART = 1 + JSON_COLUMNS.length;
+export const CHUNK_PARTS = THREAD_PART + 1;
 // A column's part number, less one.
 const COLUMN: Record<JsonColumn, number> = { subject: 0, baseSubject: 1, messageId: 2, references: 3, addresses: 4, envelope: 5 };
 
@@ -110,6 +114,7 @@ interface ChunkRows {
   sentDay(i: number): number | null;
   reply(i: number): boolean;
   column<T>(c: JsonColumn): T[];
+  threadKeys(): ThreadKeys;
 }
 
 // The parts of a chunk of these rows (ascending UIDs).
@@ -134,8 +139,17 @@ export function encodeChunk(rows: readonly Row[], version = MIME_FORMAT_VERSION,
     part.write(text, 4);
     return part;
   });
-  return [numbers, ...json];
+  return [numbers, ...json, stamped(stamp, threadKeysOf(rows).encode())];
 }
+
+const stamped = (stamp: number, bytes: Buffer) => {
+  const part = Buffer.alloc(4 + bytes.length);
+  part.writeUInt32LE(stamp, 0);
+  bytes.copy(part, 4);
+  return part;
+};
+
+const threadKeysOf = (rows: readonly Row[]) => ThreadKeys.of(rows.map((r) => ({ baseSubject: r[2][1], messageId: r[2][6], references: r[2][5] })));
 
 // A row's column values for a row the chunk no longer holds (remap in StoredChunk.column).
 const NO_VALUE: Record<JsonColumn, unknown> = {
@@ -155,6 +169,7 @@ export class StoredChunk implements ChunkRows {
   private uids: Uint32Array;
   private read: (part: number) => Buffer | undefined;
   private parsed: (unknown[] | undefined)[] = new Array(JSON_COLUMNS.length).fill(undefined);
+  private keys: ThreadKeys | null = null;
 
   private constructor(numbers: Buffer, read: (part: number) => Buffer | undefined) {
     this.numbers = numbers;
@@ -176,6 +191,7 @@ export class StoredChunk implements ChunkRows {
   get partsRead(): number[] {
     const parts: number[] = [];
     for (let k = 0; k < JSON_COLUMNS.length; k++) if (this.parsed[k]) parts.push(1 + k);
+    if (this.keys) parts.push(THREAD_PART);
     return parts;
   }
 
@@ -212,6 +228,21 @@ export class StoredChunk implements ChunkRows {
       this.parsed[k] = values;
     }
     return values as T[];
+  }
+
+  // THREAD's keys of the rows (the last part), read on first use.
+  threadKeys(): ThreadKeys {
+    this.keys ??= this.loadKeys();
+    return this.keys;
+  }
+
+  private loadKeys(): ThreadKeys {
+    const part = this.read(THREAD_PART);
+    if (part && part.readUInt32LE(0) === this.stamp) return ThreadKeys.decode(part.subarray(4));
+    // Written again since, as in load(): the rows are found by UID in the current chunk.
+    const current = StoredChunk.from(this.read(0), this.read);
+    if (!current) throw new Error('header cache chunk removed while read');
+    return selectKeys(current.threadKeys(), this.n, (i) => current.indexOf(this.uids[i]!));
   }
 
   private load(c: JsonColumn): unknown[] {
@@ -282,6 +313,9 @@ class RowChunk implements ChunkRows {
   }
   column<T>(c: JsonColumn): T[] {
     return [columnValue(this.row, c) as T];
+  }
+  threadKeys(): ThreadKeys {
+    return threadKeysOf([this.row]);
   }
 }
 
@@ -534,6 +568,13 @@ export class HeaderCacheReader {
   }
   foundColumn<T>(c: JsonColumn): T {
     return this.found!.column<T>(c)[this.foundAt]!;
+  }
+  // THREAD's keys of the row found: its row `foundRow()` of these.
+  foundThreadKeys(): ThreadKeys {
+    return this.found!.threadKeys();
+  }
+  foundRow(): number {
+    return this.foundAt;
   }
 
   // Ends the pass: the chunk in hand is kept if it gained rows, and what waits is written.

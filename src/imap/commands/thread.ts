@@ -56,14 +56,7 @@ async function threadMessages(session: ImapSession, positions: ArrayLike<number>
         if (record()) throw new ImapServerError('Message content missing', new Error(`uid ${u}: content missing`));
         continue;
       }
-      out.push(
-        uid ? u : i + 1,
-        seconds(summaries.foundSentDate()),
-        summaries.foundReply(),
-        summaries.foundColumn('baseSubject'),
-        summaries.foundColumn('messageId'),
-        summaries.foundColumn('references'),
-      );
+      out.pushKeys(uid ? u : i + 1, seconds(summaries.foundSentDate()), summaries.foundReply(), summaries.foundThreadKeys(), summaries.foundRow());
     }
   } finally {
     summaries.close();

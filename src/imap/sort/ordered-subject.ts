@@ -7,10 +7,10 @@
 import { Forest, TICK_EVERY, type ThreadMessages } from './thread-tree.ts';
 
 export async function orderedSubject(messages: ThreadMessages, tick: () => Promise<void>): Promise<Forest> {
-  const bySubject = new Map<string, number[]>();
+  const bySubject = new Map<number, number[]>();
   for (let i = 0; i < messages.length; i++) {
     if (i % TICK_EVERY === 0) await tick();
-    const subject = messages.baseSubject[i]!;
+    const subject = messages.subject[i]!;
     const list = bySubject.get(subject);
     if (list === undefined) bySubject.set(subject, [i]);
     else list.push(i);

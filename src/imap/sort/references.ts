@@ -1,6 +1,7 @@
 // THREAD=REFERENCES (RFC 5256 3), step by step as the RFC gives it, over a Forest (thread-tree.ts).
 // Ties in sent date go by mailbox order. `tick` lets other sessions run (it is called every
 // TICK_EVERY messages or nodes).
+import { EMPTY_SUBJECT } from '../../mime/thread-key.ts';
 import { Forest, TICK_EVERY, type ThreadMessages } from './thread-tree.ts';
 
 // True when `a` is `b` or one of its ancestors: linking b as a's parent would make a loop.
@@ -13,9 +14,9 @@ function isAncestor(f: Forest, a: number, b: number): boolean {
 
 // (1) The messages linked by their references; every node made.
 async function linkReferences(f: Forest, tick: () => Promise<void>): Promise<void> {
-  const { messageId, references } = f.messages;
-  const byId = new Map<string, number>();
-  const container = (id: string): number => {
+  const { id: ids, refStart, refs, length } = f.messages;
+  const byId = new Map<number, number>();
+  const container = (id: number): number => {
     let n = byId.get(id);
     if (n === undefined) {
       n = f.add();
@@ -23,22 +24,23 @@ async function linkReferences(f: Forest, tick: () => Promise<void>): Promise<voi
     }
     return n;
   };
-  for (let i = 0; i < messageId.length; i++) {
+  for (let i = 0; i < length; i++) {
     if (i % TICK_EVERY === 0) await tick();
-    const id = messageId[i]!;
+    const id = ids[i]!;
+    const none = Number.isNaN(id);
     // "If two or more messages have the same Message ID, ... assign a unique Message ID to each
     // of the subsequent messages"; so too for a message without one.
-    let self = id === null ? undefined : byId.get(id);
+    let self = none ? undefined : byId.get(id);
     if (self !== undefined && f.isDummy(self)) f.setMessage(self, i);
     else {
       const known = self !== undefined;
       self = f.add(i);
-      if (id !== null && !known) byId.set(id, self);
+      if (!none && !known) byId.set(id, self);
     }
     // (1.A) each reference the parent of the next, unless already linked or a loop
     let prev = -1;
-    for (const refId of references[i]!) {
-      const ref = container(refId);
+    for (let r = refStart[i]!; r < refStart[i + 1]!; r++) {
+      const ref = container(refs[r]!);
       if (prev !== -1 && f.parent(ref) === -1 && !isAncestor(f, ref, prev)) f.link(prev, ref);
       prev = ref;
     }
@@ -91,14 +93,14 @@ async function sortSiblings(f: Forest, roots: readonly number[], tick: () => Pro
 async function gatherBySubject(f: Forest, roots: readonly number[], tick: () => Promise<void>): Promise<number[]> {
   // (5.B) "the base subject from the current message, or its first child if the current message
   // is a dummy" (children sorted by step 6 first, so that "first" is well defined).
-  const { baseSubject, reply } = f.messages;
-  const subjectOf = (n: number) => baseSubject[f.sortMessage(n)]!;
-  const table = new Map<string, number>();
+  const { subject: subjects, reply } = f.messages;
+  const subjectOf = (n: number) => subjects[f.sortMessage(n)]!;
+  const table = new Map<number, number>();
   for (let i = 0; i < roots.length; i++) {
     if (i % TICK_EVERY === 0) await tick();
     const r = roots[i]!;
     const subject = subjectOf(r);
-    if (subject === '') continue;
+    if (subject === EMPTY_SUBJECT) continue;
     const held = table.get(subject);
     // (5.C)
     if (held === undefined) table.set(subject, r);
@@ -110,7 +112,7 @@ async function gatherBySubject(f: Forest, roots: readonly number[], tick: () => 
     if (i % TICK_EVERY === 0) await tick();
     const r = roots[i]!;
     const subject = subjectOf(r);
-    const held = subject === '' ? undefined : table.get(subject);
+    const held = subject === EMPTY_SUBJECT ? undefined : table.get(subject);
     if (held === undefined || held === r) continue;
     // (5.D)
     gone[r] = 1;

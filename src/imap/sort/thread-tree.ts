@@ -4,34 +4,57 @@
 // a mailbox of 50,000 messages makes no object per node for the collector to copy while the
 // algorithm runs.
 import type { LineBatch } from '../line-batch.ts';
+import { ThreadKeys } from '../../mime/thread-key.ts';
 import { sortByIntegerKeys } from './packed-sort.ts';
 import { slicedSort } from './sliced-sort.ts';
 
 // The messages to thread, in mailbox order, as columns: message `i` is the i-th of each (a mailbox
-// of 50,000 makes seven arrays, not 50,000 objects). Ties in sent date go by this order.
+// of 50,000 makes a few typed arrays, not 50,000 objects). Ties in sent date go by this order. The
+// strings the algorithms compare (base subject, Message-ID, references) are their keys
+// (src/mime/thread-key.ts), as the header cache stores them.
 export class ThreadMessages {
   length = 0;
   n: Uint32Array; // what the response names: the sequence number or the UID
   date: Float64Array; // the sent date, INTERNALDATE when there is none (RFC 5256 3), in seconds
   reply: Uint8Array; // 1 when the base subject extraction removed a reply or forward marker
-  baseSubject: string[] = []; // RFC 5256 2.1, canonical form
-  messageId: (string | null)[] = [];
-  references: string[][] = []; // src/mime/header-index.ts
+  subject: Float64Array; // the base subject's key (RFC 5256 2.1, canonical form)
+  id: Float64Array; // the Message-ID's key, NaN without one
+  // Message i's references' keys (src/mime/header-index.ts): refs[refStart[i]] to refs[refStart[i + 1]].
+  refStart: Uint32Array;
+  refs = new Float64Array(64);
 
   constructor(capacity: number) {
     this.n = new Uint32Array(capacity);
     this.date = new Float64Array(capacity);
     this.reply = new Uint8Array(capacity);
+    this.subject = new Float64Array(capacity);
+    this.id = new Float64Array(capacity);
+    this.refStart = new Uint32Array(capacity + 1);
   }
 
-  push(n: number, date: number, reply: boolean, baseSubject: string, messageId: string | null, references: string[]): void {
+  // A message given by its strings.
+  push(n: number, date: number, reply: boolean, baseSubject: string, messageId: string | null, references: readonly string[]): void {
+    this.pushKeys(n, date, reply, ThreadKeys.of([{ baseSubject, messageId, references }]), 0);
+  }
+
+  // A message whose keys are row `row` of `keys`.
+  pushKeys(n: number, date: number, reply: boolean, keys: ThreadKeys, row: number): void {
     const i = this.length++;
     this.n[i] = n;
     this.date[i] = date;
     this.reply[i] = reply ? 1 : 0;
-    this.baseSubject.push(baseSubject);
-    this.messageId.push(messageId);
-    this.references.push(references);
+    this.subject[i] = keys.subject[row]!;
+    this.id[i] = keys.id[row]!;
+    const from = keys.start[row]!;
+    const count = keys.start[row + 1]! - from;
+    const at = this.refStart[i]!;
+    if (at + count > this.refs.length) {
+      const bigger = new Float64Array(Math.max(2 * this.refs.length, at + count));
+      bigger.set(this.refs);
+      this.refs = bigger;
+    }
+    this.refs.set(keys.refs.subarray(from, from + count), at);
+    this.refStart[i + 1] = at + count;
   }
 
   // Each message's place in sent-date order, ties in mailbox order: made once (rankDates) so that
