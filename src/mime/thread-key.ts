@@ -72,17 +72,15 @@ export class ThreadKeys {
   }
 
   static decode(buf: Buffer): ThreadKeys {
-    const n = buf.readUInt32LE(0);
-    const total = buf.readUInt32LE(4);
-    const doubles = (count: number, from: number) => {
-      const a = new Float64Array(count);
-      for (let i = 0; i < count; i++) a[i] = buf.readDoubleLE(from + 8 * i);
-      return a;
-    };
-    const start = new Uint32Array(n + 1);
-    const starts = 8 + 8 * (2 * n + total);
-    for (let i = 0; i <= n; i++) start[i] = buf.readUInt32LE(starts + 4 * i);
-    return new ThreadKeys(doubles(n, 8), doubles(n, 8 + 8 * n), start, doubles(total, 8 + 16 * n));
+    // One copy into memory of its own, where the columns are aligned for typed-array views (in the
+    // machine's byte order: little-endian, as on both targets, x64 and arm64).
+    const bytes = new Uint8Array(buf.length);
+    bytes.set(buf);
+    const view = new DataView(bytes.buffer);
+    const n = view.getUint32(0, true);
+    const total = view.getUint32(4, true);
+    const doubles = (count: number, from: number) => new Float64Array(bytes.buffer, from, count);
+    return new ThreadKeys(doubles(n, 8), doubles(n, 8 + 8 * n), new Uint32Array(bytes.buffer, 8 + 8 * (2 * n + total), n + 1), doubles(total, 8 + 16 * n));
   }
 }
 

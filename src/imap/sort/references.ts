@@ -2,6 +2,7 @@
 // Ties in sent date go by mailbox order. `tick` lets other sessions run (it is called every
 // TICK_EVERY messages or nodes).
 import { EMPTY_SUBJECT } from '../../mime/thread-key.ts';
+import { KeyTable } from './key-table.ts';
 import { Forest, TICK_EVERY, type ThreadMessages } from './thread-tree.ts';
 
 // True when `a` is `b` or one of its ancestors: linking b as a's parent would make a loop.
@@ -15,10 +16,10 @@ function isAncestor(f: Forest, a: number, b: number): boolean {
 // (1) The messages linked by their references; every node made.
 async function linkReferences(f: Forest, tick: () => Promise<void>): Promise<void> {
   const { id: ids, refStart, refs, length } = f.messages;
-  const byId = new Map<number, number>();
+  const byId = new KeyTable(length + refStart[length]!);
   const container = (id: number): number => {
     let n = byId.get(id);
-    if (n === undefined) {
+    if (n < 0) {
       n = f.add();
       byId.set(id, n);
     }
@@ -30,10 +31,10 @@ async function linkReferences(f: Forest, tick: () => Promise<void>): Promise<voi
     const none = Number.isNaN(id);
     // "If two or more messages have the same Message ID, ... assign a unique Message ID to each
     // of the subsequent messages"; so too for a message without one.
-    let self = none ? undefined : byId.get(id);
-    if (self !== undefined && f.isDummy(self)) f.setMessage(self, i);
+    let self = none ? -1 : byId.get(id);
+    if (self >= 0 && f.isDummy(self)) f.setMessage(self, i);
     else {
-      const known = self !== undefined;
+      const known = self >= 0;
       self = f.add(i);
       if (!none && !known) byId.set(id, self);
     }
@@ -95,7 +96,7 @@ async function gatherBySubject(f: Forest, roots: readonly number[], tick: () => 
   // is a dummy" (children sorted by step 6 first, so that "first" is well defined).
   const { subject: subjects, reply } = f.messages;
   const subjectOf = (n: number) => subjects[f.sortMessage(n)]!;
-  const table = new Map<number, number>();
+  const table = new KeyTable(roots.length);
   for (let i = 0; i < roots.length; i++) {
     if (i % TICK_EVERY === 0) await tick();
     const r = roots[i]!;
@@ -103,7 +104,7 @@ async function gatherBySubject(f: Forest, roots: readonly number[], tick: () => 
     if (subject === EMPTY_SUBJECT) continue;
     const held = table.get(subject);
     // (5.C)
-    if (held === undefined) table.set(subject, r);
+    if (held < 0) table.set(subject, r);
     else if (!f.isDummy(held) && (f.isDummy(r) || (reply[f.message(held)] && !reply[f.message(r)]))) table.set(subject, r);
   }
   const gone = new Uint8Array(f.size + roots.length);
@@ -112,8 +113,8 @@ async function gatherBySubject(f: Forest, roots: readonly number[], tick: () => 
     if (i % TICK_EVERY === 0) await tick();
     const r = roots[i]!;
     const subject = subjectOf(r);
-    const held = subject === EMPTY_SUBJECT ? undefined : table.get(subject);
-    if (held === undefined || held === r) continue;
+    const held = subject === EMPTY_SUBJECT ? -1 : table.get(subject);
+    if (held < 0 || held === r) continue;
     // (5.D)
     gone[r] = 1;
     if (f.isDummy(held) && f.isDummy(r)) {

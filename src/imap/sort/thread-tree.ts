@@ -53,7 +53,7 @@ export class ThreadMessages {
       bigger.set(this.refs);
       this.refs = bigger;
     }
-    this.refs.set(keys.refs.subarray(from, from + count), at);
+    for (let j = 0; j < count; j++) this.refs[at + j] = keys.refs[from + j]!;
     this.refStart[i + 1] = at + count;
   }
 
