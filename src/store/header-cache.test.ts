@@ -224,3 +224,37 @@ test("THREAD's keys come from the chunk's last part, and after a rewrite from th
     await t.close();
   }
 });
+
+test('rows of the chunk still open to new mail are made from header records; the parse is read for an envelope only', async () => {
+  const t = await storeWithAccount();
+  try {
+    const mailboxId = await mailboxWith(t.store, t.account.id, 'Open', 20);
+    const bodies = t.store.bodies;
+    const original = bodies.parsed.bind(bodies);
+    let parses = 0;
+    bodies.parsed = (hash) => {
+      parses++;
+      return original(hash);
+    };
+    try {
+      const uids = t.store.messages.list(mailboxId).map((m) => m.uid);
+      const reader = t.store.messages.summaries(mailboxId);
+      for (const uid of uids) {
+        assert.ok(reader.locate(uid, () => t.store.messages.get(mailboxId, uid)));
+        assert.equal(reader.foundSentDate(), reader.get(uid, () => null)!.headers.date ?? reader.get(uid, () => null)!.internalDate);
+        reader.foundThreadKeys();
+        reader.foundColumn('references');
+      }
+      assert.equal(parses, 0, 'dates, keys and header columns need no parse');
+      const third = reader.get(uids[2]!, () => null)!;
+      assert.deepEqual(third.envelope, original(t.store.messages.get(mailboxId, uids[2]!)!.hash)!.envelope);
+      assert.equal(parses, 1);
+      reader.close();
+      assert.equal(parses, 1, 'an open chunk is not kept, so no more rows are made');
+    } finally {
+      bodies.parsed = original;
+    }
+  } finally {
+    await t.close();
+  }
+});

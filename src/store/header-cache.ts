@@ -149,7 +149,7 @@ const stamped = (stamp: number, bytes: Buffer) => {
   return part;
 };
 
-const threadKeysOf = (rows: readonly Row[]) => ThreadKeys.of(rows.map((r) => ({ baseSubject: r[2][1], messageId: r[2][6], references: r[2][5] })));
+const threadKeysOf = (rows: readonly Row[]) => ThreadKeys.of(rows.map(([, , h]) => ({ baseSubject: h[1], messageId: h[6], references: h[5] })));
 
 // A row's column values for a row the chunk no longer holds (remap in StoredChunk.column).
 const NO_VALUE: Record<JsonColumn, unknown> = {
@@ -289,35 +289,54 @@ export class StoredChunk implements ChunkRows {
 }
 
 // A row made from its body in this pass, read as a chunk of one row, as it is (not encoded).
+// A row made from its body in this pass, read as a chunk of one row as it is (not encoded). The
+// header record is read at once; the envelope, from the whole parse, only when a reader asks for
+// it (FETCH ENVELOPE) or the row is kept: SORT, THREAD and SEARCH do not.
 class RowChunk implements ChunkRows {
-  readonly row: Row;
+  readonly record: MessageRecord;
+  private headers: StoredHeaderRecord;
+  private cache: HeaderCache;
+  private whole: Row | undefined | null = null;
 
-  constructor(row: Row) {
-    this.row = row;
+  constructor(cache: HeaderCache, record: MessageRecord, headers: StoredHeaderRecord) {
+    this.cache = cache;
+    this.record = record;
+    this.headers = headers;
+  }
+
+  // The whole row; undefined when the body's parse is gone.
+  row(): Row | undefined {
+    if (this.whole === null) this.whole = this.cache.row(this.record);
+    return this.whole;
   }
 
   uid(): number {
-    return this.row[0];
+    return this.record.uid;
   }
   internalDate(): number {
-    return this.row[1];
+    return this.record.internalDate;
   }
   date(): number | null {
-    return this.row[2][3];
+    return this.headers[3];
   }
   sentDay(): number | null {
-    return this.row[2][4];
+    return this.headers[4];
   }
   reply(): boolean {
-    return this.row[2][2];
+    return this.headers[2];
   }
   column<T>(c: JsonColumn): T[] {
-    return [columnValue(this.row, c) as T];
+    if (c !== 'envelope') return [columnValue([this.record.uid, this.record.internalDate, this.headers, NO_ENVELOPE], c) as T];
+    const row = this.row();
+    return [(row ? columnValue(row, c) : NO_VALUE.envelope) as T];
   }
   threadKeys(): ThreadKeys {
-    return threadKeysOf([this.row]);
+    const h = this.headers;
+    return ThreadKeys.of([{ baseSubject: h[1], messageId: h[6], references: h[5] }]);
   }
 }
+
+const NO_ENVELOPE: StoredEnvelope = [null, null, null, null, null, null];
 
 export interface MessageSummary {
   readonly uid: number;
@@ -443,6 +462,11 @@ export class HeaderCache {
     return readChunk(this.ctx.dbs, mailboxId, chunk);
   }
 
+  // A message's header record, from its body's records; undefined when the body is gone.
+  headersOf(record: MessageRecord): StoredHeaderRecord | undefined {
+    return this.bodies.storedHeaders(record.hash);
+  }
+
   // The row of a message, from its body's records; undefined when the body is gone.
   row(record: MessageRecord): Row | undefined {
     const stored = this.bodies.storedHeaders(record.hash);
@@ -453,10 +477,11 @@ export class HeaderCache {
 
   // A chunk that gained rows, written back when no new message can join it and no body's parse is
   // due to be replaced (reparse.ts rewrites header records; rows made from the old ones would stay).
-  keep(mailboxId: number, chunk: number, rows: Row[]): void {
+  // The rows are made only then (a row made from a body reads its whole parse for the envelope).
+  keep(mailboxId: number, chunk: number, made: () => Row[]): void {
     const mb = this.ctx.dbs.mailboxes.get(mailboxId);
     if (!mb || (chunk + 1) * CHUNK_UIDS > mb.uidNext || this.bodies.parsedSince() < MIME_FORMAT_VERSION) return;
-    const live = rows.filter((r) => this.ctx.dbs.messages.doesExist([mailboxId, r[0]]));
+    const live = made().filter((r) => this.ctx.dbs.messages.doesExist([mailboxId, r[0]]));
     this.queued.set(`${mailboxId}/${chunk}`, { key: [mailboxId, chunk], rows: live.sort((a, b) => a[0] - b[0]) });
     if (this.queued.size >= WRITE_BATCH) this.flush();
   }
@@ -550,9 +575,9 @@ export class HeaderCacheReader {
     let added = this.added.get(uid);
     if (!added) {
       const r = record();
-      const row = r ? this.cache.row(r) : undefined;
-      if (!row) return false;
-      added = new RowChunk(row);
+      const headers = r ? this.cache.headersOf(r) : undefined;
+      if (!r || !headers) return false;
+      added = new RowChunk(this.cache, r, headers);
       this.added.set(uid, added);
     }
     this.found = added;
@@ -584,7 +609,17 @@ export class HeaderCacheReader {
   }
 
   private keepChunk(): void {
-    if (this.added.size) this.cache.keep(this.mailboxId, this.chunk, [...(this.stored?.rows() ?? []), ...[...this.added.values()].map((a) => a.row)]);
+    if (this.added.size) {
+      const { stored, added } = this;
+      this.cache.keep(this.mailboxId, this.chunk, () => {
+        const rows = stored?.rows() ?? [];
+        for (const a of added.values()) {
+          const row = a.row();
+          if (row) rows.push(row);
+        }
+        return rows;
+      });
+    }
     this.added.clear();
   }
 }
