@@ -149,7 +149,9 @@ const stamped = (stamp: number, bytes: Buffer) => {
   return part;
 };
 
-const threadKeysOf = (rows: readonly Row[]) => ThreadKeys.of(rows.map(([, , h]) => ({ baseSubject: h[1], messageId: h[6], references: h[5] })));
+// What THREAD's keys are made of, in a header record.
+const threadStrings = (h: StoredHeaderRecord) => ({ baseSubject: h[1], messageId: h[6], references: h[5] });
+const threadKeysOf = (rows: readonly Row[]) => ThreadKeys.of(rows.map((r) => threadStrings(r[2])));
 
 // A row's column values for a row the chunk no longer holds (remap in StoredChunk.column).
 const NO_VALUE: Record<JsonColumn, unknown> = {
@@ -288,7 +290,6 @@ export class StoredChunk implements ChunkRows {
   }
 }
 
-// A row made from its body in this pass, read as a chunk of one row, as it is (not encoded).
 // A row made from its body in this pass, read as a chunk of one row as it is (not encoded). The
 // header record is read at once; the envelope, from the whole parse, only when a reader asks for
 // it (FETCH ENVELOPE) or the row is kept: SORT, THREAD and SEARCH do not.
@@ -306,7 +307,7 @@ class RowChunk implements ChunkRows {
 
   // The whole row; undefined when the body's parse is gone.
   row(): Row | undefined {
-    if (this.whole === null) this.whole = this.cache.row(this.record);
+    if (this.whole === null) this.whole = this.cache.row(this.record, this.headers);
     return this.whole;
   }
 
@@ -331,8 +332,7 @@ class RowChunk implements ChunkRows {
     return [(row ? columnValue(row, c) : NO_VALUE.envelope) as T];
   }
   threadKeys(): ThreadKeys {
-    const h = this.headers;
-    return ThreadKeys.of([{ baseSubject: h[1], messageId: h[6], references: h[5] }]);
+    return ThreadKeys.of([threadStrings(this.headers)]);
   }
 }
 
@@ -467,9 +467,9 @@ export class HeaderCache {
     return this.bodies.storedHeaders(record.hash);
   }
 
-  // The row of a message, from its body's records; undefined when the body is gone.
-  row(record: MessageRecord): Row | undefined {
-    const stored = this.bodies.storedHeaders(record.hash);
+  // The row of a message, from its body's records (its header record when read already); undefined
+  // when the body is gone.
+  row(record: MessageRecord, stored = this.bodies.storedHeaders(record.hash)): Row | undefined {
     const e = this.bodies.parsed(record.hash)?.envelope;
     if (!stored || !e) return undefined;
     return [record.uid, record.internalDate, stored, [e.date, e.subject, flattenAddresses(e.sender), flattenAddresses(e.replyTo), e.inReplyTo, e.messageId]];
