@@ -1,9 +1,9 @@
 // What THREAD (RFC 5256 3) compares of a message's Message-ID, references and base subject, as
 // numbers: a 53-bit hash of the string (over its UTF-16 units, FNV-1a beside 21 bits of a second
-// hash with another multiplier and a shift in each step), exact as a double and a Map key. The header
-// cache stores these, so THREAD reads no string and links on numbers. Two different strings share
-// a key with odds of about n^2 / 2^54 among n: 1 in 3 million for 100,000 Message-IDs in one
-// mailbox, in which case two threads would be joined.
+// hash with another multiplier and a shift in each step), exact as a double and a Map key. The
+// header cache stores these, so THREAD reads no string and links on numbers. Two different strings
+// share a key with odds of about n^2 / 2^54 among n: 1 in 1.8 million for 100,000 Message-IDs in
+// one mailbox, in which case two threads would be joined.
 const FNV_PRIME = 0x01000193;
 const FNV_BASIS = 0x811c9dc5;
 const MIX = 0x5bd1e995; // MurmurHash2's multiplier
