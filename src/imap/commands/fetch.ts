@@ -164,6 +164,7 @@ async function fetchIndexed(session: ImapSession, uids: number[], items: FetchIt
   const store = session.store.messages;
   const names = items.map((i) => (i.kind === 'simple' ? i.name : ''));
   const withFlags = names.includes('FLAGS');
+  const withSize = names.includes('RFC822.SIZE');
   const summaries = names.includes('ENVELOPE') || names.includes('INTERNALDATE') ? store.summaries(view.mailboxId) : null;
   const cursor = new IndexCursor(store, view.mailboxId);
   let missing = false;
@@ -199,7 +200,10 @@ async function fetchIndexed(session: ImapSession, uids: number[], items: FetchIt
       }
       const modseq = index.modseq(i);
       if (changedSince !== null && modseq <= changedSince) continue;
+      // Read before the await below: a commit meanwhile may remove messages from the index in
+      // place, and position i would then be another message's.
       const flags = index.flags(i);
+      const size = withSize ? index.size(i) : 0;
       // As in the record path: keywords announced first, covered pending changes dropped.
       if (withFlags && flags !== checked) {
         if (session.hasNewKeywords(flags)) {
@@ -223,7 +227,7 @@ async function fetchIndexed(session: ImapSession, uids: number[], items: FetchIt
           }
           batch.text(text);
         } else if (name === 'MODSEQ') batch.text('MODSEQ (').num(modseq).text(')');
-        else if (name === 'RFC822.SIZE') batch.text('RFC822.SIZE ').num(index.size(i));
+        else if (name === 'RFC822.SIZE') batch.text('RFC822.SIZE ').num(size);
         else if (name === 'INTERNALDATE') batch.text('INTERNALDATE ').text(formatDateTime(summary!.internalDate));
         else writeEnvelope(batch.text('ENVELOPE '), summary!.envelope);
       }
