@@ -55,8 +55,8 @@ export class Maildrop {
   // named, if there is one, is read from the disk meanwhile, so that open() after a restart finds
   // it in memory. Reads only: a wrong password costs nothing more than the check.
   static warm(store: Store, address: string): void {
-    const account = store.accounts.get(address);
-    const inbox = account ? store.mailboxes.get(account.id, INBOX) : null;
+    const id = store.accounts.idOf(address);
+    const inbox = id === null ? null : store.mailboxes.get(id, INBOX);
     if (inbox) store.messages.warmIndex(inbox.id);
   }
 

@@ -22,6 +22,10 @@ test('accounts: created with default mailboxes, the password kept only as its ha
     assert.match(raw.passwordHash, /^\$argon2id\$v=19\$m=7168,t=5,p=1\$/);
     assert.ok(!raw.passwordHash.includes('correct horse'));
     assert.equal(t.store.accounts.credentials('nobody@example.test'), null);
+    assert.equal(t.store.accounts.idOf('USER@example.test'), t.account.id);
+    assert.equal(t.store.accounts.addressOf(t.account.id), 'user@example.test');
+    assert.equal(t.store.accounts.idOf('nobody@example.test'), null);
+    assert.equal(t.store.accounts.idOf('not an address'), null);
     const newHash = await passwordHash('new password');
     await t.store.accounts.setPasswordHash('user@example.test', newHash);
     assert.equal(t.store.accounts.credentials('user@example.test')?.passwordHash, newHash);

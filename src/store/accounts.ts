@@ -107,6 +107,12 @@ export class Accounts {
     return address ? this.get(address) : null;
   }
 
+  // The id of an account: one read, where get() also sums the mailboxes for `used`.
+  idOf(address: string): number | null {
+    const a = normalizeMailAddress(address);
+    return (a ? this.ctx.dbs.accounts.get(a)?.id : undefined) ?? null;
+  }
+
   // The address of an account id: one read, where get() also sums the mailboxes for `used`.
   addressOf(id: number): string | null {
     return this.ctx.dbs.accountIds.get(id) ?? null;
