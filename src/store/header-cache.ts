@@ -298,11 +298,14 @@ class RowChunk implements ChunkRows {
   private headers: StoredHeaderRecord;
   private cache: HeaderCache;
   private whole: Row | undefined | null = null;
+  // The row without its envelope: what the other columns are read from.
+  private partial: Row;
 
   constructor(cache: HeaderCache, record: MessageRecord, headers: StoredHeaderRecord) {
     this.cache = cache;
     this.record = record;
     this.headers = headers;
+    this.partial = [record.uid, record.internalDate, headers, NO_ENVELOPE];
   }
 
   // The whole row; undefined when the body's parse is gone.
@@ -327,7 +330,7 @@ class RowChunk implements ChunkRows {
     return this.headers[2];
   }
   column<T>(c: JsonColumn): T[] {
-    if (c !== 'envelope') return [columnValue([this.record.uid, this.record.internalDate, this.headers, NO_ENVELOPE], c) as T];
+    if (c !== 'envelope') return [columnValue(this.partial, c) as T];
     const row = this.row();
     return [(row ? columnValue(row, c) : NO_VALUE.envelope) as T];
   }
