@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { test } from 'node:test';
 import { storeWithAccount } from '../../test/support/temp-store.ts';
 import { isStoreError } from '../store/errors.ts';
-import { hashNewPassword, requireNewSecret } from './password.ts';
+import { DUMMY_HASH, hashNewPassword, lanesFor, requireNewSecret, verifyPassword } from './password.ts';
 import { checkPassword, verifyApop } from './verify.ts';
 
 test('password logins: the stored hash checked, a changed password and a disabled account refused, no write', async () => {
@@ -32,7 +33,22 @@ test('new passwords and secrets: 8 to 1024 characters, hashed with argon2id', as
     (e) => isStoreError(e, 'invalid'),
   );
   assert.equal(requireNewSecret('eight ch'), 'eight ch');
-  assert.match(await hashNewPassword('password1'), /^\$argon2id\$v=19\$m=7168,t=5,p=1\$/);
+  const lanes = lanesFor(availableParallelism());
+  assert.match(await hashNewPassword('password1'), new RegExp(`^\\$argon2id\\$v=19\\$m=7168,t=5,p=${lanes}\\$`));
+});
+
+test('argon2id lanes: one per core up to 4; hashes of any lane count verify', async () => {
+  assert.deepEqual([1, 2, 3, 4, 8].map(lanesFor), [1, 2, 2, 4, 4]);
+  // Made here, and checked with Dovecot 2.3's `doveadm pw -t` (libsodium's argon2id).
+  const salt = 'AQEBAQEBAQEBAQEBAQEBAQ';
+  const oneLane = `$argon2id$v=19$m=7168,t=5,p=1$${salt}$lJt4qIN35r8AmPFI1W+mS3s8Bm4qFYivU7KRwe13Bz4`;
+  const twoLanes = `$argon2id$v=19$m=7168,t=5,p=2$${salt}$Q5bf1c8wJZ/ctaa3KOUQXB7D5JXLKOfBAMAL+meLU9s`;
+  assert.equal(await verifyPassword('password123', oneLane), true);
+  assert.equal(await verifyPassword('password123', twoLanes), true);
+  assert.equal(await verifyPassword('password124', twoLanes), false);
+  // The same key under another lane count is not the same hash.
+  assert.equal(await verifyPassword('password123', twoLanes.replace('p=2', 'p=1')), false);
+  assert.match(DUMMY_HASH, new RegExp(`,p=${lanesFor(availableParallelism())}\\$`));
 });
 
 test('APOP (RFC 1939 7): MD5 of timestamp and POP secret; none without a secret or when disabled', async () => {

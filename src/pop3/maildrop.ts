@@ -35,14 +35,11 @@ export class Maildrop {
     this.mailboxId = mailboxId;
     this.uidValidity = uidValidity;
     const index = store.messages.index(mailboxId)!;
-    this.uids = new Uint32Array(index.length);
-    this.octetCounts = new Uint32Array(index.length);
+    // Copies, which later commits do not change (uidArray() is the index's shared read-only one).
+    this.uids = index.uidArray();
+    this.octetCounts = index.octetArray();
     this.marks = new Uint8Array(index.length);
-    for (let i = 0; i < index.length; i++) {
-      this.uids[i] = index.uid(i);
-      this.octetCounts[i] = index.octets(i);
-      this.live.octets += this.octetCounts[i]!;
-    }
+    for (let i = 0; i < index.length; i++) this.live.octets += this.octetCounts[i]!;
     this.live.count = index.length;
     // Subscribed in the same turn as the index was read: no expunge falls between the two.
     this.unsubscribe = store.onChange(accountId, (c) => {

@@ -245,8 +245,9 @@ export class Pop3Session {
     this.drop = drop;
     this.current = 'transaction';
     this.slot?.loggedIn();
-    this.log.info('pop3.login', { user: account.address, mechanism, messages: drop.numbers.length });
-    await this.send(`+OK ${account.address} has ${messages(drop.numbers.length)}`);
+    const { count } = drop.stat();
+    this.log.info('pop3.login', { user: account.address, mechanism, messages: count });
+    await this.send(`+OK ${account.address} has ${messages(count)}`);
   }
 
   // RFC 1939 4 and 6 QUIT: in TRANSACTION, enter UPDATE and commit; then close.
