@@ -7,6 +7,7 @@ import { isSeen, withKeywords } from './flags.ts';
 import { MailboxIndex } from './mailbox-index.ts';
 import type { BodyMetaRecord } from './records.ts';
 import type { Dbs } from './open.ts';
+import { messageRange } from './mailbox-records.ts';
 
 export function checkConsistency(dbs: Dbs): string[] {
   const problems: string[] = [];
@@ -17,7 +18,7 @@ export function checkConsistency(dbs: Dbs): string[] {
     const mb = dbs.mailboxes.get(id);
     if (!mb || mb.name !== key[1] || mb.accountId !== key[0]) problems.push(`name ${key.join(':')} -> mailbox ${id} mismatch`);
   }
-  for (const { value: mb } of dbs.mailboxes.getRange()) {
+  for (const mb of dbs.mailboxes.all()) {
     if (!dbs.accountIds.get(mb.accountId)) problems.push(`mailbox ${mb.id} of missing account ${mb.accountId}`);
     let count = 0,
       unseen = 0,
@@ -25,7 +26,7 @@ export function checkConsistency(dbs: Dbs): string[] {
       maxUid = 0,
       maxModSeq = 0,
       tombstones = 0;
-    for (const { value: m } of dbs.messages.getRange({ start: [mb.id], end: [mb.id + 1] })) {
+    for (const { value: m } of dbs.messages.getRange(messageRange(mb.id))) {
       if (withKeywords(mb.keywords, m.flags) !== mb.keywords) problems.push(`mailbox ${mb.id} uid ${m.uid}: keyword not in the mailbox's list`);
       if (!Number.isInteger(m.octets) || m.octets < m.size) problems.push(`mailbox ${mb.id} uid ${m.uid}: octets ${m.octets} for size ${m.size}`);
       count++;
@@ -36,7 +37,7 @@ export function checkConsistency(dbs: Dbs): string[] {
       ref(m.hash);
       if (!dbs.bodies.doesExist(rawKey(m.hash))) problems.push(`mailbox ${mb.id} uid ${m.uid}: body missing`);
     }
-    for (const { key, value: modseq } of dbs.expunged.getRange({ start: [mb.id], end: [mb.id + 1] })) {
+    for (const { key, value: modseq } of dbs.expunged.getRange(messageRange(mb.id))) {
       maxUid = Math.max(maxUid, key[1]);
       maxModSeq = Math.max(maxModSeq, modseq);
       tombstones++;
@@ -49,7 +50,7 @@ export function checkConsistency(dbs: Dbs): string[] {
     const index = stored && MailboxIndex.fromSnapshot(mb.id, stored);
     if (index && index.highestModSeq === mb.highestModSeq) {
       let i = 0;
-      for (const { value: m } of dbs.messages.getRange({ start: [mb.id], end: [mb.id + 1] })) {
+      for (const { value: m } of dbs.messages.getRange(messageRange(mb.id))) {
         const same =
           index.uid(i) === m.uid &&
           index.modseq(i) === m.modseq &&

@@ -11,6 +11,7 @@ import type { StoreChange } from './changes.ts';
 import type { Dbs } from './open.ts';
 import type { MailboxRecord } from './records.ts';
 import { positionOfUid } from './uid-search.ts';
+import { messageRange } from './mailbox-records.ts';
 
 // Flags of a message, as a set of interned combinations: few distinct flag lists exist in a mailbox.
 const SEEN = 1;
@@ -340,7 +341,7 @@ export class MailboxIndexes {
     for (;;) {
       const from = index.length ? index.uid(index.length - 1) + 1 : 1;
       let n = 0;
-      for (const { value: m } of this.dbs.messages.getRange({ start: [mailboxId, from], end: [mailboxId + 1], limit: this.buildSlice })) {
+      for (const { value: m } of this.dbs.messages.getRange({ ...messageRange(mailboxId, from), limit: this.buildSlice })) {
         index.push({ uid: m.uid, modseq: m.modseq, size: m.size, octets: m.octets, flags: m.flags });
         n++;
       }
@@ -444,7 +445,7 @@ export class MailboxIndexes {
     const index = this.snapshot(mb);
     if (!index || index.highestModSeq === mb.highestModSeq) return index;
     const last = index.length ? index.uid(index.length - 1) : 0;
-    for (const { value: m } of this.dbs.messages.getRange({ start: [mb.id, last + 1], end: [mb.id + 1] })) {
+    for (const { value: m } of this.dbs.messages.getRange(messageRange(mb.id, last + 1))) {
       index.push({ uid: m.uid, modseq: m.modseq, size: m.size, octets: m.octets, flags: m.flags });
     }
     index.highestModSeq = mb.highestModSeq;
@@ -463,7 +464,7 @@ export class MailboxIndexes {
   // One cursor pass over the mailbox's records (one snapshot: the reads of one synchronous run).
   private build(mailboxId: number, highestModSeq: number): MailboxIndex {
     const index = new MailboxIndex(mailboxId, highestModSeq);
-    for (const { value: m } of this.dbs.messages.getRange({ start: [mailboxId], end: [mailboxId + 1] })) {
+    for (const { value: m } of this.dbs.messages.getRange(messageRange(mailboxId))) {
       index.push({ uid: m.uid, modseq: m.modseq, size: m.size, octets: m.octets, flags: m.flags });
     }
     return index;

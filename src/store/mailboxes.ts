@@ -7,6 +7,7 @@ import type { StoreContext } from './context.ts';
 import { StoreError } from './errors.ts';
 import { dropHeaderCache } from './header-cache.ts';
 import type { MailboxRecord } from './records.ts';
+import { messageRange } from './mailbox-records.ts';
 
 export const DELIMITER = '/';
 export const INBOX = 'INBOX';
@@ -235,7 +236,7 @@ export class Mailboxes {
   // Removes every message of the mailbox and its expunge history.
   private clear(mb: MailboxRecord): void {
     const { messages, expunged } = this.ctx.dbs;
-    const range = { start: [mb.id], end: [mb.id + 1] };
+    const range = messageRange(mb.id);
     for (const { key, value } of messages.getRange(range)) {
       this.bodies.release(value.hash);
       messages.removeSync(key);
@@ -255,7 +256,7 @@ export class Mailboxes {
   // the expunges so that QRESYNC clients see them vanish.
   private moveAllMessages(from: MailboxRecord, to: MailboxRecord, changes: StoreChange[]): void {
     const { messages, expunged, mailboxes } = this.ctx.dbs;
-    const range = { start: [from.id], end: [from.id + 1] };
+    const range = messageRange(from.id);
     const fromModSeq = from.highestModSeq + 1;
     const moved: number[] = [];
     const added: number[] = [];

@@ -16,6 +16,7 @@ import type { HeaderRecord } from './header-records.ts';
 import { INBOX, type Mailboxes } from './mailboxes.ts';
 import { octetSize } from './octets.ts';
 import type { MailboxRecord, MessageRecord } from './records.ts';
+import { messageRange } from './mailbox-records.ts';
 
 export interface DeliveryTarget {
   accountId: number;
@@ -129,7 +130,7 @@ export class Messages {
   // Messages of a mailbox in UID order, optionally from a UID on and at most `limit` of them (one
   // cursor walk: a quarter of the cost of a get per UID).
   list(mailboxId: number, fromUid = 1, limit?: number): MessageRecord[] {
-    return [...this.ctx.dbs.messages.getRange({ start: [mailboxId, fromUid], end: [mailboxId + 1], limit })].map((e) => e.value);
+    return [...this.ctx.dbs.messages.getRange({ ...messageRange(mailboxId, fromUid), limit })].map((e) => e.value);
   }
 
   // The mailbox's index (UIDs, MODSEQs, sizes, octets, flags in UID order) as of the last commit;

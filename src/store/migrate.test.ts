@@ -5,12 +5,20 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { passwordHash, storeInternals, tempDir } from '../../test/support/temp-store.ts';
 import { createLogger } from '../log/log.ts';
+import { MAILBOX_KEY } from './mailbox-records.ts';
 import { openEnv, STORE_FORMAT } from './open.ts';
+import type { MailboxRecord } from './records.ts';
 import { octetSize } from './octets.ts';
 import { Store } from './store.ts';
 
 // test/fixtures/store-format-1/store.mdb was written by the code at a12ed69 (format 1; make.ts there).
 const FIXTURE = path.join(import.meta.dirname, '../../test/fixtures/store-format-1/store.mdb');
+// test/fixtures/store-format-5/store.mdb was written by the code at f611706 (format 5), the release
+// before format 6, through the store's API: ann and bob; 12 deliveries (every third to both);
+// flags and a keyword set, two messages expunged, two copied into Work/Projects, Work renamed Jobs,
+// Old deleted while it had a child (\Noselect), a message appended to bob's Sent. Cut after the
+// last page LMDB used (the file reserve's zeros are not part of the store).
+const FIXTURE_5 = path.join(import.meta.dirname, '../../test/fixtures/store-format-5/store.mdb');
 
 // The mailboxes of the fixture's accounts with what identifies them and their counters.
 const mailboxes = (store: Store) =>
@@ -30,7 +38,7 @@ test('a store written by the previous release (format 1) is migrated on open, in
   // The fixture as format 1 holds it, read straight from LMDB.
   const raw = openEnv(dir);
   assert.equal(raw.dbs.meta.get('format'), 1);
-  const before = [...raw.dbs.mailboxes.getRange()].map((e) => e.value);
+  const before = [...raw.env.openDB<MailboxRecord, number>({ name: 'mailboxes' }).getRange()].map((e) => e.value);
   const beforeMessages = [...raw.dbs.messages.getRange()].map((e) => ({ key: e.key, ...e.value }));
   assert.ok(beforeMessages.length > 20 && beforeMessages.every((m) => (m as { octets?: number }).octets === undefined));
   await raw.env.close();
@@ -82,7 +90,7 @@ test('a store written by the previous release (format 1) is migrated on open, in
   await reopened.close();
 });
 
-test('a format 3 store becomes format 5 with nothing converted; format 4 header-cache chunks are dropped; a newer store is refused', async () => {
+test('a format 3 store becomes current with nothing converted; format 4 header-cache chunks are dropped; a newer store is refused', async () => {
   const dir = tempDir();
   const store = await Store.open(dir);
   await store.domains.add('example.test');
@@ -113,4 +121,60 @@ test('a format 3 store becomes format 5 with nothing converted; format 4 header-
   await storeInternals(second.store).write(() => storeInternals(second.store).dbs.meta.putSync('format', STORE_FORMAT + 1));
   await second.store.close();
   await assert.rejects(Store.open(dir), new RegExp(`store format ${STORE_FORMAT + 1}; this homepost knows up to ${STORE_FORMAT}`));
+});
+
+test('a store written by the previous release (format 5) gets its mailbox records beside their messages, each as it was', async () => {
+  const dir = tempDir();
+  copyFileSync(FIXTURE_5, path.join(dir, 'store.mdb'));
+  const raw = openEnv(dir);
+  assert.equal(raw.dbs.meta.get('format'), 5);
+  const before = [...raw.env.openDB<MailboxRecord, number>({ name: 'mailboxes' }).getRange()].map((e) => e.value);
+  const beforeMessages = [...raw.dbs.messages.getRange()].map((e) => ({ key: e.key, value: e.value }));
+  assert.equal(before.length, 16);
+  assert.ok(beforeMessages.length === 17 && beforeMessages.every((m) => m.key[1] < MAILBOX_KEY));
+  await raw.env.close();
+
+  const lines: string[] = [];
+  const store = await Store.open(dir, createLogger({ write: (l: string) => lines.push(l) }));
+  try {
+    assert.deepEqual(store.checkConsistency(), []);
+    const migrated = lines.map((l) => JSON.parse(l)).filter((l) => l.event === 'store.migrated');
+    assert.deepEqual([migrated.length, migrated[0].from, migrated[0].mailboxRecordsMoved], [1, 5, 16]);
+    const { dbs, env } = storeInternals(store);
+    assert.deepEqual([...dbs.mailboxes.all()], before, 'every record, in id order, as it was');
+    assert.deepEqual([...env.openDB<MailboxRecord, number>({ name: 'mailboxes' }).getKeys()], [], 'the old database is empty');
+    for (const m of beforeMessages) assert.deepEqual(store.messages.get(m.key[0], m.key[1]), m.value);
+    const ann = store.accounts.get('ann@example.test')!;
+    const inbox = store.mailboxes.get(ann.id, 'INBOX')!;
+    assert.deepEqual(
+      store.messages.list(inbox.id).map((m) => m.uid),
+      [1, 2, 3, 6, 7, 8, 9, 10, 11, 12],
+      "a mailbox's messages stop before its record",
+    );
+    assert.deepEqual(store.messages.vanished(inbox.id, 0), [[4, 5]]);
+    assert.deepEqual(
+      store.mailboxes.list(ann.id).map((m) => [m.name, m.count, m.noSelect]),
+      [
+        ['Archive', 0, false],
+        ['Drafts', 0, false],
+        ['INBOX', 10, false],
+        ['Jobs', 0, false],
+        ['Jobs/Projects', 2, false],
+        ['Junk', 0, false],
+        ['Old', 0, true],
+        ['Old/Child', 0, false],
+        ['Sent', 0, false],
+        ['Trash', 0, false],
+      ],
+    );
+    // Written in the new place from now on.
+    const [out] = await store.messages.deliver({ raw: Buffer.from('Subject: after\r\n\r\nafter\r\n'), targets: [{ accountId: ann.id }] });
+    assert.ok(out?.ok);
+    const record = dbs.messages.get([inbox.id, MAILBOX_KEY]) as unknown as MailboxRecord;
+    assert.deepEqual([record.uidNext, record.count], [14, 11]);
+    await store.mailboxes.delete(ann.id, 'Jobs/Projects');
+    assert.deepEqual(store.checkConsistency(), []);
+  } finally {
+    await store.close();
+  }
 });

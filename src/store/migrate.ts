@@ -1,12 +1,14 @@
 // Brings a store written by an older homepost up to STORE_FORMAT when it is opened: one write, so a
 // crash leaves the old format whole, and one log line. A store newer than the code is refused
 // (store.ts).
+import type { Database } from 'lmdb';
 import { Bodies, rawKey } from './bodies.ts';
 import type { StoreContext } from './context.ts';
 import { withKeywords } from './flags.ts';
 import { octetSize } from './octets.ts';
 import { STORE_FORMAT } from './open.ts';
-import type { MessageRecord } from './records.ts';
+import { messageRange } from './mailbox-records.ts';
+import type { MailboxRecord, MessageRecord } from './records.ts';
 
 // Format 2: each message's POP3 octets (read once from its body, shared by copies), each mailbox's
 // keyword list, tombstone count and last modification.
@@ -14,8 +16,8 @@ function toFormat2({ dbs }: StoreContext): { mailboxes: number; messages: number
   let mailboxes = 0;
   let messages = 0;
   const octetsOf = new Map<string, number>();
-  for (const { value: mb } of [...dbs.mailboxes.getRange()]) {
-    const range = { start: [mb.id], end: [mb.id + 1] };
+  for (const mb of [...dbs.mailboxes.all()]) {
+    const range = messageRange(mb.id);
     let keywords: string[] = [];
     for (const { key, value: m } of [...dbs.messages.getRange(range)] as { key: [number, number]; value: MessageRecord }[]) {
       keywords = withKeywords(keywords, m.flags);
@@ -62,12 +64,27 @@ function dropFormat4HeaderCache({ dbs }: StoreContext): number {
   return n;
 }
 
+// Format 6: the mailbox records leave their own database for `messages`, each beside its
+// mailbox's messages (mailbox-records.ts). First of the steps: the others read them there. The
+// emptied database stays in the file, and nothing reads it.
+function moveMailboxRecords({ dbs }: StoreContext, old: Database<MailboxRecord, number>): number {
+  let n = 0;
+  for (const { key, value } of [...old.getRange()]) {
+    dbs.mailboxes.putSync(key, value);
+    old.removeSync(key);
+    n++;
+  }
+  return n;
+}
+
 export async function migrate(ctx: StoreContext, from: number): Promise<void> {
   if (from >= STORE_FORMAT) return;
   const started = Date.now();
   const { dbs } = ctx;
+  const oldMailboxes = from < 6 ? ctx.env.openDB<MailboxRecord, number>({ name: 'mailboxes' }) : null;
   const done = await ctx.write(() => {
-    const done = { mailboxes: 0, messages: 0, bodies: 0, headerCacheChunks: 0 };
+    const done = { mailboxes: 0, messages: 0, bodies: 0, headerCacheChunks: 0, mailboxRecordsMoved: 0 };
+    if (oldMailboxes) done.mailboxRecordsMoved = moveMailboxRecords(ctx, oldMailboxes);
     if (from < 2) Object.assign(done, toFormat2(ctx));
     if (from < 3) done.bodies = toFormat3(ctx);
     // Format 4 adds two databases, which open.ts creates empty: nothing to convert.

@@ -2,7 +2,8 @@
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { arch } from 'node:os';
 import path from 'node:path';
-import type { AccountRecord, AliasRecord, BodyMetaRecord, DomainRecord, MailboxRecord, MessageRecord } from './records.ts';
+import type { AccountRecord, AliasRecord, BodyMetaRecord, DomainRecord, MessageRecord } from './records.ts';
+import { MailboxRecords } from './mailbox-records.ts';
 import type { DkimDomainRecord } from './dkim.ts';
 import type { StoredHeaderRecord } from './header-records.ts';
 import type { GreylistEntry } from './greylist.ts';
@@ -43,9 +44,8 @@ export const LMDB_OPTIONS = {
   mapSize: MAP_SIZE,
 } as const;
 
-// make bench-store: 48.0 -> 47.1 KB written per delivery at concurrency 1, 19.1 -> 18.1 at 16;
-// 5.5 -> 5.3 KB stored per message. A value records whether it is compressed, so stores written
-// with the default threshold read the same.
+// A value records whether it is compressed, so stores written with lmdb-js's default threshold
+// read the same (docs/store.md "Tuned for SD cards" has what it saved).
 const BODIES_COMPRESSION = { threshold: 100 };
 
 export const STORE_FILE = 'store.mdb';
@@ -56,8 +56,9 @@ export const STORE_FILE = 'store.mdb';
 // (bodies.ts) and the header cache, both new databases that start empty; a homepost that knows
 // only format 3 would leave released references on their bodies for good, so it must refuse it.
 // 5: the header cache keeps each column of a chunk under its own key ([mailbox, chunk, part]); the
-// chunks of format 4 are dropped and made again by reads.
-export const STORE_FORMAT = 5;
+// chunks of format 4 are dropped and made again by reads. 6: the mailbox records move from their
+// own database into `messages`, each beside its mailbox's messages (mailbox-records.ts).
+export const STORE_FORMAT = 6;
 
 export interface Dbs {
   // "format", "nextAccountId", "nextMailboxId", "lastUidValidity"
@@ -67,7 +68,7 @@ export interface Dbs {
   accounts: Database<AccountRecord, string>; // by address
   accountIds: Database<string, number>; // id -> address
   aliases: Database<AliasRecord, string>;
-  mailboxes: Database<MailboxRecord, number>; // by mailbox id
+  mailboxes: MailboxRecords; // by mailbox id, in `messages` beside each mailbox's messages
   mailboxNames: Database<number, [number, string]>; // [accountId, name] -> mailbox id
   subscriptions: Database<true, [number, string]>; // [accountId, name]
   messages: Database<MessageRecord, [number, number]>; // [mailboxId, uid]
@@ -109,17 +110,18 @@ export function openEnv(dir: string): OpenedEnv {
   const env = open({ path: file, ...LMDB_OPTIONS });
   const db = <V, K extends import('lmdb').Key>(name: string, extra: object = {}) => env.openDB<V, K>({ name, ...extra });
   const binaryKeys = { keyEncoding: 'binary' } as const;
+  const messages = db<MessageRecord, [number, number]>('messages');
   const dbs: Dbs = {
+    mailboxes: new MailboxRecords(messages),
     meta: db('meta'),
     settings: db('settings'),
     domains: db('domains'),
     accounts: db('accounts'),
     accountIds: db('accountIds'),
     aliases: db('aliases'),
-    mailboxes: db('mailboxes'),
     mailboxNames: db('mailboxNames'),
     subscriptions: db('subscriptions'),
-    messages: db('messages'),
+    messages,
     expunged: db('expunged'),
     bodies: db('bodies', { ...binaryKeys, compression: BODIES_COMPRESSION }),
     queue: db('queue'),
