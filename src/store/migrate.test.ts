@@ -32,16 +32,22 @@ const mailboxes = (store: Store) =>
     })),
   );
 
-test('a store written by the previous release (format 1) is migrated on open, in one write, and keeps everything', async () => {
+// A copy of a fixture in a new folder, and its mailbox and message records as its format holds them
+// (the mailbox records in their own database before format 6), read straight from LMDB.
+async function fixture(file: string, format: number) {
   const dir = tempDir();
-  copyFileSync(FIXTURE, path.join(dir, 'store.mdb'));
-  // The fixture as format 1 holds it, read straight from LMDB.
+  copyFileSync(file, path.join(dir, 'store.mdb'));
   const raw = openEnv(dir);
-  assert.equal(raw.dbs.meta.get('format'), 1);
+  assert.equal(raw.dbs.meta.get('format'), format);
   const before = [...raw.env.openDB<MailboxRecord, number>({ name: 'mailboxes' }).getRange()].map((e) => e.value);
-  const beforeMessages = [...raw.dbs.messages.getRange()].map((e) => ({ key: e.key, ...e.value }));
-  assert.ok(beforeMessages.length > 20 && beforeMessages.every((m) => (m as { octets?: number }).octets === undefined));
+  const beforeMessages = [...raw.dbs.messages.getRange()].map((e) => ({ key: e.key, value: e.value }));
   await raw.env.close();
+  return { dir, before, beforeMessages };
+}
+
+test('a store written by the previous release (format 1) is migrated on open, in one write, and keeps everything', async () => {
+  const { dir, before, beforeMessages } = await fixture(FIXTURE, 1);
+  assert.ok(beforeMessages.length > 20 && beforeMessages.every((m) => (m.value as { octets?: number }).octets === undefined));
 
   const lines: string[] = [];
   const log = createLogger({ write: (l: string) => lines.push(l) });
@@ -60,8 +66,7 @@ test('a store written by the previous release (format 1) is migrated on open, in
       assert.equal(now.highestModSeq, mb.highestModSeq);
       assert.deepEqual(now.counts, [mb.count, mb.unseen, mb.size]);
     }
-    for (const m of beforeMessages) {
-      const { key, ...record } = m;
+    for (const { key, value: record } of beforeMessages) {
       const { octets, ...now } = store.messages.get(key[0], key[1])!;
       assert.deepEqual(now, record);
       assert.equal(octets, octetSize(store.messages.body(now.hash)!));
@@ -124,15 +129,9 @@ test('a format 3 store becomes current with nothing converted; format 4 header-c
 });
 
 test('a store written by the previous release (format 5) gets its mailbox records beside their messages, each as it was', async () => {
-  const dir = tempDir();
-  copyFileSync(FIXTURE_5, path.join(dir, 'store.mdb'));
-  const raw = openEnv(dir);
-  assert.equal(raw.dbs.meta.get('format'), 5);
-  const before = [...raw.env.openDB<MailboxRecord, number>({ name: 'mailboxes' }).getRange()].map((e) => e.value);
-  const beforeMessages = [...raw.dbs.messages.getRange()].map((e) => ({ key: e.key, value: e.value }));
+  const { dir, before, beforeMessages } = await fixture(FIXTURE_5, 5);
   assert.equal(before.length, 16);
   assert.ok(beforeMessages.length === 17 && beforeMessages.every((m) => m.key[1] < MAILBOX_KEY));
-  await raw.env.close();
 
   const lines: string[] = [];
   const store = await Store.open(dir, createLogger({ write: (l: string) => lines.push(l) }));
