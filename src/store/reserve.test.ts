@@ -25,8 +25,7 @@ test('while commits are small, the file stays ahead of the pages LMDB uses, grow
   try {
     const file = path.join(dir, STORE_FILE);
     // The store's private context: the reserve is plumbing no caller of the store sees.
-    const ctx = storeInternals(store);
-    const reserve = ctx.reserve;
+    const reserve = storeInternals(store).reserve;
     assert.ok(reserve.ahead() >= RESERVE_LOW_BYTES, `a new store is ${reserve.ahead()} bytes ahead`);
     const sizes = new Set([statSync(file).size]);
     const sent: Buffer[] = [];
