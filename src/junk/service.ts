@@ -15,7 +15,7 @@
 import type { Logger } from '../log/log.ts';
 import { Turns } from '../net/turns.ts';
 import { readSetting } from '../settings/define.ts';
-import type { MailboxRecord, Store, StoreChange, TrainedLabel } from '../store/index.ts';
+import { contentHash, type MailboxRecord, type Store, type StoreChange, type TrainedLabel } from '../store/index.ts';
 import { JunkClassifier } from './classifier.ts';
 import { judgeScan, type JunkVerdict, type MessageScan, type SenderSignals } from './filter.ts';
 import { DecisionRing, type JunkDecision, shortSubject } from './decisions.ts';
@@ -43,7 +43,7 @@ export interface JunkServiceOptions {
 
 interface Account {
   classifier: JunkClassifier;
-  // Labels trained since the last save, by the body hash in base64; saved with the counts.
+  // Labels trained since the last save, by the body key in base64; saved with the counts.
   labels: Map<string, [hash: Buffer, label: TrainedLabel]>;
   // The kept-mail pass's marks since the last save, by mailbox id (kept.ts); saved with the counts.
   kept: Map<number, number>;
@@ -91,8 +91,8 @@ export class JunkService {
   // Accounts whose saved decisions were read back; the timer that will save the changed ones.
   private decisionsRead = new Set<number>();
   private decisionsTimer: NodeJS.Timeout | null = null;
-  // Verdicts whose copy is about to be stored, by account and body hash (expect()): a stored copy
-  // is matched to its verdict by its record alone, no body read. At most AWAITED_MAX, the oldest
+  // Verdicts whose copy is about to be stored, by account and the copy's SHA-256 (expect(); the end
+  // of its body key): a stored copy is matched to its verdict by its record alone, no body read. At most AWAITED_MAX, the oldest
   // dropped (a delivery that failed leaves its entry behind).
   private awaited = new Map<string, JunkVerdict>();
   private closed = false;
@@ -117,7 +117,7 @@ export class JunkService {
     return judgeScan(this.classifier(accountId), scan, readSetting(this.store.settings, JUNK_THRESHOLD_SETTING), signals);
   }
 
-  // The copy with this body hash, about to be delivered to the account, was filed by `verdict`:
+  // The copy with this SHA-256 (bodyHash), about to be delivered to the account, was filed by `verdict`:
   // its decision is noted when the store reports it added.
   expect(accountId: number, hash: Buffer, verdict: JunkVerdict): void {
     this.awaited.set(awaitedKey(accountId, hash), verdict);
@@ -361,7 +361,7 @@ export class JunkService {
     if (!mailbox) return;
     for (const uid of uids) {
       const m = this.store.messages.get(mailboxId, uid);
-      const key = m && awaitedKey(accountId, m.hash);
+      const key = m && awaitedKey(accountId, contentHash(m.hash));
       const verdict = key && this.awaited.get(key);
       if (!verdict) continue;
       this.awaited.delete(key);

@@ -1,5 +1,5 @@
-// Message bodies, content-addressed by SHA-256 of the raw bytes and reference-counted: one copy
-// serves every recipient, every IMAP COPY and every queue entry; the last reference removes it.
+// Message bodies, each stored once per delivery, enqueue or APPEND and reference-counted: one
+// copy serves every recipient of a delivery, every IMAP COPY of it; the last reference removes it.
 import { createHash } from 'node:crypto';
 import { MIME_FORMAT_VERSION, type MessageStructure, type ParsedMessage } from '../mime/types.ts';
 import type { StoreContext } from './context.ts';
@@ -19,6 +19,23 @@ export interface PreparedBody {
 export function bodyHash(raw: Buffer): Buffer {
   return createHash('sha256').update(raw).digest();
 }
+
+// A new body's key: the time it is stored (milliseconds since 1970, 6 bytes big-endian), then
+// its bytes' SHA-256. The bodies a commit adds are then neighbours in the tree, at its end, and
+// share leaf pages, where keys by hash alone put each on a random leaf (bench-store, 16 at a time:
+// 14.1 -> 9 KB written per delivery). The same bytes stored in the same millisecond make the same
+// key, and share the body. Stores before this keyed a body by its SHA-256 alone; those keys stay
+// valid, as a key is only ever compared whole. Records call a body's key its `hash`.
+const KEY_TIME_BYTES = 6;
+export function bodyKey(hash: Buffer, now = Date.now()): Buffer {
+  const key = Buffer.allocUnsafe(KEY_TIME_BYTES + hash.length);
+  key.writeUIntBE(now, 0, KEY_TIME_BYTES);
+  hash.copy(key, KEY_TIME_BYTES);
+  return key;
+}
+
+// The SHA-256 of the body's bytes that its key ends with, for what compares messages by content.
+export const contentHash = (key: Buffer): Buffer => key.subarray(key.length - 32);
 
 const META = Buffer.from([0]);
 const RAW = Buffer.from([1]);
@@ -56,7 +73,7 @@ export class Bodies {
     this.ctx = ctx;
   }
 
-  // Inside a write: one more reference to the body with this hash. `raw` and `parsed` are stored
+  // Inside a write: one more reference to the body with this key. `raw` and `parsed` are stored
   // when the body is new; callers that only copy an existing reference omit them.
   addRef(hash: Buffer, raw?: Buffer, parsed?: ParsedMessage, count = 1): void {
     const meta = this.meta(hash);
@@ -168,10 +185,6 @@ export class Bodies {
           this.pumpPrefetch();
         });
     }
-  }
-
-  exists(hash: Buffer): boolean {
-    return this.ctx.dbs.bodies.doesExist(metaKey(hash));
   }
 
   get(hash: Buffer): Buffer | undefined {

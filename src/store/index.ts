@@ -4,7 +4,7 @@ export type { StoreChange, ChangeListener } from './changes.ts';
 export type { AccountInfo, StoredCredentials } from './accounts.ts';
 export type { Resolution } from './aliases.ts';
 export type { DeliveryOutcome, DeliveryTarget, FlagUpdate } from './messages.ts';
-export { bodyHash, type PreparedBody } from './bodies.ts';
+export { bodyHash, contentHash, type PreparedBody } from './bodies.ts';
 export type {
   QueueEntry,
   QueueRecipient,

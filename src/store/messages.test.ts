@@ -4,6 +4,7 @@ import { rmSync } from 'node:fs';
 import { message, passwordHash, storeInternals, storeWithAccount } from '../../test/support/temp-store.ts';
 import type { StoreChange } from './changes.ts';
 import { isStoreError } from './errors.ts';
+import { contentHash } from './bodies.ts';
 import { WRITE_CHUNK } from './messages.ts';
 import { Store } from './store.ts';
 
@@ -110,15 +111,30 @@ test('bodies are stored once for all recipients and copies, and freed with the l
     assert.equal(bodies.count(), 1);
     assert.equal(t.store.accounts.get('user@example.test')!.used, raw.length * 2);
 
-    // The same message appended again is still one body.
-    await t.store.messages.append({ mailboxId: archive.id, raw });
-    assert.equal(t.store.bodies.refs(hash), 4);
+    // The same bytes stored again later are a body of their own, keyed by when they came
+    // (bodies.ts bodyKey), with the same SHA-256.
+    await new Promise((r) => setTimeout(r, 2));
+    const again = await t.store.messages.append({ mailboxId: archive.id, raw });
+    const second = t.store.messages.get(archive.id, again.uid)!.hash;
+    assert.notDeepEqual(second, hash);
+    assert.deepEqual(contentHash(second), contentHash(hash));
+    assert.equal(t.store.bodies.refs(hash), 3);
+    assert.equal(t.store.bodies.refs(second), 1);
+    assert.equal(bodies.count(), 2);
+    // Identical messages of one MULTIAPPEND share one.
+    const multi = await t.store.messages.appendMany({ mailboxId: archive.id, messages: [{ raw }, { raw }] });
+    const third = t.store.messages.get(archive.id, multi.uids[0]!)!.hash;
+    assert.deepEqual(t.store.messages.get(archive.id, multi.uids[1]!)!.hash, third);
+    assert.equal(t.store.bodies.refs(third), 2);
+    assert.equal(bodies.count(), 3);
 
     await t.store.messages.expunge({ mailboxId: inbox.id, onlyDeleted: false });
     await t.store.messages.expunge({ mailboxId: archive.id, onlyDeleted: false });
     // Released references leave the body's count with the sweep that follows.
     await t.store.bodies.swept();
     assert.equal(t.store.bodies.refs(hash), 1);
+    assert.equal(t.store.bodies.refs(second), 0);
+    assert.equal(bodies.count(), 1);
     const bobInbox = t.store.mailboxes.get(bob.id, 'INBOX')!;
     await t.store.messages.expunge({ mailboxId: bobInbox.id, onlyDeleted: false });
     await t.store.bodies.swept();

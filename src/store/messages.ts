@@ -5,7 +5,7 @@
 // vanishedSince, below which a QRESYNC client gets a full resync instead (RFC 7162 3.2.5.2).
 import { parseMessage } from '../mime/parse.ts';
 import type { MessageStructure, ParsedMessage } from '../mime/types.ts';
-import { bodyHash, type Bodies, type PreparedBody } from './bodies.ts';
+import { bodyHash, bodyKey, type Bodies, type PreparedBody } from './bodies.ts';
 import type { StoreChange } from './changes.ts';
 import type { StoreContext } from './context.ts';
 import { StoreError, type StoreErrorCode } from './errors.ts';
@@ -44,11 +44,11 @@ export interface FlagUpdate {
   modseq: number;
 }
 
-// A raw message ready to store: its hash, and its parse unless the body is already stored.
+// A raw message ready to store: its body's key (bodies.ts bodyKey) and its parse.
 interface Prepared {
   raw: Buffer;
   hash: Buffer;
-  parsed: ParsedMessage | undefined;
+  parsed: ParsedMessage;
 }
 
 // Expunge tombstones per mailbox: a prune at twice this keeps the newest MAX_TOMBSTONES, so the
@@ -115,7 +115,8 @@ export class Messages {
     messages: readonly { raw: Buffer; body?: PreparedBody; flags?: string[]; internalDate?: number }[];
     origin?: unknown;
   }): Promise<{ uids: number[]; uidValidity: number }> {
-    const prepared = opts.messages.map((m) => ({ m, body: this.prepare(m.raw, m.body) }));
+    const now = Date.now();
+    const prepared = opts.messages.map((m) => ({ m, body: this.prepare(m.raw, m.body, now) }));
     return this.ctx.write((changes) => {
       const mb = this.requireMailbox(opts.mailboxId);
       const uids = prepared.map(({ m, body }) => this.insert(mb, body, normalizeFlags(m.flags ?? []), m.internalDate ?? Date.now(), changes, opts.origin));
@@ -300,19 +301,17 @@ export class Messages {
 
   // --- inside writes ---
 
-  // The hash and parse a caller prepared off the event loop, or (for the small messages homepost
-  // writes itself, and tools) computed here.
-  private prepare(raw: Buffer, given?: PreparedBody): Prepared {
-    if (given) return { raw, hash: given.hash, parsed: given.parsed };
-    const hash = bodyHash(raw);
-    return { raw, hash, parsed: this.bodies.exists(hash) ? undefined : parseMessage(raw) };
+  // A new body's key, from the hash and parse a caller prepared off the event loop, or (for the
+  // small messages homepost writes itself, and tools) computed here. Identical messages of one
+  // MULTIAPPEND share a time, so a key, so a body.
+  private prepare(raw: Buffer, given?: PreparedBody, now = Date.now()): Prepared {
+    return { raw, hash: bodyKey(given?.hash ?? bodyHash(raw), now), parsed: given?.parsed ?? parseMessage(raw) };
   }
 
   private insert(mb: MailboxRecord, body: Prepared, flags: string[], internalDate: number, changes: StoreChange[], origin: unknown): number {
     if (mb.noSelect) throw new StoreError('forbidden', `${mb.name} cannot hold messages`);
     const current = this.requireMailbox(mb.id);
     this.chargeQuota(current.accountId, body.raw.length);
-    if (!body.parsed && !this.bodies.exists(body.hash)) body.parsed = parseMessage(body.raw);
     this.bodies.addRef(body.hash, body.raw, body.parsed);
     const uid = current.uidNext;
     const modseq = current.highestModSeq + 1;

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { passwordHash, storeInternals, tempDir } from '../../test/support/temp-store.ts';
 import { createLogger } from '../log/log.ts';
+import { bodyHash, contentHash } from './bodies.ts';
 import { MAILBOX_KEY } from './mailbox-records.ts';
 import { openEnv, STORE_FORMAT } from './open.ts';
 import type { MailboxRecord } from './records.ts';
@@ -172,6 +173,44 @@ test('a store written by the previous release (format 5) gets its mailbox record
     const record = dbs.messages.get([inbox.id, MAILBOX_KEY]) as unknown as MailboxRecord;
     assert.deepEqual([record.uidNext, record.count], [14, 11]);
     await store.mailboxes.delete(ann.id, 'Jobs/Projects');
+    assert.deepEqual(store.checkConsistency(), []);
+  } finally {
+    await store.close();
+  }
+});
+
+test('bodies keyed by their SHA-256 alone (format 5 and before) live on beside keys that start with their time', async () => {
+  const { dir } = await fixture(FIXTURE_5, 5);
+  const store = await Store.open(dir);
+  try {
+    const ann = store.accounts.get('ann@example.test')!;
+    const inbox = store.mailboxes.get(ann.id, 'INBOX')!;
+    const archive = store.mailboxes.get(ann.id, 'Archive')!;
+    const old = store.messages.get(inbox.id, 1)!.hash;
+    assert.equal(old.length, 32);
+    assert.deepEqual(contentHash(old), bodyHash(store.messages.body(old)!), 'an old key is its SHA-256');
+
+    const raw = Buffer.from('Subject: new\r\n\r\nnew\r\n');
+    const before = Date.now();
+    const [out] = await store.messages.deliver({ raw, targets: [{ accountId: ann.id }] });
+    assert.ok(out?.ok);
+    const key = store.messages.get(inbox.id, out.uid)!.hash;
+    assert.equal(key.length, 38);
+    assert.ok(key.readUIntBE(0, 6) >= before && key.readUIntBE(0, 6) <= Date.now(), 'the key starts with the time it was stored');
+    assert.deepEqual(contentHash(key), bodyHash(raw));
+    assert.deepEqual(store.messages.body(key), raw);
+
+    const refs = store.bodies.refs(old);
+    await store.messages.copy({ from: inbox.id, uids: [1, out.uid], to: archive.id });
+    assert.deepEqual([store.bodies.refs(old), store.bodies.refs(key)], [refs + 1, 2]);
+    assert.deepEqual(store.checkConsistency(), []);
+
+    const bodies = store.bodies.count();
+    await store.messages.expunge({ mailboxId: archive.id, onlyDeleted: false });
+    await store.messages.expunge({ mailboxId: inbox.id, onlyDeleted: false });
+    await store.bodies.swept();
+    assert.deepEqual([store.bodies.refs(old), store.bodies.refs(key)], [refs - 1, 0]);
+    assert.ok(store.bodies.count() < bodies);
     assert.deepEqual(store.checkConsistency(), []);
   } finally {
     await store.close();

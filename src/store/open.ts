@@ -84,7 +84,7 @@ export interface Dbs {
   dkim: Database<DkimDomainRecord, string>; // DKIM keys by domain (dkim.ts)
   indexes: Database<Buffer, number>; // mailbox id -> its index as the store last closed (mailbox-index.ts)
   headerCache: Database<Buffer, [number, number, number]>; // [mailbox id, chunk, part] -> a column of its messages' summaries (header-cache.ts)
-  // The junk filter's (junk.ts): account id -> its saved counts; [account id, body hash in base64]
+  // The junk filter's (junk.ts): account id -> its saved counts; [account id, body key in base64]
   // -> the label the body was trained with. New databases an older homepost never opens.
   junkCounts: Database<Buffer, number>;
   junkLabels: Database<boolean, [number, string]>;

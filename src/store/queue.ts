@@ -7,7 +7,7 @@
 // each attempt, and removes the entry when nothing is left to do (no recipient to try, no delivery
 // status notification owed).
 import { parseMessage } from '../mime/parse.ts';
-import { bodyHash, type Bodies, type PreparedBody } from './bodies.ts';
+import { bodyHash, bodyKey, type Bodies, type PreparedBody } from './bodies.ts';
 import type { StoreContext } from './context.ts';
 import { StoreError } from './errors.ts';
 
@@ -172,8 +172,8 @@ export class Queue {
       ...(o.deferred ?? []).map((d) => recipient(d, 'deferred', d.result, d.status)),
     ];
     if (recipients.length === 0) throw new StoreError('invalid', 'a queue entry needs a recipient');
-    const hash = o.body?.hash ?? bodyHash(o.raw);
-    const parsed = o.body?.parsed ?? (this.bodies.exists(hash) ? undefined : parseMessage(o.raw));
+    const hash = bodyKey(o.body?.hash ?? bodyHash(o.raw), now);
+    const parsed = o.body?.parsed ?? parseMessage(o.raw);
     const entry = await this.ctx.write(() => {
       const e: QueueEntry = {
         id: this.ctx.next('nextQueueId'),
@@ -191,7 +191,7 @@ export class Queue {
         junk: o.junk ?? false,
         senderMarks: o.senderMarks ?? null,
       };
-      this.bodies.addRef(hash, o.raw, parsed ?? (this.bodies.exists(hash) ? undefined : parseMessage(o.raw)));
+      this.bodies.addRef(hash, o.raw, parsed);
       this.ctx.dbs.queue.putSync(e.id, e);
       return e;
     });

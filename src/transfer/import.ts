@@ -9,7 +9,7 @@ import path from 'node:path';
 import { decodeMutf7 } from '../imap/mutf7.ts';
 import type { ParsedMessage } from '../mime/index.ts';
 import type { AccountInfo, MailboxRecord, Store } from '../store/index.ts';
-import { bodyHash } from '../store/bodies.ts';
+import { bodyHash, contentHash } from '../store/bodies.ts';
 import { INBOX } from '../store/mailboxes.ts';
 import { baseName, flagsOfName, KeywordLetters, mailboxOfFolder, parseUidlist } from './maildir.ts';
 import { readMbox } from './mbox.ts';
@@ -58,11 +58,11 @@ function withCrlf(raw: Buffer): Buffer {
   return out;
 }
 
-// The body hashes a mailbox holds, with how many messages hold each.
+// The SHA-256s of the messages a mailbox holds, with how many messages hold each.
 function held(store: Store, mb: MailboxRecord): Map<string, number> {
   const out = new Map<string, number>();
   for (const m of store.messages.list(mb.id)) {
-    const k = m.hash.toString('hex');
+    const k = contentHash(m.hash).toString('hex');
     out.set(k, (out.get(k) ?? 0) + 1);
   }
   return out;
