@@ -1,8 +1,8 @@
 // The last junk decisions of each account, for `homepost junk stats` and the setup page: each
-// verdict matched to the copy delivery stored (by account and the copy's SHA-256, service.ts expect()), so
-// each decision names the mailbox and UID the message really got. A few per account, in memory and
-// saved by the service now and then (service.ts); never a word of the body, only the subject (cut
-// short) and the filter's clues.
+// verdict matched to the copy delivery stored (by account and the copy's SHA-256, service.ts
+// expect()), so each decision names the mailbox and UID the message really got. A few per account,
+// in memory and saved by the service now and then (service.ts); never a word of the body, only the
+// subject (cut short) and the filter's clues.
 import type { Clue } from './classifier.ts';
 
 // Decisions kept per account, newest first.

@@ -92,8 +92,8 @@ export class JunkService {
   private decisionsRead = new Set<number>();
   private decisionsTimer: NodeJS.Timeout | null = null;
   // Verdicts whose copy is about to be stored, by account and the copy's SHA-256 (expect(); the end
-  // of its body key): a stored copy is matched to its verdict by its record alone, no body read. At most AWAITED_MAX, the oldest
-  // dropped (a delivery that failed leaves its entry behind).
+  // of its body key): a stored copy is matched to its verdict by its record alone, no body read.
+  // At most AWAITED_MAX, the oldest dropped (a delivery that failed leaves its entry behind).
   private awaited = new Map<string, JunkVerdict>();
   private closed = false;
 
@@ -117,8 +117,8 @@ export class JunkService {
     return judgeScan(this.classifier(accountId), scan, readSetting(this.store.settings, JUNK_THRESHOLD_SETTING), signals);
   }
 
-  // The copy with this SHA-256 (bodyHash), about to be delivered to the account, was filed by `verdict`:
-  // its decision is noted when the store reports it added.
+  // The copy with this SHA-256 (bodyHash), about to be delivered to the account, was filed by
+  // `verdict`: its decision is noted when the store reports it added.
   expect(accountId: number, hash: Buffer, verdict: JunkVerdict): void {
     this.awaited.set(awaitedKey(accountId, hash), verdict);
     for (const key of this.awaited.keys()) {

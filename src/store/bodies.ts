@@ -108,10 +108,10 @@ export class Bodies {
 
   // Inside a write: one reference fewer, taken off the body by a sweep that follows the commit.
   // An expunge of thousands of messages then writes their records and a small table, not a random
-  // leaf page of the bodies database per message (each body sits where its hash puts it): EXPUNGE
-  // of 5,000 of 50,000 messages took 700 ms, most of it writing bodies' pages. The body stays
-  // readable, and counted, until swept; a new reference meanwhile (the same message delivered
-  // again) adds to its count as usual. A write that fails takes its releases with it.
+  // leaf page of the bodies database per message (a mailbox's bodies are spread among the others'):
+  // EXPUNGE of 5,000 of 50,000 messages took 700 ms, most of it writing bodies' pages. The body
+  // stays readable, and counted, until swept; a new reference meanwhile (a COPY of another message
+  // holding it) adds to its count as usual. A write that fails takes its releases with it.
   release(hash: Buffer): void {
     this.ctx.dbs.released.putSync(hash, (this.ctx.dbs.released.get(hash) ?? 0) + 1);
     this.sweepSoon();
