@@ -179,7 +179,7 @@ test('a store written by the previous release (format 5) gets its mailbox record
   }
 });
 
-test('bodies keyed by their SHA-256 alone (format 5 and before) live on beside keys that start with their time', async () => {
+test('bodies keyed by their SHA-256 alone (stores up to this change) live on beside keys that start with their time', async () => {
   const { dir } = await fixture(FIXTURE_5, 5);
   const store = await Store.open(dir);
   try {
