@@ -201,3 +201,35 @@ describe('FETCH: empty sections and RFC 2231 parameters', () => {
     c.close();
   });
 });
+
+// A FETCH of indexed items over more than one batch of lines (fetch-indexed.ts): every message
+// once, in order, and a keyword first seen on a message in the middle announced right before it.
+describe('FETCH of indexed items over many messages', () => {
+  const COUNT = 2_000;
+  let s: ImapTestServer;
+  before(async () => {
+    s = await startImapServer();
+    await Promise.all(Array.from({ length: COUNT }, (_, i) => s.deliver(SIMPLE.replace('simple', `message ${i + 1}`))));
+  });
+  after(() => s.close());
+
+  test('lines in sequence order across batches; the new keyword announced between them', async () => {
+    const a = await loggedIn(s);
+    const b = await loggedIn(s);
+    await ok(a, 'SELECT INBOX');
+    await ok(b, 'SELECT INBOX');
+    await ok(b, 'STORE 1500 +FLAGS ($Late)');
+    const r = await ok(a, 'FETCH 1:* (UID FLAGS)');
+    assert.equal(r.untagged.length, COUNT + 2);
+    assert.match(r.untagged[1499]!, /^\* FLAGS \(.*\$Late\)$/);
+    assert.match(r.untagged[1500]!, /^\* OK \[PERMANENTFLAGS \(.*\$Late \\\*\)\]/);
+    const fetched = r.untagged.filter((l) => l.includes(' FETCH '));
+    assert.deepEqual(
+      fetched.map((l) => Number(/^\* (\d+) FETCH/.exec(l)?.[1])),
+      Array.from({ length: COUNT }, (_, i) => i + 1),
+    );
+    assert.equal(fetched[1499], '* 1500 FETCH (UID 1500 FLAGS ($Late \\Recent))');
+    a.close();
+    b.close();
+  });
+});

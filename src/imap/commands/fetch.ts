@@ -6,13 +6,12 @@
 import type { HeaderCacheReader, MessageRecord } from '../../store/index.ts';
 import { sectionBytes, type Envelope, type MessageStructure } from '../../mime/index.ts';
 import { Turns } from '../../net/turns.ts';
-import { LineBatch } from '../line-batch.ts';
 import { STATES, type CommandSpec } from '../command.ts';
 import { formatDateTime, isAtom, quote } from '../encoder.ts';
 import { ImapBadSyntax, ImapServerError, ImapUserError } from '../errors.ts';
-import { IndexCursor } from '../index-cursor.ts';
 import type { SequenceSet } from '../parser.ts';
 import type { ImapSession } from '../session.ts';
+import { fetchIndexed, isIndexed } from './fetch-indexed.ts';
 import { parseFetchItems, parseFetchModifiers, type FetchItem, type FetchModifiers } from './fetch-items.ts';
 import { binaryBytes, sectionLabel } from './fetch-sections.ts';
 import { clipRanges, encodeRanges } from '../uid-ranges.ts';
@@ -146,100 +145,6 @@ function fetchSpec(name: 'FETCH' | 'UID FETCH'): CommandSpec<FetchArgs> {
       if (missing && !uid) throw new ImapUserError('Some of the requested messages no longer exist', 'EXPUNGEISSUED');
     },
   };
-}
-
-// Items answered from the store's index of the mailbox (UID, FLAGS, MODSEQ, RFC822.SIZE) and its
-// header cache (ENVELOPE, INTERNALDATE): no message record is read for them. What a client's header
-// sync asks for.
-const INDEXED = new Set(['UID', 'FLAGS', 'MODSEQ', 'RFC822.SIZE', 'INTERNALDATE', 'ENVELOPE']);
-const isIndexed = (i: FetchItem) => i.kind === 'simple' && INDEXED.has(i.name);
-
-// FETCH of indexed items only; true when some UIDs are no longer in the mailbox. Lines are sent in
-// batches of about BATCH_BYTES; a batch goes out before any FLAGS announcing a new keyword, and
-// before the loop is given back (so a commit meanwhile cannot reorder what the client reads).
-const BATCH_BYTES = 65_536;
-
-async function fetchIndexed(session: ImapSession, uids: number[], items: FetchItem[], changedSince: number | null, turns: Turns): Promise<boolean> {
-  const view = session.view!;
-  const store = session.store.messages;
-  const names = items.map((i) => (i.kind === 'simple' ? i.name : ''));
-  const withFlags = names.includes('FLAGS');
-  const withSize = names.includes('RFC822.SIZE');
-  const summaries = names.includes('ENVELOPE') || names.includes('INTERNALDATE') ? store.summaries(view.mailboxId) : null;
-  const cursor = new IndexCursor(store, view.mailboxId);
-  let missing = false;
-  const batch = new LineBatch(session.utf8);
-  const flush = async () => {
-    if (batch.length) await session.send([batch.take()]);
-  };
-  // Flag lists are interned by the index: one already checked for new keywords is skipped, and
-  // each is written once, and once more for messages recent to this session (with \Recent).
-  let checked: readonly string[] | null = null;
-  const flagText = new Map<readonly string[], string>();
-  const recentFlagText = new Map<readonly string[], string>();
-  // The UIDs come ascending: each is looked for first just past the previous one in the view (which
-  // changes only between commands, dispatch.ts), before a binary search; so too in the index.
-  let seq = 0;
-  const listed = view.uids;
-  try {
-    for (const u of uids) {
-      if (turns.due()) {
-        await flush();
-        await turns.pass();
-      }
-      if (!cursor.current) {
-        await flush();
-        await cursor.refresh();
-      }
-      const index = cursor.index;
-      const i = cursor.position(u);
-      const summary = i >= 0 && summaries ? summaries.get(u, () => store.get(view.mailboxId, u)) : null;
-      if (!index || i < 0 || summary === undefined) {
-        missing = true;
-        continue;
-      }
-      const modseq = index.modseq(i);
-      if (changedSince !== null && modseq <= changedSince) continue;
-      // Read before the await below: a commit meanwhile may remove messages from the index in
-      // place, and position i would then be another message's.
-      const flags = index.flags(i);
-      const size = withSize ? index.size(i) : 0;
-      // As in the record path: keywords announced first, covered pending changes dropped.
-      if (withFlags && flags !== checked) {
-        if (session.hasNewKeywords(flags)) {
-          await flush();
-          await session.announceKeywords(flags);
-        }
-        checked = flags;
-      }
-      seq = listed[seq] === u ? seq + 1 : view.seqOf(u);
-      batch.text('* ').num(seq).text(' FETCH (');
-      for (let k = 0; k < names.length; k++) {
-        if (k) batch.text(' ');
-        const name = names[k];
-        if (name === 'UID') batch.text('UID ').num(u);
-        else if (name === 'FLAGS') {
-          const texts = view.recent.has(u) ? recentFlagText : flagText;
-          let text = texts.get(flags);
-          if (text === undefined) {
-            text = `FLAGS ${session.flagList(u, flags)}`;
-            texts.set(flags, text);
-          }
-          batch.text(text);
-        } else if (name === 'MODSEQ') batch.text('MODSEQ (').num(modseq).text(')');
-        else if (name === 'RFC822.SIZE') batch.text('RFC822.SIZE ').num(size);
-        else if (name === 'INTERNALDATE') batch.text('INTERNALDATE ').text(formatDateTime(summary!.internalDate));
-        else writeEnvelope(batch.text('ENVELOPE '), summary!.envelope);
-      }
-      batch.text(')\r\n');
-      if (withFlags) view.reported(u, modseq);
-      if (batch.length >= BATCH_BYTES) await flush();
-    }
-    await flush();
-  } finally {
-    summaries?.close();
-  }
-  return missing;
 }
 
 function fetchResponse(
