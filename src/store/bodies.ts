@@ -1,6 +1,7 @@
 // Message bodies, each stored once per delivery, enqueue or APPEND and reference-counted: one
 // copy serves every recipient of a delivery, every IMAP COPY of it; the last reference removes it.
 import { createHash } from 'node:crypto';
+import { parseMessage } from '../mime/parse.ts';
 import { MIME_FORMAT_VERSION, type MessageStructure, type ParsedMessage } from '../mime/types.ts';
 import type { StoreContext } from './context.ts';
 import { isStoreError } from './errors.ts';
@@ -32,6 +33,13 @@ export function bodyKey(hash: Buffer, now = Date.now()): Buffer {
   key.writeUIntBE(now, 0, KEY_TIME_BYTES);
   hash.copy(key, KEY_TIME_BYTES);
   return key;
+}
+
+// A body about to be stored, keyed: the hash and parse a caller prepared off the event loop, or
+// (for the small messages homepost writes itself, and tools) computed here. Deliveries, APPEND
+// and the queue all take their keys from here.
+export function keyedBody(raw: Buffer, given: PreparedBody | undefined, now: number): PreparedBody {
+  return { hash: bodyKey(given?.hash ?? bodyHash(raw), now), parsed: given?.parsed ?? parseMessage(raw) };
 }
 
 // The SHA-256 of the body's bytes that its key ends with, for what compares messages by content.

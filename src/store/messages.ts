@@ -3,9 +3,8 @@
 // MODSEQ (RFC 7162 3.1) and expunged UIDs keep theirs so QRESYNC can report VANISHED (RFC 7162 3.2.10).
 // Tombstones are kept up to MAX_TOMBSTONES per mailbox; the oldest go first and raise the mailbox's
 // vanishedSince, below which a QRESYNC client gets a full resync instead (RFC 7162 3.2.5.2).
-import { parseMessage } from '../mime/parse.ts';
 import type { MessageStructure, ParsedMessage } from '../mime/types.ts';
-import { bodyHash, bodyKey, type Bodies, type PreparedBody } from './bodies.ts';
+import { keyedBody, type Bodies, type PreparedBody } from './bodies.ts';
 import type { StoreChange } from './changes.ts';
 import type { StoreContext } from './context.ts';
 import { StoreError, type StoreErrorCode } from './errors.ts';
@@ -301,11 +300,10 @@ export class Messages {
 
   // --- inside writes ---
 
-  // A new body's key, from the hash and parse a caller prepared off the event loop, or (for the
-  // small messages homepost writes itself, and tools) computed here. Identical messages of one
-  // MULTIAPPEND share a time, so a key, so a body.
+  // A new body, keyed (bodies.ts keyedBody). Identical messages of one MULTIAPPEND share a time,
+  // so a key, so a body.
   private prepare(raw: Buffer, given?: PreparedBody, now = Date.now()): Prepared {
-    return { raw, hash: bodyKey(given?.hash ?? bodyHash(raw), now), parsed: given?.parsed ?? parseMessage(raw) };
+    return { raw, ...keyedBody(raw, given, now) };
   }
 
   private insert(mb: MailboxRecord, body: Prepared, flags: string[], internalDate: number, changes: StoreChange[], origin: unknown): number {

@@ -6,8 +6,7 @@
 // on disk; the outbound delivery (src/queue) takes entries whose recipients are due, records
 // each attempt, and removes the entry when nothing is left to do (no recipient to try, no delivery
 // status notification owed).
-import { parseMessage } from '../mime/parse.ts';
-import { bodyHash, bodyKey, type Bodies, type PreparedBody } from './bodies.ts';
+import { keyedBody, type Bodies, type PreparedBody } from './bodies.ts';
 import type { StoreContext } from './context.ts';
 import { StoreError } from './errors.ts';
 
@@ -172,8 +171,7 @@ export class Queue {
       ...(o.deferred ?? []).map((d) => recipient(d, 'deferred', d.result, d.status)),
     ];
     if (recipients.length === 0) throw new StoreError('invalid', 'a queue entry needs a recipient');
-    const hash = bodyKey(o.body?.hash ?? bodyHash(o.raw), now);
-    const parsed = o.body?.parsed ?? parseMessage(o.raw);
+    const { hash, parsed } = keyedBody(o.raw, o.body, now);
     const entry = await this.ctx.write(() => {
       const e: QueueEntry = {
         id: this.ctx.next('nextQueueId'),
