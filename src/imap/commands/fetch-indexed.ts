@@ -5,8 +5,9 @@
 // Lines are written into a LineBatch by a synchronous loop (IndexedLines.write) that stops when
 // the batch holds BATCH_BYTES, the turn is over, or a message's flags hold a keyword the session
 // has not announced; the async driver then sends the batch, announces the keywords (RFC 9051
-// 7.3.5: before their first use), or gives the loop back, and calls it again. Keeping awaits out
-// of the loop lets V8 optimize it as a plain function, from the first large FETCH on.
+// 7.3.5: before their first use), or gives the loop back, and calls it again. With no await
+// inside, V8 optimizes the loop as a plain function (docs/architecture.md, "Code conventions":
+// loops over a mailbox).
 import type { HeaderCacheReader, Store } from '../../store/index.ts';
 import type { Turns } from '../../net/turns.ts';
 import { formatDateTime } from '../encoder.ts';
@@ -67,8 +68,7 @@ class IndexedLines {
     this.view = session.view!;
     this.store = session.store.messages;
     this.changedSince = changedSince;
-    // Built by push, not map(): map()'s array has another elements kind in V8's optimized code
-    // than in the builtin, and code specialized on one would be thrown away at the other.
+    // By push, not map() (docs/architecture.md, "Code conventions": loops over a mailbox).
     for (const i of items) this.names.push(i.kind === 'simple' ? i.name : '');
     this.withFlags = this.names.includes('FLAGS');
     const withSummary = this.names.includes('ENVELOPE') || this.names.includes('INTERNALDATE');

@@ -16,6 +16,13 @@ export interface ResultOptions {
   withModseq: boolean;
 }
 
+// " n" for each number, in a function of its own (docs/architecture.md, "Code conventions": loops
+// over a mailbox).
+function numberList(line: LineBatch, numbers: readonly number[]): LineBatch {
+  for (const n of numbers) line.text(' ').num(n);
+  return line;
+}
+
 // `found` in result order (mailbox order for SEARCH, sort order for SORT).
 export async function sendResults(session: ImapSession, found: readonly Match<unknown>[], o: ResultOptions): Promise<void> {
   const numbers = found.map((f) => (o.uid ? f.uid : f.seq));
@@ -23,8 +30,7 @@ export async function sendResults(session: ImapSession, found: readonly Match<un
   const returns = o.returns ?? (session.rev2 && o.command === 'SEARCH' ? new Set(['ALL']) : null);
   if (returns === null) {
     // RFC 7162 3.1.5: the highest mod-sequence of all messages returned.
-    const line = new LineBatch().text(`* ${o.command}`);
-    for (const n of numbers) line.text(' ').num(n);
+    const line = numberList(new LineBatch().text(`* ${o.command}`), numbers);
     if (o.withModseq && found.length) line.text(` (MODSEQ ${highest(found)})`);
     await session.send([line.text('\r\n').take()]);
     return;

@@ -70,9 +70,14 @@ async function selected(session: ImapSession, key: SearchKey): Promise<{ positio
     const { found, clock } = await runSearch(session, key, () => null);
     return { positions: found.map((f) => f.seq - 1), clock };
   }
-  const all = new Uint32Array(session.view!.uids.length);
-  for (let i = 0; i < all.length; i++) all[i] = i;
-  return { positions: all, clock: new SearchClock(session.svc.config.searchBudgetMs) };
+  return { positions: allPositions(session.view!.uids.length), clock: new SearchClock(session.svc.config.searchBudgetMs) };
+}
+
+// 0..n-1, in a function of its own (docs/architecture.md, "Code conventions": loops over a mailbox).
+function allPositions(n: number): Uint32Array {
+  const all = new Uint32Array(n);
+  for (let i = 0; i < n; i++) all[i] = i;
+  return all;
 }
 
 function threadSpec(name: 'THREAD' | 'UID THREAD'): CommandSpec<ThreadProgram> {

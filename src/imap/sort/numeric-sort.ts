@@ -18,11 +18,45 @@ export const numericOnly = (criteria: readonly SortCriterion[]) => criteria.ever
 // The view's messages in sort order. A message another session expunged meanwhile (not yet
 // reported to this one) is left out, as a search leaves it out.
 export async function sortAllByNumbers(session: ImapSession, criteria: readonly SortCriterion[], clock: SearchClock): Promise<Match<null>[]> {
+  const uids = session.view!.uids;
+  const { keys, kept } = await readKeys(session, criteria, clock);
+  // By push, not map() (docs/architecture.md, "Code conventions": loops over a mailbox).
+  const signs: number[] = [];
+  for (const c of criteria) signs.push(c.reverse ? -1 : 1);
+  const tick = () => clock.tick();
+  let sorted: ArrayLike<number> | null = null;
+  if (keys.length === 1) {
+    const own = new Float64Array(kept.length);
+    for (let j = 0; j < kept.length; j++) own[j] = signs[0]! * keys[0]![kept[j]!]!;
+    const order = await sortByIntegerKeys(own, tick);
+    if (order) sorted = order.map((j) => kept[j]!);
+  }
+  sorted ??= await slicedSort(
+    kept,
+    (a, b) => {
+      for (let k = 0; k < keys.length; k++) {
+        const x = keys[k]![a]!;
+        const y = keys[k]![b]!;
+        if (x !== y) return x < y ? -signs[k]! : signs[k]!;
+      }
+      return a - b;
+    },
+    tick,
+  );
+  const found: Match<null>[] = new Array(sorted.length);
+  for (let j = 0; j < sorted.length; j++) found[j] = { seq: sorted[j]! + 1, uid: uids[sorted[j]!]!, modseq: 0, data: null };
+  return found;
+}
+
+// Each criterion's key per position of the view, and the positions still in the mailbox; a loop
+// of its own, its arrays made by push (docs/architecture.md, "Code conventions": loops over a
+// mailbox).
+async function readKeys(session: ImapSession, criteria: readonly SortCriterion[], clock: SearchClock): Promise<{ keys: Float64Array[]; kept: number[] }> {
   const view = session.view!;
   const store = session.store.messages;
   const uids = view.uids;
-  const keys = criteria.map(() => new Float64Array(uids.length));
-  const signs = criteria.map((c) => (c.reverse ? -1 : 1));
+  const keys: Float64Array[] = [];
+  for (let k = 0; k < criteria.length; k++) keys.push(new Float64Array(uids.length));
   const kept: number[] = [];
   const summaries = store.summaries(view.mailboxId);
   let uid = 0;
@@ -48,27 +82,5 @@ export async function sortAllByNumbers(session: ImapSession, criteria: readonly 
   } finally {
     summaries.close();
   }
-  const tick = () => clock.tick();
-  let sorted: ArrayLike<number> | null = null;
-  if (keys.length === 1) {
-    const own = new Float64Array(kept.length);
-    for (let j = 0; j < kept.length; j++) own[j] = signs[0]! * keys[0]![kept[j]!]!;
-    const order = await sortByIntegerKeys(own, tick);
-    if (order) sorted = order.map((j) => kept[j]!);
-  }
-  sorted ??= await slicedSort(
-    kept,
-    (a, b) => {
-      for (let k = 0; k < keys.length; k++) {
-        const x = keys[k]![a]!;
-        const y = keys[k]![b]!;
-        if (x !== y) return x < y ? -signs[k]! : signs[k]!;
-      }
-      return a - b;
-    },
-    tick,
-  );
-  const found: Match<null>[] = new Array(sorted.length);
-  for (let j = 0; j < sorted.length; j++) found[j] = { seq: sorted[j]! + 1, uid: uids[sorted[j]!]!, modseq: 0, data: null };
-  return found;
+  return { keys, kept };
 }

@@ -12,20 +12,14 @@ const RUN = 16_384;
 
 // Positions 0..n-1 of `keys` in sorted order; null when the keys are not integers within
 // KEY_RANGE of each other, or there are 2^21 or more, for the caller's general sort to take.
+// Each loop is a function of its own (docs/architecture.md, "Code conventions": loops over a
+// mailbox).
 export async function sortByIntegerKeys(keys: ArrayLike<number>, tick: () => Promise<void>): Promise<Uint32Array | null> {
   const n = keys.length;
   if (n >= POSITIONS) return null;
-  let min = Number.POSITIVE_INFINITY;
-  let max = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < n; i++) {
-    const k = keys[i]!;
-    if (!Number.isInteger(k)) return null;
-    if (k < min) min = k;
-    if (k > max) max = k;
-  }
-  if (max - min >= KEY_RANGE) return null;
-  let src = new Float64Array(n);
-  for (let i = 0; i < n; i++) src[i] = (keys[i]! - min) * POSITIONS + i;
+  const min = smallestInRange(keys);
+  if (min === null) return null;
+  let src = packed(keys, min);
   for (let lo = 0; lo < n; lo += RUN) {
     src.subarray(lo, Math.min(lo + RUN, n)).sort();
     await tick();
@@ -33,20 +27,46 @@ export async function sortByIntegerKeys(keys: ArrayLike<number>, tick: () => Pro
   let dst = new Float64Array(n);
   for (let width = RUN; width < n; width *= 2) {
     for (let lo = 0; lo < n; lo += 2 * width) {
-      const mid = Math.min(lo + width, n);
-      const hi = Math.min(lo + 2 * width, n);
-      let i = lo;
-      let j = mid;
-      let k = lo;
-      while (i < mid && j < hi) dst[k++] = src[i]! < src[j]! ? src[i++]! : src[j++]!;
-      while (i < mid) dst[k++] = src[i++]!;
-      while (j < hi) dst[k++] = src[j++]!;
+      merge(src, dst, lo, Math.min(lo + width, n), Math.min(lo + 2 * width, n));
       await tick();
     }
     [src, dst] = [dst, src];
   }
-  const order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[i] = src[i]! % POSITIONS;
+  return positions(src);
+}
+
+// The smallest key, or null when some key is not an integer or they span KEY_RANGE or more.
+function smallestInRange(keys: ArrayLike<number>): number | null {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    if (!Number.isInteger(k)) return null;
+    if (k < min) min = k;
+    if (k > max) max = k;
+  }
+  return max - min < KEY_RANGE ? min : null;
+}
+
+function packed(keys: ArrayLike<number>, min: number): Float64Array<ArrayBuffer> {
+  const out = new Float64Array(keys.length);
+  for (let i = 0; i < keys.length; i++) out[i] = (keys[i]! - min) * POSITIONS + i;
+  return out;
+}
+
+// src[lo..mid) and src[mid..hi), each sorted, into dst[lo..hi).
+function merge(src: Float64Array, dst: Float64Array, lo: number, mid: number, hi: number): void {
+  let i = lo;
+  let j = mid;
+  let k = lo;
+  while (i < mid && j < hi) dst[k++] = src[i]! < src[j]! ? src[i++]! : src[j++]!;
+  while (i < mid) dst[k++] = src[i++]!;
+  while (j < hi) dst[k++] = src[j++]!;
+}
+
+function positions(sorted: Float64Array): Uint32Array {
+  const order = new Uint32Array(sorted.length);
+  for (let i = 0; i < sorted.length; i++) order[i] = sorted[i]! % POSITIONS;
   return order;
 }
 

@@ -55,9 +55,21 @@ async function linkReferences(f: Forest, tick: () => Promise<void>): Promise<voi
 
 // (2), (3) the root set; (4) dummies without children go, those with children are replaced by
 // them, except at the root where a dummy stays unless it has only one child. Returns the roots.
+// Each loop is a function of its own (docs/architecture.md, "Code conventions": loops over a
+// mailbox).
 function prune(f: Forest): number[] {
+  const roots = rootSet(f);
+  pruneBelow(f, roots);
+  return pruneRoots(f, roots);
+}
+
+function rootSet(f: Forest): number[] {
   const roots: number[] = [];
   for (let i = 0; i < f.size; i++) if (f.parent(i) === -1) roots.push(i);
+  return roots;
+}
+
+function pruneBelow(f: Forest, roots: readonly number[]): void {
   for (const n of f.postOrder(roots)) {
     let dummies = false;
     for (let c = f.firstChild(n); c !== -1 && !dummies; c = f.nextSibling(c)) dummies = f.isDummy(c);
@@ -67,6 +79,9 @@ function prune(f: Forest): number[] {
     for (const c of children) f.detach(c);
     f.setChildren(n, children);
   }
+}
+
+function pruneRoots(f: Forest, roots: readonly number[]): number[] {
   return roots.flatMap((r) => {
     if (!f.isDummy(r) || f.branches(r)) return [r];
     const children = f.children(r);

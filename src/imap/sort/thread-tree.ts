@@ -246,10 +246,7 @@ export class Forest {
 // other sessions run meanwhile.
 export async function formatThreads(forest: Forest, out: LineBatch, tick: () => Promise<void>): Promise<void> {
   // Nodes whose thread-list is still to be written; CLOSE closes one.
-  const CLOSE = -2;
-  const stack: number[] = [];
-  const roots = forest.roots;
-  for (let i = roots.length - 1; i >= 0; i--) stack.push(CLOSE, roots[i]!);
+  const stack = openList(forest.roots);
   for (let n = 0; stack.length; n++) {
     if (n % (4 * TICK_EVERY) === 0) await tick();
     let at = stack.pop()!;
@@ -275,4 +272,15 @@ export async function formatThreads(forest: Forest, out: LineBatch, tick: () => 
       for (let i = children.length - 1; i >= 0; i--) stack.push(CLOSE, children[i]!);
     }
   }
+}
+
+// Stands for the end of a thread-list on formatThreads' stack.
+const CLOSE = -2;
+
+// The stack that writes these nodes' thread-lists, the first on top; a loop of its own, not
+// formatThreads' first (docs/architecture.md, "Code conventions": loops over a mailbox).
+function openList(nodes: readonly number[]): number[] {
+  const stack: number[] = [];
+  for (let i = nodes.length - 1; i >= 0; i--) stack.push(CLOSE, nodes[i]!);
+  return stack;
 }
