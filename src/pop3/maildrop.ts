@@ -2,6 +2,7 @@
 // delivered later are not part of it; messages another session expunges are noted from the
 // store's changes; DELE only marks; QUIT (the UPDATE state) removes the marked messages, and flags
 // the retrieved ones \Seen as Dovecot does, in one store commit (up to 1,000 messages each).
+import type { ByteLines } from '../net/byte-lines.ts';
 import type { Store } from '../store/index.ts';
 import { INBOX } from '../store/index.ts';
 import { noSuchMessage, Pop3Error } from './errors.ts';
@@ -18,6 +19,8 @@ const READ_AHEAD_MAX = 1024 * 1024;
 export class Maildrop {
   readonly mailboxId: number;
   readonly uidValidity: number;
+  // The second half of every UIDL (uidl()), made once.
+  private validityHex: string;
   private store: Store;
   // Per message number - 1: its UID, its octets (RFC 1939 11, stored with the message) and marks.
   private uids: Uint32Array;
@@ -34,6 +37,7 @@ export class Maildrop {
     this.store = store;
     this.mailboxId = mailboxId;
     this.uidValidity = uidValidity;
+    this.validityHex = hex8(uidValidity);
     const index = store.messages.index(mailboxId)!;
     // Copies, which later commits do not change (uidArray() is the index's shared read-only one).
     this.uids = index.uidArray();
@@ -97,7 +101,12 @@ export class Maildrop {
   // the IMAP UID and the INBOX UIDVALIDITY, so that both protocols name a message alike and a
   // maildrop moved from Dovecot keeps its UIDLs when it keeps its UIDs.
   uidl(n: number): string {
-    return hex8(this.uids[n - 1]!) + hex8(this.uidValidity);
+    return hex8(this.uids[n - 1]!) + this.validityHex;
+  }
+
+  // The same, written into a listing's lines.
+  writeUidl(out: ByteLines, n: number): void {
+    out.hex8(this.uids[n - 1]!).text(this.validityHex);
   }
 
   // The stored bytes of message n; a Pop3Error when another session (IMAP) expunged it.

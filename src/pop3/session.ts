@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { passwordsAllowed } from '../auth/login.ts';
 import { type Connection, LineTooLongError } from '../net/connection.ts';
+import { ByteLines } from '../net/byte-lines.ts';
 import { Turns } from '../net/turns.ts';
 import type { Logger } from '../log/log.ts';
 import type { Slot } from '../net/listener.ts';
@@ -165,20 +166,22 @@ export class Pop3Session {
     return this.conn.flush();
   }
 
-  // A multi-line response of short lines (CAPA, LIST, UIDL; none starts with "."), made as it is
-  // sent: in writes of about LINES_BATCH characters, the loop given back every SLICE_MS (a maildrop
-  // of 50,000 messages is a 1.3 MB UIDL listing), waiting whenever the client is not reading.
-  async sendLines(first: string, lines: Iterable<string>): Promise<boolean> {
+  // A multi-line response of `count` short lines (CAPA, LIST, UIDL; none starts with "."), line k
+  // written by write(out, source, k) as bytes (net/byte-lines.ts): in writes of about LINES_BATCH
+  // bytes, the loop given back every SLICE_MS (a maildrop of 50,000 messages is a 1.3 MB UIDL
+  // listing), waiting whenever the client is not reading. write is a module's function, not a
+  // closure made per command, and the loop that calls it one of its own (docs/architecture.md,
+  // "Code conventions": loops over a mailbox).
+  async sendLines<T>(first: string, count: number, write: LineWriter<T>, source: T): Promise<boolean> {
     const turns = new Turns();
-    let batch = `${first}\r\n`;
-    for (const l of lines) {
-      batch += `${l}\r\n`;
-      if (batch.length < LINES_BATCH) continue;
-      if (!this.conn.write(batch) && !(await this.conn.drain())) return false;
-      batch = '';
+    const out = new ByteLines().text(first).text('\r\n');
+    for (let k = 0; k < count; ) {
+      k = writeLines(out, count, write, source, k);
+      if (k === count) break;
+      if (!this.conn.write(out.take()) && !(await this.conn.drain())) return false;
       await turns.pass();
     }
-    this.conn.write(batch);
+    this.conn.write(out.take());
     this.conn.write(TERMINATOR);
     return this.conn.flush();
   }
@@ -295,6 +298,18 @@ export class Pop3Session {
 }
 
 const TERMINATOR = Buffer.from('.\r\n');
+
+// Writes line k of a multi-line response (sendLines), without its CRLF.
+export type LineWriter<T> = (out: ByteLines, source: T, k: number) => void;
+
+// Lines k.. into `out` until it holds LINES_BATCH bytes or none is left; the next k.
+function writeLines<T>(out: ByteLines, count: number, write: LineWriter<T>, source: T, k: number): number {
+  for (; k < count && out.length < LINES_BATCH; k++) {
+    write(out, source, k);
+    out.text('\r\n');
+  }
+  return k;
+}
 
 // A command name as it may appear in a reply: printable ASCII, bounded.
 function printable(s: string): string {

@@ -112,6 +112,43 @@ print(json.dumps(out))
   });
 });
 
+// A maildrop whose listings take several writes (sendLines: about 16 KB each), one message marked
+// deleted in the middle: every line once, in order, the deleted one left out.
+describe('python poplib, a maildrop of 3,000 messages', () => {
+  const COUNT = 3_000;
+  let f: Pop3Fixture;
+  before(async () => (f = await pop3Fixture()));
+  after(() => f.close());
+
+  it('LIST and UIDL list every message not marked deleted, in order', async () => {
+    const raws = Array.from({ length: COUNT }, (_, i) => `From: a@example.org\r\nSubject: ${i + 1}\r\n\r\n${'x'.repeat(i % 97)}\r\n`);
+    const uids = await Promise.all(raws.map((r) => f.deliver(r)));
+    const got = await python<{ list: string[]; uidl: string[] }>(
+      PRELUDE +
+        `
+p = login()
+p.dele(1500)
+lst = [l.decode() for l in p.list()[1]]
+uidl = [l.decode() for l in p.uidl()[1]]
+p.rset(); p.quit()
+print(json.dumps({'list': lst, 'uidl': uidl}))
+`,
+      [f.port, f.user, f.password],
+    );
+    const uidValidity = f.server.context.store.mailboxes.getById(f.inbox)!.uidValidity;
+    const hex8 = (n: number) => n.toString(16).padStart(8, '0');
+    const kept = raws.map((r, i) => ({ n: i + 1, octets: Buffer.byteLength(r), uid: uids[i]! })).filter((m) => m.n !== 1500);
+    assert.deepEqual(
+      got.list,
+      kept.map((m) => `${m.n} ${m.octets}`),
+    );
+    assert.deepEqual(
+      got.uidl,
+      kept.map((m) => `${m.n} ${hex8(m.uid)}${hex8(uidValidity)}`),
+    );
+  });
+});
+
 describe('the UPDATE state and the maildrop snapshot', () => {
   let f: Pop3Fixture;
   before(async () => (f = await pop3Fixture()));

@@ -1,5 +1,5 @@
 // Commands valid in more than one state: CAPA (RFC 2449 5), QUIT (RFC 1939 4 and 6), NOOP.
-import type { Pop3Session } from '../session.ts';
+import type { LineWriter, Pop3Session } from '../session.ts';
 import { argsOf, type Pop3Command } from './command.ts';
 
 // RFC 2449 5: what this session can use. "Capabilities available in the AUTHORIZATION state MUST
@@ -15,12 +15,17 @@ export function capabilities(s: Pop3Session): string[] {
   return caps;
 }
 
+const capabilityLine: LineWriter<readonly string[]> = (out, caps, k) => {
+  out.text(caps[k]!);
+};
+
 export const capa: Pop3Command = {
   name: 'CAPA',
   states: ['authorization', 'transaction'],
   async run(s, args) {
     argsOf(args, 0);
-    await s.sendLines('+OK capability list follows', capabilities(s));
+    const caps = capabilities(s);
+    await s.sendLines('+OK capability list follows', caps.length, capabilityLine, caps);
   },
 };
 

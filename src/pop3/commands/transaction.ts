@@ -1,6 +1,8 @@
 // The TRANSACTION state (RFC 1939 5 and 7): STAT, LIST, UIDL, RETR, TOP, DELE, RSET.
 import { Pop3Error } from '../errors.ts';
 import { stuffedPieces } from '../octets.ts';
+import type { Maildrop } from '../maildrop.ts';
+import type { LineWriter } from '../session.ts';
 import { argsOf, messages, type Pop3Command } from './command.ts';
 
 // RFC 1939 5 STAT: "+OK count octets", messages marked deleted left out.
@@ -14,11 +16,19 @@ export const stat: Pop3Command = {
   },
 };
 
-// A listing's lines, made one at a time as sendLines sends them (a maildrop of 50,000 messages is
-// 50,000 lines, not to be built in one turn of the loop).
-function* lines(numbers: readonly number[], line: (n: number) => string): Generator<string> {
-  for (const n of numbers) yield line(n);
+// A listing's lines (sendLines), one per message not marked deleted.
+interface Listing {
+  drop: Maildrop;
+  numbers: readonly number[];
 }
+const listLine: LineWriter<Listing> = (out, { drop, numbers }, k) => {
+  const n = numbers[k]!;
+  out.num(n).text(' ').num(drop.octets(n));
+};
+const uidlLine: LineWriter<Listing> = (out, { drop, numbers }, k) => {
+  const n = numbers[k]!;
+  drop.writeUidl(out.num(n).text(' '), n);
+};
 
 // RFC 1939 5 LIST [msg].
 export const list: Pop3Command = {
@@ -33,10 +43,7 @@ export const list: Pop3Command = {
       return;
     }
     const numbers = drop.numbers;
-    await s.sendLines(
-      `+OK ${messages(numbers.length)}`,
-      lines(numbers, (n) => `${n} ${drop.octets(n)}`),
-    );
+    await s.sendLines(`+OK ${messages(numbers.length)}`, numbers.length, listLine, { drop, numbers });
   },
 };
 
@@ -52,10 +59,8 @@ export const uidl: Pop3Command = {
       await s.send(`+OK ${n} ${drop.uidl(n)}`);
       return;
     }
-    await s.sendLines(
-      '+OK unique-id listing follows',
-      lines(drop.numbers, (n) => `${n} ${drop.uidl(n)}`),
-    );
+    const numbers = drop.numbers;
+    await s.sendLines('+OK unique-id listing follows', numbers.length, uidlLine, { drop, numbers });
   },
 };
 
