@@ -16,8 +16,14 @@ export interface ResultOptions {
   withModseq: boolean;
 }
 
-// " n" for each number, in a function of its own (docs/architecture.md, "Code conventions": loops
-// over a mailbox).
+// The UIDs or the sequence numbers of the matches; " n" for each number. Loops of their own, arrays
+// made by push (docs/architecture.md, "Code conventions": loops over a mailbox).
+function resultNumbers(found: readonly Match<unknown>[], uid: boolean): number[] {
+  const numbers: number[] = [];
+  for (const f of found) numbers.push(uid ? f.uid : f.seq);
+  return numbers;
+}
+
 function numberList(line: LineBatch, numbers: readonly number[]): LineBatch {
   for (const n of numbers) line.text(' ').num(n);
   return line;
@@ -25,7 +31,7 @@ function numberList(line: LineBatch, numbers: readonly number[]): LineBatch {
 
 // `found` in result order (mailbox order for SEARCH, sort order for SORT).
 export async function sendResults(session: ImapSession, found: readonly Match<unknown>[], o: ResultOptions): Promise<void> {
-  const numbers = found.map((f) => (o.uid ? f.uid : f.seq));
+  const numbers = resultNumbers(found, o.uid);
   // IMAP4rev2 answers SEARCH with ESEARCH always (RFC 9051 6.4.4); SORT only when asked (RFC 5267).
   const returns = o.returns ?? (session.rev2 && o.command === 'SEARCH' ? new Set(['ALL']) : null);
   if (returns === null) {
