@@ -73,7 +73,8 @@ async function selected(session: ImapSession, key: SearchKey): Promise<{ positio
   return { positions: allPositions(session.view!.uids.length), clock: new SearchClock(session.svc.config.searchBudgetMs) };
 }
 
-// 0..n-1, in a function of its own (docs/architecture.md, "Code conventions": loops over a mailbox).
+// 0..n-1, in a function of its own (docs/architecture.md, "Code conventions": loops over a
+// mailbox).
 function allPositions(n: number): Uint32Array {
   const all = new Uint32Array(n);
   for (let i = 0; i < n; i++) all[i] = i;
