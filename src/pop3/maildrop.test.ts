@@ -101,17 +101,46 @@ describe('Maildrop (RFC 1939 4-6)', () => {
 
   it('reads the next message ahead, and still checks that it exists when asked for it', async () => {
     const drop = await Maildrop.open(t.store, t.account.id);
-    assert.ok(drop.body(1).equals(message(1)));
+    assert.ok((await drop.body(1)).equals(message(1)));
     drop.readAhead(1);
     await new Promise((r) => setImmediate(r));
     await t.store.messages.expunge({ mailboxId: inbox, uids: [2], onlyDeleted: false });
-    assert.throws(() => drop.body(2), /removed by another session/);
+    await assert.rejects(drop.body(2), /removed by another session/);
     drop.readAhead(2);
     await new Promise((r) => setImmediate(r));
-    assert.ok(drop.body(3).equals(message(3)));
+    assert.ok((await drop.body(3)).equals(message(3)));
     drop.readAhead(3);
     drop.close();
     await new Promise((r) => setImmediate(r));
+  });
+
+  it('reads a large body, and the next one ahead, on lmdb-js threads before the event loop reads it', async () => {
+    const large = (n: number) => message(n, `X-Filler: ${'x'.repeat(990)}\r\n`.repeat(70));
+    await deliver(large(4));
+    await deliver(large(5));
+    assert.ok(large(4).length > 64 * 1024);
+    const messages = t.store.messages;
+    const original = messages.prefetchMessages.bind(messages);
+    const asked: number[] = [];
+    messages.prefetchMessages = (mailboxId, uids, reads) => {
+      assert.equal(reads, 'whole');
+      asked.push(...uids);
+      return original(mailboxId, uids, reads);
+    };
+    try {
+      const drop = await Maildrop.open(t.store, t.account.id);
+      assert.ok((await drop.body(3)).equals(message(3)));
+      assert.deepEqual(asked, []);
+      assert.ok((await drop.body(4)).equals(large(4)));
+      assert.deepEqual(asked, [4]);
+      drop.readAhead(4);
+      assert.deepEqual(asked, [4, 5]);
+      assert.ok((await drop.body(5)).equals(large(5)));
+      assert.deepEqual(asked, [4, 5]);
+      drop.close();
+    } finally {
+      messages.prefetchMessages = original;
+    }
   });
 
   it('still lists, with its octets in CRLF form, a message another session expunged', async () => {
@@ -122,7 +151,7 @@ describe('Maildrop (RFC 1939 4-6)', () => {
     const size = message(1).length;
     // Octets were counted at delivery: the body that is gone need not be read.
     assert.deepEqual(drop.stat(), { count: 4, octets: size * 3 + gone.replaceAll('\n', '\r\n').length });
-    assert.throws(() => drop.body(4), /removed by another session/);
+    await assert.rejects(drop.body(4), /removed by another session/);
   });
 
   it('reads no body at login or STAT (octets are stored with each message)', async () => {
@@ -137,7 +166,7 @@ describe('Maildrop (RFC 1939 4-6)', () => {
       const drop = await Maildrop.open(t.store, t.account.id);
       assert.deepEqual(drop.stat(), { count: 3, octets: message(1).length * 3 });
       assert.equal(reads, 0);
-      assert.ok(drop.body(1).equals(message(1)));
+      assert.ok((await drop.body(1)).equals(message(1)));
       assert.equal(reads, 1);
     } finally {
       bodies.body = original;
@@ -168,7 +197,7 @@ describe('Maildrop (RFC 1939 4-6)', () => {
   it('copes with messages another session expunged', async () => {
     const drop = await Maildrop.open(t.store, t.account.id);
     await t.store.messages.expunge({ mailboxId: inbox, uids: [2], onlyDeleted: false });
-    assert.throws(() => drop.body(2), /removed by another session/);
+    await assert.rejects(drop.body(2), /removed by another session/);
     drop.markDeleted(2);
     drop.markDeleted(3);
     assert.deepEqual(await drop.commit(null), { expunged: 1, seen: 0 });

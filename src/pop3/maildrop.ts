@@ -13,8 +13,14 @@ const DELETED = 1;
 const RETRIEVED = 2;
 const GONE = 4; // expunged by another session
 
-// Larger messages are not read ahead (readAhead): a session holds at most one such body extra.
+// Larger messages are not read ahead (readAhead): a client that stops leaves that much read for
+// nothing.
 const READ_AHEAD_MAX = 1024 * 1024;
+// Larger bodies are read into memory on lmdb-js's threads before the event loop reads them
+// (store/read-ahead.ts): cold, their pages faulted in one by one would hold every other session
+// (a 1 MB body: 256 disk reads). A smaller one costs the loop a few pages at most, less than the
+// threads' round trip, which every RETR of a warm download would pay.
+const READ_AT_ONCE = 64 * 1024;
 
 export class Maildrop {
   readonly mailboxId: number;
@@ -28,8 +34,9 @@ export class Maildrop {
   private marks: Uint8Array;
   // STAT's answer, kept as DELE and RSET change it: the messages not marked deleted, their octets.
   private live = { count: 0, octets: 0 };
-  // The body read ahead of the next RETR or TOP (readAhead).
-  private ahead: { n: number; body: Buffer } | null = null;
+  // The message read ahead of the next RETR or TOP (readAhead): its body, or the read of a large
+  // one on lmdb-js's threads.
+  private ahead: { n: number; body: Buffer | null; done: Promise<void> | null } | null = null;
   private closed = false;
   private unsubscribe: () => void;
 
@@ -110,10 +117,11 @@ export class Maildrop {
   }
 
   // The stored bytes of message n; a Pop3Error when another session (IMAP) expunged it.
-  body(n: number): Buffer {
-    const ahead = this.ahead?.n === n ? this.ahead.body : undefined;
+  async body(n: number): Promise<Buffer> {
+    const ahead = this.ahead?.n === n ? this.ahead : null;
     this.ahead = null;
-    const body = this.marks[n - 1]! & GONE ? undefined : (ahead ?? this.read(n));
+    if (!ahead?.body && this.octetCounts[n - 1]! > READ_AT_ONCE) await (ahead?.done ?? this.prefetch(n));
+    const body = this.marks[n - 1]! & GONE ? undefined : (ahead?.body ?? this.read(n));
     if (!body) throw new Pop3Error(null, `message ${n} was removed by another session`);
     return body;
   }
@@ -123,15 +131,24 @@ export class Maildrop {
     return record ? this.store.messages.body(record.hash) : undefined;
   }
 
+  private prefetch(n: number): Promise<void> {
+    return this.store.messages.prefetchMessages(this.mailboxId, [this.uids[n - 1]!], 'whole');
+  }
+
   // Clients fetch messages in order: once message n is sent, message n + 1 is read from the store
-  // while the client is still taking in message n, if the event loop has nothing else to do first.
+  // while the client is still taking in message n: a large one on lmdb-js's threads, a small one
+  // on the event loop when it has nothing else to do first.
   readAhead(n: number): void {
     if (n >= this.uids.length || this.marks[n]! & (DELETED | GONE) || this.octetCounts[n]! > READ_AHEAD_MAX) return;
+    if (this.octetCounts[n]! > READ_AT_ONCE) {
+      this.ahead = { n: n + 1, body: null, done: this.prefetch(n + 1) };
+      return;
+    }
     setImmediate(() => {
       if (this.ahead !== null || this.closed) return;
       try {
         const body = this.read(n + 1);
-        if (body) this.ahead = { n: n + 1, body };
+        if (body) this.ahead = { n: n + 1, body, done: null };
       } catch {
         // A store closing under a shutdown: RETR, if it comes, reports it.
       }

@@ -68,13 +68,20 @@ const SWEEP_WAIT_MS = 50;
 // file I/O and password hashing).
 const PREFETCH_GROUP = 64;
 const PREFETCHES_RUNNING = 3;
-const PREFETCHES_WAITING = 8;
+
+// Bodies read ahead by one call of db.prefetch, with their raw messages or only their parses;
+// settle() once they are read, dropped or failed.
+interface PrefetchGroup {
+  hashes: readonly Buffer[];
+  raw: boolean;
+  settle: () => void;
+}
 
 export class Bodies {
   private ctx: StoreContext;
   private sweep: Promise<void> | null = null;
   private prefetchRunning = 0;
-  private prefetchWaiting: Buffer[][] = [];
+  private prefetchWaiting: PrefetchGroup[] = [];
   private sweepAgain = false;
 
   constructor(ctx: StoreContext) {
@@ -170,26 +177,33 @@ export class Bodies {
 
   // Reads the bodies' records into memory on lmdb-js's threads (db.prefetch), in PREFETCH_GROUP
   // bodies per call so that several threads wait on the disk at once: with noReadAhead (open.ts)
-  // a body read on the loop faults its pages in one at a time, one read in flight.
+  // a body read on the loop faults its pages in one at a time, one read in flight, and holds every
+  // session meanwhile (a cold 100 KB body: 30-100 ms). The promise resolves once they are in
+  // memory, or will not be: a caller that waits for it reads them without a fault.
   // At most PREFETCHES_RUNNING calls run at once, so a thread of the pool stays free for others
-  // (a login's password hash); the groups waiting beyond PREFETCHES_WAITING are dropped, oldest
-  // first, as the pass that asked has read them itself by then.
-  prefetch(hashes: readonly Buffer[]): void {
-    for (let i = 0; i < hashes.length; i += PREFETCH_GROUP) this.prefetchWaiting.push(hashes.slice(i, i + PREFETCH_GROUP));
-    this.prefetchWaiting.splice(0, Math.max(0, this.prefetchWaiting.length - PREFETCHES_WAITING));
+  // (a login's password hash); the others wait their turn, in order. What waits is bounded by the
+  // passes that asked: each has a few batches in flight (read-ahead.ts) and waits for them.
+  prefetch(hashes: readonly Buffer[], raw = true): Promise<void> {
+    const settled: Promise<void>[] = [];
+    for (let i = 0; i < hashes.length; i += PREFETCH_GROUP) {
+      const group = hashes.slice(i, i + PREFETCH_GROUP);
+      settled.push(new Promise((settle) => this.prefetchWaiting.push({ hashes: group, raw, settle })));
+    }
     this.pumpPrefetch();
+    return settled.length === 1 ? settled[0]! : Promise.all(settled).then(() => {});
   }
 
   private pumpPrefetch(): void {
-    if (!this.ctx.isOpen) this.prefetchWaiting.length = 0;
+    if (!this.ctx.isOpen) for (const dropped of this.prefetchWaiting.splice(0)) dropped.settle();
     while (this.prefetchRunning < PREFETCHES_RUNNING && this.prefetchWaiting.length) {
-      const keys = this.prefetchWaiting.shift()!.flatMap((h) => [metaKey(h), rawKey(h)]);
+      const group = this.prefetchWaiting.shift()!;
       this.prefetchRunning++;
       this.ctx.dbs.bodies
-        .prefetch(keys)
+        .prefetch(group.hashes.flatMap((h) => (group.raw ? [metaKey(h), rawKey(h)] : [metaKey(h)])))
         .catch((e: unknown) => this.ctx.log.warn('store.prefetch_failed', { error: e }))
         .finally(() => {
           this.prefetchRunning--;
+          group.settle();
           this.pumpPrefetch();
         });
     }

@@ -3,7 +3,7 @@ export { StoreError, isStoreError, type StoreErrorCode } from './errors.ts';
 export type { StoreChange, ChangeListener } from './changes.ts';
 export type { AccountInfo, StoredCredentials } from './accounts.ts';
 export type { Resolution } from './aliases.ts';
-export type { DeliveryOutcome, DeliveryTarget, FlagUpdate } from './messages.ts';
+export type { DeliveryOutcome, DeliveryTarget, FlagUpdate, MessageReads } from './messages.ts';
 export { bodyHash, contentHash, type PreparedBody } from './bodies.ts';
 export type {
   QueueEntry,
@@ -24,6 +24,7 @@ export type { MailboxRecord, MessageRecord, AliasRecord, DomainRecord } from './
 export type { MailboxIndex } from './mailbox-index.ts';
 export type { HeaderRecord } from './header-records.ts';
 export type { HeaderCacheReader, MessageSummary } from './header-cache.ts';
+export { ReadAhead } from './read-ahead.ts';
 export { octetSize } from './octets.ts';
 export { DELIMITER, INBOX, DEFAULT_MAILBOXES, normalizeMailboxName } from './mailboxes.ts';
 export { SYSTEM_FLAGS, type FlagOp } from './flags.ts';

@@ -365,10 +365,12 @@ test('reads ahead asked for while the store closes are skipped, not run on a clo
   const hashes = t.store.messages.list(inbox).map((m) => m.hash);
   // Running when close() starts: lmdb-js waits for them. Asked for after: skipped (lmdb-js's
   // prefetch on a closed environment is a segmentation fault, which would end this test file).
-  t.store.messages.prefetchBodies(hashes);
+  const settled = [t.store.messages.prefetchBodies(hashes), t.store.messages.prefetchMessages(inbox, [1, 2, 3], 'whole')];
   const closing = t.close();
-  t.store.messages.prefetchBodies(hashes);
+  settled.push(t.store.messages.prefetchBodies(hashes), t.store.messages.prefetchMessages(inbox, [1, 2, 3], 'whole'));
   await closing;
-  t.store.messages.prefetchBodies(hashes);
+  settled.push(t.store.messages.prefetchBodies(hashes), t.store.messages.prefetchMessages(inbox, [1, 2, 3], 'whole'));
+  // Each settles (read, or skipped), so a pass waiting for one goes on.
+  await Promise.all(settled);
   await new Promise((resolve) => setTimeout(resolve, 50));
 });

@@ -61,6 +61,10 @@ function* chunks(uids: readonly number[]): Generator<number[]> {
   for (let at = 0; at < uids.length; at += WRITE_CHUNK) yield uids.slice(at, at + WRITE_CHUNK);
 }
 
+// What a pass reads of each message: its record only, the body's parse too (BODYSTRUCTURE), or
+// the whole body (a section, the text).
+export type MessageReads = 'records' | 'parsed' | 'whole';
+
 export class Messages {
   private ctx: StoreContext;
   private bodies: Bodies;
@@ -180,10 +184,34 @@ export class Messages {
     return this.bodies.get(hash);
   }
 
-  // Has lmdb-js read these bodies (raw and parse) into memory on its own threads, for a pass that
-  // will read them soon (bodies.ts prefetch).
-  prefetchBodies(hashes: readonly Buffer[]): void {
-    this.bodies.prefetch(hashes);
+  // Has lmdb-js read these messages' records, and then as much of their bodies as `reads` says,
+  // into memory on its own threads, for a pass that will read them soon (read-ahead.ts); resolves
+  // once they are there, or will not be (the store is closing, or a read failed: logged).
+  async prefetchMessages(mailboxId: number, uids: readonly number[], reads: MessageReads): Promise<void> {
+    const keys: [number, number][] = [];
+    for (const uid of uids) keys.push([mailboxId, uid]);
+    try {
+      // lmdb-js's prefetch on a closed environment ends the process (context.ts).
+      if (!this.ctx.isOpen) return;
+      await this.ctx.dbs.messages.prefetch(keys);
+      if (reads === 'records' || !this.ctx.isOpen) return;
+      // The records are in memory now: reading them costs the event loop no fault.
+      const hashes: Buffer[] = [];
+      for (const uid of uids) {
+        const r = this.get(mailboxId, uid);
+        if (r) hashes.push(r.hash);
+      }
+      await this.prefetchBodies(hashes, reads === 'whole');
+    } catch (e) {
+      this.ctx.log.warn('store.prefetch_failed', { error: e });
+    }
+  }
+
+  // Has lmdb-js read these bodies (their parse, and with `raw` the message) into memory on its own
+  // threads, for a pass that will read them soon (bodies.ts prefetch); resolves once they are
+  // there (or will not be).
+  prefetchBodies(hashes: readonly Buffer[], raw = true): Promise<void> {
+    return this.bodies.prefetch(hashes, raw);
   }
 
   parsed(hash: Buffer): MessageStructure | undefined {

@@ -233,3 +233,32 @@ describe('FETCH of indexed items over many messages', () => {
     b.close();
   });
 });
+
+// A FETCH of bodies over many messages reads them ahead on lmdb-js's threads, several reads in
+// flight (store/read-ahead.ts): every message comes once, in order, with its exact bytes, across
+// reads and with a large one among them; and one large message alone is read the same way.
+describe('FETCH of bodies over many messages', () => {
+  const COUNT = 70;
+  const LARGE = 7;
+  const bodyOf = (n: number) => SIMPLE.replace('simple', `message ${n}`) + (n === LARGE ? `${'x'.repeat(998)}\r\n`.repeat(100) : `body of ${n}\r\n`);
+  let s: ImapTestServer;
+  before(async () => {
+    s = await startImapServer();
+    for (let n = 1; n <= COUNT; n++) await s.deliver(bodyOf(n));
+  });
+  after(() => s.close());
+
+  test('every body once, in order, exact', async () => {
+    const c = await loggedIn(s);
+    await ok(c, 'EXAMINE INBOX');
+    const r = await ok(c, 'FETCH 1:* (UID BODY.PEEK[])');
+    assert.deepEqual(
+      r.untagged,
+      Array.from({ length: COUNT }, (_, i) => `* ${i + 1} FETCH (UID ${i + 1} BODY[] {${Buffer.byteLength(bodyOf(i + 1))}}\r\n${bodyOf(i + 1)})`),
+    );
+    const one = await ok(c, `FETCH ${LARGE} (BODY.PEEK[])`);
+    assert.ok(Buffer.byteLength(bodyOf(LARGE)) > 64 * 1024);
+    assert.deepEqual(one.untagged, [`* ${LARGE} FETCH (BODY[] {${Buffer.byteLength(bodyOf(LARGE))}}\r\n${bodyOf(LARGE)})`]);
+    c.close();
+  });
+});

@@ -3,7 +3,7 @@
 // from the mailbox's header cache. A fetch of a non-PEEK body section sets \Seen on all the
 // messages concerned in ONE store commit, before any response is written, so the FLAGS reported
 // are the committed ones.
-import type { HeaderCacheReader, MessageRecord } from '../../store/index.ts';
+import { ReadAhead, type HeaderCacheReader, type MessageReads, type MessageRecord } from '../../store/index.ts';
 import { sectionBytes, type Envelope, type MessageStructure } from '../../mime/index.ts';
 import { Turns } from '../../net/turns.ts';
 import { STATES, type CommandSpec } from '../command.ts';
@@ -120,9 +120,14 @@ function fetchSpec(name: 'FETCH' | 'UID FETCH'): CommandSpec<FetchArgs> {
       const turns = new Turns();
       let missing = indexed && (await fetchIndexed(session, uids, wanted, mods.changedSince, turns));
       const summaries = !indexed && has('ENVELOPE') ? store.summaries(view.mailboxId) : null;
+      const each = indexed ? [] : uids;
+      const ahead = readAhead(session, each, wanted);
       try {
-        for (const u of indexed ? [] : uids) {
+        for (let i = 0; i < each.length; i++) {
           await turns.pass();
+          const reading = ahead?.ready(i);
+          if (reading) await reading;
+          const u = each[i]!;
           const record = store.get(view.mailboxId, u);
           if (!record) {
             missing = true;
@@ -145,6 +150,36 @@ function fetchSpec(name: 'FETCH' | 'UID FETCH'): CommandSpec<FetchArgs> {
       if (missing && !uid) throw new ImapUserError('Some of the requested messages no longer exist', 'EXPUNGEISSUED');
     },
   };
+}
+
+// A FETCH that reads more than a few pages has the messages' records, and what its items read of
+// their bodies, read ahead on lmdb-js's threads, and waits for them (store/read-ahead.ts): cold,
+// their pages faulted in on the event loop one by one would hold every other session. A smaller
+// one reads at once, as the threads' round trip would cost it more: up to RECORDS_AT_ONCE records
+// (a few leaf pages), PARSES_AT_ONCE parses (BODYSTRUCTURE: a page each), or one body of at most
+// BODY_AT_ONCE bytes.
+const RECORDS_AT_ONCE = 256;
+const PARSES_AT_ONCE = 16;
+const BODY_AT_ONCE = 64 * 1024;
+const RECORDS_PER_READ = 256;
+const BODIES_PER_READ = 16;
+
+function readAhead(session: ImapSession, uids: readonly number[], items: readonly FetchItem[]): ReadAhead | null {
+  const store = session.store.messages;
+  const mailboxId = session.view!.mailboxId;
+  const reads: MessageReads = items.some((i) => i.kind !== 'simple')
+    ? 'whole'
+    : items.some((i) => i.kind === 'simple' && (i.name === 'BODY' || i.name === 'BODYSTRUCTURE'))
+      ? 'parsed'
+      : 'records';
+  const atOnce =
+    reads === 'records'
+      ? uids.length <= RECORDS_AT_ONCE
+      : reads === 'parsed'
+        ? uids.length <= PARSES_AT_ONCE
+        : uids.length === 1 && (store.get(mailboxId, uids[0]!)?.size ?? 0) <= BODY_AT_ONCE;
+  if (uids.length === 0 || atOnce) return null;
+  return new ReadAhead(store, mailboxId, uids, { reads, batch: reads === 'records' ? RECORDS_PER_READ : BODIES_PER_READ, batches: 2 });
 }
 
 function fetchResponse(

@@ -7,7 +7,7 @@ import { free } from '../../memory/free.ts';
 import type { BodyPart } from '../../mime/decode.ts';
 import type { MimePart } from '../../mime/index.ts';
 import { Turns } from '../../net/turns.ts';
-import type { MessageRecord } from '../../store/index.ts';
+import { ReadAhead, type MessageRecord } from '../../store/index.ts';
 import { JobError } from '../../offload/pool.ts';
 import { ImapServerError, ImapUserError } from '../errors.ts';
 import { IndexCursor } from '../index-cursor.ts';
@@ -71,35 +71,24 @@ export class SearchClock {
 // get per UID. A batch is dropped whenever the clock yields, so a record is read in the slice
 // that evaluates it, as with a get per UID.
 const RECORD_BATCH = 128;
+// A search that reads messages' text has them read ahead by this many batches past the one it is
+// at (read-ahead.ts), so lmdb-js's threads keep the disk busy while it evaluates.
+const AHEAD_BATCHES = 2;
 
-// With `bodies`, the bodies of each batch and of the next are read into memory by lmdb-js's threads
-// (store.messages.prefetchBodies), so the search's reads find them there instead of faulting on
-// the event loop one page at a time.
 export function recordReader(
   store: ImapSession['store']['messages'],
   mailboxId: number,
   clock: Pick<SearchClock, 'slices'>,
-  bodies: boolean,
 ): (uid: number) => MessageRecord | null {
   let batch: MessageRecord[] = [];
   let at = 0;
   let slice = clock.slices;
-  let prefetched = 0; // the highest UID whose body was read ahead
   return (uid) => {
     while (at < batch.length && batch[at]!.uid < uid) at++;
     if (at === batch.length || slice !== clock.slices) {
       slice = clock.slices;
       batch = store.list(mailboxId, uid, RECORD_BATCH);
       at = 0;
-      // The reads run a batch ahead of the evaluation, so the disk is kept busy meanwhile.
-      const last = batch.at(-1);
-      if (bodies && last && last.uid >= prefetched) {
-        const ahead = [...batch.filter((r) => r.uid > prefetched), ...store.list(mailboxId, last.uid + 1, RECORD_BATCH)];
-        if (ahead.length) {
-          store.prefetchBodies(ahead.map((r) => r.hash));
-          prefetched = ahead.at(-1)!.uid;
-        }
-      }
     }
     return batch[at]?.uid === uid ? batch[at]! : null;
   };
@@ -154,7 +143,10 @@ export async function runSearch<T>(
   resolveSets(view, key, sets);
   const clock = new SearchClock(session.svc.config.searchBudgetMs);
   const needs = textNeeds(key);
-  const recordOf = recordReader(store, view.mailboxId, clock, needs.raw);
+  const uids = view.uids;
+  const recordOf = recordReader(store, view.mailboxId, clock);
+  // Messages whose text is read are waited for, never faulted in by the loop (read-ahead.ts).
+  const ahead = needs.raw ? new ReadAhead(store, view.mailboxId, uids, { reads: 'whole', batch: RECORD_BATCH, batches: AHEAD_BATCHES }) : null;
   const summaries = store.summaries(view.mailboxId);
   const env: SearchEnv = {
     view,
@@ -174,7 +166,6 @@ export async function runSearch<T>(
     text: (raw, parts) => partsTextOffLoop(session, raw, parts),
   };
   const found: Match<T>[] = [];
-  const uids = view.uids;
   // RFC 7162 3.1.5: the MODSEQ of the messages found is reported only for a program that has one.
   const withModseq = usesModseq(key);
   const readsText = needs.headers || needs.body;
@@ -188,6 +179,8 @@ export async function runSearch<T>(
       if (cursor.position(uid) < 0) continue;
       const c = new ViewCandidate(uid, recordOf);
       try {
+        const reading = ahead?.ready(i);
+        if (reading) await reading;
         if (readsText) await loadText(env, c, needs, () => clock.tick());
         if (matches(env, c, key)) found.push({ seq: i + 1, uid: c.uid, modseq: withModseq ? c.record.modseq : 0, data: keep(env, c, i + 1) });
       } catch (e) {

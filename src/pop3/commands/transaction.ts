@@ -75,7 +75,7 @@ export const retr: Pop3Command = {
     const [arg] = argsOf(args, 1);
     const drop = s.maildrop;
     const n = drop.number(arg);
-    const body = drop.body(n);
+    const body = await drop.body(n);
     const octets = drop.octets(n);
     drop.markRetrieved(n);
     await s.sendMessage(`+OK ${octets} octets`, stuffedPieces(body, { crlf: octets === body.length }));
@@ -92,7 +92,7 @@ export const top: Pop3Command = {
     const drop = s.maildrop;
     const n = drop.number(arg);
     if (!/^[0-9]{1,10}$/.test(lines)) throw new Pop3Error(null, `not a line count: ${lines.slice(0, 20)}`);
-    const body = drop.body(n);
+    const body = await drop.body(n);
     await s.sendMessage('+OK top of message follows', stuffedPieces(body, { bodyLines: Number(lines) }));
     drop.readAhead(n);
   },
