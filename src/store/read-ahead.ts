@@ -1,5 +1,6 @@
-// Reads the messages a pass goes through (a SEARCH over the text, a FETCH of bodies) into memory
-// on lmdb-js's threads, batches ahead of the pass, and says when those of a message are there.
+// Reads the messages a pass goes through (a SEARCH over the text, a FETCH of many messages) into
+// memory on lmdb-js's threads, batches ahead of the pass, and says when those of a message are
+// there.
 // The store is opened with noReadAhead (open.ts): a record or body read on the event loop faults
 // its pages in one at a time and holds every other session meanwhile. With the disk busy each
 // such fault waited 15-20 ms here, and a cold 100 KB body or a batch of records held the loop
