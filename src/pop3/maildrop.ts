@@ -4,7 +4,7 @@
 // the retrieved ones \Seen as Dovecot does, in one store commit (up to 1,000 messages each).
 import type { ByteLines } from '../net/byte-lines.ts';
 import type { Store } from '../store/index.ts';
-import { INBOX } from '../store/index.ts';
+import { BODY_READ_AT_ONCE, INBOX } from '../store/index.ts';
 import { noSuchMessage, Pop3Error } from './errors.ts';
 import { positionOfUid } from '../store/uid-search.ts';
 
@@ -16,11 +16,6 @@ const GONE = 4; // expunged by another session
 // Larger messages are not read ahead (readAhead): a client that stops leaves that much read for
 // nothing.
 const READ_AHEAD_MAX = 1024 * 1024;
-// Larger bodies are read into memory on lmdb-js's threads before the event loop reads them
-// (store/read-ahead.ts): cold, their pages faulted in one by one would hold every other session
-// (a 1 MB body: 256 disk reads). A smaller one costs the loop a few pages at most, less than the
-// threads' round trip, which every RETR of a warm download would pay.
-const READ_AT_ONCE = 64 * 1024;
 
 export class Maildrop {
   readonly mailboxId: number;
@@ -120,7 +115,8 @@ export class Maildrop {
   async body(n: number): Promise<Buffer> {
     const ahead = this.ahead?.n === n ? this.ahead : null;
     this.ahead = null;
-    if (!ahead?.body && this.octetCounts[n - 1]! > READ_AT_ONCE) await (ahead?.done ?? this.prefetch(n));
+    // A large body is waited for on lmdb-js's threads, never faulted in by the loop.
+    if (!ahead?.body && this.octetCounts[n - 1]! > BODY_READ_AT_ONCE) await (ahead?.done ?? this.prefetch(n));
     const body = this.marks[n - 1]! & GONE ? undefined : (ahead?.body ?? this.read(n));
     if (!body) throw new Pop3Error(null, `message ${n} was removed by another session`);
     return body;
@@ -136,11 +132,11 @@ export class Maildrop {
   }
 
   // Clients fetch messages in order: once message n is sent, message n + 1 is read from the store
-  // while the client is still taking in message n: a large one on lmdb-js's threads, a small one
-  // on the event loop when it has nothing else to do first.
+  // while the client is still taking in message n: one over BODY_READ_AT_ONCE on lmdb-js's threads
+  // (store/read-ahead.ts), a smaller one on the event loop when it has nothing else to do first.
   readAhead(n: number): void {
-    if (n >= this.uids.length || this.marks[n]! & (DELETED | GONE) || this.octetCounts[n]! > READ_AHEAD_MAX) return;
-    if (this.octetCounts[n]! > READ_AT_ONCE) {
+    if (this.closed || n >= this.uids.length || this.marks[n]! & (DELETED | GONE) || this.octetCounts[n]! > READ_AHEAD_MAX) return;
+    if (this.octetCounts[n]! > BODY_READ_AT_ONCE) {
       this.ahead = { n: n + 1, body: null, done: this.prefetch(n + 1) };
       return;
     }

@@ -70,7 +70,7 @@ const PREFETCH_GROUP = 64;
 const PREFETCHES_RUNNING = 3;
 
 // Bodies read ahead by one call of db.prefetch, with their raw messages or only their parses;
-// settle() once they are read, dropped or failed.
+// settle() once they are read, failed, or skipped as the store closes.
 interface PrefetchGroup {
   hashes: readonly Buffer[];
   raw: boolean;

@@ -24,7 +24,7 @@ export type { MailboxRecord, MessageRecord, AliasRecord, DomainRecord } from './
 export type { MailboxIndex } from './mailbox-index.ts';
 export type { HeaderRecord } from './header-records.ts';
 export type { HeaderCacheReader, MessageSummary } from './header-cache.ts';
-export { ReadAhead } from './read-ahead.ts';
+export { BODY_READ_AT_ONCE, ReadAhead } from './read-ahead.ts';
 export { octetSize } from './octets.ts';
 export { DELIMITER, INBOX, DEFAULT_MAILBOXES, normalizeMailboxName } from './mailboxes.ts';
 export { SYSTEM_FLAGS, type FlagOp } from './flags.ts';

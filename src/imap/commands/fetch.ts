@@ -3,7 +3,7 @@
 // from the mailbox's header cache. A fetch of a non-PEEK body section sets \Seen on all the
 // messages concerned in ONE store commit, before any response is written, so the FLAGS reported
 // are the committed ones.
-import { ReadAhead, type HeaderCacheReader, type MessageReads, type MessageRecord } from '../../store/index.ts';
+import { BODY_READ_AT_ONCE, ReadAhead, type HeaderCacheReader, type MessageReads, type MessageRecord } from '../../store/index.ts';
 import { sectionBytes, type Envelope, type MessageStructure } from '../../mime/index.ts';
 import { Turns } from '../../net/turns.ts';
 import { STATES, type CommandSpec } from '../command.ts';
@@ -157,10 +157,9 @@ function fetchSpec(name: 'FETCH' | 'UID FETCH'): CommandSpec<FetchArgs> {
 // their pages faulted in on the event loop one by one would hold every other session. A smaller
 // one reads at once, as the threads' round trip would cost it more: up to RECORDS_AT_ONCE records
 // (a few leaf pages), PARSES_AT_ONCE parses (BODYSTRUCTURE: a page each), or one body of at most
-// BODY_AT_ONCE bytes.
+// BODY_READ_AT_ONCE bytes.
 const RECORDS_AT_ONCE = 256;
 const PARSES_AT_ONCE = 16;
-const BODY_AT_ONCE = 64 * 1024;
 const RECORDS_PER_READ = 256;
 const BODIES_PER_READ = 16;
 
@@ -177,7 +176,7 @@ function readAhead(session: ImapSession, uids: readonly number[], items: readonl
       ? uids.length <= RECORDS_AT_ONCE
       : reads === 'parsed'
         ? uids.length <= PARSES_AT_ONCE
-        : uids.length === 1 && (store.get(mailboxId, uids[0]!)?.size ?? 0) <= BODY_AT_ONCE;
+        : uids.length === 1 && (store.get(mailboxId, uids[0]!)?.size ?? 0) <= BODY_READ_AT_ONCE;
   if (uids.length === 0 || atOnce) return null;
   return new ReadAhead(store, mailboxId, uids, { reads, batch: reads === 'records' ? RECORDS_PER_READ : BODIES_PER_READ, batches: 2 });
 }
