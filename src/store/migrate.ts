@@ -2,7 +2,7 @@
 // crash leaves the old format whole, and one log line. A store newer than the code is refused
 // (store.ts).
 import type { Database } from 'lmdb';
-import { Bodies, rawKey } from './bodies.ts';
+import { Bodies, readRaw } from './bodies.ts';
 import type { StoreContext } from './context.ts';
 import { withKeywords } from './flags.ts';
 import { octetSize } from './octets.ts';
@@ -24,7 +24,7 @@ function toFormat2({ dbs }: StoreContext): { mailboxes: number; messages: number
       const hash = m.hash.toString('hex');
       let octets = octetsOf.get(hash);
       if (octets === undefined) {
-        const raw = dbs.bodies.get(rawKey(m.hash)) as Buffer | undefined;
+        const raw = readRaw(dbs.bodies, m.hash);
         octets = raw ? octetSize(raw) : m.size;
         octetsOf.set(hash, octets);
       }
