@@ -16,10 +16,9 @@
 import type { Logger } from '../log/log.ts';
 import type { MessageStructure } from '../mime/types.ts';
 import type { MemoryBudget } from '../memory/budget.ts';
-import { free } from '../memory/free.ts';
 import type { WorkerPool } from '../offload/pool.ts';
 import type { QueueEntry, QueueEvent, QueueRecipient, Store } from '../store/index.ts';
-import { isPending } from '../store/index.ts';
+import { free, isOwned, isPending } from '../store/index.ts';
 import { DkimSigner } from '../smtp/dkim/sign.ts';
 import type { DnsResolve } from '../smtp/dns.ts';
 import { readSmtpSettings } from '../smtp/settings.ts';
@@ -249,7 +248,7 @@ export class DeliveryWorker {
       return job.recipients.map((r) => local(r.address, 'failed', 554, '5.4.6', `Routing loop detected: more than ${MAX_HOPS} Received fields`));
     const eightBit = has8bit(raw);
     const utf8Header = headerNeedsUtf8(raw);
-    // Each transmission reads its own copy; this one is given back now (src/memory/free.ts).
+    // Each transmission reads its own copy; this one is given back now (src/store/free.ts).
     free(raw);
     return deliverRemote(job.entry, job.recipients, dest, {
       settings,
@@ -277,7 +276,7 @@ export class DeliveryWorker {
     if (!raw) throw new Error(`queue entry ${entry.id}: body missing`);
     const options = dkim ? await this.signer.options(parsed) : null;
     if (!downgrade && !options) return raw;
-    const own = raw.byteOffset === 0 && raw.byteLength === raw.buffer.byteLength ? raw : Buffer.from(raw);
+    const own = isOwned(raw) ? raw : Buffer.from(new Uint8Array(raw).buffer);
     const out = await this.o.offload.run(
       'transmission',
       { message: own, parsed, downgrade, dkim: options },

@@ -2,7 +2,7 @@
 // copy serves every recipient of a delivery, every IMAP COPY of it; the last reference removes it.
 import { createHash } from 'node:crypto';
 import type { Database } from 'lmdb';
-import { owned } from '../memory/free.ts';
+import { owned } from './free.ts';
 import { parseMessage } from '../mime/parse.ts';
 import { MIME_FORMAT_VERSION, type MessageStructure, type ParsedMessage } from '../mime/types.ts';
 import type { StoreContext } from './context.ts';

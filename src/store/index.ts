@@ -25,6 +25,7 @@ export type { MailboxIndex } from './mailbox-index.ts';
 export type { HeaderRecord } from './header-records.ts';
 export type { HeaderCacheReader, MessageSummary } from './header-cache.ts';
 export { BODY_READ_AT_ONCE, ReadAhead } from './read-ahead.ts';
+export { free, isOwned } from './free.ts';
 export { octetSize } from './octets.ts';
 export { DELIMITER, INBOX, DEFAULT_MAILBOXES, normalizeMailboxName } from './mailboxes.ts';
 export { SYSTEM_FLAGS, type FlagOp } from './flags.ts';

@@ -9,7 +9,7 @@ import type { StoreChange } from './changes.ts';
 import { isStoreError } from './errors.ts';
 import { contentHash } from './bodies.ts';
 import { WRITE_CHUNK } from './messages.ts';
-import { free } from '../memory/free.ts';
+import { free } from './free.ts';
 import { MALLOC_ENV } from '../cli/malloc.ts';
 import { Store } from './store.ts';
 

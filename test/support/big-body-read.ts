@@ -2,7 +2,7 @@
 // a 16 MB message, reads its body once and frees it, and prints how much anonymous memory stayed
 // ({"grewKb": n}).
 import { readFileSync } from 'node:fs';
-import { free } from '../../src/memory/free.ts';
+import { free } from '../../src/store/free.ts';
 import { storeWithAccount } from './temp-store.ts';
 
 const rssAnonKb = () => Number(/RssAnon:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))![1]);

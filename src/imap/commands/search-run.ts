@@ -3,11 +3,10 @@
 // protocol), with large text parts decoded in a worker. Header keys read the mailbox's header cache
 // (src/store/header-cache.ts), not the parse or the raw message, and no message record is read
 // unless a key needs it.
-import { free } from '../../memory/free.ts';
 import type { BodyPart } from '../../mime/decode.ts';
 import type { MimePart } from '../../mime/index.ts';
 import { Turns } from '../../net/turns.ts';
-import { ReadAhead, type MessageRecord } from '../../store/index.ts';
+import { free, ReadAhead, type MessageRecord } from '../../store/index.ts';
 import { JobError } from '../../offload/pool.ts';
 import { ImapServerError, ImapUserError } from '../errors.ts';
 import { IndexCursor } from '../index-cursor.ts';
@@ -188,7 +187,7 @@ export async function runSearch<T>(
         if (!(e instanceof MessageGone) || store.get(view.mailboxId, c.uid))
           throw e instanceof MessageGone ? new ImapServerError('Message content missing', e) : e;
       } finally {
-        // The message's bytes go back now, not at the next collection (src/memory/free.ts).
+        // The message's bytes go back now, not at the next collection (src/store/free.ts).
         free(c.raw);
       }
     }
