@@ -68,7 +68,8 @@ export async function startPebble(dir: string): Promise<Pebble> {
     '-defaultIPv6',
     '',
   ]);
-  // Validation every time (no reused authorizations), no artificial delays or bad nonces.
+  // Validation on almost every order (reused authorizations: see acme.test.ts), no artificial
+  // delays or bad nonces.
   const pebble = run('pebble', ['-config', config, '-dnsserver', `127.0.0.1:${dnsPort}`], {
     PEBBLE_VA_NOSLEEP: '1',
     PEBBLE_VA_ALWAYS_VALID: '0',
