@@ -1,6 +1,6 @@
 // FETCH of the items the store's index of the mailbox (UID, FLAGS, MODSEQ, RFC822.SIZE) and its
 // header cache (ENVELOPE, INTERNALDATE) answer: no message record is read for them. What a
-// client's header sync asks for, over every message of a large mailbox.
+// client's header sync asks for, over every message of a large mailbox; also STORE's answer.
 //
 // Lines are written into a LineBatch by a synchronous loop (IndexedLines.write) that stops when
 // the batch holds BATCH_BYTES, the turn is over, or a message's flags hold a keyword the session

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { loggedIn, message, ok, startImapServer, type ImapTestServer } from '../../../test/imap/support.ts';
 import { MAX_MAILBOX_KEYWORDS } from '../../store/flags.ts';
+import { WRITE_CHUNK } from '../../store/messages.ts';
 
 describe('STORE', () => {
   let s: ImapTestServer;
@@ -59,6 +60,33 @@ describe('STORE', () => {
       silent.untagged.map((l) => l.replace(/\d+\)\)$/, 'N))')),
       [`* ${changed} FETCH (UID ${changed} MODSEQ (N))`],
     );
+    c.close();
+  });
+
+  test('a STORE over several commits answers every message once, with the MODSEQ its commit gave it', async () => {
+    const store = s.context.store;
+    const many = await store.mailboxes.create(s.accountId, 'Many');
+    const n = 2 * WRITE_CHUNK + 500;
+    await store.messages.appendMany({ mailboxId: many.id, messages: Array.from({ length: n }, (_, i) => ({ raw: Buffer.from(message(i + 1)) })) });
+    const c = await loggedIn(s);
+    await ok(c, 'ENABLE IMAP4rev2 QRESYNC');
+    await ok(c, 'SELECT Many');
+    const r = await ok(c, 'STORE 1:* +FLAGS (\\Flagged $Many)');
+    // The new keyword is announced first (RFC 9051 7.3.5), then one line per message, in order.
+    assert.match(r.untagged[0]!, /^\* FLAGS \(.*\$Many\)$/);
+    assert.match(r.untagged[1]!, /^\* OK \[PERMANENTFLAGS /);
+    const lines = r.untagged.slice(2);
+    assert.equal(lines.length, n);
+    const modseqs = new Set<number>();
+    for (const [i, line] of lines.entries()) {
+      const m = /^\* (\d+) FETCH \(UID (\d+) FLAGS \(\\Flagged \$Many\) MODSEQ \((\d+)\)\)$/.exec(line);
+      assert.ok(m && Number(m[1]) === i + 1 && Number(m[2]) === i + 1, line);
+      modseqs.add(Number(m[3]));
+    }
+    assert.equal(modseqs.size, 3, 'three commits, each with its MODSEQ');
+    // What the lines said is what the store holds.
+    const f = await ok(c, 'FETCH 1:* (UID FLAGS MODSEQ)');
+    assert.deepEqual(f.untagged, lines);
     c.close();
   });
 

@@ -7,6 +7,9 @@ import { STATES, type CommandSpec } from '../command.ts';
 import { encodeSequenceSet } from '../encoder.ts';
 import { ImapBadSyntax, ImapUserError } from '../errors.ts';
 import type { SequenceSet } from '../parser.ts';
+import { fetchIndexed } from './fetch-indexed.ts';
+import type { FetchItem } from './fetch-items.ts';
+import type { MailboxView } from '../mailbox-view.ts';
 import { parseStorableFlag } from './flags.ts';
 
 interface StoreArgs {
@@ -64,32 +67,36 @@ function storeSpec(name: 'STORE' | 'UID STORE'): CommandSpec<StoreArgs> {
       });
       // RFC 9051 7.3.5: keywords new to the mailbox are announced at once, even with .SILENT.
       if (updated.length && a.op !== 'remove') await session.announceKeywords(a.flags);
-      const changed = new Map(updated.map((u) => [u.uid, u]));
-      const failedSet = new Set(failed);
-      const turns = new Turns();
-      for (const u of uids) {
-        await turns.pass();
-        if (failedSet.has(u)) continue;
-        const seq = view.seqOf(u);
-        const upd = changed.get(u);
-        if (a.silent) {
-          // RFC 7162 3.1.3: even with .SILENT, a CONDSTORE client learns the new MODSEQ.
-          if (upd && session.condstore) {
-            const uidPart = uid || session.qresync ? `UID ${u} ` : '';
-            await session.untagged(`${seq} FETCH (${uidPart}MODSEQ (${upd.modseq}))`);
-          }
-          continue;
+      if (a.silent) {
+        // RFC 7162 3.1.3: even with .SILENT, a CONDSTORE client learns the MODSEQ its change got.
+        if (!session.condstore) return failedResult(failed, uid, view);
+        const turns = new Turns();
+        for (const u of updated) {
+          await turns.pass();
+          const uidPart = uid || session.qresync ? `UID ${u.uid} ` : '';
+          await session.untagged(`${view.seqOf(u.uid)} FETCH (${uidPart}MODSEQ (${u.modseq}))`);
         }
-        const record = upd ?? session.store.messages.get(view.mailboxId, u);
-        if (!record) continue;
-        await session.sendFlags(seq, u, record.flags, record.modseq, uid);
+        return failedResult(failed, uid, view);
       }
-      if (failed.length) {
-        const list = uid ? failed : failed.map((u) => view.seqOf(u)).sort((x, y) => x - y);
-        return { code: `MODIFIED ${encodeSequenceSet(list)}`, text: 'Conditional STORE failed' };
-      }
+      // Each message's flags as the mailbox index has them now, by FETCH's batched path (those
+      // UNCHANGEDSINCE refused are not reported).
+      const items: FetchItem[] = uid || session.qresync ? [UID] : [];
+      items.push(FLAGS);
+      if (session.condstore) items.push(MODSEQ);
+      const failedSet = new Set(failed);
+      await fetchIndexed(session, failed.length ? uids.filter((u) => !failedSet.has(u)) : uids, items, null, new Turns());
+      return failedResult(failed, uid, view);
     },
   };
+}
+
+const [UID, FLAGS, MODSEQ] = (['UID', 'FLAGS', 'MODSEQ'] as const).map((name): FetchItem => ({ kind: 'simple', name }));
+
+// RFC 7162 3.1.3: the messages UNCHANGEDSINCE refused, in the tagged OK's MODIFIED code.
+function failedResult(failed: number[], uid: boolean, view: MailboxView): { code: string; text: string } | undefined {
+  if (!failed.length) return undefined;
+  const list = uid ? failed : failed.map((u) => view.seqOf(u)).sort((x, y) => x - y);
+  return { code: `MODIFIED ${encodeSequenceSet(list)}`, text: 'Conditional STORE failed' };
 }
 
 export const store = storeSpec('STORE');
