@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { Database } from 'lmdb';
+import { open, type Database } from 'lmdb';
 import { copyFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -7,7 +7,7 @@ import { passwordHash, storeInternals, tempDir } from '../../test/support/temp-s
 import { createLogger } from '../log/log.ts';
 import { bodyHash, contentHash } from './bodies.ts';
 import { MAILBOX_KEY } from './mailbox-records.ts';
-import { openEnv, STORE_FORMAT } from './open.ts';
+import { LMDB_OPTIONS, openEnv, STORE_FORMAT } from './open.ts';
 import type { MailboxRecord } from './records.ts';
 import { octetSize } from './octets.ts';
 import { Store } from './store.ts';
@@ -211,6 +211,71 @@ test('bodies keyed by their SHA-256 alone (stores up to this change) live on bes
     await store.bodies.swept();
     assert.deepEqual([store.bodies.refs(old), store.bodies.refs(key)], [refs - 1, 0]);
     assert.ok(store.bodies.count() < bodies);
+    assert.deepEqual(store.checkConsistency(), []);
+  } finally {
+    await store.close();
+  }
+});
+
+// test/fixtures/store-format-6/store.mdb was written by the code at b23e5a1 (format 6), the release
+// before format 7, through the store's API (make.ts beside it): ann and bob, 12 messages each,
+// flags and keywords, three expunged, three copied to Archive, Work/Projects made.
+const FIXTURE_6 = path.join(import.meta.dirname, '../../test/fixtures/store-format-6/store.mdb');
+
+// The `messages` database of a store folder read by lmdb-js's own msgpack, as format 6 read it.
+async function plainMessages(dir: string): Promise<{ key: [number, number]; value: unknown; first: number }[]> {
+  const env = open({ path: path.join(dir, 'store.mdb'), ...LMDB_OPTIONS });
+  const db = env.openDB<unknown, [number, number]>({ name: 'messages' });
+  const read = (key: [number, number]) => {
+    try {
+      return db.get(key);
+    } catch (e) {
+      return e;
+    }
+  };
+  const all = [...db.getKeys()].map((key) => ({ key, value: read(key), first: db.getBinary(key)![0]! }));
+  await env.close();
+  return all;
+}
+
+test('a store written by the previous release (format 6) reads as it was; records written from then on take their fixed shapes', async () => {
+  const { dir } = await fixture(FIXTURE_6, 6);
+  const before = await plainMessages(dir);
+  assert.ok(before.length === 40 && before.every((r) => r.first === 0xd4), 'message and mailbox records, each with its field names inline');
+
+  const lines: string[] = [];
+  let store = await Store.open(dir, createLogger({ write: (l: string) => lines.push(l) }));
+  try {
+    assert.deepEqual(store.checkConsistency(), []);
+    const migrated = lines.map((l) => JSON.parse(l)).filter((l) => l.event === 'store.migrated');
+    assert.deepEqual([migrated.length, migrated[0].from, migrated[0].to], [1, 6, STORE_FORMAT]);
+    const { dbs } = storeInternals(store);
+    for (const r of before) assert.deepEqual(dbs.messages.get(r.key), r.value, JSON.stringify(r.key));
+
+    const ann = store.accounts.get('ann@example.test')!;
+    const inbox = store.mailboxes.get(ann.id, 'INBOX')!;
+    const [out] = await store.messages.deliver({ raw: Buffer.from('Subject: after\r\n\r\nafter\r\n'), targets: [{ accountId: ann.id }] });
+    assert.ok(out?.ok);
+    await store.messages.setFlags({ mailboxId: inbox.id, uids: [1], op: 'add', flags: ['\\Flagged'] });
+    const bytes = (key: [number, number]) => dbs.messages.getBinary(key)!;
+    // A message record: shape 0x40, then its values (an id, a 38-byte key, numbers): no names.
+    for (const uid of [1, out.uid]) assert.ok(bytes([inbox.id, uid])[0] === 0x40 && bytes([inbox.id, uid]).length < 70, `uid ${uid}`);
+    assert.equal(bytes([inbox.id, MAILBOX_KEY])[0], 0x41, 'the mailbox record, rewritten by the delivery');
+    assert.equal(bytes([inbox.id, 3])[0], 0xd4, 'a record not written since keeps its inline shape');
+    assert.equal(store.messages.get(inbox.id, out.uid)!.size, 25);
+    assert.deepEqual(store.messages.get(inbox.id, 1)!.flags, ['\\Flagged']);
+    assert.deepEqual(store.checkConsistency(), []);
+  } finally {
+    await store.close();
+  }
+  // Format 6's reader cannot read the new records, so a release before format 7 must refuse the
+  // store, as store.ts does with any newer format.
+  const plain = await plainMessages(dir);
+  const newer = plain.find((r) => r.first === 0x40)!;
+  assert.match(String(newer.value), /end of buffer not reached/);
+  store = await Store.open(dir);
+  try {
+    assert.equal(store.messages.get(newer.key[0], newer.key[1])!.uid, newer.key[1]);
     assert.deepEqual(store.checkConsistency(), []);
   } finally {
     await store.close();

@@ -89,6 +89,7 @@ export async function migrate(ctx: StoreContext, from: number): Promise<void> {
     if (from < 3) done.bodies = toFormat3(ctx);
     // Format 4 adds two databases, which open.ts creates empty: nothing to convert.
     if (from < 5) done.headerCacheChunks = dropFormat4HeaderCache(ctx);
+    // Format 7 writes records by fixed shapes (record-shapes.ts) and reads older ones as they are.
     dbs.meta.putSync('format', STORE_FORMAT);
     return done;
   });

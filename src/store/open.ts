@@ -4,6 +4,7 @@ import { arch } from 'node:os';
 import path from 'node:path';
 import type { AccountRecord, AliasRecord, BodyMetaRecord, DomainRecord, MessageRecord } from './records.ts';
 import { MailboxRecords } from './mailbox-records.ts';
+import { messagesEncoding } from './record-shapes.ts';
 import type { DkimDomainRecord } from './dkim.ts';
 import type { StoredHeaderRecord } from './header-records.ts';
 import type { GreylistEntry } from './greylist.ts';
@@ -57,8 +58,10 @@ export const STORE_FILE = 'store.mdb';
 // only format 3 would leave released references on their bodies for good, so it must refuse it.
 // 5: the header cache keeps each column of a chunk under its own key ([mailbox, chunk, part]); the
 // chunks of format 4 are dropped and made again by reads. 6: the mailbox records move from their
-// own database into `messages`, each beside its mailbox's messages (mailbox-records.ts).
-export const STORE_FORMAT = 6;
+// own database into `messages`, each beside its mailbox's messages (mailbox-records.ts). 7: records
+// of `messages` are written by the shapes fixed in record-shapes.ts, which a release before it
+// cannot read; older records read as they are, so nothing is converted.
+export const STORE_FORMAT = 7;
 
 export interface Dbs {
   // "format", "nextAccountId", "nextMailboxId", "lastUidValidity"
@@ -110,7 +113,7 @@ export function openEnv(dir: string): OpenedEnv {
   const env = open({ path: file, ...LMDB_OPTIONS });
   const db = <V, K extends import('lmdb').Key>(name: string, extra: object = {}) => env.openDB<V, K>({ name, ...extra });
   const binaryKeys = { keyEncoding: 'binary' } as const;
-  const messages = db<MessageRecord, [number, number]>('messages');
+  const messages = db<MessageRecord, [number, number]>('messages', { encoder: messagesEncoding() });
   const dbs: Dbs = {
     mailboxes: new MailboxRecords(messages),
     meta: db('meta'),

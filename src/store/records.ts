@@ -1,7 +1,7 @@
 import type { MessageStructure } from '../mime/types.ts';
 
 // The records kept in LMDB, one interface per database (see open.ts for the key of each).
-// Field names cost nothing per record: msgpackr stores each record shape once.
+// msgpack, through lmdb-js; the shapes of `messages` records are fixed in record-shapes.ts.
 
 export interface DomainRecord {
   name: string; // lowercase A-label
