@@ -31,7 +31,7 @@ const MAILBOX: (keyof MailboxRecord)[] = [
   'modifiedModSeq',
 ];
 
-export const MESSAGES_SHAPES: readonly (readonly string[])[] = [MESSAGE, MAILBOX];
+const MESSAGES_SHAPES: readonly (readonly string[])[] = [MESSAGE, MAILBOX];
 
 // lmdb-js's `encoder` option for the database: msgpackr's options. Each database gets arrays of its
 // own (msgpackr keeps its lookup tables on them), marked shared so that reading an older record,

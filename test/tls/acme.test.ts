@@ -12,6 +12,7 @@ import { startPebble } from './pebble.ts';
 import { api, servedCert, waitForServed } from './served.ts';
 import type { CertStatus } from '../../src/api/commands/cert.ts';
 import type { AcmeAttempt, AcmeState } from '../../src/tls/acme.ts';
+import { acmeAccountKeyFile } from '../../src/tls/settings.ts';
 
 // cert.acme and cert.status in the daemon once an order was tried: the ACME part is there, with
 // its last attempt and (in these steps) the next one planned.
@@ -57,7 +58,7 @@ test('ACME: issue over HTTP-01, serve, renew, and a failed validation retried', 
     const planned = Date.parse(s1.acme.nextAttempt);
     assert.ok(Math.abs(planned - (notBefore + ((notAfter - notBefore) * 2) / 3)) < 2000, `${s1.acme.nextAttempt} vs ${served.validFrom}..${served.validTo}`);
     assert.equal(statSync(path.join(server.dataDir, 'tls', 'key.pem')).mode & 0o777, 0o600);
-    assert.equal(statSync(path.join(server.dataDir, 'tls', 'acme-account.pem')).mode & 0o777, 0o600);
+    assert.equal(statSync(acmeAccountKeyFile(server.dataDir)).mode & 0o777, 0o600);
     // A new domain does not replace an ACME certificate.
     await api(server, 'domain.add', { domain: 'new.test' });
 
@@ -79,7 +80,7 @@ test('ACME: issue over HTTP-01, serve, renew, and a failed validation retried', 
     // A new account from here on: Pebble reuses an account's valid authorization for one order in
     // a hundred even with PEBBLE_AUTHZREUSE=0 (its test is rand.Intn(100) > percent), and such an
     // order succeeds without asking the name. A new account has none to reuse.
-    rmSync(path.join(server.dataDir, 'tls', 'acme-account.pem'));
+    rmSync(acmeAccountKeyFile(server.dataDir));
     await api(server, 'config.set', { key: 'acme.retryDelay', value: 1000 });
     const s3 = await api<Status>(server, 'cert.acme', { wait: true });
     assert.equal(s3.acme.lastAttempt.ok, false, JSON.stringify(s3.acme));
