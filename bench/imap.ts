@@ -139,8 +139,8 @@ async function idleMemory(server: Server): Promise<Memory> {
 
 // The V8 heap limits homepost ships with (.node-flags: bin/homepost passes them, the executable
 // has them as its execArgv); BENCH_NODE_FLAGS tries others. "homepost, V8 defaults" runs the
-// same bundle without them, to show what they cost and save. Both run with the glibc malloc
-// settings `serve` sets for itself (src/cli/malloc.ts).
+// same bundle without them, to show what they cost and save. Both run with the glibc and libuv
+// settings `serve` sets for itself (src/cli/serve-env.ts).
 const SHIPPED_FLAGS = readFileSync(path.join(root, '.node-flags'), 'utf8').trim().split(/\s+/);
 const FLAGS = process.env.BENCH_NODE_FLAGS !== undefined ? process.env.BENCH_NODE_FLAGS.split(/\s+/).filter(Boolean) : SHIPPED_FLAGS;
 

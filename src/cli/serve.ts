@@ -4,7 +4,7 @@ import { createLogger } from '../log/log.ts';
 import type { RunningServer } from '../serve/server.ts';
 import type { Restart } from '../service/context.ts';
 import { RESTART_EXIT_CODE, supervised, systemdNotifier } from '../serve/systemd.ts';
-import { ensureMallocSettings } from './malloc.ts';
+import { ensureServeEnv } from './serve-env.ts';
 import { useDataDir } from '../runtime/sea.ts';
 
 export async function serveCommand(argv: string[]): Promise<number> {
@@ -13,7 +13,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const options = parseServeOptions(argv);
-  ensureMallocSettings();
+  ensureServeEnv();
   // Mail, keys and the control socket are the owner's alone.
   process.umask(0o077);
   const log = createLogger({ level: options.logLevel });

@@ -82,10 +82,13 @@ function structure({ headers: _, ...rest }: ParsedMessage): MessageStructure {
 // (again while other writes are in flight).
 const SWEEP_BATCH = 256;
 const SWEEP_WAIT_MS = 50;
-// Bodies per prefetch call: lmdb-js runs each on a thread of libuv's pool (4 threads, shared with
-// file I/O and password hashing).
-const PREFETCH_GROUP = 64;
-const PREFETCHES_RUNNING = 3;
+// Bodies per prefetch call: lmdb-js runs each on a thread of libuv's pool, shared with file I/O
+// and password hashing. The calls running at once leave two of its threads to the others, for the
+// two password hashes that may run together (src/auth/password.ts): 6 of `serve`'s 8 threads
+// (src/cli/serve-env.ts), 2 of libuv's default 4 elsewhere. Small groups keep them all waiting on
+// the disk.
+const PREFETCH_GROUP = 16;
+const PREFETCHES_RUNNING = Math.max(1, (Number(process.env.UV_THREADPOOL_SIZE) || 4) - 2);
 
 // Bodies read ahead by one call of db.prefetch, with their raw messages or only their parses;
 // settle() once they are read, failed, or skipped as the store closes.
@@ -198,8 +201,8 @@ export class Bodies {
   // a body read on the loop faults its pages in one at a time, one read in flight, and holds every
   // session meanwhile (a cold 100 KB body: 30-100 ms). The promise resolves once they are in
   // memory, or will not be: a caller that waits for it reads them without a fault.
-  // At most PREFETCHES_RUNNING calls run at once, so a thread of the pool stays free for others
-  // (a login's password hash); the others wait their turn, in order. What waits is bounded by the
+  // At most PREFETCHES_RUNNING calls run at once, so threads of the pool stay free for others
+  // (password hashes); the others wait their turn, in order. What waits is bounded by the
   // passes that asked: each has a few batches in flight (read-ahead.ts) and waits for them.
   prefetch(hashes: readonly Buffer[], raw = true): Promise<void> {
     const settled: Promise<void>[] = [];

@@ -10,7 +10,7 @@ import { isStoreError } from './errors.ts';
 import { contentHash } from './bodies.ts';
 import { WRITE_CHUNK } from './messages.ts';
 import { free } from './free.ts';
-import { MALLOC_ENV } from '../cli/malloc.ts';
+import { SERVE_ENV } from '../cli/serve-env.ts';
 import { Store } from './store.ts';
 
 test('UIDs ascend and are never reused; UIDNEXT and MODSEQ advance', async () => {
@@ -402,7 +402,7 @@ test('a body reads back exact whatever its size, in a buffer free() gives back, 
     // lmdb-js's get() kept a buffer twice its size, 16 MB of it written, for as long as the process
     // lived.
     const child = await promisify(execFile)(process.execPath, [fileURLToPath(new URL('../../test/support/big-body-read.ts', import.meta.url))], {
-      env: { ...process.env, ...MALLOC_ENV },
+      env: { ...process.env, ...SERVE_ENV },
     });
     const { grewKb } = JSON.parse(child.stdout) as { grewKb: number };
     assert.ok(grewKb < 8 * 1024, `${grewKb} kB more anonymous memory after the read`);

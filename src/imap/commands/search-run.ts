@@ -72,7 +72,7 @@ export class SearchClock {
 const RECORD_BATCH = 128;
 // A search that reads messages' text has them read ahead by this many batches past the one it is
 // at (read-ahead.ts), so lmdb-js's threads keep the disk busy while it evaluates.
-const AHEAD_BATCHES = 2;
+const AHEAD_BATCHES = 4;
 
 export function recordReader(
   store: ImapSession['store']['messages'],
