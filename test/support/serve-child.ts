@@ -22,6 +22,7 @@ export interface ServeChildOptions {
   args?: string[]; // more `serve` flags, e.g. ['--dev']
   executable?: string; // default: bin/homepost from the checkout
   env?: NodeJS.ProcessEnv;
+  unset?: string[]; // variables of this process's environment the child does not get
   // Run under this file size limit (ulimit -f, in KB) with SIGXFSZ ignored, so writes past it
   // fail as on a full disk.
   fileSizeLimitKb?: number;
@@ -32,7 +33,9 @@ export interface ServeChildOptions {
 export function startServeChild(o: ServeChildOptions): Promise<ServeChild> {
   const argv = [o.executable ?? CHECKOUT_BIN, 'serve', '--ephemeral', '--data', o.dataDir, '--hostname', 'mail.example.test', ...(o.args ?? [])];
   const [command, ...args] = o.fileSizeLimitKb ? ['bash', '-c', `trap '' XFSZ; ulimit -f ${o.fileSizeLimitKb}; exec "$@"`, 'bash', ...argv] : argv;
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', o.stderr ?? 'inherit'], env: { ...process.env, ...o.env } });
+  const env = { ...process.env, ...o.env };
+  for (const k of o.unset ?? []) delete env[k];
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', o.stderr ?? 'inherit'], env });
   const lines: string[] = [];
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once('exit', (code, signal) => r({ code, signal })));
   const ports = new Promise<Record<string, number>>((resolve, reject) => {
